@@ -1,0 +1,172 @@
+//! The command line: clap derive definitions of the subcommands and their arguments. Nothing
+//! here decides anything; [`crate::settings`] resolves these into the options the work uses.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::i18n::Lang;
+
+/// Finds and repairs wrong records in Vietnam's COVID-19 vaccination dumps.
+#[derive(Debug, Parser)]
+#[command(name = "vaxclean", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Language of messages: vi (Vietnamese) or en (English).
+    #[arg(long, global = true, value_enum, default_value_t = Lang::Vi)]
+    pub lang: Lang,
+    /// Print nothing but errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find every wrong record in Excel and CSV dumps; writes findings.csv and summary.json.
+    #[command(after_help = SCAN_EXAMPLES)]
+    Scan(ScanArgs),
+    /// Write a synthetic dump (realistic names, valid CCCD/CMND, planted defects) to try the tool.
+    #[command(after_help = SAMPLE_EXAMPLES)]
+    Sample(SampleArgs),
+}
+
+const SCAN_EXAMPLES: &str = "\
+Examples:
+  vaxclean scan fixtures/sample.csv
+  vaxclean scan dumps/ --out ketqua --lang en
+  vaxclean scan dump.xlsx --sheet \"Danh sach\" --header-row 4 --map id_number=\"So giay to\"
+  vaxclean scan dumps/*.csv --fail-on error --quiet
+
+Output columns are described in docs/outputs.md.";
+
+const SAMPLE_EXAMPLES: &str = "\
+Examples:
+  vaxclean sample --people 1000 --out thu.csv
+  vaxclean sample --people 500 --out thu.xlsx --title-lines --numeric-ids
+  vaxclean sample --people 100000 --out big.csv --defect-rate 0.2 --seed 7 --truth truth.csv
+  vaxclean sample --people 200 --out clean.csv --defect-rate 0 --encoding windows-1258 --delimiter ';'";
+
+/// Options shared by every subcommand that reads dumps.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Dump files (.xlsx .xlsm .xlsb .xls .ods .csv .tsv .txt) or directories holding them.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Read only this sheet (repeat for several); default: every sheet.
+    #[arg(long = "sheet", value_name = "NAME")]
+    pub sheets: Vec<String>,
+    /// The header is on this row (1-based) instead of being found automatically.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub header_row: Option<u32>,
+    /// Map a column: FIELD="Header text" (fields: record_id, full_name, birth_date, gender,
+    /// id_number, phone, insurance_number, province, district, commune, address, dose_number,
+    /// dose_date, vaccine, lot_number, facility).
+    #[arg(long = "map", value_name = "FIELD=HEADER")]
+    pub maps: Vec<String>,
+    /// A TOML file with header mappings and defaults (see docs/config.md).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// The date the run counts as today, YYYY-MM-DD (replaying an old dump, tests).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+/// When findings make the exit code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any error finding.
+    Error,
+    /// Any error or warning finding.
+    Warning,
+}
+
+/// `vaxclean scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Inputs and how to read them.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Folder for findings.csv and summary.json (created if missing).
+    #[arg(long, short, value_name = "DIR", default_value = "vaxclean-out")]
+    pub out: PathBuf,
+    /// Exit with code 1 when findings of this severity (or worse) exist.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// Encodings the generator writes CSV in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SampleEncoding {
+    /// UTF-8 without BOM.
+    Utf8,
+    /// UTF-8 with BOM (what Excel writes as "CSV UTF-8").
+    Utf8Bom,
+    /// Windows-1258 (Vietnamese ANSI code page).
+    Windows1258,
+    /// UTF-16 little-endian with BOM (Excel's "Unicode text").
+    Utf16,
+}
+
+/// `vaxclean sample`.
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// How many people (each gets one row per dose, 1 to 4 doses).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub people: u64,
+    /// Stop at this many rows instead of a number of people (benchmarks).
+    #[arg(long, value_name = "N")]
+    pub rows: Option<u64>,
+    /// Output file: .csv, .tsv or .xlsx.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Random seed: the same seed gives the same file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Share of people given one planted defect (0 to 1), spread evenly over the defect kinds.
+    #[arg(long, value_name = "RATE", default_value_t = 0.1)]
+    pub defect_rate: f64,
+    /// Only these defect kinds, comma-separated (see docs/sample.md for the list).
+    #[arg(long, value_name = "KINDS", value_delimiter = ',')]
+    pub defects: Vec<String>,
+    /// Only communes of these provinces (2-digit codes, comma-separated).
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub provinces: Vec<String>,
+    /// Spread people over this many communes (default: about one per 1,000 people).
+    #[arg(long, value_name = "N")]
+    pub communes: Option<usize>,
+    /// CSV text encoding.
+    #[arg(long, value_enum, default_value_t = SampleEncoding::Utf8Bom)]
+    pub encoding: SampleEncoding,
+    /// CSV delimiter.
+    #[arg(long, default_value = ",")]
+    pub delimiter: String,
+    /// xlsx: write ID numbers as number cells (Excel then drops their leading zeros).
+    #[arg(long)]
+    pub numeric_ids: bool,
+    /// Put title lines above the header, as platform exports do.
+    #[arg(long)]
+    pub title_lines: bool,
+    /// Also write the planted defects (the findings a scan should report) to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+    /// The date the sample counts as today, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,86 @@
+//! `vaxclean scan`: read the dumps, check every row, write findings.csv and summary.json, print
+//! a summary. Exit 0 when the scan ran, 1 with `--fail-on` when such findings exist, 2 when an
+//! input could not be read.
+
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::Result;
+
+use crate::cli::{FailOn, ScanArgs};
+use crate::exit;
+use crate::findings::Severity;
+use crate::input::discover;
+use crate::output::atomic::OutDir;
+use crate::output::{findings_csv, summary, terminal};
+use crate::pipeline;
+use crate::progress::Progress;
+use crate::settings::{ScanSettings, Ui};
+
+/// Runs `scan`.
+pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
+    let started = Instant::now();
+    let settings = ScanSettings::new(args, ui)?;
+    let lang = ui.lang;
+    // A typo in --out fails now, not after the scan.
+    let out = OutDir::prepare(&settings.out, lang)?;
+    let (files, mut errors) = discover(&settings.inputs);
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let progress = Progress::new(total, ui.quiet, lang);
+    let result = pipeline::run(files, &settings.config, &progress);
+    progress.finish();
+
+    let findings_path = out.write("findings.csv", |w| findings_csv::write(w, &result, lang))?;
+    let summary_path = out.write("summary.json", |w| {
+        summary::write(w, &result, settings.config.today, started.elapsed(), lang)
+    })?;
+
+    let mut stderr = std::io::stderr().lock();
+    for e in &errors {
+        writeln!(stderr, "vaxclean: {}", e.render(lang))?;
+    }
+    for s in &result.sources {
+        if let Some(e) = &s.error {
+            writeln!(stderr, "vaxclean: {}", e.render(lang))?;
+        }
+        if !ui.quiet {
+            for sheet in &s.skipped_sheets {
+                let msg = match lang {
+                    crate::i18n::Lang::Vi => format!(
+                        "'{}': bỏ qua trang tính \"{sheet}\" (không có cột họ tên và số CMND/CCCD)",
+                        s.file.display
+                    ),
+                    crate::i18n::Lang::En => format!(
+                        "'{}': skipped sheet \"{sheet}\" (no name and ID number columns)",
+                        s.file.display
+                    ),
+                };
+                writeln!(stderr, "vaxclean: {msg}")?;
+            }
+        }
+    }
+    drop(stderr);
+    if !ui.quiet {
+        let mut stdout = std::io::stdout().lock();
+        terminal::print(
+            &mut stdout,
+            &result,
+            &[&findings_path, &summary_path],
+            started.elapsed(),
+            lang,
+        )?;
+    }
+
+    let failed_inputs = !errors.is_empty() || result.sources.iter().any(|s| s.error.is_some());
+    errors.clear();
+    if failed_inputs {
+        return Ok(exit::TROUBLE);
+    }
+    let threshold = match settings.fail_on {
+        None => return Ok(exit::OK),
+        Some(FailOn::Error) => Severity::Error,
+        Some(FailOn::Warning) => Severity::Warning,
+    };
+    let hit = result.findings.iter().any(|f| f.severity() <= threshold);
+    Ok(if hit { exit::FINDINGS } else { exit::OK })
+}

@@ -1,0 +1,129 @@
+//! Findings: one problem with one field of one row, with its severity, the value found and, where
+//! a rule could compute it, the right value. Rules make them; writers print them.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::record::{Field, RowLoc};
+use crate::rules::{Code, Detail};
+
+/// How serious a finding is (DESIGN §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The record must be fixed on the platform.
+    Error,
+    /// Probably wrong: a person must look.
+    Warning,
+    /// Formatting only: right once normalised.
+    Info,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
+    /// Every severity, most serious first.
+    pub const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
+}
+
+/// What a finding says about the row it is on, shared by all findings of that row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowInfo {
+    /// The platform's record key, if the file has one.
+    pub record_id: Box<str>,
+    /// Province as found.
+    pub province: Box<str>,
+    /// District as found.
+    pub district: Box<str>,
+    /// Commune as found.
+    pub commune: Box<str>,
+}
+
+/// One problem with one field of one row.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Where the row is.
+    pub loc: RowLoc,
+    /// The row's key and place.
+    pub row: Arc<RowInfo>,
+    /// The field the problem is in; `None` for a problem with the whole row.
+    pub field: Option<Field>,
+    /// The rule's stable code.
+    pub code: Code,
+    /// The cell as found.
+    pub value: Box<str>,
+    /// The right value, when a rule could compute it; empty otherwise.
+    pub suggestion: Box<str>,
+    /// What the message needs besides the code.
+    pub detail: Detail,
+}
+
+impl Finding {
+    /// The finding's severity (fixed by its code).
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+
+    /// The order of DESIGN §5 within one sheet: row, field, code. Source and sheet are compared
+    /// by name by the caller, who has the tables of names.
+    pub fn row_order_key(&self) -> (u32, Option<Field>, &'static str) {
+        (self.loc.row, self.field, self.code.as_str())
+    }
+}
+
+/// Collects the findings of one row, creating the shared [`RowInfo`] only when a row has any.
+pub struct RowFindings<'o> {
+    loc: RowLoc,
+    info: Option<Arc<RowInfo>>,
+    make_info: &'o dyn Fn() -> RowInfo,
+    out: &'o mut Vec<Finding>,
+}
+
+impl<'o> RowFindings<'o> {
+    /// Findings of the row at `loc`, appended to `out`.
+    pub fn new(loc: RowLoc, make_info: &'o dyn Fn() -> RowInfo, out: &'o mut Vec<Finding>) -> Self {
+        RowFindings {
+            loc,
+            info: None,
+            make_info,
+            out,
+        }
+    }
+
+    /// Records a finding.
+    pub fn push(
+        &mut self,
+        field: Option<Field>,
+        code: Code,
+        value: &str,
+        suggestion: &str,
+        detail: Detail,
+    ) {
+        let row = self
+            .info
+            .get_or_insert_with(|| Arc::new((self.make_info)()))
+            .clone();
+        self.out.push(Finding {
+            loc: self.loc,
+            row,
+            field,
+            code,
+            value: value.into(),
+            suggestion: suggestion.into(),
+            detail,
+        });
+    }
+
+    /// The row's shared info, when a finding has been recorded.
+    pub fn info(&self) -> Option<Arc<RowInfo>> {
+        self.info.clone()
+    }
+}

@@ -1,0 +1,322 @@
+//! CSV, TSV and TXT dumps: encoding (UTF-8 with or without BOM, UTF-16 by BOM or by its zero
+//! bytes, Windows-1258 wherever a field is not valid UTF-8), delimiter sniffing (`,` `;` tab `|`),
+//! header detection, then records streamed in recycled batches. Ragged rows are left to the
+//! checkers, which report and skip them.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
+use std::sync::Arc;
+
+use csv::ByteRecord;
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1258};
+use unicode_normalization::UnicodeNormalization;
+
+use super::{
+    BATCH_ROWS, Batch, InputError, InputFile, ReadOptions, Rows, SheetCtx, SheetInfo, Sink,
+    find_header, header::HEADER_SEARCH_ROWS, mapped_names,
+};
+
+const SAMPLE_BYTES: usize = 64 * 1024;
+
+/// How the bytes of a CSV file are text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// UTF-8 (a field that is not valid UTF-8 is read as Windows-1258).
+    Utf8,
+    /// UTF-8 with a byte-order mark.
+    Utf8Bom,
+    /// UTF-16, converted to UTF-8 while reading.
+    Utf16(&'static Encoding),
+}
+
+impl TextEncoding {
+    /// Name for summaries.
+    pub fn name(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Utf8Bom => "utf-8-bom",
+            TextEncoding::Utf16(e) if e == UTF_16BE => "utf-16be",
+            TextEncoding::Utf16(_) => "utf-16le",
+        }
+    }
+}
+
+/// Tells the encoding from the first bytes of a file.
+pub fn sniff_encoding(sample: &[u8]) -> TextEncoding {
+    match sample {
+        [0xEF, 0xBB, 0xBF, ..] => return TextEncoding::Utf8Bom,
+        [0xFF, 0xFE, ..] => return TextEncoding::Utf16(UTF_16LE),
+        [0xFE, 0xFF, ..] => return TextEncoding::Utf16(UTF_16BE),
+        _ => {}
+    }
+    // UTF-16 without a BOM: ASCII text has a zero in every other byte.
+    let n = sample.len().min(4096) / 2 * 2;
+    if n >= 8 {
+        let zeros = |offset: usize| {
+            sample[..n]
+                .iter()
+                .skip(offset)
+                .step_by(2)
+                .filter(|&&b| b == 0)
+                .count()
+        };
+        let (even, odd) = (zeros(0), zeros(1));
+        let half = n / 2;
+        if odd * 10 > half * 6 && even * 10 < half {
+            return TextEncoding::Utf16(UTF_16LE);
+        }
+        if even * 10 > half * 6 && odd * 10 < half {
+            return TextEncoding::Utf16(UTF_16BE);
+        }
+    }
+    TextEncoding::Utf8
+}
+
+/// Picks the delimiter that splits the sample's lines most consistently into more than one
+/// field, ignoring delimiters inside quotes. Ties go to `,` then `;`, tab, `|`.
+pub fn sniff_delimiter(sample: &str, default: u8) -> u8 {
+    let mut lines: Vec<&str> = sample.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.len() > 1 && !sample.ends_with('\n') {
+        // The sample may have cut the last line.
+        lines.pop();
+    }
+    lines.truncate(50);
+    let mut best = (default, 0usize);
+    for delim in [b',', b';', b'\t', b'|'] {
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|line| {
+                let mut quoted = false;
+                line.bytes()
+                    .filter(|&b| {
+                        if b == b'"' {
+                            quoted = !quoted;
+                        }
+                        b == delim && !quoted
+                    })
+                    .count()
+            })
+            .collect();
+        // The most frequent non-zero count, and how many lines have it.
+        let mut freq = std::collections::HashMap::new();
+        for c in counts.iter().filter(|&&c| c > 0) {
+            *freq.entry(*c).or_insert(0usize) += 1;
+        }
+        let Some((&fields, &lines_with)) = freq.iter().max_by_key(|(c, n)| (**n, **c)) else {
+            continue;
+        };
+        // Score: lines that agree, weighted by how many fields they make.
+        let score = lines_with * 1000 + fields;
+        if score > best.1 {
+            best = (delim, score);
+        }
+    }
+    best.0
+}
+
+/// Decodes one field: UTF-8 when it is, else Windows-1258 (converted to composed Unicode).
+pub fn decode_field(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => {
+            let (text, _) = WINDOWS_1258.decode_without_bom_handling(bytes);
+            Cow::Owned(text.nfc().collect())
+        }
+    }
+}
+
+fn unreadable(file: &InputFile, e: impl std::fmt::Display) -> InputError {
+    InputError::Unreadable {
+        path: file.display.clone(),
+        cause: e.to_string(),
+    }
+}
+
+/// Reads a CSV input into `sink`.
+pub fn read(
+    file: &InputFile,
+    source: u32,
+    opts: &ReadOptions,
+    sink: &dyn Sink,
+) -> Result<(), InputError> {
+    let mut f = File::open(&file.path).map_err(|e| InputError::Open {
+        path: file.display.clone(),
+        cause: e.to_string(),
+    })?;
+    let mut sample = Vec::with_capacity(SAMPLE_BYTES);
+    (&mut f)
+        .take(SAMPLE_BYTES as u64)
+        .read_to_end(&mut sample)
+        .map_err(|e| unreadable(file, e))?;
+    let encoding = sniff_encoding(&sample);
+    let default_delim = if file.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv")) {
+        b'\t'
+    } else {
+        b','
+    };
+    let (reader, delimiter): (Box<dyn Read + Send>, u8) = match encoding {
+        TextEncoding::Utf16(enc) => {
+            let (text, _, _) = enc.decode(&sample);
+            let delimiter = sniff_delimiter(&text, default_delim);
+            f.seek(SeekFrom::Start(0)).map_err(|e| unreadable(file, e))?;
+            let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(enc))
+                .bom_override(true)
+                .build(f);
+            (Box::new(decoded), delimiter)
+        }
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
+            let delimiter = sniff_delimiter(&String::from_utf8_lossy(&sample), default_delim);
+            let skip = if encoding == TextEncoding::Utf8Bom { 3 } else { 0 };
+            let head = Cursor::new(sample).chain(f);
+            let mut head = BufReader::with_capacity(256 * 1024, head);
+            std::io::copy(&mut (&mut head).take(skip), &mut std::io::sink())
+                .map_err(|e| unreadable(file, e))?;
+            (Box::new(head), delimiter)
+        }
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(256 * 1024)
+        .from_reader(reader);
+
+    // The first rows, for the header.
+    let mut first: Vec<ByteRecord> = Vec::new();
+    loop {
+        if first.len() >= HEADER_SEARCH_ROWS {
+            break;
+        }
+        let mut rec = ByteRecord::new();
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => first.push(rec),
+            Ok(false) => break,
+            Err(e) => return Err(unreadable(file, e)),
+        }
+    }
+    let texts: Vec<Vec<String>> = first
+        .iter()
+        .map(|r| r.iter().map(|f| decode_field(f).into_owned()).collect())
+        .collect();
+    let header = find_header(file, opts, &texts)?;
+    let width = texts.get(header.header_row).map_or(0, Vec::len);
+    let sheet = sink.sheet(SheetInfo {
+        source,
+        name: String::new(),
+        header_row: first
+            .get(header.header_row)
+            .and_then(|r| r.position())
+            .map_or(1, |p| p.line() as u32),
+        headers: header.names.clone(),
+        mapped: mapped_names(&header.columns),
+        encoding: Some(encoding.name()),
+        delimiter: Some(delimiter as char),
+    });
+    let ctx = Arc::new(SheetCtx {
+        source,
+        sheet,
+        columns: header.columns,
+        width,
+    });
+
+    let new_batch = |sink: &dyn Sink| {
+        sink.recycled()
+            .unwrap_or_else(|| Vec::with_capacity(BATCH_ROWS))
+    };
+    let mut records = new_batch(sink);
+    let mut len = 0usize;
+    let mut last_byte = 0u64;
+    let mut leftover = first.into_iter().skip(header.data_start);
+    loop {
+        if len == records.len() {
+            records.push(ByteRecord::new());
+        }
+        let got = match leftover.next() {
+            Some(rec) => {
+                records[len] = rec;
+                true
+            }
+            None => rdr
+                .read_byte_record(&mut records[len])
+                .map_err(|e| unreadable(file, e))?,
+        };
+        if got {
+            len += 1;
+        }
+        if len == BATCH_ROWS || (!got && len > 0) {
+            let byte = rdr.position().byte();
+            sink.progress(byte.saturating_sub(last_byte));
+            last_byte = byte;
+            let full = std::mem::replace(&mut records, new_batch(sink));
+            let batch = Batch {
+                ctx: ctx.clone(),
+                rows: Rows::Csv { records: full, len },
+            };
+            len = 0;
+            if !sink.batch(batch) {
+                return Ok(());
+            }
+        }
+        if !got {
+            break;
+        }
+    }
+    sink.progress(file.size.saturating_sub(last_byte));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn encodings() {
+        assert_eq!(sniff_encoding(b"\xEF\xBB\xBFa,b"), TextEncoding::Utf8Bom);
+        assert_eq!(sniff_encoding(b"\xFF\xFEa\0"), TextEncoding::Utf16(UTF_16LE));
+        assert_eq!(sniff_encoding(b"a\0,\0b\0\r\0\n\0"), TextEncoding::Utf16(UTF_16LE));
+        assert_eq!(sniff_encoding(b"\0a\0,\0b\0\r\0\n"), TextEncoding::Utf16(UTF_16BE));
+        assert_eq!(sniff_encoding(b"a,b\r\n"), TextEncoding::Utf8);
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(sniff_delimiter("a;b;c\n1;2;3\n", b','), b';');
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n", b','), b',');
+        assert_eq!(sniff_delimiter("a\tb\n1\t2\n", b','), b'\t');
+        assert_eq!(sniff_delimiter("a|b\n1|2\n", b','), b'|');
+        // Commas inside quotes do not count.
+        assert_eq!(
+            sniff_delimiter("name;addr\n\"Lê, Văn\";\"1, 2, 3\"\n\"A\";\"B\"\n", b','),
+            b';'
+        );
+        assert_eq!(sniff_delimiter("single\nline\n", b','), b',');
+    }
+
+    #[test]
+    fn windows_1258_fields_are_composed() {
+        // "Nguyễn" in Windows-1258: "Nguy" + ê (0xEA) + combining tilde (0xDE) + "n".
+        let bytes = b"Nguy\xEA\xDEn";
+        assert_eq!(decode_field(bytes), "Nguyễn");
+        assert_eq!(decode_field("Hùng".as_bytes()), "Hùng");
+    }
+
+    proptest! {
+        #[test]
+        fn sniffing_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let _ = sniff_encoding(&bytes);
+            let _ = sniff_delimiter(&String::from_utf8_lossy(&bytes), b',');
+            let _ = decode_field(&bytes);
+        }
+
+        #[test]
+        fn delimiter_of_a_regular_table(delim in prop::sample::select(vec![b',', b';', b'\t', b'|']), cols in 2usize..8, rows in 2usize..10) {
+            let line: Vec<String> = (0..cols).map(|i| format!("c{i}")).collect();
+            let line = line.join(&(delim as char).to_string());
+            let text = format!("{line}\n").repeat(rows);
+            prop_assert_eq!(sniff_delimiter(&text, b','), delim);
+        }
+    }
+}

@@ -1,0 +1,450 @@
+//! Workbooks through calamine. xlsx/xlsm/xlsb are streamed cell by cell (never the whole-sheet
+//! range, which a single stray cell in column XFD would make enormous); xls and ods are loaded
+//! by calamine at open anyway and read from their range. Every sheet is read unless `--sheet`
+//! narrows it; sheets without a recognisable header are skipped and reported.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::sync::Arc;
+
+use calamine::{Data, DataRef, ExcelDateTime, Ods, Reader, Xls, Xlsb, Xlsx, open_workbook};
+use chrono::NaiveDate;
+
+use super::{
+    BATCH_ROWS, Batch, CellRow, Format, InputError, InputFile, ReadOptions, Rows, SheetCtx,
+    SheetInfo, Sink, find_header, header::HEADER_SEARCH_ROWS, mapped_names,
+};
+use crate::record::Cell;
+
+/// Columns kept per row while looking for the header.
+const HEADER_MAX_COLUMNS: u32 = 512;
+
+fn unreadable(file: &InputFile, e: impl std::fmt::Display) -> InputError {
+    InputError::Unreadable {
+        path: file.display.clone(),
+        cause: error_chain(&e.to_string()),
+    }
+}
+
+/// calamine repeats its message in the cause chain; keep one line.
+fn error_chain(s: &str) -> String {
+    s.lines().next().unwrap_or(s).to_string()
+}
+
+fn date_of(dt: &ExcelDateTime) -> Cell<&'static str> {
+    if dt.is_duration() {
+        return Cell::Number(dt.as_f64());
+    }
+    let (y, m, d, ..) = dt.to_ymd_hms_milli();
+    match NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d)) {
+        Some(date) => Cell::Date(date),
+        None => Cell::Number(dt.as_f64()),
+    }
+}
+
+fn iso_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
+}
+
+fn from_ref<'a>(v: &'a DataRef<'_>) -> Cell<&'a str> {
+    match v {
+        DataRef::Empty => Cell::Empty,
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::String(s) => Cell::Text(s.as_str()),
+        DataRef::SharedString(s) => Cell::Text(s),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) => date_of(dt),
+        DataRef::DateTimeIso(s) => iso_date(s).map_or(Cell::Text(s.as_str()), Cell::Date),
+        DataRef::DurationIso(s) => Cell::Text(s.as_str()),
+        DataRef::Error(_) => Cell::Error,
+    }
+}
+
+fn from_data(v: &Data) -> Cell<&str> {
+    match v {
+        Data::Empty => Cell::Empty,
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::String(s) => Cell::Text(s.as_str()),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => date_of(dt),
+        Data::DateTimeIso(s) => iso_date(s).map_or(Cell::Text(s.as_str()), Cell::Date),
+        Data::DurationIso(s) => Cell::Text(s.as_str()),
+        Data::Error(_) => Cell::Error,
+    }
+}
+
+fn owned(c: Cell<&str>) -> Cell<String> {
+    match c {
+        Cell::Empty => Cell::Empty,
+        Cell::Text(s) if s.trim().is_empty() => Cell::Empty,
+        Cell::Text(s) => Cell::Text(s.to_string()),
+        Cell::Number(n) => Cell::Number(n),
+        Cell::Date(d) => Cell::Date(d),
+        Cell::Bool(b) => Cell::Bool(b),
+        Cell::Error => Cell::Error,
+    }
+}
+
+/// Reads a workbook input into `sink`.
+pub fn read(
+    file: &InputFile,
+    source: u32,
+    opts: &ReadOptions,
+    sink: &dyn Sink,
+) -> Result<(), InputError> {
+    let mut outcome = SheetsOutcome::default();
+    match file.format {
+        Format::Xlsx => {
+            let mut wb: Xlsx<BufReader<File>> =
+                open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
+            for name in select_sheets(file, opts, wb.sheet_names())? {
+                let mut streamer = SheetStreamer::new(file, source, &name, opts, sink);
+                let mut cells = wb
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| unreadable(file, e))?;
+                while let Some(cell) = cells.next_cell().map_err(|e| unreadable(file, e))? {
+                    let (r, c) = cell.get_position();
+                    if !streamer.cell(r, c, from_ref(cell.get_value())) {
+                        return Ok(());
+                    }
+                }
+                outcome.add(streamer.finish(), &name, source, sink);
+            }
+        }
+        Format::Xlsb => {
+            let mut wb: Xlsb<BufReader<File>> =
+                open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
+            for name in select_sheets(file, opts, wb.sheet_names())? {
+                let mut streamer = SheetStreamer::new(file, source, &name, opts, sink);
+                let mut cells = wb
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| unreadable(file, e))?;
+                while let Some(cell) = cells.next_cell().map_err(|e| unreadable(file, e))? {
+                    let (r, c) = cell.get_position();
+                    if !streamer.cell(r, c, from_ref(cell.get_value())) {
+                        return Ok(());
+                    }
+                }
+                outcome.add(streamer.finish(), &name, source, sink);
+            }
+        }
+        Format::Xls => {
+            let mut wb: Xls<BufReader<File>> =
+                open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
+            for name in select_sheets(file, opts, wb.sheet_names())? {
+                let range = wb.worksheet_range(&name).map_err(|e| unreadable(file, e))?;
+                let result = stream_range(file, source, &name, opts, sink, &range);
+                outcome.add(result, &name, source, sink);
+            }
+        }
+        Format::Ods => {
+            let mut wb: Ods<BufReader<File>> =
+                open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
+            for name in select_sheets(file, opts, wb.sheet_names())? {
+                let range = wb.worksheet_range(&name).map_err(|e| unreadable(file, e))?;
+                let result = stream_range(file, source, &name, opts, sink, &range);
+                outcome.add(result, &name, source, sink);
+            }
+        }
+        Format::Csv => return Err(unreadable(file, "not a workbook")),
+    }
+    sink.progress(file.size);
+    outcome.into_result()
+}
+
+fn stream_range(
+    file: &InputFile,
+    source: u32,
+    name: &str,
+    opts: &ReadOptions,
+    sink: &dyn Sink,
+    range: &calamine::Range<Data>,
+) -> Result<(), InputError> {
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let mut streamer = SheetStreamer::new(file, source, name, opts, sink);
+    for (r, c, v) in range.used_cells() {
+        if !streamer.cell(r0 + r as u32, c0 + c as u32, from_data(v)) {
+            break;
+        }
+    }
+    streamer.finish()
+}
+
+/// What became of a workbook's sheets: at least one must have a header.
+#[derive(Default)]
+struct SheetsOutcome {
+    read: usize,
+    first_error: Option<InputError>,
+}
+
+impl SheetsOutcome {
+    fn add(&mut self, result: Result<(), InputError>, name: &str, source: u32, sink: &dyn Sink) {
+        match result {
+            Ok(()) => self.read += 1,
+            Err(e) => {
+                sink.sheet_skipped(source, name);
+                self.first_error.get_or_insert(e);
+            }
+        }
+    }
+
+    fn into_result(self) -> Result<(), InputError> {
+        match (self.read, self.first_error) {
+            (0, Some(e)) => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn select_sheets(
+    file: &InputFile,
+    opts: &ReadOptions,
+    names: Vec<String>,
+) -> Result<Vec<String>, InputError> {
+    if opts.sheets.is_empty() {
+        return Ok(names);
+    }
+    let chosen: Vec<String> = names
+        .iter()
+        .filter(|n| opts.sheets.iter().any(|w| w.trim().eq_ignore_ascii_case(n.trim())))
+        .cloned()
+        .collect();
+    if chosen.is_empty() {
+        let quote = |v: &[String]| {
+            v.iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(InputError::NoSuchSheet {
+            path: file.display.clone(),
+            wanted: quote(&opts.sheets),
+            found: quote(&names),
+        });
+    }
+    Ok(chosen)
+}
+
+enum Phase {
+    /// Collecting the first rows to find the header: (row, cells by column).
+    Searching(Vec<(u32, Vec<(u32, Cell<String>)>)>),
+    /// Header found: cells go straight into canonical rows.
+    Streaming {
+        ctx: Arc<SheetCtx>,
+        /// Field index of each column (up to the last mapped column).
+        field_of: Vec<Option<usize>>,
+        batch: Vec<CellRow>,
+    },
+    /// The sink asked to stop, or the header search failed.
+    Done,
+}
+
+/// Turns a stream of cells (in row order) into batches of canonical rows.
+struct SheetStreamer<'s> {
+    file: &'s InputFile,
+    source: u32,
+    name: &'s str,
+    opts: &'s ReadOptions,
+    sink: &'s dyn Sink,
+    phase: Phase,
+    /// The row being assembled while searching.
+    pending: Option<(u32, Vec<(u32, Cell<String>)>)>,
+    /// The row being assembled while streaming.
+    current: Option<CellRow>,
+    error: Option<InputError>,
+}
+
+impl<'s> SheetStreamer<'s> {
+    fn new(
+        file: &'s InputFile,
+        source: u32,
+        name: &'s str,
+        opts: &'s ReadOptions,
+        sink: &'s dyn Sink,
+    ) -> Self {
+        SheetStreamer {
+            file,
+            source,
+            name,
+            opts,
+            sink,
+            phase: Phase::Searching(Vec::new()),
+            pending: None,
+            current: None,
+            error: None,
+        }
+    }
+
+    /// Takes one cell; `false` means stop reading.
+    fn cell(&mut self, row: u32, col: u32, value: Cell<&str>) -> bool {
+        match &mut self.phase {
+            Phase::Done => false,
+            Phase::Searching(rows) => {
+                if value.is_blank() || col >= HEADER_MAX_COLUMNS {
+                    return true;
+                }
+                if self.pending.as_ref().is_some_and(|(r, _)| *r != row) {
+                    if let Some(done) = self.pending.take() {
+                        rows.push(done);
+                    }
+                    if rows.len() >= HEADER_SEARCH_ROWS {
+                        if !self.resolve_header() {
+                            return false;
+                        }
+                        return self.cell(row, col, value);
+                    }
+                }
+                self.pending
+                    .get_or_insert_with(|| (row, Vec::new()))
+                    .1
+                    .push((col, owned(value)));
+                true
+            }
+            Phase::Streaming { field_of, .. } => {
+                let Some(Some(field)) = field_of.get(col as usize).copied() else {
+                    return true;
+                };
+                if value.is_blank() {
+                    return true;
+                }
+                if self.current.as_ref().is_some_and(|c| c.row != row + 1) {
+                    if !self.flush_row() {
+                        return false;
+                    }
+                }
+                let current = self.current.get_or_insert_with(|| CellRow {
+                    row: row + 1,
+                    ..CellRow::default()
+                });
+                current.cells[field] = owned(value);
+                true
+            }
+        }
+    }
+
+    /// Moves the assembled row into the batch, sending the batch when full.
+    fn flush_row(&mut self) -> bool {
+        let Some(row) = self.current.take() else {
+            return true;
+        };
+        let Phase::Streaming { ctx, batch, .. } = &mut self.phase else {
+            return true;
+        };
+        batch.push(row);
+        if batch.len() >= BATCH_ROWS {
+            let rows = std::mem::replace(batch, Vec::with_capacity(BATCH_ROWS));
+            let b = Batch {
+                ctx: ctx.clone(),
+                rows: Rows::Cells(rows),
+            };
+            if !self.sink.batch(b) {
+                self.phase = Phase::Done;
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Finds the header among the rows collected and switches to streaming.
+    fn resolve_header(&mut self) -> bool {
+        let Phase::Searching(rows) = std::mem::replace(&mut self.phase, Phase::Done) else {
+            return false;
+        };
+        let texts: Vec<Vec<String>> = rows
+            .iter()
+            .map(|(_, cells)| {
+                let width = cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
+                let mut t = vec![String::new(); width];
+                for (c, v) in cells {
+                    t[*c as usize] = v.display().into_owned();
+                }
+                t
+            })
+            .collect();
+        let mut opts = self.opts.clone();
+        // --header-row counts sheet rows; the search list skips empty ones.
+        if let Some(wanted) = self.opts.header_row {
+            opts.header_row = rows
+                .iter()
+                .position(|(r, _)| *r as usize + 1 == wanted)
+                .map(|i| i + 1)
+                .or(Some(usize::MAX));
+        }
+        let header = match find_header(self.file, &opts, &texts) {
+            Ok(h) => h,
+            Err(e) => {
+                self.error = Some(e);
+                return false;
+            }
+        };
+        let header_row = rows.get(header.header_row).map_or(0, |(r, _)| *r);
+        let sheet = self.sink.sheet(SheetInfo {
+            source: self.source,
+            name: self.name.to_string(),
+            header_row: header_row + 1,
+            headers: header.names.clone(),
+            mapped: mapped_names(&header.columns),
+            encoding: None,
+            delimiter: None,
+        });
+        let width = header.columns.iter().flatten().max().map_or(0, |c| c + 1);
+        let mut field_of = vec![None; width];
+        for (field, col) in header.columns.iter().enumerate() {
+            if let Some(c) = col {
+                field_of[*c] = Some(field);
+            }
+        }
+        let ctx = Arc::new(SheetCtx {
+            source: self.source,
+            sheet,
+            columns: header.columns,
+            width: header.names.len(),
+        });
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        for (r, cells) in rows.into_iter().skip(header.data_start) {
+            let mut row = CellRow {
+                row: r + 1,
+                ..CellRow::default()
+            };
+            for (c, v) in cells {
+                if let Some(Some(f)) = field_of.get(c as usize) {
+                    row.cells[*f] = v;
+                }
+            }
+            batch.push(row);
+        }
+        self.phase = Phase::Streaming {
+            ctx,
+            field_of,
+            batch,
+        };
+        true
+    }
+
+    /// Ends the sheet: finds the header if the sheet was short, sends the last batch.
+    fn finish(mut self) -> Result<(), InputError> {
+        if let Phase::Searching(rows) = &mut self.phase {
+            if let Some(done) = self.pending.take() {
+                rows.push(done);
+            }
+            if !self.resolve_header() {
+                return Err(self.error.take().unwrap_or_else(|| unreadable(self.file, "stopped")));
+            }
+        }
+        if !self.flush_row() {
+            return Ok(());
+        }
+        if let Phase::Streaming { ctx, batch, .. } = &mut self.phase
+            && !batch.is_empty()
+        {
+            let rows = std::mem::take(batch);
+            let _ = self.sink.batch(Batch {
+                ctx: ctx.clone(),
+                rows: Rows::Cells(rows),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,376 @@
+//! Read stage: opens each input by its extension and streams its rows, in batches, to a [`Sink`].
+//! CSV goes through `csv.rs` (encoding and delimiter sniffing), workbooks through `excel.rs`
+//! (calamine's streaming cell readers for xlsx/xlsb). `header.rs` finds the header and maps the
+//! columns. A file that cannot be read is an [`InputError`] naming it; the run goes on.
+
+pub mod csv;
+pub mod excel;
+pub mod header;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use thiserror::Error;
+
+use crate::i18n::Lang;
+use crate::record::{Cell, FIELD_COUNT};
+use header::HeaderTable;
+
+/// Rows per batch handed to the checkers.
+pub const BATCH_ROWS: usize = 4096;
+
+/// An input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.csv`, `.tsv`, `.txt`.
+    Csv,
+    /// `.xlsx`, `.xlsm`.
+    Xlsx,
+    /// `.xlsb`.
+    Xlsb,
+    /// `.xls` (BIFF).
+    Xls,
+    /// `.ods`.
+    Ods,
+}
+
+impl Format {
+    /// The format of `path`, from its extension.
+    pub fn of(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" | "tsv" | "txt" => Format::Csv,
+            "xlsx" | "xlsm" => Format::Xlsx,
+            "xlsb" => Format::Xlsb,
+            "xls" => Format::Xls,
+            "ods" => Format::Ods,
+            _ => return None,
+        })
+    }
+
+    /// Lower-case name, as in summaries.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Xlsb => "xlsb",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+        }
+    }
+}
+
+/// One input file of a run.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// The path, to open.
+    pub path: PathBuf,
+    /// The path as the user gave it (or as found under a directory they gave), for messages
+    /// and the findings file.
+    pub display: String,
+    /// Its format.
+    pub format: Format,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// Why an input could not be read. Each names the file.
+#[derive(Debug, Error)]
+pub enum InputError {
+    /// The path does not exist or cannot be listed.
+    #[error("'{path}': cannot open: {cause}")]
+    Open {
+        /// The input.
+        path: String,
+        /// The system's reason.
+        cause: String,
+    },
+    /// The extension is not one of the supported formats.
+    #[error("'{path}': unsupported file type (expected .xlsx .xlsm .xlsb .xls .ods .csv .tsv .txt)")]
+    Unsupported {
+        /// The input.
+        path: String,
+    },
+    /// The file is not a readable workbook or CSV file (damaged, encrypted, not what its
+    /// extension says).
+    #[error("'{path}': cannot read: {cause}")]
+    Unreadable {
+        /// The input.
+        path: String,
+        /// What the reader said.
+        cause: String,
+    },
+    /// No sheet has columns that map to at least the name and the ID number.
+    #[error("'{path}': no header with a name and an ID number column; headers seen: {seen}")]
+    NoHeader {
+        /// The input.
+        path: String,
+        /// The header cells that were seen (of the best candidate row), joined.
+        seen: String,
+    },
+    /// The `--sheet` filter matched no sheet.
+    #[error("'{path}': no sheet named {wanted}; sheets: {found}")]
+    NoSuchSheet {
+        /// The input.
+        path: String,
+        /// The names asked for.
+        wanted: String,
+        /// The names present.
+        found: String,
+    },
+}
+
+impl InputError {
+    /// The message in `lang`, one line.
+    pub fn render(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            InputError::Open { path, cause } => format!("'{path}': không mở được: {cause}"),
+            InputError::Unsupported { path } => format!(
+                "'{path}': không hỗ trợ loại tệp này (cần .xlsx .xlsm .xlsb .xls .ods .csv .tsv .txt)"
+            ),
+            InputError::Unreadable { path, cause } => {
+                format!("'{path}': không đọc được tệp (hỏng, có mật khẩu hoặc sai định dạng): {cause}")
+            }
+            InputError::NoHeader { path, seen } => format!(
+                "'{path}': không tìm thấy dòng tiêu đề có cột họ tên và cột số CMND/CCCD; tiêu đề thấy được: {seen}"
+            ),
+            InputError::NoSuchSheet {
+                path,
+                wanted,
+                found,
+            } => format!("'{path}': không có trang tính {wanted}; các trang tính: {found}"),
+        }
+    }
+
+    /// The file the error is about.
+    pub fn path(&self) -> &str {
+        match self {
+            InputError::Open { path, .. }
+            | InputError::Unsupported { path }
+            | InputError::Unreadable { path, .. }
+            | InputError::NoHeader { path, .. }
+            | InputError::NoSuchSheet { path, .. } => path,
+        }
+    }
+}
+
+/// Expands the inputs: files as given, directories into every supported file under them
+/// (sorted, hidden files and Excel's `~$` lock files left out).
+pub fn discover(args: &[PathBuf]) -> (Vec<InputFile>, Vec<InputError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for arg in args {
+        let display = arg.display().to_string();
+        match std::fs::metadata(arg) {
+            Err(e) => errors.push(InputError::Open {
+                path: display,
+                cause: e.to_string(),
+            }),
+            Ok(meta) if meta.is_dir() => {
+                let mut found = Vec::new();
+                walk(arg, &mut found, &mut errors);
+                found.sort();
+                for path in found {
+                    if let Some(format) = Format::of(&path) {
+                        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                        files.push(InputFile {
+                            display: path.display().to_string(),
+                            path,
+                            format,
+                            size,
+                        });
+                    }
+                }
+            }
+            Ok(meta) => match Format::of(arg) {
+                Some(format) => files.push(InputFile {
+                    path: arg.clone(),
+                    display,
+                    format,
+                    size: meta.len(),
+                }),
+                None => errors.push(InputError::Unsupported { path: display }),
+            },
+        }
+    }
+    (files, errors)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(InputError::Open {
+                path: dir.display().to_string(),
+                cause: e.to_string(),
+            });
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') || name.starts_with("~$") {
+            continue;
+        }
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => walk(&path, out, errors),
+            Ok(_) => out.push(path),
+            Err(_) => {}
+        }
+    }
+}
+
+/// What the readers need to know.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Header names.
+    pub headers: HeaderTable,
+    /// The header row, 1-based, when the user fixed it.
+    pub header_row: Option<usize>,
+    /// Only these sheets (empty: all).
+    pub sheets: Vec<String>,
+}
+
+/// A sheet (or CSV file) being read: which input, which columns.
+#[derive(Debug, Clone)]
+pub struct SheetCtx {
+    /// Index of the input in the run.
+    pub source: u32,
+    /// Index of the sheet in the run's sheet table.
+    pub sheet: u32,
+    /// The column of each field, in [`crate::record::Field::ALL`] order.
+    pub columns: [Option<usize>; FIELD_COUNT],
+    /// How many columns the header has (CSV rows of another width are ragged).
+    pub width: usize,
+}
+
+/// What a reader tells about a sheet when it finds its header.
+#[derive(Debug, Clone)]
+pub struct SheetInfo {
+    /// Index of the input in the run.
+    pub source: u32,
+    /// Sheet name; empty for CSV.
+    pub name: String,
+    /// 1-based row of the header.
+    pub header_row: u32,
+    /// The header cells as found.
+    pub headers: Vec<String>,
+    /// Which fields were found, by name.
+    pub mapped: Vec<&'static str>,
+    /// The CSV encoding or `None` for workbooks.
+    pub encoding: Option<&'static str>,
+    /// The CSV delimiter.
+    pub delimiter: Option<char>,
+}
+
+/// A workbook row reduced to the canonical fields.
+#[derive(Debug, Clone, Default)]
+pub struct CellRow {
+    /// 1-based sheet row.
+    pub row: u32,
+    /// One cell per field.
+    pub cells: [Cell<String>; FIELD_COUNT],
+}
+
+/// A batch of rows of one sheet.
+#[derive(Debug)]
+pub enum Rows {
+    /// CSV records (recycled between batches); only the first `len` are in use.
+    Csv {
+        /// The records.
+        records: Vec<::csv::ByteRecord>,
+        /// How many are filled.
+        len: usize,
+    },
+    /// Workbook rows.
+    Cells(Vec<CellRow>),
+}
+
+/// Rows of one sheet, handed from a reader to the checkers.
+#[derive(Debug)]
+pub struct Batch {
+    /// The sheet.
+    pub ctx: Arc<SheetCtx>,
+    /// The rows.
+    pub rows: Rows,
+}
+
+/// Where readers send what they read.
+pub trait Sink: Sync {
+    /// Registers a sheet whose header was found; returns its index.
+    fn sheet(&self, info: SheetInfo) -> u32;
+    /// Hands over a batch; `false` means stop reading.
+    fn batch(&self, batch: Batch) -> bool;
+    /// A recycled CSV record buffer, if one is free.
+    fn recycled(&self) -> Option<Vec<::csv::ByteRecord>>;
+    /// `bytes` more of the input have been read.
+    fn progress(&self, bytes: u64);
+    /// A sheet of a workbook was skipped because it has no recognisable header.
+    fn sheet_skipped(&self, source: u32, sheet: &str);
+}
+
+/// Reads one input into `sink`.
+pub fn read_file(
+    file: &InputFile,
+    source: u32,
+    opts: &ReadOptions,
+    sink: &dyn Sink,
+) -> Result<(), InputError> {
+    match file.format {
+        Format::Csv => csv::read(file, source, opts, sink),
+        Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => {
+            excel::read(file, source, opts, sink)
+        }
+    }
+}
+
+/// Picks the header among the first rows (as text), or says which headers were seen.
+pub(crate) fn find_header(
+    file: &InputFile,
+    opts: &ReadOptions,
+    first_rows: &[Vec<String>],
+) -> Result<header::Header, InputError> {
+    let forced = opts.header_row.map(|r| r.saturating_sub(1));
+    match header::detect(&opts.headers, first_rows, forced) {
+        Some(h) if h.has_required() => Ok(h),
+        found => {
+            let seen_row = match &found {
+                Some(h) => h.names.clone(),
+                None => first_rows
+                    .iter()
+                    .max_by_key(|r| r.iter().filter(|c| !c.trim().is_empty()).count())
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            let seen: Vec<String> = seen_row
+                .iter()
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+                .take(30)
+                .map(|c| format!("\"{}\"", c.chars().take(60).collect::<String>()))
+                .collect();
+            Err(InputError::NoHeader {
+                path: file.display.clone(),
+                seen: if seen.is_empty() {
+                    "-".into()
+                } else {
+                    seen.join(", ")
+                },
+            })
+        }
+    }
+}
+
+/// The names of the mapped fields, for summaries.
+pub(crate) fn mapped_names(columns: &[Option<usize>; FIELD_COUNT]) -> Vec<&'static str> {
+    crate::record::Field::ALL
+        .iter()
+        .filter(|f| columns[f.index()].is_some())
+        .map(|f| f.name())
+        .collect()
+}

@@ -1,0 +1,23 @@
+//! vaxclean: finds and repairs wrong records in Vietnam's COVID-19 vaccination dumps.
+//!
+//! The pipeline, one module per stage: [`input`] (readers) → [`record`] (raw rows) →
+//! [`normalize`] → [`rules`] → [`findings`] → [`output`] (writers). [`pipeline`] runs it in
+//! parallel; [`commands`] holds one file per subcommand; [`cli`] and [`settings`] parse and
+//! resolve the arguments, and nothing below them knows about clap.
+
+pub mod cli;
+pub mod commands;
+pub mod exit;
+pub mod findings;
+pub mod i18n;
+pub mod input;
+pub mod normalize;
+pub mod output;
+pub mod pipeline;
+pub mod progress;
+pub mod record;
+pub mod reference;
+pub mod rules;
+pub mod sample;
+pub mod settings;
+pub mod util;

@@ -1,0 +1,33 @@
+//! The `vaxclean` binary: parse the arguments, run, print an error if the tool could not do its
+//! job, and turn the outcome into the exit code. Everything else is in the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use vaxclean::cli::Cli;
+use vaxclean::commands;
+use vaxclean::exit;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = cli.lang;
+    match commands::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            // Each cause once, on one line.
+            let mut parts: Vec<String> = Vec::new();
+            for cause in e.chain() {
+                let text = cause.to_string();
+                if !parts.iter().any(|p| p.contains(&text)) {
+                    parts.push(text);
+                }
+            }
+            let label = match lang {
+                vaxclean::i18n::Lang::Vi => "lỗi",
+                vaxclean::i18n::Lang::En => "error",
+            };
+            eprintln!("vaxclean: {label}: {}", parts.join(": "));
+            ExitCode::from(exit::TROUBLE)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! The output folder: created and checked before the long work starts, and every file written
+//! to a temporary name beside its final one, then renamed.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::i18n::Lang;
+
+/// An output folder known to be writable.
+#[derive(Debug, Clone)]
+pub struct OutDir {
+    path: PathBuf,
+    lang: Lang,
+}
+
+impl OutDir {
+    /// Creates `path` if needed and checks that a file can be written in it.
+    pub fn prepare(path: &Path, lang: Lang) -> Result<OutDir> {
+        let what = || match lang {
+            Lang::Vi => format!("không ghi được vào thư mục đầu ra '{}'", path.display()),
+            Lang::En => format!("cannot write to the output folder '{}'", path.display()),
+        };
+        std::fs::create_dir_all(path).with_context(what)?;
+        tempfile::Builder::new()
+            .prefix(".vaxclean-probe")
+            .tempfile_in(path)
+            .with_context(what)?;
+        Ok(OutDir {
+            path: path.to_path_buf(),
+            lang,
+        })
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `name` in the folder through `write`, atomically.
+    pub fn write<F>(&self, name: &str, write: F) -> Result<PathBuf>
+    where
+        F: FnOnce(&mut BufWriter<&File>) -> Result<()>,
+    {
+        let target = self.path.join(name);
+        let what = || match self.lang {
+            Lang::Vi => format!("không ghi được '{}'", target.display()),
+            Lang::En => format!("cannot write '{}'", target.display()),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(&self.path)
+            .with_context(what)?;
+        {
+            let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());
+            write(&mut w).with_context(what)?;
+            w.flush().with_context(what)?;
+        }
+        tmp.as_file().sync_all().with_context(what)?;
+        tmp.persist(&target).map_err(|e| e.error).with_context(what)?;
+        Ok(target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_whole_files_and_leaves_no_temporaries() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let out = OutDir::prepare(&dir.path().join("a/b"), Lang::En)?;
+        out.write("x.txt", |w| Ok(w.write_all(b"hello")?))?;
+        assert_eq!(std::fs::read_to_string(out.path().join("x.txt"))?, "hello");
+        // A failed write leaves the old file.
+        let failed = out.write("x.txt", |w| {
+            w.write_all(b"half")?;
+            anyhow::bail!("interrupted")
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(out.path().join("x.txt"))?, "hello");
+        let names: Vec<_> = std::fs::read_dir(out.path())?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["x.txt"]);
+        Ok(())
+    }
+}

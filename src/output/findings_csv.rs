@@ -1,0 +1,63 @@
+//! `findings.csv` (DESIGN §5): UTF-8 with BOM, one row per finding, sorted by source, sheet, row,
+//! field, code, with exactly the columns of [`COLUMNS`]. Text that a spreadsheet would take for a
+//! formula is written with a leading apostrophe.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::i18n::Lang;
+use crate::output::defuse;
+use crate::pipeline::ScanResult;
+use crate::rules::message;
+
+/// The columns, in order.
+pub const COLUMNS: [&str; 13] = [
+    "source",
+    "sheet",
+    "row",
+    "record_id",
+    "province",
+    "district",
+    "commune",
+    "field",
+    "code",
+    "severity",
+    "value",
+    "suggestion",
+    "message",
+];
+
+/// Writes the findings of `result` to `w`.
+pub fn write(w: &mut impl Write, result: &ScanResult, lang: Lang) -> Result<()> {
+    w.write_all(b"\xEF\xBB\xBF")?;
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(w);
+    out.write_record(COLUMNS)?;
+    for f in &result.findings {
+        let sheet = result.sheets.get(f.loc.sheet as usize);
+        let source = sheet
+            .and_then(|s| result.sources.get(s.info.source as usize))
+            .map_or("", |s| s.file.display.as_str());
+        let sheet_name = sheet.map_or("", |s| s.info.name.as_str());
+        let row = f.loc.row.to_string();
+        out.write_record([
+            defuse(source).as_ref(),
+            defuse(sheet_name).as_ref(),
+            row.as_str(),
+            defuse(&f.row.record_id).as_ref(),
+            defuse(&f.row.province).as_ref(),
+            defuse(&f.row.district).as_ref(),
+            defuse(&f.row.commune).as_ref(),
+            f.field.map_or("", |x| x.name()),
+            f.code.as_str(),
+            f.severity().as_str(),
+            defuse(&f.value).as_ref(),
+            defuse(&f.suggestion).as_ref(),
+            &message(f.code, f.detail, lang),
+        ])?;
+    }
+    out.flush()?;
+    Ok(())
+}

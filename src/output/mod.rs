@@ -1,0 +1,31 @@
+//! Writers stage: one file per thing written. Every file is written to a temporary name in its
+//! folder and renamed when complete, so a killed run leaves the old file or the new, never half.
+
+pub mod atomic;
+pub mod findings_csv;
+pub mod summary;
+pub mod terminal;
+
+/// Makes a text safe for a spreadsheet cell: a value that Excel would take for a formula (`=`,
+/// `+`, `-`, `@`, tab or carriage return first) gets a leading apostrophe.
+pub fn defuse(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused() {
+        assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse("+84 912 345 678"), "'+84 912 345 678");
+        assert_eq!(defuse("-1+1"), "'-1+1");
+        assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(defuse("Nguyễn Văn An"), "Nguyễn Văn An");
+        assert_eq!(defuse(""), "");
+    }
+}

@@ -1,0 +1,490 @@
+//! The scan engine: readers → normalise → rules → findings. Reader threads (one per file, up to
+//! the thread count) fill batches of rows; rayon checks the batches as they arrive, so reading
+//! overlaps checking; results are merged under one lock per batch. Cross-record rules run once
+//! every input is read. Memory holds the findings and the cross-record index, not the rows.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use crossbeam_channel::{Receiver, Sender};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::findings::{Finding, RowFindings, RowInfo};
+use crate::input::csv::decode_field;
+use crate::input::{
+    Batch, InputError, InputFile, ReadOptions, Rows, SheetCtx, SheetInfo, Sink, read_file,
+};
+use crate::normalize::text::fold;
+use crate::normalize::{NormalRow, normalize_row};
+use crate::progress::Progress;
+use crate::record::{Cell, CellRef, FIELD_COUNT, Field, RawRecord, RowLoc};
+use crate::rules::duplicates::IdIndex;
+use crate::rules::{Code, Detail, id_number};
+use crate::util::stable_hash;
+
+/// What the engine needs besides the files.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    /// Reader options.
+    pub read: ReadOptions,
+    /// The run's date: bounds birth years and dose dates.
+    pub today: NaiveDate,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+}
+
+/// A unit of the administrative tree, as written in the data.
+pub type UnitKey = (String, String, String);
+
+/// Counts for one unit.
+#[derive(Debug, Default, Clone)]
+pub struct UnitStats {
+    /// Data rows.
+    pub rows: u64,
+    /// Distinct people.
+    pub people: HashSet<u64>,
+    /// Findings by code.
+    pub findings: BTreeMap<Code, u64>,
+}
+
+/// What became of one input.
+#[derive(Debug)]
+pub struct SourceReport {
+    /// The file.
+    pub file: InputFile,
+    /// SHA-256 of its bytes, when it could be read.
+    pub sha256: Option<String>,
+    /// Why it could not be read, if it could not.
+    pub error: Option<InputError>,
+    /// Sheets skipped for lack of a header.
+    pub skipped_sheets: Vec<String>,
+}
+
+/// A sheet that was read.
+#[derive(Debug)]
+pub struct SheetReport {
+    /// As the reader found it.
+    pub info: SheetInfo,
+    /// Data rows checked.
+    pub rows: u64,
+    /// Rows skipped as malformed (ragged).
+    pub skipped_rows: u64,
+    /// Position of the sheet in the output order (source path, then sheet name).
+    pub rank: u32,
+}
+
+/// Everything a scan found.
+#[derive(Debug)]
+pub struct ScanResult {
+    /// The inputs, in the order given.
+    pub sources: Vec<SourceReport>,
+    /// The sheets read, indexed by [`RowLoc::sheet`].
+    pub sheets: Vec<SheetReport>,
+    /// Every finding, sorted by source, sheet, row, field, code.
+    pub findings: Vec<Finding>,
+    /// Data rows.
+    pub rows: u64,
+    /// Rows skipped as malformed.
+    pub skipped_rows: u64,
+    /// Distinct people.
+    pub people: u64,
+    /// Counts per unit.
+    pub units: BTreeMap<UnitKey, UnitStats>,
+    /// Time reading and checking.
+    pub read_time: Duration,
+    /// Time in cross-record checks and sorting.
+    pub cross_time: Duration,
+}
+
+#[derive(Default)]
+struct Merged {
+    findings: Vec<Finding>,
+    ids: IdIndex,
+    units: HashMap<UnitKey, UnitStats>,
+    people: HashSet<u64>,
+    sheet_rows: HashMap<u32, (u64, u64)>,
+}
+
+struct Shared<'a> {
+    sheets: Mutex<Vec<SheetInfo>>,
+    skipped: Mutex<Vec<(u32, String)>>,
+    pool: (Sender<Vec<csv::ByteRecord>>, Receiver<Vec<csv::ByteRecord>>),
+    progress: &'a Progress,
+}
+
+struct ReaderSink<'a> {
+    tx: Sender<Batch>,
+    shared: &'a Shared<'a>,
+}
+
+impl Sink for ReaderSink<'_> {
+    fn sheet(&self, info: SheetInfo) -> u32 {
+        let mut sheets = self.shared.sheets.lock().unwrap_or_else(PoisonError::into_inner);
+        sheets.push(info);
+        (sheets.len() - 1) as u32
+    }
+
+    fn batch(&self, batch: Batch) -> bool {
+        self.tx.send(batch).is_ok()
+    }
+
+    fn recycled(&self) -> Option<Vec<csv::ByteRecord>> {
+        self.shared.pool.1.try_recv().ok()
+    }
+
+    fn progress(&self, bytes: u64) {
+        self.shared.progress.inc(bytes);
+    }
+
+    fn sheet_skipped(&self, source: u32, sheet: &str) {
+        self.shared
+            .skipped
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((source, sheet.to_string()));
+    }
+}
+
+/// Scans `files`.
+pub fn run(files: Vec<InputFile>, config: &ScanConfig, progress: &Progress) -> ScanResult {
+    let started = Instant::now();
+    let threads = if config.threads == 0 {
+        std::thread::available_parallelism().map_or(2, usize::from)
+    } else {
+        config.threads
+    };
+    let shared = Shared {
+        sheets: Mutex::new(Vec::new()),
+        skipped: Mutex::new(Vec::new()),
+        pool: crossbeam_channel::bounded(threads * 4 + 4),
+        progress,
+    };
+    let errors: Mutex<Vec<(usize, InputError)>> = Mutex::new(Vec::new());
+    let merged = Mutex::new(Merged::default());
+    let mut hashes: Vec<Option<String>> = Vec::new();
+    let next_file = AtomicUsize::new(0);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+
+    std::thread::scope(|s| {
+        let (tx, rx) = crossbeam_channel::bounded::<Batch>(threads * 2 + 2);
+        for _ in 0..threads.min(files.len()).max(1) {
+            let sink = ReaderSink {
+                tx: tx.clone(),
+                shared: &shared,
+            };
+            let (files, errors, next_file, read) = (&files, &errors, &next_file, &config.read);
+            s.spawn(move || {
+                loop {
+                    let i = next_file.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    if let Err(e) = read_file(file, i as u32, read, &sink) {
+                        errors
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push((i, e));
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let hasher = s.spawn(|| files.iter().map(|f| sha256_of(&f.path)).collect::<Vec<_>>());
+        let check = || {
+            rx.into_iter().par_bridge().for_each(|batch| {
+                let out = check_batch(&batch, config.today);
+                if let Rows::Csv { records, .. } = batch.rows {
+                    let _ = shared.pool.0.try_send(records);
+                }
+                merge(&merged, out);
+            })
+        };
+        match &pool {
+            Ok(p) => p.install(check),
+            Err(_) => check(),
+        }
+        hashes = hasher.join().unwrap_or_default();
+    });
+    let read_time = started.elapsed();
+
+    let cross_started = Instant::now();
+    let merged = merged.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let mut findings = merged.findings;
+    findings.extend(merged.ids.conflicts());
+    let sheets_info = shared.sheets.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let ranks = sheet_ranks(&files, &sheets_info);
+    findings.sort_unstable_by(|a, b| {
+        let ra = ranks.get(a.loc.sheet as usize);
+        let rb = ranks.get(b.loc.sheet as usize);
+        (ra, a.row_order_key(), &a.value).cmp(&(rb, b.row_order_key(), &b.value))
+    });
+
+    let mut units: BTreeMap<UnitKey, UnitStats> = merged.units.into_iter().collect();
+    for f in &findings {
+        let key = unit_key(&f.row.province, &f.row.district, &f.row.commune);
+        *units
+            .entry(key)
+            .or_default()
+            .findings
+            .entry(f.code)
+            .or_insert(0) += 1;
+    }
+
+    let mut errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let skipped = shared.skipped.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let sources = files
+        .into_iter()
+        .enumerate()
+        .map(|(i, file)| {
+            let error = errors
+                .iter()
+                .position(|(j, _)| *j == i)
+                .map(|p| errors.swap_remove(p).1);
+            SourceReport {
+                sha256: hashes.get(i).cloned().flatten(),
+                skipped_sheets: if error.is_none() {
+                    skipped
+                        .iter()
+                        .filter(|(s, _)| *s as usize == i)
+                        .map(|(_, n)| n.clone())
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                error,
+                file,
+            }
+        })
+        .collect();
+    let sheets: Vec<SheetReport> = sheets_info
+        .into_iter()
+        .enumerate()
+        .map(|(i, info)| {
+            let (rows, skipped_rows) = merged.sheet_rows.get(&(i as u32)).copied().unwrap_or_default();
+            SheetReport {
+                info,
+                rows,
+                skipped_rows,
+                rank: ranks.get(i).copied().unwrap_or(u32::MAX),
+            }
+        })
+        .collect();
+    ScanResult {
+        rows: sheets.iter().map(|s| s.rows).sum(),
+        skipped_rows: sheets.iter().map(|s| s.skipped_rows).sum(),
+        people: merged.people.len() as u64,
+        sources,
+        sheets,
+        findings,
+        units,
+        read_time,
+        cross_time: cross_started.elapsed(),
+    }
+}
+
+/// Output order of sheets: by source path as given, then sheet name.
+fn sheet_ranks(files: &[InputFile], sheets: &[SheetInfo]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..sheets.len()).collect();
+    let key = |i: usize| {
+        let s = &sheets[i];
+        let src = files.get(s.source as usize).map_or("", |f| f.display.as_str());
+        (src, s.source, s.name.as_str())
+    };
+    order.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    let mut ranks = vec![0u32; sheets.len()];
+    for (rank, i) in order.into_iter().enumerate() {
+        ranks[i] = rank as u32;
+    }
+    ranks
+}
+
+fn sha256_of(path: &std::path::Path) -> Option<String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => h.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some(
+        h.finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>(),
+    )
+}
+
+fn unit_key(p: &str, d: &str, c: &str) -> UnitKey {
+    (p.trim().to_string(), d.trim().to_string(), c.trim().to_string())
+}
+
+/// What checking one batch gives.
+#[derive(Default)]
+struct BatchOut {
+    sheet: u32,
+    findings: Vec<Finding>,
+    ids: IdIndex,
+    rows: u64,
+    skipped: u64,
+    /// Units seen in the batch, with their rows and people.
+    units: Vec<(UnitKey, u64, Vec<u64>)>,
+    unit_index: HashMap<u64, usize>,
+}
+
+fn merge(merged: &Mutex<Merged>, out: BatchOut) {
+    let mut m = merged.lock().unwrap_or_else(PoisonError::into_inner);
+    m.findings.extend(out.findings);
+    m.ids.append(out.ids);
+    let counts = m.sheet_rows.entry(out.sheet).or_default();
+    counts.0 += out.rows;
+    counts.1 += out.skipped;
+    for (key, rows, people) in out.units {
+        m.people.extend(people.iter().copied());
+        let unit = m.units.entry(key).or_default();
+        unit.rows += rows;
+        unit.people.extend(people);
+    }
+}
+
+/// Checks every row of a batch.
+fn check_batch(batch: &Batch, today: NaiveDate) -> BatchOut {
+    let ctx = &batch.ctx;
+    let mut out = BatchOut {
+        sheet: ctx.sheet,
+        ..BatchOut::default()
+    };
+    match &batch.rows {
+        Rows::Csv { records, len } => {
+            for rec in records.iter().take(*len) {
+                let row = rec.position().map_or(0, |p| p.line() as u32);
+                let loc = RowLoc {
+                    source: ctx.source,
+                    sheet: ctx.sheet,
+                    row,
+                };
+                let mut cells: [CellRef<'_>; FIELD_COUNT] = Default::default();
+                for (cell, col) in cells.iter_mut().zip(ctx.columns) {
+                    if let Some(bytes) = col.and_then(|c| rec.get(c)) {
+                        let text = decode_field(bytes);
+                        if !text.trim().is_empty() {
+                            *cell = Cell::Text(text);
+                        }
+                    }
+                }
+                let raw = RawRecord { loc, cells };
+                if is_ragged(rec, ctx) {
+                    ragged(&raw, rec.len(), ctx.width, &mut out);
+                    continue;
+                }
+                check_row(&raw, today, &mut out);
+            }
+        }
+        Rows::Cells(rows) => {
+            for r in rows {
+                let raw = RawRecord {
+                    loc: RowLoc {
+                        source: ctx.source,
+                        sheet: ctx.sheet,
+                        row: r.row,
+                    },
+                    cells: std::array::from_fn(|i| r.cells[i].as_ref()),
+                };
+                check_row(&raw, today, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// A CSV row with fewer cells than the header, or with text beyond its last column.
+fn is_ragged(rec: &csv::ByteRecord, ctx: &SheetCtx) -> bool {
+    rec.len() < ctx.width
+        || (rec.len() > ctx.width
+            && rec
+                .iter()
+                .skip(ctx.width)
+                .any(|f| !f.iter().all(u8::is_ascii_whitespace)))
+}
+
+fn row_info(raw: &RawRecord<'_>) -> RowInfo {
+    let text = |f: Field| Box::<str>::from(raw.get(f).display().trim());
+    RowInfo {
+        record_id: text(Field::RecordId),
+        province: text(Field::Province),
+        district: text(Field::District),
+        commune: text(Field::Commune),
+    }
+}
+
+fn ragged(raw: &RawRecord<'_>, found: usize, expected: usize, out: &mut BatchOut) {
+    if raw.cells.iter().all(Cell::is_blank) {
+        return;
+    }
+    out.skipped += 1;
+    let make = || row_info(raw);
+    let mut f = RowFindings::new(raw.loc, &make, &mut out.findings);
+    f.push(
+        None,
+        Code::RowRagged,
+        "",
+        "",
+        Detail::Cells {
+            found: found as u32,
+            expected: expected as u32,
+        },
+    );
+}
+
+fn check_row(raw: &RawRecord<'_>, today: NaiveDate, out: &mut BatchOut) {
+    if raw.cells.iter().all(Cell::is_blank) {
+        return;
+    }
+    out.rows += 1;
+    let row = normalize_row(raw, today);
+    let make = || row_info(raw);
+    let mut found = RowFindings::new(raw.loc, &make, &mut out.findings);
+    id_number::check(&row, &mut found);
+    out.ids.add(&row);
+    count_unit(&row, out);
+}
+
+/// The key that makes rows of one person one: the valid ID number, else the name, birth date
+/// and commune.
+fn person_key(row: &NormalRow<'_, '_>) -> u64 {
+    if let Some(id) = row.id.number() {
+        return id.key();
+    }
+    let raw = row.raw;
+    let name = raw.get(Field::FullName).text().map(fold).unwrap_or_default();
+    if name.is_empty() {
+        // Nobody to recognise: the row stands alone.
+        let loc = raw.loc;
+        return stable_hash(format!("row\u{1f}{}\u{1f}{}\u{1f}{}", loc.source, loc.sheet, loc.row).as_bytes());
+    }
+    let birth = row.birth.date().map(|d| d.to_string()).or(row.birth.year().map(|y| y.to_string()));
+    let commune = raw.get(Field::Commune).text().map(fold).unwrap_or_default();
+    let key = format!("{name}\u{1f}{}\u{1f}{commune}", birth.unwrap_or_default());
+    stable_hash(key.as_bytes()) & !(1 << 63)
+}
+
+fn count_unit(row: &NormalRow<'_, '_>, out: &mut BatchOut) {
+    let raw = row.raw;
+    let text = |f: Field| raw.get(f).text().unwrap_or("");
+    let (p, d, c) = (text(Field::Province), text(Field::District), text(Field::Commune));
+    let h = stable_hash(format!("{p}\u{1f}{d}\u{1f}{c}").as_bytes());
+    let person = person_key(row);
+    let i = *out.unit_index.entry(h).or_insert_with(|| {
+        out.units.push((unit_key(p, d, c), 0, Vec::new()));
+        out.units.len() - 1
+    });
+    let unit = &mut out.units[i];
+    unit.1 += 1;
+    unit.2.push(person);
+}

@@ -1,0 +1,173 @@
+//! ID number rules (`ID_*` except the cross-record `ID_DUPLICATE_CONFLICT`): missing, malformed,
+//! Excel damage, placeholders, unknown province codes, and the CCCD's sex and birth year checked
+//! against the record.
+
+use crate::findings::RowFindings;
+use crate::normalize::NormalRow;
+use crate::normalize::gender::Gender;
+use crate::normalize::identifiers::{FormatProblem, IdKind, IdReading};
+use crate::record::Field;
+use crate::rules::{Code, Detail};
+
+/// Checks the ID number of `row`.
+pub fn check(row: &NormalRow<'_, '_>, out: &mut RowFindings<'_>) {
+    let cell = row.raw.get(Field::IdNumber);
+    let value = cell.display();
+    let id_field = Some(Field::IdNumber);
+    match &row.id {
+        IdReading::Missing => out.push(id_field, Code::IdMissing, &value, "", Detail::None),
+        IdReading::Valid { separators, id } => {
+            if *separators {
+                out.push(id_field, Code::IdSeparators, &value, id.as_str(), Detail::None);
+            }
+        }
+        IdReading::LeadingZeroLost { id } => {
+            out.push(id_field, Code::IdLeadingZeroLost, &value, id.as_str(), Detail::None)
+        }
+        IdReading::PrecisionLost => {
+            out.push(id_field, Code::IdPrecisionLost, &value, "", Detail::None)
+        }
+        IdReading::Placeholder => out.push(id_field, Code::IdPlaceholder, &value, "", Detail::None),
+        IdReading::ProvinceCode { code } => out.push(
+            id_field,
+            Code::IdProvinceCode,
+            &value,
+            "",
+            Detail::PlaceCode(*code),
+        ),
+        IdReading::Format { problem, repaired } => {
+            let detail = match problem {
+                FormatProblem::Characters => Detail::Characters,
+                FormatProblem::Length(n) => Detail::Digits(u16::try_from(*n).unwrap_or(u16::MAX)),
+                FormatProblem::ImpossibleYear(y) => Detail::FutureYear(*y),
+                FormatProblem::Scientific => Detail::Scientific,
+            };
+            let suggestion = repaired.map(|id| id.to_string()).unwrap_or_default();
+            out.push(id_field, Code::IdFormat, &value, &suggestion, detail);
+        }
+    }
+
+    // The CCCD's own sex and birth year against the record's.
+    let Some(id) = row.id.number().filter(|id| id.kind() == IdKind::Cccd12) else {
+        return;
+    };
+    if let (Some(id_sex), Some(sex)) = (id.sex(), row.gender.gender())
+        && id_sex != sex
+    {
+        out.push(
+            Some(Field::Gender),
+            Code::IdGenderMismatch,
+            &row.raw.get(Field::Gender).display(),
+            "",
+            Detail::IdFemale(id_sex == Gender::Female),
+        );
+    }
+    if let (Some(id_year), Some(year)) = (id.birth_year(), row.birth.year())
+        && id_year != year
+    {
+        out.push(
+            Some(Field::BirthDate),
+            Code::IdBirthYearMismatch,
+            &row.raw.get(Field::BirthDate).display(),
+            "",
+            Detail::IdYear(id_year),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{Finding, RowInfo};
+    use crate::normalize::normalize_row;
+    use crate::record::{Cell, RawRecord, RowLoc};
+    use chrono::NaiveDate;
+    use std::borrow::Cow;
+
+    fn run(id: Cell<&str>, sex: &str, dob: &str) -> Vec<(Code, String, String)> {
+        let mut cells: [Cell<Cow<str>>; 16] = Default::default();
+        cells[Field::IdNumber.index()] = match id {
+            Cell::Text(s) => Cell::Text(Cow::Borrowed(s)),
+            Cell::Number(n) => Cell::Number(n),
+            _ => Cell::Empty,
+        };
+        cells[Field::Gender.index()] = Cell::Text(Cow::Borrowed(sex));
+        cells[Field::BirthDate.index()] = Cell::Text(Cow::Borrowed(dob));
+        let raw = RawRecord {
+            loc: RowLoc::default(),
+            cells,
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
+        let row = normalize_row(&raw, today);
+        let mut found: Vec<Finding> = Vec::new();
+        let info = RowInfo::default;
+        let mut out = RowFindings::new(raw.loc, &info, &mut found);
+        check(&row, &mut out);
+        found
+            .into_iter()
+            .map(|f| (f.code, f.value.to_string(), f.suggestion.to_string()))
+            .collect()
+    }
+
+    fn codes(id: &str) -> Vec<Code> {
+        run(Cell::Text(id), "Nam", "01/01/1990")
+            .into_iter()
+            .map(|f| f.0)
+            .collect()
+    }
+
+    #[test]
+    fn a_clean_cccd_has_no_finding() {
+        assert!(run(Cell::Text("079090001234"), "Nam", "01/01/1990").is_empty());
+        assert!(run(Cell::Text("079190001234"), "Nữ", "1990").is_empty());
+        assert!(run(Cell::Text("172345678"), "Nữ", "01/01/1990").is_empty());
+    }
+
+    #[test]
+    fn each_id_code() {
+        assert_eq!(codes(""), [Code::IdMissing]);
+        assert_eq!(codes("079 090 001 234"), [Code::IdSeparators]);
+        assert_eq!(codes("79090001234"), [Code::IdLeadingZeroLost]);
+        assert_eq!(codes("7.90900E+10"), [Code::IdPrecisionLost]);
+        assert_eq!(codes("111111111111"), [Code::IdPlaceholder]);
+        assert_eq!(codes("099090001234"), [Code::IdProvinceCode]);
+        assert_eq!(codes("07909000123"), [Code::IdFormat]);
+        assert_eq!(codes("CMND079090"), [Code::IdFormat]);
+    }
+
+    #[test]
+    fn suggestions() {
+        let f = run(Cell::Number(79090001234.0), "Nam", "01/01/1990");
+        assert_eq!(
+            f,
+            [(
+                Code::IdLeadingZeroLost,
+                "79090001234".to_string(),
+                "079090001234".to_string()
+            )]
+        );
+        let f = run(Cell::Text("079.090.001.234"), "Nam", "01/01/1990");
+        assert_eq!(f[0].2, "079090001234");
+    }
+
+    #[test]
+    fn sex_and_birth_year_against_the_cccd() {
+        // Digit 4 = 0: male, born 19xx.
+        let f = run(Cell::Text("079090001234"), "Nữ", "01/01/1990");
+        assert_eq!(f, [(Code::IdGenderMismatch, "Nữ".into(), String::new())]);
+        let f = run(Cell::Text("079090001234"), "Nam", "01/01/1991");
+        assert_eq!(
+            f,
+            [(Code::IdBirthYearMismatch, "01/01/1991".into(), String::new())]
+        );
+        // Digit 4 = 3: female, born 20xx.
+        assert!(run(Cell::Text("079305001234"), "nữ", "12/12/2005").is_empty());
+        // A repaired number is checked too.
+        let f = run(Cell::Number(79090001234.0), "Nữ", "1990");
+        assert_eq!(f.len(), 2);
+        // Unknown sex or birth date: nothing to compare.
+        assert!(run(Cell::Text("079090001234"), "", "").is_empty());
+        // A CMND carries neither.
+        assert!(run(Cell::Text("172345678"), "Nam", "1950").is_empty());
+    }
+}

@@ -1,0 +1,134 @@
+//! Rules stage: the code registry and one file per rule family. Rules read a normalised row
+//! ([`crate::normalize::NormalRow`]) and report findings; cross-record rules keep an index across
+//! every input of the run. Codes are stable and never reused: the findings file, the workbooks and
+//! the history all key on them.
+
+pub mod duplicates;
+pub mod id_number;
+mod messages;
+
+use serde::Serialize;
+
+use crate::findings::Severity;
+use crate::record::Field;
+
+pub use messages::message;
+
+macro_rules! codes {
+    ($($variant:ident = $name:literal, $field:expr, $sev:ident;)*) => {
+        /// A finding's stable code (DESIGN §4).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $(#[doc = $name] $variant,)* }
+
+        impl Code {
+            /// Every code, in registry order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as written in files: `ID_MISSING`…
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            /// The field the code is reported on (`None`: the whole row).
+            pub fn field(self) -> Option<Field> {
+                match self { $(Code::$variant => $field,)* }
+            }
+
+            /// The code's severity.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$sev,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    IdMissing = "ID_MISSING", Some(Field::IdNumber), Error;
+    IdFormat = "ID_FORMAT", Some(Field::IdNumber), Error;
+    IdLeadingZeroLost = "ID_LEADING_ZERO_LOST", Some(Field::IdNumber), Error;
+    IdPrecisionLost = "ID_PRECISION_LOST", Some(Field::IdNumber), Error;
+    IdSeparators = "ID_SEPARATORS", Some(Field::IdNumber), Info;
+    IdPlaceholder = "ID_PLACEHOLDER", Some(Field::IdNumber), Error;
+    IdProvinceCode = "ID_PROVINCE_CODE", Some(Field::IdNumber), Error;
+    IdGenderMismatch = "ID_GENDER_MISMATCH", Some(Field::Gender), Error;
+    IdBirthYearMismatch = "ID_BIRTH_YEAR_MISMATCH", Some(Field::BirthDate), Error;
+    IdDuplicateConflict = "ID_DUPLICATE_CONFLICT", Some(Field::IdNumber), Error;
+    RowRagged = "ROW_RAGGED", None, Error;
+}
+
+impl Code {
+    /// The code named `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == name)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// What a finding's message needs besides its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// Nothing.
+    #[default]
+    None,
+    /// Letters or symbols in a number.
+    Characters,
+    /// This many digits.
+    Digits(u16),
+    /// A CCCD whose digits 4-6 give this future year.
+    FutureYear(i32),
+    /// Scientific notation that still held every digit.
+    Scientific,
+    /// A CCCD place code that is neither a province nor a country.
+    PlaceCode(u16),
+    /// The CCCD says this birth year.
+    IdYear(i32),
+    /// The CCCD says this sex (true: female).
+    IdFemale(bool),
+    /// The number is on this many different people.
+    People(u32),
+    /// The row has this many cells where the header has that many.
+    Cells {
+        /// Cells in the row.
+        found: u32,
+        /// Columns in the header.
+        expected: u32,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn codes_are_unique_and_named_in_upper_snake_case() {
+        let mut names: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len());
+        for c in Code::ALL {
+            assert!(c.as_str().bytes().all(|b| b.is_ascii_uppercase() || b == b'_'));
+            assert_eq!(Code::from_name(c.as_str()), Some(*c));
+        }
+    }
+
+    #[test]
+    fn every_code_has_a_message_in_both_languages() {
+        for c in Code::ALL {
+            for lang in [Lang::Vi, Lang::En] {
+                let m = message(*c, Detail::None, lang);
+                assert!(!m.is_empty(), "{c:?} {lang:?}");
+                assert!(m.starts_with(|ch: char| !ch.is_uppercase()), "lower case: {m}");
+            }
+            assert_ne!(
+                message(*c, Detail::None, Lang::Vi),
+                message(*c, Detail::None, Lang::En)
+            );
+        }
+    }
+}

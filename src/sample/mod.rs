@@ -1,0 +1,786 @@
+//! The synthetic data generator behind `vaxclean sample`, the fixtures, the tests and the
+//! benchmarks: people with real-looking names, valid CCCD/CMND built by the real structure,
+//! communes from the gazetteer, one row per dose, and a controllable share of planted defects.
+//! It also says which findings a scan must report (the truth), row by row.
+
+pub mod names;
+pub mod rng;
+pub mod write;
+
+use std::collections::HashSet;
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use crate::normalize::dates::format_date;
+use crate::normalize::gender::Gender;
+use crate::normalize::identifiers::validate_digits;
+use crate::record::Field;
+use crate::reference;
+use crate::rules::Code;
+use rng::Rng;
+
+/// The columns of a generated dump: header text and field. `STT` (row counter) maps to no field.
+pub const COLUMNS: [(&str, Option<Field>); 17] = [
+    ("STT", None),
+    ("Mã đối tượng", Some(Field::RecordId)),
+    ("Họ và tên", Some(Field::FullName)),
+    ("Ngày sinh", Some(Field::BirthDate)),
+    ("Giới tính", Some(Field::Gender)),
+    ("Số CMND/CCCD", Some(Field::IdNumber)),
+    ("Số điện thoại", Some(Field::Phone)),
+    ("Số thẻ BHYT", Some(Field::InsuranceNumber)),
+    ("Tỉnh/Thành phố", Some(Field::Province)),
+    ("Quận/Huyện", Some(Field::District)),
+    ("Xã/Phường", Some(Field::Commune)),
+    ("Địa chỉ", Some(Field::Address)),
+    ("Mũi tiêm", Some(Field::DoseNumber)),
+    ("Ngày tiêm", Some(Field::DoseDate)),
+    ("Vắc xin", Some(Field::Vaccine)),
+    ("Số lô", Some(Field::LotNumber)),
+    ("Cơ sở tiêm chủng", Some(Field::Facility)),
+];
+
+/// Title lines a platform export carries above its header.
+pub const TITLE_LINES: [&str; 2] = [
+    "DANH SÁCH ĐỐI TƯỢNG ĐÃ TIÊM VẮC XIN PHÒNG COVID-19",
+    "Dữ liệu tổng hợp (dữ liệu giả lập, không phải người thật)",
+];
+
+/// A kind of planted defect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Defect {
+    /// No ID number.
+    IdMissing,
+    /// Letters in the number.
+    IdLetters,
+    /// A 13-digit number.
+    IdLength,
+    /// Leading zeros dropped, as text.
+    IdLeadingZeroLost,
+    /// Scientific notation with 6 significant digits.
+    IdPrecisionLost,
+    /// Spaces or dots between digit groups.
+    IdSeparators,
+    /// 111111111111, 123456789…
+    IdPlaceholder,
+    /// A CCCD whose first three digits are no province.
+    IdProvinceCode,
+    /// The sex written is not the CCCD's.
+    IdGenderMismatch,
+    /// The birth year written is not the CCCD's.
+    IdBirthYearMismatch,
+    /// Another person's number.
+    IdDuplicate,
+}
+
+impl Defect {
+    /// Every kind.
+    pub const ALL: [Defect; 11] = [
+        Defect::IdMissing,
+        Defect::IdLetters,
+        Defect::IdLength,
+        Defect::IdLeadingZeroLost,
+        Defect::IdPrecisionLost,
+        Defect::IdSeparators,
+        Defect::IdPlaceholder,
+        Defect::IdProvinceCode,
+        Defect::IdGenderMismatch,
+        Defect::IdBirthYearMismatch,
+        Defect::IdDuplicate,
+    ];
+
+    /// The name used by `--defects`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Defect::IdMissing => "id_missing",
+            Defect::IdLetters => "id_letters",
+            Defect::IdLength => "id_length",
+            Defect::IdLeadingZeroLost => "id_leading_zero_lost",
+            Defect::IdPrecisionLost => "id_precision_lost",
+            Defect::IdSeparators => "id_separators",
+            Defect::IdPlaceholder => "id_placeholder",
+            Defect::IdProvinceCode => "id_province_code",
+            Defect::IdGenderMismatch => "id_gender_mismatch",
+            Defect::IdBirthYearMismatch => "id_birth_year_mismatch",
+            Defect::IdDuplicate => "id_duplicate",
+        }
+    }
+
+    /// The kind named `name`.
+    pub fn from_name(name: &str) -> Option<Defect> {
+        Defect::ALL.into_iter().find(|d| d.name() == name.trim())
+    }
+}
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct SampleSpec {
+    /// People to generate (ignored when `rows` is set).
+    pub people: u64,
+    /// Stop once this many rows are written, if set.
+    pub rows: Option<u64>,
+    /// Random seed.
+    pub seed: u64,
+    /// Share of people with one defect.
+    pub defect_rate: f64,
+    /// Defect kinds to plant (empty: all).
+    pub kinds: Vec<Defect>,
+    /// 2-digit province codes to take communes from (empty: all).
+    pub provinces: Vec<String>,
+    /// How many communes to spread people over.
+    pub communes: Option<usize>,
+    /// Write ID numbers as number cells (xlsx).
+    pub numeric_ids: bool,
+    /// Today, for the last possible dose date.
+    pub today: NaiveDate,
+}
+
+impl SampleSpec {
+    /// A spec for `people` people with default settings.
+    pub fn new(people: u64, seed: u64) -> Self {
+        SampleSpec {
+            people,
+            rows: None,
+            seed,
+            defect_rate: 0.1,
+            kinds: Vec::new(),
+            provinces: Vec::new(),
+            communes: None,
+            numeric_ids: false,
+            today: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default(),
+        }
+    }
+}
+
+/// A generated cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Nothing.
+    Empty,
+    /// Text.
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// A date.
+    Date(NaiveDate),
+}
+
+impl Value {
+    /// The value as a scan shows it in findings.csv.
+    pub fn display(&self) -> String {
+        match self {
+            Value::Empty => String::new(),
+            Value::Text(s) => s.clone(),
+            Value::Number(n) => crate::record::format_number(*n),
+            Value::Date(d) => format_date(*d),
+        }
+    }
+}
+
+/// One generated row, in [`COLUMNS`] order.
+pub type Row = Vec<Value>;
+
+/// One finding a scan must report.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Expected {
+    /// The row's record key.
+    pub record_id: String,
+    /// The field.
+    pub field: Field,
+    /// The code.
+    pub code: Code,
+    /// The value as written.
+    pub value: String,
+    /// The suggestion, if the scan can compute one.
+    pub suggestion: String,
+}
+
+#[derive(Debug, Clone)]
+struct Unit {
+    province_code: u16,
+    province: String,
+    district: String,
+    commune: String,
+}
+
+fn load_units(provinces: &[String]) -> Vec<Unit> {
+    let mut rdr = csv::Reader::from_reader(reference::ADMIN_UNITS_2020_CSV.as_bytes());
+    rdr.records()
+        .filter_map(Result::ok)
+        .filter(|r| {
+            provinces.is_empty()
+                || provinces
+                    .iter()
+                    .any(|p| r.get(0).is_some_and(|c| c.trim_start_matches('0') == p.trim().trim_start_matches('0')))
+        })
+        .filter_map(|r| {
+            Some(Unit {
+                province_code: r.get(0)?.parse().ok()?,
+                province: r.get(1)?.to_string(),
+                district: r.get(3)?.to_string(),
+                commune: r.get(5)?.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// A person whose number another person may be given (an `id_duplicate` defect).
+#[derive(Debug, Clone)]
+struct Victim {
+    id: String,
+    value: String,
+    record_ids: Vec<String>,
+}
+
+/// Generates people one at a time; collects the truth as it goes.
+pub struct Generator {
+    spec: SampleSpec,
+    rng: Rng,
+    units: Vec<Unit>,
+    used_ids: HashSet<u64>,
+    victims: Vec<Victim>,
+    next_record: u64,
+    people_done: u64,
+    rows_done: u64,
+    truth: Vec<Expected>,
+}
+
+const CAMPAIGN_START: (i32, u32, u32) = (2021, 3, 8);
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+impl Generator {
+    /// A generator for `spec`. Fails when the province filter leaves no commune.
+    pub fn new(spec: SampleSpec) -> Result<Generator, String> {
+        let all = load_units(&spec.provinces);
+        if all.is_empty() {
+            return Err(format!("no commune in provinces {}", spec.provinces.join(",")));
+        }
+        let mut rng = Rng::new(spec.seed);
+        let wanted = spec
+            .communes
+            .unwrap_or((spec.rows.map_or(spec.people, |r| r / 3) / 1000).max(1) as usize)
+            .clamp(1, all.len());
+        // Every n-th commune from a random start: spread over provinces, deterministic.
+        let start = rng.below(all.len() as u64) as usize;
+        let step = (all.len() / wanted).max(1);
+        let units = (0..wanted)
+            .map(|i| all[(start + i * step) % all.len()].clone())
+            .collect();
+        Ok(Generator {
+            rng,
+            units,
+            used_ids: HashSet::new(),
+            victims: Vec::new(),
+            next_record: 1,
+            people_done: 0,
+            rows_done: 0,
+            truth: Vec::new(),
+            spec,
+        })
+    }
+
+    /// The findings planted so far, sorted, without repeats.
+    pub fn truth(&self) -> Vec<Expected> {
+        let mut t = self.truth.clone();
+        t.sort();
+        t.dedup();
+        t
+    }
+
+    /// Rows generated so far.
+    pub fn rows_done(&self) -> u64 {
+        self.rows_done
+    }
+
+    fn done(&self) -> bool {
+        match self.spec.rows {
+            Some(r) => self.rows_done >= r,
+            None => self.people_done >= self.spec.people,
+        }
+    }
+
+    fn birth_date(&mut self) -> NaiveDate {
+        // Age at the start of the campaign.
+        let age = match self.rng.below(100) {
+            0..=7 => self.rng.range(5, 11),
+            8..=16 => self.rng.range(12, 17),
+            17..=54 => self.rng.range(18, 39),
+            55..=84 => self.rng.range(40, 59),
+            _ => self.rng.range(60, 95),
+        } as i32;
+        let year = CAMPAIGN_START.0 - age - 1;
+        let day = self.rng.range(0, 364) as u64;
+        date(year, 1, 1)
+            .checked_add_days(Days::new(day))
+            .unwrap_or(date(year, 6, 1))
+    }
+
+    fn new_id(&mut self, birth: NaiveDate, sex: Gender, home: u16) -> String {
+        loop {
+            let cmnd = birth.year() < 1980 && self.rng.chance(0.15);
+            let id = if cmnd {
+                let high: Vec<&reference::CmndPrefix> = reference::cmnd9_prefixes()
+                    .iter()
+                    .filter(|p| p.confidence == "high")
+                    .collect();
+                let p = self.rng.pick(&high).prefix.clone();
+                let rest = format!("{:07}", self.rng.below(10_000_000));
+                format!("{p}{}", &rest[..9 - p.len()])
+            } else {
+                let place = if self.rng.chance(0.8) {
+                    home
+                } else {
+                    self.rng.pick(reference::province_codes()).code
+                };
+                let century = (birth.year() - 1900) / 100 * 2 + i32::from(sex == Gender::Female);
+                format!(
+                    "{place:03}{century}{:02}{:06}",
+                    birth.year() % 100,
+                    self.rng.below(1_000_000)
+                )
+            };
+            let Ok(valid) = validate_digits(&id, self.spec.today.year()) else {
+                continue;
+            };
+            if self.used_ids.insert(valid.key()) {
+                return id;
+            }
+        }
+    }
+
+    fn phone(&mut self) -> String {
+        if self.rng.chance(0.08) {
+            return String::new();
+        }
+        let p = &self.rng.pick(reference::mobile_prefixes()).prefix;
+        format!("{p}{:07}", self.rng.below(10_000_000))
+    }
+
+    fn doses(&mut self, birth: NaiveDate) -> Vec<(u32, NaiveDate, &'static str, String)> {
+        let last_day = self.spec.today.min(date(2023, 6, 30));
+        let (first_from, first_to) = if birth <= date(2003, 3, 8) {
+            (date(2021, 3, 8), date(2021, 12, 31))
+        } else if birth <= date(2009, 10, 27) {
+            (date(2021, 10, 27), date(2022, 3, 31))
+        } else {
+            (date(2022, 4, 16), date(2022, 10, 31))
+        };
+        let adult = birth <= date(2003, 3, 8);
+        let (brand, interval): (&'static str, (i64, i64)) = if adult {
+            *self.rng.weighted(&[
+                (("AstraZeneca", (56, 84)), 35),
+                (("Pfizer-BioNTech (Comirnaty)", (21, 28)), 25),
+                (("Sinopharm Vero Cell", (21, 28)), 25),
+                (("Moderna (Spikevax)", (28, 35)), 10),
+                (("Sputnik V", (21, 21)), 3),
+                (("Abdala", (14, 14)), 2),
+            ])
+        } else {
+            ("Pfizer-BioNTech (Comirnaty)", (21, 28))
+        };
+        let count = *self.rng.weighted(&[(1u32, 10), (2, 35), (3, 40), (4, 15)]);
+        let span = (first_to - first_from).num_days();
+        let mut day = first_from
+            .checked_add_days(Days::new(self.rng.below(span.max(1) as u64)))
+            .unwrap_or(first_from);
+        let mut out = Vec::new();
+        for n in 1..=count {
+            if day > last_day {
+                break;
+            }
+            let (b, lot) = if n <= 2 {
+                (brand, self.lot(brand))
+            } else {
+                let b = *self.rng.pick(&["Pfizer-BioNTech (Comirnaty)", "Moderna (Spikevax)", "AstraZeneca"]);
+                (b, self.lot(b))
+            };
+            out.push((n, day, b, lot));
+            let gap = if n == 1 && count > 1 {
+                self.rng.range(interval.0, interval.1)
+            } else {
+                self.rng.range(90, 180)
+            };
+            day = day.checked_add_days(Days::new(gap as u64)).unwrap_or(day);
+        }
+        out
+    }
+
+    fn lot(&mut self, brand: &str) -> String {
+        let n = self.rng.below(10_000);
+        match brand {
+            "AstraZeneca" => format!("ABV{n:04}"),
+            "Pfizer-BioNTech (Comirnaty)" => format!("FK{n:04}"),
+            "Moderna (Spikevax)" => format!("{:07}", n * 37),
+            "Sinopharm Vero Cell" => format!("G2021{n:05}"),
+            "Sputnik V" => format!("I-{n:04}21"),
+            _ => format!("K{n:04}"),
+        }
+    }
+
+    fn pick_defect(&mut self) -> Option<Defect> {
+        if !self.rng.chance(self.spec.defect_rate) {
+            return None;
+        }
+        let kinds: &[Defect] = if self.spec.kinds.is_empty() {
+            &Defect::ALL
+        } else {
+            &self.spec.kinds
+        };
+        Some(*self.rng.pick(kinds))
+    }
+
+    /// The next person's rows, or `None` when the sample is complete.
+    pub fn next_person(&mut self) -> Option<Vec<Row>> {
+        if self.done() {
+            return None;
+        }
+        self.people_done += 1;
+        let unit = self.rng.pick(&self.units).clone();
+        let sex = if self.rng.chance(0.5) {
+            Gender::Male
+        } else {
+            Gender::Female
+        };
+        let minority = self.rng.chance(0.05);
+        let name = names::full_name(&mut self.rng, sex, minority);
+        let birth = self.birth_date();
+        let id = self.new_id(birth, sex, unit.province_code);
+        let phone = self.phone();
+        let insurance = if self.rng.chance(0.7) {
+            format!("{:010}", self.rng.below(10_000_000_000))
+        } else {
+            String::new()
+        };
+        let address = if unit.commune.starts_with("Xã") {
+            format!("Thôn {}", self.rng.range(1, 12))
+        } else {
+            format!("Số {} tổ {}", self.rng.range(1, 300), self.rng.range(1, 40))
+        };
+        let facility = format!("Trạm Y tế {}", unit.commune);
+        let doses = self.doses(birth);
+        let record_ids: Vec<String> = doses
+            .iter()
+            .map(|_| {
+                let r = format!("VX{:09}", self.next_record);
+                self.next_record += 1;
+                r
+            })
+            .collect();
+
+        let mut p = Planted {
+            id_cell: self.id_value(&id),
+            sex_written: sex,
+            birth_written: birth,
+            expected: Vec::new(),
+        };
+        let cccd = id.len() == 12;
+        let mut defect = self.pick_defect();
+        // A defect that does not fit this person is left out.
+        if let Some(d) = defect
+            && !self.plant(d, &id, cccd, sex, birth, &record_ids, &mut p)
+        {
+            defect = None;
+        }
+        // Excel's lost zeros on a number cell.
+        if let Value::Number(_) = p.id_cell
+            && id.starts_with('0')
+            && !matches!(defect, Some(Defect::IdDuplicate))
+        {
+            p.expect(Field::IdNumber, Code::IdLeadingZeroLost, &p.id_cell.display(), &id);
+        }
+        if defect.is_none() && cccd && record_ids.len() > 1 {
+            let victim = Victim {
+                id: id.clone(),
+                value: p.id_cell.display(),
+                record_ids: record_ids.clone(),
+            };
+            if self.victims.len() < 256 {
+                self.victims.push(victim);
+            } else {
+                let i = self.rng.below(256) as usize;
+                self.victims[i] = victim;
+            }
+        }
+        for rid in &record_ids {
+            for e in &p.expected {
+                self.truth.push(Expected {
+                    record_id: rid.clone(),
+                    ..e.clone()
+                });
+            }
+        }
+
+        let rows = doses
+            .into_iter()
+            .zip(record_ids)
+            .map(|((n, day, vaccine, lot), rid)| {
+                self.rows_done += 1;
+                let text = |s: &str| {
+                    if s.is_empty() {
+                        Value::Empty
+                    } else {
+                        Value::Text(s.to_string())
+                    }
+                };
+                vec![
+                    Value::Number(self.rows_done as f64),
+                    Value::Text(rid),
+                    text(&name),
+                    Value::Date(p.birth_written),
+                    text(p.sex_written.label()),
+                    p.id_cell.clone(),
+                    text(&phone),
+                    text(&insurance),
+                    text(&unit.province),
+                    text(&unit.district),
+                    text(&unit.commune),
+                    text(&address),
+                    Value::Number(f64::from(n)),
+                    Value::Date(day),
+                    text(vaccine),
+                    text(&lot),
+                    text(&facility),
+                ]
+            })
+            .collect();
+        Some(rows)
+    }
+
+    /// How a clean number is written: text, or a number cell with `--numeric-ids`.
+    fn id_value(&self, id: &str) -> Value {
+        if self.spec.numeric_ids {
+            id.parse::<u64>()
+                .map_or_else(|_| Value::Text(id.to_string()), |n| Value::Number(n as f64))
+        } else {
+            Value::Text(id.to_string())
+        }
+    }
+
+    /// Plants `d`; `false` when it does not apply to this person.
+    #[allow(clippy::too_many_arguments)]
+    fn plant(
+        &mut self,
+        d: Defect,
+        id: &str,
+        cccd: bool,
+        sex: Gender,
+        birth: NaiveDate,
+        record_ids: &[String],
+        p: &mut Planted,
+    ) -> bool {
+        let idf = Field::IdNumber;
+        match d {
+            Defect::IdMissing => {
+                p.id_cell = Value::Empty;
+                p.expect(idf, Code::IdMissing, "", "");
+            }
+            Defect::IdLetters => {
+                let at = self.rng.range(3, id.len() as i64 - 2) as usize;
+                let text = format!("{}O{}", &id[..at], &id[at + 1..]);
+                p.id_cell = Value::Text(text.clone());
+                p.expect(idf, Code::IdFormat, &text, "");
+            }
+            Defect::IdLength => {
+                if !cccd {
+                    return false;
+                }
+                let text = format!("{id}{}", self.rng.below(10));
+                p.id_cell = Value::Text(text.clone());
+                p.expect(idf, Code::IdFormat, &text, "");
+            }
+            Defect::IdLeadingZeroLost => {
+                let trimmed = id.trim_start_matches('0');
+                if trimmed.len() == id.len() {
+                    return false;
+                }
+                p.id_cell = Value::Text(trimmed.to_string());
+                p.expect(idf, Code::IdLeadingZeroLost, trimmed, id);
+            }
+            Defect::IdPrecisionLost => {
+                let trimmed = id.trim_start_matches('0');
+                let mantissa = format!("{}.{}", &trimmed[..1], &trimmed[1..6]);
+                let text = format!("{mantissa}E+{}", trimmed.len() - 1);
+                p.id_cell = Value::Text(text.clone());
+                p.expect(idf, Code::IdPrecisionLost, &text, "");
+            }
+            Defect::IdSeparators => {
+                let sep = if self.rng.chance(0.5) { " " } else { "." };
+                let groups: Vec<&str> = id
+                    .as_bytes()
+                    .chunks(3)
+                    .map(|c| std::str::from_utf8(c).unwrap_or(""))
+                    .collect();
+                let text = groups.join(sep);
+                p.id_cell = Value::Text(text.clone());
+                p.expect(idf, Code::IdSeparators, &text, id);
+            }
+            Defect::IdPlaceholder => {
+                let text = *self.rng.pick(&["000000000000", "111111111111", "123456789", "999999999", "123456789012", "0"]);
+                p.id_cell = Value::Text(text.to_string());
+                p.expect(idf, Code::IdPlaceholder, text, "");
+            }
+            Defect::IdProvinceCode => {
+                if !cccd {
+                    return false;
+                }
+                let bad: Vec<u16> = (0..100).filter(|c| !reference::is_province_code(*c)).collect();
+                let code = *self.rng.pick(&bad);
+                let text = format!("{code:03}{}", &id[3..]);
+                p.id_cell = Value::Text(text.clone());
+                p.expect(idf, Code::IdProvinceCode, &text, "");
+            }
+            Defect::IdGenderMismatch => {
+                if !cccd {
+                    return false;
+                }
+                p.sex_written = match sex {
+                    Gender::Male => Gender::Female,
+                    Gender::Female => Gender::Male,
+                };
+                p.expect(Field::Gender, Code::IdGenderMismatch, p.sex_written.label(), "");
+            }
+            Defect::IdBirthYearMismatch => {
+                if !cccd {
+                    return false;
+                }
+                let shift = self.rng.range(1, 3) as i32;
+                let year = birth.year() - shift;
+                p.birth_written = birth.with_year(year).unwrap_or(date(year, 2, 28));
+                p.expect(
+                    Field::BirthDate,
+                    Code::IdBirthYearMismatch,
+                    &format_date(p.birth_written),
+                    "",
+                );
+            }
+            Defect::IdDuplicate => {
+                if self.victims.is_empty() {
+                    return false;
+                }
+                let i = self.rng.below(self.victims.len() as u64) as usize;
+                let victim = self.victims.swap_remove(i);
+                p.id_cell = self.id_value(&victim.id);
+                let value = p.id_cell.display();
+                p.expect(idf, Code::IdDuplicateConflict, &value, "");
+                if let Value::Number(_) = p.id_cell
+                    && victim.id.starts_with('0')
+                {
+                    p.expect(idf, Code::IdLeadingZeroLost, &value, &victim.id);
+                }
+                let them = validate_digits(&victim.id, self.spec.today.year()).ok();
+                if let Some(v) = them {
+                    if v.sex().is_some_and(|s| s != sex) {
+                        p.expect(Field::Gender, Code::IdGenderMismatch, sex.label(), "");
+                    }
+                    if v.birth_year().is_some_and(|y| y != birth.year()) {
+                        p.expect(Field::BirthDate, Code::IdBirthYearMismatch, &format_date(birth), "");
+                    }
+                }
+                for rid in &victim.record_ids {
+                    self.truth.push(Expected {
+                        record_id: rid.clone(),
+                        field: idf,
+                        code: Code::IdDuplicateConflict,
+                        value: victim.value.clone(),
+                        suggestion: String::new(),
+                    });
+                }
+                let _ = record_ids;
+            }
+        }
+        true
+    }
+}
+
+/// What a person's rows will say, and what a scan must find in them.
+struct Planted {
+    id_cell: Value,
+    sex_written: Gender,
+    birth_written: NaiveDate,
+    expected: Vec<Expected>,
+}
+
+impl Planted {
+    fn expect(&mut self, field: Field, code: Code, value: &str, suggestion: &str) {
+        self.expected.push(Expected {
+            record_id: String::new(),
+            field,
+            code,
+            value: value.to_string(),
+            suggestion: suggestion.to_string(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_people_have_valid_numbers_and_doses() {
+        let mut spec = SampleSpec::new(500, 9);
+        spec.defect_rate = 0.0;
+        let mut g = Generator::new(spec).expect("generator");
+        let mut rows = 0;
+        while let Some(person) = g.next_person() {
+            assert!(!person.is_empty() && person.len() <= 4);
+            for row in &person {
+                rows += 1;
+                assert_eq!(row.len(), COLUMNS.len());
+                let Value::Text(id) = &row[5] else {
+                    panic!("id should be text");
+                };
+                assert!(validate_digits(id, 2026).is_ok(), "{id}");
+                let Value::Date(dose) = row[13] else {
+                    panic!("dose date");
+                };
+                assert!(dose >= date(2021, 3, 8));
+            }
+        }
+        assert_eq!(g.rows_done(), rows);
+        assert!(g.truth().is_empty());
+    }
+
+    #[test]
+    fn every_defect_is_planted_and_recorded() {
+        let mut spec = SampleSpec::new(3000, 4);
+        spec.defect_rate = 0.5;
+        let mut g = Generator::new(spec).expect("generator");
+        while g.next_person().is_some() {}
+        let truth = g.truth();
+        for code in [
+            Code::IdMissing,
+            Code::IdFormat,
+            Code::IdLeadingZeroLost,
+            Code::IdPrecisionLost,
+            Code::IdSeparators,
+            Code::IdPlaceholder,
+            Code::IdProvinceCode,
+            Code::IdGenderMismatch,
+            Code::IdBirthYearMismatch,
+            Code::IdDuplicateConflict,
+        ] {
+            assert!(truth.iter().any(|e| e.code == code), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn rows_limit_and_determinism() {
+        let make = || {
+            let mut spec = SampleSpec::new(0, 5);
+            spec.rows = Some(1000);
+            let mut g = Generator::new(spec).expect("generator");
+            let mut all = Vec::new();
+            while let Some(p) = g.next_person() {
+                all.extend(p);
+            }
+            all
+        };
+        let a = make();
+        assert!(a.len() >= 1000 && a.len() < 1004);
+        assert_eq!(a, make());
+    }
+}

@@ -1,0 +1,224 @@
+//! Writes generated rows as CSV (UTF-8, UTF-8 with BOM, Windows-1258, UTF-16) or xlsx, and the
+//! truth file. Windows-1258 keeps tone marks as separate characters, as that code page does.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use encoding_rs::WINDOWS_1258;
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
+use unicode_normalization::UnicodeNormalization;
+
+use super::{COLUMNS, Expected, Row, TITLE_LINES, Value};
+use crate::cli::SampleEncoding;
+use crate::normalize::dates::format_date;
+
+/// Where generated rows go.
+pub trait RowWriter {
+    /// Writes one row.
+    fn row(&mut self, row: &Row) -> Result<()>;
+    /// Completes the file.
+    fn finish(self: Box<Self>) -> Result<()>;
+}
+
+/// Text in Windows-1258: base letters (with their hat, breve or horn) plus separate tone marks.
+pub fn encode_windows_1258(text: &str) -> Vec<u8> {
+    const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
+    let mut split = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_ascii() {
+            split.push(c);
+            continue;
+        }
+        let decomposed: Vec<char> = std::iter::once(c).nfd().collect();
+        let base: String = decomposed.iter().filter(|d| !TONES.contains(d)).collect();
+        split.extend(base.nfc());
+        split.extend(decomposed.iter().filter(|d| TONES.contains(d)));
+    }
+    let (bytes, _, _) = WINDOWS_1258.encode(&split);
+    bytes.into_owned()
+}
+
+/// A CSV writer in a chosen encoding.
+pub struct CsvRows<W: Write> {
+    out: W,
+    encoding: SampleEncoding,
+    delimiter: u8,
+    line: Vec<u8>,
+}
+
+impl<W: Write> CsvRows<W> {
+    /// Starts a CSV file: BOM, title lines, header.
+    pub fn new(out: W, encoding: SampleEncoding, delimiter: u8, title_lines: bool) -> Result<Self> {
+        let mut w = CsvRows {
+            out,
+            encoding,
+            delimiter,
+            line: Vec::new(),
+        };
+        match encoding {
+            SampleEncoding::Utf8Bom => w.out.write_all(b"\xEF\xBB\xBF")?,
+            SampleEncoding::Utf16 => w.out.write_all(b"\xFF\xFE")?,
+            _ => {}
+        }
+        if title_lines {
+            for t in TITLE_LINES {
+                w.fields(&[t.to_string()])?;
+            }
+            w.fields(&[String::new()])?;
+        }
+        let header: Vec<String> = COLUMNS.iter().map(|(h, _)| h.to_string()).collect();
+        w.fields(&header)?;
+        Ok(w)
+    }
+
+    fn fields(&mut self, fields: &[String]) -> Result<()> {
+        self.line.clear();
+        {
+            let mut c = csv::WriterBuilder::new()
+                .delimiter(self.delimiter)
+                .terminator(csv::Terminator::CRLF)
+                .flexible(true)
+                .from_writer(&mut self.line);
+            c.write_record(fields)?;
+            c.flush()?;
+        }
+        let text = std::str::from_utf8(&self.line).context("generated text is UTF-8")?;
+        match self.encoding {
+            SampleEncoding::Utf8 | SampleEncoding::Utf8Bom => self.out.write_all(&self.line)?,
+            SampleEncoding::Windows1258 => self.out.write_all(&encode_windows_1258(text))?,
+            SampleEncoding::Utf16 => {
+                let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                self.out.write_all(&bytes)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> RowWriter for CsvRows<W> {
+    fn row(&mut self, row: &Row) -> Result<()> {
+        let fields: Vec<String> = row
+            .iter()
+            .map(|v| match v {
+                Value::Date(d) => format_date(*d),
+                other => other.display(),
+            })
+            .collect();
+        self.fields(&fields)
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+/// An xlsx writer (low-memory mode: rows are written as they come).
+pub struct XlsxRows {
+    workbook: Workbook,
+    path: std::path::PathBuf,
+    next_row: u32,
+    date: Format,
+}
+
+impl XlsxRows {
+    /// Starts a workbook at `path`: one sheet, title lines if asked, header.
+    pub fn new(path: &Path, title_lines: bool) -> Result<Self> {
+        let mut workbook = Workbook::new();
+        let date = Format::new().set_num_format("dd/mm/yyyy");
+        let bold = Format::new().set_bold().set_align(FormatAlign::Center).set_text_wrap();
+        let ws = workbook.add_worksheet_with_low_memory()?;
+        ws.set_name("Danh sach")?;
+        for (i, width) in [6, 14, 26, 12, 9, 16, 13, 14, 18, 18, 20, 18, 8, 12, 26, 12, 30]
+            .into_iter()
+            .enumerate()
+        {
+            ws.set_column_width(i as u16, width)?;
+        }
+        let mut next_row = 0;
+        if title_lines {
+            let title = Format::new().set_bold().set_font_size(14);
+            ws.write_string_with_format(0, 0, TITLE_LINES[0], &title)?;
+            ws.write_string(1, 0, TITLE_LINES[1])?;
+            next_row = 3;
+        }
+        for (c, (h, _)) in COLUMNS.iter().enumerate() {
+            ws.write_string_with_format(next_row, c as u16, *h, &bold)?;
+        }
+        Ok(XlsxRows {
+            workbook,
+            path: path.to_path_buf(),
+            next_row: next_row + 1,
+            date,
+        })
+    }
+
+    fn sheet(&mut self) -> Result<&mut Worksheet> {
+        Ok(self.workbook.worksheet_from_index(0)?)
+    }
+}
+
+impl RowWriter for XlsxRows {
+    fn row(&mut self, row: &Row) -> Result<()> {
+        let r = self.next_row;
+        let date = self.date.clone();
+        let ws = self.sheet()?;
+        for (c, v) in row.iter().enumerate() {
+            let c = c as u16;
+            match v {
+                Value::Empty => {}
+                Value::Text(s) => {
+                    ws.write_string(r, c, s)?;
+                }
+                Value::Number(n) => {
+                    ws.write_number(r, c, *n)?;
+                }
+                Value::Date(d) => {
+                    use chrono::Datelike;
+                    let dt = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+                    ws.write_datetime_with_format(r, c, &dt, &date)?;
+                }
+            }
+        }
+        self.next_row += 1;
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        self.workbook.save(&self.path)?;
+        Ok(())
+    }
+}
+
+/// Writes the truth: one row per finding a scan must report.
+pub fn write_truth(w: impl Write, truth: &[Expected]) -> Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(["record_id", "field", "code", "value", "suggestion"])?;
+    for e in truth {
+        out.write_record([
+            e.record_id.as_str(),
+            e.field.name(),
+            e.code.as_str(),
+            &e.value,
+            &e.suggestion,
+        ])?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::csv::decode_field;
+
+    #[test]
+    fn windows_1258_round_trips_through_the_reader() {
+        for name in ["Nguyễn Văn Hùng", "Đặng Thị Ánh Tuyết", "Phạm Quỳnh", "H'Hen Niê", "Mùa A Páo"] {
+            let bytes = encode_windows_1258(name);
+            assert!(std::str::from_utf8(&bytes).is_err() || name.is_ascii());
+            assert_eq!(decode_field(&bytes), name);
+        }
+    }
+}

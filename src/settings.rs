@@ -1,0 +1,151 @@
+//! Arguments resolved into the options the work uses: the TOML config and `--map` merged into the
+//! header table, dates parsed, the output folder named. Nothing below this layer imports clap.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::cli::{FailOn, InputArgs, ScanArgs};
+use crate::i18n::Lang;
+use crate::input::ReadOptions;
+use crate::input::header::HeaderTable;
+use crate::pipeline::ScanConfig;
+use crate::record::Field;
+
+/// How a person wants to see the run.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    /// Message language.
+    pub lang: Lang,
+    /// Only errors.
+    pub quiet: bool,
+}
+
+/// Everything `scan` needs.
+#[derive(Debug, Clone)]
+pub struct ScanSettings {
+    /// Inputs as given.
+    pub inputs: Vec<PathBuf>,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Engine options.
+    pub config: ScanConfig,
+    /// Exit 1 on findings of this severity.
+    pub fail_on: Option<FailOn>,
+    /// Language and verbosity.
+    pub ui: Ui,
+}
+
+/// The TOML config (`--config`): header mappings and reading defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    /// The header row, 1-based.
+    header_row: Option<usize>,
+    /// Sheets to read.
+    #[serde(default)]
+    sheets: Vec<String>,
+    /// field name → header text(s).
+    #[serde(default)]
+    columns: std::collections::BTreeMap<String, OneOrMany>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+fn field_names() -> String {
+    Field::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+}
+
+fn parse_field(name: &str, lang: Lang) -> Result<Field> {
+    Field::from_name(name.trim()).ok_or_else(|| match lang {
+        Lang::Vi => anyhow!(
+            "không có trường \"{name}\"; các trường: {}",
+            field_names()
+        ),
+        Lang::En => anyhow!("unknown field \"{name}\"; expected one of: {}", field_names()),
+    })
+}
+
+/// Parses `YYYY-MM-DD`, or gives today's date.
+pub fn resolve_today(as_of: Option<&str>, lang: Lang) -> Result<NaiveDate> {
+    match as_of {
+        None => Ok(chrono::Local::now().date_naive()),
+        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| match lang {
+            Lang::Vi => anyhow!("--as-of \"{s}\": cần ngày dạng YYYY-MM-DD, ví dụ 2026-11-26"),
+            Lang::En => anyhow!("--as-of \"{s}\": expected a date as YYYY-MM-DD, e.g. 2026-11-26"),
+        }),
+    }
+}
+
+fn load_config(path: &Path, lang: Lang) -> Result<ConfigFile> {
+    let text = std::fs::read_to_string(path).with_context(|| match lang {
+        Lang::Vi => format!("không đọc được tệp cấu hình '{}'", path.display()),
+        Lang::En => format!("cannot read config file '{}'", path.display()),
+    })?;
+    toml::from_str(&text).map_err(|e| match lang {
+        Lang::Vi => anyhow!("tệp cấu hình '{}' sai: {}", path.display(), e.message()),
+        Lang::En => anyhow!("config file '{}' is invalid: {}", path.display(), e.message()),
+    })
+}
+
+/// Resolves the reading options shared by every subcommand that reads dumps.
+pub fn resolve_input(args: &InputArgs, lang: Lang) -> Result<(ScanConfig, Vec<PathBuf>)> {
+    let mut headers = HeaderTable::default();
+    let mut read = ReadOptions::default();
+    if let Some(path) = &args.config {
+        let cfg = load_config(path, lang)?;
+        for (name, headers_for) in cfg.columns {
+            let field = parse_field(&name, lang)
+                .with_context(|| format!("'{}'", path.display()))?;
+            match headers_for {
+                OneOrMany::One(h) => headers.add(field, &h),
+                OneOrMany::Many(hs) => hs.iter().for_each(|h| headers.add(field, h)),
+            }
+        }
+        read.header_row = cfg.header_row;
+        read.sheets = cfg.sheets;
+    }
+    for m in &args.maps {
+        let Some((name, header)) = m.split_once('=') else {
+            bail!(match lang {
+                Lang::Vi => format!("--map \"{m}\": cần dạng TRƯỜNG=\"Tiêu đề cột\""),
+                Lang::En => format!("--map \"{m}\": expected FIELD=\"Header text\""),
+            });
+        };
+        headers.add(parse_field(name, lang)?, header.trim().trim_matches('"'));
+    }
+    if let Some(r) = args.header_row {
+        read.header_row = Some(r as usize);
+    }
+    if !args.sheets.is_empty() {
+        read.sheets = args.sheets.clone();
+    }
+    read.headers = headers;
+    let config = ScanConfig {
+        read,
+        today: resolve_today(args.as_of.as_deref(), lang)?,
+        threads: args.threads,
+    };
+    Ok((config, args.inputs.clone()))
+}
+
+impl ScanSettings {
+    /// Resolves `scan`'s arguments.
+    pub fn new(args: &ScanArgs, ui: Ui) -> Result<Self> {
+        let (config, inputs) = resolve_input(&args.input, ui.lang)?;
+        Ok(ScanSettings {
+            inputs,
+            out: args.out.clone(),
+            config,
+            fail_on: args.fail_on,
+            ui,
+        })
+    }
+}

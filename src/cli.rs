@@ -108,6 +108,7 @@ pub enum SampleEncoding {
     /// UTF-8 with BOM (what Excel writes as "CSV UTF-8").
     Utf8Bom,
     /// Windows-1258 (Vietnamese ANSI code page).
+    #[value(name = "windows-1258")]
     Windows1258,
     /// UTF-16 little-endian with BOM (Excel's "Unicode text").
     Utf16,

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::findings::{Finding, RowFindings, RowInfo};
-use crate::input::csv::decode_field;
+use crate::input::csv::{decode_field, field};
 use crate::input::{
     Batch, InputError, InputFile, ReadOptions, Rows, SheetCtx, SheetInfo, Sink, read_file,
 };
@@ -123,7 +123,11 @@ struct ReaderSink<'a> {
 
 impl Sink for ReaderSink<'_> {
     fn sheet(&self, info: SheetInfo) -> u32 {
-        let mut sheets = self.shared.sheets.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut sheets = self
+            .shared
+            .sheets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         sheets.push(info);
         (sheets.len() - 1) as u32
     }
@@ -213,7 +217,10 @@ pub fn run(files: Vec<InputFile>, config: &ScanConfig, progress: &Progress) -> S
     let merged = merged.into_inner().unwrap_or_else(PoisonError::into_inner);
     let mut findings = merged.findings;
     findings.extend(merged.ids.conflicts());
-    let sheets_info = shared.sheets.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let sheets_info = shared
+        .sheets
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     let ranks = sheet_ranks(&files, &sheets_info);
     findings.sort_unstable_by(|a, b| {
         let ra = ranks.get(a.loc.sheet as usize);
@@ -233,7 +240,10 @@ pub fn run(files: Vec<InputFile>, config: &ScanConfig, progress: &Progress) -> S
     }
 
     let mut errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let skipped = shared.skipped.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let skipped = shared
+        .skipped
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     let sources = files
         .into_iter()
         .enumerate()
@@ -262,7 +272,11 @@ pub fn run(files: Vec<InputFile>, config: &ScanConfig, progress: &Progress) -> S
         .into_iter()
         .enumerate()
         .map(|(i, info)| {
-            let (rows, skipped_rows) = merged.sheet_rows.get(&(i as u32)).copied().unwrap_or_default();
+            let (rows, skipped_rows) = merged
+                .sheet_rows
+                .get(&(i as u32))
+                .copied()
+                .unwrap_or_default();
             SheetReport {
                 info,
                 rows,
@@ -289,7 +303,9 @@ fn sheet_ranks(files: &[InputFile], sheets: &[SheetInfo]) -> Vec<u32> {
     let mut order: Vec<usize> = (0..sheets.len()).collect();
     let key = |i: usize| {
         let s = &sheets[i];
-        let src = files.get(s.source as usize).map_or("", |f| f.display.as_str());
+        let src = files
+            .get(s.source as usize)
+            .map_or("", |f| f.display.as_str());
         (src, s.source, s.name.as_str())
     };
     order.sort_by(|&a, &b| key(a).cmp(&key(b)));
@@ -322,7 +338,11 @@ fn sha256_of(path: &std::path::Path) -> Option<String> {
 }
 
 fn unit_key(p: &str, d: &str, c: &str) -> UnitKey {
-    (p.trim().to_string(), d.trim().to_string(), c.trim().to_string())
+    (
+        p.trim().to_string(),
+        d.trim().to_string(),
+        c.trim().to_string(),
+    )
 }
 
 /// What checking one batch gives.
@@ -371,7 +391,7 @@ fn check_batch(batch: &Batch, today: NaiveDate) -> BatchOut {
                 };
                 let mut cells: [CellRef<'_>; FIELD_COUNT] = Default::default();
                 for (cell, col) in cells.iter_mut().zip(ctx.columns) {
-                    if let Some(bytes) = col.and_then(|c| rec.get(c)) {
+                    if let Some(bytes) = col.and_then(|c| field(rec, c)) {
                         let text = decode_field(bytes);
                         if !text.trim().is_empty() {
                             *cell = Cell::Text(text);
@@ -462,13 +482,27 @@ fn person_key(row: &NormalRow<'_, '_>) -> u64 {
         return id.key();
     }
     let raw = row.raw;
-    let name = raw.get(Field::FullName).text().map(fold).unwrap_or_default();
+    let name = raw
+        .get(Field::FullName)
+        .text()
+        .map(fold)
+        .unwrap_or_default();
     if name.is_empty() {
         // Nobody to recognise: the row stands alone.
         let loc = raw.loc;
-        return stable_hash(format!("row\u{1f}{}\u{1f}{}\u{1f}{}", loc.source, loc.sheet, loc.row).as_bytes());
+        return stable_hash(
+            format!(
+                "row\u{1f}{}\u{1f}{}\u{1f}{}",
+                loc.source, loc.sheet, loc.row
+            )
+            .as_bytes(),
+        );
     }
-    let birth = row.birth.date().map(|d| d.to_string()).or(row.birth.year().map(|y| y.to_string()));
+    let birth = row
+        .birth
+        .date()
+        .map(|d| d.to_string())
+        .or(row.birth.year().map(|y| y.to_string()));
     let commune = raw.get(Field::Commune).text().map(fold).unwrap_or_default();
     let key = format!("{name}\u{1f}{}\u{1f}{commune}", birth.unwrap_or_default());
     stable_hash(key.as_bytes()) & !(1 << 63)
@@ -477,7 +511,11 @@ fn person_key(row: &NormalRow<'_, '_>) -> u64 {
 fn count_unit(row: &NormalRow<'_, '_>, out: &mut BatchOut) {
     let raw = row.raw;
     let text = |f: Field| raw.get(f).text().unwrap_or("");
-    let (p, d, c) = (text(Field::Province), text(Field::District), text(Field::Commune));
+    let (p, d, c) = (
+        text(Field::Province),
+        text(Field::District),
+        text(Field::Commune),
+    );
     let h = stable_hash(format!("{p}\u{1f}{d}\u{1f}{c}").as_bytes());
     let person = person_key(row);
     let i = *out.unit_index.entry(h).or_insert_with(|| {

@@ -224,6 +224,9 @@ mod tests {
         assert_eq!(format_number(1.5), "1.5");
         assert_eq!(Cell::<String>::Number(12.0).display(), "12");
         let d = NaiveDate::from_ymd_opt(1985, 2, 3).map(Cell::<String>::Date);
-        assert_eq!(d.map(|c| c.display().into_owned()).as_deref(), Some("03/02/1985"));
+        assert_eq!(
+            d.map(|c| c.display().into_owned()).as_deref(),
+            Some("03/02/1985")
+        );
     }
 }

@@ -60,16 +60,20 @@ enum OneOrMany {
 }
 
 fn field_names() -> String {
-    Field::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+    Field::ALL
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn parse_field(name: &str, lang: Lang) -> Result<Field> {
     Field::from_name(name.trim()).ok_or_else(|| match lang {
-        Lang::Vi => anyhow!(
-            "không có trường \"{name}\"; các trường: {}",
+        Lang::Vi => anyhow!("không có trường \"{name}\"; các trường: {}", field_names()),
+        Lang::En => anyhow!(
+            "unknown field \"{name}\"; expected one of: {}",
             field_names()
         ),
-        Lang::En => anyhow!("unknown field \"{name}\"; expected one of: {}", field_names()),
     })
 }
 
@@ -91,7 +95,11 @@ fn load_config(path: &Path, lang: Lang) -> Result<ConfigFile> {
     })?;
     toml::from_str(&text).map_err(|e| match lang {
         Lang::Vi => anyhow!("tệp cấu hình '{}' sai: {}", path.display(), e.message()),
-        Lang::En => anyhow!("config file '{}' is invalid: {}", path.display(), e.message()),
+        Lang::En => anyhow!(
+            "config file '{}' is invalid: {}",
+            path.display(),
+            e.message()
+        ),
     })
 }
 
@@ -102,8 +110,8 @@ pub fn resolve_input(args: &InputArgs, lang: Lang) -> Result<(ScanConfig, Vec<Pa
     if let Some(path) = &args.config {
         let cfg = load_config(path, lang)?;
         for (name, headers_for) in cfg.columns {
-            let field = parse_field(&name, lang)
-                .with_context(|| format!("'{}'", path.display()))?;
+            let field =
+                parse_field(&name, lang).with_context(|| format!("'{}'", path.display()))?;
             match headers_for {
                 OneOrMany::One(h) => headers.add(field, &h),
                 OneOrMany::Many(hs) => hs.iter().for_each(|h| headers.add(field, h)),

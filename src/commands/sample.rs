@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::{Result, bail};
 
-use crate::cli::{SampleArgs, SampleEncoding};
+use crate::cli::SampleArgs;
 use crate::exit;
 use crate::i18n::Lang;
 use crate::output::atomic::OutDir;
@@ -24,7 +24,10 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
                 let all: Vec<&str> = Defect::ALL.iter().map(|d| d.name()).collect();
                 bail!(match lang {
                     Lang::Vi => format!("không có loại lỗi \"{k}\"; các loại: {}", all.join(", ")),
-                    Lang::En => format!("unknown defect kind \"{k}\"; expected one of: {}", all.join(", ")),
+                    Lang::En => format!(
+                        "unknown defect kind \"{k}\"; expected one of: {}",
+                        all.join(", ")
+                    ),
                 });
             }
         }
@@ -68,10 +71,8 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
     let is_xlsx = name.to_ascii_lowercase().ends_with(".xlsx");
     if is_xlsx {
         // rust_xlsxwriter writes the zip itself; write beside and rename for atomicity.
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".xlsx")
-            .tempfile_in(dir)?;
+        let prefix = format!(".{name}.");
+        let tmp = crate::output::atomic::temp_builder(&prefix, ".xlsx").tempfile_in(dir)?;
         let mut w: Box<dyn RowWriter> = Box::new(XlsxRows::new(tmp.path(), args.title_lines)?);
         while let Some(rows) = generator.next_person() {
             for r in &rows {
@@ -87,8 +88,12 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
             delimiter
         };
         out.write(&name, |file| {
-            let mut w: Box<dyn RowWriter + '_> =
-                Box::new(CsvRows::new(file, args.encoding, delimiter, args.title_lines)?);
+            let mut w: Box<dyn RowWriter + '_> = Box::new(CsvRows::new(
+                file,
+                args.encoding,
+                delimiter,
+                args.title_lines,
+            )?);
             while let Some(rows) = generator.next_person() {
                 for r in &rows {
                     w.row(r)?;
@@ -105,10 +110,13 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
     if !ui.quiet {
         let rows = generator.rows_done();
         match lang {
-            Lang::Vi => println!("Đã ghi {} dòng vào {}", lang.count(rows), out_path.display()),
+            Lang::Vi => println!(
+                "Đã ghi {} dòng vào {}",
+                lang.count(rows),
+                out_path.display()
+            ),
             Lang::En => println!("Wrote {} rows to {}", lang.count(rows), out_path.display()),
         }
     }
-    let _ = SampleEncoding::Utf8;
     Ok(exit::OK)
 }

@@ -115,6 +115,16 @@ pub fn sniff_delimiter(sample: &str, default: u8) -> u8 {
     best.0
 }
 
+/// Field `i` of a record, without the '\r' of a CRLF line end.
+pub fn field(rec: &ByteRecord, i: usize) -> Option<&[u8]> {
+    let f = rec.get(i)?;
+    if i + 1 == rec.len() {
+        Some(f.strip_suffix(b"\r").unwrap_or(f))
+    } else {
+        Some(f)
+    }
+}
+
 /// Decodes one field: UTF-8 when it is, else Windows-1258 (converted to composed Unicode).
 pub fn decode_field(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
@@ -150,7 +160,11 @@ pub fn read(
         .read_to_end(&mut sample)
         .map_err(|e| unreadable(file, e))?;
     let encoding = sniff_encoding(&sample);
-    let default_delim = if file.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv")) {
+    let default_delim = if file
+        .path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
+    {
         b'\t'
     } else {
         b','
@@ -159,7 +173,8 @@ pub fn read(
         TextEncoding::Utf16(enc) => {
             let (text, _, _) = enc.decode(&sample);
             let delimiter = sniff_delimiter(&text, default_delim);
-            f.seek(SeekFrom::Start(0)).map_err(|e| unreadable(file, e))?;
+            f.seek(SeekFrom::Start(0))
+                .map_err(|e| unreadable(file, e))?;
             let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
                 .encoding(Some(enc))
                 .bom_override(true)
@@ -168,7 +183,11 @@ pub fn read(
         }
         TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
             let delimiter = sniff_delimiter(&String::from_utf8_lossy(&sample), default_delim);
-            let skip = if encoding == TextEncoding::Utf8Bom { 3 } else { 0 };
+            let skip = if encoding == TextEncoding::Utf8Bom {
+                3
+            } else {
+                0
+            };
             let head = Cursor::new(sample).chain(f);
             let mut head = BufReader::with_capacity(256 * 1024, head);
             std::io::copy(&mut (&mut head).take(skip), &mut std::io::sink())
@@ -180,6 +199,9 @@ pub fn read(
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
+        // Records end at '\n' only: with CRLF the csv crate reports each record one line early.
+        // The '\r' left at the end of the last field is dropped by `field`.
+        .terminator(csv::Terminator::Any(b'\n'))
         .buffer_capacity(256 * 1024)
         .from_reader(reader);
 
@@ -198,7 +220,11 @@ pub fn read(
     }
     let texts: Vec<Vec<String>> = first
         .iter()
-        .map(|r| r.iter().map(|f| decode_field(f).into_owned()).collect())
+        .map(|r| {
+            (0..r.len())
+                .map(|i| decode_field(field(r, i).unwrap_or_default()).into_owned())
+                .collect()
+        })
         .collect();
     let header = find_header(file, opts, &texts)?;
     let width = texts.get(header.header_row).map_or(0, Vec::len);
@@ -275,9 +301,18 @@ mod tests {
     #[test]
     fn encodings() {
         assert_eq!(sniff_encoding(b"\xEF\xBB\xBFa,b"), TextEncoding::Utf8Bom);
-        assert_eq!(sniff_encoding(b"\xFF\xFEa\0"), TextEncoding::Utf16(UTF_16LE));
-        assert_eq!(sniff_encoding(b"a\0,\0b\0\r\0\n\0"), TextEncoding::Utf16(UTF_16LE));
-        assert_eq!(sniff_encoding(b"\0a\0,\0b\0\r\0\n"), TextEncoding::Utf16(UTF_16BE));
+        assert_eq!(
+            sniff_encoding(b"\xFF\xFEa\0"),
+            TextEncoding::Utf16(UTF_16LE)
+        );
+        assert_eq!(
+            sniff_encoding(b"a\0,\0b\0\r\0\n\0"),
+            TextEncoding::Utf16(UTF_16LE)
+        );
+        assert_eq!(
+            sniff_encoding(b"\0a\0,\0b\0\r\0\n"),
+            TextEncoding::Utf16(UTF_16BE)
+        );
         assert_eq!(sniff_encoding(b"a,b\r\n"), TextEncoding::Utf8);
     }
 

@@ -208,7 +208,11 @@ fn select_sheets(
     }
     let chosen: Vec<String> = names
         .iter()
-        .filter(|n| opts.sheets.iter().any(|w| w.trim().eq_ignore_ascii_case(n.trim())))
+        .filter(|n| {
+            opts.sheets
+                .iter()
+                .any(|w| w.trim().eq_ignore_ascii_case(n.trim()))
+        })
         .cloned()
         .collect();
     if chosen.is_empty() {
@@ -227,9 +231,12 @@ fn select_sheets(
     Ok(chosen)
 }
 
+/// A row kept whole while the header is searched: its 0-based number and its cells by column.
+type WholeRow = (u32, Vec<(u32, Cell<String>)>);
+
 enum Phase {
-    /// Collecting the first rows to find the header: (row, cells by column).
-    Searching(Vec<(u32, Vec<(u32, Cell<String>)>)>),
+    /// Collecting the first rows to find the header.
+    Searching(Vec<WholeRow>),
     /// Header found: cells go straight into canonical rows.
     Streaming {
         ctx: Arc<SheetCtx>,
@@ -250,7 +257,7 @@ struct SheetStreamer<'s> {
     sink: &'s dyn Sink,
     phase: Phase,
     /// The row being assembled while searching.
-    pending: Option<(u32, Vec<(u32, Cell<String>)>)>,
+    pending: Option<WholeRow>,
     /// The row being assembled while streaming.
     current: Option<CellRow>,
     error: Option<InputError>,
@@ -309,10 +316,8 @@ impl<'s> SheetStreamer<'s> {
                 if value.is_blank() {
                     return true;
                 }
-                if self.current.as_ref().is_some_and(|c| c.row != row + 1) {
-                    if !self.flush_row() {
-                        return false;
-                    }
+                if self.current.as_ref().is_some_and(|c| c.row != row + 1) && !self.flush_row() {
+                    return false;
                 }
                 let current = self.current.get_or_insert_with(|| CellRow {
                     row: row + 1,
@@ -355,7 +360,11 @@ impl<'s> SheetStreamer<'s> {
         let texts: Vec<Vec<String>> = rows
             .iter()
             .map(|(_, cells)| {
-                let width = cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
+                let width = cells
+                    .iter()
+                    .map(|(c, _)| *c as usize + 1)
+                    .max()
+                    .unwrap_or(0);
                 let mut t = vec![String::new(); width];
                 for (c, v) in cells {
                     t[*c as usize] = v.display().into_owned();
@@ -430,7 +439,10 @@ impl<'s> SheetStreamer<'s> {
                 rows.push(done);
             }
             if !self.resolve_header() {
-                return Err(self.error.take().unwrap_or_else(|| unreadable(self.file, "stopped")));
+                return Err(self
+                    .error
+                    .take()
+                    .unwrap_or_else(|| unreadable(self.file, "stopped")));
             }
         }
         if !self.flush_row() {

@@ -16,22 +16,48 @@ const ALIASES: &[(Field, &[&str])] = &[
     (
         Field::RecordId,
         &[
-            "ma ban ghi", "ma doi tuong", "ma dt", "ma tiem chung", "ma dinh danh tiem chung",
-            "ma nguoi tiem", "id", "record id", "record key", "ma ho so", "ma",
+            "ma ban ghi",
+            "ma doi tuong",
+            "ma dt",
+            "ma tiem chung",
+            "ma dinh danh tiem chung",
+            "ma nguoi tiem",
+            "id",
+            "record id",
+            "record key",
+            "ma ho so",
+            "ma",
         ],
     ),
     (
         Field::FullName,
         &[
-            "ho va ten", "ho ten", "ho va ten nguoi tiem", "ho ten nguoi tiem", "ten doi tuong",
-            "ten nguoi tiem", "ho va ten doi tuong", "full name", "fullname", "name", "ten",
+            "ho va ten",
+            "ho ten",
+            "ho va ten nguoi tiem",
+            "ho ten nguoi tiem",
+            "ten doi tuong",
+            "ten nguoi tiem",
+            "ho va ten doi tuong",
+            "full name",
+            "fullname",
+            "name",
+            "ten",
         ],
     ),
     (
         Field::BirthDate,
         &[
-            "ngay sinh", "ngay thang nam sinh", "ngay thang sinh", "nam sinh", "sinh ngay",
-            "date of birth", "dob", "birth date", "birthdate", "birthday",
+            "ngay sinh",
+            "ngay thang nam sinh",
+            "ngay thang sinh",
+            "nam sinh",
+            "sinh ngay",
+            "date of birth",
+            "dob",
+            "birth date",
+            "birthdate",
+            "birthday",
         ],
     ),
     (
@@ -41,82 +67,174 @@ const ALIASES: &[(Field, &[&str])] = &[
     (
         Field::IdNumber,
         &[
-            "so cmnd cccd", "cmnd cccd", "so cccd cmnd", "cccd cmnd", "so cccd", "so cmnd",
-            "cccd", "cmnd", "so cmt", "cmt", "so cmt cccd", "so dinh danh", "so dinh danh ca nhan",
-            "ma dinh danh", "ma dinh danh ca nhan", "so giay to", "so giay to tuy than",
-            "cmnd cccd ho chieu", "so cmnd cccd ho chieu", "id number", "national id",
-            "citizen id", "identity number", "id card",
+            "so cmnd cccd",
+            "cmnd cccd",
+            "so cccd cmnd",
+            "cccd cmnd",
+            "so cccd",
+            "so cmnd",
+            "cccd",
+            "cmnd",
+            "so cmt",
+            "cmt",
+            "so cmt cccd",
+            "so dinh danh",
+            "so dinh danh ca nhan",
+            "ma dinh danh",
+            "ma dinh danh ca nhan",
+            "so giay to",
+            "so giay to tuy than",
+            "cmnd cccd ho chieu",
+            "so cmnd cccd ho chieu",
+            "id number",
+            "national id",
+            "citizen id",
+            "identity number",
+            "id card",
         ],
     ),
     (
         Field::Phone,
         &[
-            "so dien thoai", "dien thoai", "sdt", "so dt", "dt", "dien thoai di dong", "phone",
-            "phone number", "mobile", "tel",
+            "so dien thoai",
+            "dien thoai",
+            "sdt",
+            "so dt",
+            "dt",
+            "dien thoai di dong",
+            "phone",
+            "phone number",
+            "mobile",
+            "tel",
         ],
     ),
     (
         Field::InsuranceNumber,
         &[
-            "so the bhyt", "ma the bhyt", "the bhyt", "so bhyt", "bhyt", "ma bhyt",
-            "health insurance", "insurance number", "health insurance number",
+            "so the bhyt",
+            "ma the bhyt",
+            "the bhyt",
+            "so bhyt",
+            "bhyt",
+            "ma bhyt",
+            "health insurance",
+            "insurance number",
+            "health insurance number",
         ],
     ),
     (
         Field::Province,
         &[
-            "tinh", "tinh thanh pho", "tinh tp", "tinh thanh", "tinh thanh pho truc thuoc tw",
-            "thanh pho", "province", "province city",
+            "tinh",
+            "tinh thanh pho",
+            "tinh tp",
+            "tinh thanh",
+            "tinh thanh pho truc thuoc tw",
+            "thanh pho",
+            "province",
+            "province city",
         ],
     ),
     (
         Field::District,
         &[
-            "huyen", "quan huyen", "quan huyen thi xa", "quan huyen tx", "huyen quan",
+            "huyen",
+            "quan huyen",
+            "quan huyen thi xa",
+            "quan huyen tx",
+            "huyen quan",
             "district",
         ],
     ),
     (
         Field::Commune,
         &[
-            "xa", "xa phuong", "phuong xa", "xa phuong thi tran", "xa phuong tt", "phuong",
-            "commune", "ward", "commune ward",
+            "xa",
+            "xa phuong",
+            "phuong xa",
+            "xa phuong thi tran",
+            "xa phuong tt",
+            "phuong",
+            "commune",
+            "ward",
+            "commune ward",
         ],
     ),
     (
         Field::Address,
         &[
-            "dia chi", "dia chi thuong tru", "dia chi cu tru", "dia chi tam tru", "noi o",
-            "noi o hien nay", "thon xom", "thon ap", "address",
+            "dia chi",
+            "dia chi thuong tru",
+            "dia chi cu tru",
+            "dia chi tam tru",
+            "noi o",
+            "noi o hien nay",
+            "thon xom",
+            "thon ap",
+            "address",
         ],
     ),
     (
         Field::DoseNumber,
         &[
-            "mui", "mui so", "mui tiem", "mui thu", "so mui", "mui tiem so", "lan tiem", "dose",
-            "dose number", "dose no",
+            "mui",
+            "mui so",
+            "mui tiem",
+            "mui thu",
+            "so mui",
+            "mui tiem so",
+            "lan tiem",
+            "dose",
+            "dose number",
+            "dose no",
         ],
     ),
     (
         Field::DoseDate,
         &[
-            "ngay tiem", "ngay tiem chung", "thoi gian tiem", "ngay gio tiem", "dose date",
-            "vaccination date", "date of vaccination",
+            "ngay tiem",
+            "ngay tiem chung",
+            "thoi gian tiem",
+            "ngay gio tiem",
+            "dose date",
+            "vaccination date",
+            "date of vaccination",
         ],
     ),
     (
         Field::Vaccine,
-        &["vac xin", "vacxin", "vaccine", "loai vac xin", "ten vac xin", "ten vacxin"],
+        &[
+            "vac xin",
+            "vacxin",
+            "vaccine",
+            "loai vac xin",
+            "ten vac xin",
+            "ten vacxin",
+        ],
     ),
     (
         Field::LotNumber,
-        &["lo vac xin", "so lo", "lo", "lo vacxin", "lot", "lot number", "so lo vac xin"],
+        &[
+            "lo vac xin",
+            "so lo",
+            "lo",
+            "lo vacxin",
+            "lot",
+            "lot number",
+            "so lo vac xin",
+        ],
     ),
     (
         Field::Facility,
         &[
-            "co so tiem", "co so tiem chung", "noi tiem", "diem tiem", "don vi tiem",
-            "co so", "facility", "vaccination site",
+            "co so tiem",
+            "co so tiem chung",
+            "noi tiem",
+            "diem tiem",
+            "don vi tiem",
+            "co so",
+            "facility",
+            "vaccination site",
         ],
     ),
 ];
@@ -261,7 +379,10 @@ pub fn detect(table: &HeaderTable, rows: &[Vec<String>], forced: Option<usize>) 
                 .iter()
                 .zip(columns.iter())
                 .any(|(e, c)| e.is_some() && c.is_some());
-            let clashes = extra.iter().flatten().any(|col| columns.contains(&Some(*col)));
+            let clashes = extra
+                .iter()
+                .flatten()
+                .any(|col| columns.contains(&Some(*col)));
             if n == 0 || overlaps || clashes {
                 continue;
             }
@@ -305,7 +426,13 @@ mod tests {
             &["DANH SÁCH ĐỐI TƯỢNG ĐÃ TIÊM VẮC XIN COVID-19"],
             &["Ngày xuất: 01/11/2026"],
             &[],
-            &["STT", "HỌ VÀ TÊN", "Ngày sinh (dd/mm/yyyy)", "Giới tính", "Số CMND/CCCD"],
+            &[
+                "STT",
+                "HỌ VÀ TÊN",
+                "Ngày sinh (dd/mm/yyyy)",
+                "Giới tính",
+                "Số CMND/CCCD",
+            ],
             &["1", "Nguyễn Văn An", "01/02/1990", "Nam", "079090001234"],
         ]);
         let h = detect(&HeaderTable::default(), &r, None).expect("header");
@@ -320,7 +447,13 @@ mod tests {
 
     #[test]
     fn english_and_unaccented_headers() {
-        let r = rows(&[&["Full name", "Date of birth", "Sex", "ID number", "ho ten khac"]]);
+        let r = rows(&[&[
+            "Full name",
+            "Date of birth",
+            "Sex",
+            "ID number",
+            "ho ten khac",
+        ]]);
         let h = detect(&HeaderTable::default(), &r, None).expect("header");
         assert_eq!(h.column(Field::FullName), Some(0));
         assert_eq!(h.column(Field::Gender), Some(2));
@@ -332,7 +465,13 @@ mod tests {
         let r = rows(&[
             &["Họ và tên", "Số CCCD", "Thông tin mũi tiêm", "", ""],
             &["", "", "Mũi số", "Ngày tiêm", "Vắc xin"],
-            &["Lê Thị Hoa", "079190001234", "1", "01/08/2021", "AstraZeneca"],
+            &[
+                "Lê Thị Hoa",
+                "079190001234",
+                "1",
+                "01/08/2021",
+                "AstraZeneca",
+            ],
         ]);
         let h = detect(&HeaderTable::default(), &r, None).expect("header");
         assert_eq!(h.data_start, 2);

@@ -86,7 +86,9 @@ pub enum InputError {
         cause: String,
     },
     /// The extension is not one of the supported formats.
-    #[error("'{path}': unsupported file type (expected .xlsx .xlsm .xlsb .xls .ods .csv .tsv .txt)")]
+    #[error(
+        "'{path}': unsupported file type (expected .xlsx .xlsm .xlsb .xls .ods .csv .tsv .txt)"
+    )]
     Unsupported {
         /// The input.
         path: String,
@@ -132,7 +134,9 @@ impl InputError {
                 "'{path}': không hỗ trợ loại tệp này (cần .xlsx .xlsm .xlsb .xls .ods .csv .tsv .txt)"
             ),
             InputError::Unreadable { path, cause } => {
-                format!("'{path}': không đọc được tệp (hỏng, có mật khẩu hoặc sai định dạng): {cause}")
+                format!(
+                    "'{path}': không đọc được tệp (hỏng, có mật khẩu hoặc sai định dạng): {cause}"
+                )
             }
             InputError::NoHeader { path, seen } => format!(
                 "'{path}': không tìm thấy dòng tiêu đề có cột họ tên và cột số CMND/CCCD; tiêu đề thấy được: {seen}"
@@ -341,11 +345,17 @@ pub(crate) fn find_header(
         found => {
             let seen_row = match &found {
                 Some(h) => h.names.clone(),
-                None => first_rows
-                    .iter()
-                    .max_by_key(|r| r.iter().filter(|c| !c.trim().is_empty()).count())
-                    .cloned()
-                    .unwrap_or_default(),
+                None => {
+                    // The first of the fullest rows: a header is usually as wide as the data.
+                    let filled =
+                        |r: &Vec<String>| r.iter().filter(|c| !c.trim().is_empty()).count();
+                    let most = first_rows.iter().map(filled).max().unwrap_or(0);
+                    first_rows
+                        .iter()
+                        .find(|r| filled(r) == most)
+                        .cloned()
+                        .unwrap_or_default()
+                }
             };
             let seen: Vec<String> = seen_row
                 .iter()

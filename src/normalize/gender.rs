@@ -47,8 +47,12 @@ impl GenderReading {
     }
 }
 
-const MALE: &[&str] = &["nam", "m", "male", "man", "trai", "con trai", "dan ong", "nam gioi"];
-const FEMALE: &[&str] = &["nu", "f", "female", "woman", "gai", "con gai", "dan ba", "nu gioi", "w"];
+const MALE: &[&str] = &[
+    "nam", "m", "male", "man", "trai", "con trai", "dan ong", "nam gioi",
+];
+const FEMALE: &[&str] = &[
+    "nu", "f", "female", "woman", "gai", "con gai", "dan ba", "nu gioi", "w",
+];
 
 /// Reads a sex cell.
 pub fn read_gender<S: AsRef<str>>(cell: &Cell<S>) -> GenderReading {
@@ -96,6 +100,9 @@ mod tests {
         assert_eq!(g(""), GenderReading::Missing);
         assert_eq!(read_gender(&Cell::<&str>::Empty), GenderReading::Missing);
         assert_eq!(g("khác"), GenderReading::Invalid);
-        assert_eq!(read_gender(&Cell::<&str>::Number(1.0)), GenderReading::Invalid);
+        assert_eq!(
+            read_gender(&Cell::<&str>::Number(1.0)),
+            GenderReading::Invalid
+        );
     }
 }

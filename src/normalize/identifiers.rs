@@ -167,8 +167,21 @@ impl IdReading {
 
 /// Words that people type in an ID column to say there is no number.
 const NONE_WORDS: &[&str] = &[
-    "khong", "khong co", "chua co", "ko", "k", "kco", "x", "na", "n a", "null", "none", "nil",
-    "chua", "chua cap", "khong nho",
+    "khong",
+    "khong co",
+    "chua co",
+    "ko",
+    "k",
+    "kco",
+    "x",
+    "na",
+    "n a",
+    "null",
+    "none",
+    "nil",
+    "chua",
+    "chua cap",
+    "khong nho",
 ];
 
 /// Why a run of digits is not a well-formed number.
@@ -218,7 +231,11 @@ pub fn is_placeholder(d: &str) -> bool {
     let step = |up: bool| {
         b.windows(2).all(|w| {
             let (x, y) = (w[0] - b'0', w[1] - b'0');
-            if up { (x + 1) % 10 == y } else { (y + 1) % 10 == x }
+            if up {
+                (x + 1) % 10 == y
+            } else {
+                (y + 1) % 10 == x
+            }
         })
     };
     step(true) || step(false)
@@ -439,7 +456,12 @@ mod tests {
 
     #[test]
     fn separators_are_info_with_digits() {
-        for s in ["079 185 001 234", "079.185.001.234", "079-185-001-234", "'079185001234"] {
+        for s in [
+            "079 185 001 234",
+            "079.185.001.234",
+            "079-185-001-234",
+            "'079185001234",
+        ] {
             assert_eq!(
                 text(s),
                 IdReading::Valid {
@@ -538,7 +560,14 @@ mod tests {
 
     #[test]
     fn placeholders() {
-        for s in ["000000000", "111111111111", "123456789", "123456789012", "987654321", "0"] {
+        for s in [
+            "000000000",
+            "111111111111",
+            "123456789",
+            "123456789012",
+            "987654321",
+            "0",
+        ] {
             assert_eq!(text(s), IdReading::Placeholder, "{s}");
         }
         assert!(!is_placeholder("079185001234"));

@@ -49,9 +49,8 @@ impl OutDir {
             Lang::Vi => format!("không ghi được '{}'", target.display()),
             Lang::En => format!("cannot write '{}'", target.display()),
         };
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
+        let prefix = format!(".{name}.");
+        let tmp = temp_builder(&prefix, ".tmp")
             .tempfile_in(&self.path)
             .with_context(what)?;
         {
@@ -60,9 +59,24 @@ impl OutDir {
             w.flush().with_context(what)?;
         }
         tmp.as_file().sync_all().with_context(what)?;
-        tmp.persist(&target).map_err(|e| e.error).with_context(what)?;
+        tmp.persist(&target)
+            .map_err(|e| e.error)
+            .with_context(what)?;
         Ok(target)
     }
+}
+
+/// A builder for a temporary file named `prefix…suffix`, readable by others like any new file
+/// (tempfile makes them private by default).
+pub fn temp_builder<'a>(prefix: &'a str, suffix: &'a str) -> tempfile::Builder<'a, 'a> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(prefix).suffix(suffix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    b
 }
 
 #[cfg(test)]

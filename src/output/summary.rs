@@ -77,8 +77,11 @@ struct Timings {
     total: u128,
 }
 
-fn severities<'c>(codes: impl Iterator<Item = (&'c crate::rules::Code, &'c u64)>) -> BTreeMap<&'static str, u64> {
-    let mut m: BTreeMap<&'static str, u64> = Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+fn severities<'c>(
+    codes: impl Iterator<Item = (&'c crate::rules::Code, &'c u64)>,
+) -> BTreeMap<&'static str, u64> {
+    let mut m: BTreeMap<&'static str, u64> =
+        Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     for (code, n) in codes {
         *m.entry(code.severity().as_str()).or_insert(0) += n;
     }

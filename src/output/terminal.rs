@@ -30,7 +30,11 @@ pub fn print(
     let files = result.sources.len() as u64;
     let failed = result.sources.iter().filter(|s| s.error.is_some()).count() as u64;
     let secs = format!("{:.1}", elapsed.as_secs_f64());
-    let secs = if lang == Lang::Vi { secs.replace('.', ",") } else { secs };
+    let secs = if lang == Lang::Vi {
+        secs.replace('.', ",")
+    } else {
+        secs
+    };
     let failed_note = if failed > 0 {
         match lang {
             Lang::Vi => format!(" ({} tệp không đọc được)", lang.count(failed)),
@@ -59,7 +63,10 @@ pub fn print(
         writeln!(
             w,
             "{}: {}",
-            lang.pick("Dòng bị bỏ qua (sai số cột)", "Rows skipped (wrong cell count)"),
+            lang.pick(
+                "Dòng bị bỏ qua (sai số cột)",
+                "Rows skipped (wrong cell count)"
+            ),
             lang.count(result.skipped_rows)
         )?;
     }
@@ -70,11 +77,20 @@ pub fn print(
     let line: Vec<String> = Severity::ALL
         .iter()
         .map(|s| {
-            let n: u64 = by_code.iter().filter(|(c, _)| c.severity() == *s).map(|(_, n)| n).sum();
+            let n: u64 = by_code
+                .iter()
+                .filter(|(c, _)| c.severity() == *s)
+                .map(|(_, n)| n)
+                .sum();
             format!("{} {}", lang.count(n), severity_label(*s, lang))
         })
         .collect();
-    writeln!(w, "{}: {}.", lang.pick("Phát hiện", "Found"), line.join(", "))?;
+    writeln!(
+        w,
+        "{}: {}.",
+        lang.pick("Phát hiện", "Found"),
+        line.join(", ")
+    )?;
     if !by_code.is_empty() {
         let mut rows: Vec<(Code, u64)> = by_code.into_iter().collect();
         rows.sort_by_key(|(c, n)| (std::cmp::Reverse(*n), *c));
@@ -98,6 +114,11 @@ pub fn print(
         writeln!(w)?;
     }
     let paths: Vec<String> = outputs.iter().map(|p| p.display().to_string()).collect();
-    writeln!(w, "{}: {}", lang.pick("Kết quả", "Written"), paths.join(", "))?;
+    writeln!(
+        w,
+        "{}: {}",
+        lang.pick("Kết quả", "Written"),
+        paths.join(", ")
+    )?;
     Ok(())
 }

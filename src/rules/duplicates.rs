@@ -94,11 +94,10 @@ impl IdIndex {
     pub fn append(&mut self, other: IdIndex) {
         let shift = self.arena.len() as u32;
         self.arena.push_str(&other.arena);
-        self.entries
-            .extend(other.entries.into_iter().map(|mut e| {
-                e.start += shift;
-                e
-            }));
+        self.entries.extend(other.entries.into_iter().map(|mut e| {
+            e.start += shift;
+            e
+        }));
     }
 
     /// How many rows are indexed.

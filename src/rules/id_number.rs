@@ -18,12 +18,22 @@ pub fn check(row: &NormalRow<'_, '_>, out: &mut RowFindings<'_>) {
         IdReading::Missing => out.push(id_field, Code::IdMissing, &value, "", Detail::None),
         IdReading::Valid { separators, id } => {
             if *separators {
-                out.push(id_field, Code::IdSeparators, &value, id.as_str(), Detail::None);
+                out.push(
+                    id_field,
+                    Code::IdSeparators,
+                    &value,
+                    id.as_str(),
+                    Detail::None,
+                );
             }
         }
-        IdReading::LeadingZeroLost { id } => {
-            out.push(id_field, Code::IdLeadingZeroLost, &value, id.as_str(), Detail::None)
-        }
+        IdReading::LeadingZeroLost { id } => out.push(
+            id_field,
+            Code::IdLeadingZeroLost,
+            &value,
+            id.as_str(),
+            Detail::None,
+        ),
         IdReading::PrecisionLost => {
             out.push(id_field, Code::IdPrecisionLost, &value, "", Detail::None)
         }
@@ -158,7 +168,11 @@ mod tests {
         let f = run(Cell::Text("079090001234"), "Nam", "01/01/1991");
         assert_eq!(
             f,
-            [(Code::IdBirthYearMismatch, "01/01/1991".into(), String::new())]
+            [(
+                Code::IdBirthYearMismatch,
+                "01/01/1991".into(),
+                String::new()
+            )]
         );
         // Digit 4 = 3: female, born 20xx.
         assert!(run(Cell::Text("079305001234"), "nữ", "12/12/2005").is_empty());

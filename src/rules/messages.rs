@@ -9,16 +9,12 @@ pub fn message(code: Code, detail: Detail, lang: Lang) -> String {
     let vi = lang == Lang::Vi;
     let base = |v: &str, e: &str| if vi { v.to_string() } else { e.to_string() };
     match code {
-        Code::IdMissing => base(
-            "thiếu số CMND/CCCD",
-            "no CCCD/CMND number",
-        ),
+        Code::IdMissing => base("thiếu số CMND/CCCD", "no CCCD/CMND number"),
         Code::IdFormat => {
             let why = match detail {
-                Detail::Characters => base(
-                    "có chữ cái hoặc ký hiệu",
-                    "it holds letters or symbols",
-                ),
+                Detail::Characters => {
+                    base("có chữ cái hoặc ký hiệu", "it holds letters or symbols")
+                }
                 Detail::Digits(n) => {
                     if vi {
                         format!("có {n} chữ số, cần 9 (CMND) hoặc 12 (CCCD)")
@@ -40,7 +36,11 @@ pub fn message(code: Code, detail: Detail, lang: Lang) -> String {
                 _ => String::new(),
             };
             let head = base("số CMND/CCCD sai định dạng", "malformed CCCD/CMND number");
-            if why.is_empty() { head } else { format!("{head}: {why}") }
+            if why.is_empty() {
+                head
+            } else {
+                format!("{head}: {why}")
+            }
         }
         Code::IdLeadingZeroLost => base(
             "số CMND/CCCD bị mất số 0 ở đầu (Excel tự bỏ); số đúng ở cột gợi ý",
@@ -59,11 +59,13 @@ pub fn message(code: Code, detail: Detail, lang: Lang) -> String {
             "not a real CCCD/CMND number (one digit repeated or a run like 123456…)",
         ),
         Code::IdProvinceCode => match detail {
-            Detail::PlaceCode(c) if vi => format!(
-                "3 chữ số đầu của CCCD ({c:03}) không phải mã tỉnh hay mã quốc gia nào"
-            ),
+            Detail::PlaceCode(c) if vi => {
+                format!("3 chữ số đầu của CCCD ({c:03}) không phải mã tỉnh hay mã quốc gia nào")
+            }
             Detail::PlaceCode(c) => {
-                format!("the CCCD's first 3 digits ({c:03}) are neither a province nor a country code")
+                format!(
+                    "the CCCD's first 3 digits ({c:03}) are neither a province nor a country code"
+                )
             }
             _ => base(
                 "3 chữ số đầu của CCCD không phải mã tỉnh hay mã quốc gia nào",
@@ -85,12 +87,12 @@ pub fn message(code: Code, detail: Detail, lang: Lang) -> String {
             ),
         },
         Code::IdBirthYearMismatch => match detail {
-            Detail::IdYear(y) if vi => format!(
-                "năm sinh khác với số CCCD (chữ số 4-6 của CCCD cho năm {y})"
-            ),
-            Detail::IdYear(y) => format!(
-                "the birth year differs from the CCCD (its digits 4-6 say {y})"
-            ),
+            Detail::IdYear(y) if vi => {
+                format!("năm sinh khác với số CCCD (chữ số 4-6 của CCCD cho năm {y})")
+            }
+            Detail::IdYear(y) => {
+                format!("the birth year differs from the CCCD (its digits 4-6 say {y})")
+            }
             _ => base(
                 "năm sinh khác với số CCCD",
                 "the birth year differs from the CCCD",

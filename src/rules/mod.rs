@@ -112,7 +112,11 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), Code::ALL.len());
         for c in Code::ALL {
-            assert!(c.as_str().bytes().all(|b| b.is_ascii_uppercase() || b == b'_'));
+            assert!(
+                c.as_str()
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b == b'_')
+            );
             assert_eq!(Code::from_name(c.as_str()), Some(*c));
         }
     }
@@ -123,7 +127,10 @@ mod tests {
             for lang in [Lang::Vi, Lang::En] {
                 let m = message(*c, Detail::None, lang);
                 assert!(!m.is_empty(), "{c:?} {lang:?}");
-                assert!(m.starts_with(|ch: char| !ch.is_uppercase()), "lower case: {m}");
+                assert!(
+                    m.starts_with(|ch: char| !ch.is_uppercase()),
+                    "lower case: {m}"
+                );
             }
             assert_ne!(
                 message(*c, Detail::None, Lang::Vi),

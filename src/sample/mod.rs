@@ -209,9 +209,11 @@ fn load_units(provinces: &[String]) -> Vec<Unit> {
         .filter_map(Result::ok)
         .filter(|r| {
             provinces.is_empty()
-                || provinces
-                    .iter()
-                    .any(|p| r.get(0).is_some_and(|c| c.trim_start_matches('0') == p.trim().trim_start_matches('0')))
+                || provinces.iter().any(|p| {
+                    r.get(0).is_some_and(|c| {
+                        c.trim_start_matches('0') == p.trim().trim_start_matches('0')
+                    })
+                })
         })
         .filter_map(|r| {
             Some(Unit {
@@ -256,7 +258,10 @@ impl Generator {
     pub fn new(spec: SampleSpec) -> Result<Generator, String> {
         let all = load_units(&spec.provinces);
         if all.is_empty() {
-            return Err(format!("no commune in provinces {}", spec.provinces.join(",")));
+            return Err(format!(
+                "no commune in provinces {}",
+                spec.provinces.join(",")
+            ));
         }
         let mut rng = Rng::new(spec.seed);
         let wanted = spec
@@ -394,7 +399,11 @@ impl Generator {
             let (b, lot) = if n <= 2 {
                 (brand, self.lot(brand))
             } else {
-                let b = *self.rng.pick(&["Pfizer-BioNTech (Comirnaty)", "Moderna (Spikevax)", "AstraZeneca"]);
+                let b = *self.rng.pick(&[
+                    "Pfizer-BioNTech (Comirnaty)",
+                    "Moderna (Spikevax)",
+                    "AstraZeneca",
+                ]);
                 (b, self.lot(b))
             };
             out.push((n, day, b, lot));
@@ -489,7 +498,12 @@ impl Generator {
             && id.starts_with('0')
             && !matches!(defect, Some(Defect::IdDuplicate))
         {
-            p.expect(Field::IdNumber, Code::IdLeadingZeroLost, &p.id_cell.display(), &id);
+            p.expect(
+                Field::IdNumber,
+                Code::IdLeadingZeroLost,
+                &p.id_cell.display(),
+                &id,
+            );
         }
         if defect.is_none() && cccd && record_ids.len() > 1 {
             let victim = Victim {
@@ -618,7 +632,14 @@ impl Generator {
                 p.expect(idf, Code::IdSeparators, &text, id);
             }
             Defect::IdPlaceholder => {
-                let text = *self.rng.pick(&["000000000000", "111111111111", "123456789", "999999999", "123456789012", "0"]);
+                let text = *self.rng.pick(&[
+                    "000000000000",
+                    "111111111111",
+                    "123456789",
+                    "999999999",
+                    "123456789012",
+                    "0",
+                ]);
                 p.id_cell = Value::Text(text.to_string());
                 p.expect(idf, Code::IdPlaceholder, text, "");
             }
@@ -626,7 +647,9 @@ impl Generator {
                 if !cccd {
                     return false;
                 }
-                let bad: Vec<u16> = (0..100).filter(|c| !reference::is_province_code(*c)).collect();
+                let bad: Vec<u16> = (0..100)
+                    .filter(|c| !reference::is_province_code(*c))
+                    .collect();
                 let code = *self.rng.pick(&bad);
                 let text = format!("{code:03}{}", &id[3..]);
                 p.id_cell = Value::Text(text.clone());
@@ -640,7 +663,12 @@ impl Generator {
                     Gender::Male => Gender::Female,
                     Gender::Female => Gender::Male,
                 };
-                p.expect(Field::Gender, Code::IdGenderMismatch, p.sex_written.label(), "");
+                p.expect(
+                    Field::Gender,
+                    Code::IdGenderMismatch,
+                    p.sex_written.label(),
+                    "",
+                );
             }
             Defect::IdBirthYearMismatch => {
                 if !cccd {
@@ -676,7 +704,12 @@ impl Generator {
                         p.expect(Field::Gender, Code::IdGenderMismatch, sex.label(), "");
                     }
                     if v.birth_year().is_some_and(|y| y != birth.year()) {
-                        p.expect(Field::BirthDate, Code::IdBirthYearMismatch, &format_date(birth), "");
+                        p.expect(
+                            Field::BirthDate,
+                            Code::IdBirthYearMismatch,
+                            &format_date(birth),
+                            "",
+                        );
                     }
                 }
                 for rid in &victim.record_ids {

@@ -6,11 +6,40 @@ use super::rng::Rng;
 use crate::normalize::gender::Gender;
 
 const SURNAMES: &[(&str, u32)] = &[
-    ("Nguyễn", 380), ("Trần", 110), ("Lê", 95), ("Phạm", 70), ("Hoàng", 50), ("Huỳnh", 50),
-    ("Phan", 45), ("Vũ", 39), ("Võ", 39), ("Đặng", 21), ("Bùi", 20), ("Đỗ", 14), ("Hồ", 13),
-    ("Ngô", 13), ("Dương", 10), ("Lý", 5), ("Đinh", 6), ("Trương", 6), ("Đoàn", 5), ("Lâm", 4),
-    ("Mai", 4), ("Tô", 3), ("Cao", 3), ("Lương", 3), ("Hà", 3), ("Tạ", 2), ("Vương", 2),
-    ("Châu", 2), ("Kiều", 1), ("La", 1), ("Triệu", 2), ("Quách", 1), ("Thái", 1), ("Từ", 1),
+    ("Nguyễn", 380),
+    ("Trần", 110),
+    ("Lê", 95),
+    ("Phạm", 70),
+    ("Hoàng", 50),
+    ("Huỳnh", 50),
+    ("Phan", 45),
+    ("Vũ", 39),
+    ("Võ", 39),
+    ("Đặng", 21),
+    ("Bùi", 20),
+    ("Đỗ", 14),
+    ("Hồ", 13),
+    ("Ngô", 13),
+    ("Dương", 10),
+    ("Lý", 5),
+    ("Đinh", 6),
+    ("Trương", 6),
+    ("Đoàn", 5),
+    ("Lâm", 4),
+    ("Mai", 4),
+    ("Tô", 3),
+    ("Cao", 3),
+    ("Lương", 3),
+    ("Hà", 3),
+    ("Tạ", 2),
+    ("Vương", 2),
+    ("Châu", 2),
+    ("Kiều", 1),
+    ("La", 1),
+    ("Triệu", 2),
+    ("Quách", 1),
+    ("Thái", 1),
+    ("Từ", 1),
 ];
 
 const MIDDLE_MALE: &[&str] = &[
@@ -22,18 +51,109 @@ const MIDDLE_FEMALE: &[&str] = &[
     "Minh", "Bích", "Hoài", "Diệu", "Khánh", "Tuyết", "Ánh", "Bảo", "Cẩm", "Quỳnh",
 ];
 const GIVEN_MALE: &[&str] = &[
-    "Hùng", "Dũng", "Tuấn", "Minh", "Nam", "Long", "Sơn", "Hải", "Thắng", "Cường", "Hoàng",
-    "Quang", "Huy", "Đức", "Phúc", "Khang", "Bảo", "Trung", "Hiếu", "Tài", "Lộc", "Phong",
-    "Vinh", "Toàn", "Thịnh", "Tùng", "Khoa", "Đạt", "An", "Bình", "Hòa", "Nghĩa", "Quân",
-    "Thành", "Việt", "Kiên", "Hưng", "Lực", "Trí", "Nhân", "Thuận", "Tiến", "Tâm", "Thiện",
-    "Phát", "Khải", "Duy", "Hậu", "Lâm", "Vũ", "Kỳ", "Thủy", "Ngọc Ánh",
+    "Hùng",
+    "Dũng",
+    "Tuấn",
+    "Minh",
+    "Nam",
+    "Long",
+    "Sơn",
+    "Hải",
+    "Thắng",
+    "Cường",
+    "Hoàng",
+    "Quang",
+    "Huy",
+    "Đức",
+    "Phúc",
+    "Khang",
+    "Bảo",
+    "Trung",
+    "Hiếu",
+    "Tài",
+    "Lộc",
+    "Phong",
+    "Vinh",
+    "Toàn",
+    "Thịnh",
+    "Tùng",
+    "Khoa",
+    "Đạt",
+    "An",
+    "Bình",
+    "Hòa",
+    "Nghĩa",
+    "Quân",
+    "Thành",
+    "Việt",
+    "Kiên",
+    "Hưng",
+    "Lực",
+    "Trí",
+    "Nhân",
+    "Thuận",
+    "Tiến",
+    "Tâm",
+    "Thiện",
+    "Phát",
+    "Khải",
+    "Duy",
+    "Hậu",
+    "Lâm",
+    "Vũ",
+    "Kỳ",
+    "Thủy",
+    "Ngọc Ánh",
 ];
 const GIVEN_FEMALE: &[&str] = &[
-    "Lan", "Hương", "Hoa", "Mai", "Linh", "Trang", "Hà", "Thảo", "Ngọc", "Huyền", "Nhung",
-    "Hạnh", "Yến", "Tuyết", "Phương", "Loan", "Dung", "Thủy", "Vy", "Anh", "Nhi", "Trâm",
-    "Quyên", "Giang", "Oanh", "Xuân", "Diễm", "My", "Uyên", "Châu", "Ánh", "Hằng", "Liên",
-    "Nga", "Thư", "Vân", "Hiền", "Thoa", "Thúy", "Ly", "Khuê", "Ánh Tuyết", "Minh Anh",
-    "Bảo Ngọc", "Thu Hà", "Ngọc Hân", "Hoài Thương", "Kiều Oanh",
+    "Lan",
+    "Hương",
+    "Hoa",
+    "Mai",
+    "Linh",
+    "Trang",
+    "Hà",
+    "Thảo",
+    "Ngọc",
+    "Huyền",
+    "Nhung",
+    "Hạnh",
+    "Yến",
+    "Tuyết",
+    "Phương",
+    "Loan",
+    "Dung",
+    "Thủy",
+    "Vy",
+    "Anh",
+    "Nhi",
+    "Trâm",
+    "Quyên",
+    "Giang",
+    "Oanh",
+    "Xuân",
+    "Diễm",
+    "My",
+    "Uyên",
+    "Châu",
+    "Ánh",
+    "Hằng",
+    "Liên",
+    "Nga",
+    "Thư",
+    "Vân",
+    "Hiền",
+    "Thoa",
+    "Thúy",
+    "Ly",
+    "Khuê",
+    "Ánh Tuyết",
+    "Minh Anh",
+    "Bảo Ngọc",
+    "Thu Hà",
+    "Ngọc Hân",
+    "Hoài Thương",
+    "Kiều Oanh",
 ];
 
 /// Builds a name for a person of `sex`. `minority` picks an ethnic-minority name shape.
@@ -49,7 +169,11 @@ pub fn full_name(rng: &mut Rng, sex: Gender, minority: bool) -> String {
     let given = rng.pick(givens);
     match rng.below(20) {
         // Two middle names, or a compound surname such as "Tôn Nữ".
-        0 => format!("{surname} {} {} {given}", rng.pick(middles), rng.pick(middles)),
+        0 => format!(
+            "{surname} {} {} {given}",
+            rng.pick(middles),
+            rng.pick(middles)
+        ),
         1 if sex == Gender::Female => format!("{surname} {} Nữ {given}", rng.pick(SURNAMES).0),
         2 => format!("{surname} {given}"),
         _ => format!("{surname} {} {given}", rng.pick(middles)),
@@ -61,9 +185,25 @@ fn minority_name(rng: &mut Rng, sex: Gender) -> String {
     match rng.below(6) {
         // Ê Đê: H'/Y + given + clan.
         0 => {
-            let given = rng.pick(&["Hen", "Yim", "Bia", "Năm", "Ngông", "Moan", "Blúi", "Đăm", "Kđăm", "Nu"]);
-            let clan = rng.pick(&["Niê", "Êban", "Mlô", "Ayun", "Byă", "Kbuôr", "Niê Kdăm", "Hđơk", "Adrơng"]);
-            if female { format!("H'{given} {clan}") } else { format!("Y {given} {clan}") }
+            let given = rng.pick(&[
+                "Hen", "Yim", "Bia", "Năm", "Ngông", "Moan", "Blúi", "Đăm", "Kđăm", "Nu",
+            ]);
+            let clan = rng.pick(&[
+                "Niê",
+                "Êban",
+                "Mlô",
+                "Ayun",
+                "Byă",
+                "Kbuôr",
+                "Niê Kdăm",
+                "Hđơk",
+                "Adrơng",
+            ]);
+            if female {
+                format!("H'{given} {clan}")
+            } else {
+                format!("Y {given} {clan}")
+            }
         }
         // Jrai: clan first.
         1 => {
@@ -73,9 +213,17 @@ fn minority_name(rng: &mut Rng, sex: Gender) -> String {
         }
         // H'Mông: surname + A/Seo/Mí or Thị + given.
         2 => {
-            let surname = rng.pick(&["Mùa", "Giàng", "Sùng", "Vàng", "Thào", "Lầu", "Hờ", "Ly", "Hạng"]);
-            let mid = if female { "Thị" } else { rng.pick(&["A", "Seo", "Mí", "A"]) };
-            let given = rng.pick(&["Páo", "Dình", "Sử", "Chư", "Pó", "Dế", "Mỷ", "Sua", "Chứ", "Mai"]);
+            let surname = rng.pick(&[
+                "Mùa", "Giàng", "Sùng", "Vàng", "Thào", "Lầu", "Hờ", "Ly", "Hạng",
+            ]);
+            let mid = if female {
+                "Thị"
+            } else {
+                rng.pick(&["A", "Seo", "Mí", "A"])
+            };
+            let given = rng.pick(&[
+                "Páo", "Dình", "Sử", "Chư", "Pó", "Dế", "Mỷ", "Sua", "Chứ", "Mai",
+            ]);
             format!("{surname} {mid} {given}")
         }
         // Thái.
@@ -88,8 +236,20 @@ fn minority_name(rng: &mut Rng, sex: Gender) -> String {
         // Khmer.
         4 => {
             let surname = rng.pick(&["Thạch", "Danh", "Sơn", "Kim", "Lâm", "Chau"]);
-            let given = rng.pick(&["Sa Phia", "Sô Phal", "Rinh", "Kha", "Sà Rương", "Sóc", "Đa Ra"]);
-            if female { format!("{surname} Thị {given}") } else { format!("{surname} {given}") }
+            let given = rng.pick(&[
+                "Sa Phia",
+                "Sô Phal",
+                "Rinh",
+                "Kha",
+                "Sà Rương",
+                "Sóc",
+                "Đa Ra",
+            ]);
+            if female {
+                format!("{surname} Thị {given}")
+            } else {
+                format!("{surname} {given}")
+            }
         }
         // Tày, Nùng.
         _ => {
@@ -109,7 +269,11 @@ mod tests {
     fn names_have_two_to_five_words() {
         let mut rng = Rng::new(3);
         for i in 0..2000 {
-            let sex = if i % 2 == 0 { Gender::Male } else { Gender::Female };
+            let sex = if i % 2 == 0 {
+                Gender::Male
+            } else {
+                Gender::Female
+            };
             let name = full_name(&mut rng, sex, i % 7 == 0);
             let words = name.split(' ').count();
             assert!((2..=5).contains(&words), "{name}");

@@ -127,12 +127,17 @@ impl XlsxRows {
     pub fn new(path: &Path, title_lines: bool) -> Result<Self> {
         let mut workbook = Workbook::new();
         let date = Format::new().set_num_format("dd/mm/yyyy");
-        let bold = Format::new().set_bold().set_align(FormatAlign::Center).set_text_wrap();
+        let bold = Format::new()
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_text_wrap();
         let ws = workbook.add_worksheet_with_low_memory()?;
         ws.set_name("Danh sach")?;
-        for (i, width) in [6, 14, 26, 12, 9, 16, 13, 14, 18, 18, 20, 18, 8, 12, 26, 12, 30]
-            .into_iter()
-            .enumerate()
+        for (i, width) in [
+            6, 14, 26, 12, 9, 16, 13, 14, 18, 18, 20, 18, 8, 12, 26, 12, 30,
+        ]
+        .into_iter()
+        .enumerate()
         {
             ws.set_column_width(i as u16, width)?;
         }
@@ -176,7 +181,8 @@ impl RowWriter for XlsxRows {
                 }
                 Value::Date(d) => {
                     use chrono::Datelike;
-                    let dt = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+                    let dt =
+                        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
                     ws.write_datetime_with_format(r, c, &dt, &date)?;
                 }
             }
@@ -215,7 +221,13 @@ mod tests {
 
     #[test]
     fn windows_1258_round_trips_through_the_reader() {
-        for name in ["Nguyễn Văn Hùng", "Đặng Thị Ánh Tuyết", "Phạm Quỳnh", "H'Hen Niê", "Mùa A Páo"] {
+        for name in [
+            "Nguyễn Văn Hùng",
+            "Đặng Thị Ánh Tuyết",
+            "Phạm Quỳnh",
+            "H'Hen Niê",
+            "Mùa A Páo",
+        ] {
             let bytes = encode_windows_1258(name);
             assert!(std::str::from_utf8(&bytes).is_err() || name.is_ascii());
             assert_eq!(decode_field(&bytes), name);

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Regenerates the committed sample dumps under fixtures/ with the project's own generator.
+# Everything is synthetic. The .xls and .ods copies are converted from the .xlsx by LibreOffice
+# (apt-get install libreoffice-calc-nogui), since no Rust crate writes those formats.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --locked -q
+V=target/release/vaxclean
+D=2026-11-26
+$V sample -q --people 120 --seed 11 --defect-rate 0.4 --as-of $D \
+  --out fixtures/sample.csv --truth fixtures/sample.truth.csv
+$V sample -q --people 120 --seed 12 --defect-rate 0.4 --as-of $D --numeric-ids --title-lines \
+  --out fixtures/sample.xlsx --truth fixtures/sample-xlsx.truth.csv
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for fmt in xls ods; do
+  soffice --headless --norestore -env:UserInstallation=file://$tmp/profile \
+    --convert-to $fmt --outdir "$tmp" fixtures/sample.xlsx >/dev/null
+  mv "$tmp/sample.$fmt" fixtures/sample.$fmt
+done
+ls -l fixtures

@@ -1,0 +1,110 @@
+//! Helpers shared by the integration tests: run the binary, read what it wrote.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The fixed date every test runs as, so results do not move with the calendar.
+pub const AS_OF: &str = "2026-11-26";
+
+/// The project root (where `fixtures/` is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A committed fixture.
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("fixtures").join(name)
+}
+
+/// Runs `vaxclean` with `args` in `dir`.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vaxclean"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run vaxclean")
+}
+
+/// Text of stdout and stderr.
+pub fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A finding as the tests compare them: record id, field, code, value, suggestion.
+pub type Key = (String, String, String, String, String);
+
+/// The rows of findings.csv as maps from column name to value, in file order.
+pub fn findings(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let bytes = std::fs::read(path).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "findings.csv starts with a BOM"
+    );
+    let mut rdr = csv::Reader::from_reader(&bytes[3..]);
+    let headers = rdr.headers().unwrap().clone();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// findings.csv reduced to comparable keys.
+pub fn finding_keys(path: &Path) -> BTreeSet<Key> {
+    findings(path)
+        .into_iter()
+        .map(|r| {
+            (
+                r["record_id"].clone(),
+                r["field"].clone(),
+                r["code"].clone(),
+                r["value"].clone(),
+                r["suggestion"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// A truth file written by `vaxclean sample --truth`.
+pub fn truth_keys(path: &Path) -> BTreeSet<Key> {
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[0].to_string(),
+                r[1].to_string(),
+                r[2].to_string(),
+                r[3].to_string(),
+                r[4].to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Asserts that a scan found exactly the planted findings, showing a few differences if not.
+pub fn assert_same(found: &BTreeSet<Key>, truth: &BTreeSet<Key>) {
+    let missing: Vec<_> = truth.difference(found).take(5).collect();
+    let extra: Vec<_> = found.difference(truth).take(5).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {} (e.g. {missing:?}), extra {} (e.g. {extra:?})",
+        truth.difference(found).count(),
+        found.difference(truth).count()
+    );
+}
+
+/// Parses summary.json.
+pub fn summary(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
+}

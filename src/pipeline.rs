@@ -3,7 +3,8 @@
 //! overlaps checking; results are merged under one lock per batch. Cross-record rules run once
 //! every input is read. Memory holds the findings and the cross-record index, not the rows.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -14,17 +15,17 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::findings::{Finding, RowFindings, RowInfo};
-use crate::input::csv::{decode_field, field};
+use crate::input::csv::record_cells;
 use crate::input::{
     Batch, InputError, InputFile, ReadOptions, Rows, SheetCtx, SheetInfo, Sink, read_file,
 };
-use crate::normalize::text::fold;
-use crate::normalize::{NormalRow, normalize_row};
+use crate::normalize::text::fold_hash;
+use crate::normalize::{NormalRow, PersonCache};
 use crate::progress::Progress;
-use crate::record::{Cell, CellRef, FIELD_COUNT, Field, RawRecord, RowLoc};
+use crate::record::{Cell, FIELD_COUNT, Field, RawRecord, RowLoc};
 use crate::rules::duplicates::IdIndex;
-use crate::rules::{Code, Detail, id_number};
-use crate::util::stable_hash;
+use crate::rules::{CHECKED_FIELDS, Code, Detail, id_number};
+use crate::util::StableHasher;
 
 /// What the engine needs besides the files.
 #[derive(Debug, Clone)]
@@ -40,13 +41,15 @@ pub struct ScanConfig {
 /// A unit of the administrative tree, as written in the data.
 pub type UnitKey = (String, String, String);
 
+static EMPTY_UNIT: UnitKey = (String::new(), String::new(), String::new());
+
 /// Counts for one unit.
 #[derive(Debug, Default, Clone)]
 pub struct UnitStats {
     /// Data rows.
     pub rows: u64,
     /// Distinct people.
-    pub people: HashSet<u64>,
+    pub people: u64,
     /// Findings by code.
     pub findings: BTreeMap<Code, u64>,
 }
@@ -104,8 +107,11 @@ pub struct ScanResult {
 struct Merged {
     findings: Vec<Finding>,
     ids: IdIndex,
-    units: HashMap<UnitKey, UnitStats>,
-    people: HashSet<u64>,
+    /// Units by name, numbered in order of first sight.
+    unit_ids: HashMap<UnitKey, u32>,
+    unit_rows: Vec<u64>,
+    /// (unit, person) for every row; sorted and deduplicated at the end to count people.
+    people: Vec<(u32, u64)>,
     sheet_rows: HashMap<u32, (u64, u64)>,
 }
 
@@ -216,28 +222,27 @@ pub fn run(files: Vec<InputFile>, config: &ScanConfig, progress: &Progress) -> S
     let cross_started = Instant::now();
     let merged = merged.into_inner().unwrap_or_else(PoisonError::into_inner);
     let mut findings = merged.findings;
-    findings.extend(merged.ids.conflicts());
+    let mut unit_names: Vec<&UnitKey> = vec![&EMPTY_UNIT; merged.unit_rows.len()];
+    for (key, id) in &merged.unit_ids {
+        unit_names[*id as usize] = key;
+    }
+    findings.extend(merged.ids.conflicts(|u| {
+        let (p, d, c) = unit_names.get(u as usize).copied().unwrap_or(&EMPTY_UNIT);
+        (p.as_str(), d.as_str(), c.as_str())
+    }));
+    drop(unit_names);
     let sheets_info = shared
         .sheets
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
     let ranks = sheet_ranks(&files, &sheets_info);
-    findings.sort_unstable_by(|a, b| {
+    findings.par_sort_unstable_by(|a, b| {
         let ra = ranks.get(a.loc.sheet as usize);
         let rb = ranks.get(b.loc.sheet as usize);
         (ra, a.row_order_key(), &a.value).cmp(&(rb, b.row_order_key(), &b.value))
     });
 
-    let mut units: BTreeMap<UnitKey, UnitStats> = merged.units.into_iter().collect();
-    for f in &findings {
-        let key = unit_key(&f.row.province, &f.row.district, &f.row.commune);
-        *units
-            .entry(key)
-            .or_default()
-            .findings
-            .entry(f.code)
-            .or_insert(0) += 1;
-    }
+    let (units, people) = count_units(merged.unit_ids, &merged.unit_rows, merged.people, &findings);
 
     let mut errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
     let skipped = shared
@@ -288,7 +293,7 @@ pub fn run(files: Vec<InputFile>, config: &ScanConfig, progress: &Progress) -> S
     ScanResult {
         rows: sheets.iter().map(|s| s.rows).sum(),
         skipped_rows: sheets.iter().map(|s| s.skipped_rows).sum(),
-        people: merged.people.len() as u64,
+        people,
         sources,
         sheets,
         findings,
@@ -296,6 +301,46 @@ pub fn run(files: Vec<InputFile>, config: &ScanConfig, progress: &Progress) -> S
         read_time,
         cross_time: cross_started.elapsed(),
     }
+}
+
+/// Rows, people and findings per unit, and the number of distinct people in all.
+fn count_units(
+    unit_ids: HashMap<UnitKey, u32>,
+    unit_rows: &[u64],
+    mut people: Vec<(u32, u64)>,
+    findings: &[Finding],
+) -> (BTreeMap<UnitKey, UnitStats>, u64) {
+    people.par_sort_unstable();
+    people.dedup();
+    let mut per_unit = vec![0u64; unit_rows.len()];
+    for (u, _) in &people {
+        per_unit[*u as usize] += 1;
+    }
+    let mut everyone: Vec<u64> = people.into_iter().map(|(_, p)| p).collect();
+    everyone.par_sort_unstable();
+    everyone.dedup();
+    let mut units: BTreeMap<UnitKey, UnitStats> = unit_ids
+        .into_iter()
+        .map(|(key, id)| {
+            let i = id as usize;
+            let stats = UnitStats {
+                rows: unit_rows[i],
+                people: per_unit[i],
+                findings: BTreeMap::new(),
+            };
+            (key, stats)
+        })
+        .collect();
+    for f in findings {
+        let key = unit_key(&f.row.province, &f.row.district, &f.row.commune);
+        *units
+            .entry(key)
+            .or_default()
+            .findings
+            .entry(f.code)
+            .or_insert(0) += 1;
+    }
+    (units, everyone.len() as u64)
 }
 
 /// Output order of sheets: by source path as given, then sheet name.
@@ -353,25 +398,49 @@ struct BatchOut {
     ids: IdIndex,
     rows: u64,
     skipped: u64,
-    /// Units seen in the batch, with their rows and people.
-    units: Vec<(UnitKey, u64, Vec<u64>)>,
+    /// Units seen in the batch and their rows.
+    units: Vec<(UnitKey, u64)>,
     unit_index: HashMap<u64, usize>,
+    /// (index in `units`, person key) per row.
+    people: Vec<(u32, u64)>,
+    /// The previous row's person fields and their readings.
+    cache: PersonCache,
+    /// The previous row's place and its index in `units`.
+    last_unit: ([String; 3], usize),
 }
 
 fn merge(merged: &Mutex<Merged>, out: BatchOut) {
-    let mut m = merged.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut guard = merged.lock().unwrap_or_else(PoisonError::into_inner);
+    let m = &mut *guard;
     m.findings.extend(out.findings);
-    m.ids.append(out.ids);
     let counts = m.sheet_rows.entry(out.sheet).or_default();
     counts.0 += out.rows;
     counts.1 += out.skipped;
-    for (key, rows, people) in out.units {
-        m.people.extend(people.iter().copied());
-        let unit = m.units.entry(key).or_default();
-        unit.rows += rows;
-        unit.people.extend(people);
+    let mut global = Vec::with_capacity(out.units.len());
+    for (key, rows) in out.units {
+        let next = m.unit_ids.len() as u32;
+        let id = *m.unit_ids.entry(key).or_insert(next);
+        if id == next {
+            m.unit_rows.push(0);
+        }
+        m.unit_rows[id as usize] += rows;
+        global.push(id);
     }
+    m.ids.append(out.ids, &global);
+    m.people
+        .extend(out.people.into_iter().map(|(u, p)| (global[u as usize], p)));
 }
+
+/// Which fields the rules read: the others are not decoded.
+const CHECKED: [bool; FIELD_COUNT] = {
+    let mut mask = [false; FIELD_COUNT];
+    let mut i = 0;
+    while i < CHECKED_FIELDS.len() {
+        mask[CHECKED_FIELDS[i] as usize] = true;
+        i += 1;
+    }
+    mask
+};
 
 /// Checks every row of a batch.
 fn check_batch(batch: &Batch, today: NaiveDate) -> BatchOut {
@@ -389,15 +458,7 @@ fn check_batch(batch: &Batch, today: NaiveDate) -> BatchOut {
                     sheet: ctx.sheet,
                     row,
                 };
-                let mut cells: [CellRef<'_>; FIELD_COUNT] = Default::default();
-                for (cell, col) in cells.iter_mut().zip(ctx.columns) {
-                    if let Some(bytes) = col.and_then(|c| field(rec, c)) {
-                        let text = decode_field(bytes);
-                        if !text.trim().is_empty() {
-                            *cell = Cell::Text(text);
-                        }
-                    }
-                }
+                let cells = record_cells(rec, &ctx.columns, &CHECKED);
                 let raw = RawRecord { loc, cells };
                 if is_ragged(rec, ctx) {
                     ragged(&raw, rec.len(), ctx.width, &mut out);
@@ -467,62 +528,67 @@ fn check_row(raw: &RawRecord<'_>, today: NaiveDate, out: &mut BatchOut) {
         return;
     }
     out.rows += 1;
-    let row = normalize_row(raw, today);
+    let (row, name_key) = out.cache.read(raw, today);
     let make = || row_info(raw);
     let mut found = RowFindings::new(raw.loc, &make, &mut out.findings);
     id_number::check(&row, &mut found);
-    out.ids.add(&row);
-    count_unit(&row, out);
+    let unit = unit_of(raw, out);
+    out.ids.add(&row, name_key, unit as u32);
+    let person = (unit as u32, person_key(&row, name_key));
+    out.units[unit].1 += 1;
+    // Doses of one person are usually adjacent: keep one entry for them.
+    if out.people.last() != Some(&person) {
+        out.people.push(person);
+    }
 }
 
 /// The key that makes rows of one person one: the valid ID number, else the name, birth date
-/// and commune.
-fn person_key(row: &NormalRow<'_, '_>) -> u64 {
+/// and commune. The top bit keeps the two kinds apart.
+fn person_key(row: &NormalRow<'_, '_>, name_key: u64) -> u64 {
     if let Some(id) = row.id.number() {
-        return id.key();
+        return id.key() & !(1 << 62);
     }
-    let raw = row.raw;
-    let name = raw
-        .get(Field::FullName)
-        .text()
-        .map(fold)
-        .unwrap_or_default();
-    if name.is_empty() {
+    let mut h = StableHasher::default();
+    if name_key == 0 {
         // Nobody to recognise: the row stands alone.
-        let loc = raw.loc;
-        return stable_hash(
-            format!(
-                "row\u{1f}{}\u{1f}{}\u{1f}{}",
-                loc.source, loc.sheet, loc.row
-            )
-            .as_bytes(),
-        );
+        let loc = row.raw.loc;
+        h.write_u32(loc.source);
+        h.write_u32(loc.sheet);
+        h.write_u32(loc.row);
+    } else {
+        h.write_u64(name_key);
+        h.write_u32(crate::rules::duplicates::birth_key(row.birth));
+        h.write_u64(row.raw.get(Field::Commune).text().map_or(0, fold_hash));
     }
-    let birth = row
-        .birth
-        .date()
-        .map(|d| d.to_string())
-        .or(row.birth.year().map(|y| y.to_string()));
-    let commune = raw.get(Field::Commune).text().map(fold).unwrap_or_default();
-    let key = format!("{name}\u{1f}{}\u{1f}{commune}", birth.unwrap_or_default());
-    stable_hash(key.as_bytes()) & !(1 << 63)
+    h.finish() | (1 << 62)
 }
 
-fn count_unit(row: &NormalRow<'_, '_>, out: &mut BatchOut) {
-    let raw = row.raw;
+/// The index in `out.units` of the row's province, district and commune.
+fn unit_of(raw: &RawRecord<'_>, out: &mut BatchOut) -> usize {
     let text = |f: Field| raw.get(f).text().unwrap_or("");
-    let (p, d, c) = (
+    let place = [
         text(Field::Province),
         text(Field::District),
         text(Field::Commune),
-    );
-    let h = stable_hash(format!("{p}\u{1f}{d}\u{1f}{c}").as_bytes());
-    let person = person_key(row);
-    let i = *out.unit_index.entry(h).or_insert_with(|| {
-        out.units.push((unit_key(p, d, c), 0, Vec::new()));
-        out.units.len() - 1
+    ];
+    let (last, index) = &mut out.last_unit;
+    if !out.units.is_empty() && last.iter().zip(place).all(|(a, b)| a == b) {
+        return *index;
+    }
+    let mut h = StableHasher::default();
+    for part in place {
+        h.write(part.as_bytes());
+        h.write_u8(0xff);
+    }
+    let units = &mut out.units;
+    let i = *out.unit_index.entry(h.finish()).or_insert_with(|| {
+        units.push((unit_key(place[0], place[1], place[2]), 0));
+        units.len() - 1
     });
-    let unit = &mut out.units[i];
-    unit.1 += 1;
-    unit.2.push(person);
+    for (kept, new) in last.iter_mut().zip(place) {
+        kept.clear();
+        kept.push_str(new);
+    }
+    *index = i;
+    i
 }

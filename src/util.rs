@@ -1,15 +1,42 @@
 //! Small shared helpers.
 
-/// A hash that is the same in every run and on every thread (fixed seeds), for keys that decide
-/// what is written.
+use std::hash::{BuildHasher, Hasher};
+
+/// Fixed seeds: the same keys in every run and on every thread.
+const SEEDS: [u64; 4] = [
+    0x243f_6a88_85a3_08d3,
+    0x1319_8a2e_0370_7344,
+    0xa409_3822_299f_31d0,
+    0x082e_fa98_ec4e_6c89,
+];
+
+/// A hasher whose results are the same in every run (fixed seeds), for keys that decide what is
+/// written.
+pub struct StableHasher(ahash::AHasher);
+
+impl Default for StableHasher {
+    fn default() -> Self {
+        StableHasher(
+            ahash::RandomState::with_seeds(SEEDS[0], SEEDS[1], SEEDS[2], SEEDS[3]).build_hasher(),
+        )
+    }
+}
+
+impl Hasher for StableHasher {
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+}
+
+/// A stable hash of `bytes`.
 pub fn stable_hash(bytes: &[u8]) -> u64 {
-    ahash::RandomState::with_seeds(
-        0x243f_6a88_85a3_08d3,
-        0x1319_8a2e_0370_7344,
-        0xa409_3822_299f_31d0,
-        0x082e_fa98_ec4e_6c89,
-    )
-    .hash_one(bytes)
+    let mut h = StableHasher::default();
+    h.write(bytes);
+    h.finish()
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@ use csv::ByteRecord;
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1258};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::record::{Cell, CellRef, FIELD_COUNT};
+
 use super::{
     BATCH_ROWS, Batch, InputError, InputFile, ReadOptions, Rows, SheetCtx, SheetInfo, Sink,
     find_header, header::HEADER_SEARCH_ROWS, mapped_names,
@@ -125,9 +127,39 @@ pub fn field(rec: &ByteRecord, i: usize) -> Option<&[u8]> {
     }
 }
 
+/// The cells of a record for the fields marked in `wanted`, in canonical order. The record is
+/// checked as UTF-8 once, then each field is sliced out of it; a field that is not UTF-8 is read
+/// as Windows-1258.
+pub fn record_cells<'r>(
+    rec: &'r ByteRecord,
+    columns: &[Option<usize>; FIELD_COUNT],
+    wanted: &[bool; FIELD_COUNT],
+) -> [CellRef<'r>; FIELD_COUNT] {
+    let whole = simdutf8::basic::from_utf8(rec.as_slice()).ok();
+    let mut cells: [CellRef<'r>; FIELD_COUNT] = Default::default();
+    for ((cell, col), want) in cells.iter_mut().zip(columns).zip(wanted) {
+        let (true, Some(c)) = (*want, *col) else {
+            continue;
+        };
+        let Some(bytes) = field(rec, c) else {
+            continue;
+        };
+        // Slicing checks that the field starts and ends on character boundaries.
+        let text = whole
+            .zip(rec.range(c))
+            .and_then(|(w, r)| w.get(r.start..r.start + bytes.len()))
+            .map_or_else(|| decode_field(bytes), Cow::Borrowed);
+        if !text.trim().is_empty() {
+            *cell = Cell::Text(text);
+        }
+    }
+    cells
+}
+
 /// Decodes one field: UTF-8 when it is, else Windows-1258 (converted to composed Unicode).
 pub fn decode_field(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
+    // simdutf8: the same answer as std, several times faster on accented text.
+    match simdutf8::basic::from_utf8(bytes) {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => {
             let (text, _) = WINDOWS_1258.decode_without_bom_handling(bytes);
@@ -328,6 +360,27 @@ mod tests {
             b';'
         );
         assert_eq!(sniff_delimiter("single\nline\n", b','), b',');
+    }
+
+    #[test]
+    fn record_cells_slices_valid_records_and_decodes_the_rest() {
+        let mut columns = [None; FIELD_COUNT];
+        columns[1] = Some(0);
+        columns[4] = Some(2);
+        columns[5] = Some(1);
+        let mut wanted = [true; FIELD_COUNT];
+        wanted[5] = false;
+        let rec = ByteRecord::from(vec!["Hùng", "x", " 079 \r"]);
+        let cells = record_cells(&rec, &columns, &wanted);
+        assert_eq!(cells[1], Cell::Text(Cow::Borrowed("Hùng")));
+        assert_eq!(cells[4], Cell::Text(Cow::Borrowed(" 079 ")));
+        assert_eq!(cells[5], Cell::Empty);
+        assert_eq!(cells[0], Cell::Empty);
+        // A Windows-1258 field in an otherwise UTF-8 record.
+        let rec = ByteRecord::from(vec![&b"Nguy\xEA\xDEn"[..], b"x", b""]);
+        let cells = record_cells(&rec, &columns, &wanted);
+        assert_eq!(cells[1], Cell::Text(Cow::Owned("Nguyễn".to_string())));
+        assert_eq!(cells[4], Cell::Empty);
     }
 
     #[test]

@@ -136,19 +136,18 @@ fn read_text(raw: &str, today: NaiveDate) -> DateReading {
         Some(&c @ (b'/' | b'-' | b'.')) => c as char,
         _ => return DateReading::Invalid,
     };
-    let parts: Vec<&str> = s.split(sep).collect();
-    let [a, m, c] = parts.as_slice() else {
+    let mut parts = s.split(sep);
+    let (Some(a), Some(m), Some(c), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return DateReading::Invalid;
     };
-    let nums: Option<Vec<u32>> = [a, m, c]
-        .iter()
-        .map(|p| {
-            (!p.is_empty() && p.len() <= 4 && p.bytes().all(|x| x.is_ascii_digit()))
-                .then(|| p.parse::<u32>().ok())
-                .flatten()
-        })
-        .collect();
-    let Some(&[x, y, z]) = nums.as_deref() else {
+    let num = |p: &str| {
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|x| x.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    };
+    let (Some(x), Some(y), Some(z)) = (num(a), num(m), num(c)) else {
         return DateReading::Invalid;
     };
     if a.len() == 4 {

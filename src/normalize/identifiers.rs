@@ -301,12 +301,17 @@ fn read_text(raw: &str, max_year: i32) -> IdReading {
     {
         return classify_digits(int, true, max_year);
     }
-    let mut digits = String::with_capacity(s.len());
+    // Digits go to a stack buffer: no allocation per cell. Longer runs are counted only.
+    let mut buf = [0u8; 24];
+    let mut count = 0usize;
     let mut separators = quoted;
     let mut other = false;
     for c in s.chars() {
         if c.is_ascii_digit() {
-            digits.push(c);
+            if let Some(slot) = buf.get_mut(count) {
+                *slot = c as u8;
+            }
+            count += 1;
         } else if is_separator(c) {
             separators = true;
         } else {
@@ -314,7 +319,7 @@ fn read_text(raw: &str, max_year: i32) -> IdReading {
         }
     }
     if other {
-        if digits.is_empty() && NONE_WORDS.contains(&crate::normalize::text::fold(s).as_str()) {
+        if count == 0 && NONE_WORDS.contains(&crate::normalize::text::fold(s).as_str()) {
             return IdReading::Missing;
         }
         return IdReading::Format {
@@ -322,11 +327,18 @@ fn read_text(raw: &str, max_year: i32) -> IdReading {
             repaired: None,
         };
     }
-    if digits.is_empty() {
+    if count == 0 {
         // Only separators, e.g. "-" or "...": nothing was entered.
         return IdReading::Missing;
     }
-    classify_digits(&digits, separators, max_year)
+    if count > buf.len() {
+        return IdReading::Format {
+            problem: FormatProblem::Length(count),
+            repaired: None,
+        };
+    }
+    let digits = std::str::from_utf8(&buf[..count]).unwrap_or_default();
+    classify_digits(digits, separators, max_year)
 }
 
 /// "1.23457E+11": recoverable only when the mantissa still holds every digit.

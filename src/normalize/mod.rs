@@ -9,7 +9,7 @@ pub mod text;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::record::{Field, RawRecord};
+use crate::record::{Cell, CellRef, Field, RawRecord};
 use dates::DateReading;
 use gender::GenderReading;
 use identifiers::IdReading;
@@ -34,5 +34,129 @@ pub fn normalize_row<'r, 'a>(raw: &'r RawRecord<'a>, today: NaiveDate) -> Normal
         id: identifiers::read_id(raw.get(Field::IdNumber), today.year()),
         birth: dates::read_date(raw.get(Field::BirthDate), today),
         gender: gender::read_gender(raw.get(Field::Gender)),
+    }
+}
+
+/// The person fields a [`PersonCache`] compares.
+const PERSON_FIELDS: [Field; 4] = [
+    Field::FullName,
+    Field::IdNumber,
+    Field::BirthDate,
+    Field::Gender,
+];
+
+/// Remembers the previous row's person fields and how they read: the doses of one person are
+/// usually adjacent in a dump, so most rows reuse the previous reading instead of parsing again.
+#[derive(Debug, Default)]
+pub struct PersonCache {
+    cells: [Cell<String>; 4],
+    id: Option<IdReading>,
+    birth: Option<DateReading>,
+    gender: Option<GenderReading>,
+    name_key: u64,
+}
+
+fn same(a: &CellRef<'_>, b: &Cell<String>) -> bool {
+    match (a, b) {
+        (Cell::Text(x), Cell::Text(y)) => x.as_ref() == y.as_str(),
+        (Cell::Empty, Cell::Empty) | (Cell::Error, Cell::Error) => true,
+        (Cell::Number(x), Cell::Number(y)) => x.to_bits() == y.to_bits(),
+        (Cell::Date(x), Cell::Date(y)) => x == y,
+        (Cell::Bool(x), Cell::Bool(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn keep(slot: &mut Cell<String>, c: &CellRef<'_>) {
+    match (slot, c) {
+        (Cell::Text(kept), Cell::Text(new)) => {
+            kept.clear();
+            kept.push_str(new);
+        }
+        (slot, c) => {
+            *slot = match c {
+                Cell::Empty => Cell::Empty,
+                Cell::Text(t) => Cell::Text(t.to_string()),
+                Cell::Number(n) => Cell::Number(*n),
+                Cell::Date(d) => Cell::Date(*d),
+                Cell::Bool(b) => Cell::Bool(*b),
+                Cell::Error => Cell::Error,
+            }
+        }
+    }
+}
+
+impl PersonCache {
+    /// Reads `raw` (as [`normalize_row`] does) and the [`text::fold_hash`] of its name.
+    pub fn read<'r, 'a>(
+        &mut self,
+        raw: &'r RawRecord<'a>,
+        today: NaiveDate,
+    ) -> (NormalRow<'r, 'a>, u64) {
+        let hit = self.id.is_some()
+            && PERSON_FIELDS
+                .iter()
+                .zip(&self.cells)
+                .all(|(f, kept)| same(raw.get(*f), kept));
+        if let (true, Some(id), Some(birth), Some(gender)) =
+            (hit, &self.id, self.birth, self.gender)
+        {
+            let row = NormalRow {
+                raw,
+                id: id.clone(),
+                birth,
+                gender,
+            };
+            return (row, self.name_key);
+        }
+        let row = normalize_row(raw, today);
+        for (f, slot) in PERSON_FIELDS.iter().zip(self.cells.iter_mut()) {
+            keep(slot, raw.get(*f));
+        }
+        self.id = Some(row.id.clone());
+        self.birth = Some(row.birth);
+        self.gender = Some(row.gender);
+        self.name_key = raw.get(Field::FullName).text().map_or(0, text::fold_hash);
+        (row, self.name_key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::RowLoc;
+    use std::borrow::Cow;
+
+    fn raw(name: &'static str, id: &'static str) -> RawRecord<'static> {
+        let mut cells: [CellRef<'static>; crate::record::FIELD_COUNT] = Default::default();
+        cells[Field::FullName.index()] = Cell::Text(Cow::Borrowed(name));
+        cells[Field::IdNumber.index()] = Cell::Text(Cow::Borrowed(id));
+        RawRecord {
+            loc: RowLoc::default(),
+            cells,
+        }
+    }
+
+    #[test]
+    fn the_cache_gives_what_a_fresh_reading_gives() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
+        let mut cache = PersonCache::default();
+        for r in [
+            raw("Nguyễn Văn An", "079090001234"),
+            raw("Nguyễn Văn An", "079090001234"),
+            raw("Nguyễn Văn An", "79090001234"),
+            raw("Lê Thị Bình", "79090001234"),
+            raw("Lê Thị Bình", ""),
+        ] {
+            let (row, key) = cache.read(&r, today);
+            let fresh = normalize_row(&r, today);
+            assert_eq!(row.id, fresh.id);
+            assert_eq!(row.birth, fresh.birth);
+            assert_eq!(row.gender, fresh.gender);
+            assert_eq!(
+                key,
+                text::fold_hash(r.get(Field::FullName).text().unwrap_or(""))
+            );
+        }
     }
 }

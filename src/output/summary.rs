@@ -135,7 +135,7 @@ pub fn write(
             district: d,
             commune: c,
             rows: u.rows,
-            people: u.people.len() as u64,
+            people: u.people,
             findings: u.findings.values().sum(),
             by_severity: severities(u.findings.iter()),
             by_code: u.findings.iter().map(|(c, n)| (c.as_str(), *n)).collect(),

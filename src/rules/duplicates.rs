@@ -11,7 +11,6 @@ use chrono::Datelike;
 use crate::findings::{Finding, RowInfo};
 use crate::normalize::NormalRow;
 use crate::normalize::dates::DateReading;
-use crate::normalize::text::fold;
 use crate::record::{Field, RowLoc};
 use crate::rules::{Code, Detail};
 
@@ -27,7 +26,9 @@ struct Entry {
     /// year << 9 | day of year (0 when only the year is known); 0 when unknown.
     birth: u32,
     loc: RowLoc,
-    /// The row's texts (record id, province, district, commune, value) in the arena.
+    /// The row's unit (province, district, commune), numbered by the caller.
+    unit: u32,
+    /// The row's texts (record id, value) in the arena.
     start: u32,
     len: u32,
 }
@@ -39,15 +40,9 @@ pub struct IdIndex {
     arena: String,
 }
 
-fn hash_name(name: &str) -> u64 {
-    let folded = fold(name);
-    if folded.is_empty() {
-        return 0;
-    }
-    crate::util::stable_hash(folded.as_bytes()) | 1
-}
-
-fn birth_key(b: DateReading) -> u32 {
+/// A birth date as a number: year << 9 | day of year (0 when only the year is known); 0 when
+/// unknown.
+pub fn birth_key(b: DateReading) -> u32 {
     match b {
         DateReading::Full { date, .. } => ((date.year().max(0) as u32) << 9) | date.ordinal(),
         DateReading::YearOnly(y) => (y.max(0) as u32) << 9,
@@ -56,46 +51,44 @@ fn birth_key(b: DateReading) -> u32 {
 }
 
 impl IdIndex {
-    /// Notes `row` if it has a readable number.
-    pub fn add(&mut self, row: &NormalRow<'_, '_>) {
+    /// Notes `row` if it has a readable number. `name_key` is the
+    /// [`crate::normalize::text::fold_hash`] of its name, `unit` the number of its unit.
+    pub fn add(&mut self, row: &NormalRow<'_, '_>, name_key: u64, unit: u32) {
         let Some(id) = row.id.number() else {
             return;
         };
         let start = self.arena.len() as u32;
         let raw = row.raw;
-        for (i, f) in [
-            Field::RecordId,
-            Field::Province,
-            Field::District,
-            Field::Commune,
-            Field::IdNumber,
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        for (i, f) in [Field::RecordId, Field::IdNumber].into_iter().enumerate() {
             if i > 0 {
                 self.arena.push(SEP);
             }
             let text = raw.get(f).display();
-            // The separator cannot appear inside a text.
-            self.arena.extend(text.chars().filter(|&c| c != SEP));
+            if text.bytes().any(|b| b == SEP as u8) {
+                // The separator cannot appear inside a text.
+                self.arena.extend(text.chars().filter(|&c| c != SEP));
+            } else {
+                self.arena.push_str(&text);
+            }
         }
         self.entries.push(Entry {
             key: id.key(),
-            name: raw.get(Field::FullName).text().map_or(0, hash_name),
+            name: name_key,
             birth: birth_key(row.birth),
             loc: raw.loc,
+            unit,
             start,
             len: self.arena.len() as u32 - start,
         });
     }
 
-    /// Adds every entry of `other`.
-    pub fn append(&mut self, other: IdIndex) {
+    /// Adds every entry of `other`, whose unit `u` is unit `units[u]` here.
+    pub fn append(&mut self, other: IdIndex, units: &[u32]) {
         let shift = self.arena.len() as u32;
         self.arena.push_str(&other.arena);
         self.entries.extend(other.entries.into_iter().map(|mut e| {
             e.start += shift;
+            e.unit = units.get(e.unit as usize).copied().unwrap_or(e.unit);
             e
         }));
     }
@@ -110,9 +103,15 @@ impl IdIndex {
         self.entries.is_empty()
     }
 
-    /// Reports every row of every number carried by more than one person.
-    pub fn conflicts(mut self) -> Vec<Finding> {
-        self.entries.sort_unstable_by_key(|e| (e.key, e.loc));
+    /// Reports every row of every number carried by more than one person. `unit(u)` gives the
+    /// province, district and commune of unit `u`.
+    pub fn conflicts<'u>(
+        mut self,
+        unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
+    ) -> Vec<Finding> {
+        use rayon::slice::ParallelSliceMut;
+        // Grouping needs the key only: the findings are sorted again by the caller.
+        self.entries.par_sort_unstable_by_key(|e| e.key);
         let mut out = Vec::new();
         for group in self.entries.chunk_by(|a, b| a.key == b.key) {
             if group.len() < 2 {
@@ -127,20 +126,20 @@ impl IdIndex {
                     .arena
                     .get(e.start as usize..(e.start + e.len) as usize)
                     .unwrap_or("");
-                let mut parts = text.split(SEP);
-                let mut next = || Box::<str>::from(parts.next().unwrap_or(""));
+                let (record_id, value) = text.split_once(SEP).unwrap_or((text, ""));
+                let (province, district, commune) = unit(e.unit);
                 let info = RowInfo {
-                    record_id: next(),
-                    province: next(),
-                    district: next(),
-                    commune: next(),
+                    record_id: record_id.into(),
+                    province: province.into(),
+                    district: district.into(),
+                    commune: commune.into(),
                 };
                 out.push(Finding {
                     loc: e.loc,
                     row: Arc::new(info),
                     field: Some(Field::IdNumber),
                     code: Code::IdDuplicateConflict,
-                    value: next(),
+                    value: value.into(),
                     suggestion: "".into(),
                     detail: Detail::People(people),
                 });
@@ -178,6 +177,7 @@ fn distinct_people(group: &[Entry]) -> u32 {
 mod tests {
     use super::*;
     use crate::normalize::normalize_row;
+    use crate::normalize::text::fold_hash;
     use crate::record::{Cell, RawRecord};
     use chrono::NaiveDate;
     use std::borrow::Cow;
@@ -197,7 +197,15 @@ mod tests {
             cells,
         };
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
-        index.add(&normalize_row(&raw, today));
+        index.add(&normalize_row(&raw, today), fold_hash(name), row % 2);
+    }
+
+    fn places(u: u32) -> (&'static str, &'static str, &'static str) {
+        if u == 0 {
+            ("P0", "D0", "C0")
+        } else {
+            ("P1", "D1", "C1")
+        }
     }
 
     #[test]
@@ -207,7 +215,7 @@ mod tests {
         add(&mut ix, 3, "079090001234", "NGUYEN VAN AN", "01/02/1990");
         add(&mut ix, 4, "79090001234", "Nguyễn Văn An", "1990");
         add(&mut ix, 5, "079090001234", "", "");
-        assert!(ix.conflicts().is_empty());
+        assert!(ix.conflicts(places).is_empty());
     }
 
     #[test]
@@ -217,10 +225,13 @@ mod tests {
         add(&mut ix, 3, "079090001234", "Nguyễn Văn An", "01/02/1990");
         add(&mut ix, 7, "079090001234", "Trần Thị Bình", "05/06/1990");
         add(&mut ix, 9, "079190001235", "Lê Văn C", "05/06/1990");
-        let found = ix.conflicts();
+        let mut found = ix.conflicts(places);
+        found.sort_by_key(|f| f.loc);
         let rows: Vec<u32> = found.iter().map(|f| f.loc.row).collect();
         assert_eq!(rows, [2, 3, 7]);
         assert_eq!(&*found[2].row.record_id, "R7");
+        assert_eq!(&*found[2].row.commune, "C1");
+        assert_eq!(&*found[0].row.commune, "C0");
         assert_eq!(&*found[2].value, "079090001234");
         assert_eq!(found[0].detail, Detail::People(2));
     }
@@ -230,7 +241,7 @@ mod tests {
         let mut ix = IdIndex::default();
         add(&mut ix, 2, "079090001234", "Nguyễn Văn An", "01/02/1990");
         add(&mut ix, 3, "079090001234", "Nguyễn Văn An", "02/02/1990");
-        assert_eq!(ix.conflicts().len(), 2);
+        assert_eq!(ix.conflicts(places).len(), 2);
     }
 
     #[test]
@@ -239,9 +250,9 @@ mod tests {
         let mut b = IdIndex::default();
         add(&mut a, 2, "079090001234", "A B", "01/02/1990");
         add(&mut b, 3, "079090001234", "C D", "01/02/1990");
-        a.append(b);
+        a.append(b, &[0, 1]);
         assert_eq!(a.len(), 2);
-        let found = a.conflicts();
+        let found = a.conflicts(places);
         assert_eq!(&*found[1].row.record_id, "R3");
     }
 }

@@ -14,6 +14,18 @@ use crate::record::Field;
 
 pub use messages::message;
 
+/// The fields the rules read; readers may skip decoding the others.
+pub const CHECKED_FIELDS: &[Field] = &[
+    Field::RecordId,
+    Field::FullName,
+    Field::BirthDate,
+    Field::Gender,
+    Field::IdNumber,
+    Field::Province,
+    Field::District,
+    Field::Commune,
+];
+
 macro_rules! codes {
     ($($variant:ident = $name:literal, $field:expr, $sev:ident;)*) => {
         /// A finding's stable code (DESIGN §4).

@@ -22,7 +22,7 @@ use crate::input::{
 use crate::normalize::text::fold_hash;
 use crate::normalize::{NormalRow, PersonCache};
 use crate::progress::Progress;
-use crate::record::{Cell, FIELD_COUNT, Field, RawRecord, RowLoc};
+use crate::record::{Cell, Field, RawRecord, RowLoc};
 use crate::rules::duplicates::IdIndex;
 use crate::rules::{CHECKED_FIELDS, Code, Detail, id_number};
 use crate::util::StableHasher;
@@ -178,6 +178,9 @@ pub fn run(files: Vec<InputFile>, config: &ScanConfig, progress: &Progress) -> S
     let mut hashes: Vec<Option<String>> = Vec::new();
     let next_file = AtomicUsize::new(0);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+    // The fields no rule reads are not decoded.
+    let mut read = config.read.clone();
+    read.only(CHECKED_FIELDS);
 
     std::thread::scope(|s| {
         let (tx, rx) = crossbeam_channel::bounded::<Batch>(threads * 2 + 2);
@@ -186,7 +189,7 @@ pub fn run(files: Vec<InputFile>, config: &ScanConfig, progress: &Progress) -> S
                 tx: tx.clone(),
                 shared: &shared,
             };
-            let (files, errors, next_file, read) = (&files, &errors, &next_file, &config.read);
+            let (files, errors, next_file, read) = (&files, &errors, &next_file, &read);
             s.spawn(move || {
                 loop {
                     let i = next_file.fetch_add(1, Ordering::Relaxed);
@@ -431,17 +434,6 @@ fn merge(merged: &Mutex<Merged>, out: BatchOut) {
         .extend(out.people.into_iter().map(|(u, p)| (global[u as usize], p)));
 }
 
-/// Which fields the rules read: the others are not decoded.
-const CHECKED: [bool; FIELD_COUNT] = {
-    let mut mask = [false; FIELD_COUNT];
-    let mut i = 0;
-    while i < CHECKED_FIELDS.len() {
-        mask[CHECKED_FIELDS[i] as usize] = true;
-        i += 1;
-    }
-    mask
-};
-
 /// Checks every row of a batch.
 fn check_batch(batch: &Batch, today: NaiveDate) -> BatchOut {
     let ctx = &batch.ctx;
@@ -458,7 +450,7 @@ fn check_batch(batch: &Batch, today: NaiveDate) -> BatchOut {
                     sheet: ctx.sheet,
                     row,
                 };
-                let cells = record_cells(rec, &ctx.columns, &CHECKED);
+                let cells = record_cells(rec, &ctx.columns);
                 let raw = RawRecord { loc, cells };
                 if is_ragged(rec, ctx) {
                     ragged(&raw, rec.len(), ctx.width, &mut out);

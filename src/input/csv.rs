@@ -127,18 +127,17 @@ pub fn field(rec: &ByteRecord, i: usize) -> Option<&[u8]> {
     }
 }
 
-/// The cells of a record for the fields marked in `wanted`, in canonical order. The record is
+/// The cells of a record for the fields that have a column, in canonical order. The record is
 /// checked as UTF-8 once, then each field is sliced out of it; a field that is not UTF-8 is read
 /// as Windows-1258.
 pub fn record_cells<'r>(
     rec: &'r ByteRecord,
     columns: &[Option<usize>; FIELD_COUNT],
-    wanted: &[bool; FIELD_COUNT],
 ) -> [CellRef<'r>; FIELD_COUNT] {
     let whole = simdutf8::basic::from_utf8(rec.as_slice()).ok();
     let mut cells: [CellRef<'r>; FIELD_COUNT] = Default::default();
-    for ((cell, col), want) in cells.iter_mut().zip(columns).zip(wanted) {
-        let (true, Some(c)) = (*want, *col) else {
+    for (cell, col) in cells.iter_mut().zip(columns) {
+        let Some(c) = *col else {
             continue;
         };
         let Some(bytes) = field(rec, c) else {
@@ -275,7 +274,7 @@ pub fn read(
     let ctx = Arc::new(SheetCtx {
         source,
         sheet,
-        columns: header.columns,
+        columns: opts.kept(header.columns),
         width,
     });
 
@@ -367,18 +366,15 @@ mod tests {
         let mut columns = [None; FIELD_COUNT];
         columns[1] = Some(0);
         columns[4] = Some(2);
-        columns[5] = Some(1);
-        let mut wanted = [true; FIELD_COUNT];
-        wanted[5] = false;
         let rec = ByteRecord::from(vec!["Hùng", "x", " 079 \r"]);
-        let cells = record_cells(&rec, &columns, &wanted);
+        let cells = record_cells(&rec, &columns);
         assert_eq!(cells[1], Cell::Text(Cow::Borrowed("Hùng")));
         assert_eq!(cells[4], Cell::Text(Cow::Borrowed(" 079 ")));
         assert_eq!(cells[5], Cell::Empty);
         assert_eq!(cells[0], Cell::Empty);
         // A Windows-1258 field in an otherwise UTF-8 record.
         let rec = ByteRecord::from(vec![&b"Nguy\xEA\xDEn"[..], b"x", b""]);
-        let cells = record_cells(&rec, &columns, &wanted);
+        let cells = record_cells(&rec, &columns);
         assert_eq!(cells[1], Cell::Text(Cow::Owned("Nguyễn".to_string())));
         assert_eq!(cells[4], Cell::Empty);
     }

@@ -313,7 +313,8 @@ impl<'s> SheetStreamer<'s> {
                 let Some(Some(field)) = field_of.get(col as usize).copied() else {
                     return true;
                 };
-                if value.is_blank() {
+                let value = owned(value);
+                if value == Cell::Empty {
                     return true;
                 }
                 if self.current.as_ref().is_some_and(|c| c.row != row + 1) && !self.flush_row() {
@@ -323,7 +324,7 @@ impl<'s> SheetStreamer<'s> {
                     row: row + 1,
                     ..CellRow::default()
                 });
-                current.cells[field] = owned(value);
+                current.cells[field] = value;
                 true
             }
         }
@@ -398,9 +399,10 @@ impl<'s> SheetStreamer<'s> {
             encoding: None,
             delimiter: None,
         });
-        let width = header.columns.iter().flatten().max().map_or(0, |c| c + 1);
+        let columns = self.opts.kept(header.columns);
+        let width = columns.iter().flatten().max().map_or(0, |c| c + 1);
         let mut field_of = vec![None; width];
-        for (field, col) in header.columns.iter().enumerate() {
+        for (field, col) in columns.iter().enumerate() {
             if let Some(c) = col {
                 field_of[*c] = Some(field);
             }
@@ -408,7 +410,7 @@ impl<'s> SheetStreamer<'s> {
         let ctx = Arc::new(SheetCtx {
             source: self.source,
             sheet,
-            columns: header.columns,
+            columns,
             width: header.names.len(),
         });
         let mut batch = Vec::with_capacity(BATCH_ROWS);

@@ -238,6 +238,27 @@ pub struct ReadOptions {
     pub header_row: Option<usize>,
     /// Only these sheets (empty: all).
     pub sheets: Vec<String>,
+    /// Fields not to read even when a column holds them (the work at hand does not use them).
+    pub skip: [bool; FIELD_COUNT],
+}
+
+impl ReadOptions {
+    /// Reads only `fields`.
+    pub fn only(&mut self, fields: &[crate::record::Field]) {
+        for (i, skip) in self.skip.iter_mut().enumerate() {
+            *skip = !fields.iter().any(|f| f.index() == i);
+        }
+    }
+
+    /// `columns` without the skipped fields.
+    pub fn kept(&self, mut columns: [Option<usize>; FIELD_COUNT]) -> [Option<usize>; FIELD_COUNT] {
+        for (col, skip) in columns.iter_mut().zip(self.skip) {
+            if skip {
+                *col = None;
+            }
+        }
+        columns
+    }
 }
 
 /// A sheet (or CSV file) being read: which input, which columns.

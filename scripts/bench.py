@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Benchmarks vaxclean against the floors it is measured by (DESIGN section 9).
+
+Generates its data with the project's own generator (`vaxclean sample`), then times, in one run
+and alternating A B A B so that machine drift hits both alike:
+
+  * `vaxclean scan` on a CSV dump   vs  a bare read of the same file with the csv crate;
+  * `vaxclean scan` on an xlsx dump vs  a bare calamine cell-by-cell read of the same sheet.
+
+For each it prints the median wall time, the median of the per-pair ratios, and the peak memory
+(maximum resident set size of the process, from wait4). Standard library only.
+
+Usage:  python3 scripts/bench.py [--csv-rows N] [--xlsx-rows N] [--runs N] [--dir DIR]
+Small smoke run (what CI does):  python3 scripts/bench.py --csv-rows 20000 --xlsx-rows 5000 --runs 1
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RELEASE = os.path.join(ROOT, "target", "release")
+VAXCLEAN = os.path.join(RELEASE, "vaxclean")
+
+
+def run(cmd):
+    """Runs cmd; returns (wall seconds, peak RSS in MiB). Output is discarded."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"{' '.join(cmd)} exited with {code}: {err}")
+    return wall, usage.ru_maxrss / 1024.0
+
+
+def compare(name, a, b, runs):
+    """Times a against b, alternating, after one warm-up of each."""
+    run(a)
+    run(b)
+    rows = []
+    for _ in range(runs):
+        rows.append((run(a), run(b)))
+    wa = [r[0][0] for r in rows]
+    wb = [r[1][0] for r in rows]
+    ratios = [x / y for x, y in zip(wa, wb)]
+    return {
+        "name": name,
+        "a_wall": statistics.median(wa),
+        "b_wall": statistics.median(wb),
+        "ratio": statistics.median(ratios),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+        "a_mem": max(r[0][1] for r in rows),
+        "b_mem": max(r[1][1] for r in rows),
+    }
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--csv-rows", type=int, default=1_000_000)
+    p.add_argument("--xlsx-rows", type=int, default=200_000)
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--dir", default=os.path.join(ROOT, "bench-data"))
+    args = p.parse_args()
+
+    subprocess.run(
+        ["cargo", "build", "--release", "--locked", "-q", "--bin", "vaxclean",
+         "--example", "bare_csv", "--example", "bare_calamine"],
+        cwd=ROOT, check=True)
+    os.makedirs(args.dir, exist_ok=True)
+    csv_path = os.path.join(args.dir, f"dump-{args.csv_rows}.csv")
+    xlsx_path = os.path.join(args.dir, f"dump-{args.xlsx_rows}.xlsx")
+    if not os.path.exists(csv_path):
+        subprocess.run([VAXCLEAN, "sample", "-q", "--rows", str(args.csv_rows), "--seed", "1",
+                        "--defect-rate", "0.1", "--out", csv_path], check=True)
+    if not os.path.exists(xlsx_path):
+        subprocess.run([VAXCLEAN, "sample", "-q", "--rows", str(args.xlsx_rows), "--seed", "2",
+                        "--defect-rate", "0.1", "--title-lines", "--numeric-ids", "--out", xlsx_path],
+                       check=True)
+    out = os.path.join(args.dir, "out")
+    results = [
+        compare(f"scan {args.csv_rows:,} CSV rows vs bare csv-crate parse",
+                [VAXCLEAN, "scan", csv_path, "--out", out, "-q"],
+                [os.path.join(RELEASE, "examples", "bare_csv"), csv_path], args.runs),
+        compare(f"scan {args.xlsx_rows:,} xlsx rows vs bare calamine read",
+                [VAXCLEAN, "scan", xlsx_path, "--out", out, "-q"],
+                [os.path.join(RELEASE, "examples", "bare_calamine"), xlsx_path], args.runs),
+    ]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+    print(f"files: {csv_path} ({os.path.getsize(csv_path) / 1e6:.0f} MB), "
+          f"{xlsx_path} ({os.path.getsize(xlsx_path) / 1e6:.0f} MB); {args.runs} runs each, medians")
+    print()
+    print("| comparison | vaxclean wall | floor wall | ratio (median, min-max) | vaxclean peak | floor peak |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['name']} | {r['a_wall']:.2f} s | {r['b_wall']:.2f} s | "
+              f"{r['ratio']:.2f}x ({r['ratio_min']:.2f}-{r['ratio_max']:.2f}) | "
+              f"{r['a_mem']:.0f} MiB | {r['b_mem']:.0f} MiB |")
+
+
+if __name__ == "__main__":
+    main()

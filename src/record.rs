@@ -139,7 +139,7 @@ impl<S: AsRef<str>> Cell<S> {
     /// The text of a text cell, trimmed; `None` for every other kind.
     pub fn text(&self) -> Option<&str> {
         match self {
-            Cell::Text(s) => Some(s.as_ref().trim()),
+            Cell::Text(s) => Some(trim(s.as_ref())),
             _ => None,
         }
     }
@@ -148,7 +148,7 @@ impl<S: AsRef<str>> Cell<S> {
     pub fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(s) => s.as_ref().trim().is_empty(),
+            Cell::Text(s) => trim(s.as_ref()).is_empty(),
             _ => false,
         }
     }
@@ -164,6 +164,21 @@ impl<S: AsRef<str>> Cell<S> {
             Cell::Bool(false) => Cow::Borrowed("FALSE"),
             Cell::Error => Cow::Borrowed("#ERROR"),
         }
+    }
+}
+
+/// `s` without leading and trailing white space; most cells have none, and a look at the first
+/// and last byte says so without decoding characters.
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        (Some(f), Some(l))
+            if f.is_ascii_graphic() && *l >= 0x80 && !s.ends_with(char::is_whitespace) =>
+        {
+            s
+        }
+        _ => s.trim(),
     }
 }
 
@@ -216,6 +231,24 @@ mod tests {
             assert_eq!(Field::from_name(f.name()), Some(f));
         }
         assert_eq!(Field::from_name("nope"), None);
+    }
+
+    #[test]
+    fn trim_matches_std() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "Hùng",
+            "Hùng ",
+            "\u{a0}Hùng\u{a0}",
+            "ễ",
+            "a\u{3000}",
+            "\t079\r",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
+use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use csv::ByteRecord;
@@ -148,7 +148,7 @@ pub fn record_cells<'r>(
             .zip(rec.range(c))
             .and_then(|(w, r)| w.get(r.start..r.start + bytes.len()))
             .map_or_else(|| decode_field(bytes), Cow::Borrowed);
-        if !text.trim().is_empty() {
+        if !crate::record::trim(&text).is_empty() {
             *cell = Cell::Text(text);
         }
     }
@@ -214,16 +214,11 @@ pub fn read(
         }
         TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
             let delimiter = sniff_delimiter(&String::from_utf8_lossy(&sample), default_delim);
-            let skip = if encoding == TextEncoding::Utf8Bom {
-                3
-            } else {
-                0
-            };
-            let head = Cursor::new(sample).chain(f);
-            let mut head = BufReader::with_capacity(256 * 1024, head);
-            std::io::copy(&mut (&mut head).take(skip), &mut std::io::sink())
-                .map_err(|e| unreadable(file, e))?;
-            (Box::new(head), delimiter)
+            if encoding == TextEncoding::Utf8Bom {
+                sample.drain(..3);
+            }
+            // The csv reader buffers; no second buffer here.
+            (Box::new(Cursor::new(sample).chain(f)), delimiter)
         }
     };
     let mut rdr = csv::ReaderBuilder::new()

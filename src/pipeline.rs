@@ -1,7 +1,8 @@
 //! The scan engine: readers → normalise → rules → findings. Reader threads (one per file, up to
 //! the thread count) fill batches of rows; rayon checks the batches as they arrive, so reading
-//! overlaps checking; results are merged under one lock per batch. Cross-record rules run once
-//! every input is read. Memory holds the findings and the cross-record index, not the rows.
+//! overlaps checking; each batch's findings go to a [`FindingStore`] on disk and its counts are
+//! merged under one lock. Cross-record rules run once every input is read. Memory holds the
+//! cross-record index and the counts, not the rows and not the findings.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher;
@@ -14,6 +15,7 @@ use crossbeam_channel::{Receiver, Sender};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::findings::store::{FindingStore, SortedFindings};
 use crate::findings::{Finding, RowFindings, RowInfo};
 use crate::input::csv::record_cells;
 use crate::input::{
@@ -87,8 +89,10 @@ pub struct ScanResult {
     pub sources: Vec<SourceReport>,
     /// The sheets read, indexed by [`RowLoc::sheet`].
     pub sheets: Vec<SheetReport>,
-    /// Every finding, sorted by source, sheet, row, field, code.
-    pub findings: Vec<Finding>,
+    /// Every finding, sorted by source, sheet, row, field, code (read once, by the writer).
+    pub findings: SortedFindings,
+    /// How many findings of each code.
+    pub by_code: BTreeMap<Code, u64>,
     /// Data rows.
     pub rows: u64,
     /// Rows skipped as malformed.
@@ -105,14 +109,17 @@ pub struct ScanResult {
 
 #[derive(Default)]
 struct Merged {
-    findings: Vec<Finding>,
     ids: IdIndex,
     /// Units by name, numbered in order of first sight.
     unit_ids: HashMap<UnitKey, u32>,
     unit_rows: Vec<u64>,
     /// (unit, person) for every row; sorted and deduplicated at the end to count people.
     people: Vec<(u32, u64)>,
+    /// Findings per unit and code.
+    unit_codes: HashMap<(u32, Code), u64>,
     sheet_rows: HashMap<u32, (u64, u64)>,
+    /// The first error writing findings aside, if any.
+    store_error: Option<std::io::Error>,
 }
 
 struct Shared<'a> {
@@ -159,9 +166,16 @@ impl Sink for ReaderSink<'_> {
     }
 }
 
-/// Scans `files`.
-pub fn run(files: Vec<InputFile>, config: &ScanConfig, progress: &Progress) -> ScanResult {
+/// Scans `files`. Findings are written aside in a temporary file in `spill_dir` until the writer
+/// reads them back in order. An `Err` means that temporary file could not be used.
+pub fn run(
+    files: Vec<InputFile>,
+    config: &ScanConfig,
+    progress: &Progress,
+    spill_dir: &std::path::Path,
+) -> std::io::Result<ScanResult> {
     let started = Instant::now();
+    let store = FindingStore::new(spill_dir)?;
     let threads = if config.threads == 0 {
         std::thread::available_parallelism().map_or(2, usize::from)
     } else {
@@ -207,11 +221,12 @@ pub fn run(files: Vec<InputFile>, config: &ScanConfig, progress: &Progress) -> S
         let hasher = s.spawn(|| files.iter().map(|f| sha256_of(&f.path)).collect::<Vec<_>>());
         let check = || {
             rx.into_iter().par_bridge().for_each(|batch| {
-                let out = check_batch(&batch, config.today);
+                let mut out = check_batch(&batch, config.today);
                 if let Rows::Csv { records, .. } = batch.rows {
                     let _ = shared.pool.0.try_send(records);
                 }
-                merge(&merged, out);
+                let stored = store.put(out.sheet, out.first_row, std::mem::take(&mut out.findings));
+                merge(&merged, out, stored.err());
             })
         };
         match &pool {
@@ -223,29 +238,39 @@ pub fn run(files: Vec<InputFile>, config: &ScanConfig, progress: &Progress) -> S
     let read_time = started.elapsed();
 
     let cross_started = Instant::now();
-    let merged = merged.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let mut findings = merged.findings;
+    let mut merged = merged.into_inner().unwrap_or_else(PoisonError::into_inner);
+    if let Some(e) = merged.store_error.take() {
+        return Err(e);
+    }
     let mut unit_names: Vec<&UnitKey> = vec![&EMPTY_UNIT; merged.unit_rows.len()];
     for (key, id) in &merged.unit_ids {
         unit_names[*id as usize] = key;
     }
-    findings.extend(merged.ids.conflicts(|u| {
+    let mut conflicts = Vec::new();
+    for (unit, finding) in merged.ids.conflicts(|u| {
         let (p, d, c) = unit_names.get(u as usize).copied().unwrap_or(&EMPTY_UNIT);
         (p.as_str(), d.as_str(), c.as_str())
-    }));
+    }) {
+        *merged.unit_codes.entry((unit, finding.code)).or_insert(0) += 1;
+        conflicts.push(finding);
+    }
     drop(unit_names);
     let sheets_info = shared
         .sheets
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
     let ranks = sheet_ranks(&files, &sheets_info);
-    findings.par_sort_unstable_by(|a, b| {
-        let ra = ranks.get(a.loc.sheet as usize);
-        let rb = ranks.get(b.loc.sheet as usize);
-        (ra, a.row_order_key(), &a.value).cmp(&(rb, b.row_order_key(), &b.value))
-    });
-
-    let (units, people) = count_units(merged.unit_ids, &merged.unit_rows, merged.people, &findings);
+    let findings = store.into_sorted(conflicts, &ranks)?;
+    let mut by_code = BTreeMap::new();
+    for ((_, code), n) in &merged.unit_codes {
+        *by_code.entry(*code).or_insert(0) += n;
+    }
+    let (units, people) = count_units(
+        merged.unit_ids,
+        &merged.unit_rows,
+        merged.people,
+        &merged.unit_codes,
+    );
 
     let mut errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
     let skipped = shared
@@ -293,17 +318,18 @@ pub fn run(files: Vec<InputFile>, config: &ScanConfig, progress: &Progress) -> S
             }
         })
         .collect();
-    ScanResult {
+    Ok(ScanResult {
         rows: sheets.iter().map(|s| s.rows).sum(),
         skipped_rows: sheets.iter().map(|s| s.skipped_rows).sum(),
         people,
         sources,
         sheets,
         findings,
+        by_code,
         units,
         read_time,
         cross_time: cross_started.elapsed(),
-    }
+    })
 }
 
 /// Rows, people and findings per unit, and the number of distinct people in all.
@@ -311,7 +337,7 @@ fn count_units(
     unit_ids: HashMap<UnitKey, u32>,
     unit_rows: &[u64],
     mut people: Vec<(u32, u64)>,
-    findings: &[Finding],
+    unit_codes: &HashMap<(u32, Code), u64>,
 ) -> (BTreeMap<UnitKey, UnitStats>, u64) {
     people.par_sort_unstable();
     people.dedup();
@@ -322,27 +348,24 @@ fn count_units(
     let mut everyone: Vec<u64> = people.into_iter().map(|(_, p)| p).collect();
     everyone.par_sort_unstable();
     everyone.dedup();
-    let mut units: BTreeMap<UnitKey, UnitStats> = unit_ids
+    let mut codes: Vec<BTreeMap<Code, u64>> = vec![BTreeMap::new(); unit_rows.len()];
+    for ((u, code), n) in unit_codes {
+        if let Some(m) = codes.get_mut(*u as usize) {
+            *m.entry(*code).or_insert(0) += n;
+        }
+    }
+    let units = unit_ids
         .into_iter()
         .map(|(key, id)| {
             let i = id as usize;
             let stats = UnitStats {
                 rows: unit_rows[i],
                 people: per_unit[i],
-                findings: BTreeMap::new(),
+                findings: std::mem::take(&mut codes[i]),
             };
             (key, stats)
         })
         .collect();
-    for f in findings {
-        let key = unit_key(&f.row.province, &f.row.district, &f.row.commune);
-        *units
-            .entry(key)
-            .or_default()
-            .findings
-            .entry(f.code)
-            .or_insert(0) += 1;
-    }
     (units, everyone.len() as u64)
 }
 
@@ -397,7 +420,11 @@ fn unit_key(p: &str, d: &str, c: &str) -> UnitKey {
 #[derive(Default)]
 struct BatchOut {
     sheet: u32,
+    /// The sheet row of the batch's first row.
+    first_row: u32,
     findings: Vec<Finding>,
+    /// Findings per (index in `units`, code).
+    unit_codes: HashMap<(u32, Code), u64>,
     ids: IdIndex,
     rows: u64,
     skipped: u64,
@@ -412,10 +439,12 @@ struct BatchOut {
     last_unit: ([String; 3], usize),
 }
 
-fn merge(merged: &Mutex<Merged>, out: BatchOut) {
+fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<std::io::Error>) {
     let mut guard = merged.lock().unwrap_or_else(PoisonError::into_inner);
     let m = &mut *guard;
-    m.findings.extend(out.findings);
+    if let Some(e) = store_error {
+        m.store_error.get_or_insert(e);
+    }
     let counts = m.sheet_rows.entry(out.sheet).or_default();
     counts.0 += out.rows;
     counts.1 += out.skipped;
@@ -430,6 +459,9 @@ fn merge(merged: &Mutex<Merged>, out: BatchOut) {
         global.push(id);
     }
     m.ids.append(out.ids, &global);
+    for ((u, code), n) in out.unit_codes {
+        *m.unit_codes.entry((global[u as usize], code)).or_insert(0) += n;
+    }
     m.people
         .extend(out.people.into_iter().map(|(u, p)| (global[u as usize], p)));
 }
@@ -437,8 +469,16 @@ fn merge(merged: &Mutex<Merged>, out: BatchOut) {
 /// Checks every row of a batch.
 fn check_batch(batch: &Batch, today: NaiveDate) -> BatchOut {
     let ctx = &batch.ctx;
+    let first_row = match &batch.rows {
+        Rows::Csv { records, .. } => records
+            .first()
+            .and_then(|r| r.position())
+            .map_or(0, |p| p.line() as u32),
+        Rows::Cells(rows) => rows.first().map_or(0, |r| r.row),
+    };
     let mut out = BatchOut {
         sheet: ctx.sheet,
+        first_row,
         ..BatchOut::default()
     };
     match &batch.rows {
@@ -501,6 +541,8 @@ fn ragged(raw: &RawRecord<'_>, found: usize, expected: usize, out: &mut BatchOut
         return;
     }
     out.skipped += 1;
+    let unit = unit_of(raw, out) as u32;
+    *out.unit_codes.entry((unit, Code::RowRagged)).or_insert(0) += 1;
     let make = || row_info(raw);
     let mut f = RowFindings::new(raw.loc, &make, &mut out.findings);
     f.push(
@@ -522,9 +564,13 @@ fn check_row(raw: &RawRecord<'_>, today: NaiveDate, out: &mut BatchOut) {
     out.rows += 1;
     let (row, name_key) = out.cache.read(raw, today);
     let make = || row_info(raw);
+    let before = out.findings.len();
     let mut found = RowFindings::new(raw.loc, &make, &mut out.findings);
     id_number::check(&row, &mut found);
     let unit = unit_of(raw, out);
+    for f in &out.findings[before..] {
+        *out.unit_codes.entry((unit as u32, f.code)).or_insert(0) += 1;
+    }
     out.ids.add(&row, name_key, unit as u32);
     let person = (unit as u32, person_key(&row, name_key));
     out.units[unit].1 += 1;

@@ -27,10 +27,28 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
     let (files, mut errors) = discover(&settings.inputs);
     let total: u64 = files.iter().map(|f| f.size).sum();
     let progress = Progress::new(total, ui.quiet, lang);
-    let result = pipeline::run(files, &settings.config, &progress);
+    let result = pipeline::run(files, &settings.config, &progress, out.path());
     progress.finish();
+    let mut result = result.map_err(|e| match lang {
+        crate::i18n::Lang::Vi => anyhow::anyhow!(
+            "không ghi được tệp tạm trong '{}': {e}",
+            out.path().display()
+        ),
+        crate::i18n::Lang::En => anyhow::anyhow!(
+            "cannot use a temporary file in '{}': {e}",
+            out.path().display()
+        ),
+    })?;
 
-    let findings_path = out.write("findings.csv", |w| findings_csv::write(w, &result, lang))?;
+    let findings_path = out.write("findings.csv", |w| {
+        findings_csv::write(
+            w,
+            &mut result.findings,
+            &result.sources,
+            &result.sheets,
+            lang,
+        )
+    })?;
     let summary_path = out.write("summary.json", |w| {
         summary::write(w, &result, settings.config.today, started.elapsed(), lang)
     })?;
@@ -81,6 +99,9 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
         Some(FailOn::Error) => Severity::Error,
         Some(FailOn::Warning) => Severity::Warning,
     };
-    let hit = result.findings.iter().any(|f| f.severity() <= threshold);
+    let hit = result
+        .by_code
+        .iter()
+        .any(|(code, n)| *n > 0 && code.severity() <= threshold);
     Ok(if hit { exit::FINDINGS } else { exit::OK })
 }

@@ -6,9 +6,10 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use crate::findings::store::SortedFindings;
 use crate::i18n::Lang;
 use crate::output::defuse;
-use crate::pipeline::ScanResult;
+use crate::pipeline::{SheetReport, SourceReport};
 use crate::rules::message;
 
 /// The columns, in order.
@@ -28,17 +29,23 @@ pub const COLUMNS: [&str; 13] = [
     "message",
 ];
 
-/// Writes the findings of `result` to `w`.
-pub fn write(w: &mut impl Write, result: &ScanResult, lang: Lang) -> Result<()> {
+/// Writes `findings` to `w`; `sources` and `sheets` name where they are.
+pub fn write(
+    w: &mut impl Write,
+    findings: &mut SortedFindings,
+    sources: &[SourceReport],
+    sheets: &[SheetReport],
+    lang: Lang,
+) -> Result<()> {
     w.write_all(b"\xEF\xBB\xBF")?;
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(w);
     out.write_record(COLUMNS)?;
-    for f in &result.findings {
-        let sheet = result.sheets.get(f.loc.sheet as usize);
+    while let Some(f) = findings.next_finding()? {
+        let sheet = sheets.get(f.loc.sheet as usize);
         let source = sheet
-            .and_then(|s| result.sources.get(s.info.source as usize))
+            .and_then(|s| sources.get(s.info.source as usize))
             .map_or("", |s| s.file.display.as_str());
         let sheet_name = sheet.map_or("", |s| s.info.name.as_str());
         let row = f.loc.row.to_string();

@@ -96,10 +96,7 @@ pub fn write(
     total: Duration,
     lang: Lang,
 ) -> Result<()> {
-    let mut by_code: BTreeMap<crate::rules::Code, u64> = BTreeMap::new();
-    for f in &result.findings {
-        *by_code.entry(f.code).or_insert(0) += 1;
-    }
+    let by_code = &result.by_code;
     let inputs = result
         .sources
         .iter()
@@ -152,7 +149,7 @@ pub fn write(
             rows: result.rows,
             skipped_rows: result.skipped_rows,
             people: result.people,
-            findings: result.findings.len() as u64,
+            findings: by_code.values().sum(),
             by_severity: severities(by_code.iter()),
             by_code: by_code.iter().map(|(c, n)| (c.as_str(), *n)).collect(),
         },

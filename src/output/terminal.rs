@@ -1,7 +1,6 @@
 //! The short summary printed at the end of a scan: totals, findings by severity and by code, and
 //! where the files are. Counts only.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
@@ -70,10 +69,7 @@ pub fn print(
             lang.count(result.skipped_rows)
         )?;
     }
-    let mut by_code: BTreeMap<Code, u64> = BTreeMap::new();
-    for f in &result.findings {
-        *by_code.entry(f.code).or_insert(0) += 1;
-    }
+    let by_code = &result.by_code;
     let line: Vec<String> = Severity::ALL
         .iter()
         .map(|s| {
@@ -92,7 +88,7 @@ pub fn print(
         line.join(", ")
     )?;
     if !by_code.is_empty() {
-        let mut rows: Vec<(Code, u64)> = by_code.into_iter().collect();
+        let mut rows: Vec<(Code, u64)> = by_code.iter().map(|(c, n)| (*c, *n)).collect();
         rows.sort_by_key(|(c, n)| (std::cmp::Reverse(*n), *c));
         writeln!(w)?;
         writeln!(

@@ -103,12 +103,12 @@ impl IdIndex {
         self.entries.is_empty()
     }
 
-    /// Reports every row of every number carried by more than one person. `unit(u)` gives the
-    /// province, district and commune of unit `u`.
+    /// Reports every row of every number carried by more than one person, with the row's unit.
+    /// `unit(u)` gives the province, district and commune of unit `u`.
     pub fn conflicts<'u>(
         mut self,
         unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
-    ) -> Vec<Finding> {
+    ) -> Vec<(u32, Finding)> {
         use rayon::slice::ParallelSliceMut;
         // Grouping needs the key only: the findings are sorted again by the caller.
         self.entries.par_sort_unstable_by_key(|e| e.key);
@@ -134,15 +134,18 @@ impl IdIndex {
                     district: district.into(),
                     commune: commune.into(),
                 };
-                out.push(Finding {
-                    loc: e.loc,
-                    row: Arc::new(info),
-                    field: Some(Field::IdNumber),
-                    code: Code::IdDuplicateConflict,
-                    value: value.into(),
-                    suggestion: "".into(),
-                    detail: Detail::People(people),
-                });
+                out.push((
+                    e.unit,
+                    Finding {
+                        loc: e.loc,
+                        row: Arc::new(info),
+                        field: Some(Field::IdNumber),
+                        code: Code::IdDuplicateConflict,
+                        value: value.into(),
+                        suggestion: "".into(),
+                        detail: Detail::People(people),
+                    },
+                ));
             }
         }
         out
@@ -225,7 +228,7 @@ mod tests {
         add(&mut ix, 3, "079090001234", "Nguyễn Văn An", "01/02/1990");
         add(&mut ix, 7, "079090001234", "Trần Thị Bình", "05/06/1990");
         add(&mut ix, 9, "079190001235", "Lê Văn C", "05/06/1990");
-        let mut found = ix.conflicts(places);
+        let mut found: Vec<Finding> = ix.conflicts(places).into_iter().map(|(_, f)| f).collect();
         found.sort_by_key(|f| f.loc);
         let rows: Vec<u32> = found.iter().map(|f| f.loc.row).collect();
         assert_eq!(rows, [2, 3, 7]);
@@ -252,7 +255,9 @@ mod tests {
         add(&mut b, 3, "079090001234", "C D", "01/02/1990");
         a.append(b, &[0, 1]);
         assert_eq!(a.len(), 2);
-        let found = a.conflicts(places);
-        assert_eq!(&*found[1].row.record_id, "R3");
+        let mut found = a.conflicts(places);
+        found.sort_by_key(|(_, f)| f.loc);
+        assert_eq!(&*found[1].1.row.record_id, "R3");
+        assert_eq!(found[1].0, 1);
     }
 }

@@ -112,10 +112,71 @@ pub enum Detail {
     },
 }
 
+impl Detail {
+    /// The detail as a tag and two numbers, for storing findings compactly.
+    pub fn to_parts(self) -> (u8, i64, i64) {
+        match self {
+            Detail::None => (0, 0, 0),
+            Detail::Characters => (1, 0, 0),
+            Detail::Digits(n) => (2, i64::from(n), 0),
+            Detail::FutureYear(y) => (3, i64::from(y), 0),
+            Detail::Scientific => (4, 0, 0),
+            Detail::PlaceCode(c) => (5, i64::from(c), 0),
+            Detail::IdYear(y) => (6, i64::from(y), 0),
+            Detail::IdFemale(f) => (7, i64::from(f), 0),
+            Detail::People(n) => (8, i64::from(n), 0),
+            Detail::Cells { found, expected } => (9, i64::from(found), i64::from(expected)),
+        }
+    }
+
+    /// The inverse of [`Detail::to_parts`]; `None` for an unknown tag.
+    pub fn from_parts(tag: u8, a: i64, b: i64) -> Option<Detail> {
+        Some(match tag {
+            0 => Detail::None,
+            1 => Detail::Characters,
+            2 => Detail::Digits(u16::try_from(a).ok()?),
+            3 => Detail::FutureYear(i32::try_from(a).ok()?),
+            4 => Detail::Scientific,
+            5 => Detail::PlaceCode(u16::try_from(a).ok()?),
+            6 => Detail::IdYear(i32::try_from(a).ok()?),
+            7 => Detail::IdFemale(a != 0),
+            8 => Detail::People(u32::try_from(a).ok()?),
+            9 => Detail::Cells {
+                found: u32::try_from(a).ok()?,
+                expected: u32::try_from(b).ok()?,
+            },
+            _ => return None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::i18n::Lang;
+
+    #[test]
+    fn details_round_trip_through_parts() {
+        for d in [
+            Detail::None,
+            Detail::Characters,
+            Detail::Digits(13),
+            Detail::FutureYear(2099),
+            Detail::Scientific,
+            Detail::PlaceCode(99),
+            Detail::IdYear(1990),
+            Detail::IdFemale(true),
+            Detail::People(3),
+            Detail::Cells {
+                found: 4,
+                expected: 7,
+            },
+        ] {
+            let (t, a, b) = d.to_parts();
+            assert_eq!(Detail::from_parts(t, a, b), Some(d));
+        }
+        assert_eq!(Detail::from_parts(200, 0, 0), None);
+    }
 
     #[test]
     fn codes_are_unique_and_named_in_upper_snake_case() {

@@ -8,6 +8,8 @@ use serde::Serialize;
 use crate::record::{Field, RowLoc};
 use crate::rules::{Code, Detail};
 
+pub mod store;
+
 /// How serious a finding is (DESIGN §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

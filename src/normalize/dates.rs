@@ -185,6 +185,33 @@ fn read_text(raw: &str, today: NaiveDate) -> DateReading {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_text_reads_without_panic(s in "\\PC{0,24}") {
+            let _ = read_date(&Cell::Text(s.as_str()), today());
+        }
+
+        #[test]
+        fn written_dates_read_back(days in 0u64..60_000) {
+            let date = d(1900, 3, 1).checked_add_days(Days::new(days)).unwrap_or_default();
+            let text = format_date(date);
+            prop_assert_eq!(t(&text), DateReading::Full { date, form: DateForm::Standard });
+            let iso = date.format("%Y-%m-%d").to_string();
+            prop_assert_eq!(t(&iso).date(), Some(date));
+        }
+
+        #[test]
+        fn serials_agree_with_date_cells(serial in 61u32..80_000) {
+            let from_number = read_date(&Cell::<&str>::Number(f64::from(serial)), today()).date();
+            let from_text = t(&serial.to_string()).date();
+            prop_assert_eq!(from_number, from_excel_serial(f64::from(serial)));
+            if serial >= 10_000 {
+                prop_assert_eq!(from_text, from_number);
+            }
+        }
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default()

@@ -5,6 +5,7 @@
 pub mod dates;
 pub mod gender;
 pub mod identifiers;
+pub mod names;
 pub mod text;
 
 use chrono::{Datelike, NaiveDate};

@@ -1,0 +1,644 @@
+//! Full names: the clean form (NFC, "Đ" not its look-alike "Ð", single spaces, each word capitalised
+//! the Vietnamese way), the characters a name may hold, and text damaged by legacy encodings —
+//! TCVN3 (ABC), VNI, Windows-1258 and UTF-8 read as Windows-1252/Latin, the way they show up in a
+//! Unicode cell — converted back. A genuine name is never taken for damaged text: a conversion is
+//! tried only when the text shows something no Vietnamese name has, and kept only when its result
+//! is a clean Vietnamese name.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use encoding_rs::{WINDOWS_1252, WINDOWS_1258};
+use unicode_normalization::UnicodeNormalization;
+
+/// The base vowels and the tone marks that make every Vietnamese vowel letter.
+const VOWELS: [&str; 12] = ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"];
+const TONES: [&str; 6] = ["", "\u{300}", "\u{301}", "\u{309}", "\u{303}", "\u{323}"];
+
+/// Every Vietnamese letter beyond ASCII, lower and upper case (134 of them).
+pub static VIETNAMESE_LETTERS: LazyLock<Vec<char>> = LazyLock::new(|| {
+    let mut out = Vec::new();
+    for v in VOWELS {
+        for t in TONES {
+            let lower: String = format!("{v}{t}").nfc().collect();
+            let upper = lower.to_uppercase();
+            for s in [lower, upper] {
+                if let Some(c) = s.chars().next().filter(|c| !c.is_ascii()) {
+                    out.push(c);
+                }
+            }
+        }
+    }
+    out.extend(['đ', 'Đ']);
+    out.sort_unstable();
+    out.dedup();
+    out
+});
+
+/// Whether `c` may appear in a name: a Latin letter (f, j, w, z included, for minority names), a
+/// Vietnamese letter, a space or an apostrophe.
+pub fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || c == ' '
+        || c == '\''
+        || c == '’'
+        || (!c.is_ascii() && VIETNAMESE_LETTERS.binary_search(&c).is_ok())
+}
+
+/// A legacy encoding whose damage can be undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Legacy {
+    /// UTF-8 bytes read as Windows-1252 ("Nguyá»…n").
+    DoubleUtf8,
+    /// Windows-1258 bytes read as Windows-1252 ("NguyêÞn").
+    Windows1258,
+    /// VNI-Windows font text ("Nguyeãn").
+    Vni,
+    /// TCVN3 / ABC font text ("NguyÔn").
+    Tcvn3,
+}
+
+impl Legacy {
+    /// The encoding's usual name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Legacy::DoubleUtf8 => "UTF-8",
+            Legacy::Windows1258 => "Windows-1258",
+            Legacy::Vni => "VNI",
+            Legacy::Tcvn3 => "TCVN3",
+        }
+    }
+}
+
+/// What a name cell says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameReading {
+    /// Empty.
+    Missing,
+    /// Damaged by a legacy encoding; `clean` is the repaired name in its clean form.
+    Encoding {
+        /// Which encoding.
+        legacy: Legacy,
+        /// The repaired name.
+        clean: String,
+    },
+    /// Digits or symbols that no name has.
+    InvalidChars,
+    /// A name; `clean` is its clean form (equal to the cell when nothing needs changing).
+    Name {
+        /// The clean form.
+        clean: String,
+    },
+}
+
+impl NameReading {
+    /// The clean name, when there is one.
+    pub fn clean(&self) -> Option<&str> {
+        match self {
+            NameReading::Encoding { clean, .. } | NameReading::Name { clean } => Some(clean),
+            _ => None,
+        }
+    }
+}
+
+/// The clean form: NFC, look-alikes replaced, spaces collapsed, each word capitalised (and the
+/// letter after an apostrophe, as in "H'Hen").
+pub fn clean_form(s: &str) -> String {
+    let nfc: String = s
+        .nfc()
+        .map(|c| match c {
+            'Ð' => 'Đ',
+            'ð' => 'đ',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        })
+        .collect();
+    let mut out = String::with_capacity(nfc.len());
+    for word in nfc.split(' ').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let mut start = true;
+        for c in word.chars() {
+            if start {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            start = c == '\'' || c == '’';
+        }
+    }
+    out
+}
+
+/// Reads a name.
+pub fn read_name(raw: &str) -> NameReading {
+    if raw.trim().is_empty() {
+        return NameReading::Missing;
+    }
+    if let Some((legacy, repaired)) = repair_encoding(raw) {
+        return NameReading::Encoding {
+            legacy,
+            clean: clean_form(&repaired),
+        };
+    }
+    let clean = clean_form(raw);
+    if !clean.chars().all(is_name_char) {
+        return NameReading::InvalidChars;
+    }
+    NameReading::Name { clean }
+}
+
+/// Whether `c` carries a tone mark.
+fn has_tone(c: char) -> bool {
+    !c.is_ascii()
+        && std::iter::once(c)
+            .nfd()
+            .any(|m| matches!(m, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}'))
+}
+
+/// Something no genuine Vietnamese name shows: a character outside the alphabet, an upper-case
+/// letter right after a lower-case one ("NguyÔn"), a vowel followed by a VNI mark ("Vaên"), or
+/// two tone marks in one word ("Ðýìc": a syllable has one tone).
+fn has_anomaly(s: &str) -> bool {
+    let mut prev: Option<char> = None;
+    let mut tones = 0;
+    for c in s.chars() {
+        if c == ' ' {
+            tones = 0;
+        } else if has_tone(c) {
+            tones += 1;
+            if tones > 1 {
+                return true;
+            }
+        }
+        if !is_name_char(c) && !c.is_whitespace() && c != 'Ð' && c != 'ð' {
+            return true;
+        }
+        if let Some(p) = prev {
+            if p.is_lowercase() && c.is_uppercase() {
+                return true;
+            }
+            let vni_mark = matches!(c, 'â' | 'ê' | 'Â' | 'Ê')
+                && matches!(p, 'a' | 'e' | 'o' | 'A' | 'E' | 'O');
+            let vni_e = matches!(p, 'e' | 'E')
+                && matches!(c, 'á' | 'à' | 'å' | 'ã' | 'ä' | 'Á' | 'À' | 'Å' | 'Ã' | 'Ä');
+            if vni_mark || vni_e {
+                return true;
+            }
+        }
+        prev = Some(c);
+    }
+    false
+}
+
+/// A clean Vietnamese name: only name characters and no anomaly.
+fn is_clean_vietnamese(s: &str) -> bool {
+    s.chars().all(|c| is_name_char(c) || c.is_whitespace()) && !has_anomaly(s)
+}
+
+/// The Windows-1252 byte each character came from, when text is bytes read as Windows-1252
+/// (bytes 0x81, 0x8D, 0x8F, 0x90 and 0x9D come through as the control characters of the same
+/// number).
+static CP1252_BYTES: LazyLock<HashMap<char, u8>> = LazyLock::new(|| {
+    let mut m = HashMap::new();
+    for b in 0u8..=255 {
+        let bytes = [b];
+        let (text, _) = WINDOWS_1252.decode_without_bom_handling(&bytes);
+        if let Some(c) = text.chars().next() {
+            m.insert(c, b);
+        }
+        m.entry(char::from(b)).or_insert(b);
+    }
+    m
+});
+
+fn as_cp1252_bytes(s: &str) -> Option<Vec<u8>> {
+    s.chars().map(|c| CP1252_BYTES.get(&c).copied()).collect()
+}
+
+fn decode_double_utf8(s: &str) -> Option<String> {
+    let bytes = as_cp1252_bytes(s)?;
+    String::from_utf8(bytes).ok()
+}
+
+fn decode_windows_1258(s: &str) -> Option<String> {
+    let bytes = as_cp1252_bytes(s)?;
+    let (text, had_errors) = WINDOWS_1258.decode_without_bom_handling(&bytes);
+    (!had_errors).then(|| text.nfc().collect())
+}
+
+/// TCVN3: each byte above 0xA0 is one lower-case letter (capitals exist only for the seven
+/// letters with a hat, breve or horn and đ; upper-case words use the same bytes in a capitals
+/// font).
+const TCVN3: &[(u8, char)] = &[
+    (0xA1, 'Ă'),
+    (0xA2, 'Â'),
+    (0xA3, 'Ê'),
+    (0xA4, 'Ô'),
+    (0xA5, 'Ơ'),
+    (0xA6, 'Ư'),
+    (0xA7, 'Đ'),
+    (0xA8, 'ă'),
+    (0xA9, 'â'),
+    (0xAA, 'ê'),
+    (0xAB, 'ô'),
+    (0xAC, 'ơ'),
+    (0xAD, 'ư'),
+    (0xAE, 'đ'),
+    (0xB5, 'à'),
+    (0xB6, 'ả'),
+    (0xB7, 'ã'),
+    (0xB8, 'á'),
+    (0xB9, 'ạ'),
+    (0xBB, 'ằ'),
+    (0xBC, 'ẳ'),
+    (0xBD, 'ẵ'),
+    (0xBE, 'ắ'),
+    (0xC6, 'ặ'),
+    (0xC7, 'ầ'),
+    (0xC8, 'ẩ'),
+    (0xC9, 'ẫ'),
+    (0xCA, 'ấ'),
+    (0xCB, 'ậ'),
+    (0xCC, 'è'),
+    (0xCE, 'ẻ'),
+    (0xCF, 'ẽ'),
+    (0xD0, 'é'),
+    (0xD1, 'ẹ'),
+    (0xD2, 'ề'),
+    (0xD3, 'ể'),
+    (0xD4, 'ễ'),
+    (0xD5, 'ế'),
+    (0xD6, 'ệ'),
+    (0xD7, 'ì'),
+    (0xD8, 'ỉ'),
+    (0xDC, 'ĩ'),
+    (0xDD, 'í'),
+    (0xDE, 'ị'),
+    (0xDF, 'ò'),
+    (0xE1, 'ỏ'),
+    (0xE2, 'õ'),
+    (0xE3, 'ó'),
+    (0xE4, 'ọ'),
+    (0xE5, 'ồ'),
+    (0xE6, 'ổ'),
+    (0xE7, 'ỗ'),
+    (0xE8, 'ố'),
+    (0xE9, 'ộ'),
+    (0xEA, 'ờ'),
+    (0xEB, 'ở'),
+    (0xEC, 'ỡ'),
+    (0xED, 'ớ'),
+    (0xEE, 'ợ'),
+    (0xEF, 'ù'),
+    (0xF1, 'ủ'),
+    (0xF2, 'ũ'),
+    (0xF3, 'ú'),
+    (0xF4, 'ụ'),
+    (0xF5, 'ừ'),
+    (0xF6, 'ử'),
+    (0xF7, 'ữ'),
+    (0xF8, 'ứ'),
+    (0xF9, 'ự'),
+    (0xFA, 'ỳ'),
+    (0xFB, 'ỷ'),
+    (0xFC, 'ỹ'),
+    (0xFD, 'ý'),
+    (0xFE, 'ỵ'),
+];
+
+fn decode_tcvn3(s: &str) -> Option<String> {
+    let bytes = as_cp1252_bytes(s)?;
+    let table: HashMap<u8, char> = TCVN3.iter().copied().collect();
+    let mut out = String::with_capacity(s.len());
+    for word in bytes.split(|b| *b == b' ') {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        // A word typed in capitals keeps its capitals.
+        let upper = word
+            .iter()
+            .filter(|b| b.is_ascii_uppercase() || (0xA1..=0xA7).contains(*b))
+            .count();
+        let lower = word.iter().filter(|b| b.is_ascii_lowercase()).count();
+        let capitals = upper >= 1 && lower == 0;
+        for b in word {
+            match table.get(b) {
+                Some(c) if capitals => out.extend(c.to_uppercase()),
+                Some(c) => out.push(*c),
+                None if b.is_ascii() => out.push(char::from(*b)),
+                None => return None,
+            }
+        }
+    }
+    Some(out)
+}
+
+/// VNI: a base letter followed by a mark character; ơ, ư, đ and the tone-marked i are single
+/// characters.
+const VNI_SINGLE: &[(char, &str)] = &[
+    ('ô', "ơ"),
+    ('Ô', "Ơ"),
+    ('ö', "ư"),
+    ('Ö', "Ư"),
+    ('ñ', "đ"),
+    ('Ñ', "Đ"),
+    ('ì', "ì"),
+    ('Ì', "Ì"),
+    ('í', "í"),
+    ('Í', "Í"),
+    ('æ', "ỉ"),
+    ('Æ', "Ỉ"),
+    ('ó', "ĩ"),
+    ('Ó', "Ĩ"),
+    ('ò', "ị"),
+    ('Ò', "Ị"),
+    ('î', "ỵ"),
+    ('Î', "Ỵ"),
+];
+
+/// VNI marks: the character and the combining marks it stands for.
+const VNI_MARKS: &[(char, &str)] = &[
+    ('ø', "\u{300}"),
+    ('ù', "\u{301}"),
+    ('û', "\u{309}"),
+    ('õ', "\u{303}"),
+    ('ï', "\u{323}"),
+    ('Ø', "\u{300}"),
+    ('Ù', "\u{301}"),
+    ('Û', "\u{309}"),
+    ('Õ', "\u{303}"),
+    ('Ï', "\u{323}"),
+    ('â', "\u{302}"),
+    ('Â', "\u{302}"),
+    ('ê', "\u{306}"),
+    ('Ê', "\u{306}"),
+    ('á', "\u{302}\u{301}"),
+    ('à', "\u{302}\u{300}"),
+    ('å', "\u{302}\u{309}"),
+    ('ã', "\u{302}\u{303}"),
+    ('ä', "\u{302}\u{323}"),
+    ('Á', "\u{302}\u{301}"),
+    ('À', "\u{302}\u{300}"),
+    ('Å', "\u{302}\u{309}"),
+    ('Ã', "\u{302}\u{303}"),
+    ('Ä', "\u{302}\u{323}"),
+    ('é', "\u{306}\u{301}"),
+    ('è', "\u{306}\u{300}"),
+    ('ú', "\u{306}\u{309}"),
+    ('ü', "\u{306}\u{303}"),
+    ('ë', "\u{306}\u{323}"),
+    ('É', "\u{306}\u{301}"),
+    ('È', "\u{306}\u{300}"),
+    ('Ú', "\u{306}\u{309}"),
+    ('Ü', "\u{306}\u{303}"),
+    ('Ë', "\u{306}\u{323}"),
+];
+
+fn decode_vni(s: &str) -> Option<String> {
+    let single: HashMap<char, &str> = VNI_SINGLE.iter().copied().collect();
+    let marks: HashMap<char, &str> = VNI_MARKS.iter().copied().collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut prev_base = false;
+    for c in s.chars() {
+        if prev_base && let Some(m) = marks.get(&c) {
+            out.push_str(m);
+            prev_base = false;
+            continue;
+        }
+        if let Some(t) = single.get(&c) {
+            out.push_str(t);
+            // ơ and ư take a tone mark after them.
+            prev_base = matches!(c, 'ô' | 'Ô' | 'ö' | 'Ö');
+            continue;
+        }
+        if !c.is_ascii() {
+            return None;
+        }
+        out.push(c);
+        prev_base = c.is_ascii_alphabetic();
+    }
+    Some(out.nfc().collect())
+}
+
+/// The legacy encoding that damaged `s` and the repaired text, if `s` is damaged text.
+pub fn repair_encoding(s: &str) -> Option<(Legacy, String)> {
+    let s: String = s.nfc().collect();
+    if !has_anomaly(&s) {
+        return None;
+    }
+    let decoders: [(Legacy, fn(&str) -> Option<String>); 4] = [
+        (Legacy::DoubleUtf8, decode_double_utf8),
+        (Legacy::Windows1258, decode_windows_1258),
+        (Legacy::Vni, decode_vni),
+        (Legacy::Tcvn3, decode_tcvn3),
+    ];
+    decoders.into_iter().find_map(|(legacy, decode)| {
+        decode(&s)
+            .filter(|t| *t != s && is_clean_vietnamese(t))
+            .map(|t| (legacy, t))
+    })
+}
+
+/// Writes `name` as a legacy encoding damages it (for the sample generator and the tests).
+pub fn damage(name: &str, legacy: Legacy) -> String {
+    let cp1252 = |bytes: &[u8]| -> String {
+        bytes
+            .iter()
+            .map(|b| {
+                let one = [*b];
+                let (t, _) = WINDOWS_1252.decode_without_bom_handling(&one);
+                t.chars().next().unwrap_or(char::from(*b))
+            })
+            .collect()
+    };
+    match legacy {
+        Legacy::DoubleUtf8 => cp1252(name.as_bytes()),
+        Legacy::Windows1258 => cp1252(&crate::sample::write::encode_windows_1258(name)),
+        Legacy::Tcvn3 => {
+            let mut bytes = Vec::new();
+            for c in name.chars() {
+                let lower = c.to_lowercase().next().unwrap_or(c);
+                if let Some((b, _)) = TCVN3.iter().find(|(_, t)| *t == c) {
+                    bytes.push(*b);
+                } else if let Some((b, _)) = TCVN3.iter().find(|(_, t)| *t == lower) {
+                    // A capital with a tone: the lower-case byte, as in a capitals font.
+                    bytes.push(*b);
+                } else if c.is_ascii() {
+                    bytes.push(c as u8);
+                } else {
+                    bytes.extend(c.to_string().bytes());
+                }
+            }
+            cp1252(&bytes)
+        }
+        Legacy::Vni => {
+            let mut out = String::new();
+            for c in name.chars() {
+                if let Some((v, _)) = VNI_SINGLE.iter().find(|(_, t)| t.chars().eq([c])) {
+                    out.push(*v);
+                    continue;
+                }
+                let d: Vec<char> = std::iter::once(c).nfd().collect();
+                let (base, rest) = d.split_first().map_or((c, &[][..]), |(b, r)| (*b, r));
+                // ơ / ư carry their horn in the single character.
+                let horn = rest.contains(&'\u{31b}');
+                let rest: String = rest.iter().filter(|m| **m != '\u{31b}').collect();
+                if horn {
+                    let single = match base {
+                        'o' => 'ô',
+                        'O' => 'Ô',
+                        'u' => 'ö',
+                        _ => 'Ö',
+                    };
+                    out.push(single);
+                } else {
+                    out.push(base);
+                }
+                if rest.is_empty() {
+                    continue;
+                }
+                let upper = base.is_uppercase();
+                let sorted = |t: &str| {
+                    let mut v: Vec<char> = t.chars().collect();
+                    v.sort_unstable();
+                    v
+                };
+                match VNI_MARKS
+                    .iter()
+                    .find(|(m, marks)| sorted(marks) == sorted(&rest) && m.is_uppercase() == upper)
+                {
+                    Some((m, _)) => out.push(*m),
+                    None => out.push_str(&rest),
+                }
+            }
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn there_are_134_vietnamese_letters() {
+        assert_eq!(VIETNAMESE_LETTERS.len(), 134);
+    }
+
+    #[test]
+    fn the_design_examples() {
+        for (text, legacy) in [
+            ("NguyÔn V¨n Hïng", Legacy::Tcvn3),
+            ("Nguyeãn Vaên Huøng", Legacy::Vni),
+            ("NguyêÞn Vãn Hùng", Legacy::Windows1258),
+            ("Nguyá»…n VÄƒn HÃ¹ng", Legacy::DoubleUtf8),
+        ] {
+            assert_eq!(
+                read_name(text),
+                NameReading::Encoding {
+                    legacy,
+                    clean: "Nguyễn Văn Hùng".into()
+                },
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_letter_with_every_tone_round_trips() {
+        for legacy in [
+            Legacy::DoubleUtf8,
+            Legacy::Windows1258,
+            Legacy::Vni,
+            Legacy::Tcvn3,
+        ] {
+            for v in VOWELS {
+                for t in TONES {
+                    let letter: String = format!("{v}{t}").nfc().collect();
+                    // Inside a lower-case word and inside a capitals word.
+                    for name in [
+                        format!("Bx{letter}n Đức"),
+                        format!("BX{}N ĐỨC", letter.to_uppercase()),
+                    ] {
+                        let damaged = damage(&name, legacy);
+                        if damaged == name {
+                            continue;
+                        }
+                        match repair_encoding(&damaged) {
+                            Some((_, repaired)) => assert_eq!(
+                                clean_form(&repaired),
+                                clean_form(&name),
+                                "{legacy:?} {name} -> {damaged}"
+                            ),
+                            None => panic!("{legacy:?}: {name} -> {damaged} not repaired"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn genuine_names_are_never_flagged() {
+        let mut rng = crate::sample::rng::Rng::new(17);
+        let mut names: Vec<String> = [
+            "H'Hen Niê",
+            "Mùa A Páo",
+            "Y Ngông Niê Kdăm",
+            "Nguyễn Thị Ánh Tuyết",
+            "Hoàng Văn Hoà",
+            "Lê Thuỷ",
+            "Trần Thủy",
+            "Phạm Quỳnh Anh",
+            "Ksor H'Bloanh",
+            "Rơ Mah Plih",
+            "Đặng Văn Tó",
+            "Bùi Thị Oanh",
+            "Thạch Thị Sa Phia",
+            "Lò Văn Pâng",
+            "Vàng Seo Sử",
+            "Giàng A Dình",
+            "Ngô Bảo Châu",
+            "Tôn Nữ Thị Hà",
+            "Y Moan Êban",
+            "Nay Kơn",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for i in 0..20_000 {
+            let sex = if i % 2 == 0 {
+                crate::normalize::gender::Gender::Male
+            } else {
+                crate::normalize::gender::Gender::Female
+            };
+            names.push(crate::sample::names::full_name(&mut rng, sex, i % 5 == 0));
+        }
+        for name in &names {
+            assert_eq!(
+                read_name(name),
+                NameReading::Name {
+                    clean: name.clone()
+                },
+                "{name}"
+            );
+            let upper = name.to_uppercase();
+            assert!(repair_encoding(&upper).is_none(), "{upper}");
+        }
+    }
+
+    #[test]
+    fn clean_form_and_characters() {
+        assert_eq!(clean_form("  nguyễn   văn AN "), "Nguyễn Văn An");
+        assert_eq!(clean_form("NGUYỄN THỊ ÁNH TUYẾT"), "Nguyễn Thị Ánh Tuyết");
+        assert_eq!(clean_form("Ðặng Văn A"), "Đặng Văn A");
+        assert_eq!(clean_form("Nguye\u{302}\u{303}n"), "Nguyễn");
+        assert_eq!(clean_form("h'hen niê"), "H'Hen Niê");
+        assert_eq!(read_name(""), NameReading::Missing);
+        assert_eq!(read_name("Nguyễn Văn 2"), NameReading::InvalidChars);
+        assert_eq!(read_name("Nguyễn V. An"), NameReading::InvalidChars);
+        assert_eq!(read_name("=HYPERLINK(\"x\")"), NameReading::InvalidChars);
+    }
+}

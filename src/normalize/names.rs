@@ -422,13 +422,16 @@ fn decode_vni(s: &str) -> Option<String> {
     Some(out.nfc().collect())
 }
 
+/// Turns damaged text back into Unicode, when it can.
+type Decoder = fn(&str) -> Option<String>;
+
 /// The legacy encoding that damaged `s` and the repaired text, if `s` is damaged text.
 pub fn repair_encoding(s: &str) -> Option<(Legacy, String)> {
     let s: String = s.nfc().collect();
     if !has_anomaly(&s) {
         return None;
     }
-    let decoders: [(Legacy, fn(&str) -> Option<String>); 4] = [
+    let decoders: [(Legacy, Decoder); 4] = [
         (Legacy::DoubleUtf8, decode_double_utf8),
         (Legacy::Windows1258, decode_windows_1258),
         (Legacy::Vni, decode_vni),

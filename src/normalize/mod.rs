@@ -6,6 +6,8 @@ pub mod dates;
 pub mod gender;
 pub mod identifiers;
 pub mod names;
+pub mod phones;
+pub mod places;
 pub mod text;
 
 use chrono::{Datelike, NaiveDate};

@@ -1,0 +1,488 @@
+//! Places: province, district and commune names matched against the gazetteer whatever the
+//! spelling ("Xã Hoà An", "Hòa An", "xa hoa an", "P.1" / "Phường 01", "TP HCM"), giving each row
+//! its canonical units and commune code. The built-in gazetteer is the 2021-2022 division; another
+//! one (the 2025 division, say) can be loaded from a CSV file with the same columns.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+
+use crate::normalize::text::fold;
+use crate::reference;
+
+/// One unit of the gazetteer.
+#[derive(Debug, Clone, Default)]
+pub struct Unit {
+    /// Statistics-office code.
+    pub code: String,
+    /// Official name, with its type ("Xã Hòa An").
+    pub name: String,
+}
+
+#[derive(Debug, Default)]
+struct Level {
+    units: Vec<Unit>,
+    /// Keys (with the type word, without it; toned, then folded) → units.
+    maps: [HashMap<String, Vec<usize>>; 4],
+}
+
+impl Level {
+    fn add(&mut self, unit: Unit, kind: Kind) -> usize {
+        let i = self.units.len();
+        let (tf, tb) = keys(&unit.name, kind, true);
+        let (ff, fb) = keys(&unit.name, kind, false);
+        for (map, key) in self.maps.iter_mut().zip([tf, tb, ff, fb]) {
+            if !key.is_empty() {
+                map.entry(key).or_default().push(i);
+            }
+        }
+        self.units.push(unit);
+        i
+    }
+
+    /// The unit a written name means: the most exact key that names exactly one unit.
+    fn find(&self, written: &str, kind: Kind) -> Lookup {
+        let (tf, tb) = keys(written, kind, true);
+        let (ff, fb) = keys(written, kind, false);
+        if fb.is_empty() {
+            return Lookup::Empty;
+        }
+        let mut ambiguous = false;
+        for (map, key) in self.maps.iter().zip([tf, tb, ff, fb]) {
+            match map.get(&key).map(Vec::as_slice) {
+                Some([one]) => return Lookup::One(*one),
+                Some([_, _, ..]) => ambiguous = true,
+                _ => {}
+            }
+        }
+        if ambiguous {
+            Lookup::Ambiguous
+        } else {
+            Lookup::None
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lookup {
+    Empty,
+    None,
+    Ambiguous,
+    One(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Province,
+    District,
+    Commune,
+}
+
+/// Type words by level, short forms first mapped to the long ones.
+const TYPE_WORDS: &[(Kind, &str, &str)] = &[
+    (Kind::Province, "thanh pho", "thanh pho"),
+    (Kind::Province, "tp", "thanh pho"),
+    (Kind::Province, "tinh", "tinh"),
+    (Kind::Province, "t", "tinh"),
+    (Kind::District, "thanh pho", "thanh pho"),
+    (Kind::District, "tp", "thanh pho"),
+    (Kind::District, "thi xa", "thi xa"),
+    (Kind::District, "tx", "thi xa"),
+    (Kind::District, "quan", "quan"),
+    (Kind::District, "q", "quan"),
+    (Kind::District, "huyen", "huyen"),
+    (Kind::District, "h", "huyen"),
+    (Kind::Commune, "thi tran", "thi tran"),
+    (Kind::Commune, "tt", "thi tran"),
+    (Kind::Commune, "phuong", "phuong"),
+    (Kind::Commune, "p", "phuong"),
+    (Kind::Commune, "xa", "xa"),
+    (Kind::Commune, "x", "xa"),
+];
+
+/// Other names people write for provinces (folded, without type word).
+const PROVINCE_ALIASES: &[(&str, &str)] = &[
+    ("hcm", "ho chi minh"),
+    ("hochiminh", "ho chi minh"),
+    ("sai gon", "ho chi minh"),
+    ("saigon", "ho chi minh"),
+    ("hn", "ha noi"),
+    ("hue", "thua thien hue"),
+    ("tt hue", "thua thien hue"),
+    ("brvt", "ba ria vung tau"),
+    ("vung tau", "ba ria vung tau"),
+    ("daklak", "dak lak"),
+    ("dac lac", "dak lak"),
+    ("daknong", "dak nong"),
+    ("dac nong", "dak nong"),
+];
+
+/// A word as folded (no accents) and as toned (letters with their hats, breves and horns, and the
+/// tone marks moved to the end, so that old and new tone placement — "Hoà" / "Hòa" — meet while
+/// "Pa" / "Pả" and "Vân" / "Văn" do not). Digits are split from letters ("Q3" is "q", "3").
+fn words(name: &str) -> Vec<(String, String)> {
+    use unicode_normalization::UnicodeNormalization;
+    let is_tone = |c: &char| matches!(c, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}');
+    let mut out = Vec::new();
+    let mut pieces: Vec<String> = Vec::new();
+    for word in name.split(|c: char| !c.is_alphanumeric() && !is_tone(&c)) {
+        let mut current = String::new();
+        let mut digits = None;
+        for c in word.chars() {
+            let d = c.is_ascii_digit();
+            if digits.is_some_and(|prev| prev != d) && !is_tone(&c) {
+                pieces.push(std::mem::take(&mut current));
+            }
+            current.push(c);
+            if !is_tone(&c) {
+                digits = Some(d);
+            }
+        }
+        if !current.is_empty() {
+            pieces.push(current);
+        }
+    }
+    for piece in pieces {
+        let folded = fold(&piece).replace(' ', "");
+        if folded.is_empty() {
+            continue;
+        }
+        let lower = piece.to_lowercase();
+        let letters: String = lower.nfd().filter(|c| !is_tone(c)).nfc().collect();
+        let tones: String = lower.nfd().filter(is_tone).collect();
+        out.push((folded, format!("{letters}{tones}")));
+    }
+    out
+}
+
+/// (key with its type word, key without it): compact, numbers without leading zeros; `toned`
+/// keeps the tone marks.
+fn keys(name: &str, kind: Kind, toned: bool) -> (String, String) {
+    let w = words(name);
+    let mut start = 0;
+    let mut type_word = "";
+    for (k, short, long) in TYPE_WORDS {
+        if *k != kind {
+            continue;
+        }
+        let n = short.split(' ').count();
+        let matches = w.len() > n && w.iter().take(n).map(|x| x.0.as_str()).eq(short.split(' '));
+        if matches {
+            type_word = long;
+            start = n;
+            break;
+        }
+    }
+    let number = |t: &str| {
+        let z = t.trim_start_matches('0');
+        if z.is_empty() {
+            "0".to_string()
+        } else {
+            z.to_string()
+        }
+    };
+    let part = |x: &(String, String)| {
+        if x.0.bytes().all(|b| b.is_ascii_digit()) {
+            number(&x.0)
+        } else if toned {
+            x.1.clone()
+        } else {
+            x.0.clone()
+        }
+    };
+    let mut bare: String = w[start..].iter().map(part).collect::<Vec<_>>().join(" ");
+    if kind == Kind::Province {
+        let folded = w[start..]
+            .iter()
+            .map(|x| x.0.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if let Some((_, canonical)) = PROVINCE_ALIASES.iter().find(|(a, _)| *a == folded) {
+            bare = (*canonical).to_string();
+        }
+    }
+    let bare = bare.replace(' ', "");
+    let full = if type_word.is_empty() {
+        String::new()
+    } else {
+        format!("{}{bare}", type_word.replace(' ', ""))
+    };
+    (full, bare)
+}
+
+#[derive(Debug, Default)]
+struct District {
+    unit: Unit,
+    communes: Level,
+}
+
+#[derive(Debug, Default)]
+struct Province {
+    unit: Unit,
+    districts: Level,
+    district_data: Vec<District>,
+    /// Every commune of the province: (district, commune) by key, for rows without a district.
+    communes: HashMap<String, Vec<(usize, usize)>>,
+}
+
+/// The administrative units, with their spellings indexed.
+#[derive(Debug, Default)]
+pub struct Gazetteer {
+    provinces: Level,
+    data: Vec<Province>,
+}
+
+/// Where a row's place is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place {
+    /// Canonical province, district and commune names, where they were recognised.
+    pub province: Option<String>,
+    /// District.
+    pub district: Option<String>,
+    /// Commune.
+    pub commune: Option<String>,
+    /// The commune's code, when the row's place is recognised down to the commune.
+    pub commune_code: Option<String>,
+    /// Something written was not recognised, or the units do not nest.
+    pub unknown: bool,
+}
+
+impl Unit {
+    fn new(code: &str, name: &str) -> Unit {
+        Unit {
+            code: code.trim().to_string(),
+            name: name.split_whitespace().collect::<Vec<_>>().join(" "),
+        }
+    }
+}
+
+impl Gazetteer {
+    /// Reads a gazetteer CSV: `province_code,province,district_code,district,commune_code,commune`
+    /// (district columns may be empty for a two-level division).
+    pub fn from_csv(text: &str) -> Result<Gazetteer, String> {
+        let mut g = Gazetteer::default();
+        let mut rdr = csv::Reader::from_reader(text.as_bytes());
+        let mut province_of: HashMap<String, usize> = HashMap::new();
+        let mut district_of: HashMap<(usize, String), usize> = HashMap::new();
+        for (line, rec) in rdr.records().enumerate() {
+            let rec = rec.map_err(|e| e.to_string())?;
+            let get = |i: usize| rec.get(i).unwrap_or("").trim();
+            if get(1).is_empty() || get(5).is_empty() {
+                return Err(format!(
+                    "line {}: a province and a commune are needed",
+                    line + 2
+                ));
+            }
+            let p = *province_of.entry(get(0).to_string()).or_insert_with(|| {
+                let unit = Unit::new(get(0), get(1));
+                let i = g.provinces.add(unit.clone(), Kind::Province);
+                g.data.push(Province {
+                    unit,
+                    ..Province::default()
+                });
+                i
+            });
+            let province = &mut g.data[p];
+            let d = *district_of
+                .entry((p, get(2).to_string()))
+                .or_insert_with(|| {
+                    let unit = Unit::new(get(2), get(3));
+                    let i = province.districts.add(unit.clone(), Kind::District);
+                    province.district_data.push(District {
+                        unit,
+                        ..District::default()
+                    });
+                    i
+                });
+            let unit = Unit::new(get(4), get(5));
+            let (_, bare) = keys(&unit.name, Kind::Commune, false);
+            let c = province.district_data[d].communes.add(unit, Kind::Commune);
+            province.communes.entry(bare).or_default().push((d, c));
+        }
+        if g.data.is_empty() {
+            return Err("no unit".into());
+        }
+        Ok(g)
+    }
+
+    /// The built-in gazetteer of 2020 (63 provinces, 705 districts, 10,599 communes).
+    pub fn builtin() -> Arc<Gazetteer> {
+        static BUILTIN: LazyLock<Arc<Gazetteer>> = LazyLock::new(|| {
+            Arc::new(Gazetteer::from_csv(reference::ADMIN_UNITS_2020_CSV).unwrap_or_default())
+        });
+        BUILTIN.clone()
+    }
+
+    /// Matches a written province, district and commune (any may be empty).
+    pub fn resolve(&self, province: &str, district: &str, commune: &str) -> Place {
+        let mut place = Place::default();
+        let p = match self.provinces.find(province, Kind::Province) {
+            Lookup::One(p) => Some(p),
+            Lookup::Empty => None,
+            _ => {
+                place.unknown = true;
+                return place;
+            }
+        };
+        let Some(p) = p else {
+            // Without a province, a district or commune name alone is too ambiguous to place.
+            place.unknown = !district.trim().is_empty() || !commune.trim().is_empty();
+            return place;
+        };
+        let prov = &self.data[p];
+        place.province = Some(prov.unit.name.clone());
+        let d = match prov.districts.find(district, Kind::District) {
+            Lookup::One(d) => Some(d),
+            Lookup::Empty => None,
+            _ => {
+                place.unknown = true;
+                return place;
+            }
+        };
+        let found_commune = match d {
+            Some(d) => {
+                let dist = &prov.district_data[d];
+                place.district = Some(dist.unit.name.clone());
+                match dist.communes.find(commune, Kind::Commune) {
+                    Lookup::One(c) => Some((d, c)),
+                    Lookup::Empty => None,
+                    _ => {
+                        place.unknown = true;
+                        None
+                    }
+                }
+            }
+            None => {
+                let (_, bare) = keys(commune, Kind::Commune, false);
+                match prov.communes.get(&bare).map(Vec::as_slice) {
+                    _ if bare.is_empty() => None,
+                    Some([one]) => Some(*one),
+                    _ => {
+                        place.unknown = true;
+                        None
+                    }
+                }
+            }
+        };
+        if let Some((d, c)) = found_commune {
+            let dist = &prov.district_data[d];
+            let unit = &dist.communes.units[c];
+            place.district = Some(dist.unit.name.clone());
+            place.commune = Some(unit.name.clone());
+            place.commune_code = Some(unit.code.clone());
+        }
+        place
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g() -> Arc<Gazetteer> {
+        Gazetteer::builtin()
+    }
+
+    #[test]
+    fn the_whole_gazetteer_loads() {
+        let g = g();
+        assert_eq!(g.data.len(), 63);
+        let districts: usize = g.data.iter().map(|p| p.district_data.len()).sum();
+        // The statistics office's list has 700 districts (its README says 705).
+        assert_eq!(districts, 700);
+        let communes: usize = g
+            .data
+            .iter()
+            .flat_map(|p| &p.district_data)
+            .map(|d| d.communes.units.len())
+            .sum();
+        assert_eq!(communes, 10_599);
+    }
+
+    #[test]
+    fn every_official_name_resolves_to_itself() {
+        let g = g();
+        for p in &g.data {
+            for d in &p.district_data {
+                for c in &d.communes.units {
+                    let place = g.resolve(&p.unit.name, &d.unit.name, &c.name);
+                    assert_eq!(
+                        place.commune_code.as_deref(),
+                        Some(c.code.as_str()),
+                        "{} {} {}",
+                        p.unit.name,
+                        d.unit.name,
+                        c.name
+                    );
+                    assert!(!place.unknown);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn spellings() {
+        let g = g();
+        let code = |p: &str, d: &str, c: &str| g.resolve(p, d, c).commune_code;
+        let ba_dinh = Some("00001".to_string());
+        assert_eq!(
+            code("Thành phố Hà Nội", "Quận Ba Đình", "Phường Phúc Xá"),
+            ba_dinh
+        );
+        assert_eq!(code("Hà Nội", "Ba Đình", "Phúc Xá"), ba_dinh);
+        assert_eq!(code("HA NOI", "q. ba dinh", "p phuc xa"), ba_dinh);
+        assert_eq!(code("TP. Hà Nội", "", "Phúc Xá"), ba_dinh);
+        // Numbered wards and "TP HCM".
+        let p1 = g.resolve("TP HCM", "Quận 3", "P.1");
+        assert_eq!(p1.commune.as_deref(), Some("Phường 01"));
+        assert_eq!(
+            g.resolve("Hồ Chí Minh", "Q3", "Phường 01").commune_code,
+            p1.commune_code
+        );
+        assert_eq!(
+            g.resolve("tp hcm", "quan 3", "phuong 1").commune_code,
+            p1.commune_code
+        );
+        // Tones tell Phường Sa Pa from Phường Sa Pả, hats Hương Vân from Hương Văn.
+        assert_eq!(code("Lào Cai", "Sa Pa", "Sa Pả").as_deref(), Some("03002"));
+        assert_eq!(
+            code("Lào Cai", "Sa Pa", "Phường Sa Pa").as_deref(),
+            Some("03001")
+        );
+        assert_eq!(
+            code("Huế", "Hương Trà", "Hương Văn").as_deref(),
+            Some("20011")
+        );
+        // Without accents, two wards fold together: nothing is guessed.
+        assert!(g.resolve("Hue", "Huong Tra", "huong van").unknown);
+        // Old tone placement.
+        assert_eq!(
+            g.resolve("Hà Nội", "Hoàn Kiếm", "Phường Hàng Bài")
+                .commune_code,
+            g.resolve("ha noi", "hoan kiem", "hang bai").commune_code
+        );
+    }
+
+    #[test]
+    fn unknown_and_not_nested() {
+        let g = g();
+        let p = g.resolve("Hà Nội", "Ba Đình", "Xã Không Có");
+        assert!(p.unknown);
+        assert_eq!(p.district.as_deref(), Some("Quận Ba Đình"));
+        // Phúc Xá is in Ba Đình, not in Hoàn Kiếm.
+        assert!(g.resolve("Hà Nội", "Hoàn Kiếm", "Phúc Xá").unknown);
+        assert!(g.resolve("Tỉnh Không Có", "", "").unknown);
+        assert!(!g.resolve("", "", "").unknown);
+        assert!(g.resolve("", "", "Phúc Xá").unknown);
+    }
+
+    #[test]
+    fn a_two_level_gazetteer() {
+        let text = "province_code,province,district_code,district,commune_code,commune\n01,Thành phố Hà Nội,,,00004,Phường Ba Đình\n";
+        let g = Gazetteer::from_csv(text).expect("loads");
+        assert_eq!(
+            g.resolve("Hà Nội", "", "Ba Đình").commune_code.as_deref(),
+            Some("00004")
+        );
+        assert!(Gazetteer::from_csv("a,b\n").is_err());
+    }
+}

@@ -75,6 +75,10 @@ pub struct InputArgs {
     /// The date the run counts as today, YYYY-MM-DD (replaying an old dump, tests).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Match places against this gazetteer CSV instead of the built-in 2020 one (columns:
+    /// province_code,province,district_code,district,commune_code,commune).
+    #[arg(long, value_name = "FILE")]
+    pub gazetteer: Option<PathBuf>,
 }
 
 /// When findings make the exit code 1.

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -21,12 +21,16 @@ use crate::input::csv::record_cells;
 use crate::input::{
     Batch, InputError, InputFile, ReadOptions, Rows, SheetCtx, SheetInfo, Sink, read_file,
 };
-use crate::normalize::text::fold_hash;
+use crate::normalize::places::{Gazetteer, Place};
 use crate::normalize::{NormalRow, PersonCache};
 use crate::progress::Progress;
 use crate::record::{Cell, Field, RawRecord, RowLoc};
+use crate::rules::dose::DoseIndex;
 use crate::rules::duplicates::IdIndex;
-use crate::rules::{CHECKED_FIELDS, Code, Detail, id_number};
+use crate::rules::{
+    CHECKED_FIELDS, Code, Detail, birth_date, dose, duplicates, gender, id_number, name, phone,
+    place,
+};
 use crate::util::StableHasher;
 
 /// What the engine needs besides the files.
@@ -38,6 +42,8 @@ pub struct ScanConfig {
     pub today: NaiveDate,
     /// Worker threads (0: one per core).
     pub threads: usize,
+    /// The administrative units places are matched against.
+    pub gazetteer: Arc<Gazetteer>,
 }
 
 /// A unit of the administrative tree, as written in the data.
@@ -110,6 +116,7 @@ pub struct ScanResult {
 #[derive(Default)]
 struct Merged {
     ids: IdIndex,
+    doses: DoseIndex,
     /// Units by name, numbered in order of first sight.
     unit_ids: HashMap<UnitKey, u32>,
     unit_rows: Vec<u64>,
@@ -195,6 +202,10 @@ pub fn run(
     // The fields no rule reads are not decoded.
     let mut read = config.read.clone();
     read.only(CHECKED_FIELDS);
+    let checker = Checker {
+        today: config.today,
+        gazetteer: &config.gazetteer,
+    };
 
     std::thread::scope(|s| {
         let (tx, rx) = crossbeam_channel::bounded::<Batch>(threads * 2 + 2);
@@ -221,7 +232,7 @@ pub fn run(
         let hasher = s.spawn(|| files.iter().map(|f| sha256_of(&f.path)).collect::<Vec<_>>());
         let check = || {
             rx.into_iter().par_bridge().for_each(|batch| {
-                let mut out = check_batch(&batch, config.today);
+                let mut out = check_batch(&batch, &checker);
                 if let Rows::Csv { records, .. } = batch.rows {
                     let _ = shared.pool.0.try_send(records);
                 }
@@ -246,11 +257,17 @@ pub fn run(
     for (key, id) in &merged.unit_ids {
         unit_names[*id as usize] = key;
     }
-    let mut conflicts = Vec::new();
-    for (unit, finding) in merged.ids.conflicts(|u| {
+    let names = |u: u32| {
         let (p, d, c) = unit_names.get(u as usize).copied().unwrap_or(&EMPTY_UNIT);
         (p.as_str(), d.as_str(), c.as_str())
-    }) {
+    };
+    let ids = std::mem::take(&mut merged.ids);
+    let doses = std::mem::take(&mut merged.doses);
+    let mut conflicts = Vec::new();
+    for (unit, finding) in duplicates::conflicts(ids, names)
+        .into_iter()
+        .chain(dose::duplicates(doses, names))
+    {
         *merged.unit_codes.entry((unit, finding.code)).or_insert(0) += 1;
         conflicts.push(finding);
     }
@@ -408,17 +425,21 @@ fn sha256_of(path: &std::path::Path) -> Option<String> {
     )
 }
 
-fn unit_key(p: &str, d: &str, c: &str) -> UnitKey {
-    (
-        p.trim().to_string(),
-        d.trim().to_string(),
-        c.trim().to_string(),
-    )
+/// A unit as a batch saw it.
+#[derive(Default)]
+struct BatchUnit {
+    /// Canonical names where recognised, else as written.
+    key: UnitKey,
+    rows: u64,
+    place: Place,
+    /// A hash of the key, to tell people of different communes apart.
+    hash: u64,
 }
 
 /// What checking one batch gives.
 #[derive(Default)]
 struct BatchOut {
+    doses: DoseIndex,
     sheet: u32,
     /// The sheet row of the batch's first row.
     first_row: u32,
@@ -428,8 +449,8 @@ struct BatchOut {
     ids: IdIndex,
     rows: u64,
     skipped: u64,
-    /// Units seen in the batch and their rows.
-    units: Vec<(UnitKey, u64)>,
+    /// Units seen in the batch (canonical names where recognised), their rows and places.
+    units: Vec<BatchUnit>,
     unit_index: HashMap<u64, usize>,
     /// (index in `units`, person key) per row.
     people: Vec<(u32, u64)>,
@@ -449,16 +470,17 @@ fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<std::io::Err
     counts.0 += out.rows;
     counts.1 += out.skipped;
     let mut global = Vec::with_capacity(out.units.len());
-    for (key, rows) in out.units {
+    for unit in out.units {
         let next = m.unit_ids.len() as u32;
-        let id = *m.unit_ids.entry(key).or_insert(next);
+        let id = *m.unit_ids.entry(unit.key).or_insert(next);
         if id == next {
             m.unit_rows.push(0);
         }
-        m.unit_rows[id as usize] += rows;
+        m.unit_rows[id as usize] += unit.rows;
         global.push(id);
     }
     m.ids.append(out.ids, &global);
+    m.doses.append(out.doses, &global);
     for ((u, code), n) in out.unit_codes {
         *m.unit_codes.entry((global[u as usize], code)).or_insert(0) += n;
     }
@@ -466,9 +488,33 @@ fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<std::io::Err
         .extend(out.people.into_iter().map(|(u, p)| (global[u as usize], p)));
 }
 
+/// What every row check needs.
+struct Checker<'c> {
+    today: NaiveDate,
+    gazetteer: &'c Gazetteer,
+}
+
+/// Which optional columns a sheet has: a rule on a field whose column is absent stays silent.
+#[derive(Clone, Copy)]
+struct Columns {
+    birth_date: bool,
+    gender: bool,
+    place: bool,
+    commune: bool,
+    dose_date: bool,
+}
+
 /// Checks every row of a batch.
-fn check_batch(batch: &Batch, today: NaiveDate) -> BatchOut {
+fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
     let ctx = &batch.ctx;
+    let has = |f: Field| ctx.columns[f.index()].is_some();
+    let columns = Columns {
+        birth_date: has(Field::BirthDate),
+        gender: has(Field::Gender),
+        place: has(Field::Province) || has(Field::District) || has(Field::Commune),
+        commune: has(Field::Commune),
+        dose_date: has(Field::DoseDate),
+    };
     let first_row = match &batch.rows {
         Rows::Csv { records, .. } => records
             .first()
@@ -493,10 +539,10 @@ fn check_batch(batch: &Batch, today: NaiveDate) -> BatchOut {
                 let cells = record_cells(rec, &ctx.columns);
                 let raw = RawRecord { loc, cells };
                 if is_ragged(rec, ctx) {
-                    ragged(&raw, rec.len(), ctx.width, &mut out);
+                    ragged(&raw, rec.len(), ctx.width, checker, &mut out);
                     continue;
                 }
-                check_row(&raw, today, &mut out);
+                check_row(&raw, checker, columns, &mut out);
             }
         }
         Rows::Cells(rows) => {
@@ -509,7 +555,7 @@ fn check_batch(batch: &Batch, today: NaiveDate) -> BatchOut {
                     },
                     cells: std::array::from_fn(|i| r.cells[i].as_ref()),
                 };
-                check_row(&raw, today, &mut out);
+                check_row(&raw, checker, columns, &mut out);
             }
         }
     }
@@ -526,24 +572,33 @@ fn is_ragged(rec: &csv::ByteRecord, ctx: &SheetCtx) -> bool {
                 .any(|f| !f.iter().all(u8::is_ascii_whitespace)))
 }
 
-fn row_info(raw: &RawRecord<'_>) -> RowInfo {
-    let text = |f: Field| Box::<str>::from(raw.get(f).display().trim());
+/// What a finding says of its row: the record id as written, the place as recognised.
+fn row_info(raw: &RawRecord<'_>, unit: &BatchUnit) -> RowInfo {
     RowInfo {
-        record_id: text(Field::RecordId),
-        province: text(Field::Province),
-        district: text(Field::District),
-        commune: text(Field::Commune),
+        record_id: raw.get(Field::RecordId).display().trim().into(),
+        province: unit.key.0.as_str().into(),
+        district: unit.key.1.as_str().into(),
+        commune: unit.key.2.as_str().into(),
     }
 }
 
-fn ragged(raw: &RawRecord<'_>, found: usize, expected: usize, out: &mut BatchOut) {
+fn ragged(
+    raw: &RawRecord<'_>,
+    found: usize,
+    expected: usize,
+    checker: &Checker<'_>,
+    out: &mut BatchOut,
+) {
     if raw.cells.iter().all(Cell::is_blank) {
         return;
     }
     out.skipped += 1;
-    let unit = unit_of(raw, out) as u32;
-    *out.unit_codes.entry((unit, Code::RowRagged)).or_insert(0) += 1;
-    let make = || row_info(raw);
+    let unit = unit_of(raw, checker.gazetteer, out);
+    *out.unit_codes
+        .entry((unit as u32, Code::RowRagged))
+        .or_insert(0) += 1;
+    let unit_ref = &out.units[unit];
+    let make = || row_info(raw, unit_ref);
     let mut f = RowFindings::new(raw.loc, &make, &mut out.findings);
     f.push(
         None,
@@ -557,24 +612,48 @@ fn ragged(raw: &RawRecord<'_>, found: usize, expected: usize, out: &mut BatchOut
     );
 }
 
-fn check_row(raw: &RawRecord<'_>, today: NaiveDate, out: &mut BatchOut) {
+fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: &mut BatchOut) {
     if raw.cells.iter().all(Cell::is_blank) {
         return;
     }
     out.rows += 1;
+    let today = checker.today;
+    let unit = unit_of(raw, checker.gazetteer, out);
     let (row, name_key) = out.cache.read(raw, today);
-    let make = || row_info(raw);
+    let unit_ref = &out.units[unit];
+    let make = || row_info(raw, unit_ref);
     let before = out.findings.len();
     let mut found = RowFindings::new(raw.loc, &make, &mut out.findings);
+    name::check(&row, &mut found);
+    if columns.birth_date {
+        birth_date::check(&row, today, &mut found);
+    }
+    if columns.gender {
+        gender::check(&row, &mut found);
+    }
     id_number::check(&row, &mut found);
-    let unit = unit_of(raw, out);
+    phone::check(&row, &mut found);
+    place::check(
+        raw,
+        &unit_ref.place,
+        columns.place,
+        columns.commune,
+        &mut found,
+    );
+    if columns.dose_date {
+        dose::check(&row, today, &mut found);
+    }
     for f in &out.findings[before..] {
         *out.unit_codes.entry((unit as u32, f.code)).or_insert(0) += 1;
     }
-    out.ids.add(&row, name_key, unit as u32);
-    let person = (unit as u32, person_key(&row, name_key));
-    out.units[unit].1 += 1;
+    duplicates::add(&mut out.ids, &row, name_key, unit as u32);
+    let person = person_key(&row, name_key, out.units[unit].hash);
+    // The same number on different people is not one person's doses.
+    let dose_person = person ^ name_key.rotate_left(17);
+    dose::add(&mut out.doses, &row, dose_person, unit as u32);
+    out.units[unit].rows += 1;
     // Doses of one person are usually adjacent: keep one entry for them.
+    let person = (unit as u32, person);
     if out.people.last() != Some(&person) {
         out.people.push(person);
     }
@@ -582,7 +661,7 @@ fn check_row(raw: &RawRecord<'_>, today: NaiveDate, out: &mut BatchOut) {
 
 /// The key that makes rows of one person one: the valid ID number, else the name, birth date
 /// and commune. The top bit keeps the two kinds apart.
-fn person_key(row: &NormalRow<'_, '_>, name_key: u64) -> u64 {
+fn person_key(row: &NormalRow<'_, '_>, name_key: u64, place: u64) -> u64 {
     if let Some(id) = row.id.number() {
         return id.key() & !(1 << 62);
     }
@@ -596,34 +675,54 @@ fn person_key(row: &NormalRow<'_, '_>, name_key: u64) -> u64 {
     } else {
         h.write_u64(name_key);
         h.write_u32(crate::rules::duplicates::birth_key(row.birth));
-        h.write_u64(row.raw.get(Field::Commune).text().map_or(0, fold_hash));
+        h.write_u64(place);
     }
     h.finish() | (1 << 62)
 }
 
-/// The index in `out.units` of the row's province, district and commune.
-fn unit_of(raw: &RawRecord<'_>, out: &mut BatchOut) -> usize {
+/// The index in `out.units` of the row's province, district and commune, matched against the
+/// gazetteer once per distinct spelling in the batch.
+fn unit_of(raw: &RawRecord<'_>, gazetteer: &Gazetteer, out: &mut BatchOut) -> usize {
     let text = |f: Field| raw.get(f).text().unwrap_or("");
-    let place = [
+    let written = [
         text(Field::Province),
         text(Field::District),
         text(Field::Commune),
     ];
     let (last, index) = &mut out.last_unit;
-    if !out.units.is_empty() && last.iter().zip(place).all(|(a, b)| a == b) {
+    if !out.units.is_empty() && last.iter().zip(written).all(|(a, b)| a == b) {
         return *index;
     }
     let mut h = StableHasher::default();
-    for part in place {
+    for part in written {
         h.write(part.as_bytes());
         h.write_u8(0xff);
     }
     let units = &mut out.units;
     let i = *out.unit_index.entry(h.finish()).or_insert_with(|| {
-        units.push((unit_key(place[0], place[1], place[2]), 0));
+        let place = gazetteer.resolve(written[0], written[1], written[2]);
+        let pick = |canonical: &Option<String>, w: &str| {
+            canonical.clone().unwrap_or_else(|| w.to_string())
+        };
+        let key = (
+            pick(&place.province, written[0]),
+            pick(&place.district, written[1]),
+            pick(&place.commune, written[2]),
+        );
+        let mut k = StableHasher::default();
+        for part in [&key.0, &key.1, &key.2] {
+            k.write(part.as_bytes());
+            k.write_u8(0xff);
+        }
+        units.push(BatchUnit {
+            key,
+            rows: 0,
+            place,
+            hash: k.finish(),
+        });
         units.len() - 1
     });
-    for (kept, new) in last.iter_mut().zip(place) {
+    for (kept, new) in last.iter_mut().zip(written) {
         kept.clear();
         kept.push_str(new);
     }

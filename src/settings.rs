@@ -2,6 +2,7 @@
 //! header table, dates parsed, the output folder named. Nothing below this layer imports clap.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::NaiveDate;
@@ -11,6 +12,7 @@ use crate::cli::{FailOn, InputArgs, ScanArgs};
 use crate::i18n::Lang;
 use crate::input::ReadOptions;
 use crate::input::header::HeaderTable;
+use crate::normalize::places::Gazetteer;
 use crate::pipeline::ScanConfig;
 use crate::record::Field;
 
@@ -136,10 +138,24 @@ pub fn resolve_input(args: &InputArgs, lang: Lang) -> Result<(ScanConfig, Vec<Pa
         read.sheets = args.sheets.clone();
     }
     read.headers = headers;
+    let gazetteer = match &args.gazetteer {
+        None => Gazetteer::builtin(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| match lang {
+                Lang::Vi => format!("không đọc được danh mục hành chính '{}'", path.display()),
+                Lang::En => format!("cannot read the gazetteer '{}'", path.display()),
+            })?;
+            Arc::new(Gazetteer::from_csv(&text).map_err(|e| match lang {
+                Lang::Vi => anyhow!("danh mục hành chính '{}' sai: {e}", path.display()),
+                Lang::En => anyhow!("the gazetteer '{}' is invalid: {e}", path.display()),
+            })?)
+        }
+    };
     let config = ScanConfig {
         read,
         today: resolve_today(args.as_of.as_deref(), lang)?,
         threads: args.threads,
+        gazetteer,
     };
     Ok((config, args.inputs.clone()))
 }

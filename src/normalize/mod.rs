@@ -16,46 +16,103 @@ use crate::record::{Cell, CellRef, Field, RawRecord};
 use dates::DateReading;
 use gender::GenderReading;
 use identifiers::IdReading;
+use names::NameReading;
+use phones::PhoneReading;
 
-/// A row with its key fields read once, for all rules.
+/// A row with its fields read once, for all rules.
 #[derive(Debug)]
 pub struct NormalRow<'r, 'a> {
     /// The row as found.
     pub raw: &'r RawRecord<'a>,
+    /// The full name.
+    pub name: NameReading,
     /// The ID number.
     pub id: IdReading,
     /// The birth date.
     pub birth: DateReading,
     /// The sex.
     pub gender: GenderReading,
+    /// The phone number.
+    pub phone: PhoneReading,
+    /// The dose date.
+    pub dose_date: DateReading,
+    /// The dose number, when it reads as one.
+    pub dose_number: Option<u32>,
 }
 
-/// Reads the key fields of `raw`. `today` bounds birth years and dates.
-pub fn normalize_row<'r, 'a>(raw: &'r RawRecord<'a>, today: NaiveDate) -> NormalRow<'r, 'a> {
-    NormalRow {
-        raw,
+/// The person fields of a row: the same on every dose row of one person.
+#[derive(Debug, Clone)]
+struct PersonFields {
+    name: NameReading,
+    id: IdReading,
+    birth: DateReading,
+    gender: GenderReading,
+    phone: PhoneReading,
+}
+
+fn person_fields(raw: &RawRecord<'_>, today: NaiveDate) -> PersonFields {
+    PersonFields {
+        name: match raw.get(Field::FullName) {
+            Cell::Text(t) => names::read_name(t),
+            Cell::Empty => NameReading::Missing,
+            _ => NameReading::InvalidChars,
+        },
         id: identifiers::read_id(raw.get(Field::IdNumber), today.year()),
         birth: dates::read_date(raw.get(Field::BirthDate), today),
         gender: gender::read_gender(raw.get(Field::Gender)),
+        phone: phones::read_phone(raw.get(Field::Phone)),
     }
 }
 
+/// A dose number: a whole number cell, or text such as "2" or "Mũi 2".
+pub fn read_dose_number(cell: &CellRef<'_>) -> Option<u32> {
+    match cell {
+        Cell::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n < 100.0 => Some(*n as u32),
+        Cell::Text(t) => {
+            let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+            digits.parse().ok().filter(|n| *n < 100)
+        }
+        _ => None,
+    }
+}
+
+fn assemble<'r, 'a>(
+    raw: &'r RawRecord<'a>,
+    p: PersonFields,
+    today: NaiveDate,
+) -> NormalRow<'r, 'a> {
+    NormalRow {
+        raw,
+        name: p.name,
+        id: p.id,
+        birth: p.birth,
+        gender: p.gender,
+        phone: p.phone,
+        dose_date: dates::read_date(raw.get(Field::DoseDate), today),
+        dose_number: read_dose_number(raw.get(Field::DoseNumber)),
+    }
+}
+
+/// Reads the fields of `raw`. `today` bounds birth years and dates.
+pub fn normalize_row<'r, 'a>(raw: &'r RawRecord<'a>, today: NaiveDate) -> NormalRow<'r, 'a> {
+    assemble(raw, person_fields(raw, today), today)
+}
+
 /// The person fields a [`PersonCache`] compares.
-const PERSON_FIELDS: [Field; 4] = [
+const PERSON_FIELDS: [Field; 5] = [
     Field::FullName,
     Field::IdNumber,
     Field::BirthDate,
     Field::Gender,
+    Field::Phone,
 ];
 
 /// Remembers the previous row's person fields and how they read: the doses of one person are
 /// usually adjacent in a dump, so most rows reuse the previous reading instead of parsing again.
 #[derive(Debug, Default)]
 pub struct PersonCache {
-    cells: [Cell<String>; 4],
-    id: Option<IdReading>,
-    birth: Option<DateReading>,
-    gender: Option<GenderReading>,
+    cells: [Cell<String>; 5],
+    fields: Option<PersonFields>,
     name_key: u64,
 }
 
@@ -96,31 +153,21 @@ impl PersonCache {
         raw: &'r RawRecord<'a>,
         today: NaiveDate,
     ) -> (NormalRow<'r, 'a>, u64) {
-        let hit = self.id.is_some()
+        let hit = self.fields.is_some()
             && PERSON_FIELDS
                 .iter()
                 .zip(&self.cells)
                 .all(|(f, kept)| same(raw.get(*f), kept));
-        if let (true, Some(id), Some(birth), Some(gender)) =
-            (hit, &self.id, self.birth, self.gender)
-        {
-            let row = NormalRow {
-                raw,
-                id: id.clone(),
-                birth,
-                gender,
-            };
-            return (row, self.name_key);
+        if hit && let Some(fields) = &self.fields {
+            return (assemble(raw, fields.clone(), today), self.name_key);
         }
-        let row = normalize_row(raw, today);
+        let fields = person_fields(raw, today);
         for (f, slot) in PERSON_FIELDS.iter().zip(self.cells.iter_mut()) {
             keep(slot, raw.get(*f));
         }
-        self.id = Some(row.id.clone());
-        self.birth = Some(row.birth);
-        self.gender = Some(row.gender);
+        self.fields = Some(fields.clone());
         self.name_key = raw.get(Field::FullName).text().map_or(0, text::fold_hash);
-        (row, self.name_key)
+        (assemble(raw, fields, today), self.name_key)
     }
 }
 
@@ -156,6 +203,8 @@ mod tests {
             assert_eq!(row.id, fresh.id);
             assert_eq!(row.birth, fresh.birth);
             assert_eq!(row.gender, fresh.gender);
+            assert_eq!(row.name, fresh.name);
+            assert_eq!(row.phone, fresh.phone);
             assert_eq!(
                 key,
                 text::fold_hash(r.get(Field::FullName).text().unwrap_or(""))

@@ -59,6 +59,14 @@ pub enum Legacy {
 }
 
 impl Legacy {
+    /// Every legacy encoding, in the order they are tried.
+    pub const ALL: [Legacy; 4] = [
+        Legacy::DoubleUtf8,
+        Legacy::Windows1258,
+        Legacy::Vni,
+        Legacy::Tcvn3,
+    ];
+
     /// The encoding's usual name.
     pub fn name(self) -> &'static str {
         match self {

@@ -110,6 +110,105 @@ pub fn message(code: Code, detail: Detail, lang: Lang) -> String {
                 "the same CCCD/CMND number is on different people",
             ),
         },
+        Code::NameMissing => base("thiếu họ tên", "no name"),
+        Code::NameInvalidChars => base(
+            "họ tên có chữ số hoặc ký hiệu (chỉ được có chữ cái, dấu cách và dấu nháy ')",
+            "the name holds digits or symbols (only letters, spaces and apostrophes are allowed)",
+        ),
+        Code::NameEncoding => match detail {
+            Detail::Legacy(l) if vi => format!(
+                "họ tên bị lỗi phông chữ (bảng mã {}); tên đúng ở cột gợi ý",
+                l.name()
+            ),
+            Detail::Legacy(l) => format!(
+                "the name is garbled by a legacy encoding ({}); the suggestion is the Unicode name",
+                l.name()
+            ),
+            _ => base(
+                "họ tên bị lỗi phông chữ; tên đúng ở cột gợi ý",
+                "the name is garbled by a legacy encoding; the suggestion is the Unicode name",
+            ),
+        },
+        Code::NameFormat => base(
+            "họ tên viết chưa chuẩn (khoảng trắng, chữ hoa, dấu); cách viết chuẩn ở cột gợi ý",
+            "the name is not written the standard way (spaces, capitals, accents); see the suggestion",
+        ),
+        Code::NameIncomplete => base(
+            "họ tên chỉ có một chữ: cần kiểm tra lại họ tên đầy đủ",
+            "the name is a single word: check the full name",
+        ),
+        Code::DobMissing => base("thiếu ngày sinh", "no birth date"),
+        Code::DobInvalid => base(
+            "ngày sinh không phải ngày hợp lệ (ví dụ 31/02)",
+            "the birth date is not a real date (e.g. 31/02)",
+        ),
+        Code::DobOutOfRange => match detail {
+            Detail::Future => base("ngày sinh ở tương lai", "the birth date is in the future"),
+            Detail::TooOld => base(
+                "ngày sinh cách đây hơn 120 năm",
+                "the birth date is more than 120 years ago",
+            ),
+            Detail::AfterDose => base(
+                "ngày sinh sau ngày tiêm",
+                "the birth date is after the vaccination date",
+            ),
+            _ => base("ngày sinh không hợp lý", "the birth date is impossible"),
+        },
+        Code::DobYearOnly => base(
+            "chỉ có năm sinh, thiếu ngày và tháng",
+            "only the birth year is known",
+        ),
+        Code::DobFormat => base(
+            "ngày sinh viết chưa đúng dạng dd/mm/yyyy; cách viết đúng ở cột gợi ý",
+            "the birth date is not written as dd/mm/yyyy; see the suggestion",
+        ),
+        Code::DobUnderFive => base(
+            "người được tiêm chưa đủ 5 tuổi vào ngày tiêm (chiến dịch không tiêm cho trẻ dưới 5 tuổi): cần kiểm tra ngày sinh",
+            "under 5 years old on the vaccination date, an age the campaign did not vaccinate: check the birth date",
+        ),
+        Code::GenderMissing => base("thiếu giới tính", "no sex"),
+        Code::GenderInvalid => base(
+            "giới tính không rõ: cần ghi Nam hoặc Nữ",
+            "the sex is not recognisable: Nam or Nữ expected",
+        ),
+        Code::GenderFormat => base(
+            "giới tính cần ghi đúng Nam hoặc Nữ; cách ghi đúng ở cột gợi ý",
+            "the sex must be written Nam or Nữ; see the suggestion",
+        ),
+        Code::PhoneInvalid => base(
+            "số điện thoại không phải số điện thoại Việt Nam",
+            "not a Vietnamese phone number",
+        ),
+        Code::PhoneOldFormat => base(
+            "số điện thoại 11 số cũ (trước 2018); số mới ở cột gợi ý",
+            "an 11-digit mobile number of before 2018; the suggestion is the current number",
+        ),
+        Code::AddressUnknown => base(
+            "không tìm thấy tỉnh/huyện/xã trong danh mục hành chính, hoặc xã không thuộc huyện/tỉnh đã ghi",
+            "the province/district/commune is not in the gazetteer, or the units do not nest",
+        ),
+        Code::DoseDateInvalid => match detail {
+            Detail::Future => base(
+                "ngày tiêm ở tương lai",
+                "the vaccination date is in the future",
+            ),
+            Detail::BeforeCampaign => base(
+                "ngày tiêm trước ngày bắt đầu chiến dịch (08/03/2021)",
+                "the vaccination date is before the campaign began (08/03/2021)",
+            ),
+            _ => base(
+                "ngày tiêm không phải ngày hợp lệ",
+                "the vaccination date is not a date",
+            ),
+        },
+        Code::DoseDuplicate => match detail {
+            Detail::Dose(n) if vi => format!("mũi {n} được ghi hai lần cho cùng một người"),
+            Detail::Dose(n) => format!("dose {n} is recorded twice for the same person"),
+            _ => base(
+                "cùng một mũi được ghi hai lần cho cùng một người",
+                "the same dose is recorded twice for the same person",
+            ),
+        },
         Code::RowRagged => match detail {
             Detail::Cells { found, expected } if vi => format!(
                 "dòng có {found} ô nhưng tiêu đề có {expected} cột: dòng bị bỏ qua, cần kiểm tra tệp"

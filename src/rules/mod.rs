@@ -3,13 +3,23 @@
 //! every input of the run. Codes are stable and never reused: the findings file, the workbooks and
 //! the history all key on them.
 
+pub mod birth_date;
+pub mod dose;
 pub mod duplicates;
+pub mod gender;
 pub mod id_number;
 mod messages;
+pub mod name;
+pub mod phone;
+pub mod place;
+pub mod row_index;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use serde::Serialize;
 
 use crate::findings::Severity;
+use crate::normalize::names::Legacy;
 use crate::record::Field;
 
 pub use messages::message;
@@ -21,9 +31,12 @@ pub const CHECKED_FIELDS: &[Field] = &[
     Field::BirthDate,
     Field::Gender,
     Field::IdNumber,
+    Field::Phone,
     Field::Province,
     Field::District,
     Field::Commune,
+    Field::DoseNumber,
+    Field::DoseDate,
 ];
 
 macro_rules! codes {
@@ -65,6 +78,25 @@ codes! {
     IdGenderMismatch = "ID_GENDER_MISMATCH", Some(Field::Gender), Error;
     IdBirthYearMismatch = "ID_BIRTH_YEAR_MISMATCH", Some(Field::BirthDate), Error;
     IdDuplicateConflict = "ID_DUPLICATE_CONFLICT", Some(Field::IdNumber), Error;
+    NameMissing = "NAME_MISSING", Some(Field::FullName), Error;
+    NameInvalidChars = "NAME_INVALID_CHARS", Some(Field::FullName), Error;
+    NameEncoding = "NAME_ENCODING", Some(Field::FullName), Error;
+    NameFormat = "NAME_FORMAT", Some(Field::FullName), Info;
+    NameIncomplete = "NAME_INCOMPLETE", Some(Field::FullName), Warning;
+    DobMissing = "DOB_MISSING", Some(Field::BirthDate), Error;
+    DobInvalid = "DOB_INVALID", Some(Field::BirthDate), Error;
+    DobOutOfRange = "DOB_OUT_OF_RANGE", Some(Field::BirthDate), Error;
+    DobYearOnly = "DOB_YEAR_ONLY", Some(Field::BirthDate), Warning;
+    DobFormat = "DOB_FORMAT", Some(Field::BirthDate), Info;
+    DobUnderFive = "DOB_UNDER_FIVE", Some(Field::BirthDate), Warning;
+    GenderMissing = "GENDER_MISSING", Some(Field::Gender), Error;
+    GenderInvalid = "GENDER_INVALID", Some(Field::Gender), Error;
+    GenderFormat = "GENDER_FORMAT", Some(Field::Gender), Info;
+    PhoneInvalid = "PHONE_INVALID", Some(Field::Phone), Warning;
+    PhoneOldFormat = "PHONE_OLD_FORMAT", Some(Field::Phone), Info;
+    AddressUnknown = "ADDRESS_UNKNOWN", Some(Field::Commune), Warning;
+    DoseDateInvalid = "DOSE_DATE_INVALID", Some(Field::DoseDate), Error;
+    DoseDuplicate = "DOSE_DUPLICATE", Some(Field::DoseNumber), Warning;
     RowRagged = "ROW_RAGGED", None, Error;
 }
 
@@ -110,6 +142,20 @@ pub enum Detail {
         /// Columns in the header.
         expected: u32,
     },
+    /// Text damaged by this legacy encoding.
+    Legacy(Legacy),
+    /// A date in the future.
+    Future,
+    /// A birth date more than 120 years ago.
+    TooOld,
+    /// A birth date after the dose date.
+    AfterDose,
+    /// A dose date before the campaign began (08/03/2021).
+    BeforeCampaign,
+    /// Not a date at all.
+    NotADate,
+    /// The dose number that appears twice.
+    Dose(u32),
 }
 
 impl Detail {
@@ -126,6 +172,13 @@ impl Detail {
             Detail::IdFemale(f) => (7, i64::from(f), 0),
             Detail::People(n) => (8, i64::from(n), 0),
             Detail::Cells { found, expected } => (9, i64::from(found), i64::from(expected)),
+            Detail::Legacy(l) => (10, l as i64, 0),
+            Detail::Future => (11, 0, 0),
+            Detail::TooOld => (12, 0, 0),
+            Detail::AfterDose => (13, 0, 0),
+            Detail::BeforeCampaign => (14, 0, 0),
+            Detail::NotADate => (15, 0, 0),
+            Detail::Dose(n) => (16, i64::from(n), 0),
         }
     }
 
@@ -145,6 +198,13 @@ impl Detail {
                 found: u32::try_from(a).ok()?,
                 expected: u32::try_from(b).ok()?,
             },
+            10 => Detail::Legacy(*Legacy::ALL.get(usize::try_from(a).ok()?)?),
+            11 => Detail::Future,
+            12 => Detail::TooOld,
+            13 => Detail::AfterDose,
+            14 => Detail::BeforeCampaign,
+            15 => Detail::NotADate,
+            16 => Detail::Dose(u32::try_from(a).ok()?),
             _ => return None,
         })
     }
@@ -171,6 +231,14 @@ mod tests {
                 found: 4,
                 expected: 7,
             },
+            Detail::Legacy(Legacy::Vni),
+            Detail::Legacy(Legacy::Tcvn3),
+            Detail::Future,
+            Detail::TooOld,
+            Detail::AfterDose,
+            Detail::BeforeCampaign,
+            Detail::NotADate,
+            Detail::Dose(2),
         ] {
             let (t, a, b) = d.to_parts();
             assert_eq!(Detail::from_parts(t, a, b), Some(d));

@@ -1,0 +1,78 @@
+//! Name rules: `NAME_MISSING`, `NAME_ENCODING` (legacy-encoded text, repaired), `NAME_INVALID_CHARS`,
+//! `NAME_FORMAT` (spaces, capitals, decomposed accents, look-alike letters) and `NAME_INCOMPLETE`.
+
+use crate::findings::RowFindings;
+use crate::normalize::NormalRow;
+use crate::normalize::names::NameReading;
+use crate::record::Field;
+use crate::rules::{Code, Detail};
+
+/// Checks the name of `row`.
+pub fn check(row: &NormalRow<'_, '_>, out: &mut RowFindings<'_>) {
+    let f = Some(Field::FullName);
+    let value = row.raw.get(Field::FullName).display();
+    match &row.name {
+        NameReading::Missing => out.push(f, Code::NameMissing, &value, "", Detail::None),
+        NameReading::InvalidChars => out.push(f, Code::NameInvalidChars, &value, "", Detail::None),
+        NameReading::Encoding { legacy, clean } => out.push(
+            f,
+            Code::NameEncoding,
+            &value,
+            clean,
+            Detail::Legacy(*legacy),
+        ),
+        NameReading::Name { clean } => {
+            if *clean != *value {
+                out.push(f, Code::NameFormat, &value, clean, Detail::None);
+            }
+        }
+    }
+    if row.name.clean().is_some_and(|c| !c.contains(' ')) {
+        out.push(f, Code::NameIncomplete, &value, "", Detail::None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::run;
+
+    fn codes(name: &str) -> Vec<(Code, String)> {
+        run(&[(Field::FullName, name)], check)
+    }
+
+    #[test]
+    fn name_rules() {
+        assert!(codes("Nguyễn Văn An").is_empty());
+        assert!(codes("H'Hen Niê").is_empty());
+        assert_eq!(codes(""), [(Code::NameMissing, String::new())]);
+        assert_eq!(
+            codes("Nguyễn Văn 2"),
+            [(Code::NameInvalidChars, String::new())]
+        );
+        assert_eq!(
+            codes("  nguyễn  văn an"),
+            [(Code::NameFormat, "Nguyễn Văn An".into())]
+        );
+        assert_eq!(
+            codes("Ðặng Văn An"),
+            [(Code::NameFormat, "Đặng Văn An".into())]
+        );
+        assert_eq!(
+            codes("Nguye\u{302}\u{303}n Văn An"),
+            [(Code::NameFormat, "Nguyễn Văn An".into())]
+        );
+        assert_eq!(
+            codes("NguyÔn V¨n Hïng"),
+            [(Code::NameEncoding, "Nguyễn Văn Hùng".into())]
+        );
+        assert_eq!(codes("Hùng"), [(Code::NameIncomplete, String::new())]);
+        assert_eq!(
+            codes("hùng"),
+            [
+                (Code::NameFormat, "Hùng".into()),
+                (Code::NameIncomplete, String::new())
+            ]
+        );
+    }
+}

@@ -165,13 +165,53 @@ fn has_tone(c: char) -> bool {
             .any(|m| matches!(m, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}'))
 }
 
-/// Something no genuine Vietnamese name shows: a character outside the alphabet, an upper-case
-/// letter right after a lower-case one ("NguyÔn"), a vowel followed by a VNI mark ("Vaên"), or
-/// two tone marks in one word ("Ðýìc": a syllable has one tone).
+/// Whether `c` is a vowel letter, with or without marks.
+fn is_vowel(c: char) -> bool {
+    let base = std::iter::once(c)
+        .nfd()
+        .next()
+        .unwrap_or(c)
+        .to_ascii_lowercase();
+    matches!(base, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
+}
+
+/// Something no genuine Vietnamese name shows: a character outside the alphabet (or "ð"), an
+/// upper-case letter right after a lower-case one ("NguyÔn"), a vowel followed by a VNI mark
+/// ("Vaên"), a vowel followed by ì/ò — Windows-1258's acute and dot-below bytes — ("Phaòm"; "qu"
+/// and "gi" aside, no Vietnamese rhyme has that), or two tone marks in one word ("Ðýìc").
 fn has_anomaly(s: &str) -> bool {
     let mut prev: Option<char> = None;
+    let mut before: Option<char> = None;
     let mut tones = 0;
+    // An upper-case letter inside a word that is not all capitals ("BÝch").
+    for word in s.split(' ') {
+        let letters: Vec<char> = word.chars().collect();
+        let all_upper = !letters.iter().any(|c| c.is_lowercase());
+        for (i, c) in letters.iter().enumerate().skip(1) {
+            let after_apostrophe = matches!(letters[i - 1], '\'' | '’');
+            if c.is_uppercase() && !after_apostrophe && !all_upper {
+                return true;
+            }
+        }
+    }
     for c in s.chars() {
+        // "ð", and white space other than a plain space (UTF-8's "à" read as Windows-1252 ends
+        // in a no-break space).
+        if c == 'ð' || c == 'Ð' || (c.is_whitespace() && c != ' ') {
+            return true;
+        }
+        // After a vowel: Windows-1258's acute and dot-below bytes (ì, ò) and VNI's acute and
+        // tilde marks (ù, õ).
+        if let Some(p) = prev
+            && matches!(c, 'ì' | 'ò' | 'Ì' | 'Ò' | 'ù' | 'õ' | 'Ù' | 'Õ')
+            && is_vowel(p)
+        {
+            let consonant_u = matches!(p, 'u' | 'U') && matches!(before, Some('q' | 'Q'));
+            let consonant_i = matches!(p, 'i' | 'I') && matches!(before, Some('g' | 'G'));
+            if !consonant_u && !consonant_i {
+                return true;
+            }
+        }
         if c == ' ' {
             tones = 0;
         } else if has_tone(c) {
@@ -195,9 +235,49 @@ fn has_anomaly(s: &str) -> bool {
                 return true;
             }
         }
+        before = prev;
         prev = Some(c);
     }
     false
+}
+
+/// Vowel clusters of Vietnamese rhymes, tones removed (hats, breves and horns kept).
+const CLUSTERS: &[&str] = &[
+    "a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "ai", "ao", "au", "ay", "âu", "ây",
+    "eo", "êu", "ia", "iê", "iu", "oa", "oă", "oe", "oi", "ôi", "ơi", "ua", "uâ", "uê", "ui", "uô",
+    "uơ", "uy", "ưa", "ưi", "ưu", "ươ", "yê", "iêu", "yêu", "oai", "oay", "oeo", "uây", "uôi",
+    "uya", "uyê", "uyu", "ươi", "ươu", "uơ",
+];
+
+/// How many vowel clusters of `s` are not Vietnamese ("eă", "uaá"): the lower, the likelier the
+/// text is real Vietnamese.
+fn implausible_clusters(s: &str) -> usize {
+    let lower: String = s
+        .to_lowercase()
+        .nfd()
+        .filter(|c| !matches!(c, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}'))
+        .nfc()
+        .collect();
+    let mut bad = 0;
+    for word in lower.split(|c: char| !c.is_alphabetic()) {
+        // "qu" and "gi" begin with a consonant.
+        let word = word
+            .strip_prefix("qu")
+            .or_else(|| word.strip_prefix("gi").filter(|w| w.starts_with(is_vowel)))
+            .unwrap_or(word);
+        let mut cluster = String::new();
+        for c in word.chars().chain(std::iter::once(' ')) {
+            if is_vowel(c) {
+                cluster.push(c);
+            } else if !cluster.is_empty() {
+                if !CLUSTERS.contains(&cluster.as_str()) {
+                    bad += 1;
+                }
+                cluster.clear();
+            }
+        }
+    }
+    bad
 }
 
 /// A clean Vietnamese name: only name characters and no anomaly.
@@ -445,11 +525,18 @@ pub fn repair_encoding(s: &str) -> Option<(Legacy, String)> {
         (Legacy::Vni, decode_vni),
         (Legacy::Tcvn3, decode_tcvn3),
     ];
-    decoders.into_iter().find_map(|(legacy, decode)| {
-        decode(&s)
-            .filter(|t| *t != s && is_clean_vietnamese(t))
-            .map(|t| (legacy, t))
-    })
+    // Of the conversions that give a clean name, the one that reads most like Vietnamese.
+    decoders
+        .into_iter()
+        .filter_map(|(legacy, decode)| {
+            decode(&s)
+                // A conversion that only does what the clean form does ("Ð" → "Đ") is a
+                // formatting matter, not an encoding one.
+                .filter(|t| *t != s && is_clean_vietnamese(t) && clean_form(t) != clean_form(&s))
+                .map(|t| (implausible_clusters(&t), legacy, t))
+        })
+        .min_by_key(|(bad, _, _)| *bad)
+        .map(|(_, legacy, t)| (legacy, t))
 }
 
 /// Writes `name` as a legacy encoding damages it (for the sample generator and the tests).
@@ -638,6 +725,55 @@ mod tests {
             let upper = name.to_uppercase();
             assert!(repair_encoding(&upper).is_none(), "{upper}");
         }
+    }
+
+    #[test]
+    fn vowel_clusters() {
+        assert_eq!(implausible_clusters("Nguyễn Văn Hùng"), 0);
+        assert_eq!(
+            implausible_clusters("Quỳnh Giang Khuyến Nguyệt Ngoại Hoàng"),
+            0
+        );
+        assert_eq!(implausible_clusters("Nguyeăn Tuaán"), 2);
+    }
+
+    #[test]
+    fn ambiguous_damage_goes_to_the_likeliest_encoding() {
+        // VNI text that Windows-1258 would also turn into letters.
+        assert_eq!(
+            repair_encoding("Nguyeãn Anh Tuaán").map(|x| x.1).as_deref(),
+            Some("Nguyễn Anh Tuấn")
+        );
+        assert_eq!(
+            repair_encoding("Phaòm Biìch Giang").map(|x| x.1).as_deref(),
+            Some("Phạm Bích Giang")
+        );
+        assert_eq!(
+            repair_encoding("H'Kðãm Ayun").map(|x| x.1).as_deref(),
+            Some("H'Kđăm Ayun")
+        );
+        // An old spelling with "qu" is left alone.
+        assert_eq!(repair_encoding("Lê Quì"), None);
+        // The look-alike "Ð" alone is a formatting matter.
+        assert_eq!(repair_encoding("Ðào Hùng Anh"), None);
+        assert_eq!(
+            read_name("Ðào Hùng Anh"),
+            NameReading::Name {
+                clean: "Đào Hùng Anh".into()
+            }
+        );
+        assert_eq!(
+            repair_encoding("H'Ðãm Adrõng").map(|x| x.1).as_deref(),
+            Some("H'Đăm Adrơng")
+        );
+        assert_eq!(
+            repair_encoding("Voõ Duy Khang").map(|x| x.1).as_deref(),
+            Some("Võ Duy Khang")
+        );
+        assert_eq!(
+            repair_encoding("HÃ\u{a0} Kim Thu").map(|x| x.1).as_deref(),
+            Some("Hà Kim Thu")
+        );
     }
 
     #[test]

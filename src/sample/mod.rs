@@ -71,11 +71,59 @@ pub enum Defect {
     IdBirthYearMismatch,
     /// Another person's number.
     IdDuplicate,
+    /// No name.
+    NameMissing,
+    /// A digit in the name.
+    NameInvalidChars,
+    /// The name as TCVN3 text read as Unicode.
+    NameTcvn3,
+    /// The name as VNI text read as Unicode.
+    NameVni,
+    /// The name as Windows-1258 bytes read as Windows-1252.
+    NameWindows1258,
+    /// The name as UTF-8 bytes read as Windows-1252.
+    NameDoubleUtf8,
+    /// Extra spaces, wrong capitals, decomposed accents or "Ð" for "Đ".
+    NameFormat,
+    /// The given name alone.
+    NameIncomplete,
+    /// No birth date.
+    DobMissing,
+    /// An impossible date (31/02).
+    DobInvalid,
+    /// A birth date in the future.
+    DobFuture,
+    /// A birth date after the doses.
+    DobAfterDose,
+    /// Only the birth year.
+    DobYearOnly,
+    /// The birth date as yyyy-mm-dd, dd-mm-yyyy or dd.mm.yyyy.
+    DobFormat,
+    /// A child under 5 on its first dose date.
+    DobUnderFive,
+    /// No sex.
+    GenderMissing,
+    /// A sex that is neither.
+    GenderInvalid,
+    /// Another spelling of Nam / Nữ.
+    GenderFormat,
+    /// Not a phone number.
+    PhoneInvalid,
+    /// An 11-digit mobile number of before 2018.
+    PhoneOldFormat,
+    /// A commune that does not exist.
+    AddressUnknown,
+    /// A commune of another district.
+    AddressNotNested,
+    /// One dose date not a date, before the campaign or in the future.
+    DoseDateInvalid,
+    /// One dose row written twice.
+    DoseDuplicate,
 }
 
 impl Defect {
     /// Every kind.
-    pub const ALL: [Defect; 11] = [
+    pub const ALL: [Defect; 35] = [
         Defect::IdMissing,
         Defect::IdLetters,
         Defect::IdLength,
@@ -87,6 +135,30 @@ impl Defect {
         Defect::IdGenderMismatch,
         Defect::IdBirthYearMismatch,
         Defect::IdDuplicate,
+        Defect::NameMissing,
+        Defect::NameInvalidChars,
+        Defect::NameTcvn3,
+        Defect::NameVni,
+        Defect::NameWindows1258,
+        Defect::NameDoubleUtf8,
+        Defect::NameFormat,
+        Defect::NameIncomplete,
+        Defect::DobMissing,
+        Defect::DobInvalid,
+        Defect::DobFuture,
+        Defect::DobAfterDose,
+        Defect::DobYearOnly,
+        Defect::DobFormat,
+        Defect::DobUnderFive,
+        Defect::GenderMissing,
+        Defect::GenderInvalid,
+        Defect::GenderFormat,
+        Defect::PhoneInvalid,
+        Defect::PhoneOldFormat,
+        Defect::AddressUnknown,
+        Defect::AddressNotNested,
+        Defect::DoseDateInvalid,
+        Defect::DoseDuplicate,
     ];
 
     /// The name used by `--defects`.
@@ -103,6 +175,30 @@ impl Defect {
             Defect::IdGenderMismatch => "id_gender_mismatch",
             Defect::IdBirthYearMismatch => "id_birth_year_mismatch",
             Defect::IdDuplicate => "id_duplicate",
+            Defect::NameMissing => "name_missing",
+            Defect::NameInvalidChars => "name_invalid_chars",
+            Defect::NameTcvn3 => "name_tcvn3",
+            Defect::NameVni => "name_vni",
+            Defect::NameWindows1258 => "name_windows_1258",
+            Defect::NameDoubleUtf8 => "name_double_utf8",
+            Defect::NameFormat => "name_format",
+            Defect::NameIncomplete => "name_incomplete",
+            Defect::DobMissing => "dob_missing",
+            Defect::DobInvalid => "dob_invalid",
+            Defect::DobFuture => "dob_future",
+            Defect::DobAfterDose => "dob_after_dose",
+            Defect::DobYearOnly => "dob_year_only",
+            Defect::DobFormat => "dob_format",
+            Defect::DobUnderFive => "dob_under_five",
+            Defect::GenderMissing => "gender_missing",
+            Defect::GenderInvalid => "gender_invalid",
+            Defect::GenderFormat => "gender_format",
+            Defect::PhoneInvalid => "phone_invalid",
+            Defect::PhoneOldFormat => "phone_old_format",
+            Defect::AddressUnknown => "address_unknown",
+            Defect::AddressNotNested => "address_not_nested",
+            Defect::DoseDateInvalid => "dose_date_invalid",
+            Defect::DoseDuplicate => "dose_duplicate",
         }
     }
 
@@ -193,9 +289,12 @@ pub struct Expected {
     pub value: String,
     /// The suggestion, if the scan can compute one.
     pub suggestion: String,
+    /// Whether a scan must find it (false: a heuristic that may miss it, such as a legacy
+    /// encoding whose damage happens to look like a genuine name).
+    pub certain: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Unit {
     province_code: u16,
     province: String,
@@ -239,6 +338,8 @@ pub struct Generator {
     spec: SampleSpec,
     rng: Rng,
     units: Vec<Unit>,
+    /// Every unit of the chosen provinces (for communes of another district).
+    all_units: Vec<Unit>,
     used_ids: HashSet<u64>,
     victims: Vec<Victim>,
     next_record: u64,
@@ -277,6 +378,7 @@ impl Generator {
         Ok(Generator {
             rng,
             units,
+            all_units: all,
             used_ids: HashSet::new(),
             victims: Vec::new(),
             next_record: 1,
@@ -458,19 +560,42 @@ impl Generator {
         let birth = self.birth_date();
         let id = self.new_id(birth, sex, unit.province_code);
         let phone = self.phone();
+        let doses = self.doses(birth);
+        let mut person = Person {
+            unit,
+            sex,
+            name,
+            birth,
+            id,
+            phone,
+            doses,
+        };
+        let mut defect = self.pick_defect();
+        let mut p = Planted::new(Value::Empty, sex, birth);
+        // Person-field defects may change the person (birth date, doses) before the rest.
+        if let Some(d) = defect
+            && !is_id_defect(d)
+            && !self.plant_person(d, &mut person, &mut p)
+        {
+            defect = None;
+        }
+        p.birth_written = person.birth;
+        p.id_cell = self.id_value(&person.id);
+        let id = person.id.clone();
         let insurance = if self.rng.chance(0.7) {
             format!("{:010}", self.rng.below(10_000_000_000))
         } else {
             String::new()
         };
+        let unit = person.unit.clone();
         let address = if unit.commune.starts_with("Xã") {
             format!("Thôn {}", self.rng.range(1, 12))
         } else {
             format!("Số {} tổ {}", self.rng.range(1, 300), self.rng.range(1, 40))
         };
         let facility = format!("Trạm Y tế {}", unit.commune);
-        let doses = self.doses(birth);
-        let record_ids: Vec<String> = doses
+        let record_ids: Vec<String> = person
+            .doses
             .iter()
             .map(|_| {
                 let r = format!("VX{:09}", self.next_record);
@@ -479,17 +604,10 @@ impl Generator {
             })
             .collect();
 
-        let mut p = Planted {
-            id_cell: self.id_value(&id),
-            sex_written: sex,
-            birth_written: birth,
-            expected: Vec::new(),
-        };
         let cccd = id.len() == 12;
-        let mut defect = self.pick_defect();
-        // A defect that does not fit this person is left out.
         if let Some(d) = defect
-            && !self.plant(d, &id, cccd, sex, birth, &record_ids, &mut p)
+            && is_id_defect(d)
+            && !self.plant(d, &id, cccd, person.sex, person.birth, &record_ids, &mut p)
         {
             defect = None;
         }
@@ -526,41 +644,293 @@ impl Generator {
                 });
             }
         }
+        for (i, e) in &p.row_expected {
+            if let Some(rid) = record_ids.get(*i) {
+                self.truth.push(Expected {
+                    record_id: rid.clone(),
+                    ..e.clone()
+                });
+            }
+        }
 
-        let rows = doses
-            .into_iter()
+        let text = |s: &str| {
+            if s.is_empty() {
+                Value::Empty
+            } else {
+                Value::Text(s.to_string())
+            }
+        };
+        let (province, district, commune) = p.place.clone().unwrap_or((
+            unit.province.clone(),
+            unit.district.clone(),
+            unit.commune.clone(),
+        ));
+        let rows = person
+            .doses
+            .iter()
             .zip(record_ids)
-            .map(|((n, day, vaccine, lot), rid)| {
+            .enumerate()
+            .map(|(i, ((n, day, vaccine, lot), rid))| {
                 self.rows_done += 1;
-                let text = |s: &str| {
-                    if s.is_empty() {
-                        Value::Empty
-                    } else {
-                        Value::Text(s.to_string())
-                    }
+                let dose_date = match &p.dose_date_cell {
+                    Some((j, cell)) if *j == i => cell.clone(),
+                    _ => Value::Date(*day),
                 };
                 vec![
                     Value::Number(self.rows_done as f64),
                     Value::Text(rid),
-                    text(&name),
-                    Value::Date(p.birth_written),
-                    text(p.sex_written.label()),
+                    p.name_cell.clone().unwrap_or_else(|| text(&person.name)),
+                    p.birth_cell.clone().unwrap_or(Value::Date(p.birth_written)),
+                    p.gender_cell
+                        .clone()
+                        .unwrap_or_else(|| text(p.sex_written.label())),
                     p.id_cell.clone(),
-                    text(&phone),
+                    p.phone_cell.clone().unwrap_or_else(|| text(&person.phone)),
                     text(&insurance),
-                    text(&unit.province),
-                    text(&unit.district),
-                    text(&unit.commune),
+                    text(&province),
+                    text(&district),
+                    text(&commune),
                     text(&address),
-                    Value::Number(f64::from(n)),
-                    Value::Date(day),
+                    Value::Number(f64::from(*n)),
+                    dose_date,
                     text(vaccine),
-                    text(&lot),
+                    text(lot),
                     text(&facility),
                 ]
             })
             .collect();
         Some(rows)
+    }
+
+    /// Plants a defect of the name, birth date, sex, phone, place or doses; `false` when it does
+    /// not fit this person.
+    fn plant_person(&mut self, d: Defect, person: &mut Person, p: &mut Planted) -> bool {
+        use crate::normalize::names::{Legacy, damage};
+        let today = self.spec.today;
+        let cccd = person.id.len() == 12;
+        match d {
+            Defect::NameMissing => {
+                p.name_cell = Some(Value::Empty);
+                p.expect(Field::FullName, Code::NameMissing, "", "");
+            }
+            Defect::NameInvalidChars => {
+                let text = format!("{} {}", person.name, self.rng.range(1, 9));
+                p.expect(Field::FullName, Code::NameInvalidChars, &text, "");
+                p.name_cell = Some(Value::Text(text));
+            }
+            Defect::NameTcvn3
+            | Defect::NameVni
+            | Defect::NameWindows1258
+            | Defect::NameDoubleUtf8 => {
+                let legacy = match d {
+                    Defect::NameTcvn3 => Legacy::Tcvn3,
+                    Defect::NameVni => Legacy::Vni,
+                    Defect::NameWindows1258 => Legacy::Windows1258,
+                    _ => Legacy::DoubleUtf8,
+                };
+                let text = damage(&person.name, legacy);
+                if text == person.name {
+                    return false;
+                }
+                let mut e =
+                    Planted::finding(Field::FullName, Code::NameEncoding, &text, &person.name);
+                e.certain = false;
+                p.expected.push(e);
+                p.name_cell = Some(Value::Text(text));
+            }
+            Defect::NameFormat => {
+                let text = match self.rng.below(5) {
+                    0 => format!(" {}  ", person.name.replace(' ', "  ")),
+                    1 => person.name.to_uppercase(),
+                    2 => person.name.to_lowercase(),
+                    3 => {
+                        use unicode_normalization::UnicodeNormalization;
+                        person.name.nfd().collect()
+                    }
+                    _ if person.name.contains('Đ') => person.name.replace('Đ', "Ð"),
+                    _ => person.name.to_lowercase(),
+                };
+                if text == person.name {
+                    return false;
+                }
+                p.expect(Field::FullName, Code::NameFormat, &text, &person.name);
+                p.name_cell = Some(Value::Text(text));
+            }
+            Defect::NameIncomplete => {
+                let given = person.name.rsplit(' ').next().unwrap_or("").to_string();
+                if given.is_empty() || given.contains('\'') {
+                    return false;
+                }
+                p.expect(Field::FullName, Code::NameIncomplete, &given, "");
+                p.name_cell = Some(Value::Text(given));
+            }
+            Defect::DobMissing => {
+                p.birth_cell = Some(Value::Empty);
+                p.expect(Field::BirthDate, Code::DobMissing, "", "");
+            }
+            Defect::DobInvalid => {
+                let text = format!("31/02/{}", person.birth.year());
+                p.expect(Field::BirthDate, Code::DobInvalid, &text, "");
+                p.birth_cell = Some(Value::Text(text));
+            }
+            Defect::DobFuture => {
+                let future = today
+                    .checked_add_days(Days::new(self.rng.range(30, 700) as u64))
+                    .unwrap_or(today);
+                p.birth_cell = Some(Value::Date(future));
+                let value = format_date(future);
+                p.expect(Field::BirthDate, Code::DobOutOfRange, &value, "");
+                if cccd {
+                    p.expect(Field::BirthDate, Code::IdBirthYearMismatch, &value, "");
+                }
+            }
+            Defect::DobAfterDose => {
+                let last = person.doses.last().map_or(today, |d| d.1);
+                let Some(after) = last.checked_add_days(Days::new(self.rng.range(10, 200) as u64))
+                else {
+                    return false;
+                };
+                if after > today {
+                    return false;
+                }
+                person.birth = after;
+                person.id = self.new_id(after, person.sex, person.unit.province_code);
+                p.expect(
+                    Field::BirthDate,
+                    Code::DobOutOfRange,
+                    &format_date(after),
+                    "",
+                );
+            }
+            Defect::DobYearOnly => {
+                let text = person.birth.year().to_string();
+                p.expect(Field::BirthDate, Code::DobYearOnly, &text, "");
+                p.birth_cell = Some(Value::Text(text));
+            }
+            Defect::DobFormat => {
+                let b = person.birth;
+                let text = match self.rng.below(3) {
+                    0 => b.format("%Y-%m-%d").to_string(),
+                    1 => b.format("%d-%m-%Y").to_string(),
+                    _ => b.format("%d.%m.%Y").to_string(),
+                };
+                p.expect(Field::BirthDate, Code::DobFormat, &text, &format_date(b));
+                p.birth_cell = Some(Value::Text(text));
+            }
+            Defect::DobUnderFive => {
+                let Some(first) = person.doses.first().map(|d| d.1) else {
+                    return false;
+                };
+                let back = self.rng.range(2 * 365, 4 * 365) as u64;
+                let Some(birth) = first.checked_sub_days(Days::new(back)) else {
+                    return false;
+                };
+                person.birth = birth;
+                person.id = self.new_id(birth, person.sex, person.unit.province_code);
+                for (i, dose) in person.doses.iter().enumerate() {
+                    if crate::rules::birth_date::age_on(birth, dose.1) < 5 {
+                        p.expect_row(i, Field::BirthDate, Code::DobUnderFive, &format_date(birth));
+                    }
+                }
+            }
+            Defect::GenderMissing => {
+                p.gender_cell = Some(Value::Empty);
+                p.expect(Field::Gender, Code::GenderMissing, "", "");
+            }
+            Defect::GenderInvalid => {
+                let text = *self.rng.pick(&["Khác", "X", "?", "Không rõ"]);
+                p.gender_cell = Some(Value::Text(text.to_string()));
+                p.expect(Field::Gender, Code::GenderInvalid, text, "");
+            }
+            Defect::GenderFormat => {
+                let options: &[&str] = match person.sex {
+                    Gender::Male => &["nam", "NAM", "M", "Male", "male"],
+                    Gender::Female => &["nu", "NỮ", "Nu", "F", "Female", "nữ"],
+                };
+                let text = *self.rng.pick(options);
+                p.gender_cell = Some(Value::Text(text.to_string()));
+                p.expect(Field::Gender, Code::GenderFormat, text, person.sex.label());
+            }
+            Defect::PhoneInvalid => {
+                let text = format!("0{}", self.rng.range(10_000, 99_999));
+                p.expect(Field::Phone, Code::PhoneInvalid, &text, "");
+                p.phone_cell = Some(Value::Text(text));
+            }
+            Defect::PhoneOldFormat => {
+                let converted: Vec<&reference::MobilePrefix> = reference::mobile_prefixes()
+                    .iter()
+                    .filter(|m| m.old_prefix.is_some())
+                    .collect();
+                let m = *self.rng.pick(&converted);
+                let rest = format!("{:07}", self.rng.below(10_000_000));
+                let old = format!("{}{rest}", m.old_prefix.clone().unwrap_or_default());
+                p.expect(
+                    Field::Phone,
+                    Code::PhoneOldFormat,
+                    &old,
+                    &format!("{}{rest}", m.prefix),
+                );
+                p.phone_cell = Some(Value::Text(old));
+            }
+            Defect::AddressUnknown => {
+                let u = &person.unit;
+                let commune = "Xã Không Có Tên".to_string();
+                p.expect(Field::Commune, Code::AddressUnknown, &commune, "");
+                p.place = Some((u.province.clone(), u.district.clone(), commune));
+            }
+            Defect::AddressNotNested => {
+                let u = person.unit.clone();
+                let bare = |name: &str| {
+                    let rest = ["Thị trấn ", "Phường ", "Xã "]
+                        .iter()
+                        .find_map(|t| name.strip_prefix(t))
+                        .unwrap_or(name);
+                    crate::normalize::text::fold(rest)
+                };
+                let here: HashSet<String> = self
+                    .all_units
+                    .iter()
+                    .filter(|x| x.province == u.province && x.district == u.district)
+                    .map(|x| bare(&x.commune))
+                    .collect();
+                let elsewhere: Vec<&Unit> = self
+                    .all_units
+                    .iter()
+                    .filter(|x| x.province == u.province && x.district != u.district)
+                    .filter(|x| !here.contains(&bare(&x.commune)))
+                    .collect();
+                if elsewhere.is_empty() {
+                    return false;
+                }
+                let other = self.rng.pick(&elsewhere).commune.clone();
+                p.expect(Field::Commune, Code::AddressUnknown, &other, "");
+                p.place = Some((u.province, u.district, other));
+            }
+            Defect::DoseDateInvalid => {
+                let i = self.rng.below(person.doses.len() as u64) as usize;
+                let cell = match self.rng.below(3) {
+                    0 => Value::Text("chưa rõ".to_string()),
+                    1 if person.birth.year() <= 2010 => Value::Date(date(2021, 1, 15)),
+                    _ => Value::Date(
+                        today
+                            .checked_add_days(Days::new(self.rng.range(30, 300) as u64))
+                            .unwrap_or(today),
+                    ),
+                };
+                p.expect_row(i, Field::DoseDate, Code::DoseDateInvalid, &cell.display());
+                p.dose_date_cell = Some((i, cell));
+            }
+            Defect::DoseDuplicate => {
+                let i = self.rng.below(person.doses.len() as u64) as usize;
+                let copy = person.doses[i].clone();
+                let value = copy.0.to_string();
+                person.doses.insert(i + 1, copy);
+                p.expect_row(i, Field::DoseNumber, Code::DoseDuplicate, &value);
+                p.expect_row(i + 1, Field::DoseNumber, Code::DoseDuplicate, &value);
+            }
+            _ => return false,
+        }
+        true
     }
 
     /// How a clean number is written: text, or a number cell with `--numeric-ids`.
@@ -719,13 +1089,20 @@ impl Generator {
                         code: Code::IdDuplicateConflict,
                         value: victim.value.clone(),
                         suggestion: String::new(),
+                        certain: true,
                     });
                 }
                 let _ = record_ids;
             }
+            _ => return false,
         }
         true
     }
+}
+
+/// Whether a defect is about the ID number (planted once the number's cell is known).
+fn is_id_defect(d: Defect) -> bool {
+    d.name().starts_with("id_")
 }
 
 /// What a person's rows will say, and what a scan must find in them.
@@ -733,19 +1110,69 @@ struct Planted {
     id_cell: Value,
     sex_written: Gender,
     birth_written: NaiveDate,
+    /// Cells written instead of the person's clean ones.
+    name_cell: Option<Value>,
+    birth_cell: Option<Value>,
+    gender_cell: Option<Value>,
+    phone_cell: Option<Value>,
+    /// The place written instead of the person's commune.
+    place: Option<(String, String, String)>,
+    /// A dose row whose date is written as this.
+    dose_date_cell: Option<(usize, Value)>,
+    /// Findings on every row of the person.
     expected: Vec<Expected>,
+    /// Findings on one dose row (its index).
+    row_expected: Vec<(usize, Expected)>,
 }
 
 impl Planted {
-    fn expect(&mut self, field: Field, code: Code, value: &str, suggestion: &str) {
-        self.expected.push(Expected {
+    fn new(id_cell: Value, sex: Gender, birth: NaiveDate) -> Self {
+        Planted {
+            id_cell,
+            sex_written: sex,
+            birth_written: birth,
+            name_cell: None,
+            birth_cell: None,
+            gender_cell: None,
+            phone_cell: None,
+            place: None,
+            dose_date_cell: None,
+            expected: Vec::new(),
+            row_expected: Vec::new(),
+        }
+    }
+
+    fn finding(field: Field, code: Code, value: &str, suggestion: &str) -> Expected {
+        Expected {
             record_id: String::new(),
             field,
             code,
             value: value.to_string(),
             suggestion: suggestion.to_string(),
-        });
+            certain: true,
+        }
     }
+
+    fn expect(&mut self, field: Field, code: Code, value: &str, suggestion: &str) {
+        self.expected
+            .push(Self::finding(field, code, value, suggestion));
+    }
+
+    fn expect_row(&mut self, row: usize, field: Field, code: Code, value: &str) {
+        self.row_expected
+            .push((row, Self::finding(field, code, value, "")));
+    }
+}
+
+/// A person before any defect is planted.
+struct Person {
+    unit: Unit,
+    sex: Gender,
+    name: String,
+    birth: NaiveDate,
+    id: String,
+    phone: String,
+    doses: Vec<(u32, NaiveDate, &'static str, String)>,
 }
 
 #[cfg(test)]

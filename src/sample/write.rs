@@ -200,7 +200,14 @@ impl RowWriter for XlsxRows {
 /// Writes the truth: one row per finding a scan must report.
 pub fn write_truth(w: impl Write, truth: &[Expected]) -> Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record(["record_id", "field", "code", "value", "suggestion"])?;
+    out.write_record([
+        "record_id",
+        "field",
+        "code",
+        "value",
+        "suggestion",
+        "certain",
+    ])?;
     for e in truth {
         out.write_record([
             e.record_id.as_str(),
@@ -208,6 +215,7 @@ pub fn write_truth(w: impl Write, truth: &[Expected]) -> Result<()> {
             e.code.as_str(),
             &e.value,
             &e.suggestion,
+            if e.certain { "1" } else { "0" },
         ])?;
     }
     out.flush()?;

@@ -255,7 +255,6 @@ fn findings_are_sorted_with_the_design_columns() {
             (r["row"].parse().unwrap(), field, r["code"].clone())
         })
         .collect();
-    assert_eq!(keys[0].0, 2, "the first data row is line 2");
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);

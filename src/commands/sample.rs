@@ -55,6 +55,7 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
     spec.provinces = args.provinces.clone();
     spec.communes = args.communes;
     spec.numeric_ids = args.numeric_ids;
+    spec.ansi = args.encoding == crate::cli::SampleEncoding::Windows1258;
     spec.today = resolve_today(args.as_of.as_deref(), lang)?;
     let mut generator = Generator::new(spec).map_err(anyhow::Error::msg)?;
 

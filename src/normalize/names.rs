@@ -229,7 +229,9 @@ fn has_anomaly(s: &str) -> bool {
             }
             let vni_mark = matches!(c, 'â' | 'ê' | 'Â' | 'Ê')
                 && matches!(p, 'a' | 'e' | 'o' | 'A' | 'E' | 'O');
-            let vni_e = matches!(p, 'e' | 'E')
+            // VNI's circumflex-and-tone marks after the e or a they belong to ("Nguyeãn",
+            // "Traàn"): no Vietnamese rhyme has "ea" or "aa".
+            let vni_e = matches!(p, 'e' | 'E' | 'a' | 'A')
                 && matches!(c, 'á' | 'à' | 'å' | 'ã' | 'ä' | 'Á' | 'À' | 'Å' | 'Ã' | 'Ä');
             if vni_mark || vni_e {
                 return true;
@@ -769,6 +771,10 @@ mod tests {
         assert_eq!(
             repair_encoding("Voõ Duy Khang").map(|x| x.1).as_deref(),
             Some("Võ Duy Khang")
+        );
+        assert_eq!(
+            repair_encoding("Traàn Taán Tuaán").map(|x| x.1).as_deref(),
+            Some("Trần Tấn Tuấn")
         );
         assert_eq!(
             repair_encoding("HÃ\u{a0} Kim Thu").map(|x| x.1).as_deref(),

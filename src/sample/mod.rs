@@ -227,6 +227,8 @@ pub struct SampleSpec {
     pub communes: Option<usize>,
     /// Write ID numbers as number cells (xlsx).
     pub numeric_ids: bool,
+    /// The output is Windows-1258 text: plant only damage that code page can hold.
+    pub ansi: bool,
     /// Today, for the last possible dose date.
     pub today: NaiveDate,
 }
@@ -243,6 +245,7 @@ impl SampleSpec {
             provinces: Vec::new(),
             communes: None,
             numeric_ids: false,
+            ansi: false,
             today: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default(),
         }
     }
@@ -729,7 +732,7 @@ impl Generator {
                     _ => Legacy::DoubleUtf8,
                 };
                 let text = damage(&person.name, legacy);
-                if text == person.name {
+                if text == person.name || (self.spec.ansi && !survives_ansi(&text)) {
                     return false;
                 }
                 let mut e =
@@ -750,7 +753,7 @@ impl Generator {
                     _ if person.name.contains('Đ') => person.name.replace('Đ', "Ð"),
                     _ => person.name.to_lowercase(),
                 };
-                if text == person.name {
+                if text == person.name || (self.spec.ansi && !survives_ansi(&text)) {
                     return false;
                 }
                 p.expect(Field::FullName, Code::NameFormat, &text, &person.name);
@@ -1098,6 +1101,12 @@ impl Generator {
         }
         true
     }
+}
+
+/// Whether `text` reads back the same after a trip through a Windows-1258 file.
+fn survives_ansi(text: &str) -> bool {
+    let bytes = write::encode_windows_1258(text);
+    crate::input::csv::decode_field(&bytes) == text
 }
 
 /// Whether a defect is about the ID number (planted once the number's cell is known).

@@ -68,7 +68,7 @@ fn recall(found_path: &Path, truth_path: &Path) -> BTreeMap<String, (usize, usiz
         .collect();
     assert!(extra.is_empty(), "reported but not planted: {extra:?}");
     let mut per_code: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
-    for ((rid, field, code, value, suggestion), _) in &truth {
+    for (rid, field, code, value, suggestion) in truth.keys() {
         let e = per_code.entry(code.clone()).or_default();
         e.0 += 1;
         let key = (rid.clone(), field.clone(), code.clone(), value.clone());

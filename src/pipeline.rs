@@ -205,6 +205,7 @@ pub fn run(
     let checker = Checker {
         today: config.today,
         gazetteer: &config.gazetteer,
+        places: Mutex::new(HashMap::new()),
     };
 
     std::thread::scope(|s| {
@@ -425,15 +426,22 @@ fn sha256_of(path: &std::path::Path) -> Option<String> {
     )
 }
 
-/// A unit as a batch saw it.
+/// A written place matched against the gazetteer, shared by every batch that meets it.
 #[derive(Default)]
-struct BatchUnit {
+struct Resolved {
+    /// The place as written.
+    written: [String; 3],
     /// Canonical names where recognised, else as written.
     key: UnitKey,
-    rows: u64,
     place: Place,
     /// A hash of the key, to tell people of different communes apart.
     hash: u64,
+}
+
+/// A unit as a batch saw it.
+struct BatchUnit {
+    unit: Arc<Resolved>,
+    rows: u64,
 }
 
 /// What checking one batch gives.
@@ -472,7 +480,7 @@ fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<std::io::Err
     let mut global = Vec::with_capacity(out.units.len());
     for unit in out.units {
         let next = m.unit_ids.len() as u32;
-        let id = *m.unit_ids.entry(unit.key).or_insert(next);
+        let id = *m.unit_ids.entry(unit.unit.key.clone()).or_insert(next);
         if id == next {
             m.unit_rows.push(0);
         }
@@ -492,6 +500,8 @@ fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<std::io::Err
 struct Checker<'c> {
     today: NaiveDate,
     gazetteer: &'c Gazetteer,
+    /// Written places already matched, by the hash of their text.
+    places: Mutex<HashMap<u64, Arc<Resolved>>>,
 }
 
 /// Which optional columns a sheet has: a rule on a field whose column is absent stays silent.
@@ -573,7 +583,7 @@ fn is_ragged(rec: &csv::ByteRecord, ctx: &SheetCtx) -> bool {
 }
 
 /// What a finding says of its row: the record id as written, the place as recognised.
-fn row_info(raw: &RawRecord<'_>, unit: &BatchUnit) -> RowInfo {
+fn row_info(raw: &RawRecord<'_>, unit: &Resolved) -> RowInfo {
     RowInfo {
         record_id: raw.get(Field::RecordId).display().trim().into(),
         province: unit.key.0.as_str().into(),
@@ -593,11 +603,12 @@ fn ragged(
         return;
     }
     out.skipped += 1;
-    let unit = unit_of(raw, checker.gazetteer, out);
+    let unit = unit_of(raw, checker, out);
     *out.unit_codes
         .entry((unit as u32, Code::RowRagged))
         .or_insert(0) += 1;
-    let unit_ref = &out.units[unit];
+    let unit_ref = out.units[unit].unit.clone();
+    let unit_ref = &*unit_ref;
     let make = || row_info(raw, unit_ref);
     let mut f = RowFindings::new(raw.loc, &make, &mut out.findings);
     f.push(
@@ -618,9 +629,10 @@ fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: 
     }
     out.rows += 1;
     let today = checker.today;
-    let unit = unit_of(raw, checker.gazetteer, out);
+    let unit = unit_of(raw, checker, out);
     let (row, name_key) = out.cache.read(raw, today);
-    let unit_ref = &out.units[unit];
+    let unit_ref = out.units[unit].unit.clone();
+    let unit_ref = &*unit_ref;
     let make = || row_info(raw, unit_ref);
     let before = out.findings.len();
     let mut found = RowFindings::new(raw.loc, &make, &mut out.findings);
@@ -647,7 +659,7 @@ fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: 
         *out.unit_codes.entry((unit as u32, f.code)).or_insert(0) += 1;
     }
     duplicates::add(&mut out.ids, &row, name_key, unit as u32);
-    let person = person_key(&row, name_key, out.units[unit].hash);
+    let person = person_key(&row, name_key, unit_ref.hash);
     // The same number on different people is not one person's doses.
     let dose_person = person ^ name_key.rotate_left(17);
     dose::add(&mut out.doses, &row, dose_person, unit as u32);
@@ -681,8 +693,8 @@ fn person_key(row: &NormalRow<'_, '_>, name_key: u64, place: u64) -> u64 {
 }
 
 /// The index in `out.units` of the row's province, district and commune, matched against the
-/// gazetteer once per distinct spelling in the batch.
-fn unit_of(raw: &RawRecord<'_>, gazetteer: &Gazetteer, out: &mut BatchOut) -> usize {
+/// gazetteer once per distinct spelling in the run.
+fn unit_of(raw: &RawRecord<'_>, checker: &Checker<'_>, out: &mut BatchOut) -> usize {
     let text = |f: Field| raw.get(f).text().unwrap_or("");
     let written = [
         text(Field::Province),
@@ -698,9 +710,33 @@ fn unit_of(raw: &RawRecord<'_>, gazetteer: &Gazetteer, out: &mut BatchOut) -> us
         h.write(part.as_bytes());
         h.write_u8(0xff);
     }
+    let hash = h.finish();
     let units = &mut out.units;
-    let i = *out.unit_index.entry(h.finish()).or_insert_with(|| {
-        let place = gazetteer.resolve(written[0], written[1], written[2]);
+    let i = *out.unit_index.entry(hash).or_insert_with(|| {
+        units.push(BatchUnit {
+            unit: checker.resolve(hash, written),
+            rows: 0,
+        });
+        units.len() - 1
+    });
+    for (kept, new) in last.iter_mut().zip(written) {
+        kept.clear();
+        kept.push_str(new);
+    }
+    *index = i;
+    i
+}
+
+impl Checker<'_> {
+    /// The gazetteer's reading of a written place, computed once per run.
+    fn resolve(&self, hash: u64, written: [&str; 3]) -> Arc<Resolved> {
+        let mut cache = self.places.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(r) = cache.get(&hash)
+            && r.written.iter().zip(written).all(|(a, b)| a == b)
+        {
+            return r.clone();
+        }
+        let place = self.gazetteer.resolve(written[0], written[1], written[2]);
         let pick = |canonical: &Option<String>, w: &str| {
             canonical.clone().unwrap_or_else(|| w.to_string())
         };
@@ -714,18 +750,13 @@ fn unit_of(raw: &RawRecord<'_>, gazetteer: &Gazetteer, out: &mut BatchOut) -> us
             k.write(part.as_bytes());
             k.write_u8(0xff);
         }
-        units.push(BatchUnit {
+        let resolved = Arc::new(Resolved {
+            written: written.map(str::to_string),
             key,
-            rows: 0,
             place,
             hash: k.finish(),
         });
-        units.len() - 1
-    });
-    for (kept, new) in last.iter_mut().zip(written) {
-        kept.clear();
-        kept.push_str(new);
+        cache.insert(hash, resolved.clone());
+        resolved
     }
-    *index = i;
-    i
 }

@@ -6,7 +6,7 @@
 //! is a clean Vietnamese name.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use encoding_rs::{WINDOWS_1252, WINDOWS_1258};
 use unicode_normalization::UnicodeNormalization;
@@ -88,14 +88,14 @@ pub enum NameReading {
         /// Which encoding.
         legacy: Legacy,
         /// The repaired name.
-        clean: String,
+        clean: Arc<str>,
     },
     /// Digits or symbols that no name has.
     InvalidChars,
     /// A name; `clean` is its clean form (equal to the cell when nothing needs changing).
     Name {
         /// The clean form.
-        clean: String,
+        clean: Arc<str>,
     },
 }
 
@@ -144,35 +144,110 @@ pub fn read_name(raw: &str) -> NameReading {
     if raw.trim().is_empty() {
         return NameReading::Missing;
     }
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    // Most names are composed, clean and show nothing odd: one pass each, no allocation.
+    let composed = is_nfc_quick(raw.chars()) == IsNormalized::Yes;
+    if composed && is_clean(raw) && !has_anomaly(raw) {
+        return NameReading::Name { clean: raw.into() };
+    }
     if let Some((legacy, repaired)) = repair_encoding(raw) {
         return NameReading::Encoding {
             legacy,
-            clean: clean_form(&repaired),
+            clean: clean_form(&repaired).into(),
         };
+    }
+    if composed && is_clean(raw) {
+        return NameReading::Name { clean: raw.into() };
     }
     let clean = clean_form(raw);
     if !clean.chars().all(is_name_char) {
         return NameReading::InvalidChars;
     }
-    NameReading::Name { clean }
+    NameReading::Name {
+        clean: clean.into(),
+    }
+}
+
+/// Whether `s` is already in its clean form, checked in one pass without allocating (most names
+/// are).
+/// (The caller has checked that `s` is composed.)
+fn is_clean(s: &str) -> bool {
+    if s.starts_with(' ') || s.ends_with(' ') || s.contains("  ") || s.is_empty() {
+        return false;
+    }
+    let mut start = true;
+    for c in s.chars() {
+        if !is_name_char(c) || c == 'Ð' {
+            return false;
+        }
+        let ok = if c == ' ' || c == '\'' || c == '’' {
+            true
+        } else if start {
+            !c.is_lowercase()
+        } else {
+            !c.is_uppercase()
+        };
+        if !ok {
+            return false;
+        }
+        start = matches!(c, ' ' | '\'' | '’');
+    }
+    true
 }
 
 /// Whether `c` carries a tone mark.
 fn has_tone(c: char) -> bool {
-    !c.is_ascii()
-        && std::iter::once(c)
-            .nfd()
-            .any(|m| matches!(m, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}'))
+    !c.is_ascii() && letter_info(c).1
+}
+
+/// First and last code point of the letter table (the Latin blocks Vietnamese uses).
+const TABLE_START: u32 = 0x00C0;
+const TABLE_END: u32 = 0x1EFF;
+
+/// For each covered code point: its base letter in lower case (0 for none) and whether it
+/// carries a tone mark; built once so that names are checked without decomposing characters.
+static LETTERS: LazyLock<Vec<(u8, bool)>> = LazyLock::new(|| {
+    (TABLE_START..=TABLE_END)
+        .map(|cp| {
+            let Some(c) = char::from_u32(cp) else {
+                return (0, false);
+            };
+            let d: Vec<char> = std::iter::once(c).nfd().collect();
+            let base = d
+                .first()
+                .filter(|b| b.is_ascii_alphabetic())
+                .map_or(0, |b| b.to_ascii_lowercase() as u8);
+            let tone = d
+                .iter()
+                .any(|m| matches!(m, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}'));
+            (base, tone)
+        })
+        .collect()
+});
+
+/// The base letter (lower case, 0 if none) of `c` and whether it carries a tone mark.
+fn letter_info(c: char) -> (u8, bool) {
+    let cp = c as u32;
+    if c.is_ascii() {
+        return (c.to_ascii_lowercase() as u8, false);
+    }
+    if (TABLE_START..=TABLE_END).contains(&cp) {
+        return LETTERS[(cp - TABLE_START) as usize];
+    }
+    let mut d = std::iter::once(c).nfd();
+    let base = d
+        .next()
+        .filter(char::is_ascii_alphabetic)
+        .map_or(0, |b| b.to_ascii_lowercase() as u8);
+    (
+        base,
+        d.any(|m| matches!(m, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}')),
+    )
 }
 
 /// Whether `c` is a vowel letter, with or without marks.
 fn is_vowel(c: char) -> bool {
-    let base = std::iter::once(c)
-        .nfd()
-        .next()
-        .unwrap_or(c)
-        .to_ascii_lowercase();
-    matches!(base, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
+    matches!(letter_info(c).0, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
 /// Something no genuine Vietnamese name shows: a character outside the alphabet (or "ð"), an
@@ -185,13 +260,19 @@ fn has_anomaly(s: &str) -> bool {
     let mut tones = 0;
     // An upper-case letter inside a word that is not all capitals ("BÝch").
     for word in s.split(' ') {
-        let letters: Vec<char> = word.chars().collect();
-        let all_upper = !letters.iter().any(|c| c.is_lowercase());
-        for (i, c) in letters.iter().enumerate().skip(1) {
-            let after_apostrophe = matches!(letters[i - 1], '\'' | '’');
-            if c.is_uppercase() && !after_apostrophe && !all_upper {
+        let all_upper = !word.chars().any(char::is_lowercase);
+        if all_upper {
+            continue;
+        }
+        let mut last: Option<char> = None;
+        for c in word.chars() {
+            if let Some(l) = last
+                && c.is_uppercase()
+                && !matches!(l, '\'' | '’')
+            {
                 return true;
             }
+            last = Some(c);
         }
     }
     for c in s.chars() {
@@ -517,7 +598,17 @@ type Decoder = fn(&str) -> Option<String>;
 
 /// The legacy encoding that damaged `s` and the repaired text, if `s` is damaged text.
 pub fn repair_encoding(s: &str) -> Option<(Legacy, String)> {
-    let s: String = s.nfc().collect();
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    // Most names: composed already and nothing odd in them.
+    let composed = is_nfc_quick(s.chars()) == IsNormalized::Yes;
+    if composed && !has_anomaly(s) {
+        return None;
+    }
+    let s: String = if composed {
+        s.to_string()
+    } else {
+        s.nfc().collect()
+    };
     if !has_anomaly(&s) {
         return None;
     }
@@ -720,7 +811,7 @@ mod tests {
             assert_eq!(
                 read_name(name),
                 NameReading::Name {
-                    clean: name.clone()
+                    clean: name.as_str().into()
                 },
                 "{name}"
             );

@@ -3,7 +3,7 @@
 //! converted with the published table, 11-digit landlines (02…) accepted.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use crate::record::Cell;
 use crate::reference;
@@ -14,9 +14,9 @@ pub enum PhoneReading {
     /// Empty.
     Missing,
     /// A current mobile or landline number (digits only, leading 0).
-    Valid(String),
+    Valid(Arc<str>),
     /// An 11-digit mobile number of before the 2018 conversion; the 10-digit number it became.
-    Old(String),
+    Old(Arc<str>),
     /// Not a Vietnamese phone number.
     Invalid,
 }
@@ -38,12 +38,12 @@ static OLD_TO_NEW: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new
 fn classify(d: &str) -> PhoneReading {
     let mobile = |d: &str| d.len() == 10 && MOBILE.iter().any(|p| d.starts_with(p));
     if mobile(d) || (d.len() == 11 && d.starts_with("02")) {
-        return PhoneReading::Valid(d.to_string());
+        return PhoneReading::Valid(d.into());
     }
     if d.len() == 11
         && let Some(new) = d.get(..4).and_then(|p| OLD_TO_NEW.get(p))
     {
-        return PhoneReading::Old(format!("{new}{}", &d[4..]));
+        return PhoneReading::Old(format!("{new}{}", &d[4..]).into());
     }
     PhoneReading::Invalid
 }

@@ -22,7 +22,7 @@ pub fn check(row: &NormalRow<'_, '_>, out: &mut RowFindings<'_>) {
             Detail::Legacy(*legacy),
         ),
         NameReading::Name { clean } => {
-            if *clean != *value {
+            if **clean != *value {
                 out.push(f, Code::NameFormat, &value, clean, Detail::None);
             }
         }

@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 cargo build --release --locked -q
 V=target/release/vaxclean
 D=2026-11-26
-$V sample -q --people 120 --seed 11 --defect-rate 0.4 --as-of $D \
+# Enough people with a defect that every finding code shows up in each file.
+$V sample -q --people 300 --seed 11 --defect-rate 0.7 --as-of $D \
   --out fixtures/sample.csv --truth fixtures/sample.truth.csv
-$V sample -q --people 120 --seed 12 --defect-rate 0.4 --as-of $D --numeric-ids --title-lines \
+$V sample -q --people 400 --seed 12 --defect-rate 0.8 --as-of $D --numeric-ids --title-lines \
   --out fixtures/sample.xlsx --truth fixtures/sample-xlsx.truth.csv
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -53,6 +53,119 @@ fn committed_fixtures_give_exactly_the_planted_findings() {
 }
 
 #[test]
+fn every_code_shows_up_in_the_committed_fixtures() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["sample.csv", "sample.xlsx"] {
+        let path = fixture(file);
+        let o = scan(dir.path(), &[path.to_str().unwrap()], &["-q"]);
+        assert!(o.status.success());
+        let s = summary(&dir.path().join("out"));
+        let by_code = s["totals"]["by_code"].as_object().unwrap();
+        for code in [
+            "ID_MISSING",
+            "ID_FORMAT",
+            "ID_LEADING_ZERO_LOST",
+            "ID_PRECISION_LOST",
+            "ID_SEPARATORS",
+            "ID_PLACEHOLDER",
+            "ID_PROVINCE_CODE",
+            "ID_GENDER_MISMATCH",
+            "ID_BIRTH_YEAR_MISMATCH",
+            "ID_DUPLICATE_CONFLICT",
+            "NAME_MISSING",
+            "NAME_INVALID_CHARS",
+            "NAME_ENCODING",
+            "NAME_FORMAT",
+            "NAME_INCOMPLETE",
+            "DOB_MISSING",
+            "DOB_INVALID",
+            "DOB_OUT_OF_RANGE",
+            "DOB_YEAR_ONLY",
+            "DOB_FORMAT",
+            "DOB_UNDER_FIVE",
+            "GENDER_MISSING",
+            "GENDER_INVALID",
+            "GENDER_FORMAT",
+            "PHONE_INVALID",
+            "PHONE_OLD_FORMAT",
+            "ADDRESS_UNKNOWN",
+            "DOSE_DATE_INVALID",
+            "DOSE_DUPLICATE",
+        ] {
+            assert!(
+                by_code.get(code).is_some_and(|n| n.as_u64() > Some(0)),
+                "{file}: no {code}"
+            );
+        }
+    }
+}
+
+#[test]
+fn another_gazetteer() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("g2025.csv"),
+        "province_code,province,district_code,district,commune_code,commune\n\
+         01,Thành phố Hà Nội,,,00004,Phường Ba Đình\n\
+         79,Thành phố Hồ Chí Minh,,,26734,Phường Sài Gòn\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("d.csv"),
+        "Mã,Họ và tên,Số CCCD,Tỉnh,Xã\nR1,Nguyễn Văn An,079090001234,TP HCM,Phường Sài Gòn\n",
+    )
+    .unwrap();
+    // Phường Sài Gòn is a ward of the 2025 division only.
+    let o = scan(dir.path(), &["d.csv"], &["-q"]);
+    assert!(o.status.success());
+    let rows = findings(&dir.path().join("out/findings.csv"));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["code"], "ADDRESS_UNKNOWN");
+    let o = scan(dir.path(), &["d.csv"], &["-q", "--gazetteer", "g2025.csv"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(findings(&dir.path().join("out/findings.csv")).is_empty());
+    let s = summary(&dir.path().join("out"));
+    assert_eq!(s["units"][0]["province"], "Thành phố Hồ Chí Minh");
+    assert_eq!(s["units"][0]["commune"], "Phường Sài Gòn");
+    // A gazetteer that cannot be read is a usage error naming it.
+    let o = scan(dir.path(), &["d.csv"], &["-q", "--gazetteer", "none.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("none.csv"));
+}
+
+#[test]
+fn places_are_written_with_canonical_names() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.csv"),
+        "Mã,Họ và tên,Số CCCD,Tỉnh,Huyện,Xã\n\
+         R1,Nguyễn Văn An,,tp hcm,q3,P.1\n\
+         R2,Lê Thị Bình,,Tỉnh Phú Yên,Huyện Phú Hòa,xa hoa an\n",
+    )
+    .unwrap();
+    let o = scan(dir.path(), &["p.csv"], &["-q"]);
+    assert!(o.status.success());
+    let rows = findings(&dir.path().join("out/findings.csv"));
+    let places: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["province"].as_str(),
+                r["district"].as_str(),
+                r["commune"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("Thành phố Hồ Chí Minh", "Quận 3", "Phường 01"),
+            ("Tỉnh Phú Yên", "Huyện Phú Hoà", "Xã Hòa An"),
+        ]
+    );
+}
+
+#[test]
 fn xlsx_title_lines_and_numeric_ids() {
     let dir = tempfile::tempdir().unwrap();
     let o = scan(

@@ -95,8 +95,9 @@ pub struct ScanResult {
     pub sources: Vec<SourceReport>,
     /// The sheets read, indexed by [`RowLoc::sheet`].
     pub sheets: Vec<SheetReport>,
-    /// Every finding, sorted by source, sheet, row, field, code (read once, by the writer).
-    pub findings: SortedFindings,
+    /// Every finding, sorted by source, sheet, row, field, code (read once, by the writer:
+    /// see [`ScanResult::take_findings`]).
+    pub findings: Option<SortedFindings>,
     /// How many findings of each code.
     pub by_code: BTreeMap<Code, u64>,
     /// Data rows.
@@ -342,12 +343,24 @@ pub fn run(
         people,
         sources,
         sheets,
-        findings,
+        findings: Some(findings),
         by_code,
         units,
         read_time,
         cross_time: cross_started.elapsed(),
     })
+}
+
+impl ScanResult {
+    /// The findings, for the one writer that reads them, and the rest of the result.
+    pub fn take_findings(mut self) -> (SortedFindings, ScanResult) {
+        let findings = self.findings.take();
+        match findings {
+            Some(f) => (f, self),
+            // Only reachable by taking twice; an empty store stands in.
+            None => (SortedFindings::empty(), self),
+        }
+    }
 }
 
 /// Rows, people and findings per unit, and the number of distinct people in all.

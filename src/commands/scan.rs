@@ -29,7 +29,7 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
     let progress = Progress::new(total, ui.quiet, lang);
     let result = pipeline::run(files, &settings.config, &progress, out.path());
     progress.finish();
-    let mut result = result.map_err(|e| match lang {
+    let result = result.map_err(|e| match lang {
         crate::i18n::Lang::Vi => anyhow::anyhow!(
             "không ghi được tệp tạm trong '{}': {e}",
             out.path().display()
@@ -40,14 +40,9 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
         ),
     })?;
 
+    let (findings, result) = result.take_findings();
     let findings_path = out.write("findings.csv", |w| {
-        findings_csv::write(
-            w,
-            &mut result.findings,
-            &result.sources,
-            &result.sheets,
-            lang,
-        )
+        findings_csv::write(w, findings, &result.sources, &result.sheets, lang)
     })?;
     let summary_path = out.write("summary.json", |w| {
         summary::write(w, &result, settings.config.today, started.elapsed(), lang)

@@ -4,7 +4,7 @@
 //! index, so it does not grow with the number of findings.
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -185,19 +185,27 @@ impl FindingStore {
                 .cmp(&rank_of(b.loc.sheet))
                 .then_with(|| within_sheet(a, b))
         });
+        // Each cross-record finding goes with the chunk whose rows it falls among (or before
+        // the first chunk): chunks cover disjoint runs of rows, in order.
+        let mut segments: Vec<(Option<Chunk>, Vec<Finding>)> = vec![(None, Vec::new())];
+        segments.extend(chunks.iter().map(|c| (Some(*c), Vec::new())));
+        let mut j = 0;
+        for f in extra {
+            let key = (rank_of(f.loc.sheet), f.loc.row);
+            while j < chunks.len() && (rank_of(chunks[j].sheet), chunks[j].first_row) <= key {
+                j += 1;
+            }
+            segments[j].1.push(f);
+        }
         let (mut file, _) = self
             .file
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
         file.flush()?;
-        file.seek(SeekFrom::Start(0))?;
         Ok(SortedFindings {
-            file: BufReader::new(file),
-            chunks: chunks.into_iter(),
-            current: Vec::new().into_iter(),
-            extra: extra.into_iter().peekable(),
+            file: Some(file),
+            segments,
             rank: rank.to_vec(),
-            pos: 0,
         })
     }
 }
@@ -205,61 +213,88 @@ impl FindingStore {
 /// The findings of a scan in output order, read back from the store.
 #[derive(Debug)]
 pub struct SortedFindings {
-    file: BufReader<File>,
-    chunks: std::vec::IntoIter<Chunk>,
-    current: std::vec::IntoIter<Finding>,
-    extra: std::iter::Peekable<std::vec::IntoIter<Finding>>,
+    file: Option<File>,
+    /// Runs of findings in order: a stored chunk (if any) and the in-memory findings among it.
+    segments: Vec<(Option<Chunk>, Vec<Finding>)>,
     rank: Vec<u32>,
-    pos: u64,
+}
+
+/// How many runs are read back and rendered at once (bounds memory).
+const WINDOW: usize = 64;
+
+fn decode_all(buf: &[u8]) -> std::io::Result<Vec<Finding>> {
+    let mut d = Decoder { buf };
+    let mut out = Vec::new();
+    while !d.buf.is_empty() {
+        match d.finding() {
+            Some(f) => out.push(f),
+            None => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "damaged temporary findings file",
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 impl SortedFindings {
-    fn load(&mut self, chunk: Chunk) -> std::io::Result<Vec<Finding>> {
-        if chunk.offset != self.pos {
-            self.file.seek(SeekFrom::Start(chunk.offset))?;
+    /// No findings at all.
+    pub fn empty() -> SortedFindings {
+        SortedFindings {
+            file: None,
+            segments: Vec::new(),
+            rank: Vec::new(),
         }
-        let mut buf = vec![0u8; chunk.len as usize];
-        self.file.read_exact(&mut buf)?;
-        self.pos = chunk.offset + chunk.len;
-        let mut d = Decoder { buf: &buf };
-        let mut out = Vec::new();
-        while !d.buf.is_empty() {
-            match d.finding() {
-                Some(f) => out.push(f),
-                None => {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        "damaged temporary findings file",
-                    ));
-                }
-            }
-        }
-        Ok(out)
     }
 
-    /// The next finding, or an error if the temporary file could not be read back.
-    pub fn next_finding(&mut self) -> std::io::Result<Option<Finding>> {
-        if self.current.as_slice().is_empty()
-            && let Some(chunk) = self.chunks.next()
-        {
-            self.current = self.load(chunk)?.into_iter();
-        }
-        let rank = &self.rank;
+    /// Hands every finding over in order, in runs: `render` turns a run into bytes (runs are
+    /// decoded and rendered in parallel, a window at a time), `write` takes the bytes in order.
+    pub fn render_in_order<R, W>(mut self, render: R, mut write: W) -> std::io::Result<()>
+    where
+        R: Fn(&[Finding]) -> Vec<u8> + Sync,
+        W: FnMut(&[u8]) -> std::io::Result<()>,
+    {
+        use rayon::prelude::*;
+        let rank = std::mem::take(&mut self.rank);
         let rank_of = |f: &Finding| rank.get(f.loc.sheet as usize).copied().unwrap_or(u32::MAX);
-        let take_extra = match (self.current.as_slice().first(), self.extra.peek()) {
-            (None, None) => return Ok(None),
-            (None, Some(_)) => true,
-            (Some(_), None) => false,
-            (Some(c), Some(e)) => {
-                (rank_of(e), e.row_order_key(), &e.value)
-                    < (rank_of(c), c.row_order_key(), &c.value)
+        let order =
+            |a: &Finding, b: &Finding| rank_of(a).cmp(&rank_of(b)).then_with(|| within_sheet(a, b));
+        let segments = std::mem::take(&mut self.segments);
+        let mut iter = segments.into_iter().peekable();
+        while iter.peek().is_some() {
+            let window: Vec<(Option<Chunk>, Vec<Finding>)> = iter.by_ref().take(WINDOW).collect();
+            // Reading is sequential; decoding and rendering are not.
+            let mut raw = Vec::with_capacity(window.len());
+            for (chunk, extra) in window {
+                let bytes = match (chunk, self.file.as_mut()) {
+                    (Some(c), Some(file)) => {
+                        file.seek(SeekFrom::Start(c.offset))?;
+                        let mut buf = vec![0u8; c.len as usize];
+                        file.read_exact(&mut buf)?;
+                        buf
+                    }
+                    _ => Vec::new(),
+                };
+                raw.push((bytes, extra));
             }
-        };
-        Ok(if take_extra {
-            self.extra.next()
-        } else {
-            self.current.next()
-        })
+            let rendered: Vec<std::io::Result<Vec<u8>>> = raw
+                .into_par_iter()
+                .map(|(bytes, extra)| {
+                    let mut run = decode_all(&bytes)?;
+                    if !extra.is_empty() {
+                        run.extend(extra);
+                        run.sort_by(order);
+                    }
+                    Ok(render(&run))
+                })
+                .collect();
+            for r in rendered {
+                write(&r?)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -314,16 +349,36 @@ mod tests {
             f(0, 3, Code::IdDuplicateConflict, "y"),
             f(1, 1, Code::IdDuplicateConflict, "z"),
         ];
-        let mut sorted = store.into_sorted(extra, &[1, 0])?;
+        let sorted = store.into_sorted(extra, &[1, 0])?;
+        // Each run rendered as lines "sheet row code record", then read back in order.
+        let render = |run: &[Finding]| {
+            run.iter()
+                .map(|x| {
+                    format!(
+                        "{} {} {} {}\n",
+                        x.loc.sheet,
+                        x.loc.row,
+                        x.code.as_str(),
+                        x.row.record_id
+                    )
+                })
+                .collect::<String>()
+                .into_bytes()
+        };
         let mut got = Vec::new();
-        while let Some(x) = sorted.next_finding()? {
-            got.push((
-                x.loc.sheet,
-                x.loc.row,
-                x.code.as_str(),
-                x.row.record_id.to_string(),
-            ));
-        }
+        sorted.render_in_order(render, |bytes| {
+            for line in String::from_utf8_lossy(bytes).lines() {
+                let p: Vec<&str> = line.split(' ').collect();
+                let code = Code::from_name(p[2]).map_or("", |c| c.as_str());
+                got.push((
+                    p[0].parse().unwrap_or(9),
+                    p[1].parse().unwrap_or(0),
+                    code,
+                    p[3].to_string(),
+                ));
+            }
+            Ok(())
+        })?;
         let want = vec![
             (1, 1, "ID_DUPLICATE_CONFLICT", "R1".to_string()),
             (1, 5, "ID_PLACEHOLDER", "R5".to_string()),

@@ -28,9 +28,7 @@ struct Level {
 impl Level {
     fn add(&mut self, unit: Unit, kind: Kind) -> usize {
         let i = self.units.len();
-        let (tf, tb) = keys(&unit.name, kind, true);
-        let (ff, fb) = keys(&unit.name, kind, false);
-        for (map, key) in self.maps.iter_mut().zip([tf, tb, ff, fb]) {
+        for (map, key) in self.maps.iter_mut().zip(all_keys(&unit.name, kind)) {
             if !key.is_empty() {
                 map.entry(key).or_default().push(i);
             }
@@ -41,13 +39,12 @@ impl Level {
 
     /// The unit a written name means: the most exact key that names exactly one unit.
     fn find(&self, written: &str, kind: Kind) -> Lookup {
-        let (tf, tb) = keys(written, kind, true);
-        let (ff, fb) = keys(written, kind, false);
-        if fb.is_empty() {
+        let all = all_keys(written, kind);
+        if all[3].is_empty() {
             return Lookup::Empty;
         }
         let mut ambiguous = false;
-        for (map, key) in self.maps.iter().zip([tf, tb, ff, fb]) {
+        for (map, key) in self.maps.iter().zip(all) {
             match map.get(&key).map(Vec::as_slice) {
                 Some([one]) => return Lookup::One(*one),
                 Some([_, _, ..]) => ambiguous = true,
@@ -157,6 +154,13 @@ fn words(name: &str) -> Vec<(String, String)> {
 /// (key with its type word, key without it): compact, numbers without leading zeros; `toned`
 /// keeps the tone marks.
 fn keys(name: &str, kind: Kind, toned: bool) -> (String, String) {
+    let [tf, tb, ff, fb] = all_keys(name, kind);
+    if toned { (tf, tb) } else { (ff, fb) }
+}
+
+/// The four keys of a name, from one split into words: toned with and without the type word,
+/// folded with and without it.
+fn all_keys(name: &str, kind: Kind) -> [String; 4] {
     let w = words(name);
     let mut start = 0;
     let mut type_word = "";
@@ -172,41 +176,41 @@ fn keys(name: &str, kind: Kind, toned: bool) -> (String, String) {
             break;
         }
     }
-    let number = |t: &str| {
-        let z = t.trim_start_matches('0');
-        if z.is_empty() {
-            "0".to_string()
-        } else {
-            z.to_string()
+    let rest = &w[start..];
+    let bare = |toned: bool| -> String {
+        let mut out = String::new();
+        for (folded, tones) in rest {
+            if folded.bytes().all(|b| b.is_ascii_digit()) {
+                let z = folded.trim_start_matches('0');
+                out.push_str(if z.is_empty() { "0" } else { z });
+            } else if toned {
+                out.push_str(tones);
+            } else {
+                out.push_str(folded);
+            }
         }
+        out
     };
-    let part = |x: &(String, String)| {
-        if x.0.bytes().all(|b| b.is_ascii_digit()) {
-            number(&x.0)
-        } else if toned {
-            x.1.clone()
-        } else {
-            x.0.clone()
-        }
-    };
-    let mut bare: String = w[start..].iter().map(part).collect::<Vec<_>>().join(" ");
+    let (mut toned, mut folded) = (bare(true), bare(false));
     if kind == Kind::Province {
-        let folded = w[start..]
+        let spaced = rest
             .iter()
             .map(|x| x.0.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        if let Some((_, canonical)) = PROVINCE_ALIASES.iter().find(|(a, _)| *a == folded) {
-            bare = (*canonical).to_string();
+        if let Some((_, canonical)) = PROVINCE_ALIASES.iter().find(|(a, _)| *a == spaced) {
+            folded = canonical.replace(' ', "");
+            toned = folded.clone();
         }
     }
-    let bare = bare.replace(' ', "");
-    let full = if type_word.is_empty() {
-        String::new()
-    } else {
-        format!("{}{bare}", type_word.replace(' ', ""))
+    let with_type = |b: &str| {
+        if type_word.is_empty() {
+            String::new()
+        } else {
+            format!("{}{b}", type_word.replace(' ', ""))
+        }
     };
-    (full, bare)
+    [with_type(&toned), toned, with_type(&folded), folded]
 }
 
 #[derive(Debug, Default)]

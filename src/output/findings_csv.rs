@@ -6,6 +6,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use crate::findings::Finding;
 use crate::findings::store::SortedFindings;
 use crate::i18n::Lang;
 use crate::output::defuse;
@@ -32,39 +33,48 @@ pub const COLUMNS: [&str; 13] = [
 /// Writes `findings` to `w`; `sources` and `sheets` name where they are.
 pub fn write(
     w: &mut impl Write,
-    findings: &mut SortedFindings,
+    findings: SortedFindings,
     sources: &[SourceReport],
     sheets: &[SheetReport],
     lang: Lang,
 ) -> Result<()> {
     w.write_all(b"\xEF\xBB\xBF")?;
-    let mut out = csv::WriterBuilder::new()
+    let mut header = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
-        .from_writer(w);
-    out.write_record(COLUMNS)?;
-    while let Some(f) = findings.next_finding()? {
-        let sheet = sheets.get(f.loc.sheet as usize);
-        let source = sheet
-            .and_then(|s| sources.get(s.info.source as usize))
-            .map_or("", |s| s.file.display.as_str());
-        let sheet_name = sheet.map_or("", |s| s.info.name.as_str());
-        let row = f.loc.row.to_string();
-        out.write_record([
-            defuse(source).as_ref(),
-            defuse(sheet_name).as_ref(),
-            row.as_str(),
-            defuse(&f.row.record_id).as_ref(),
-            defuse(&f.row.province).as_ref(),
-            defuse(&f.row.district).as_ref(),
-            defuse(&f.row.commune).as_ref(),
-            f.field.map_or("", |x| x.name()),
-            f.code.as_str(),
-            f.severity().as_str(),
-            defuse(&f.value).as_ref(),
-            defuse(&f.suggestion).as_ref(),
-            &message(f.code, f.detail, lang),
-        ])?;
-    }
-    out.flush()?;
+        .from_writer(Vec::new());
+    header.write_record(COLUMNS)?;
+    w.write_all(&header.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?;
+    // Runs of findings are rendered in parallel and written in order.
+    let render = |run: &[Finding]| -> Vec<u8> {
+        let mut out = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::with_capacity(run.len() * 200));
+        for f in run {
+            let sheet = sheets.get(f.loc.sheet as usize);
+            let source = sheet
+                .and_then(|s| sources.get(s.info.source as usize))
+                .map_or("", |s| s.file.display.as_str());
+            let sheet_name = sheet.map_or("", |s| s.info.name.as_str());
+            let row = f.loc.row.to_string();
+            // Writing to memory cannot fail.
+            let _ = out.write_record([
+                defuse(source).as_ref(),
+                defuse(sheet_name).as_ref(),
+                row.as_str(),
+                defuse(&f.row.record_id).as_ref(),
+                defuse(&f.row.province).as_ref(),
+                defuse(&f.row.district).as_ref(),
+                defuse(&f.row.commune).as_ref(),
+                f.field.map_or("", |x| x.name()),
+                f.code.as_str(),
+                f.severity().as_str(),
+                defuse(&f.value).as_ref(),
+                defuse(&f.suggestion).as_ref(),
+                &message(f.code, f.detail, lang),
+            ]);
+        }
+        out.into_inner().unwrap_or_default()
+    };
+    findings.render_in_order(render, |bytes| w.write_all(bytes))?;
     Ok(())
 }

@@ -121,36 +121,7 @@ fn planted_defects_are_found_with_right_suggestions() {
         &dir.path().join("truth.csv"),
     );
     // Every code of DESIGN §4 is planted and found.
-    for code in [
-        "ID_MISSING",
-        "ID_FORMAT",
-        "ID_LEADING_ZERO_LOST",
-        "ID_PRECISION_LOST",
-        "ID_SEPARATORS",
-        "ID_PLACEHOLDER",
-        "ID_PROVINCE_CODE",
-        "ID_GENDER_MISMATCH",
-        "ID_BIRTH_YEAR_MISMATCH",
-        "ID_DUPLICATE_CONFLICT",
-        "NAME_MISSING",
-        "NAME_INVALID_CHARS",
-        "NAME_ENCODING",
-        "NAME_FORMAT",
-        "NAME_INCOMPLETE",
-        "DOB_MISSING",
-        "DOB_INVALID",
-        "DOB_OUT_OF_RANGE",
-        "DOB_YEAR_ONLY",
-        "DOB_FORMAT",
-        "GENDER_MISSING",
-        "GENDER_INVALID",
-        "GENDER_FORMAT",
-        "PHONE_INVALID",
-        "PHONE_OLD_FORMAT",
-        "ADDRESS_UNKNOWN",
-        "DOSE_DATE_INVALID",
-        "DOSE_DUPLICATE",
-    ] {
+    for code in DATA_CODES {
         assert!(
             per_code.get(code).is_some_and(|c| c.0 > 100),
             "{code} not planted"

@@ -61,37 +61,7 @@ fn every_code_shows_up_in_the_committed_fixtures() {
         assert!(o.status.success());
         let s = summary(&dir.path().join("out"));
         let by_code = s["totals"]["by_code"].as_object().unwrap();
-        for code in [
-            "ID_MISSING",
-            "ID_FORMAT",
-            "ID_LEADING_ZERO_LOST",
-            "ID_PRECISION_LOST",
-            "ID_SEPARATORS",
-            "ID_PLACEHOLDER",
-            "ID_PROVINCE_CODE",
-            "ID_GENDER_MISMATCH",
-            "ID_BIRTH_YEAR_MISMATCH",
-            "ID_DUPLICATE_CONFLICT",
-            "NAME_MISSING",
-            "NAME_INVALID_CHARS",
-            "NAME_ENCODING",
-            "NAME_FORMAT",
-            "NAME_INCOMPLETE",
-            "DOB_MISSING",
-            "DOB_INVALID",
-            "DOB_OUT_OF_RANGE",
-            "DOB_YEAR_ONLY",
-            "DOB_FORMAT",
-            "DOB_UNDER_FIVE",
-            "GENDER_MISSING",
-            "GENDER_INVALID",
-            "GENDER_FORMAT",
-            "PHONE_INVALID",
-            "PHONE_OLD_FORMAT",
-            "ADDRESS_UNKNOWN",
-            "DOSE_DATE_INVALID",
-            "DOSE_DUPLICATE",
-        ] {
+        for code in DATA_CODES {
             assert!(
                 by_code.get(code).is_some_and(|n| n.as_u64() > Some(0)),
                 "{file}: no {code}"

@@ -8,6 +8,39 @@ use std::process::{Command, Output};
 /// The fixed date every test runs as, so results do not move with the calendar.
 pub const AS_OF: &str = "2026-11-26";
 
+/// Every finding code about a record's data (DESIGN §4, plus `DOB_UNDER_FIVE`).
+pub const DATA_CODES: [&str; 29] = [
+    "ID_MISSING",
+    "ID_FORMAT",
+    "ID_LEADING_ZERO_LOST",
+    "ID_PRECISION_LOST",
+    "ID_SEPARATORS",
+    "ID_PLACEHOLDER",
+    "ID_PROVINCE_CODE",
+    "ID_GENDER_MISMATCH",
+    "ID_BIRTH_YEAR_MISMATCH",
+    "ID_DUPLICATE_CONFLICT",
+    "NAME_MISSING",
+    "NAME_INVALID_CHARS",
+    "NAME_ENCODING",
+    "NAME_FORMAT",
+    "NAME_INCOMPLETE",
+    "DOB_MISSING",
+    "DOB_INVALID",
+    "DOB_OUT_OF_RANGE",
+    "DOB_YEAR_ONLY",
+    "DOB_FORMAT",
+    "DOB_UNDER_FIVE",
+    "GENDER_MISSING",
+    "GENDER_INVALID",
+    "GENDER_FORMAT",
+    "PHONE_INVALID",
+    "PHONE_OLD_FORMAT",
+    "ADDRESS_UNKNOWN",
+    "DOSE_DATE_INVALID",
+    "DOSE_DUPLICATE",
+];
+
 /// The project root (where `fixtures/` is).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

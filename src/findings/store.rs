@@ -219,8 +219,9 @@ pub struct SortedFindings {
     rank: Vec<u32>,
 }
 
-/// How many runs are read back and rendered at once (bounds memory).
-const WINDOW: usize = 64;
+/// How many runs are read back and rendered at once: enough for the cores, few enough that
+/// memory stays small (a run is one batch's findings, up to a few thousand).
+const WINDOW: usize = 8;
 
 fn decode_all(buf: &[u8]) -> std::io::Result<Vec<Finding>> {
     let mut d = Decoder { buf };

@@ -13,7 +13,7 @@ use super::names::{NameReading, read_name};
 use crate::record::Cell;
 
 /// Entries a memory holds before it starts afresh.
-const CAPACITY: usize = 1 << 16;
+const CAPACITY: usize = 1 << 14;
 
 thread_local! {
     static NAMES: RefCell<HashMap<Box<str>, NameReading>> = RefCell::new(HashMap::new());

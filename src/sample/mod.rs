@@ -610,7 +610,7 @@ impl Generator {
         let cccd = id.len() == 12;
         if let Some(d) = defect
             && is_id_defect(d)
-            && !self.plant(d, &id, cccd, person.sex, person.birth, &record_ids, &mut p)
+            && !self.plant(d, &id, cccd, person.sex, person.birth, &mut p)
         {
             defect = None;
         }
@@ -947,7 +947,6 @@ impl Generator {
     }
 
     /// Plants `d`; `false` when it does not apply to this person.
-    #[allow(clippy::too_many_arguments)]
     fn plant(
         &mut self,
         d: Defect,
@@ -955,7 +954,6 @@ impl Generator {
         cccd: bool,
         sex: Gender,
         birth: NaiveDate,
-        record_ids: &[String],
         p: &mut Planted,
     ) -> bool {
         let idf = Field::IdNumber;
@@ -1095,7 +1093,6 @@ impl Generator {
                         certain: true,
                     });
                 }
-                let _ = record_ids;
             }
             _ => return false,
         }

@@ -46,6 +46,10 @@ pub struct ScanConfig {
     pub gazetteer: Arc<Gazetteer>,
 }
 
+/// A hash map with a fast hasher, for the per-row lookups (keys are the data's own, not a
+/// server's callers').
+type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
+
 /// A unit of the administrative tree, as written in the data.
 pub type UnitKey = (String, String, String);
 
@@ -466,13 +470,13 @@ struct BatchOut {
     first_row: u32,
     findings: Vec<Finding>,
     /// Findings per (index in `units`, code).
-    unit_codes: HashMap<(u32, Code), u64>,
+    unit_codes: FastMap<(u32, Code), u64>,
     ids: IdIndex,
     rows: u64,
     skipped: u64,
     /// Units seen in the batch (canonical names where recognised), their rows and places.
     units: Vec<BatchUnit>,
-    unit_index: HashMap<u64, usize>,
+    unit_index: FastMap<u64, usize>,
     /// (index in `units`, person key) per row.
     people: Vec<(u32, u64)>,
     /// The previous row's person fields and their readings.

@@ -4,7 +4,8 @@
 //! starts afresh when full.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+/// A fast hash map (the keys are our own cells, not attacker-chosen keys of a server).
+type HashMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
 
 use chrono::NaiveDate;
 
@@ -16,9 +17,9 @@ use crate::record::Cell;
 const CAPACITY: usize = 1 << 14;
 
 thread_local! {
-    static NAMES: RefCell<HashMap<Box<str>, NameReading>> = RefCell::new(HashMap::new());
+    static NAMES: RefCell<HashMap<Box<str>, NameReading>> = RefCell::new(HashMap::default());
     static DATES: RefCell<(NaiveDate, HashMap<Box<str>, DateReading>)> =
-        RefCell::new((NaiveDate::MIN, HashMap::new()));
+        RefCell::new((NaiveDate::MIN, HashMap::default()));
 }
 
 /// [`read_name`], remembered.
@@ -42,7 +43,7 @@ pub fn date(text: &str, today: NaiveDate) -> DateReading {
     DATES.with(|m| {
         let mut m = m.borrow_mut();
         if m.0 != today {
-            *m = (today, HashMap::new());
+            *m = (today, HashMap::default());
         }
         if let Some(r) = m.1.get(text) {
             return *r;

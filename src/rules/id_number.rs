@@ -88,32 +88,16 @@ pub fn check(row: &NormalRow<'_, '_>, out: &mut RowFindings<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{Finding, RowInfo};
-    use crate::normalize::normalize_row;
-    use crate::record::{Cell, RawRecord, RowLoc};
-    use chrono::NaiveDate;
-    use std::borrow::Cow;
+    use crate::record::Cell;
+    use crate::rules::testing::run_cells;
 
     fn run(id: Cell<&str>, sex: &str, dob: &str) -> Vec<(Code, String, String)> {
-        let mut cells: [Cell<Cow<str>>; 16] = Default::default();
-        cells[Field::IdNumber.index()] = match id {
-            Cell::Text(s) => Cell::Text(Cow::Borrowed(s)),
-            Cell::Number(n) => Cell::Number(n),
-            _ => Cell::Empty,
-        };
-        cells[Field::Gender.index()] = Cell::Text(Cow::Borrowed(sex));
-        cells[Field::BirthDate.index()] = Cell::Text(Cow::Borrowed(dob));
-        let raw = RawRecord {
-            loc: RowLoc::default(),
-            cells,
-        };
-        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
-        let row = normalize_row(&raw, today);
-        let mut found: Vec<Finding> = Vec::new();
-        let info = RowInfo::default;
-        let mut out = RowFindings::new(raw.loc, &info, &mut found);
-        check(&row, &mut out);
-        found
+        let cells = [
+            (Field::IdNumber, id),
+            (Field::Gender, Cell::Text(sex)),
+            (Field::BirthDate, Cell::Text(dob)),
+        ];
+        run_cells(&cells, check)
             .into_iter()
             .map(|f| (f.code, f.value.to_string(), f.suggestion.to_string()))
             .collect()

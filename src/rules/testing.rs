@@ -20,11 +20,40 @@ pub fn run(
     cells: &[(Field, &str)],
     rule: impl Fn(&NormalRow<'_, '_>, &mut RowFindings<'_>),
 ) -> Vec<(Code, String)> {
+    let cells: Vec<(Field, Cell<&str>)> = cells
+        .iter()
+        .map(|(f, t)| {
+            (
+                *f,
+                if t.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(*t)
+                },
+            )
+        })
+        .collect();
+    run_cells(&cells, rule)
+        .into_iter()
+        .map(|f| (f.code, f.suggestion.to_string()))
+        .collect()
+}
+
+/// Runs `rule` on a row holding `cells` of any kind; gives the findings.
+pub fn run_cells(
+    cells: &[(Field, Cell<&str>)],
+    rule: impl Fn(&NormalRow<'_, '_>, &mut RowFindings<'_>),
+) -> Vec<Finding> {
     let mut row: [CellRef<'_>; FIELD_COUNT] = Default::default();
-    for (f, text) in cells {
-        if !text.is_empty() {
-            row[f.index()] = Cell::Text(Cow::Borrowed(*text));
-        }
+    for (f, cell) in cells {
+        row[f.index()] = match cell {
+            Cell::Text(t) => Cell::Text(Cow::Borrowed(*t)),
+            Cell::Empty => Cell::Empty,
+            Cell::Number(n) => Cell::Number(*n),
+            Cell::Date(d) => Cell::Date(*d),
+            Cell::Bool(b) => Cell::Bool(*b),
+            Cell::Error => Cell::Error,
+        };
     }
     let raw = RawRecord {
         loc: RowLoc::default(),
@@ -36,7 +65,4 @@ pub fn run(
     let mut out = RowFindings::new(raw.loc, &info, &mut found);
     rule(&normal, &mut out);
     found
-        .into_iter()
-        .map(|f| (f.code, f.suggestion.to_string()))
-        .collect()
 }

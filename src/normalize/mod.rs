@@ -70,8 +70,16 @@ pub fn read_dose_number(cell: &CellRef<'_>) -> Option<u32> {
     match cell {
         Cell::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n < 100.0 => Some(*n as u32),
         Cell::Text(t) => {
-            let digits: String = t.chars().filter(char::is_ascii_digit).collect();
-            digits.parse().ok().filter(|n| *n < 100)
+            // The digits of the text, without building a string: "Mũi 2" → 2.
+            let mut n: Option<u32> = None;
+            for b in t.bytes().filter(u8::is_ascii_digit) {
+                n = Some(
+                    n.unwrap_or(0)
+                        .saturating_mul(10)
+                        .saturating_add(u32::from(b - b'0')),
+                );
+            }
+            n.filter(|n| *n < 100)
         }
         _ => None,
     }
@@ -192,6 +200,19 @@ mod tests {
     }
 
     #[test]
+    fn dose_numbers() {
+        let t = |s: &'static str| read_dose_number(&Cell::Text(Cow::Borrowed(s)));
+        assert_eq!(t("2"), Some(2));
+        assert_eq!(t("Mũi 3"), Some(3));
+        assert_eq!(t("mũi thứ 12"), Some(12));
+        assert_eq!(t("x"), None);
+        assert_eq!(t("100"), None);
+        assert_eq!(t("99999999999999"), None);
+        assert_eq!(read_dose_number(&Cell::Number(4.0)), Some(4));
+        assert_eq!(read_dose_number(&Cell::Number(1.5)), None);
+    }
+
+    #[test]
     fn the_cache_gives_what_a_fresh_reading_gives() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
         let mut cache = PersonCache::default();
@@ -209,6 +230,7 @@ mod tests {
             assert_eq!(row.gender, fresh.gender);
             assert_eq!(row.name, fresh.name);
             assert_eq!(row.phone, fresh.phone);
+            assert_eq!(row.dose_number, fresh.dose_number);
             assert_eq!(
                 key,
                 text::fold_hash(r.get(Field::FullName).text().unwrap_or(""))

@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use encoding_rs::{WINDOWS_1252, WINDOWS_1258};
+
+use crate::normalize::text::{is_tone_mark, letter};
 use unicode_normalization::UnicodeNormalization;
 
 /// The base vowels and the tone marks that make every Vietnamese vowel letter.
@@ -197,57 +199,12 @@ fn is_clean(s: &str) -> bool {
 
 /// Whether `c` carries a tone mark.
 fn has_tone(c: char) -> bool {
-    !c.is_ascii() && letter_info(c).1
-}
-
-/// First and last code point of the letter table (the Latin blocks Vietnamese uses).
-const TABLE_START: u32 = 0x00C0;
-const TABLE_END: u32 = 0x1EFF;
-
-/// For each covered code point: its base letter in lower case (0 for none) and whether it
-/// carries a tone mark; built once so that names are checked without decomposing characters.
-static LETTERS: LazyLock<Vec<(u8, bool)>> = LazyLock::new(|| {
-    (TABLE_START..=TABLE_END)
-        .map(|cp| {
-            let Some(c) = char::from_u32(cp) else {
-                return (0, false);
-            };
-            let d: Vec<char> = std::iter::once(c).nfd().collect();
-            let base = d
-                .first()
-                .filter(|b| b.is_ascii_alphabetic())
-                .map_or(0, |b| b.to_ascii_lowercase() as u8);
-            let tone = d
-                .iter()
-                .any(|m| matches!(m, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}'));
-            (base, tone)
-        })
-        .collect()
-});
-
-/// The base letter (lower case, 0 if none) of `c` and whether it carries a tone mark.
-fn letter_info(c: char) -> (u8, bool) {
-    let cp = c as u32;
-    if c.is_ascii() {
-        return (c.to_ascii_lowercase() as u8, false);
-    }
-    if (TABLE_START..=TABLE_END).contains(&cp) {
-        return LETTERS[(cp - TABLE_START) as usize];
-    }
-    let mut d = std::iter::once(c).nfd();
-    let base = d
-        .next()
-        .filter(char::is_ascii_alphabetic)
-        .map_or(0, |b| b.to_ascii_lowercase() as u8);
-    (
-        base,
-        d.any(|m| matches!(m, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}')),
-    )
+    letter(c).1
 }
 
 /// Whether `c` is a vowel letter, with or without marks.
 fn is_vowel(c: char) -> bool {
-    matches!(letter_info(c).0, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+    matches!(letter(c).0, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
 /// Something no genuine Vietnamese name shows: a character outside the alphabet (or "ð"), an
@@ -338,7 +295,7 @@ fn implausible_clusters(s: &str) -> usize {
     let lower: String = s
         .to_lowercase()
         .nfd()
-        .filter(|c| !matches!(c, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}'))
+        .filter(|c| !is_tone_mark(*c))
         .nfc()
         .collect();
     let mut bad = 0;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
-use crate::normalize::text::fold;
+use crate::normalize::text::{fold, is_tone_mark};
 use crate::reference;
 
 /// One unit of the gazetteer.
@@ -118,7 +118,7 @@ const PROVINCE_ALIASES: &[(&str, &str)] = &[
 /// "Pa" / "Pả" and "Vân" / "Văn" do not). Digits are split from letters ("Q3" is "q", "3").
 fn words(name: &str) -> Vec<(String, String)> {
     use unicode_normalization::UnicodeNormalization;
-    let is_tone = |c: &char| matches!(c, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}');
+    let is_tone = |c: &char| is_tone_mark(*c);
     let mut out = Vec::new();
     let mut pieces: Vec<String> = Vec::new();
     for word in name.split(|c: char| !c.is_alphanumeric() && !is_tone(&c)) {

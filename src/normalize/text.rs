@@ -13,29 +13,65 @@ use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 const TABLE_START: u32 = 0x00C0;
 const TABLE_END: u32 = 0x1EFF;
 
-/// For each covered code point: its folded ASCII letter, or 0 when it folds to something else.
-static FOLD_TABLE: LazyLock<Vec<u8>> = LazyLock::new(|| {
+/// The five tone marks of Vietnamese (grave, acute, tilde, hook above, dot below), as combining
+/// characters.
+pub const TONE_MARKS: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
+
+/// Whether `c` is one of the [`TONE_MARKS`].
+pub fn is_tone_mark(c: char) -> bool {
+    TONE_MARKS.contains(&c)
+}
+
+/// For each covered code point: its folded ASCII letter (0 when it folds to something else) and
+/// whether it carries a tone mark.
+static LETTERS: LazyLock<Vec<(u8, bool)>> = LazyLock::new(|| {
     (TABLE_START..=TABLE_END)
         .map(|cp| {
             let Some(c) = char::from_u32(cp) else {
-                return 0;
+                return (0, false);
             };
             let mut base = None;
             let mut count = 0;
+            let mut tone = false;
             decompose_canonical(c, |d| {
+                if is_tone_mark(d) {
+                    tone = true;
+                }
                 if !is_combining_mark(d) {
                     base = Some(d);
                     count += 1;
                 }
             });
-            match (base, count) {
+            let folded = match (base, count) {
                 (Some('đ' | 'Đ' | 'Ð' | 'ð'), _) => b'd',
                 (Some(b), 1) if b.is_ascii_alphabetic() => b.to_ascii_lowercase() as u8,
                 _ => 0,
-            }
+            };
+            (folded, tone)
         })
         .collect()
 });
+
+/// The letter `c` folds to (lower-case ASCII; 0 when it folds to something else) and whether it
+/// carries a tone mark, from a table for the Latin blocks and by decomposition elsewhere.
+pub fn letter(c: char) -> (u8, bool) {
+    if c.is_ascii() {
+        return (c.to_ascii_lowercase() as u8, false);
+    }
+    let cp = c as u32;
+    if (TABLE_START..=TABLE_END).contains(&cp) {
+        return LETTERS[(cp - TABLE_START) as usize];
+    }
+    let mut base = 0;
+    let mut tone = false;
+    decompose_canonical(c, |d| {
+        tone |= is_tone_mark(d);
+        if base == 0 && d.is_ascii_alphabetic() {
+            base = d.to_ascii_lowercase() as u8;
+        }
+    });
+    (base, tone)
+}
 
 /// Word-separator state of a fold in progress.
 struct Words<F: FnMut(char)> {
@@ -61,7 +97,6 @@ impl<F: FnMut(char)> Words<F> {
 
 /// Calls `push` with each folded character of `s`, and with `' '` between words.
 fn fold_chars(s: &str, push: impl FnMut(char)) {
-    let table = &*FOLD_TABLE;
     let mut w = Words {
         push,
         started: false,
@@ -78,7 +113,7 @@ fn fold_chars(s: &str, push: impl FnMut(char)) {
         }
         let cp = c as u32;
         if (TABLE_START..=TABLE_END).contains(&cp) {
-            let folded = table[(cp - TABLE_START) as usize];
+            let folded = LETTERS[(cp - TABLE_START) as usize].0;
             if folded != 0 {
                 w.letter(folded as char);
                 continue;
@@ -118,11 +153,6 @@ pub fn fold_hash(s: &str) -> u64 {
     if any { h.finish() | 1 } else { 0 }
 }
 
-/// Like [`fold`] with the spaces removed as well: "TP. HCM" and "tphcm" meet.
-pub fn fold_compact(s: &str) -> String {
-    fold(s).replace(' ', "")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,7 +167,6 @@ mod tests {
         // Decomposed input folds like composed input.
         assert_eq!(fold("Nguye\u{302}\u{303}n"), "nguyen");
         assert_eq!(fold("ho_va--ten"), "ho va ten");
-        assert_eq!(fold_compact("TP. HCM"), "tphcm");
         assert_eq!(fold(""), "");
         assert_eq!(fold("Straße №1"), "straße 1");
     }
@@ -157,6 +186,17 @@ mod tests {
             assert_eq!(fold(letters), want);
             assert_eq!(fold(&letters.to_uppercase()), want);
         }
+    }
+
+    #[test]
+    fn letters_and_tones() {
+        assert_eq!(letter('ễ'), (b'e', true));
+        assert_eq!(letter('Ê'), (b'e', false));
+        assert_eq!(letter('đ'), (b'd', false));
+        assert_eq!(letter('A'), (b'a', false));
+        assert_eq!(letter('ß'), (0, false));
+        assert!(is_tone_mark('\u{323}'));
+        assert!(!is_tone_mark('\u{302}'));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use unicode_normalization::UnicodeNormalization;
 use super::{COLUMNS, Expected, Row, TITLE_LINES, Value};
 use crate::cli::SampleEncoding;
 use crate::normalize::dates::format_date;
+use crate::normalize::text::is_tone_mark;
 
 /// Where generated rows go.
 pub trait RowWriter {
@@ -23,7 +24,6 @@ pub trait RowWriter {
 
 /// Text in Windows-1258: base letters (with their hat, breve or horn) plus separate tone marks.
 pub fn encode_windows_1258(text: &str) -> Vec<u8> {
-    const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
     let mut split = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if c.is_ascii() {
@@ -31,9 +31,9 @@ pub fn encode_windows_1258(text: &str) -> Vec<u8> {
             continue;
         }
         let decomposed: Vec<char> = std::iter::once(c).nfd().collect();
-        let base: String = decomposed.iter().filter(|d| !TONES.contains(d)).collect();
+        let base: String = decomposed.iter().filter(|d| !is_tone_mark(**d)).collect();
         split.extend(base.nfc());
-        split.extend(decomposed.iter().filter(|d| TONES.contains(d)));
+        split.extend(decomposed.iter().filter(|d| is_tone_mark(**d)));
     }
     let (bytes, _, _) = WINDOWS_1258.encode(&split);
     bytes.into_owned()

@@ -151,15 +151,8 @@ fn words(name: &str) -> Vec<(String, String)> {
     out
 }
 
-/// (key with its type word, key without it): compact, numbers without leading zeros; `toned`
-/// keeps the tone marks.
-fn keys(name: &str, kind: Kind, toned: bool) -> (String, String) {
-    let [tf, tb, ff, fb] = all_keys(name, kind);
-    if toned { (tf, tb) } else { (ff, fb) }
-}
-
-/// The four keys of a name, from one split into words: toned with and without the type word,
-/// folded with and without it.
+/// The four keys of a name, from one split into words — toned with and without the type word,
+/// folded with and without it — compact, with numbers stripped of leading zeros.
 fn all_keys(name: &str, kind: Kind) -> [String; 4] {
     let w = words(name);
     let mut start = 0;
@@ -298,7 +291,7 @@ impl Gazetteer {
                     i
                 });
             let unit = Unit::new(get(4), get(5));
-            let (_, bare) = keys(&unit.name, Kind::Commune, false);
+            let [_, _, _, bare] = all_keys(&unit.name, Kind::Commune);
             let c = province.district_data[d].communes.add(unit, Kind::Commune);
             province.communes.entry(bare).or_default().push((d, c));
         }
@@ -356,7 +349,7 @@ impl Gazetteer {
                 }
             }
             None => {
-                let (_, bare) = keys(commune, Kind::Commune, false);
+                let [_, _, _, bare] = all_keys(commune, Kind::Commune);
                 match prov.communes.get(&bare).map(Vec::as_slice) {
                     _ if bare.is_empty() => None,
                     Some([one]) => Some(*one),

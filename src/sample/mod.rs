@@ -353,7 +353,10 @@ pub struct Generator {
     truth: Vec<Expected>,
 }
 
-const CAMPAIGN_START: (i32, u32, u32) = (2021, 3, 8);
+/// The first day of the campaign (the rules' constant).
+fn campaign_start() -> NaiveDate {
+    crate::rules::dose::CAMPAIGN_START.unwrap_or_default()
+}
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
@@ -423,7 +426,7 @@ impl Generator {
             55..=84 => self.rng.range(40, 59),
             _ => self.rng.range(60, 95),
         } as i32;
-        let year = CAMPAIGN_START.0 - age - 1;
+        let year = campaign_start().year() - age - 1;
         let day = self.rng.range(0, 364) as u64;
         date(year, 1, 1)
             .checked_add_days(Days::new(day))
@@ -474,7 +477,7 @@ impl Generator {
     fn doses(&mut self, birth: NaiveDate) -> Vec<(u32, NaiveDate, &'static str, String)> {
         let last_day = self.spec.today.min(date(2023, 6, 30));
         let (first_from, first_to) = if birth <= date(2003, 3, 8) {
-            (date(2021, 3, 8), date(2021, 12, 31))
+            (campaign_start(), date(2021, 12, 31))
         } else if birth <= date(2009, 10, 27) {
             (date(2021, 10, 27), date(2022, 3, 31))
         } else {
@@ -740,7 +743,7 @@ mod tests {
                 let Value::Date(dose) = row[13] else {
                     panic!("dose date");
                 };
-                assert!(dose >= date(2021, 3, 8));
+                assert!(dose >= campaign_start());
             }
         }
         assert_eq!(g.rows_done(), rows);

@@ -28,6 +28,9 @@ pub enum Command {
     /// Find every wrong record in Excel and CSV dumps; writes findings.csv and summary.json.
     #[command(after_help = SCAN_EXAMPLES)]
     Scan(ScanArgs),
+    /// Write one correction workbook per commune, in Vietnamese, ready to print and fill in.
+    #[command(name = "export-list", after_help = EXPORT_EXAMPLES)]
+    ExportList(ExportArgs),
     /// Write a synthetic dump (realistic names, valid CCCD/CMND, planted defects) to try the tool.
     #[command(after_help = SAMPLE_EXAMPLES)]
     Sample(SampleArgs),
@@ -41,6 +44,14 @@ Examples:
   vaxclean scan dumps/*.csv --fail-on error --quiet
 
 Output columns are described in docs/outputs.md.";
+
+const EXPORT_EXAMPLES: &str = "\
+Examples:
+  vaxclean export-list fixtures/sample.csv --out danh-sach
+  vaxclean export-list dumps/ --out danh-sach --province \"Quảng Nam\" --min-severity warning
+  vaxclean export-list dump.xlsx --out danh-sach --commune 20308
+
+Writes DIR/<province>/<district>/<commune>.xlsx and DIR/index.csv (docs/export-list.md).";
 
 const SAMPLE_EXAMPLES: &str = "\
 Examples:
@@ -102,6 +113,40 @@ pub struct ScanArgs {
     /// Exit with code 1 when findings of this severity (or worse) exist.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
+}
+
+/// Which findings put a person on a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MinSeverity {
+    /// Errors on the person's ID number, name, birth date or sex.
+    Error,
+    /// Also warnings (phone, commune, year-only dates, one-word names).
+    Warning,
+    /// Also formatting-only findings.
+    Info,
+}
+
+/// `vaxclean export-list`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Inputs and how to read them.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Folder for the workbooks and index.csv (created if missing).
+    #[arg(long, short, value_name = "DIR", default_value = "danh-sach")]
+    pub out: PathBuf,
+    /// Only this province (name, any spelling; repeat for several).
+    #[arg(long, value_name = "NAME")]
+    pub province: Vec<String>,
+    /// Only this district (name, any spelling; repeat for several).
+    #[arg(long, value_name = "NAME")]
+    pub district: Vec<String>,
+    /// Only this commune (name in any spelling, or its 5-digit code; repeat for several).
+    #[arg(long, value_name = "NAME|CODE")]
+    pub commune: Vec<String>,
+    /// List people with findings of this severity or worse.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = MinSeverity::Error)]
+    pub min_severity: MinSeverity,
 }
 
 /// Encodings the generator writes CSV in.

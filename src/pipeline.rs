@@ -15,6 +15,7 @@ use crossbeam_channel::{Receiver, Sender};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::findings::people::{BatchPeople, PeopleStore, PersonRow, RowReader};
 use crate::findings::store::{FindingStore, SortedFindings};
 use crate::findings::{Finding, RowFindings, RowInfo};
 use crate::input::csv::record_cells;
@@ -44,6 +45,8 @@ pub struct ScanConfig {
     pub threads: usize,
     /// The administrative units places are matched against.
     pub gazetteer: Arc<Gazetteer>,
+    /// Note every row's person, values and findings for the lists ([`ScanResult::people`]).
+    pub capture: bool,
 }
 
 /// A hash map with a fast hasher, for the per-row lookups (keys are the data's own, not a
@@ -116,6 +119,21 @@ pub struct ScanResult {
     pub read_time: Duration,
     /// Time in cross-record checks and sorting.
     pub cross_time: Duration,
+    /// Every checked row's person, when [`ScanConfig::capture`] asked for them.
+    pub captured: Option<People>,
+}
+
+/// The people of a scan, for the lists.
+#[derive(Debug)]
+pub struct People {
+    /// Every checked row, in no particular order.
+    pub rows: Vec<PersonRow>,
+    /// Reads back a row's record key, values and findings.
+    pub reader: RowReader,
+    /// The cross-record findings (they are not in the rows' own findings).
+    pub cross: Vec<Finding>,
+    /// Units by [`PersonRow::unit`]: canonical names where recognised, and the gazetteer's reading.
+    pub units: HashMap<u64, (UnitKey, Place)>,
 }
 
 #[derive(Default)]
@@ -188,6 +206,11 @@ pub fn run(
 ) -> std::io::Result<ScanResult> {
     let started = Instant::now();
     let store = FindingStore::new(spill_dir)?;
+    let people_store = if config.capture {
+        Some(PeopleStore::new(spill_dir)?)
+    } else {
+        None
+    };
     let threads = if config.threads == 0 {
         std::thread::available_parallelism().map_or(2, usize::from)
     } else {
@@ -207,7 +230,14 @@ pub fn run(
     // The fields no rule reads are not decoded.
     let mut read = config.read.clone();
     read.only(CHECKED_FIELDS);
+    if config.capture {
+        // The lists show the address too.
+        let mut fields = CHECKED_FIELDS.to_vec();
+        fields.push(Field::Address);
+        read.only(&fields);
+    }
     let checker = Checker {
+        capture: config.capture,
         today: config.today,
         gazetteer: &config.gazetteer,
         places: Mutex::new(HashMap::new()),
@@ -242,7 +272,10 @@ pub fn run(
                 if let Rows::Csv { records, .. } = batch.rows {
                     let _ = shared.pool.0.try_send(records);
                 }
-                let stored = store.put(out.sheet, out.first_row, std::mem::take(&mut out.findings));
+                let mut stored = store.put(out.sheet, out.first_row, std::mem::take(&mut out.findings));
+                if let (Some(people), Some(rows)) = (&people_store, out.people_rows.take()) {
+                    stored = stored.and(people.put(rows));
+                }
                 merge(&merged, out, stored.err());
             })
         };
@@ -283,6 +316,23 @@ pub fn run(
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
     let ranks = sheet_ranks(&files, &sheets_info);
+    let captured = match people_store {
+        Some(p) => {
+            let (rows, reader) = p.finish()?;
+            let places = checker.places.into_inner().unwrap_or_else(PoisonError::into_inner);
+            let units = places
+                .into_values()
+                .map(|r| (r.hash, (r.key.clone(), r.place.clone())))
+                .collect();
+            Some(People {
+                rows,
+                reader,
+                cross: conflicts.clone(),
+                units,
+            })
+        }
+        None => None,
+    };
     let findings = store.into_sorted(conflicts, &ranks)?;
     let mut by_code = BTreeMap::new();
     for ((_, code), n) in &merged.unit_codes {
@@ -352,6 +402,7 @@ pub fn run(
         units,
         read_time,
         cross_time: cross_started.elapsed(),
+        captured,
     })
 }
 
@@ -483,6 +534,8 @@ struct BatchOut {
     cache: PersonCache,
     /// The previous row's place and its index in `units`.
     last_unit: ([String; 3], usize),
+    /// Every row's person, values and findings, when capturing.
+    people_rows: Option<BatchPeople>,
 }
 
 fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<std::io::Error>) {
@@ -515,6 +568,8 @@ fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<std::io::Err
 
 /// What every row check needs.
 struct Checker<'c> {
+    /// Note every row for the lists.
+    capture: bool,
     today: NaiveDate,
     gazetteer: &'c Gazetteer,
     /// Written places already matched, by the hash of their text.
@@ -552,6 +607,7 @@ fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
     let mut out = BatchOut {
         sheet: ctx.sheet,
         first_row,
+        people_rows: checker.capture.then(BatchPeople::default),
         ..BatchOut::default()
     };
     match &batch.rows {
@@ -677,6 +733,9 @@ fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: 
     }
     duplicates::add(&mut out.ids, &row, name_key, unit as u32);
     let person = person_key(&row, name_key, unit_ref.hash);
+    if let Some(people) = &mut out.people_rows {
+        capture(people, raw, &row, person, name_key, unit_ref, &out.findings[before..]);
+    }
     // The same number on different people is not one person's doses.
     let dose_person = person ^ name_key.rotate_left(17);
     dose::add(&mut out.doses, &row, dose_person, unit as u32);
@@ -686,6 +745,73 @@ fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: 
     if out.people.last() != Some(&person) {
         out.people.push(person);
     }
+}
+
+/// Notes a row for the lists. Rows of one ID number with another name or birth date are listed
+/// apart: they may be different people (the scan says ID_DUPLICATE_CONFLICT), and one list row
+/// shows one set of values.
+fn capture(
+    people: &mut BatchPeople,
+    raw: &RawRecord<'_>,
+    row: &NormalRow<'_, '_>,
+    person: u64,
+    name_key: u64,
+    unit: &Resolved,
+    findings: &[Finding],
+) {
+    let key = if row.id.number().is_some() {
+        let mut h = StableHasher::default();
+        h.write_u64(person);
+        h.write_u64(name_key);
+        h.write_u32(crate::rules::duplicates::birth_key(row.birth));
+        h.finish() & !(1 << 62)
+    } else {
+        person
+    };
+    let record_id = raw.get(Field::RecordId).display();
+    // Values are kept for every row: a row without findings of its own may still get a
+    // cross-record one, and be the row a list shows.
+    let shown = crate::findings::people::SHOWN.map(|f| raw.get(f).display());
+    let address = address_of(raw);
+    let values = [
+        crate::record::trim(&shown[0]),
+        crate::record::trim(&shown[1]),
+        crate::record::trim(&shown[2]),
+        crate::record::trim(&shown[3]),
+        crate::record::trim(&shown[4]),
+        address.as_str(),
+    ];
+    people.push(
+        key,
+        unit.hash,
+        raw.loc,
+        record_id.trim(),
+        Some(values),
+        findings,
+    );
+}
+
+/// The address as written: the address column, then commune, district and province (each left
+/// out when the address already says it).
+fn address_of(raw: &RawRecord<'_>) -> String {
+    let mut out = String::new();
+    for f in [
+        Field::Address,
+        Field::Commune,
+        Field::District,
+        Field::Province,
+    ] {
+        let cell = raw.get(f).display();
+        let part = crate::record::trim(&cell);
+        if part.is_empty() || out.contains(part) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 /// The key that makes rows of one person one: the valid ID number, else the name, birth date

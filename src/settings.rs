@@ -156,6 +156,7 @@ pub fn resolve_input(args: &InputArgs, lang: Lang) -> Result<(ScanConfig, Vec<Pa
         today: resolve_today(args.as_of.as_deref(), lang)?,
         threads: args.threads,
         gazetteer,
+        capture: false,
     };
     Ok((config, args.inputs.clone()))
 }

@@ -2,7 +2,6 @@
 //! a summary. Exit 0 when the scan ran, 1 with `--fail-on` when such findings exist, 2 when an
 //! input could not be read.
 
-use std::io::Write;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -24,7 +23,7 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
     let lang = ui.lang;
     // A typo in --out fails now, not after the scan.
     let out = OutDir::prepare(&settings.out, lang)?;
-    let (files, mut errors) = discover(&settings.inputs);
+    let (files, errors) = discover(&settings.inputs);
     let total: u64 = files.iter().map(|f| f.size).sum();
     let progress = Progress::new(total, ui.quiet, lang);
     let result = pipeline::run(files, &settings.config, &progress, out.path());
@@ -48,31 +47,7 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
         summary::write(w, &result, settings.config.today, started.elapsed(), lang)
     })?;
 
-    let mut stderr = std::io::stderr().lock();
-    for e in &errors {
-        writeln!(stderr, "vaxclean: {}", e.render(lang))?;
-    }
-    for s in &result.sources {
-        if let Some(e) = &s.error {
-            writeln!(stderr, "vaxclean: {}", e.render(lang))?;
-        }
-        if !ui.quiet {
-            for sheet in &s.skipped_sheets {
-                let msg = match lang {
-                    crate::i18n::Lang::Vi => format!(
-                        "'{}': bỏ qua trang tính \"{sheet}\" (không có cột họ tên và số CMND/CCCD)",
-                        s.file.display
-                    ),
-                    crate::i18n::Lang::En => format!(
-                        "'{}': skipped sheet \"{sheet}\" (no name and ID number columns)",
-                        s.file.display
-                    ),
-                };
-                writeln!(stderr, "vaxclean: {msg}")?;
-            }
-        }
-    }
-    drop(stderr);
+    let failed_inputs = super::report_inputs(&errors, &result.sources, ui)?;
     if !ui.quiet {
         let mut stdout = std::io::stdout().lock();
         terminal::print(
@@ -84,8 +59,6 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
         )?;
     }
 
-    let failed_inputs = !errors.is_empty() || result.sources.iter().any(|s| s.error.is_some());
-    errors.clear();
     if failed_inputs {
         return Ok(exit::TROUBLE);
     }

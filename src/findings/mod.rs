@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::record::{Field, RowLoc};
 use crate::rules::{Code, Detail};
 
+pub mod people;
 pub mod store;
 
 /// How serious a finding is (DESIGN §4).

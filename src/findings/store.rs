@@ -33,7 +33,7 @@ fn within_sheet(a: &Finding, b: &Finding) -> std::cmp::Ordering {
     (a.row_order_key(), &a.value).cmp(&(b.row_order_key(), &b.value))
 }
 
-fn put_str(buf: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_str(buf: &mut Vec<u8>, s: &str) {
     buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
     buf.extend_from_slice(s.as_bytes());
 }
@@ -62,12 +62,12 @@ fn encode(f: &Finding, buf: &mut Vec<u8>) {
 }
 
 /// Reads back what [`encode`] wrote.
-struct Decoder<'b> {
-    buf: &'b [u8],
+pub(crate) struct Decoder<'b> {
+    pub(crate) buf: &'b [u8],
 }
 
 impl Decoder<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
+    pub(crate) fn take(&mut self, n: usize) -> Option<&[u8]> {
         if self.buf.len() < n {
             return None;
         }
@@ -76,15 +76,15 @@ impl Decoder<'_> {
         Some(head)
     }
 
-    fn u32(&mut self) -> Option<u32> {
+    pub(crate) fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
     }
 
-    fn i64(&mut self) -> Option<i64> {
+    pub(crate) fn i64(&mut self) -> Option<i64> {
         Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
 
-    fn string(&mut self) -> Option<Box<str>> {
+    pub(crate) fn string(&mut self) -> Option<Box<str>> {
         let n = self.u32()? as usize;
         let bytes = self.take(n)?;
         Some(String::from_utf8_lossy(bytes).into())

@@ -68,10 +68,21 @@ enum Lookup {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
+    /// Province or centrally-run city.
     Province,
+    /// District, town or provincial city.
     District,
+    /// Commune, ward or township.
     Commune,
+}
+
+/// Whether `written` names the unit called `canonical`, whatever the accents, capitals, spaces
+/// or type word ("Hòa An", "xa hoa an", "Xã Hoà An"; "TP HCM").
+pub fn same_name(kind: Kind, written: &str, canonical: &str) -> bool {
+    let a = all_keys(written, kind);
+    let b = all_keys(canonical, kind);
+    !a[3].is_empty() && a[3] == b[3]
 }
 
 /// Type words by level, short forms first mapped to the long ones.

@@ -44,14 +44,31 @@ impl OutDir {
     where
         F: FnOnce(&mut BufWriter<&File>) -> Result<()>,
     {
-        let target = self.path.join(name);
+        self.write_at(Path::new(name), write)
+    }
+
+    /// Writes `rel` (a relative path of plain components, such as one built by
+    /// [`crate::output::paths::component`]) under the folder, creating its parent folders,
+    /// atomically: a temporary file beside it, renamed when complete.
+    pub fn write_at<F>(&self, rel: &Path, write: F) -> Result<PathBuf>
+    where
+        F: FnOnce(&mut BufWriter<&File>) -> Result<()>,
+    {
+        let target = self.path.join(rel);
         let what = || match self.lang {
             Lang::Vi => format!("không ghi được '{}'", target.display()),
             Lang::En => format!("cannot write '{}'", target.display()),
         };
-        let prefix = format!(".{name}.");
+        let plain = rel
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        let (Some(parent), Some(name), true) = (target.parent(), rel.file_name(), plain) else {
+            anyhow::bail!("{}: not a plain relative path", what());
+        };
+        std::fs::create_dir_all(parent).with_context(what)?;
+        let prefix = format!(".{}.", name.to_string_lossy());
         let tmp = temp_builder(&prefix, ".tmp")
-            .tempfile_in(&self.path)
+            .tempfile_in(parent)
             .with_context(what)?;
         {
             let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());

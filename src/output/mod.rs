@@ -2,7 +2,10 @@
 //! folder and renamed when complete, so a killed run leaves the old file or the new, never half.
 
 pub mod atomic;
+pub mod export;
 pub mod findings_csv;
+pub mod list_workbook;
+pub mod paths;
 pub mod summary;
 pub mod terminal;
 

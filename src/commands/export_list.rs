@@ -1,0 +1,144 @@
+//! `vaxclean export-list`: scan the dumps, then write one correction workbook per commune
+//! (DESIGN §6) and `index.csv`. Exit 0 when the lists were written, 2 when an input could not
+//! be read (the lists of the others are still written).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::{Result, anyhow};
+use sha2::{Digest, Sha256};
+
+use crate::cli::{ExportArgs, MinSeverity};
+use crate::exit;
+use crate::findings::people::list_people;
+use crate::i18n::Lang;
+use crate::input::discover;
+use crate::output::atomic::OutDir;
+use crate::output::export::{self, ExportContext, Filter};
+use crate::output::list_workbook::ListMeta;
+use crate::pipeline;
+use crate::progress::Progress;
+use crate::settings::{Ui, resolve_input};
+
+/// Runs `export-list`.
+pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
+    let started = Instant::now();
+    let lang = ui.lang;
+    let (mut config, inputs) = resolve_input(&args.input, lang)?;
+    config.capture = true;
+    let out = OutDir::prepare(&args.out, lang)?;
+    let (files, errors) = discover(&inputs);
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let progress = Progress::new(total, ui.quiet, lang);
+    let result = pipeline::run(files, &config, &progress, out.path());
+    progress.finish();
+    let result = result.map_err(|e| match lang {
+        Lang::Vi => anyhow!(
+            "không ghi được tệp tạm trong '{}': {e}",
+            out.path().display()
+        ),
+        Lang::En => anyhow!(
+            "cannot use a temporary file in '{}': {e}",
+            out.path().display()
+        ),
+    })?;
+    let failed_inputs = super::report_inputs(&errors, &result.sources, ui)?;
+    let (_, mut result) = result.take_findings();
+    let Some(people) = result.captured.take() else {
+        return Ok(exit::TROUBLE);
+    };
+
+    let threshold = match args.min_severity {
+        MinSeverity::Error => 0,
+        MinSeverity::Warning => 1,
+        MinSeverity::Info => 2,
+    };
+    let sheets = &result.sheets;
+    let order = |l: &crate::record::RowLoc| {
+        (
+            sheets.get(l.sheet as usize).map_or(u32::MAX, |s| s.rank),
+            l.row,
+        )
+    };
+    let listed = list_people(people.rows, &people.cross, threshold, order);
+    let mut cross: HashMap<_, Vec<_>> = HashMap::new();
+    for f in &people.cross {
+        cross.entry(f.loc).or_default().push(f);
+    }
+    let created = chrono::Local::now();
+    let sources: Vec<(String, String, u64)> = result
+        .sources
+        .iter()
+        .filter(|s| s.error.is_none())
+        .map(|s| {
+            (
+                s.file.display.clone(),
+                s.sha256.clone().unwrap_or_default(),
+                s.file.size,
+            )
+        })
+        .collect();
+    let mut id = Sha256::new();
+    id.update(created.to_rfc3339().as_bytes());
+    for (path, sha, _) in &sources {
+        id.update(path.as_bytes());
+        id.update(sha.as_bytes());
+    }
+    let export_id: String = id
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let ctx = ExportContext {
+        reader: &people.reader,
+        cross,
+        units: &people.units,
+        sources: &result.sources,
+        sheets: &result.sheets,
+        meta: ListMeta {
+            export_id: export_id.clone(),
+            created: created.to_rfc3339(),
+            as_of: config.today,
+            province: String::new(),
+            district: String::new(),
+            commune: String::new(),
+            commune_code: String::new(),
+            sources,
+        },
+    };
+    let filter = Filter {
+        provinces: args.province.clone(),
+        districts: args.district.clone(),
+        communes: args.commune.clone(),
+    };
+    let index = export::write_lists(&out, listed, &ctx, &filter)?;
+    let index_path = out.write("index.csv", |w| export::write_index(w, &index))?;
+
+    if !ui.quiet {
+        let people: u64 = index.iter().map(|r| r.people).sum();
+        let secs = format!("{:.1}", started.elapsed().as_secs_f64());
+        let mut stdout = std::io::stdout().lock();
+        match lang {
+            Lang::Vi => writeln!(
+                stdout,
+                "Đã quét {} dòng; lập {} danh sách cho {} người cần rà soát, trong {} giây.\nMã lần xuất: {export_id}\nDanh mục: {}",
+                lang.count(result.rows),
+                lang.count(index.len() as u64),
+                lang.count(people),
+                secs.replace('.', ","),
+                index_path.display()
+            )?,
+            Lang::En => writeln!(
+                stdout,
+                "Scanned {} rows; wrote {} lists of {} people to check, in {secs} s.\nExport id: {export_id}\nIndex: {}",
+                lang.count(result.rows),
+                lang.count(index.len() as u64),
+                lang.count(people),
+                index_path.display()
+            )?,
+        }
+    }
+    Ok(if failed_inputs { exit::TROUBLE } else { exit::OK })
+}

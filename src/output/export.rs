@@ -1,0 +1,395 @@
+//! The lists of `export-list` (DESIGN §6): the people of a scan grouped by the commune they live
+//! in, one workbook per commune at `<province>/<district>/<commune>.xlsx` (people whose commune
+//! is not known go to `_chua-ro-xa.xlsx` at the nearest level known), built in parallel, and
+//! `index.csv` with one row per workbook.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use rayon::prelude::*;
+
+use crate::findings::Finding;
+use crate::findings::people::{Listed, RowFinding, RowReader};
+use crate::i18n::Lang;
+use crate::normalize::places::{Kind, Place, same_name};
+use crate::output::atomic::OutDir;
+use crate::output::list_workbook::{self, ListMeta, ListRow};
+use crate::output::paths::component;
+use crate::pipeline::{SheetReport, SourceReport, UnitKey};
+use crate::record::{Field, RowLoc};
+use crate::rules::message;
+
+/// The file of people whose commune is not known.
+pub const UNKNOWN_COMMUNE_FILE: &str = "_chua-ro-xa.xlsx";
+
+/// The columns of `index.csv`.
+pub const INDEX_COLUMNS: [&str; 6] = [
+    "path", "province", "district", "commune", "people", "findings",
+];
+
+/// Where a list goes: the canonical names known, from the province down.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Folder {
+    /// Province, when recognised.
+    pub province: Option<String>,
+    /// District, when recognised.
+    pub district: Option<String>,
+    /// Commune, when recognised.
+    pub commune: Option<String>,
+    /// The commune's code.
+    pub commune_code: Option<String>,
+}
+
+impl Folder {
+    /// The unit a row's place was recognised as.
+    pub fn of(place: &Place) -> Folder {
+        let province = place.province.clone();
+        let district = province.as_ref().and(place.district.clone());
+        let commune = province.as_ref().and(place.commune.clone());
+        Folder {
+            commune_code: commune.as_ref().and(place.commune_code.clone()),
+            province,
+            district,
+            commune,
+        }
+    }
+
+    /// The workbook's path under the output folder: each name made one safe component.
+    pub fn path(&self) -> PathBuf {
+        let mut p = PathBuf::new();
+        for part in [&self.province, &self.district].into_iter().flatten() {
+            p.push(component(part));
+        }
+        match &self.commune {
+            Some(c) => p.push(format!("{}.xlsx", component(c))),
+            None => p.push(UNKNOWN_COMMUNE_FILE),
+        }
+        p
+    }
+}
+
+/// Which communes to export.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Province names (any spelling); empty: all.
+    pub provinces: Vec<String>,
+    /// District names.
+    pub districts: Vec<String>,
+    /// Commune names or codes.
+    pub communes: Vec<String>,
+}
+
+impl Filter {
+    /// Whether the list of `folder` is wanted.
+    pub fn keeps(&self, folder: &Folder) -> bool {
+        let level = |wanted: &[String], kind: Kind, have: &Option<String>, code: Option<&str>| {
+            wanted.is_empty()
+                || have.as_deref().is_some_and(|h| {
+                    wanted
+                        .iter()
+                        .any(|w| same_name(kind, w, h) || code.is_some_and(|c| c == w.trim()))
+                })
+        };
+        level(&self.provinces, Kind::Province, &folder.province, None)
+            && level(&self.districts, Kind::District, &folder.district, None)
+            && level(
+                &self.communes,
+                Kind::Commune,
+                &folder.commune,
+                folder.commune_code.as_deref(),
+            )
+    }
+}
+
+/// One written workbook, as `index.csv` lists it.
+#[derive(Debug, Clone)]
+pub struct IndexRow {
+    /// Path under the output folder, `/`-separated.
+    pub path: String,
+    /// The unit.
+    pub folder: Folder,
+    /// People listed.
+    pub people: u64,
+    /// Findings shown.
+    pub findings: u64,
+}
+
+/// What the lists need from the scan besides the people.
+pub struct ExportContext<'a> {
+    /// Reads the people's rows back.
+    pub reader: &'a RowReader,
+    /// Cross-record findings by row.
+    pub cross: HashMap<RowLoc, Vec<&'a Finding>>,
+    /// Units by hash.
+    pub units: &'a HashMap<u64, (UnitKey, Place)>,
+    /// The inputs.
+    pub sources: &'a [SourceReport],
+    /// The sheets read.
+    pub sheets: &'a [SheetReport],
+    /// What every workbook says of itself (place fields are filled per workbook).
+    pub meta: ListMeta,
+}
+
+/// The record key of a row: the platform's record id, else `source:row` (CSV) or
+/// `source:sheet:row` (workbooks), the source as given on the command line.
+pub fn record_key(
+    record_id: &str,
+    loc: RowLoc,
+    sources: &[SourceReport],
+    sheets: &[SheetReport],
+) -> String {
+    if !record_id.trim().is_empty() {
+        return record_id.trim().to_string();
+    }
+    let sheet = sheets.get(loc.sheet as usize);
+    let source = sources
+        .get(loc.source as usize)
+        .map_or("", |s| s.file.display.as_str());
+    match sheet.map(|s| s.info.name.as_str()) {
+        Some(name) if !name.is_empty() => format!("{source}:{name}:{}", loc.row),
+        _ => format!("{source}:{}", loc.row),
+    }
+}
+
+/// How a list names a field in `Gợi ý sửa`.
+fn field_label(field: Field) -> &'static str {
+    match field {
+        Field::FullName => "Họ và tên",
+        Field::BirthDate => "Ngày sinh",
+        Field::Gender => "Giới tính",
+        Field::IdNumber => "Số CMND/CCCD",
+        Field::Phone => "Số điện thoại",
+        Field::Province => "Tỉnh/thành phố",
+        Field::District => "Quận/huyện",
+        Field::Commune => "Xã/phường",
+        Field::DoseNumber => "Mũi tiêm",
+        Field::DoseDate => "Ngày tiêm",
+        _ => "",
+    }
+}
+
+/// The message with a capital first letter.
+fn sentence(text: &str) -> String {
+    let mut c = text.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Builds the list row of one person; also returns how many findings it shows.
+pub fn list_row(person: &Listed, ctx: &ExportContext<'_>) -> std::io::Result<(ListRow, u64)> {
+    let mut row = ListRow::default();
+    let mut findings: Vec<RowFinding> = Vec::new();
+    let mut keys_seen = HashSet::new();
+    for (i, r) in person.rows.iter().enumerate() {
+        let captured = ctx.reader.read(r)?;
+        let key = record_key(&captured.record_id, r.loc, ctx.sources, ctx.sheets);
+        if keys_seen.insert(key.clone()) {
+            row.record_keys.push(key);
+        }
+        if i == person.shown
+            && let Some(values) = captured.values
+        {
+            row.values = values;
+        }
+        findings.extend(captured.findings);
+        if let Some(cross) = ctx.cross.get(&r.loc) {
+            findings.extend(cross.iter().map(|f| RowFinding::from(*f)));
+        }
+    }
+    // The same finding on several dose rows is shown once; personal fields first.
+    findings.sort_by(|a, b| {
+        (a.field, a.code, &a.value, &a.suggestion).cmp(&(b.field, b.code, &b.value, &b.suggestion))
+    });
+    let mut lines: Vec<String> = Vec::new();
+    let mut suggested: Vec<Field> = Vec::new();
+    for f in &findings {
+        let mut text = format!("• {}", sentence(&message(f.code, f.detail, Lang::Vi)));
+        if matches!(f.field, Some(Field::DoseDate | Field::DoseNumber)) && !f.value.is_empty() {
+            text.push_str(&format!(" ({}: {})", field_label(f.field.unwrap_or(Field::DoseDate)), f.value));
+        }
+        if !lines.contains(&text) {
+            lines.push(text);
+        }
+        if let Some(field) = f.field
+            && !f.suggestion.is_empty()
+            && !suggested.contains(&field)
+        {
+            suggested.push(field);
+            row.suggestions
+                .push(format!("{}: {}", field_label(field), f.suggestion));
+        }
+    }
+    let n = lines.len() as u64;
+    row.errors = lines;
+    Ok((row, n))
+}
+
+/// Writes one workbook per folder under `out`, in parallel, and returns the index rows sorted
+/// by path. `people` are in output order.
+pub fn write_lists(
+    out: &OutDir,
+    people: Vec<Listed>,
+    ctx: &ExportContext<'_>,
+    filter: &Filter,
+) -> Result<Vec<IndexRow>> {
+    let mut by_folder: BTreeMap<Folder, Vec<Listed>> = BTreeMap::new();
+    for p in people {
+        let folder = ctx
+            .units
+            .get(&p.unit())
+            .map(|(_, place)| Folder::of(place))
+            .unwrap_or_default();
+        if filter.keeps(&folder) {
+            by_folder.entry(folder).or_default().push(p);
+        }
+    }
+    // Two units that make the same file name (after making names safe) share one workbook.
+    let mut by_path: BTreeMap<String, (Folder, Vec<Listed>)> = BTreeMap::new();
+    for (folder, list) in by_folder {
+        let key = folder.path().to_string_lossy().to_lowercase();
+        let entry = by_path.entry(key).or_insert_with(|| (folder, Vec::new()));
+        entry.1.extend(list);
+    }
+    let jobs: Vec<(Folder, Vec<Listed>)> = by_path.into_values().collect();
+    let mut rows: Vec<IndexRow> = jobs
+        .into_par_iter()
+        .map(|(folder, list)| write_one(out, folder, list, ctx))
+        .collect::<Result<Vec<_>>>()?;
+    rows.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(rows)
+}
+
+fn write_one(
+    out: &OutDir,
+    folder: Folder,
+    mut list: Vec<Listed>,
+    ctx: &ExportContext<'_>,
+) -> Result<IndexRow> {
+    let order = |p: &Listed| p.rows.get(p.shown).map(|r| r.loc);
+    list.sort_by_key(|p| order(p).map(|l| (sheet_rank(ctx.sheets, l.sheet), l.row)));
+    let rel = folder.path();
+    let mut meta = ctx.meta.clone();
+    meta.province = folder.province.clone().unwrap_or_default();
+    meta.district = folder.district.clone().unwrap_or_default();
+    meta.commune = folder.commune.clone().unwrap_or_default();
+    meta.commune_code = folder.commune_code.clone().unwrap_or_default();
+    let mut findings = 0u64;
+    let mut failed: Option<std::io::Error> = None;
+    let people = list.len() as u64;
+    out.write_at(&rel, |w| {
+        let rows = list.iter().map_while(|p| match list_row(p, ctx) {
+            Ok((row, n)) => {
+                findings += n;
+                Some(row)
+            }
+            Err(e) => {
+                failed = Some(e);
+                None
+            }
+        });
+        list_workbook::write(&mut *w, &meta, rows)?;
+        // A row that could not be read back leaves no half list behind.
+        match failed.take() {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    })?;
+    Ok(IndexRow {
+        path: rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+        folder,
+        people,
+        findings,
+    })
+}
+
+fn sheet_rank(sheets: &[SheetReport], sheet: u32) -> u32 {
+    sheets.get(sheet as usize).map_or(u32::MAX, |s| s.rank)
+}
+
+/// Writes `index.csv`: UTF-8 with BOM, CRLF, one row per workbook.
+pub fn write_index(w: &mut impl Write, rows: &[IndexRow]) -> Result<()> {
+    w.write_all(b"\xEF\xBB\xBF")?;
+    let mut csv = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(w);
+    csv.write_record(INDEX_COLUMNS)?;
+    for r in rows {
+        let f = &r.folder;
+        csv.write_record([
+            crate::output::defuse(&r.path).as_ref(),
+            crate::output::defuse(f.province.as_deref().unwrap_or("")).as_ref(),
+            crate::output::defuse(f.district.as_deref().unwrap_or("")).as_ref(),
+            crate::output::defuse(f.commune.as_deref().unwrap_or("")).as_ref(),
+            &r.people.to_string(),
+            &r.findings.to_string(),
+        ])?;
+    }
+    csv.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(p: Option<&str>, d: Option<&str>, c: Option<&str>) -> Folder {
+        Folder {
+            province: p.map(String::from),
+            district: d.map(String::from),
+            commune: c.map(String::from),
+            commune_code: c.map(|_| "20308".to_string()),
+        }
+    }
+
+    #[test]
+    fn paths_follow_the_units_known() {
+        let full = folder(Some("Tỉnh Quảng Nam"), Some("Huyện Duy Xuyên"), Some("Xã Duy Hòa"));
+        assert_eq!(
+            full.path(),
+            PathBuf::from("Tỉnh Quảng Nam/Huyện Duy Xuyên/Xã Duy Hòa.xlsx")
+        );
+        let no_commune = folder(Some("Tỉnh Quảng Nam"), Some("Huyện Duy Xuyên"), None);
+        assert_eq!(
+            no_commune.path(),
+            PathBuf::from("Tỉnh Quảng Nam/Huyện Duy Xuyên/_chua-ro-xa.xlsx")
+        );
+        assert_eq!(
+            folder(None, None, None).path(),
+            PathBuf::from("_chua-ro-xa.xlsx")
+        );
+        let hostile = folder(Some("../../x"), Some("CON"), Some("a/b"));
+        assert_eq!(hostile.path(), PathBuf::from("_.._x/_CON/a_b.xlsx"));
+    }
+
+    #[test]
+    fn filters_match_any_spelling_and_codes() {
+        let f = folder(Some("Tỉnh Quảng Nam"), Some("Huyện Duy Xuyên"), Some("Xã Duy Hòa"));
+        let keep = |p: &[&str], d: &[&str], c: &[&str]| {
+            Filter {
+                provinces: p.iter().map(|s| s.to_string()).collect(),
+                districts: d.iter().map(|s| s.to_string()).collect(),
+                communes: c.iter().map(|s| s.to_string()).collect(),
+            }
+            .keeps(&f)
+        };
+        assert!(keep(&[], &[], &[]));
+        assert!(keep(&["quang nam"], &[], &[]));
+        assert!(keep(&["Quảng Nam", "Hà Nội"], &["duy xuyen"], &["Xã Duy Hoà"]));
+        assert!(keep(&[], &[], &["20308"]));
+        assert!(!keep(&["Quảng Ngãi"], &[], &[]));
+        assert!(!keep(&[], &[], &["Duy Trung"]));
+        assert!(!Filter {
+            communes: vec!["x".into()],
+            ..Filter::default()
+        }
+        .keeps(&folder(Some("Tỉnh Quảng Nam"), None, None)));
+    }
+}

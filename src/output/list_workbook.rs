@@ -1,0 +1,530 @@
+//! One commune's correction list (DESIGN §6): sheet `Danh sách` with the people to check, the
+//! columns the hamlet team fills in and the signature block; sheet `Hướng dẫn`; and a hidden sheet
+//! `vaxclean` that identifies the export and fingerprints what each row showed, so that
+//! `apply-corrections` can tell what came back and whether anything locked was changed.
+//!
+//! Rows are written as they come (rust_xlsxwriter's constant-memory mode): a ward of 40,000 people
+//! takes no more memory than a hamlet. Every cell is a string, number or blank, never a formula;
+//! text that a spreadsheet would take for one is stored with Excel's quote prefix.
+
+use std::io::{Seek, Write};
+
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{
+    DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format,
+    FormatAlign, FormatBorder, Formula, ProtectionOptions, Workbook, Worksheet, XlsxError,
+};
+use sha2::{Digest, Sha256};
+
+/// The headers of sheet `Danh sách`, in order (DESIGN §6).
+pub const HEADERS: [&str; 17] = [
+    "STT",
+    "Mã bản ghi",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số CMND/CCCD",
+    "Số điện thoại",
+    "Địa chỉ",
+    "Lỗi phát hiện",
+    "Gợi ý sửa",
+    "Họ và tên đúng",
+    "Ngày sinh đúng",
+    "Giới tính đúng",
+    "Số CMND/CCCD đúng",
+    "Số điện thoại đúng",
+    "Kết quả xác minh",
+    "Ghi chú",
+];
+
+/// The list sheet's name.
+pub const LIST_SHEET: &str = "Danh sách";
+/// The instructions sheet's name.
+pub const GUIDE_SHEET: &str = "Hướng dẫn";
+/// The hidden sheet's name.
+pub const META_SHEET: &str = "vaxclean";
+/// What the hidden sheet's first row says, so a reader knows the layout.
+pub const META_FORMAT: &str = "vaxclean-danh-sach/1";
+/// The first row of the hidden sheet's per-row table.
+pub const META_TABLE_HEADERS: [&str; 4] = ["row", "stt", "record_keys", "fingerprint"];
+
+/// Columns the hamlet team fills in (0-based), and the verification status.
+pub const COL_NAME_FIX: u16 = 10;
+/// Birth date correction.
+pub const COL_BIRTH_FIX: u16 = 11;
+/// Sex correction.
+pub const COL_GENDER_FIX: u16 = 12;
+/// ID number correction.
+pub const COL_ID_FIX: u16 = 13;
+/// Phone correction.
+pub const COL_PHONE_FIX: u16 = 14;
+/// Verification result.
+pub const COL_STATUS: u16 = 15;
+/// Free notes.
+pub const COL_NOTE: u16 = 16;
+/// The locked columns a row's fingerprint covers: STT to `Gợi ý sửa`.
+pub const LOCKED_COLUMNS: u16 = 10;
+
+/// The verification results the status dropdown offers.
+pub const STATUSES: [&str; 5] = [
+    "Đã sửa",
+    "Thông tin đúng",
+    "Không xác định được",
+    "Đã chuyển đi",
+    "Đã mất",
+];
+
+/// What identifies a list.
+#[derive(Debug, Clone)]
+pub struct ListMeta {
+    /// The export's id, shared by every workbook of one run.
+    pub export_id: String,
+    /// When the export ran (RFC 3339).
+    pub created: String,
+    /// The run's date.
+    pub as_of: NaiveDate,
+    /// Canonical province name (empty when unknown).
+    pub province: String,
+    /// District.
+    pub district: String,
+    /// Commune.
+    pub commune: String,
+    /// The commune's gazetteer code, when known.
+    pub commune_code: String,
+    /// Sources: path as given, SHA-256, size in bytes.
+    pub sources: Vec<(String, String, u64)>,
+}
+
+/// One person on the list.
+#[derive(Debug, Clone, Default)]
+pub struct ListRow {
+    /// The record keys of the person's rows.
+    pub record_keys: Vec<String>,
+    /// Name, birth date, sex, ID number, phone and address as found.
+    pub values: [String; 6],
+    /// The findings, in plain words, one per line.
+    pub errors: Vec<String>,
+    /// Suggested values, `Field: value`, one per line.
+    pub suggestions: Vec<String>,
+}
+
+impl ListRow {
+    /// The locked cells of the row as written (STT to `Gợi ý sửa`).
+    pub fn locked_cells(&self, stt: u32) -> [String; LOCKED_COLUMNS as usize] {
+        let v = &self.values;
+        [
+            stt.to_string(),
+            self.record_keys.join("\n"),
+            v[0].clone(),
+            v[1].clone(),
+            v[2].clone(),
+            v[3].clone(),
+            v[4].clone(),
+            v[5].clone(),
+            self.errors.join("\n"),
+            self.suggestions.join("\n"),
+        ]
+    }
+}
+
+/// The fingerprint of a row's locked cells: what `apply-corrections` compares to tell whether a
+/// locked cell was edited.
+pub fn fingerprint<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut h = Sha256::new();
+    for c in cells {
+        h.update(c.as_ref().trim().as_bytes());
+        h.update([0x1f]);
+    }
+    h.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Column widths (in characters) of the list, chosen so the 17 columns fit a landscape A4 page
+/// at a readable size.
+const WIDTHS: [f64; 17] = [
+    4.5, 11.0, 17.0, 10.5, 6.0, 13.0, 11.5, 17.0, 30.0, 17.0, 17.0, 11.0, 7.0, 14.0, 12.0, 12.5,
+    12.0,
+];
+
+const FONT: &str = "Times New Roman";
+const FIX_FILL: u32 = 0xFFF7D6;
+const HEAD_FILL: u32 = 0xD9E2F3;
+const FIX_HEAD_FILL: u32 = 0xFFE699;
+
+struct Formats {
+    head: Format,
+    fix_head: Format,
+    cell: Format,
+    cell_quoted: Format,
+    center: Format,
+    fix_text: Format,
+    fix_date: Format,
+    fix_choice: Format,
+    plain: Format,
+    bold_center: Format,
+    italic_center: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let base = Format::new().set_font_name(FONT).set_font_size(10);
+        let boxed = base
+            .clone()
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::Top);
+        let fix = boxed.clone().set_unlocked().set_background_color(FIX_FILL);
+        Formats {
+            head: boxed
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(HEAD_FILL),
+            fix_head: boxed
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(FIX_HEAD_FILL),
+            cell_quoted: boxed.clone().set_quote_prefix(),
+            center: boxed.clone().set_align(FormatAlign::Center),
+            cell: boxed,
+            fix_text: fix.clone().set_num_format_index(49),
+            fix_date: fix.clone().set_num_format("dd/mm/yyyy"),
+            fix_choice: fix.set_align(FormatAlign::Center),
+            bold_center: base.clone().set_bold().set_align(FormatAlign::Center),
+            italic_center: base.clone().set_italic().set_align(FormatAlign::Center),
+            plain: base,
+        }
+    }
+}
+
+/// Whether a spreadsheet would read `text` typed in a cell as a formula.
+fn looks_like_formula(text: &str) -> bool {
+    matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+}
+
+/// How many printed lines a text takes in a column `width` characters wide.
+fn lines(text: &str, width: f64) -> usize {
+    let per_line = (width * 1.15).max(1.0);
+    text.split('\n')
+        .map(|l| ((l.chars().count() as f64) / per_line).ceil().max(1.0) as usize)
+        .sum()
+}
+
+/// Escapes `&` for a page header or footer.
+fn header_text(s: &str) -> String {
+    s.replace('&', "&&")
+}
+
+/// Writes a list workbook with `rows` to `w`. Returns the number of rows written.
+pub fn write<W, I>(w: W, meta: &ListMeta, rows: I) -> Result<u32, XlsxError>
+where
+    W: Write + Seek + Send,
+    I: IntoIterator<Item = ListRow>,
+{
+    let mut book = Workbook::new();
+    let f = Formats::new();
+    book.add_worksheet_with_constant_memory()?
+        .set_name(LIST_SHEET)?;
+    book.add_worksheet_with_constant_memory()?
+        .set_name(GUIDE_SHEET)?;
+    book.add_worksheet_with_constant_memory()?
+        .set_name(META_SHEET)?;
+
+    list_header(book.worksheet_from_index(0)?, &f, meta)?;
+    meta_header(book.worksheet_from_index(2)?, meta)?;
+    let mut n: u32 = 0;
+    for row in rows {
+        n += 1;
+        let cells = row.locked_cells(n);
+        let print = fingerprint(&cells);
+        let ws = book.worksheet_from_index(0)?;
+        let r = n;
+        let mut height = 2usize;
+        for (c, text) in cells.iter().enumerate() {
+            let col = c as u16;
+            if c == 0 {
+                ws.write_number_with_format(r, 0, f64::from(n), &f.center)?;
+                continue;
+            }
+            let format = if looks_like_formula(text) {
+                &f.cell_quoted
+            } else {
+                &f.cell
+            };
+            ws.write_string_with_format(r, col, text, format)?;
+            height = height.max(lines(text, WIDTHS[c]));
+        }
+        for col in LOCKED_COLUMNS..HEADERS.len() as u16 {
+            let format = match col {
+                COL_BIRTH_FIX => &f.fix_date,
+                COL_ID_FIX | COL_PHONE_FIX => &f.fix_text,
+                COL_GENDER_FIX | COL_STATUS => &f.fix_choice,
+                _ => &f.fix_text,
+            };
+            ws.write_blank(r, col, format)?;
+        }
+        ws.set_row_height(r, (height as f64 * 13.0 + 4.0).min(409.0))?;
+        let meta_ws = book.worksheet_from_index(2)?;
+        let mr = META_ROWS_BEFORE_TABLE + meta.sources.len() as u32 + n;
+        meta_ws.write_number(mr, 0, f64::from(n + 1))?;
+        meta_ws.write_number(mr, 1, f64::from(n))?;
+        meta_ws.write_string(mr, 2, &cells[1])?;
+        meta_ws.write_string(mr, 3, &print)?;
+    }
+    let ws = book.worksheet_from_index(0)?;
+    list_footer(ws, &f, n, meta.as_of)?;
+    guide(book.worksheet_from_index(1)?, &f)?;
+    book.worksheet_from_index(2)?.set_hidden(true);
+    book.worksheet_from_index(0)?.set_active(true);
+    book.save_to_writer(w)?;
+    Ok(n)
+}
+
+fn list_header(ws: &mut Worksheet, f: &Formats, meta: &ListMeta) -> Result<(), XlsxError> {
+    for (c, h) in HEADERS.iter().enumerate() {
+        let col = c as u16;
+        let format = if col >= LOCKED_COLUMNS && col < COL_STATUS {
+            &f.fix_head
+        } else {
+            &f.head
+        };
+        ws.write_string_with_format(0, col, *h, format)?;
+        ws.set_column_width(col, WIDTHS[c])?;
+    }
+    ws.set_row_height(0, 30)?;
+    ws.set_freeze_panes(1, 3)?;
+    // Printing: landscape A4, one page wide, the header row on every page, page numbers.
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_margins(0.3, 0.3, 0.6, 0.5, 0.25, 0.25);
+    ws.set_print_center_horizontally(true);
+    let place: Vec<&str> = [&meta.commune, &meta.district, &meta.province]
+        .into_iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let place = if place.is_empty() {
+        "Chưa rõ địa bàn".to_string()
+    } else {
+        place.join(", ")
+    };
+    ws.set_header(format!(
+        "&L&\"{FONT},Bold\"&11DANH SÁCH RÀ SOÁT, ĐIỀU CHỈNH THÔNG TIN TIÊM CHỦNG COVID-19&R&\"{FONT},Regular\"&10{}",
+        header_text(&place)
+    ));
+    ws.set_footer(format!(
+        "&L&\"{FONT},Regular\"&8Lập ngày {}&C&\"{FONT},Regular\"&9Trang &P/&N",
+        meta.as_of.format("%d/%m/%Y")
+    ));
+    ws.protect_with_options(&ProtectionOptions {
+        select_locked_cells: true,
+        select_unlocked_cells: true,
+        format_columns: true,
+        format_rows: true,
+        use_autofilter: true,
+        ..ProtectionOptions::default()
+    });
+    Ok(())
+}
+
+fn list_footer(ws: &mut Worksheet, f: &Formats, n: u32, as_of: NaiveDate) -> Result<(), XlsxError> {
+    let last_col = HEADERS.len() as u16 - 1;
+    ws.autofilter(0, 0, n.max(1), last_col)?;
+    if n > 0 {
+        validations(ws, n, as_of)?;
+    }
+    // The signature block: the station on the left, the commune police on the right.
+    let r = n + 2;
+    let left = (1u16, 7u16);
+    let right = (10u16, 16u16);
+    let date_line = "Ngày ...... tháng ...... năm 20......";
+    ws.merge_range(r, left.0, r, left.1, date_line, &f.italic_center)?;
+    ws.merge_range(r, right.0, r, right.1, date_line, &f.italic_center)?;
+    ws.merge_range(
+        r + 1,
+        left.0,
+        r + 1,
+        left.1,
+        "TRẠM Y TẾ XÃ/PHƯỜNG",
+        &f.bold_center,
+    )?;
+    ws.merge_range(
+        r + 1,
+        right.0,
+        r + 1,
+        right.1,
+        "CÔNG AN XÃ/PHƯỜNG",
+        &f.bold_center,
+    )?;
+    let sign = "(Ký, ghi rõ họ tên, đóng dấu)";
+    ws.merge_range(r + 2, left.0, r + 2, left.1, sign, &f.italic_center)?;
+    ws.merge_range(r + 2, right.0, r + 2, right.1, sign, &f.italic_center)?;
+    let dots = "..............................................";
+    ws.merge_range(r + 7, left.0, r + 7, left.1, dots, &f.plain)?;
+    ws.merge_range(r + 7, right.0, r + 7, right.1, dots, &f.plain)?;
+    ws.set_print_area(0, 0, r + 7, last_col)?;
+    Ok(())
+}
+
+fn validations(ws: &mut Worksheet, n: u32, as_of: NaiveDate) -> Result<(), XlsxError> {
+    let gender = DataValidation::new()
+        .allow_list_strings(&["Nam", "Nữ"])?
+        .set_input_title("Giới tính đúng")?
+        .set_input_message("Chọn Nam hoặc Nữ.")?
+        .set_error_title("Giới tính")?
+        .set_error_message("Chỉ chọn Nam hoặc Nữ trong danh sách.")?;
+    ws.add_data_validation(1, COL_GENDER_FIX, n, COL_GENDER_FIX, &gender)?;
+
+    let status = DataValidation::new()
+        .allow_list_strings(&STATUSES)?
+        .set_input_title("Kết quả xác minh")?
+        .set_input_message("Chọn một kết quả cho mỗi dòng.")?
+        .set_error_title("Kết quả xác minh")?
+        .set_error_message("Chọn một giá trị trong danh sách.")?;
+    ws.add_data_validation(1, COL_STATUS, n, COL_STATUS, &status)?;
+
+    let month = u8::try_from(as_of.month()).unwrap_or(12);
+    let day = u8::try_from(as_of.day()).unwrap_or(31);
+    let year = u16::try_from(as_of.year()).unwrap_or(2100);
+    let birth = DataValidation::new()
+        .allow_date(DataValidationRule::Between(
+            ExcelDateTime::from_ymd(1900, 1, 1)?,
+            ExcelDateTime::from_ymd(year, month, day)?,
+        ))
+        .set_input_title("Ngày sinh đúng")?
+        .set_input_message("Nhập ngày dạng ngày/tháng/năm, ví dụ 05/03/1985.")?
+        .set_error_title("Ngày sinh")?
+        .set_error_message(
+            "Ngày không hợp lệ. Nhập dạng ngày/tháng/năm (dd/mm/yyyy), không sau ngày lập danh sách.",
+        )?;
+    ws.add_data_validation(1, COL_BIRTH_FIX, n, COL_BIRTH_FIX, &birth)?;
+
+    let id = DataValidation::new()
+        .allow_custom(Formula::new("=OR(LEN(N2)=9,LEN(N2)=12)"))
+        .set_input_title("Số CMND/CCCD đúng")?
+        .set_input_message("12 chữ số (CCCD) hoặc 9 chữ số (CMND), giữ số 0 ở đầu.")?
+        .set_error_title("Số CMND/CCCD")?
+        .set_error_message("Số CCCD có 12 chữ số, CMND có 9 chữ số.")?
+        .set_error_style(DataValidationErrorStyle::Warning);
+    ws.add_data_validation(1, COL_ID_FIX, n, COL_ID_FIX, &id)?;
+
+    let phone = DataValidation::new()
+        .allow_any_value()
+        .set_input_title("Số điện thoại đúng")?
+        .set_input_message("10 chữ số, bắt đầu bằng 0.")?;
+    ws.add_data_validation(1, COL_PHONE_FIX, n, COL_PHONE_FIX, &phone)?;
+    Ok(())
+}
+
+/// The hidden sheet's rows above the per-row table (the sources come between).
+const META_ROWS_BEFORE_TABLE: u32 = 11;
+
+fn meta_header(ws: &mut Worksheet, meta: &ListMeta) -> Result<(), XlsxError> {
+    let pairs: [(&str, String); 11] = [
+        ("format", META_FORMAT.to_string()),
+        ("export_id", meta.export_id.clone()),
+        ("created", meta.created.clone()),
+        ("tool_version", env!("CARGO_PKG_VERSION").to_string()),
+        ("as_of", meta.as_of.format("%Y-%m-%d").to_string()),
+        ("province", meta.province.clone()),
+        ("district", meta.district.clone()),
+        ("commune", meta.commune.clone()),
+        ("commune_code", meta.commune_code.clone()),
+        ("sheet", LIST_SHEET.to_string()),
+        ("sources", meta.sources.len().to_string()),
+    ];
+    for (r, (k, v)) in pairs.iter().enumerate() {
+        ws.write_string(r as u32, 0, *k)?;
+        ws.write_string(r as u32, 1, v)?;
+    }
+    for (i, (path, sha, size)) in meta.sources.iter().enumerate() {
+        let r = META_ROWS_BEFORE_TABLE + i as u32;
+        ws.write_string(r, 0, "source")?;
+        ws.write_string(r, 1, path)?;
+        ws.write_string(r, 2, sha)?;
+        ws.write_number(r, 3, *size as f64)?;
+    }
+    let r = META_ROWS_BEFORE_TABLE + meta.sources.len() as u32;
+    for (c, h) in META_TABLE_HEADERS.iter().enumerate() {
+        ws.write_string(r, c as u16, *h)?;
+    }
+    ws.protect();
+    Ok(())
+}
+
+/// The instructions, in a few numbered steps.
+pub const GUIDE: [&str; 8] = [
+    "Mỗi dòng của trang \"Danh sách\" là một người đã tiêm vắc xin COVID-19 có thông tin sai hoặc thiếu. Cột \"Lỗi phát hiện\" ghi sai ở đâu; cột \"Gợi ý sửa\" là giá trị phần mềm tính được, cần kiểm tra lại.",
+    "Tổ công tác thôn/tổ dân phố gặp người dân, đối chiếu với thẻ CCCD, CMND hoặc giấy khai sinh.",
+    "Ghi thông tin đúng vào các cột nền vàng: \"Họ và tên đúng\", \"Ngày sinh đúng\" (ngày/tháng/năm, ví dụ 05/03/1985), \"Giới tính đúng\" (chọn Nam hoặc Nữ), \"Số CMND/CCCD đúng\" (CCCD đủ 12 số, giữ số 0 ở đầu), \"Số điện thoại đúng\" (10 số). Chỉ ghi ô cần sửa; ô để trống là giữ nguyên.",
+    "Chọn \"Kết quả xác minh\" cho từng dòng: \"Đã sửa\" (đã ghi thông tin đúng), \"Thông tin đúng\" (dữ liệu hiện có là đúng), \"Không xác định được\", \"Đã chuyển đi\" hoặc \"Đã mất\".",
+    "Không thêm, xoá hay sắp xếp lại dòng; không sửa các cột nền trắng; không đổi tên tệp và tên trang tính. Có thể lọc để xem từng thôn.",
+    "Công an xã/phường đối chiếu với Cơ sở dữ liệu quốc gia về dân cư, ký xác nhận ở cuối danh sách cùng Trạm Y tế.",
+    "In danh sách: khổ A4 nằm ngang, dòng tiêu đề lặp lại ở mỗi trang.",
+    "Gửi lại chính tệp Excel này (không phải ảnh chụp hay bản in) cho Trạm Y tế để cập nhật lên Nền tảng quản lý tiêm chủng.",
+];
+
+fn guide(ws: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
+    let title = f.plain.clone().set_bold().set_font_size(13);
+    let step = f
+        .plain
+        .clone()
+        .set_font_size(12)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
+    let number = step.clone().set_bold().set_align(FormatAlign::Center);
+    ws.set_column_width(0, 5)?;
+    ws.set_column_width(1, 100)?;
+    ws.write_string_with_format(0, 0, "HƯỚNG DẪN GHI DANH SÁCH", &title)?;
+    for (i, text) in GUIDE.iter().enumerate() {
+        let r = i as u32 + 2;
+        ws.write_number_with_format(r, 0, (i + 1) as f64, &number)?;
+        ws.write_string_with_format(r, 1, *text, &step)?;
+        ws.set_row_height(r, lines(text, 100.0 * 0.85) as f64 * 16.0 + 4.0)?;
+    }
+    ws.set_portrait();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.protect();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_ignore_surrounding_spaces_only() {
+        let a = fingerprint(&["1", "R1", "Lê Văn Á"]);
+        assert_eq!(a, fingerprint(&["1 ", "R1", " Lê Văn Á"]));
+        assert_ne!(a, fingerprint(&["1", "R1", "Lê Văn A"]));
+        assert_ne!(a, fingerprint(&["1", "R1Lê Văn Á", ""]));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn formula_looking_text_is_recognised() {
+        for t in ["=HYPERLINK(\"x\")", "+84 912", "-1+1", "@SUM(A1)"] {
+            assert!(looks_like_formula(t), "{t}");
+        }
+        assert!(!looks_like_formula("Nguyễn Văn An"));
+    }
+
+    #[test]
+    fn wrapped_lines_are_counted() {
+        assert_eq!(lines("", 10.0), 1);
+        assert_eq!(lines("a\nb", 10.0), 2);
+        assert_eq!(lines(&"x".repeat(30), 10.0), 3);
+    }
+}

@@ -1,0 +1,93 @@
+//! File names made from the data: safe on Windows, macOS and Linux, and never a way out of the
+//! output folder. A name is one path component; separators, `..`, reserved device names, control
+//! and forbidden characters cannot survive.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// The longest component kept, in characters (well under every file system's 255 bytes).
+const MAX_CHARS: usize = 80;
+
+/// `name` as one safe path component: NFC; `< > : " / \ | ? *` and control characters become
+/// `_`; no leading dot or space, no trailing dot or space; Windows device names (CON, NUL,
+/// COM1…) get a leading `_`; at most 80 characters; never empty.
+pub fn component(name: &str) -> String {
+    let mut out: String = name
+        .nfc()
+        .map(|c| match c {
+            '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*' => '_',
+            c if c.is_control() => '_',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        })
+        .collect::<String>()
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if out.chars().count() > MAX_CHARS {
+        out = out.chars().take(MAX_CHARS).collect();
+    }
+    let trimmed = out.trim_matches(|c: char| c == '.' || c == ' ');
+    let mut out = trimmed.to_string();
+    if out.is_empty() {
+        out.push('_');
+    }
+    if is_reserved(&out) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// Windows device names, with or without an extension.
+fn is_reserved(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("").trim().to_ascii_uppercase();
+    matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem[3..]
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '¹' | '²' | '³')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn hostile_names_are_tamed() {
+        assert_eq!(component("Xã Hòa An"), "Xã Hòa An");
+        assert_eq!(component("../../x"), "_.._x");
+        assert_eq!(component(".."), "_");
+        assert_eq!(component("..\\x"), "_x");
+        assert_eq!(component("a/b"), "a_b");
+        assert_eq!(component("CON"), "_CON");
+        assert_eq!(component("nul.txt"), "_nul.txt");
+        assert_eq!(component("COM1"), "_COM1");
+        assert_eq!(component("Phường 1"), "Phường 1");
+        assert_eq!(component(""), "_");
+        assert_eq!(component("  x  "), "x");
+        assert_eq!(component("x."), "x");
+        assert_eq!(component(&"ấ".repeat(300)).chars().count(), 80);
+        assert_eq!(component("Xã 🦠"), "Xã 🦠");
+        assert_eq!(component("a\u{0}b\tc"), "a_b c");
+        // Decomposed accents are composed.
+        assert_eq!(component("Hoa\u{300}"), "Hoà");
+    }
+
+    proptest! {
+        #[test]
+        fn any_name_stays_one_safe_component(name in ".{0,400}") {
+            let c = component(&name);
+            prop_assert!(!c.is_empty());
+            prop_assert!(c.chars().count() <= MAX_CHARS + 1);
+            prop_assert!(!c.contains(['/', '\\', ':', '\0']));
+            prop_assert!(c != "." && c != "..");
+            prop_assert!(!c.starts_with('.') && !c.ends_with('.') && !c.ends_with(' '));
+            prop_assert!(!is_reserved(&c));
+            let p = std::path::Path::new(&c);
+            prop_assert_eq!(p.components().count(), 1);
+            prop_assert!(matches!(p.components().next(), Some(std::path::Component::Normal(_))));
+        }
+    }
+}

@@ -5,13 +5,16 @@ Generates its data with the project's own generator (`vaxclean sample`), then ti
 and alternating A B A B so that machine drift hits both alike:
 
   * `vaxclean scan` on a CSV dump   vs  a bare read of the same file with the csv crate;
-  * `vaxclean scan` on an xlsx dump vs  a bare calamine cell-by-cell read of the same sheet.
+  * `vaxclean scan` on an xlsx dump vs  a bare calamine cell-by-cell read of the same sheet;
+  * `vaxclean export-list` of a CSV dump spread over 1,000 communes vs `vaxclean scan` of it
+    (the budget is absolute, 20 s; the scan shows what writing the workbooks adds).
 
 For each it prints the median wall time, the median of the per-pair ratios, and the peak memory
 (maximum resident set size of the process, from wait4). Standard library only.
 
-Usage:  python3 scripts/bench.py [--csv-rows N] [--xlsx-rows N] [--runs N] [--dir DIR]
-Small smoke run (what CI does):  python3 scripts/bench.py --csv-rows 20000 --xlsx-rows 5000 --runs 1
+Usage:  python3 scripts/bench.py [--csv-rows N] [--xlsx-rows N] [--export-rows N] [--runs N] [--dir DIR]
+Small smoke run (what CI does):
+  python3 scripts/bench.py --csv-rows 20000 --xlsx-rows 5000 --export-rows 20000 --runs 1
 """
 
 import argparse
@@ -66,6 +69,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--csv-rows", type=int, default=1_000_000)
     p.add_argument("--xlsx-rows", type=int, default=200_000)
+    p.add_argument("--export-rows", type=int, default=1_000_000)
+    p.add_argument("--communes", type=int, default=1000)
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--dir", default=os.path.join(ROOT, "bench-data"))
     args = p.parse_args()
@@ -84,7 +89,13 @@ def main():
         subprocess.run([VAXCLEAN, "sample", "-q", "--rows", str(args.xlsx_rows), "--seed", "2",
                         "--defect-rate", "0.1", "--title-lines", "--numeric-ids", "--out", xlsx_path],
                        check=True)
+    export_path = os.path.join(args.dir, f"export-{args.export_rows}-{args.communes}.csv")
+    if not os.path.exists(export_path):
+        subprocess.run([VAXCLEAN, "sample", "-q", "--rows", str(args.export_rows), "--seed", "3",
+                        "--communes", str(args.communes), "--defect-rate", "0.1",
+                        "--out", export_path], check=True)
     out = os.path.join(args.dir, "out")
+    lists = os.path.join(args.dir, "lists")
     results = [
         compare(f"scan {args.csv_rows:,} CSV rows vs bare csv-crate parse",
                 [VAXCLEAN, "scan", csv_path, "--out", out, "-q"],
@@ -92,12 +103,16 @@ def main():
         compare(f"scan {args.xlsx_rows:,} xlsx rows vs bare calamine read",
                 [VAXCLEAN, "scan", xlsx_path, "--out", out, "-q"],
                 [os.path.join(RELEASE, "examples", "bare_calamine"), xlsx_path], args.runs),
+        compare(f"export-list {args.export_rows:,} CSV rows into {args.communes:,} communes vs scan",
+                [VAXCLEAN, "export-list", export_path, "--out", lists, "-q"],
+                [VAXCLEAN, "scan", export_path, "--out", out, "-q"], args.runs),
     ]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
     print(f"files: {csv_path} ({os.path.getsize(csv_path) / 1e6:.0f} MB), "
-          f"{xlsx_path} ({os.path.getsize(xlsx_path) / 1e6:.0f} MB); {args.runs} runs each, medians")
+          f"{xlsx_path} ({os.path.getsize(xlsx_path) / 1e6:.0f} MB), "
+          f"{export_path} ({os.path.getsize(export_path) / 1e6:.0f} MB); {args.runs} runs each, medians")
     print()
-    print("| comparison | vaxclean wall | floor wall | ratio (median, min-max) | vaxclean peak | floor peak |")
+    print("| comparison | vaxclean wall | reference wall | ratio (median, min-max) | vaxclean peak | reference peak |")
     print("|---|---|---|---|---|---|")
     for r in results:
         print(f"| {r['name']} | {r['a_wall']:.2f} s | {r['b_wall']:.2f} s | "

@@ -272,7 +272,8 @@ pub fn run(
                 if let Rows::Csv { records, .. } = batch.rows {
                     let _ = shared.pool.0.try_send(records);
                 }
-                let mut stored = store.put(out.sheet, out.first_row, std::mem::take(&mut out.findings));
+                let mut stored =
+                    store.put(out.sheet, out.first_row, std::mem::take(&mut out.findings));
                 if let (Some(people), Some(rows)) = (&people_store, out.people_rows.take()) {
                     stored = stored.and(people.put(rows));
                 }
@@ -319,7 +320,10 @@ pub fn run(
     let captured = match people_store {
         Some(p) => {
             let (rows, reader) = p.finish()?;
-            let places = checker.places.into_inner().unwrap_or_else(PoisonError::into_inner);
+            let places = checker
+                .places
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner);
             let units = places
                 .into_values()
                 .map(|r| (r.hash, (r.key.clone(), r.place.clone())))
@@ -734,7 +738,15 @@ fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: 
     duplicates::add(&mut out.ids, &row, name_key, unit as u32);
     let person = person_key(&row, name_key, unit_ref.hash);
     if let Some(people) = &mut out.people_rows {
-        capture(people, raw, &row, person, name_key, unit_ref, &out.findings[before..]);
+        capture(
+            people,
+            raw,
+            &row,
+            person,
+            name_key,
+            unit_ref,
+            &out.findings[before..],
+        );
     }
     // The same number on different people is not one person's doses.
     let dose_person = person ^ name_key.rotate_left(17);

@@ -43,7 +43,11 @@ fn read_list(path: &Path) -> List {
     let visible: Vec<SheetVisible> = book.sheets_metadata().iter().map(|s| s.visible).collect();
     assert_eq!(
         visible,
-        [SheetVisible::Visible, SheetVisible::Visible, SheetVisible::Hidden]
+        [
+            SheetVisible::Visible,
+            SheetVisible::Visible,
+            SheetVisible::Hidden
+        ]
     );
     let range = book.worksheet_range(LIST_SHEET).unwrap();
     let mut rows = range.rows();
@@ -92,7 +96,9 @@ fn index(dir: &Path) -> Vec<Vec<String>> {
     let mut rdr = csv::Reader::from_reader(&bytes[3..]);
     assert_eq!(
         rdr.headers().unwrap().iter().collect::<Vec<_>>(),
-        ["path", "province", "district", "commune", "people", "findings"]
+        [
+            "path", "province", "district", "commune", "people", "findings"
+        ]
     );
     rdr.records()
         .map(|r| r.unwrap().iter().map(String::from).collect())
@@ -100,7 +106,15 @@ fn index(dir: &Path) -> Vec<Vec<String>> {
 }
 
 fn export(dir: &Path, input: &str, extra: &[&str]) -> Vec<List> {
-    let mut args = vec!["export-list", input, "--out", "lists", "--as-of", AS_OF, "-q"];
+    let mut args = vec![
+        "export-list",
+        input,
+        "--out",
+        "lists",
+        "--as-of",
+        AS_OF,
+        "-q",
+    ];
     args.extend_from_slice(extra);
     let out = run(dir, &args);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
@@ -121,12 +135,26 @@ fn every_person_with_errors_is_listed_once_in_their_own_commune() {
     let gen_out = run(
         d,
         &[
-            "sample", "--people", "3000", "--communes", "6", "--defect-rate", "0.4", "--seed",
-            "21", "--out", "dump.csv", "--as-of", AS_OF,
+            "sample",
+            "--people",
+            "3000",
+            "--communes",
+            "6",
+            "--defect-rate",
+            "0.4",
+            "--seed",
+            "21",
+            "--out",
+            "dump.csv",
+            "--as-of",
+            AS_OF,
         ],
     );
     assert!(gen_out.status.success(), "{:?}", text(&gen_out));
-    let scan = run(d, &["scan", "dump.csv", "--out", "scan", "--as-of", AS_OF, "-q"]);
+    let scan = run(
+        d,
+        &["scan", "dump.csv", "--out", "scan", "--as-of", AS_OF, "-q"],
+    );
     assert_eq!(scan.status.code(), Some(0), "{:?}", text(&scan));
     let lists = export(d, "dump.csv", &[]);
     assert!(lists.len() >= 6, "{} lists", lists.len());
@@ -136,7 +164,11 @@ fn every_person_with_errors_is_listed_once_in_their_own_commune() {
     let mut commune_of: HashMap<String, String> = HashMap::new();
     let mut rdr = csv::Reader::from_path(d.join("dump.csv")).unwrap();
     let h = rdr.headers().unwrap().clone();
-    let col = |name: &str| h.iter().position(|x| x.trim_start_matches('\u{feff}') == name).unwrap();
+    let col = |name: &str| {
+        h.iter()
+            .position(|x| x.trim_start_matches('\u{feff}') == name)
+            .unwrap()
+    };
     let (key, p, di, c) = (
         col("Mã đối tượng"),
         col("Tỉnh/Thành phố"),
@@ -190,7 +222,11 @@ fn every_person_with_errors_is_listed_once_in_their_own_commune() {
         }
     }
     let missing: Vec<&String> = must.iter().filter(|k| !seen.contains_key(*k)).collect();
-    assert!(missing.is_empty(), "not listed: {:?}", &missing[..missing.len().min(5)]);
+    assert!(
+        missing.is_empty(),
+        "not listed: {:?}",
+        &missing[..missing.len().min(5)]
+    );
     // index.csv counts what the workbooks hold.
     for (row, list) in index(&d.join("lists")).iter().zip(&lists) {
         assert_eq!(row[4], list.rows.len().to_string());
@@ -282,7 +318,10 @@ fn lists_are_protected_validated_and_print_on_a_4_landscape() {
     assert!(book.contains("'Danh sách'!$1:$1"));
     let sheet = zip_text(path, "xl/worksheets/sheet1.xml");
     assert!(sheet.contains("<sheetProtection"), "list protected");
-    assert!(sheet.contains("autoFilter=\"0\""), "filters usable when protected");
+    assert!(
+        sheet.contains("autoFilter=\"0\""),
+        "filters usable when protected"
+    );
     assert!(sheet.contains("<autoFilter ref=\"A1:Q3\""));
     assert!(sheet.contains("state=\"frozen\""));
     assert!(sheet.contains("<pageSetUpPr fitToPage=\"1\"/>"));
@@ -341,14 +380,27 @@ fn names_from_the_data_never_leave_the_output_folder() {
     let out = run(
         &d.join("inner"),
         &[
-            "export-list", "../f.csv", "--out", "lists", "--gazetteer", "../g.csv", "--as-of",
-            AS_OF, "-q",
+            "export-list",
+            "../f.csv",
+            "--out",
+            "lists",
+            "--gazetteer",
+            "../g.csv",
+            "--as-of",
+            AS_OF,
+            "-q",
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     let mut written = Vec::new();
     for entry in walk(d) {
-        written.push(entry.strip_prefix(d).unwrap().to_string_lossy().replace('\\', "/"));
+        written.push(
+            entry
+                .strip_prefix(d)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/"),
+        );
     }
     written.sort();
     assert_eq!(

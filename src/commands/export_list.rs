@@ -140,5 +140,9 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
             )?,
         }
     }
-    Ok(if failed_inputs { exit::TROUBLE } else { exit::OK })
+    Ok(if failed_inputs {
+        exit::TROUBLE
+    } else {
+        exit::OK
+    })
 }

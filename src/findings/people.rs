@@ -179,9 +179,15 @@ impl PeopleStore {
 
     /// The rows noted, in no particular order, and a reader for what was written aside.
     pub fn finish(self) -> std::io::Result<(Vec<PersonRow>, RowReader)> {
-        let (mut file, _) = self.file.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let (mut file, _) = self
+            .file
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         file.flush()?;
-        let rows = self.rows.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let rows = self
+            .rows
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         Ok((rows, RowReader { file }))
     }
 }
@@ -376,7 +382,14 @@ mod tests {
         );
         a.push(7, 1, loc(3), "", None, &[]);
         let mut b = BatchPeople::default();
-        b.push(9, 2, loc(9), "R9", None, &[finding(Code::DoseDuplicate, "2", "")]);
+        b.push(
+            9,
+            2,
+            loc(9),
+            "R9",
+            None,
+            &[finding(Code::DoseDuplicate, "2", "")],
+        );
         store.put(b)?;
         store.put(a)?;
         let (mut rows, reader) = store.finish()?;
@@ -426,11 +439,17 @@ mod tests {
         let errors = list_people(rows.clone(), &[], 0, order);
         assert_eq!(errors.len(), 1);
         let p = &errors[0];
-        assert_eq!(p.rows.iter().map(|r| r.loc.row).collect::<Vec<_>>(), [4, 6, 9]);
+        assert_eq!(
+            p.rows.iter().map(|r| r.loc.row).collect::<Vec<_>>(),
+            [4, 6, 9]
+        );
         assert_eq!((p.shown, p.rank, p.unit()), (1, 0, 1));
         let warnings = list_people(rows.clone(), &[], 1, order);
         assert_eq!(
-            warnings.iter().map(|p| p.rows[p.shown].loc.row).collect::<Vec<_>>(),
+            warnings
+                .iter()
+                .map(|p| p.rows[p.shown].loc.row)
+                .collect::<Vec<_>>(),
             [2, 6]
         );
         // A cross-record finding lists the person of its row.
@@ -438,7 +457,10 @@ mod tests {
         conflict.loc = rows[6].loc;
         let with_cross = list_people(rows, &[conflict], 0, order);
         assert_eq!(
-            with_cross.iter().map(|p| p.rows[0].person).collect::<Vec<_>>(),
+            with_cross
+                .iter()
+                .map(|p| p.rows[0].person)
+                .collect::<Vec<_>>(),
             [5, 11]
         );
     }

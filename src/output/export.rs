@@ -209,7 +209,11 @@ pub fn list_row(person: &Listed, ctx: &ExportContext<'_>) -> std::io::Result<(Li
     for f in &findings {
         let mut text = format!("• {}", sentence(&message(f.code, f.detail, Lang::Vi)));
         if matches!(f.field, Some(Field::DoseDate | Field::DoseNumber)) && !f.value.is_empty() {
-            text.push_str(&format!(" ({}: {})", field_label(f.field.unwrap_or(Field::DoseDate)), f.value));
+            text.push_str(&format!(
+                " ({}: {})",
+                field_label(f.field.unwrap_or(Field::DoseDate)),
+                f.value
+            ));
         }
         if !lines.contains(&text) {
             lines.push(text);
@@ -351,7 +355,11 @@ mod tests {
 
     #[test]
     fn paths_follow_the_units_known() {
-        let full = folder(Some("Tỉnh Quảng Nam"), Some("Huyện Duy Xuyên"), Some("Xã Duy Hòa"));
+        let full = folder(
+            Some("Tỉnh Quảng Nam"),
+            Some("Huyện Duy Xuyên"),
+            Some("Xã Duy Hòa"),
+        );
         assert_eq!(
             full.path(),
             PathBuf::from("Tỉnh Quảng Nam/Huyện Duy Xuyên/Xã Duy Hòa.xlsx")
@@ -371,7 +379,11 @@ mod tests {
 
     #[test]
     fn filters_match_any_spelling_and_codes() {
-        let f = folder(Some("Tỉnh Quảng Nam"), Some("Huyện Duy Xuyên"), Some("Xã Duy Hòa"));
+        let f = folder(
+            Some("Tỉnh Quảng Nam"),
+            Some("Huyện Duy Xuyên"),
+            Some("Xã Duy Hòa"),
+        );
         let keep = |p: &[&str], d: &[&str], c: &[&str]| {
             Filter {
                 provinces: p.iter().map(|s| s.to_string()).collect(),
@@ -382,14 +394,20 @@ mod tests {
         };
         assert!(keep(&[], &[], &[]));
         assert!(keep(&["quang nam"], &[], &[]));
-        assert!(keep(&["Quảng Nam", "Hà Nội"], &["duy xuyen"], &["Xã Duy Hoà"]));
+        assert!(keep(
+            &["Quảng Nam", "Hà Nội"],
+            &["duy xuyen"],
+            &["Xã Duy Hoà"]
+        ));
         assert!(keep(&[], &[], &["20308"]));
         assert!(!keep(&["Quảng Ngãi"], &[], &[]));
         assert!(!keep(&[], &[], &["Duy Trung"]));
-        assert!(!Filter {
-            communes: vec!["x".into()],
-            ..Filter::default()
-        }
-        .keeps(&folder(Some("Tỉnh Quảng Nam"), None, None)));
+        assert!(
+            !Filter {
+                communes: vec!["x".into()],
+                ..Filter::default()
+            }
+            .keeps(&folder(Some("Tỉnh Quảng Nam"), None, None))
+        );
     }
 }

@@ -145,7 +145,7 @@ pub fn fingerprint<S: AsRef<str>>(cells: &[S]) -> String {
 /// Column widths (in characters) of the list, chosen so the 17 columns fit a landscape A4 page
 /// at a readable size.
 const WIDTHS: [f64; 17] = [
-    4.5, 11.0, 17.0, 10.5, 6.0, 13.0, 11.5, 17.0, 30.0, 17.0, 17.0, 11.0, 7.0, 14.0, 12.0, 12.5,
+    4.5, 11.0, 17.0, 10.5, 6.0, 13.0, 11.5, 17.0, 30.0, 17.0, 17.0, 11.0, 7.0, 15.5, 12.0, 12.5,
     12.0,
 ];
 
@@ -292,7 +292,7 @@ where
 fn list_header(ws: &mut Worksheet, f: &Formats, meta: &ListMeta) -> Result<(), XlsxError> {
     for (c, h) in HEADERS.iter().enumerate() {
         let col = c as u16;
-        let format = if col >= LOCKED_COLUMNS && col < COL_STATUS {
+        let format = if (LOCKED_COLUMNS..COL_STATUS).contains(&col) {
             &f.fix_head
         } else {
             &f.head

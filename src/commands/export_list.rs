@@ -106,6 +106,7 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
             commune: String::new(),
             commune_code: String::new(),
             sources,
+            with_reason: false,
         },
     };
     let filter = Filter {

@@ -1,5 +1,6 @@
 //! One file per subcommand: orchestration only (resolve settings, run the pipeline, write).
 
+pub mod apply_corrections;
 pub mod export_list;
 pub mod sample;
 pub mod scan;
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     match &cli.command {
         Command::Scan(args) => scan::run(args, ui),
         Command::ExportList(args) => export_list::run(args, ui),
+        Command::ApplyCorrections(args) => apply_corrections::run(args, ui),
         Command::Sample(args) => sample::run(args, ui),
     }
 }

@@ -61,7 +61,8 @@ fn from_ref<'a>(v: &'a DataRef<'_>) -> Cell<&'a str> {
     }
 }
 
-fn from_data(v: &Data) -> Cell<&str> {
+/// A calamine cell as a [`Cell`].
+pub(crate) fn from_data(v: &Data) -> Cell<&str> {
     match v {
         Data::Empty => Cell::Empty,
         Data::Int(i) => Cell::Number(*i as f64),
@@ -75,7 +76,8 @@ fn from_data(v: &Data) -> Cell<&str> {
     }
 }
 
-fn owned(c: Cell<&str>) -> Cell<String> {
+/// An owned copy of a cell; blank text becomes empty.
+pub(crate) fn owned(c: Cell<&str>) -> Cell<String> {
     match c {
         Cell::Empty => Cell::Empty,
         Cell::Text(s) if s.trim().is_empty() => Cell::Empty,

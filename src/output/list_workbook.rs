@@ -37,6 +37,9 @@ pub const HEADERS: [&str; 17] = [
     "Ghi chú",
 ];
 
+/// The header of the extra column of a list sent back by `apply-corrections`.
+pub const REASON_HEADER: &str = "Lý do trả lại";
+
 /// The list sheet's name.
 pub const LIST_SHEET: &str = "Danh sách";
 /// The instructions sheet's name.
@@ -93,6 +96,8 @@ pub struct ListMeta {
     pub commune_code: String,
     /// Sources: path as given, SHA-256, size in bytes.
     pub sources: Vec<(String, String, u64)>,
+    /// A list sent back: one more column, [`REASON_HEADER`].
+    pub with_reason: bool,
 }
 
 /// One person on the list.
@@ -106,6 +111,11 @@ pub struct ListRow {
     pub errors: Vec<String>,
     /// Suggested values, `Field: value`, one per line.
     pub suggestions: Vec<String>,
+    /// What was typed in the correction columns last time (a list sent back), `Họ và tên đúng`
+    /// to `Ghi chú`.
+    pub typed: [String; 7],
+    /// Why the row is sent back.
+    pub reason: String,
 }
 
 impl ListRow {
@@ -270,7 +280,16 @@ where
                 COL_GENDER_FIX | COL_STATUS => &f.fix_choice,
                 _ => &f.fix_text,
             };
-            ws.write_blank(r, col, format)?;
+            let typed = &row.typed[usize::from(col - LOCKED_COLUMNS)];
+            if typed.is_empty() {
+                ws.write_blank(r, col, format)?;
+            } else {
+                ws.write_string_with_format(r, col, typed, &f.fix_text)?;
+            }
+        }
+        if meta.with_reason {
+            ws.write_string_with_format(r, HEADERS.len() as u16, &row.reason, &f.cell)?;
+            height = height.max(lines(&row.reason, REASON_WIDTH));
         }
         ws.set_row_height(r, (height as f64 * 13.0 + 4.0).min(409.0))?;
         let meta_ws = book.worksheet_from_index(2)?;
@@ -281,13 +300,16 @@ where
         meta_ws.write_string(mr, 3, &print)?;
     }
     let ws = book.worksheet_from_index(0)?;
-    list_footer(ws, &f, n, meta.as_of)?;
+    list_footer(ws, &f, n, meta)?;
     guide(book.worksheet_from_index(1)?, &f)?;
     book.worksheet_from_index(2)?.set_hidden(true);
     book.worksheet_from_index(0)?.set_active(true);
     book.save_to_writer(w)?;
     Ok(n)
 }
+
+/// Width of the reason column of a list sent back.
+const REASON_WIDTH: f64 = 24.0;
 
 fn list_header(ws: &mut Worksheet, f: &Formats, meta: &ListMeta) -> Result<(), XlsxError> {
     for (c, h) in HEADERS.iter().enumerate() {
@@ -299,6 +321,11 @@ fn list_header(ws: &mut Worksheet, f: &Formats, meta: &ListMeta) -> Result<(), X
         };
         ws.write_string_with_format(0, col, *h, format)?;
         ws.set_column_width(col, WIDTHS[c])?;
+    }
+    if meta.with_reason {
+        let col = HEADERS.len() as u16;
+        ws.write_string_with_format(0, col, REASON_HEADER, &f.head)?;
+        ws.set_column_width(col, REASON_WIDTH)?;
     }
     ws.set_row_height(0, 30)?;
     ws.set_freeze_panes(1, 3)?;
@@ -338,8 +365,9 @@ fn list_header(ws: &mut Worksheet, f: &Formats, meta: &ListMeta) -> Result<(), X
     Ok(())
 }
 
-fn list_footer(ws: &mut Worksheet, f: &Formats, n: u32, as_of: NaiveDate) -> Result<(), XlsxError> {
-    let last_col = HEADERS.len() as u16 - 1;
+fn list_footer(ws: &mut Worksheet, f: &Formats, n: u32, meta: &ListMeta) -> Result<(), XlsxError> {
+    let as_of = meta.as_of;
+    let last_col = HEADERS.len() as u16 - u16::from(!meta.with_reason);
     ws.autofilter(0, 0, n.max(1), last_col)?;
     if n > 0 {
         validations(ws, n, as_of)?;

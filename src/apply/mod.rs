@@ -1,0 +1,722 @@
+//! `apply-corrections`' engine: what each returned row asks for, whether it may be applied, and
+//! the changes it makes. Every correction is read the way people type it, then checked by the
+//! very rules of the scan on the corrected record; rows are matched to the sources by key, or by
+//! the values they showed when the source has moved on; conflicts between workbooks and numbers
+//! given to two people are caught before anything is written.
+//!
+//! [`returned`] reads the workbooks, [`source`] finds their records; writers live in
+//! [`crate::output`].
+
+pub mod returned;
+pub mod source;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+
+use crate::findings::people::SHOWN;
+use crate::findings::{RowFindings, RowInfo, Severity};
+use crate::i18n::Lang;
+use crate::normalize::dates::{DateReading, format_date, read_date};
+use crate::normalize::gender::read_gender;
+use crate::normalize::identifiers::{IdReading, read_id};
+use crate::normalize::names::{NameReading, read_name};
+use crate::normalize::phones::{PhoneReading, read_phone};
+use crate::normalize::normalize_row;
+use crate::normalize::text::fold;
+use crate::record::{Cell, CellRef, FIELD_COUNT, Field, RawRecord, RowLoc};
+use crate::rules::{Code, birth_date, gender, id_number, message, name, phone};
+use returned::{Integrity, Returned, ReturnedRow};
+use source::{SourceIndex, Wanted, key_hashes, values_hash};
+
+/// The verification results of the status column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// `Đã sửa`: apply the corrections.
+    Fixed,
+    /// `Thông tin đúng`: the record is right as it is.
+    Confirmed,
+    /// `Không xác định được`.
+    Unidentified,
+    /// `Đã chuyển đi`.
+    MovedAway,
+    /// `Đã mất`.
+    Deceased,
+    /// Nothing chosen.
+    Empty,
+    /// Something else was typed.
+    Unknown,
+}
+
+/// Reads the status as typed ("da sua", "ĐÃ SỬA ", "Thông tin đúng"…).
+pub fn read_status(text: &str) -> Status {
+    let f = fold(text);
+    let f = f.split_whitespace().collect::<Vec<_>>().join(" ");
+    match f.as_str() {
+        "" => Status::Empty,
+        "da sua" => Status::Fixed,
+        "thong tin dung" | "dung" => Status::Confirmed,
+        "khong xac dinh duoc" | "khong xac dinh" => Status::Unidentified,
+        "da chuyen di" | "chuyen di" => Status::MovedAway,
+        "da mat" | "mat" | "da chet" => Status::Deceased,
+        _ => Status::Unknown,
+    }
+}
+
+/// Why a row cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    /// A stable code: a finding code of the rules, or one of apply's own.
+    pub code: &'static str,
+    /// The field it is about, if one.
+    pub field: Option<Field>,
+    /// In plain words.
+    pub message: String,
+}
+
+/// What became of a returned row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The corrections were applied.
+    Applied,
+    /// The source already holds the corrected values.
+    AlreadyApplied,
+    /// The same corrections came in another workbook, which applied them.
+    Duplicate,
+    /// `Thông tin đúng`.
+    Confirmed,
+    /// `Không xác định được`.
+    Unidentified,
+    /// `Đã chuyển đi`.
+    MovedAway,
+    /// `Đã mất`.
+    Deceased,
+    /// Nothing filled in yet.
+    Pending,
+    /// Sent back.
+    Rejected(Reason),
+}
+
+impl Outcome {
+    /// A stable code for summaries.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::AlreadyApplied => "already_applied",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Confirmed => "confirmed",
+            Outcome::Unidentified => "unidentified",
+            Outcome::MovedAway => "moved",
+            Outcome::Deceased => "deceased",
+            Outcome::Pending => "pending",
+            Outcome::Rejected(_) => "rejected",
+        }
+    }
+
+    /// How the verification list says it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Applied | Outcome::AlreadyApplied | Outcome::Duplicate => "Đã sửa",
+            Outcome::Confirmed => "Thông tin đúng",
+            Outcome::Unidentified => "Không xác định được",
+            Outcome::MovedAway => "Đã chuyển đi",
+            Outcome::Deceased => "Đã mất",
+            Outcome::Pending => "Chưa xác minh",
+            Outcome::Rejected(_) => "Bị trả lại",
+        }
+    }
+}
+
+/// One field of one source record changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The source row (index into [`SourceIndex::rows`]).
+    pub row: usize,
+    /// The field.
+    pub field: Field,
+    /// The value before.
+    pub old: String,
+    /// The value after.
+    pub new: String,
+}
+
+/// A returned row and what became of it.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// Index of the workbook.
+    pub workbook: usize,
+    /// Index of the row in the workbook (`None` for a row deleted from the list).
+    pub row: Option<usize>,
+    /// Record keys of the row.
+    pub keys: Vec<String>,
+    /// The source rows it stands for.
+    pub matched: Vec<usize>,
+    /// The canonical corrections, by field of [`SHOWN`].
+    pub fixes: [Option<String>; 5],
+    /// What became of it.
+    pub outcome: Outcome,
+    /// The changes made (for [`Outcome::Applied`]).
+    pub changes: Vec<Change>,
+    /// Whether the row was moved in the list (it is applied all the same).
+    pub moved: bool,
+}
+
+fn reason(code: &'static str, field: Option<Field>, lang: Lang, vi: &str, en: &str) -> Reason {
+    Reason {
+        code,
+        field,
+        message: lang.pick(vi, en).to_string(),
+    }
+}
+
+/// A correction read the way it was typed: its canonical text, or why it cannot be used.
+fn canonical(field: Field, cell: &Cell<String>, today: NaiveDate, lang: Lang) -> Result<String, Reason> {
+    let cell = cell.as_ref();
+    let bad = |code: Code| Reason {
+        code: code.as_str(),
+        field: Some(field),
+        message: message(code, crate::rules::Detail::None, lang),
+    };
+    match field {
+        Field::FullName => match &cell {
+            Cell::Text(t) => match read_name(t) {
+                NameReading::Name { clean } => Ok(clean.to_string()),
+                NameReading::Encoding { .. } => Err(bad(Code::NameEncoding)),
+                NameReading::InvalidChars => Err(bad(Code::NameInvalidChars)),
+                NameReading::Missing => Err(bad(Code::NameMissing)),
+            },
+            _ => Err(bad(Code::NameInvalidChars)),
+        },
+        Field::BirthDate => match read_date(&cell, today) {
+            DateReading::Full { date, .. } => Ok(format_date(date)),
+            DateReading::YearOnly(_) => Err(bad(Code::DobYearOnly)),
+            _ => Err(bad(Code::DobInvalid)),
+        },
+        Field::Gender => read_gender(&cell)
+            .gender()
+            .map(|g| g.label().to_string())
+            .ok_or_else(|| bad(Code::GenderInvalid)),
+        Field::IdNumber => match read_id(&cell, chrono::Datelike::year(&today)) {
+            IdReading::Valid { id, .. } | IdReading::LeadingZeroLost { id } => Ok(id.to_string()),
+            IdReading::Missing => Err(bad(Code::IdMissing)),
+            IdReading::PrecisionLost => Err(bad(Code::IdPrecisionLost)),
+            IdReading::Placeholder => Err(bad(Code::IdPlaceholder)),
+            IdReading::ProvinceCode { .. } => Err(bad(Code::IdProvinceCode)),
+            IdReading::Format { .. } => Err(bad(Code::IdFormat)),
+        },
+        Field::Phone => match read_phone(&cell) {
+            PhoneReading::Valid(d) | PhoneReading::Old(d) => Ok(d.to_string()),
+            _ => Err(bad(Code::PhoneInvalid)),
+        },
+        _ => Err(bad(Code::NameInvalidChars)),
+    }
+}
+
+/// Checks the corrected person with the scan's rules: a finding on a corrected field, or a
+/// contradiction between the ID number and the sex or birth year when one of them was corrected,
+/// rejects the row.
+fn check_rules(
+    values: &[String; 5],
+    fixed: &[bool; 5],
+    dose_date: Option<NaiveDate>,
+    today: NaiveDate,
+    lang: Lang,
+) -> Option<Reason> {
+    let mut cells: [CellRef<'_>; FIELD_COUNT] = Default::default();
+    for (f, v) in SHOWN.iter().zip(values) {
+        if !v.trim().is_empty() {
+            cells[f.index()] = Cell::Text(v.as_str().into());
+        }
+    }
+    if let Some(d) = dose_date {
+        cells[Field::DoseDate.index()] = Cell::Date(d);
+    }
+    let raw = RawRecord {
+        loc: RowLoc::default(),
+        cells,
+    };
+    let row = normalize_row(&raw, today);
+    let make = RowInfo::default;
+    let mut findings = Vec::new();
+    {
+        let mut out = RowFindings::new(raw.loc, &make, &mut findings);
+        name::check(&row, &mut out);
+        birth_date::check(&row, today, &mut out);
+        gender::check(&row, &mut out);
+        id_number::check(&row, &mut out);
+        phone::check(&row, &mut out);
+    }
+    let is_fixed = |f: Field| SHOWN.iter().position(|s| *s == f).is_some_and(|i| fixed[i]);
+    let cross = [Field::IdNumber, Field::Gender, Field::BirthDate]
+        .iter()
+        .any(|f| is_fixed(*f));
+    findings
+        .iter()
+        .filter(|f| {
+            let serious = f.severity() == Severity::Error
+                || matches!(f.code, Code::PhoneInvalid | Code::DobYearOnly);
+            let on_fixed = f.field.is_some_and(is_fixed);
+            let contradiction = cross
+                && matches!(
+                    f.code,
+                    Code::IdGenderMismatch | Code::IdBirthYearMismatch | Code::DobOutOfRange
+                );
+            serious && (on_fixed || contradiction)
+        })
+        .min_by_key(|f| (f.field, f.code))
+        .map(|f| Reason {
+            code: f.code.as_str(),
+            field: f.field,
+            message: message(f.code, f.detail, lang),
+        })
+}
+
+/// The returned rows, their canonical corrections and the early verdicts (integrity, status,
+/// unreadable corrections), before the sources are read.
+struct Draft {
+    fixes: [Option<String>; 5],
+    early: Option<Outcome>,
+}
+
+fn draft(r: &ReturnedRow, today: NaiveDate, lang: Lang) -> Draft {
+    let status = read_status(&r.fixes.status);
+    let mut d = Draft {
+        fixes: Default::default(),
+        early: None,
+    };
+    let reject = |code, vi: &str, en: &str| Some(Outcome::Rejected(reason(code, None, lang, vi, en)));
+    d.early = match r.integrity {
+        Integrity::Added => reject(
+            "ROW_ADDED",
+            "dòng thêm vào danh sách, không có trong danh sách đã xuất",
+            "a row added to the list; it was not in the exported list",
+        ),
+        Integrity::LockedEdited => reject(
+            "LOCKED_EDITED",
+            "đã sửa các cột thông tin gốc (bị khoá); chỉ ghi vào các cột nền vàng",
+            "the original (locked) columns were edited; only the yellow columns may be filled in",
+        ),
+        Integrity::Intact | Integrity::Moved => None,
+    };
+    if d.early.is_some() {
+        return d;
+    }
+    let any = r.fixes.any();
+    d.early = match (status, any) {
+        (Status::Unknown, _) => reject(
+            "STATUS_UNKNOWN",
+            "kết quả xác minh không rõ; chọn trong danh sách thả xuống",
+            "the verification result is not one of the dropdown's",
+        ),
+        (Status::Fixed, false) => reject(
+            "NOTHING_TO_APPLY",
+            "chọn \"Đã sửa\" nhưng chưa ghi thông tin đúng",
+            "\"Đã sửa\" chosen but no corrected value filled in",
+        ),
+        (Status::Confirmed, true) => reject(
+            "CONFIRMED_WITH_FIXES",
+            "chọn \"Thông tin đúng\" nhưng lại ghi thông tin sửa",
+            "\"Thông tin đúng\" chosen, yet corrected values were filled in",
+        ),
+        (Status::Confirmed, false) => Some(Outcome::Confirmed),
+        (Status::Unidentified, _) => Some(Outcome::Unidentified),
+        (Status::MovedAway, _) => Some(Outcome::MovedAway),
+        (Status::Deceased, _) => Some(Outcome::Deceased),
+        (Status::Empty, false) => Some(Outcome::Pending),
+        (Status::Fixed | Status::Empty, true) => None,
+    };
+    if d.early.is_some() {
+        return d;
+    }
+    for (i, field) in SHOWN.iter().enumerate() {
+        let cell = &r.fixes.cells[i];
+        if cell.is_blank() {
+            continue;
+        }
+        match canonical(*field, cell, today, lang) {
+            Ok(v) => d.fixes[i] = Some(v),
+            Err(why) => {
+                d.early = Some(Outcome::Rejected(why));
+                return d;
+            }
+        }
+    }
+    d
+}
+
+/// The exported values with the corrections laid over them.
+fn corrected(shown: [&str; 5], fixes: &[Option<String>; 5]) -> [String; 5] {
+    std::array::from_fn(|i| fixes[i].clone().unwrap_or_else(|| shown[i].to_string()))
+}
+
+/// What the engine needs to know of the run.
+pub struct Context<'a> {
+    /// The run's date.
+    pub today: NaiveDate,
+    /// Message language.
+    pub lang: Lang,
+    /// The returned workbooks.
+    pub returned: &'a [Returned],
+}
+
+/// Everything the sources are searched for, from the returned rows.
+pub fn wanted(ctx: &Context<'_>) -> Wanted {
+    let mut w = Wanted::default();
+    for book in ctx.returned {
+        for r in &book.rows {
+            for k in &r.keys {
+                w.keys.extend(key_hashes(k));
+            }
+            let d = draft(r, ctx.today, ctx.lang);
+            w.values.insert(values_hash(&r.shown()));
+            if d.early.is_none() {
+                w.values.insert(values_hash(&corrected(r.shown(), &d.fixes)));
+                if let Some(id) = &d.fixes[3] {
+                    w.ids.insert(id.clone());
+                }
+            }
+        }
+    }
+    w
+}
+
+/// How a row's records were found.
+enum Found {
+    /// These rows, as exported.
+    Rows(Vec<usize>),
+    /// The corrections are already there.
+    Applied(Vec<usize>),
+    /// Not found.
+    Stale(Reason),
+}
+
+fn find(r: &ReturnedRow, fixes: &[Option<String>; 5], index: &SourceIndex, lang: Lang) -> Found {
+    let exported = values_hash(&r.shown());
+    let target = values_hash(&corrected(r.shown(), fixes));
+    let mut by_key: Vec<usize> = r
+        .keys
+        .iter()
+        .flat_map(|k| key_hashes(k))
+        .filter_map(|h| index.by_key.get(&h))
+        .flatten()
+        .copied()
+        .collect();
+    by_key.sort_unstable();
+    by_key.dedup();
+    if !by_key.is_empty() {
+        if by_key.iter().all(|&i| index.rows[i].values == exported) {
+            return Found::Rows(by_key);
+        }
+        if by_key.iter().all(|&i| index.rows[i].values == target) {
+            return Found::Applied(by_key);
+        }
+    }
+    for (hash, applied) in [(exported, false), (target, true)] {
+        if let Some(rows) = index.by_values.get(&hash) {
+            let units: std::collections::HashSet<u64> =
+                rows.iter().map(|&i| index.rows[i].unit).collect();
+            if units.len() > 1 {
+                return Found::Stale(reason(
+                    "STALE_AMBIGUOUS",
+                    None,
+                    lang,
+                    "dữ liệu nguồn có nhiều người trùng thông tin này ở các địa bàn khác nhau; không xác định được bản ghi",
+                    "several people with these values in different places in the source; the record cannot be told",
+                ));
+            }
+            return if applied {
+                Found::Applied(rows.clone())
+            } else {
+                Found::Rows(rows.clone())
+            };
+        }
+    }
+    if by_key.is_empty() {
+        Found::Stale(reason(
+            "STALE_GONE",
+            None,
+            lang,
+            "bản ghi không còn trong dữ liệu nguồn",
+            "the record is no longer in the source",
+        ))
+    } else {
+        Found::Stale(reason(
+            "STALE_CHANGED",
+            None,
+            lang,
+            "bản ghi đã thay đổi từ khi xuất danh sách; cần rà soát lại",
+            "the record changed since the list was exported; it must be checked again",
+        ))
+    }
+}
+
+/// Decides every returned row. The result has one decision per returned row (in workbook and
+/// row order) and one per exported row deleted from its list.
+pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
+    let lang = ctx.lang;
+    let mut out: Vec<Decision> = Vec::new();
+    for (wi, book) in ctx.returned.iter().enumerate() {
+        for (ri, r) in book.rows.iter().enumerate() {
+            let d = draft(r, ctx.today, lang);
+            let mut decision = Decision {
+                workbook: wi,
+                row: Some(ri),
+                keys: r.keys.clone(),
+                matched: Vec::new(),
+                fixes: d.fixes.clone(),
+                outcome: Outcome::Pending,
+                changes: Vec::new(),
+                moved: r.integrity == Integrity::Moved,
+            };
+            if let Some(early) = d.early {
+                decision.outcome = early;
+                out.push(decision);
+                continue;
+            }
+            match find(r, &d.fixes, index, lang) {
+                Found::Stale(why) => decision.outcome = Outcome::Rejected(why),
+                Found::Applied(rows) => {
+                    decision.matched = rows;
+                    decision.outcome = Outcome::AlreadyApplied;
+                }
+                Found::Rows(rows) => {
+                    let dose = rows.iter().filter_map(|&i| index.rows[i].dose_date).min();
+                    let values = corrected(r.shown(), &d.fixes);
+                    let fixed = std::array::from_fn(|i| d.fixes[i].is_some());
+                    decision.matched = rows;
+                    decision.outcome = match check_rules(&values, &fixed, dose, ctx.today, lang) {
+                        Some(why) => Outcome::Rejected(why),
+                        None => Outcome::Applied,
+                    };
+                }
+            }
+            out.push(decision);
+        }
+        for del in &book.deleted {
+            out.push(Decision {
+                workbook: wi,
+                row: None,
+                keys: del.keys.clone(),
+                matched: Vec::new(),
+                fixes: Default::default(),
+                outcome: Outcome::Rejected(reason(
+                    "ROW_DELETED",
+                    None,
+                    lang,
+                    "dòng đã bị xoá khỏi danh sách trả về; cần rà soát lại",
+                    "the row was deleted from the returned list; it must be checked again",
+                )),
+                changes: Vec::new(),
+                moved: false,
+            });
+        }
+    }
+    conflicts(&mut out, ctx, index);
+    for d in &mut out {
+        if d.outcome != Outcome::Applied {
+            continue;
+        }
+        for &row in &d.matched {
+            for (i, field) in SHOWN.iter().enumerate() {
+                let Some(new) = &d.fixes[i] else { continue };
+                let old = index.rows[row].get(*field);
+                if old != new {
+                    d.changes.push(Change {
+                        row,
+                        field: *field,
+                        old: old.to_string(),
+                        new: new.clone(),
+                    });
+                }
+            }
+        }
+        if d.changes.is_empty() {
+            d.outcome = Outcome::AlreadyApplied;
+        }
+    }
+    out
+}
+
+/// The same record corrected differently in two places; one number given to two people.
+fn conflicts(out: &mut [Decision], ctx: &Context<'_>, index: &SourceIndex) {
+    let lang = ctx.lang;
+    let live = |d: &Decision| matches!(d.outcome, Outcome::Applied);
+    // Source row → decisions that would change it.
+    let mut by_row: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, d) in out.iter().enumerate() {
+        if live(d) {
+            for &r in &d.matched {
+                by_row.entry(r).or_default().push(i);
+            }
+        }
+    }
+    let mut primary_of: HashMap<usize, usize> = HashMap::new();
+    for group in by_row.values() {
+        let first = group[0];
+        let same = group.iter().all(|&j| out[j].fixes == out[first].fixes);
+        for &j in group {
+            if !same {
+                out[j].outcome = Outcome::Rejected(reason(
+                    "CONFLICT_WORKBOOKS",
+                    None,
+                    lang,
+                    "cùng một người được sửa khác nhau ở hai danh sách (hoặc hai dòng); cần thống nhất",
+                    "the same person was corrected differently in two lists (or rows); they must agree",
+                ));
+            } else if j != first {
+                primary_of.insert(j, first);
+            }
+        }
+    }
+    for (&j, _) in &primary_of {
+        if live(&out[j]) {
+            out[j].outcome = Outcome::Duplicate;
+        }
+    }
+    // One new number, two people.
+    let person = |d: &Decision| -> (String, Option<NaiveDate>) {
+        let shown = d
+            .row
+            .and_then(|r| ctx.returned[d.workbook].rows.get(r))
+            .map(|r| r.shown().map(String::from))
+            .unwrap_or_default();
+        let name = d.fixes[0].clone().unwrap_or_else(|| shown[0].clone());
+        let birth = d.fixes[1].clone().unwrap_or_else(|| shown[1].clone());
+        let birth: Cell<String> = Cell::Text(birth);
+        (fold(&name), read_date(&birth, ctx.today).date())
+    };
+    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, d) in out.iter().enumerate() {
+        if live(d)
+            && let Some(id) = &d.fixes[3]
+        {
+            by_id.entry(id.clone()).or_default().push(i);
+        }
+    }
+    let taken = || {
+        Outcome::Rejected(reason(
+            "ID_TAKEN",
+            Some(Field::IdNumber),
+            lang,
+            "số CMND/CCCD này đã thuộc về một người khác (trong dữ liệu nguồn hoặc danh sách khác)",
+            "this CCCD/CMND number belongs to another person (in the source or another list)",
+        ))
+    };
+    let mut rejected = Vec::new();
+    for (id, group) in &by_id {
+        let me = |i: usize| person(&out[i]);
+        let people: std::collections::HashSet<(String, Option<NaiveDate>)> =
+            group.iter().map(|&i| me(i)).collect();
+        if people.len() > 1 {
+            rejected.extend(group.iter().copied());
+            continue;
+        }
+        for &i in group {
+            let (name, birth) = me(i);
+            let others = index.by_id.get(id).into_iter().flatten().filter(|r| !out[i].matched.contains(r));
+            for &r in others {
+                let row = &index.rows[r];
+                let their_birth: Cell<String> = Cell::Text(row.get(Field::BirthDate).to_string());
+                if fold(row.get(Field::FullName)) != name || read_date(&their_birth, ctx.today).date() != birth {
+                    rejected.push(i);
+                    break;
+                }
+            }
+        }
+    }
+    for i in rejected {
+        out[i].outcome = taken();
+    }
+    // A duplicate follows its primary.
+    for (j, first) in primary_of {
+        if let Outcome::Rejected(why) = &out[first].outcome {
+            out[j].outcome = Outcome::Rejected(why.clone());
+        }
+    }
+}
+
+/// Counts for summaries: outcomes and reasons.
+pub fn counts(decisions: &[Decision]) -> (BTreeMap<&'static str, u64>, BTreeMap<&'static str, u64>) {
+    let mut outcomes = BTreeMap::new();
+    let mut reasons = BTreeMap::new();
+    for d in decisions {
+        *outcomes.entry(d.outcome.code()).or_insert(0) += 1;
+        if let Outcome::Rejected(r) = &d.outcome {
+            *reasons.entry(r.code).or_insert(0) += 1;
+        }
+    }
+    (outcomes, reasons)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default()
+    }
+
+    #[test]
+    fn statuses_are_read_as_typed() {
+        assert_eq!(read_status("Đã sửa"), Status::Fixed);
+        assert_eq!(read_status(" da  sua "), Status::Fixed);
+        assert_eq!(read_status("ĐÃ SỬA"), Status::Fixed);
+        assert_eq!(read_status("Thông tin đúng"), Status::Confirmed);
+        assert_eq!(read_status("Không xác định được"), Status::Unidentified);
+        assert_eq!(read_status("Đã chuyển đi"), Status::MovedAway);
+        assert_eq!(read_status("Đã mất"), Status::Deceased);
+        assert_eq!(read_status(""), Status::Empty);
+        assert_eq!(read_status("ok"), Status::Unknown);
+    }
+
+    #[test]
+    fn corrections_are_read_as_people_type_them() {
+        let t = |s: &str| Cell::Text(s.to_string());
+        let ok = |f, c: Cell<String>| canonical(f, &c, today(), Lang::Vi).ok();
+        assert_eq!(ok(Field::FullName, t("  nguyễn   văn an ")).as_deref(), Some("Nguyễn Văn An"));
+        assert_eq!(ok(Field::Gender, t("nữ")).as_deref(), Some("Nữ"));
+        assert_eq!(ok(Field::Gender, t("NỮ")).as_deref(), Some("Nữ"));
+        assert_eq!(ok(Field::Gender, t("Nu")).as_deref(), Some("Nữ"));
+        assert_eq!(ok(Field::BirthDate, t("5/3/1985")).as_deref(), Some("05/03/1985"));
+        let date = NaiveDate::from_ymd_opt(1985, 3, 5).map(Cell::Date).unwrap_or_default();
+        assert_eq!(ok(Field::BirthDate, date).as_deref(), Some("05/03/1985"));
+        assert_eq!(ok(Field::IdNumber, t(" 001 085 012 345 ")).as_deref(), Some("001085012345"));
+        // A number cell lost the leading zeros: restored when only one reading fits.
+        assert_eq!(ok(Field::IdNumber, Cell::Number(1085012345.0)).as_deref(), Some("001085012345"));
+        assert_eq!(ok(Field::Phone, t("+84 912 345 678")).as_deref(), Some("0912345678"));
+        let bad = |f, c: Cell<String>| canonical(f, &c, today(), Lang::Vi).err().map(|r| r.code);
+        assert_eq!(bad(Field::BirthDate, t("31/02/1990")), Some("DOB_INVALID"));
+        assert_eq!(bad(Field::BirthDate, t("1990")), Some("DOB_YEAR_ONLY"));
+        assert_eq!(bad(Field::Phone, t("12345")), Some("PHONE_INVALID"));
+        assert_eq!(bad(Field::Gender, t("X")), Some("GENDER_INVALID"));
+        assert_eq!(bad(Field::IdNumber, t("12345")), Some("ID_FORMAT"));
+        assert_eq!(bad(Field::IdNumber, t("111111111111")), Some("ID_PLACEHOLDER"));
+        assert_eq!(bad(Field::FullName, t("Nguyễn V4n")), Some("NAME_INVALID_CHARS"));
+    }
+
+    #[test]
+    fn the_rules_check_the_corrected_person() {
+        let v = |a: [&str; 5]| a.map(String::from);
+        // 001 = Hà Nội; 0 = male born 1900s; 85 = 1985.
+        let person = v(["Nguyễn Văn An", "05/03/1985", "Nam", "001085012345", "0912345678"]);
+        let all = [false, false, false, true, false];
+        assert_eq!(check_rules(&person, &all, None, today(), Lang::Vi), None);
+        let woman = v(["Nguyễn Thị An", "05/03/1985", "Nữ", "001085012345", ""]);
+        let why = check_rules(&woman, &all, None, today(), Lang::Vi);
+        assert_eq!(why.map(|r| r.code), Some("ID_GENDER_MISMATCH"));
+        let other_year = v(["Nguyễn Văn An", "05/03/1986", "Nam", "001085012345", ""]);
+        let why = check_rules(&other_year, &all, None, today(), Lang::Vi);
+        assert_eq!(why.map(|r| r.code), Some("ID_BIRTH_YEAR_MISMATCH"));
+        // Only what was corrected counts: a wrong phone nobody touched does not block an ID fix.
+        let bad_phone = v(["Nguyễn Văn An", "05/03/1985", "Nam", "001085012345", "123"]);
+        assert_eq!(check_rules(&bad_phone, &all, None, today(), Lang::Vi), None);
+        let phone_fixed = [false, false, false, false, true];
+        let why = check_rules(&bad_phone, &phone_fixed, None, today(), Lang::Vi);
+        assert_eq!(why.map(|r| r.code), Some("PHONE_INVALID"));
+        // A birth date after the first dose.
+        let birth_fixed = [false, true, false, false, false];
+        let dose = NaiveDate::from_ymd_opt(1980, 1, 1);
+        let why = check_rules(&person, &birth_fixed, dose, today(), Lang::Vi);
+        assert_eq!(why.map(|r| r.code), Some("DOB_OUT_OF_RANGE"));
+    }
+}

@@ -1,0 +1,331 @@
+//! Returned correction workbooks, read back: recognised by their hidden sheet, their rows checked
+//! against the fingerprints written at export (a locked cell edited, a row added, moved or
+//! deleted), and the values the hamlet team typed read as they were typed (text, numbers, dates).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader, open_workbook_auto};
+
+use crate::output::list_workbook::{
+    self, COL_BIRTH_FIX, COL_GENDER_FIX, COL_ID_FIX, COL_NAME_FIX, COL_NOTE, COL_PHONE_FIX,
+    COL_STATUS, HEADERS, LIST_SHEET, LOCKED_COLUMNS, META_FORMAT, META_SHEET, REASON_HEADER,
+};
+use crate::record::Cell;
+
+/// Why a returned workbook cannot be used at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// It could not be opened as a workbook.
+    Unreadable(String),
+    /// No hidden sheet of ours: not a list vaxclean wrote.
+    NotOurs,
+    /// The list sheet is missing or its columns were changed.
+    LayoutChanged,
+    /// None of its rows can be found in the sources.
+    NoMatch,
+}
+
+impl Refusal {
+    /// A stable code for the outputs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::Unreadable(_) => "UNREADABLE",
+            Refusal::NotOurs => "NOT_OURS",
+            Refusal::LayoutChanged => "LAYOUT_CHANGED",
+            Refusal::NoMatch => "NO_MATCH",
+        }
+    }
+}
+
+/// What the hidden sheet says.
+#[derive(Debug, Clone, Default)]
+pub struct ListIdentity {
+    /// Key → value pairs (export_id, created, commune…).
+    pub values: HashMap<String, String>,
+    /// Sources: path, SHA-256.
+    pub sources: Vec<(String, String)>,
+}
+
+impl ListIdentity {
+    /// A value of the hidden sheet, or "".
+    pub fn get(&self, key: &str) -> &str {
+        self.values.get(key).map_or("", String::as_str)
+    }
+}
+
+/// How a row came back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Integrity {
+    /// As exported, at its place.
+    Intact,
+    /// As exported, at another place (the rows were sorted or moved).
+    Moved,
+    /// A locked cell was changed.
+    LockedEdited,
+    /// Not a row of the export.
+    Added,
+}
+
+/// What the team typed in the correction columns of a row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fixes {
+    /// Name, birth date, sex, ID number, phone — in [`crate::findings::people::SHOWN`] order.
+    pub cells: [Cell<String>; 5],
+    /// `Kết quả xác minh` as typed.
+    pub status: String,
+    /// `Ghi chú`.
+    pub note: String,
+}
+
+impl Fixes {
+    /// Whether any correction cell holds something.
+    pub fn any(&self) -> bool {
+        self.cells.iter().any(|c| !c.is_blank())
+    }
+}
+
+/// One row of a returned list.
+#[derive(Debug, Clone)]
+pub struct ReturnedRow {
+    /// 1-based row of the sheet.
+    pub sheet_row: u32,
+    /// The locked cells as they came back (STT … `Gợi ý sửa`).
+    pub locked: [String; LOCKED_COLUMNS as usize],
+    /// The record keys of the row (from the hidden sheet when the row is intact or moved).
+    pub keys: Vec<String>,
+    /// What was typed.
+    pub fixes: Fixes,
+    /// How the row came back.
+    pub integrity: Integrity,
+}
+
+impl ReturnedRow {
+    /// Name, birth date, sex, ID number and phone as exported.
+    pub fn shown(&self) -> [&str; 5] {
+        [
+            self.locked[2].as_str(),
+            self.locked[3].as_str(),
+            self.locked[4].as_str(),
+            self.locked[5].as_str(),
+            self.locked[6].as_str(),
+        ]
+    }
+}
+
+/// A row of the export that did not come back.
+#[derive(Debug, Clone)]
+pub struct DeletedRow {
+    /// Its sheet row at export.
+    pub sheet_row: u32,
+    /// Its record keys.
+    pub keys: Vec<String>,
+}
+
+/// A returned workbook.
+#[derive(Debug, Clone)]
+pub struct Returned {
+    /// The file.
+    pub path: PathBuf,
+    /// The path as given (for messages and the audit).
+    pub display: String,
+    /// What the hidden sheet says.
+    pub identity: ListIdentity,
+    /// The rows, in sheet order.
+    pub rows: Vec<ReturnedRow>,
+    /// Rows of the export missing from the returned sheet.
+    pub deleted: Vec<DeletedRow>,
+}
+
+/// A cell as the tools read it: text, number, date.
+pub fn cell_of(d: &Data) -> Cell<String> {
+    crate::input::excel::owned(crate::input::excel::from_data(d))
+}
+
+/// A cell as the text a person sees.
+pub fn text_of(d: &Data) -> String {
+    cell_of(d).display().trim().to_string()
+}
+
+/// Reads a returned workbook.
+pub fn read(path: &Path, display: &str) -> Result<Returned, Refusal> {
+    let mut book = open_workbook_auto(path).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    let names = book.sheet_names().to_vec();
+    if !names.iter().any(|n| n == META_SHEET) {
+        return Err(Refusal::NotOurs);
+    }
+    let meta = book
+        .worksheet_range(META_SHEET)
+        .map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    let mut identity = ListIdentity::default();
+    // (sheet row, stt, keys, fingerprint) of every exported row.
+    let mut table: Vec<(u32, String, String)> = Vec::new();
+    let mut in_table = false;
+    for r in meta.rows() {
+        let t = |i: usize| r.get(i).map(text_of).unwrap_or_default();
+        if in_table {
+            let row = t(0).parse::<u32>().unwrap_or(0);
+            table.push((row, t(2), t(3)));
+        } else if t(0) == "row" {
+            in_table = true;
+        } else if t(0) == "source" {
+            identity.sources.push((t(1), t(2)));
+        } else if !t(0).is_empty() {
+            identity.values.insert(t(0), t(1));
+        }
+    }
+    if identity.get("format") != META_FORMAT {
+        return Err(Refusal::NotOurs);
+    }
+    if !names.iter().any(|n| n == LIST_SHEET) {
+        return Err(Refusal::LayoutChanged);
+    }
+    let list = book
+        .worksheet_range(LIST_SHEET)
+        .map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    let (r0, c0) = list.start().unwrap_or((0, 0));
+    if r0 != 0 || c0 != 0 {
+        return Err(Refusal::LayoutChanged);
+    }
+    let mut rows = list.rows();
+    let header: Vec<String> = rows
+        .next()
+        .map(|r| r.iter().map(text_of).collect())
+        .unwrap_or_default();
+    let header: Vec<&str> = header.iter().map(String::as_str).filter(|h| !h.is_empty()).collect();
+    let plain = header.as_slice() == HEADERS.as_slice();
+    let with_reason =
+        header.len() == HEADERS.len() + 1 && header[..HEADERS.len()] == HEADERS && header[HEADERS.len()] == REASON_HEADER;
+    if !plain && !with_reason {
+        return Err(Refusal::LayoutChanged);
+    }
+    let by_print: HashMap<&str, usize> = table
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, p))| (p.as_str(), i))
+        .collect();
+    let mut seen = vec![false; table.len()];
+    let mut out = Vec::new();
+    for (i, r) in rows.enumerate() {
+        let sheet_row = i as u32 + 2;
+        let t = |c: u16| r.get(usize::from(c)).map(text_of).unwrap_or_default();
+        let cell = |c: u16| r.get(usize::from(c)).map(cell_of).unwrap_or_default();
+        // The signature block below the list only uses the first cells of its merged ranges
+        // (columns B and K); a list row has something elsewhere.
+        let is_row = (0..HEADERS.len() as u16)
+            .filter(|c| *c != 1 && *c != COL_NAME_FIX)
+            .any(|c| !t(c).is_empty());
+        if !is_row {
+            continue;
+        }
+        let locked: [String; LOCKED_COLUMNS as usize] = std::array::from_fn(|c| t(c as u16));
+        let print = list_workbook::fingerprint(&locked);
+        let (integrity, keys) = match by_print.get(print.as_str()) {
+            Some(&k) if !seen[k] => {
+                seen[k] = true;
+                let (row, keys, _) = &table[k];
+                let integrity = if *row == sheet_row {
+                    Integrity::Intact
+                } else {
+                    Integrity::Moved
+                };
+                (integrity, split_keys(keys))
+            }
+            // The same row twice: the copy is an addition.
+            Some(_) => (Integrity::Added, split_keys(&locked[1])),
+            None => {
+                // Same STT and keys as an exported row, other values: a locked cell was edited.
+                let stt = (sheet_row - 1).to_string();
+                let stt_keys = table.iter().position(|(row, keys, _)| {
+                    *row == sheet_row && (*keys == locked[1] || locked[0] == stt)
+                });
+                match stt_keys {
+                    Some(k) if !seen[k] => {
+                        seen[k] = true;
+                        (Integrity::LockedEdited, split_keys(&table[k].1))
+                    }
+                    _ => (Integrity::Added, split_keys(&locked[1])),
+                }
+            }
+        };
+        out.push(ReturnedRow {
+            sheet_row,
+            locked,
+            keys,
+            fixes: Fixes {
+                cells: [
+                    cell(COL_NAME_FIX),
+                    cell(COL_BIRTH_FIX),
+                    cell(COL_GENDER_FIX),
+                    cell(COL_ID_FIX),
+                    cell(COL_PHONE_FIX),
+                ],
+                status: t(COL_STATUS),
+                note: t(COL_NOTE),
+            },
+            integrity,
+        });
+    }
+    let deleted = table
+        .iter()
+        .zip(&seen)
+        .filter(|(_, s)| !**s)
+        .map(|((row, keys, _), _)| DeletedRow {
+            sheet_row: *row,
+            keys: split_keys(keys),
+        })
+        .collect();
+    Ok(Returned {
+        path: path.to_path_buf(),
+        display: display.to_string(),
+        identity,
+        rows: out,
+        deleted,
+    })
+}
+
+fn split_keys(keys: &str) -> Vec<String> {
+    keys.split('\n')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// The returned workbooks under `paths`: files as given, and every .xlsx/.xlsm/.xls/.ods under a
+/// folder (except the export's own index and temporary files).
+pub fn discover(paths: &[PathBuf]) -> (Vec<(PathBuf, String)>, Vec<(String, String)>) {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for p in paths {
+        let display = p.display().to_string();
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => walk(p, &mut found),
+            Ok(_) => found.push((p.clone(), display)),
+            Err(e) => missing.push((display, e.to_string())),
+        }
+    }
+    (found, missing)
+}
+
+fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.starts_with('.') || name.starts_with("~$") {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out);
+        } else if ["xlsx", "xlsm", "xls", "ods"].iter().any(|e| {
+            p.extension()
+                .is_some_and(|x| x.to_string_lossy().eq_ignore_ascii_case(e))
+        }) {
+            out.push((p.clone(), p.display().to_string()));
+        }
+    }
+}

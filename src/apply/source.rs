@@ -1,0 +1,325 @@
+//! The sources, read once to find the records the returned lists speak of: by record key, by the
+//! values the list showed, by the values it asks for (already applied), and the records that
+//! already hold a number the lists want to give. Only those rows are kept, whatever the size of
+//! the dump.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::Hasher;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use chrono::NaiveDate;
+
+use crate::input::csv::record_cells;
+use crate::input::{Batch, InputError, InputFile, ReadOptions, Rows, SheetInfo, Sink, read_file};
+use crate::normalize::dates::read_date;
+use crate::record::{Cell, FIELD_COUNT, Field, RawRecord, RowLoc, trim};
+use crate::util::StableHasher;
+
+/// Hash of the shown person fields (name, birth date, sex, ID number, phone) as text.
+pub fn values_hash<S: AsRef<str>>(values: &[S]) -> u64 {
+    let mut h = StableHasher::default();
+    for v in values {
+        h.write(trim(v.as_ref()).as_bytes());
+        h.write_u8(0xff);
+    }
+    h.finish()
+}
+
+/// Hash of a platform record id.
+pub fn record_id_hash(id: &str) -> u64 {
+    let mut h = StableHasher::default();
+    h.write(b"id\xff");
+    h.write(id.trim().as_bytes());
+    h.finish()
+}
+
+/// Hash of a record's place: file name (not its folder, so a copy elsewhere still matches),
+/// sheet and row.
+pub fn position_hash(source: &str, sheet: &str, row: u32) -> u64 {
+    // Either separator: a list exported on Windows may be applied on Linux.
+    let name = source.rsplit(['/', '\\']).next().unwrap_or(source);
+    let mut h = StableHasher::default();
+    h.write(b"pos\xff");
+    h.write(name.as_bytes());
+    h.write_u8(0xff);
+    h.write(sheet.as_bytes());
+    h.write_u8(0xff);
+    h.write_u32(row);
+    h.finish()
+}
+
+/// The hashes a record key may stand for: a record id, or `source:row` / `source:sheet:row`.
+pub fn key_hashes(key: &str) -> Vec<u64> {
+    let mut out = vec![record_id_hash(key)];
+    if let Some((rest, row)) = key.rsplit_once(':')
+        && let Ok(row) = row.trim().parse::<u32>()
+    {
+        out.push(position_hash(rest, "", row));
+        if let Some((path, sheet)) = rest.rsplit_once(':') {
+            out.push(position_hash(path, sheet, row));
+        }
+    }
+    out
+}
+
+/// What to keep.
+#[derive(Debug, Default)]
+pub struct Wanted {
+    /// Key hashes ([`key_hashes`]).
+    pub keys: HashSet<u64>,
+    /// Value hashes ([`values_hash`]).
+    pub values: HashSet<u64>,
+    /// ID numbers (digits).
+    pub ids: HashSet<String>,
+}
+
+/// A kept row of a source.
+#[derive(Debug, Clone)]
+pub struct SourceRow {
+    /// Where it is.
+    pub loc: RowLoc,
+    /// Every canonical field as text (trimmed; dates dd/mm/yyyy).
+    pub cells: [String; FIELD_COUNT],
+    /// [`values_hash`] of its shown fields.
+    pub values: u64,
+    /// Hash of its written place.
+    pub unit: u64,
+    /// Its dose date, when readable.
+    pub dose_date: Option<NaiveDate>,
+    /// Whether the birth date cell is a date cell (a workbook's).
+    pub birth_is_date: bool,
+}
+
+impl SourceRow {
+    /// The text of a field.
+    pub fn get(&self, f: Field) -> &str {
+        &self.cells[f.index()]
+    }
+}
+
+/// The rows kept and how to find them.
+#[derive(Debug, Default)]
+pub struct SourceIndex {
+    /// The rows.
+    pub rows: Vec<SourceRow>,
+    /// Rows by key hash.
+    pub by_key: HashMap<u64, Vec<usize>>,
+    /// Rows by value hash.
+    pub by_values: HashMap<u64, Vec<usize>>,
+    /// Rows by ID number digits.
+    pub by_id: HashMap<String, Vec<usize>>,
+    /// The sheets read, by index.
+    pub sheets: Vec<SheetInfo>,
+    /// The column of each field, per sheet.
+    pub columns: HashMap<u32, [Option<usize>; FIELD_COUNT]>,
+    /// Inputs that could not be read.
+    pub errors: Vec<(usize, InputError)>,
+}
+
+struct IndexSink<'a> {
+    wanted: &'a Wanted,
+    /// The run's date (dates with two-digit years).
+    today: NaiveDate,
+    files: &'a [InputFile],
+    sheets: Mutex<Vec<SheetInfo>>,
+    kept: Mutex<SourceIndex>,
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+impl IndexSink<'_> {
+    fn row(&self, raw: &RawRecord<'_>, sheet_name: &str, source: &str, today: NaiveDate) -> Option<SourceRow> {
+        if raw.cells.iter().all(Cell::is_blank) {
+            return None;
+        }
+        let text = |f: Field| trim(&raw.get(f).display()).to_string();
+        let shown = crate::findings::people::SHOWN.map(|f| text(f));
+        let values = values_hash(&shown);
+        let rid = text(Field::RecordId);
+        let by_key = (!rid.is_empty() && self.wanted.keys.contains(&record_id_hash(&rid)))
+            || self
+                .wanted
+                .keys
+                .contains(&position_hash(source, sheet_name, raw.loc.row));
+        let by_values = self.wanted.values.contains(&values);
+        let by_id = !self.wanted.ids.is_empty() && self.wanted.ids.contains(&digits(&shown[3]));
+        if !(by_key || by_values || by_id) {
+            return None;
+        }
+        let mut h = StableHasher::default();
+        for f in [Field::Province, Field::District, Field::Commune] {
+            h.write(text(f).to_lowercase().as_bytes());
+            h.write_u8(0xff);
+        }
+        Some(SourceRow {
+            loc: raw.loc,
+            cells: std::array::from_fn(|i| trim(&raw.cells[i].display()).to_string()),
+            values,
+            unit: h.finish(),
+            dose_date: read_date(raw.get(Field::DoseDate), today).date(),
+            birth_is_date: matches!(raw.get(Field::BirthDate), Cell::Date(_)),
+        })
+    }
+}
+
+impl Sink for IndexSink<'_> {
+    fn sheet(&self, info: SheetInfo) -> u32 {
+        let mut sheets = self.sheets.lock().unwrap_or_else(PoisonError::into_inner);
+        sheets.push(info);
+        (sheets.len() - 1) as u32
+    }
+
+    fn batch(&self, batch: Batch) -> bool {
+        let ctx = &batch.ctx;
+        let sheet_name = self
+            .sheets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(ctx.sheet as usize)
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        let source = self
+            .files
+            .get(ctx.source as usize)
+            .map_or("", |f| f.display.as_str());
+        let today = self.today;
+        let mut kept = Vec::new();
+        match &batch.rows {
+            Rows::Csv { records, len } => {
+                for rec in records.iter().take(*len) {
+                    let loc = RowLoc {
+                        source: ctx.source,
+                        sheet: ctx.sheet,
+                        row: rec.position().map_or(0, |p| p.line() as u32),
+                    };
+                    let raw = RawRecord {
+                        loc,
+                        cells: record_cells(rec, &ctx.columns),
+                    };
+                    kept.extend(self.row(&raw, &sheet_name, source, today));
+                }
+            }
+            Rows::Cells(rows) => {
+                for r in rows {
+                    let raw = RawRecord {
+                        loc: RowLoc {
+                            source: ctx.source,
+                            sheet: ctx.sheet,
+                            row: r.row,
+                        },
+                        cells: std::array::from_fn(|i| r.cells[i].as_ref()),
+                    };
+                    kept.extend(self.row(&raw, &sheet_name, source, today));
+                }
+            }
+        }
+        let mut index = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        index.columns.entry(ctx.sheet).or_insert(ctx.columns);
+        index.rows.extend(kept);
+        true
+    }
+
+    fn recycled(&self) -> Option<Vec<::csv::ByteRecord>> {
+        None
+    }
+
+    fn progress(&self, _bytes: u64) {}
+
+    fn sheet_skipped(&self, _source: u32, _sheet: &str) {}
+}
+
+/// Reads `files` (several at once) and keeps the rows `wanted` asks for.
+pub fn index(
+    files: &[InputFile],
+    read: &ReadOptions,
+    wanted: &Wanted,
+    today: NaiveDate,
+    threads: usize,
+) -> SourceIndex {
+    let sink = IndexSink {
+        wanted,
+        today,
+        files,
+        sheets: Mutex::new(Vec::new()),
+        kept: Mutex::new(SourceIndex::default()),
+    };
+    let next = AtomicUsize::new(0);
+    let errors = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..threads.clamp(1, files.len().max(1)) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    if let Err(e) = read_file(file, i as u32, read, &sink) {
+                        errors
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push((i, e));
+                    }
+                }
+            });
+        }
+    });
+    let mut index = sink.kept.into_inner().unwrap_or_else(PoisonError::into_inner);
+    index.sheets = sink.sheets.into_inner().unwrap_or_else(PoisonError::into_inner);
+    index.errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
+    index.rows.sort_by_key(|r| r.loc);
+    let sheet_name = |s: u32| {
+        index
+            .sheets
+            .get(s as usize)
+            .map_or(String::new(), |x| x.name.clone())
+    };
+    let mut by_key: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut by_values: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in index.rows.iter().enumerate() {
+        let rid = r.get(Field::RecordId);
+        if !rid.is_empty() {
+            by_key.entry(record_id_hash(rid)).or_default().push(i);
+        }
+        let source = files
+            .get(r.loc.source as usize)
+            .map_or("", |f| f.display.as_str());
+        by_key
+            .entry(position_hash(source, &sheet_name(r.loc.sheet), r.loc.row))
+            .or_default()
+            .push(i);
+        by_values.entry(r.values).or_default().push(i);
+        let d = digits(r.get(Field::IdNumber));
+        if wanted.ids.contains(&d) {
+            by_id.entry(d).or_default().push(i);
+        }
+    }
+    index.by_key = by_key;
+    index.by_values = by_values;
+    index.by_id = by_id;
+    index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_stand_for_ids_and_places() {
+        let ks = key_hashes("VX0001");
+        assert_eq!(ks, vec![record_id_hash("VX0001")]);
+        let ks = key_hashes("dumps/a.csv:12");
+        assert!(ks.contains(&position_hash("a.csv", "", 12)));
+        assert!(ks.contains(&position_hash("other/dir/a.csv", "", 12)));
+        let ks = key_hashes("C:\\data\\b.xlsx:Danh sach:7");
+        assert!(ks.contains(&position_hash("b.xlsx", "Danh sach", 7)));
+        assert!(!ks.contains(&position_hash("b.xlsx", "Danh sach", 8)));
+    }
+
+    #[test]
+    fn value_hashes_ignore_surrounding_spaces() {
+        assert_eq!(values_hash(&["A ", "1"]), values_hash(&["A", " 1"]));
+        assert_ne!(values_hash(&["A", "1"]), values_hash(&["A1", ""]));
+    }
+}

@@ -477,7 +477,8 @@ fn sheet_ranks(files: &[InputFile], sheets: &[SheetInfo]) -> Vec<u32> {
     ranks
 }
 
-fn sha256_of(path: &std::path::Path) -> Option<String> {
+/// The SHA-256 of a file, in hex; `None` when it cannot be read.
+pub fn sha256_of(path: &std::path::Path) -> Option<String> {
     use std::io::Read;
     let mut f = std::fs::File::open(path).ok()?;
     let mut h = Sha256::new();

@@ -21,8 +21,8 @@ use crate::normalize::dates::{DateReading, format_date, read_date};
 use crate::normalize::gender::read_gender;
 use crate::normalize::identifiers::{IdReading, read_id};
 use crate::normalize::names::{NameReading, read_name};
-use crate::normalize::phones::{PhoneReading, read_phone};
 use crate::normalize::normalize_row;
+use crate::normalize::phones::{PhoneReading, read_phone};
 use crate::normalize::text::fold;
 use crate::record::{Cell, CellRef, FIELD_COUNT, Field, RawRecord, RowLoc};
 use crate::rules::{Code, birth_date, gender, id_number, message, name, phone};
@@ -170,7 +170,12 @@ fn reason(code: &'static str, field: Option<Field>, lang: Lang, vi: &str, en: &s
 }
 
 /// A correction read the way it was typed: its canonical text, or why it cannot be used.
-fn canonical(field: Field, cell: &Cell<String>, today: NaiveDate, lang: Lang) -> Result<String, Reason> {
+fn canonical(
+    field: Field,
+    cell: &Cell<String>,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<String, Reason> {
     let cell = cell.as_ref();
     let bad = |code: Code| Reason {
         code: code.as_str(),
@@ -284,7 +289,8 @@ fn draft(r: &ReturnedRow, today: NaiveDate, lang: Lang) -> Draft {
         fixes: Default::default(),
         early: None,
     };
-    let reject = |code, vi: &str, en: &str| Some(Outcome::Rejected(reason(code, None, lang, vi, en)));
+    let reject =
+        |code, vi: &str, en: &str| Some(Outcome::Rejected(reason(code, None, lang, vi, en)));
     d.early = match r.integrity {
         Integrity::Added => reject(
             "ROW_ADDED",
@@ -363,6 +369,11 @@ pub struct Context<'a> {
 pub fn wanted(ctx: &Context<'_>) -> Wanted {
     let mut w = Wanted::default();
     for book in ctx.returned {
+        for del in &book.deleted {
+            for k in &del.keys {
+                w.keys.extend(key_hashes(k));
+            }
+        }
         for r in &book.rows {
             for k in &r.keys {
                 w.keys.extend(key_hashes(k));
@@ -370,7 +381,8 @@ pub fn wanted(ctx: &Context<'_>) -> Wanted {
             let d = draft(r, ctx.today, ctx.lang);
             w.values.insert(values_hash(&r.shown()));
             if d.early.is_none() {
-                w.values.insert(values_hash(&corrected(r.shown(), &d.fixes)));
+                w.values
+                    .insert(values_hash(&corrected(r.shown(), &d.fixes)));
                 if let Some(id) = &d.fixes[3] {
                     w.ids.insert(id.clone());
                 }
@@ -493,11 +505,21 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
             out.push(decision);
         }
         for del in &book.deleted {
+            let mut matched: Vec<usize> = del
+                .keys
+                .iter()
+                .flat_map(|k| key_hashes(k))
+                .filter_map(|h| index.by_key.get(&h))
+                .flatten()
+                .copied()
+                .collect();
+            matched.sort_unstable();
+            matched.dedup();
             out.push(Decision {
                 workbook: wi,
                 row: None,
                 keys: del.keys.clone(),
-                matched: Vec::new(),
+                matched,
                 fixes: Default::default(),
                 outcome: Outcome::Rejected(reason(
                     "ROW_DELETED",
@@ -613,11 +635,18 @@ fn conflicts(out: &mut [Decision], ctx: &Context<'_>, index: &SourceIndex) {
         }
         for &i in group {
             let (name, birth) = me(i);
-            let others = index.by_id.get(id).into_iter().flatten().filter(|r| !out[i].matched.contains(r));
+            let others = index
+                .by_id
+                .get(id)
+                .into_iter()
+                .flatten()
+                .filter(|r| !out[i].matched.contains(r));
             for &r in others {
                 let row = &index.rows[r];
                 let their_birth: Cell<String> = Cell::Text(row.get(Field::BirthDate).to_string());
-                if fold(row.get(Field::FullName)) != name || read_date(&their_birth, ctx.today).date() != birth {
+                if fold(row.get(Field::FullName)) != name
+                    || read_date(&their_birth, ctx.today).date() != birth
+                {
                     rejected.push(i);
                     break;
                 }
@@ -636,7 +665,9 @@ fn conflicts(out: &mut [Decision], ctx: &Context<'_>, index: &SourceIndex) {
 }
 
 /// Counts for summaries: outcomes and reasons.
-pub fn counts(decisions: &[Decision]) -> (BTreeMap<&'static str, u64>, BTreeMap<&'static str, u64>) {
+pub fn counts(
+    decisions: &[Decision],
+) -> (BTreeMap<&'static str, u64>, BTreeMap<&'static str, u64>) {
     let mut outcomes = BTreeMap::new();
     let mut reasons = BTreeMap::new();
     for d in decisions {
@@ -673,32 +704,61 @@ mod tests {
     fn corrections_are_read_as_people_type_them() {
         let t = |s: &str| Cell::Text(s.to_string());
         let ok = |f, c: Cell<String>| canonical(f, &c, today(), Lang::Vi).ok();
-        assert_eq!(ok(Field::FullName, t("  nguyễn   văn an ")).as_deref(), Some("Nguyễn Văn An"));
+        assert_eq!(
+            ok(Field::FullName, t("  nguyễn   văn an ")).as_deref(),
+            Some("Nguyễn Văn An")
+        );
         assert_eq!(ok(Field::Gender, t("nữ")).as_deref(), Some("Nữ"));
         assert_eq!(ok(Field::Gender, t("NỮ")).as_deref(), Some("Nữ"));
         assert_eq!(ok(Field::Gender, t("Nu")).as_deref(), Some("Nữ"));
-        assert_eq!(ok(Field::BirthDate, t("5/3/1985")).as_deref(), Some("05/03/1985"));
-        let date = NaiveDate::from_ymd_opt(1985, 3, 5).map(Cell::Date).unwrap_or_default();
+        assert_eq!(
+            ok(Field::BirthDate, t("5/3/1985")).as_deref(),
+            Some("05/03/1985")
+        );
+        let date = NaiveDate::from_ymd_opt(1985, 3, 5)
+            .map(Cell::Date)
+            .unwrap_or_default();
         assert_eq!(ok(Field::BirthDate, date).as_deref(), Some("05/03/1985"));
-        assert_eq!(ok(Field::IdNumber, t(" 001 085 012 345 ")).as_deref(), Some("001085012345"));
+        assert_eq!(
+            ok(Field::IdNumber, t(" 001 085 012 345 ")).as_deref(),
+            Some("001085012345")
+        );
         // A number cell lost the leading zeros: restored when only one reading fits.
-        assert_eq!(ok(Field::IdNumber, Cell::Number(1085012345.0)).as_deref(), Some("001085012345"));
-        assert_eq!(ok(Field::Phone, t("+84 912 345 678")).as_deref(), Some("0912345678"));
+        assert_eq!(
+            ok(Field::IdNumber, Cell::Number(1085012345.0)).as_deref(),
+            Some("001085012345")
+        );
+        assert_eq!(
+            ok(Field::Phone, t("+84 912 345 678")).as_deref(),
+            Some("0912345678")
+        );
         let bad = |f, c: Cell<String>| canonical(f, &c, today(), Lang::Vi).err().map(|r| r.code);
         assert_eq!(bad(Field::BirthDate, t("31/02/1990")), Some("DOB_INVALID"));
         assert_eq!(bad(Field::BirthDate, t("1990")), Some("DOB_YEAR_ONLY"));
         assert_eq!(bad(Field::Phone, t("12345")), Some("PHONE_INVALID"));
         assert_eq!(bad(Field::Gender, t("X")), Some("GENDER_INVALID"));
         assert_eq!(bad(Field::IdNumber, t("12345")), Some("ID_FORMAT"));
-        assert_eq!(bad(Field::IdNumber, t("111111111111")), Some("ID_PLACEHOLDER"));
-        assert_eq!(bad(Field::FullName, t("Nguyễn V4n")), Some("NAME_INVALID_CHARS"));
+        assert_eq!(
+            bad(Field::IdNumber, t("111111111111")),
+            Some("ID_PLACEHOLDER")
+        );
+        assert_eq!(
+            bad(Field::FullName, t("Nguyễn V4n")),
+            Some("NAME_INVALID_CHARS")
+        );
     }
 
     #[test]
     fn the_rules_check_the_corrected_person() {
         let v = |a: [&str; 5]| a.map(String::from);
         // 001 = Hà Nội; 0 = male born 1900s; 85 = 1985.
-        let person = v(["Nguyễn Văn An", "05/03/1985", "Nam", "001085012345", "0912345678"]);
+        let person = v([
+            "Nguyễn Văn An",
+            "05/03/1985",
+            "Nam",
+            "001085012345",
+            "0912345678",
+        ]);
         let all = [false, false, false, true, false];
         assert_eq!(check_rules(&person, &all, None, today(), Lang::Vi), None);
         let woman = v(["Nguyễn Thị An", "05/03/1985", "Nữ", "001085012345", ""]);

@@ -192,10 +192,15 @@ pub fn read(path: &Path, display: &str) -> Result<Returned, Refusal> {
         .next()
         .map(|r| r.iter().map(text_of).collect())
         .unwrap_or_default();
-    let header: Vec<&str> = header.iter().map(String::as_str).filter(|h| !h.is_empty()).collect();
+    let header: Vec<&str> = header
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !h.is_empty())
+        .collect();
     let plain = header.as_slice() == HEADERS.as_slice();
-    let with_reason =
-        header.len() == HEADERS.len() + 1 && header[..HEADERS.len()] == HEADERS && header[HEADERS.len()] == REASON_HEADER;
+    let with_reason = header.len() == HEADERS.len() + 1
+        && header[..HEADERS.len()] == HEADERS
+        && header[HEADERS.len()] == REASON_HEADER;
     if !plain && !with_reason {
         return Err(Refusal::LayoutChanged);
     }
@@ -315,7 +320,10 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
     let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if name.starts_with('.') || name.starts_with("~$") {
             continue;
         }

@@ -131,7 +131,13 @@ fn digits(s: &str) -> String {
 }
 
 impl IndexSink<'_> {
-    fn row(&self, raw: &RawRecord<'_>, sheet_name: &str, source: &str, today: NaiveDate) -> Option<SourceRow> {
+    fn row(
+        &self,
+        raw: &RawRecord<'_>,
+        sheet_name: &str,
+        source: &str,
+        today: NaiveDate,
+    ) -> Option<SourceRow> {
         if raw.cells.iter().all(Cell::is_blank) {
             return None;
         }
@@ -264,8 +270,14 @@ pub fn index(
             });
         }
     });
-    let mut index = sink.kept.into_inner().unwrap_or_else(PoisonError::into_inner);
-    index.sheets = sink.sheets.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let mut index = sink
+        .kept
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    index.sheets = sink
+        .sheets
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     index.errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
     index.rows.sort_by_key(|r| r.loc);
     let sheet_name = |s: u32| {

@@ -12,6 +12,7 @@ use csv::ByteRecord;
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1258};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::normalize::text::is_tone_mark;
 use crate::record::{Cell, CellRef, FIELD_COUNT};
 
 use super::{
@@ -165,6 +166,23 @@ pub fn decode_field(bytes: &[u8]) -> Cow<'_, str> {
             Cow::Owned(text.nfc().collect())
         }
     }
+}
+
+/// Text in Windows-1258: base letters (with their hat, breve or horn) plus separate tone marks.
+pub fn encode_windows_1258(text: &str) -> Vec<u8> {
+    let mut split = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_ascii() {
+            split.push(c);
+            continue;
+        }
+        let decomposed: Vec<char> = std::iter::once(c).nfd().collect();
+        let base: String = decomposed.iter().filter(|d| !is_tone_mark(**d)).collect();
+        split.extend(base.nfc());
+        split.extend(decomposed.iter().filter(|d| is_tone_mark(**d)));
+    }
+    let (bytes, _, _) = WINDOWS_1258.encode(&split);
+    bytes.into_owned()
 }
 
 fn unreadable(file: &InputFile, e: impl std::fmt::Display) -> InputError {

@@ -2,12 +2,15 @@
 //! folder and renamed when complete, so a killed run leaves the old file or the new, never half.
 
 pub mod atomic;
+pub mod audit;
 pub mod export;
 pub mod findings_csv;
 pub mod list_workbook;
+pub mod merged;
 pub mod paths;
 pub mod summary;
 pub mod terminal;
+pub mod verification;
 
 /// Makes a text safe for a spreadsheet cell: a value that Excel would take for a formula (`=`,
 /// `+`, `-`, `@`, tab or carriage return first) gets a leading apostrophe.

@@ -5,14 +5,11 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use encoding_rs::WINDOWS_1258;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
-use unicode_normalization::UnicodeNormalization;
 
 use super::{COLUMNS, Expected, Row, TITLE_LINES, Value};
 use crate::cli::SampleEncoding;
 use crate::normalize::dates::format_date;
-use crate::normalize::text::is_tone_mark;
 
 /// Where generated rows go.
 pub trait RowWriter {
@@ -22,22 +19,7 @@ pub trait RowWriter {
     fn finish(self: Box<Self>) -> Result<()>;
 }
 
-/// Text in Windows-1258: base letters (with their hat, breve or horn) plus separate tone marks.
-pub fn encode_windows_1258(text: &str) -> Vec<u8> {
-    let mut split = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_ascii() {
-            split.push(c);
-            continue;
-        }
-        let decomposed: Vec<char> = std::iter::once(c).nfd().collect();
-        let base: String = decomposed.iter().filter(|d| !is_tone_mark(**d)).collect();
-        split.extend(base.nfc());
-        split.extend(decomposed.iter().filter(|d| is_tone_mark(**d)));
-    }
-    let (bytes, _, _) = WINDOWS_1258.encode(&split);
-    bytes.into_owned()
-}
+pub use crate::input::csv::encode_windows_1258;
 
 /// A CSV writer in a chosen encoding.
 pub struct CsvRows<W: Write> {

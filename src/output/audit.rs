@@ -1,0 +1,88 @@
+//! `audit.csv` of `apply-corrections` (DESIGN §7): one row per field changed or rejected, and
+//! one per record whose row changed nothing (confirmed, already applied, moved away…), so that
+//! every returned row can be traced. UTF-8 with BOM, CRLF; text that a spreadsheet would take for
+//! a formula gets a leading apostrophe.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::output::defuse;
+
+/// The columns, in order: DESIGN §7's, then `reason_code` (a stable code for scripts).
+pub const COLUMNS: [&str; 11] = [
+    "record_key",
+    "source",
+    "row",
+    "field",
+    "old",
+    "new",
+    "workbook",
+    "workbook_row",
+    "status",
+    "reason",
+    "reason_code",
+];
+
+/// One audit row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditRow {
+    /// The record key.
+    pub record_key: String,
+    /// The source path as given (empty when the record was not found).
+    pub source: String,
+    /// The source row (0 when not found).
+    pub row: u32,
+    /// The field name (empty for the whole record).
+    pub field: String,
+    /// The value before.
+    pub old: String,
+    /// The value asked for.
+    pub new: String,
+    /// The returned workbook.
+    pub workbook: String,
+    /// Its sheet row.
+    pub workbook_row: u32,
+    /// `applied`, `rejected` or `unchanged`.
+    pub status: &'static str,
+    /// Why, in plain words.
+    pub reason: String,
+    /// Why, as a code.
+    pub reason_code: String,
+}
+
+/// Writes `rows` as audit.csv.
+pub fn write(w: &mut impl Write, rows: &[AuditRow]) -> Result<()> {
+    w.write_all(b"\xEF\xBB\xBF")?;
+    let mut csv = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(w);
+    csv.write_record(COLUMNS)?;
+    for r in rows {
+        let row = if r.row == 0 {
+            String::new()
+        } else {
+            r.row.to_string()
+        };
+        let wrow = if r.workbook_row == 0 {
+            String::new()
+        } else {
+            r.workbook_row.to_string()
+        };
+        csv.write_record([
+            defuse(&r.record_key).as_ref(),
+            defuse(&r.source).as_ref(),
+            &row,
+            &r.field,
+            defuse(&r.old).as_ref(),
+            defuse(&r.new).as_ref(),
+            defuse(&r.workbook).as_ref(),
+            &wrow,
+            r.status,
+            &r.reason,
+            &r.reason_code,
+        ])?;
+    }
+    csv.flush()?;
+    Ok(())
+}

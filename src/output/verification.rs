@@ -1,0 +1,178 @@
+//! The two workbooks `apply-corrections` writes for the station (DESIGN §7):
+//! `verification.xlsx` — per commune, each listed person and where they stand — and
+//! `import/nhap-lai.xlsx` — the records that had no valid ID number and have one now, to re-import
+//! on the platform. Every cell is a value, never a formula; ID numbers are text.
+
+use std::collections::BTreeMap;
+use std::io::{Seek, Write};
+
+use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet, XlsxError};
+
+/// One listed person in the verification list.
+#[derive(Debug, Clone, Default)]
+pub struct VerificationRow {
+    /// Province, district, commune of the list.
+    pub unit: [String; 3],
+    /// The returned workbook.
+    pub workbook: String,
+    /// Its sheet row.
+    pub workbook_row: u32,
+    /// The record keys.
+    pub keys: String,
+    /// Name as exported.
+    pub name: String,
+    /// Birth date as exported.
+    pub birth: String,
+    /// ID number as exported.
+    pub id: String,
+    /// Where the person stands (`Đã sửa`, `Thông tin đúng`, `Bị trả lại`…).
+    pub result: &'static str,
+    /// Why, for a row sent back.
+    pub reason: String,
+}
+
+/// The results in the order the summary sheet shows them.
+pub const RESULTS: [&str; 8] = [
+    "Đã sửa",
+    "Thông tin đúng",
+    "Bị trả lại",
+    "Không xác định được",
+    "Đã chuyển đi",
+    "Đã mất",
+    "Chưa xác minh",
+    "Dòng bị xoá",
+];
+
+fn header(ws: &mut Worksheet, headers: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
+    let bold = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(0xD9E2F3);
+    for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// Writes verification.xlsx: sheet `Tổng hợp` (counts per commune) and `Chi tiết` (one row per
+/// listed person).
+pub fn write_verification<W: Write + Seek + Send>(
+    w: W,
+    rows: &[VerificationRow],
+) -> Result<(), XlsxError> {
+    let mut book = Workbook::new();
+    let mut per_unit: BTreeMap<&[String; 3], [u64; RESULTS.len()]> = BTreeMap::new();
+    for r in rows {
+        let counts = per_unit.entry(&r.unit).or_default();
+        if let Some(i) = RESULTS.iter().position(|x| *x == r.result) {
+            counts[i] += 1;
+        }
+    }
+    let summary = book.add_worksheet();
+    summary.set_name("Tổng hợp")?;
+    let mut heads = vec!["Tỉnh/thành phố", "Quận/huyện", "Xã/phường", "Số người"];
+    heads.extend(RESULTS);
+    let widths: Vec<f64> = heads
+        .iter()
+        .map(|h| if h.len() > 12 { 18.0 } else { 12.0 })
+        .collect();
+    header(summary, &heads, &widths)?;
+    for (i, (unit, counts)) in per_unit.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (c, part) in unit.iter().enumerate() {
+            summary.write_string(r, c as u16, part)?;
+        }
+        summary.write_number(r, 3, counts.iter().sum::<u64>() as f64)?;
+        for (c, n) in counts.iter().enumerate() {
+            summary.write_number(r, 4 + c as u16, *n as f64)?;
+        }
+    }
+    summary.autofilter(0, 0, per_unit.len().max(1) as u32, heads.len() as u16 - 1)?;
+
+    let detail = book.add_worksheet_with_constant_memory()?;
+    detail.set_name("Chi tiết")?;
+    let heads = [
+        "Tỉnh/thành phố",
+        "Quận/huyện",
+        "Xã/phường",
+        "Tệp trả về",
+        "Dòng",
+        "Mã bản ghi",
+        "Họ và tên",
+        "Ngày sinh",
+        "Số CMND/CCCD",
+        "Kết quả",
+        "Lý do",
+    ];
+    header(
+        detail,
+        &heads,
+        &[
+            16.0, 16.0, 16.0, 30.0, 6.0, 16.0, 22.0, 11.0, 15.0, 16.0, 40.0,
+        ],
+    )?;
+    let wrap = Format::new().set_text_wrap();
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        for (c, part) in r.unit.iter().enumerate() {
+            detail.write_string(row, c as u16, part)?;
+        }
+        detail.write_string(row, 3, &r.workbook)?;
+        detail.write_number(row, 4, f64::from(r.workbook_row))?;
+        detail.write_string_with_format(row, 5, &r.keys, &wrap)?;
+        detail.write_string(row, 6, &r.name)?;
+        detail.write_string(row, 7, &r.birth)?;
+        detail.write_string(row, 8, &r.id)?;
+        detail.write_string(row, 9, r.result)?;
+        detail.write_string_with_format(row, 10, &r.reason, &wrap)?;
+    }
+    detail.autofilter(0, 0, rows.len().max(1) as u32, heads.len() as u16 - 1)?;
+    book.save_to_writer(w)
+}
+
+/// The columns of the import file.
+pub const IMPORT_HEADERS: [&str; 16] = [
+    "Mã bản ghi",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số CMND/CCCD",
+    "Số điện thoại",
+    "Số thẻ BHYT",
+    "Tỉnh/Thành phố",
+    "Quận/Huyện",
+    "Xã/Phường",
+    "Địa chỉ",
+    "Mũi tiêm",
+    "Ngày tiêm",
+    "Vắc xin",
+    "Số lô",
+    "Cơ sở tiêm chủng",
+];
+
+/// Writes the import file: one row per record, every cell text.
+pub fn write_import<W: Write + Seek + Send>(w: W, rows: &[[String; 16]]) -> Result<(), XlsxError> {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet_with_constant_memory()?;
+    ws.set_name("Nhập lại")?;
+    header(
+        ws,
+        &IMPORT_HEADERS,
+        &[
+            14.0, 22.0, 11.0, 8.0, 15.0, 13.0, 16.0, 16.0, 16.0, 16.0, 20.0, 8.0, 11.0, 16.0, 12.0,
+            22.0,
+        ],
+    )?;
+    let text = Format::new().set_num_format_index(49);
+    for (i, r) in rows.iter().enumerate() {
+        for (c, v) in r.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string_with_format(i as u32 + 1, c as u16, v, &text)?;
+            }
+        }
+    }
+    book.save_to_writer(w)
+}

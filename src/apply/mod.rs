@@ -50,10 +50,12 @@ pub enum Status {
 
 /// Reads the status as typed ("da sua", "ĐÃ SỬA ", "Thông tin đúng"…).
 pub fn read_status(text: &str) -> Status {
+    if text.trim().is_empty() {
+        return Status::Empty;
+    }
     let f = fold(text);
     let f = f.split_whitespace().collect::<Vec<_>>().join(" ");
     match f.as_str() {
-        "" => Status::Empty,
         "da sua" => Status::Fixed,
         "thong tin dung" | "dung" => Status::Confirmed,
         "khong xac dinh duoc" | "khong xac dinh" => Status::Unidentified,
@@ -252,20 +254,15 @@ fn check_rules(
         phone::check(&row, &mut out);
     }
     let is_fixed = |f: Field| SHOWN.iter().position(|s| *s == f).is_some_and(|i| fixed[i]);
-    let cross = [Field::IdNumber, Field::Gender, Field::BirthDate]
-        .iter()
-        .any(|f| is_fixed(*f));
     findings
         .iter()
         .filter(|f| {
             let serious = f.severity() == Severity::Error
                 || matches!(f.code, Code::PhoneInvalid | Code::DobYearOnly);
             let on_fixed = f.field.is_some_and(is_fixed);
-            let contradiction = cross
-                && matches!(
-                    f.code,
-                    Code::IdGenderMismatch | Code::IdBirthYearMismatch | Code::DobOutOfRange
-                );
+            // A new number must agree with the sex and birth year already there.
+            let contradiction = is_fixed(Field::IdNumber)
+                && matches!(f.code, Code::IdGenderMismatch | Code::IdBirthYearMismatch);
             serious && (on_fixed || contradiction)
         })
         .min_by_key(|f| (f.field, f.code))
@@ -422,7 +419,17 @@ fn find(r: &ReturnedRow, fixes: &[Option<String>; 5], index: &SourceIndex, lang:
         if by_key.iter().all(|&i| index.rows[i].values == target) {
             return Found::Applied(by_key);
         }
+        // Someone changed the record since the export: a correction made on the old values
+        // must not land on the new ones.
+        return Found::Stale(reason(
+            "STALE_CHANGED",
+            None,
+            lang,
+            "bản ghi đã thay đổi từ khi xuất danh sách; cần rà soát lại",
+            "the record changed since the list was exported; it must be checked again",
+        ));
     }
+    // The keys are gone (a newer dump renumbered its rows): look for the values shown.
     for (hash, applied) in [(exported, false), (target, true)] {
         if let Some(rows) = index.by_values.get(&hash) {
             let units: std::collections::HashSet<u64> =
@@ -443,23 +450,13 @@ fn find(r: &ReturnedRow, fixes: &[Option<String>; 5], index: &SourceIndex, lang:
             };
         }
     }
-    if by_key.is_empty() {
-        Found::Stale(reason(
-            "STALE_GONE",
-            None,
-            lang,
-            "bản ghi không còn trong dữ liệu nguồn",
-            "the record is no longer in the source",
-        ))
-    } else {
-        Found::Stale(reason(
-            "STALE_CHANGED",
-            None,
-            lang,
-            "bản ghi đã thay đổi từ khi xuất danh sách; cần rà soát lại",
-            "the record changed since the list was exported; it must be checked again",
-        ))
-    }
+    Found::Stale(reason(
+        "STALE_GONE",
+        None,
+        lang,
+        "bản ghi không còn trong dữ liệu nguồn",
+        "the record is no longer in the source",
+    ))
 }
 
 /// Decides every returned row. The result has one decision per returned row (in workbook and
@@ -590,7 +587,7 @@ fn conflicts(out: &mut [Decision], ctx: &Context<'_>, index: &SourceIndex) {
             }
         }
     }
-    for (&j, _) in &primary_of {
+    for &j in primary_of.keys() {
         if live(&out[j]) {
             out[j].outcome = Outcome::Duplicate;
         }
@@ -778,5 +775,232 @@ mod tests {
         let dose = NaiveDate::from_ymd_opt(1980, 1, 1);
         let why = check_rules(&person, &birth_fixed, dose, today(), Lang::Vi);
         assert_eq!(why.map(|r| r.code), Some("DOB_OUT_OF_RANGE"));
+    }
+
+    use crate::apply::returned::{Fixes, Integrity, Returned, ReturnedRow};
+    use crate::apply::source::{SourceRow, position_hash, record_id_hash};
+
+    const SHOWN_A: [&str; 5] = ["Lê Văn An", "05/03/1985", "Nam", "", "0912345678"];
+
+    fn src_row(id: &str, values: [&str; 5], unit: u64, line: u32) -> SourceRow {
+        let mut cells: [String; FIELD_COUNT] = Default::default();
+        cells[Field::RecordId.index()] = id.to_string();
+        for (f, v) in SHOWN.iter().zip(values) {
+            cells[f.index()] = v.to_string();
+        }
+        SourceRow {
+            loc: RowLoc {
+                source: 0,
+                sheet: 0,
+                row: line,
+            },
+            cells,
+            values: values_hash(&values),
+            unit,
+            dose_date: None,
+            birth_is_date: false,
+        }
+    }
+
+    fn index_of(rows: Vec<SourceRow>) -> SourceIndex {
+        let mut index = SourceIndex::default();
+        for (i, r) in rows.iter().enumerate() {
+            index
+                .by_key
+                .entry(record_id_hash(r.get(Field::RecordId)))
+                .or_default()
+                .push(i);
+            index
+                .by_key
+                .entry(position_hash("d.csv", "", r.loc.row))
+                .or_default()
+                .push(i);
+            index.by_values.entry(r.values).or_default().push(i);
+            let id = r.get(Field::IdNumber).to_string();
+            if !id.is_empty() {
+                index.by_id.entry(id).or_default().push(i);
+            }
+        }
+        index.rows = rows;
+        index
+    }
+
+    fn returned_row(
+        keys: &[&str],
+        shown: [&str; 5],
+        fixes: [&str; 5],
+        status: &str,
+    ) -> ReturnedRow {
+        let mut locked: [String; 10] = Default::default();
+        locked[0] = "1".into();
+        locked[1] = keys.join("\n");
+        for (i, v) in shown.iter().enumerate() {
+            locked[i + 2] = v.to_string();
+        }
+        ReturnedRow {
+            sheet_row: 2,
+            locked,
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+            fixes: Fixes {
+                cells: fixes.map(|f| {
+                    if f.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(f.to_string())
+                    }
+                }),
+                status: status.to_string(),
+                note: String::new(),
+            },
+            integrity: Integrity::Intact,
+        }
+    }
+
+    fn book(rows: Vec<ReturnedRow>) -> Returned {
+        Returned {
+            path: "l.xlsx".into(),
+            display: "l.xlsx".into(),
+            identity: Default::default(),
+            rows,
+            deleted: Vec::new(),
+        }
+    }
+
+    fn outcome_codes(books: &[Returned], index: &SourceIndex) -> Vec<String> {
+        let ctx = Context {
+            today: today(),
+            lang: Lang::En,
+            returned: books,
+        };
+        decide(&ctx, index)
+            .into_iter()
+            .map(|d| match d.outcome {
+                Outcome::Rejected(r) => r.code.to_string(),
+                o => o.code().to_string(),
+            })
+            .collect()
+    }
+
+    const FIX_NAME: [&str; 5] = ["Lê Văn Ân", "", "", "", ""];
+
+    #[test]
+    fn rows_are_found_by_key_then_by_values() {
+        let moved = ["Lê Văn Ân", "05/03/1985", "Nam", "", "0912345678"];
+        let cases: Vec<(Vec<SourceRow>, &[&str], &str)> = vec![
+            // By key, values as exported.
+            (vec![src_row("R1", SHOWN_A, 1, 2)], &["R1"], "applied"),
+            // A positional key.
+            (vec![src_row("", SHOWN_A, 1, 7)], &["d.csv:7"], "applied"),
+            // A newer dump: other keys, same values.
+            (vec![src_row("X9", SHOWN_A, 1, 40)], &["R1"], "applied"),
+            // Already corrected.
+            (vec![src_row("R1", moved, 1, 2)], &["R1"], "already_applied"),
+            // Changed by someone else since the export.
+            (
+                vec![src_row(
+                    "R1",
+                    ["Lê Văn Bình", "05/03/1985", "Nam", "", ""],
+                    1,
+                    2,
+                )],
+                &["R1"],
+                "STALE_CHANGED",
+            ),
+            // One of the person's records changed: the whole row waits.
+            (
+                vec![
+                    src_row("R1", SHOWN_A, 1, 2),
+                    src_row(
+                        "R2",
+                        ["Lê Văn An", "05/03/1985", "Nam", "", "0900000000"],
+                        1,
+                        3,
+                    ),
+                ],
+                &["R1", "R2"],
+                "STALE_CHANGED",
+            ),
+            // Gone.
+            (
+                vec![src_row("R7", ["Hồ Văn Khác", "", "", "", ""], 1, 2)],
+                &["R1"],
+                "STALE_GONE",
+            ),
+            // The values in two places.
+            (
+                vec![src_row("X1", SHOWN_A, 1, 2), src_row("X2", SHOWN_A, 2, 3)],
+                &["R1"],
+                "STALE_AMBIGUOUS",
+            ),
+        ];
+        for (rows, keys, want) in cases {
+            let index = index_of(rows);
+            let books = [book(vec![returned_row(keys, SHOWN_A, FIX_NAME, "Đã sửa")])];
+            assert_eq!(outcome_codes(&books, &index), [want], "{keys:?}");
+        }
+    }
+
+    #[test]
+    fn conflicts_between_lists_are_caught() {
+        let index = index_of(vec![
+            src_row("R1", SHOWN_A, 1, 2),
+            src_row("R2", ["Trần Thị Bé", "01/01/1990", "Nữ", "", ""], 1, 3),
+            src_row(
+                "R3",
+                ["Đỗ Văn Cư", "01/01/1970", "Nam", "025431876", ""],
+                1,
+                4,
+            ),
+        ]);
+        let shown_b = ["Trần Thị Bé", "01/01/1990", "Nữ", "", ""];
+        let same = [
+            book(vec![returned_row(&["R1"], SHOWN_A, FIX_NAME, "Đã sửa")]),
+            book(vec![returned_row(&["R1"], SHOWN_A, FIX_NAME, "Đã sửa")]),
+        ];
+        assert_eq!(outcome_codes(&same, &index), ["applied", "duplicate"]);
+        let different = [
+            book(vec![returned_row(&["R1"], SHOWN_A, FIX_NAME, "Đã sửa")]),
+            book(vec![returned_row(
+                &["R1"],
+                SHOWN_A,
+                ["Lê Văn Ấn", "", "", "", ""],
+                "Đã sửa",
+            )]),
+        ];
+        assert_eq!(
+            outcome_codes(&different, &index),
+            ["CONFLICT_WORKBOOKS", "CONFLICT_WORKBOOKS"]
+        );
+        // One new number for two people.
+        let cmnd = ["", "", "", "024123987", ""];
+        let two = [book(vec![
+            returned_row(&["R1"], SHOWN_A, cmnd, "Đã sửa"),
+            returned_row(&["R2"], shown_b, cmnd, "Đã sửa"),
+        ])];
+        assert_eq!(outcome_codes(&two, &index), ["ID_TAKEN", "ID_TAKEN"]);
+        // A number someone else holds in the source.
+        let theirs = ["", "", "", "025431876", ""];
+        let taken = [book(vec![returned_row(&["R1"], SHOWN_A, theirs, "Đã sửa")])];
+        assert_eq!(outcome_codes(&taken, &index), ["ID_TAKEN"]);
+    }
+
+    #[test]
+    fn statuses_decide_what_changes() {
+        let index = index_of(vec![src_row("R1", SHOWN_A, 1, 2)]);
+        let none = ["", "", "", "", ""];
+        let cases = [
+            (none, "Thông tin đúng", "confirmed"),
+            (FIX_NAME, "Thông tin đúng", "CONFIRMED_WITH_FIXES"),
+            (none, "Đã sửa", "NOTHING_TO_APPLY"),
+            (none, "", "pending"),
+            (FIX_NAME, "", "applied"),
+            (none, "Đã mất", "deceased"),
+            (none, "Không xác định được", "unidentified"),
+            (FIX_NAME, "???", "STATUS_UNKNOWN"),
+        ];
+        for (fixes, status, want) in cases {
+            let books = [book(vec![returned_row(&["R1"], SHOWN_A, fixes, status)])];
+            assert_eq!(outcome_codes(&books, &index), [want], "{status}");
+        }
     }
 }

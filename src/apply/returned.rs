@@ -297,9 +297,12 @@ fn split_keys(keys: &str) -> Vec<String> {
         .collect()
 }
 
+/// Files found (path, as given) and paths that could not be read (as given, why).
+pub type Discovered = (Vec<(PathBuf, String)>, Vec<(String, String)>);
+
 /// The returned workbooks under `paths`: files as given, and every .xlsx/.xlsm/.xls/.ods under a
 /// folder (except the export's own index and temporary files).
-pub fn discover(paths: &[PathBuf]) -> (Vec<(PathBuf, String)>, Vec<(String, String)>) {
+pub fn discover(paths: &[PathBuf]) -> Discovered {
     let mut found = Vec::new();
     let mut missing = Vec::new();
     for p in paths {

@@ -142,7 +142,7 @@ impl IndexSink<'_> {
             return None;
         }
         let text = |f: Field| trim(&raw.get(f).display()).to_string();
-        let shown = crate::findings::people::SHOWN.map(|f| text(f));
+        let shown = crate::findings::people::SHOWN.map(&text);
         let values = values_hash(&shown);
         let rid = text(Field::RecordId);
         let by_key = (!rid.is_empty() && self.wanted.keys.contains(&record_id_hash(&rid)))

@@ -1,0 +1,646 @@
+//! `vaxclean apply-corrections` end to end: generate → export-list → fill the lists as hamlet
+//! teams would (right corrections and every kind of planted mistake) → apply → check the merged
+//! data cell by cell, the audit, the lists sent back, the import file, and that a second apply
+//! changes nothing.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader, open_workbook_auto};
+use common::{AS_OF, run, text};
+use rust_xlsxwriter::{ExcelDateTime, Workbook};
+use vaxclean::output::list_workbook::{
+    COL_BIRTH_FIX, COL_GENDER_FIX, COL_ID_FIX, COL_NAME_FIX, COL_PHONE_FIX, COL_STATUS,
+    GUIDE_SHEET, LIST_SHEET, META_SHEET,
+};
+
+/// A list as plain cells, editable.
+#[derive(Clone)]
+struct Sheets {
+    list: Vec<Vec<Data>>,
+    guide: Vec<Vec<Data>>,
+    meta: Vec<Vec<Data>>,
+}
+
+fn grid(r: &calamine::Range<Data>) -> Vec<Vec<Data>> {
+    r.rows().map(<[Data]>::to_vec).collect()
+}
+
+fn load(path: &Path) -> Sheets {
+    let mut b = open_workbook_auto(path).unwrap();
+    Sheets {
+        list: grid(&b.worksheet_range(LIST_SHEET).unwrap()),
+        guide: grid(&b.worksheet_range(GUIDE_SHEET).unwrap()),
+        meta: grid(&b.worksheet_range(META_SHEET).unwrap()),
+    }
+}
+
+/// Saves the sheets as a workbook, the way Excel saves a list after a team filled it.
+fn save(s: &Sheets, path: &Path) {
+    let mut book = Workbook::new();
+    for (name, rows, hidden) in [
+        (LIST_SHEET, &s.list, false),
+        (GUIDE_SHEET, &s.guide, false),
+        (META_SHEET, &s.meta, true),
+    ] {
+        let ws = book.add_worksheet();
+        ws.set_name(name).unwrap();
+        ws.set_hidden(hidden);
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match cell {
+                    Data::String(t) => {
+                        ws.write_string(r, c, t).unwrap();
+                    }
+                    Data::Float(f) => {
+                        ws.write_number(r, c, *f).unwrap();
+                    }
+                    Data::Int(i) => {
+                        ws.write_number(r, c, *i as f64).unwrap();
+                    }
+                    Data::DateTime(d) => {
+                        let f = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+                        ws.write_number_with_format(r, c, d.as_f64(), &f).unwrap();
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    book.save(path).unwrap();
+}
+
+fn set(s: &mut Sheets, row: usize, col: u16, v: Data) {
+    let r = &mut s.list[row];
+    if r.len() <= usize::from(col) {
+        r.resize(usize::from(col) + 1, Data::Empty);
+    }
+    r[usize::from(col)] = v;
+}
+
+fn str_at(s: &Sheets, row: usize, col: usize) -> String {
+    match s.list[row].get(col) {
+        Some(Data::String(t)) => t.clone(),
+        Some(Data::Float(f)) => f.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn s(t: &str) -> Data {
+    Data::String(t.to_string())
+}
+
+/// The data rows of a list (sheet rows 2…, before the signature block).
+fn data_rows(s: &Sheets) -> Vec<usize> {
+    (1..s.list.len())
+        .filter(|&r| matches!(s.list[r].first(), Some(Data::Float(_) | Data::Int(_))))
+        .collect()
+}
+
+/// A suggestion of a row: "Số CMND/CCCD: 0790…" → the value.
+fn suggestion(s: &Sheets, row: usize, label: &str) -> Option<String> {
+    str_at(s, row, 9)
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{label}: ")).map(String::from))
+}
+
+/// CSV records as maps by record id, with the file order.
+fn records(path: &Path) -> (Vec<String>, HashMap<String, Vec<String>>, Vec<String>) {
+    let bytes = std::fs::read(path).unwrap();
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut rdr = csv::ReaderBuilder::new().from_reader(body);
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    let mut order = Vec::new();
+    let mut map = HashMap::new();
+    for r in rdr.records() {
+        let r: Vec<String> = r.unwrap().iter().map(String::from).collect();
+        order.push(r[1].clone());
+        map.insert(r[1].clone(), r);
+    }
+    (headers, map, order)
+}
+
+fn audit(path: &Path) -> Vec<BTreeMap<String, String>> {
+    common::findings(path)
+}
+
+/// What a planted row should become.
+#[derive(Debug)]
+enum Expect {
+    /// Applied: field column → new value, on every key.
+    Applied(Vec<(usize, String)>),
+    /// Rejected with this reason code.
+    Rejected(&'static str),
+    /// Unchanged with this reason code.
+    Unchanged(&'static str),
+}
+
+/// A CCCD for someone of this sex and birth year, in province 001.
+fn cccd(female: bool, year: i32, tail: &str) -> String {
+    let century = (year - 1900) / 100;
+    let digit = century * 2 + i32::from(female);
+    format!("001{digit}{:02}{tail}", year % 100)
+}
+
+fn parse_dmy(s: &str) -> Option<(u32, u32, i32)> {
+    let p: Vec<&str> = s.split('/').collect();
+    if p.len() != 3 {
+        return None;
+    }
+    Some((p[0].parse().ok()?, p[1].parse().ok()?, p[2].parse().ok()?))
+}
+
+#[test]
+fn returned_lists_are_merged_safely_and_a_second_apply_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = run(
+        d,
+        &[
+            "sample",
+            "--people",
+            "500",
+            "--communes",
+            "2",
+            "--defect-rate",
+            "0.6",
+            "--seed",
+            "31",
+            "--out",
+            "dump.csv",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let out = run(
+        d,
+        &[
+            "export-list",
+            "dump.csv",
+            "--out",
+            "lists",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let mut lists: Vec<PathBuf> = Vec::new();
+    for entry in walk(&d.join("lists")) {
+        if entry.extension().is_some_and(|e| e == "xlsx")
+            && !entry.to_string_lossy().contains("_chua-ro-xa")
+        {
+            lists.push(entry);
+        }
+    }
+    lists.sort();
+    assert_eq!(lists.len(), 2, "{lists:?}");
+    let (headers, source, order) = records(&d.join("dump.csv"));
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (c_name, c_birth, c_sex, c_id, c_phone) = (
+        col("Họ và tên"),
+        col("Ngày sinh"),
+        col("Giới tính"),
+        col("Số CMND/CCCD"),
+        col("Số điện thoại"),
+    );
+
+    let mut a = load(&lists[0]);
+    let mut b = load(&lists[1]);
+    let rows_a = data_rows(&a);
+    let rows_b = data_rows(&b);
+    assert!(
+        rows_a.len() > 40 && rows_b.len() > 40,
+        "{} {}",
+        rows_a.len(),
+        rows_b.len()
+    );
+    let keys = |s: &Sheets, r: usize| -> Vec<String> {
+        str_at(s, r, 1).lines().map(String::from).collect()
+    };
+    let mut plan: Vec<(Vec<String>, Expect)> = Vec::new();
+    let mut used: BTreeSet<usize> = BTreeSet::new();
+    let mut take = |rows: &[usize], pred: &dyn Fn(usize) -> bool| -> usize {
+        let r = *rows
+            .iter()
+            .find(|r| !used.contains(r) && pred(**r))
+            .expect("a row for the case");
+        used.insert(r);
+        r
+    };
+    let shown_ok = |s: &Sheets, r: usize| {
+        parse_dmy(&str_at(s, r, 3)).is_some_and(|(_, _, y)| (1920..2010).contains(&y))
+            && ["Nam", "Nữ"].contains(&str_at(s, r, 4).as_str())
+    };
+
+    // 1. The suggested ID number, typed as a number (Excel drops the leading zero).
+    let r = take(&rows_a, &|r| {
+        suggestion(&a, r, "Số CMND/CCCD").is_some_and(|v| v.starts_with('0') && v.len() == 12)
+    });
+    let id = suggestion(&a, r, "Số CMND/CCCD").unwrap();
+    set(
+        &mut a,
+        r,
+        COL_ID_FIX,
+        Data::Float(id.parse::<f64>().unwrap()),
+    );
+    set(&mut a, r, COL_STATUS, s("Đã sửa"));
+    plan.push((keys(&a, r), Expect::Applied(vec![(c_id, id.clone())])));
+    // 2. The suggested name, typed carelessly, with "da sua" typed by hand.
+    let r = take(&rows_a, &|r| {
+        suggestion(&a, r, "Họ và tên").is_some() && str_at(&a, r, 5).len() == 12
+    });
+    let name = suggestion(&a, r, "Họ và tên").unwrap();
+    set(
+        &mut a,
+        r,
+        COL_NAME_FIX,
+        s(&format!("  {}  ", name.to_lowercase())),
+    );
+    set(&mut a, r, COL_STATUS, s("da sua"));
+    plan.push((keys(&a, r), Expect::Applied(vec![(c_name, name.clone())])));
+    // 3. Birth date as an Excel date and sex as "NỮ"/"nam" matching a new CCCD; phone with +84.
+    let r = take(&rows_a, &|r| {
+        shown_ok(&a, r) && str_at(&a, r, 5).len() != 12
+    });
+    let (dd, mm, yy) = parse_dmy(&str_at(&a, r, 3)).unwrap();
+    let female = str_at(&a, r, 4) == "Nữ";
+    let new_id = cccd(female, yy, "123457");
+    let date = ExcelDateTime::from_ymd(yy as u16, mm as u8, dd as u8).unwrap();
+    set(
+        &mut a,
+        r,
+        COL_BIRTH_FIX,
+        Data::DateTime(calamine::ExcelDateTime::new(
+            date.to_excel(),
+            calamine::ExcelDateTimeType::DateTime,
+            false,
+        )),
+    );
+    set(
+        &mut a,
+        r,
+        COL_GENDER_FIX,
+        s(if female { "NỮ" } else { "nam" }),
+    );
+    set(
+        &mut a,
+        r,
+        COL_ID_FIX,
+        s(&format!(
+            " {} {} {} ",
+            &new_id[..3],
+            &new_id[3..6],
+            &new_id[6..]
+        )),
+    );
+    set(&mut a, r, COL_PHONE_FIX, s("+84 912 345 678"));
+    set(&mut a, r, COL_STATUS, s("Đã sửa"));
+    let sex = if female { "Nữ" } else { "Nam" };
+    let birth = format!("{dd:02}/{mm:02}/{yy}");
+    plan.push((
+        keys(&a, r),
+        Expect::Applied(vec![
+            (c_birth, birth),
+            (c_sex, sex.to_string()),
+            (c_id, new_id.clone()),
+            (c_phone, "0912345678".to_string()),
+        ]),
+    ));
+    let import_keys = keys(&a, r);
+    // 4. Confirmed; moved away.
+    let r = take(&rows_a, &|_| true);
+    set(&mut a, r, COL_STATUS, s("Thông tin đúng"));
+    plan.push((keys(&a, r), Expect::Unchanged("CONFIRMED")));
+    let r = take(&rows_a, &|_| true);
+    set(&mut a, r, COL_STATUS, s("Đã chuyển đi"));
+    plan.push((keys(&a, r), Expect::Unchanged("MOVED_AWAY")));
+    // 5. A locked cell edited.
+    let r = take(&rows_a, &|_| true);
+    set(&mut a, r, 2, s("Tên Khác Hẳn"));
+    set(&mut a, r, COL_NAME_FIX, s("Tên Khác Hẳn"));
+    set(&mut a, r, COL_STATUS, s("Đã sửa"));
+    plan.push((keys(&a, r), Expect::Rejected("LOCKED_EDITED")));
+    // 6. An impossible date; a malformed phone.
+    let r = take(&rows_a, &|_| true);
+    set(&mut a, r, COL_BIRTH_FIX, s("31/02/1990"));
+    set(&mut a, r, COL_STATUS, s("Đã sửa"));
+    plan.push((keys(&a, r), Expect::Rejected("DOB_INVALID")));
+    let r = take(&rows_a, &|_| true);
+    set(&mut a, r, COL_PHONE_FIX, s("12345"));
+    set(&mut a, r, COL_STATUS, s("Đã sửa"));
+    plan.push((keys(&a, r), Expect::Rejected("PHONE_INVALID")));
+    // 7. A CCCD that says the other sex.
+    let r = take(&rows_a, &|r| shown_ok(&a, r));
+    let (_, _, yy) = parse_dmy(&str_at(&a, r, 3)).unwrap();
+    let female = str_at(&a, r, 4) == "Nữ";
+    set(&mut a, r, COL_ID_FIX, s(&cccd(!female, yy, "765432")));
+    set(&mut a, r, COL_STATUS, s("Đã sửa"));
+    plan.push((keys(&a, r), Expect::Rejected("ID_GENDER_MISMATCH")));
+    // 8. One new number for two people, in two lists (a CMND: no sex or year to contradict).
+    let cmnd = "025431876";
+    let r = take(&rows_a, &|_| true);
+    set(&mut a, r, COL_ID_FIX, s(cmnd));
+    set(&mut a, r, COL_STATUS, s("Đã sửa"));
+    plan.push((keys(&a, r), Expect::Rejected("ID_TAKEN")));
+    let rb = rows_b[3];
+    set(&mut b, rb, COL_ID_FIX, s(cmnd));
+    set(&mut b, rb, COL_STATUS, s("Đã sửa"));
+    plan.push((keys(&b, rb), Expect::Rejected("ID_TAKEN")));
+    // 9. A number that already belongs to someone else in the source.
+    let other = order
+        .iter()
+        .map(|k| &source[k])
+        .find(|rec| rec[c_id].len() == 9 && rec[c_id].bytes().all(|b| b.is_ascii_digit()))
+        .expect("a CMND in the dump")[c_id]
+        .clone();
+    let r = take(&rows_a, &|r| str_at(&a, r, 5) != other);
+    set(&mut a, r, COL_ID_FIX, s(&other));
+    set(&mut a, r, COL_STATUS, s("Đã sửa"));
+    plan.push((keys(&a, r), Expect::Rejected("ID_TAKEN")));
+    // 10. The record changed in the source since the export.
+    let stale = take(&rows_a, &|_| true);
+    set(&mut a, stale, COL_PHONE_FIX, s("0912345679"));
+    set(&mut a, stale, COL_STATUS, s("Đã sửa"));
+    let stale_keys = keys(&a, stale);
+    plan.push((stale_keys.clone(), Expect::Rejected("STALE_CHANGED")));
+    // 11. The same person corrected differently in a second copy of list A.
+    let conflict = take(&rows_a, &|r| suggestion(&a, r, "Họ và tên").is_some());
+    let good = suggestion(&a, conflict, "Họ và tên").unwrap();
+    set(&mut a, conflict, COL_NAME_FIX, s(&good));
+    set(&mut a, conflict, COL_STATUS, s("Đã sửa"));
+    plan.push((keys(&a, conflict), Expect::Rejected("CONFLICT_WORKBOOKS")));
+    let mut a2 = a.clone();
+    set(&mut a2, conflict, COL_NAME_FIX, s("Nguyễn Thị Khác"));
+    // 12. An unknown status.
+    let r = take(&rows_a, &|_| true);
+    set(&mut a, r, COL_STATUS, s("xong"));
+    set(&mut a2, r, COL_STATUS, s("xong"));
+    plan.push((keys(&a, r), Expect::Rejected("STATUS_UNKNOWN")));
+    // 13. In list B: a row deleted, and a row added at the end.
+    let deleted = rows_b[5];
+    let deleted_keys = keys(&b, deleted);
+    plan.push((deleted_keys.clone(), Expect::Rejected("ROW_DELETED")));
+    let mut added = b.list[rows_b[6]].clone();
+    added[0] = Data::Float(999.0);
+    b.list.remove(deleted);
+    let last = data_rows(&b).last().copied().unwrap();
+    b.list.insert(last + 1, added);
+    set(&mut b, last + 1, COL_NAME_FIX, s("Lê Văn Thêm"));
+    set(&mut b, last + 1, COL_STATUS, s("Đã sửa"));
+
+    let ret = d.join("returned");
+    save(&a, &ret.join("a.xlsx"));
+    save(&a2, &ret.join("a-copy.xlsx"));
+    save(&b, &ret.join("b.xlsx"));
+    // Not one of ours.
+    let mut foreign = Workbook::new();
+    foreign
+        .add_worksheet()
+        .write_string(0, 0, "Danh sách khác")
+        .unwrap();
+    foreign.save(ret.join("foreign.xlsx")).unwrap();
+
+    // The stale record: someone changed its phone in the dump after the export.
+    let dump = std::fs::read_to_string(d.join("dump.csv")).unwrap();
+    let stale_rec = &source[&stale_keys[0]];
+    let old_line = stale_rec.join(",");
+    assert!(dump.contains(&old_line), "simple CSV lines");
+    let mut changed = stale_rec.clone();
+    changed[c_phone] = "0987654321".into();
+    let dump = dump.replacen(&old_line, &changed.join(","), 1);
+    std::fs::write(d.join("dump.csv"), &dump).unwrap();
+    let before = std::fs::read(d.join("dump.csv")).unwrap();
+
+    let out = run(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            "dump.csv",
+            "--corrections",
+            "returned",
+            "--out",
+            "res",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the foreign workbook: {stdout} {stderr}"
+    );
+    assert!(stderr.contains("foreign.xlsx"), "{stderr}");
+    assert_eq!(
+        std::fs::read(d.join("dump.csv")).unwrap(),
+        before,
+        "the source is never written"
+    );
+
+    // The audit says what became of each planted row.
+    let audit_rows = audit(&d.join("res/audit.csv"));
+    let by_key: HashMap<&str, Vec<&BTreeMap<String, String>>> =
+        audit_rows.iter().fold(HashMap::new(), |mut m, r| {
+            m.entry(r["record_key"].as_str()).or_default().push(r);
+            m
+        });
+    for (ks, expect) in &plan {
+        let rows = by_key.get(ks[0].as_str()).unwrap_or_else(|| {
+            let near: Vec<_> = audit_rows
+                .iter()
+                .filter(|r| r["record_key"].starts_with("VX00000010"))
+                .collect();
+            panic!("{ks:?} {expect:?} not in the audit: {near:?}")
+        });
+        match expect {
+            // Applied once; the identical copy says DUPLICATE.
+            Expect::Applied(_) => assert!(
+                rows.iter().any(|r| r["status"] == "applied")
+                    && rows
+                        .iter()
+                        .all(|r| r["status"] == "applied" || r["reason_code"] == "DUPLICATE"),
+                "{ks:?}: {rows:?}"
+            ),
+            Expect::Rejected(code) => assert!(
+                rows.iter()
+                    .any(|r| r["status"] == "rejected" && r["reason_code"] == *code),
+                "{ks:?} expected {code}: {rows:?}"
+            ),
+            Expect::Unchanged(code) => assert!(
+                rows.iter()
+                    .all(|r| r["status"] == "unchanged" && r["reason_code"] == *code),
+                "{ks:?} expected {code}: {rows:?}"
+            ),
+        }
+    }
+    assert!(audit_rows.iter().any(|r| r["reason_code"] == "ROW_ADDED"));
+    assert!(
+        audit_rows.iter().any(|r| r["reason_code"] == "DUPLICATE"),
+        "the copy's identical rows"
+    );
+
+    // Merged: every source row once, in order; the planted corrections and nothing else changed.
+    let (mheaders, merged, morder) = records(&d.join("res/merged/dump.csv"));
+    assert_eq!(mheaders, headers);
+    let (_, now, _) = records(&d.join("dump.csv"));
+    assert_eq!(morder, order, "every source row exactly once, in order");
+    let mut want: HashMap<String, Vec<String>> = now.clone();
+    for (ks, expect) in &plan {
+        if let Expect::Applied(changes) = expect {
+            for k in ks {
+                for (c, v) in changes {
+                    want.get_mut(k).unwrap()[*c] = v.clone();
+                }
+            }
+        }
+    }
+    for k in &order {
+        assert_eq!(merged[k], want[k], "record {k}");
+    }
+
+    // Lists sent back: the rejected rows with their reason.
+    let rejected: Vec<PathBuf> = walk(&d.join("res/rejected"));
+    assert!(!rejected.is_empty());
+    let mut sent_back = String::new();
+    for p in &rejected {
+        let mut book = open_workbook_auto(p).unwrap();
+        let range = book.worksheet_range(LIST_SHEET).unwrap();
+        let header: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(header.last().map(String::as_str), Some("Lý do trả lại"));
+        for row in range.rows() {
+            sent_back.push_str(
+                &row.iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join("|"),
+            );
+            sent_back.push('\n');
+        }
+    }
+    for (ks, expect) in &plan {
+        if matches!(expect, Expect::Rejected(_)) {
+            assert!(sent_back.contains(&ks[0]), "{ks:?} sent back");
+        }
+    }
+    // The import file holds the record that had no valid number and has one now.
+    let mut imp = open_workbook_auto(d.join("res/import/nhap-lai.xlsx")).unwrap();
+    let names = imp.sheet_names().to_vec();
+    let range = imp.worksheet_range(&names[0]).unwrap();
+    let imported: Vec<String> = range.rows().skip(1).map(|r| r[0].to_string()).collect();
+    for k in &import_keys {
+        assert!(imported.contains(k), "{k} in the import file");
+    }
+    let row = range
+        .rows()
+        .find(|r| r[0].to_string() == import_keys[0])
+        .unwrap();
+    assert_eq!(row[4], Data::String(new_id.clone()));
+    // verification.xlsx lists every row.
+    let mut ver = open_workbook_auto(d.join("res/verification.xlsx")).unwrap();
+    let detail = ver.worksheet_range("Chi tiết").unwrap();
+    assert!(detail.rows().count() > rows_a.len());
+
+    // A second apply onto the merged data changes nothing.
+    let out = run(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            "res/merged/dump.csv",
+            "--corrections",
+            "returned",
+            "--out",
+            "res2",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    assert_eq!(
+        std::fs::read(d.join("res2/merged/dump.csv")).unwrap(),
+        std::fs::read(d.join("res/merged/dump.csv")).unwrap()
+    );
+    let again = audit(&d.join("res2/audit.csv"));
+    assert!(again.iter().all(|r| r["status"] != "applied"));
+    assert!(again.iter().any(|r| r["reason_code"] == "ALREADY_APPLIED"));
+
+    // A dry run writes only the audit and the summary.
+    let out = run(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            "dump.csv",
+            "--corrections",
+            "returned/a.xlsx",
+            "--out",
+            "dry",
+            "--dry-run",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let mut names: Vec<String> = std::fs::read_dir(d.join("dry"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["audit.csv", "summary.json"]);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_output_folder_may_not_overwrite_a_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("res/merged")).unwrap();
+    std::fs::write(
+        d.join("res/merged/dump.csv"),
+        "Họ và tên,Số CMND/CCCD\nLê Văn Tám,001090001234\n",
+    )
+    .unwrap();
+    std::fs::create_dir(d.join("returned")).unwrap();
+    let out = run(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            "res/merged/dump.csv",
+            "--corrections",
+            "returned",
+            "--out",
+            "res",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("--out"), "{:?}", text(&out));
+}

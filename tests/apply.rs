@@ -13,100 +13,37 @@ use calamine::{Data, Reader, open_workbook_auto};
 use common::{AS_OF, run, text};
 use rust_xlsxwriter::{ExcelDateTime, Workbook};
 use vaxclean::output::list_workbook::{
-    COL_BIRTH_FIX, COL_GENDER_FIX, COL_ID_FIX, COL_NAME_FIX, COL_PHONE_FIX, COL_STATUS,
-    GUIDE_SHEET, LIST_SHEET, META_SHEET,
+    COL_BIRTH_FIX, COL_GENDER_FIX, COL_ID_FIX, COL_NAME_FIX, COL_PHONE_FIX, COL_STATUS, LIST_SHEET,
 };
 
-/// A list as plain cells, editable.
-#[derive(Clone)]
-struct Sheets {
-    list: Vec<Vec<Data>>,
-    guide: Vec<Vec<Data>>,
-    meta: Vec<Vec<Data>>,
-}
-
-fn grid(r: &calamine::Range<Data>) -> Vec<Vec<Data>> {
-    r.rows().map(<[Data]>::to_vec).collect()
-}
+use vaxclean::sample::fill::Sheets;
 
 fn load(path: &Path) -> Sheets {
-    let mut b = open_workbook_auto(path).unwrap();
-    Sheets {
-        list: grid(&b.worksheet_range(LIST_SHEET).unwrap()),
-        guide: grid(&b.worksheet_range(GUIDE_SHEET).unwrap()),
-        meta: grid(&b.worksheet_range(META_SHEET).unwrap()),
-    }
+    Sheets::load(path).unwrap()
 }
 
-/// Saves the sheets as a workbook, the way Excel saves a list after a team filled it.
 fn save(s: &Sheets, path: &Path) {
-    let mut book = Workbook::new();
-    for (name, rows, hidden) in [
-        (LIST_SHEET, &s.list, false),
-        (GUIDE_SHEET, &s.guide, false),
-        (META_SHEET, &s.meta, true),
-    ] {
-        let ws = book.add_worksheet();
-        ws.set_name(name).unwrap();
-        ws.set_hidden(hidden);
-        for (r, row) in rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                let (r, c) = (r as u32, c as u16);
-                match cell {
-                    Data::String(t) => {
-                        ws.write_string(r, c, t).unwrap();
-                    }
-                    Data::Float(f) => {
-                        ws.write_number(r, c, *f).unwrap();
-                    }
-                    Data::Int(i) => {
-                        ws.write_number(r, c, *i as f64).unwrap();
-                    }
-                    Data::DateTime(d) => {
-                        let f = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
-                        ws.write_number_with_format(r, c, d.as_f64(), &f).unwrap();
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    book.save(path).unwrap();
+    s.save(path).unwrap();
 }
 
 fn set(s: &mut Sheets, row: usize, col: u16, v: Data) {
-    let r = &mut s.list[row];
-    if r.len() <= usize::from(col) {
-        r.resize(usize::from(col) + 1, Data::Empty);
-    }
-    r[usize::from(col)] = v;
+    s.set(row, col, v);
 }
 
 fn str_at(s: &Sheets, row: usize, col: usize) -> String {
-    match s.list[row].get(col) {
-        Some(Data::String(t)) => t.clone(),
-        Some(Data::Float(f)) => f.to_string(),
-        _ => String::new(),
-    }
+    s.text(row, col)
 }
 
 fn s(t: &str) -> Data {
     Data::String(t.to_string())
 }
 
-/// The data rows of a list (sheet rows 2…, before the signature block).
 fn data_rows(s: &Sheets) -> Vec<usize> {
-    (1..s.list.len())
-        .filter(|&r| matches!(s.list[r].first(), Some(Data::Float(_) | Data::Int(_))))
-        .collect()
+    s.data_rows()
 }
 
-/// A suggestion of a row: "Số CMND/CCCD: 0790…" → the value.
 fn suggestion(s: &Sheets, row: usize, label: &str) -> Option<String> {
-    str_at(s, row, 9)
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{label}: ")).map(String::from))
+    s.suggestion(row, label)
 }
 
 /// CSV records as maps by record id, with the file order.
@@ -643,4 +580,153 @@ fn the_output_folder_may_not_overwrite_a_source() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("--out"), "{:?}", text(&out));
+}
+
+/// Every cell of every sheet of a workbook, as text.
+fn cells(path: &Path) -> BTreeMap<(String, u32, u32), String> {
+    let mut book = open_workbook_auto(path).unwrap();
+    let mut out = BTreeMap::new();
+    for name in book.sheet_names().to_vec() {
+        let range = book.worksheet_range(&name).unwrap();
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        for (r, c, v) in range.used_cells() {
+            let text = match v {
+                Data::DateTime(d) => format!("date:{}", d.as_f64()),
+                other => other.to_string(),
+            };
+            out.insert((name.clone(), r0 + r as u32, c0 + c as u32), text);
+        }
+    }
+    out
+}
+
+#[test]
+fn workbook_and_windows_1258_sources_keep_their_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (args, file) in [
+        (vec!["--numeric-ids", "--title-lines"], "dump.xlsx"),
+        (
+            vec!["--encoding", "windows-1258", "--delimiter", ";"],
+            "dump.csv",
+        ),
+    ] {
+        let mut a = vec![
+            "sample",
+            "--people",
+            "150",
+            "--communes",
+            "1",
+            "--defect-rate",
+            "0.6",
+            "--seed",
+            "7",
+            "--out",
+            file,
+            "--as-of",
+            AS_OF,
+        ];
+        a.extend(args);
+        let out = run(d, &a);
+        assert!(out.status.success(), "{:?}", text(&out));
+    }
+    for (file, lists, ret, res) in [
+        ("dump.xlsx", "lx", "rx", "resx"),
+        ("dump.csv", "lc", "rc", "resc"),
+    ] {
+        let out = run(
+            d,
+            &["export-list", file, "--out", lists, "--as-of", AS_OF, "-q"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+        let list = walk(&d.join(lists))
+            .into_iter()
+            .find(|p| {
+                p.extension().is_some_and(|e| e == "xlsx") && !p.to_string_lossy().contains("_chua")
+            })
+            .unwrap();
+        let mut s = load(&list);
+        // Take the first suggested ID number and a name in Vietnamese capitals.
+        let r = data_rows(&s)
+            .into_iter()
+            .find(|&r| suggestion(&s, r, "Số CMND/CCCD").is_some())
+            .unwrap();
+        let id = suggestion(&s, r, "Số CMND/CCCD").unwrap();
+        set(&mut s, r, COL_ID_FIX, Data::String(id.clone()));
+        set(
+            &mut s,
+            r,
+            COL_NAME_FIX,
+            Data::String("ĐẶNG THỊ HƯỜNG".into()),
+        );
+        set(&mut s, r, COL_STATUS, Data::String("Đã sửa".into()));
+        save(&s, &d.join(ret).join("l.xlsx"));
+        let keys: Vec<String> = str_at(&s, r, 1).lines().map(String::from).collect();
+        let out = run(
+            d,
+            &[
+                "apply-corrections",
+                "--source",
+                file,
+                "--corrections",
+                ret,
+                "--out",
+                res,
+                "--as-of",
+                AS_OF,
+                "-q",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+        let audit_rows = audit(&d.join(res).join("audit.csv"));
+        let applied: Vec<_> = audit_rows
+            .iter()
+            .filter(|a| a["status"] == "applied")
+            .collect();
+        assert_eq!(applied.len(), keys.len() * 2, "{applied:?}");
+        let changed: BTreeSet<u32> = applied.iter().map(|a| a["row"].parse().unwrap()).collect();
+        if file.ends_with(".xlsx") {
+            let before = cells(&d.join(file));
+            let after = cells(&d.join(res).join("merged/dump.xlsx"));
+            assert_eq!(before.len(), after.len(), "no cell lost or added");
+            let mut diffs = 0;
+            for (k, v) in &before {
+                if after[k] != *v {
+                    diffs += 1;
+                    assert!(changed.contains(&(k.1 + 1)), "{k:?}: {v} → {}", after[k]);
+                    assert!(
+                        after[k] == id || after[k] == "Đặng Thị Hường",
+                        "{}",
+                        after[k]
+                    );
+                }
+            }
+            assert_eq!(diffs, keys.len() * 2);
+        } else {
+            // Windows-1258 and ';' kept; every other line byte for byte.
+            let before = std::fs::read(d.join(file)).unwrap();
+            let after = std::fs::read(d.join(res).join("merged/dump.csv")).unwrap();
+            let lines = |b: &[u8]| {
+                b.split(|x| *x == b'\n')
+                    .map(<[u8]>::to_vec)
+                    .collect::<Vec<_>>()
+            };
+            let (lb, la) = (lines(&before), lines(&after));
+            assert_eq!(lb.len(), la.len());
+            for (i, (x, y)) in lb.iter().zip(&la).enumerate() {
+                if changed.contains(&(i as u32 + 1)) {
+                    assert_ne!(x, y);
+                    let want = vaxclean::input::csv::encode_windows_1258("Đặng Thị Hường");
+                    assert!(
+                        y.windows(want.len()).any(|w| w == want.as_slice()),
+                        "line {}",
+                        i + 1
+                    );
+                    assert!(y.windows(id.len()).any(|w| w == id.as_bytes()));
+                } else {
+                    assert_eq!(x, y, "line {}", i + 1);
+                }
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //! It also says which findings a scan must report (the truth), row by row.
 
 mod defects;
+pub mod fill;
 pub mod names;
 pub mod rng;
 pub mod write;

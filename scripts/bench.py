@@ -7,7 +7,9 @@ and alternating A B A B so that machine drift hits both alike:
   * `vaxclean scan` on a CSV dump   vs  a bare read of the same file with the csv crate;
   * `vaxclean scan` on an xlsx dump vs  a bare calamine cell-by-cell read of the same sheet;
   * `vaxclean export-list` of a CSV dump spread over 1,000 communes vs `vaxclean scan` of it
-    (the budget is absolute, 20 s; the scan shows what writing the workbooks adds).
+    (the budget is absolute, 20 s; the scan shows what writing the workbooks adds);
+  * `vaxclean apply-corrections` of those 1,000 lists, filled by `examples/fill_lists.rs` the way a
+    team that trusts the suggestions would, onto the same dump, vs `vaxclean scan` of it.
 
 For each it prints the median wall time, the median of the per-pair ratios, and the peak memory
 (maximum resident set size of the process, from wait4). Standard library only.
@@ -77,7 +79,7 @@ def main():
 
     subprocess.run(
         ["cargo", "build", "--release", "--locked", "-q", "--bin", "vaxclean",
-         "--example", "bare_csv", "--example", "bare_calamine"],
+         "--example", "bare_csv", "--example", "bare_calamine", "--example", "fill_lists"],
         cwd=ROOT, check=True)
     os.makedirs(args.dir, exist_ok=True)
     csv_path = os.path.join(args.dir, f"dump-{args.csv_rows}.csv")
@@ -107,6 +109,15 @@ def main():
                 [VAXCLEAN, "export-list", export_path, "--out", lists, "-q"],
                 [VAXCLEAN, "scan", export_path, "--out", out, "-q"], args.runs),
     ]
+    returned = os.path.join(args.dir, "returned")
+    subprocess.run(["rm", "-rf", returned], check=True)
+    subprocess.run([os.path.join(RELEASE, "examples", "fill_lists"), lists, returned], check=True)
+    applied = os.path.join(args.dir, "applied")
+    results.append(
+        compare(f"apply-corrections of {args.communes:,} returned lists onto {args.export_rows:,} CSV rows vs scan",
+                [VAXCLEAN, "apply-corrections", "--source", export_path, "--corrections", returned,
+                 "--out", applied, "-q"],
+                [VAXCLEAN, "scan", export_path, "--out", out, "-q"], args.runs))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
     print(f"files: {csv_path} ({os.path.getsize(csv_path) / 1e6:.0f} MB), "
           f"{xlsx_path} ({os.path.getsize(xlsx_path) / 1e6:.0f} MB), "

@@ -730,3 +730,93 @@ fn workbook_and_windows_1258_sources_keep_their_format() {
         }
     }
 }
+
+#[test]
+fn a_list_of_other_data_is_refused_and_others_still_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fixture = common::fixture("sample.csv");
+    let fixture = fixture.to_str().unwrap();
+    let out = run(
+        d,
+        &[
+            "export-list",
+            fixture,
+            "--out",
+            "lists",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let list = walk(&d.join("lists"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .unwrap();
+    let mut s = load(&list);
+    assert!(s.accept_suggestions() > 0);
+    save(&s, &d.join("returned/mine.xlsx"));
+    // Another dump, with its own list.
+    let out = run(
+        d,
+        &[
+            "sample",
+            "--people",
+            "200",
+            "--seed",
+            "77",
+            "--defect-rate",
+            "0.5",
+            "--out",
+            "other.csv",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert!(out.status.success());
+    let out = run(
+        d,
+        &[
+            "export-list",
+            "other.csv",
+            "--out",
+            "other-lists",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let other = walk(&d.join("other-lists"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .unwrap();
+    let mut o = load(&other);
+    assert!(o.accept_suggestions() > 0);
+    save(&o, &d.join("returned/theirs.xlsx"));
+    let out = run(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            fixture,
+            "--corrections",
+            "returned",
+            "--out",
+            "res",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("theirs.xlsx") && !stderr.contains("mine.xlsx"),
+        "{stderr}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("res/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["workbooks"]["refused"][0]["code"], "NO_MATCH");
+    assert!(summary["outcomes"]["applied"].as_u64().unwrap() > 0);
+}

@@ -151,7 +151,9 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
             .iter()
             .filter(|d| !d.matched.is_empty() || is_stale(&d.outcome))
             .count();
-        let found = mine.iter().filter(|d| !d.matched.is_empty()).count();
+        // Found as exported or as corrected; rows that are all stale mean other (or much older) data.
+        let stale = mine.iter().filter(|d| is_stale(&d.outcome)).count();
+        let found = tried - stale;
         *flag = tried > 0 && found == 0;
     }
     for (w, flag) in no_match.iter().enumerate() {
@@ -399,10 +401,10 @@ fn refusal_message(r: &Refusal, lang: Lang) -> String {
             "the columns of sheet \"Danh sách\" were changed; skipped".into()
         }
         (Refusal::NoMatch, Lang::Vi) => {
-            "không dòng nào của danh sách có trong dữ liệu nguồn (danh sách của dữ liệu khác?); bỏ qua".into()
+            "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại (danh sách của dữ liệu khác, hoặc đã quá cũ); bỏ qua".into()
         }
         (Refusal::NoMatch, Lang::En) => {
-            "none of the list's rows is in the sources (a list of other data?); skipped".into()
+            "none of the list's rows matches the current sources (a list of other data, or far too old); skipped".into()
         }
     }
 }
@@ -749,7 +751,7 @@ fn verification_rows(
                     },
                     |r| r.sheet_row,
                 ),
-                keys: d.keys.join("\n"),
+                keys: d.keys.join(", "),
                 name: shown(0),
                 birth: shown(1),
                 id: shown(3),

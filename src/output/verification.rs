@@ -54,6 +54,12 @@ fn header(ws: &mut Worksheet, headers: &[&str], widths: &[f64]) -> Result<(), Xl
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
+    // Printing: landscape A4, one page wide, the header on every page.
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_footer("&CTrang &P/&N");
     Ok(())
 }
 
@@ -122,7 +128,7 @@ pub fn write_verification<W: Write + Seek + Send>(
         }
         detail.write_string(row, 3, &r.workbook)?;
         detail.write_number(row, 4, f64::from(r.workbook_row))?;
-        detail.write_string_with_format(row, 5, &r.keys, &wrap)?;
+        detail.write_string(row, 5, &r.keys)?;
         detail.write_string(row, 6, &r.name)?;
         detail.write_string(row, 7, &r.birth)?;
         detail.write_string(row, 8, &r.id)?;

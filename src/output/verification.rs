@@ -117,7 +117,7 @@ pub fn write_verification<W: Write + Seek + Send>(
         detail,
         &heads,
         &[
-            16.0, 16.0, 16.0, 30.0, 6.0, 16.0, 22.0, 11.0, 15.0, 16.0, 40.0,
+            16.0, 16.0, 16.0, 30.0, 6.0, 26.0, 22.0, 11.0, 15.0, 16.0, 40.0,
         ],
     )?;
     let wrap = Format::new().set_text_wrap();

@@ -1,4 +1,4 @@
-//! `vaxclean apply-corrections` end to end: generate → export-list → fill the lists as hamlet
+//! `vaxclean apply-corrections` end to end: generate → scan → export-list → fill the lists as hamlet
 //! teams would (right corrections and every kind of planted mistake) → apply → check the merged
 //! data cell by cell, the audit, the lists sent back, the import file, and that a second apply
 //! changes nothing.
@@ -115,6 +115,12 @@ fn returned_lists_are_merged_safely_and_a_second_apply_changes_nothing() {
         ],
     );
     assert!(out.status.success(), "{:?}", text(&out));
+    // What the station does each night: scan, then export the lists of those with errors.
+    let out = run(
+        d,
+        &["scan", "dump.csv", "--out", "scan", "--as-of", AS_OF, "-q"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     let out = run(
         d,
         &[

@@ -65,6 +65,8 @@ pub struct UnitStats {
     pub rows: u64,
     /// Distinct people.
     pub people: u64,
+    /// Distinct people with at least one error finding on their rows.
+    pub people_with_errors: u64,
     /// Findings by code.
     pub findings: BTreeMap<Code, u64>,
 }
@@ -113,6 +115,8 @@ pub struct ScanResult {
     pub skipped_rows: u64,
     /// Distinct people.
     pub people: u64,
+    /// Distinct people with at least one error finding on their rows.
+    pub people_with_errors: u64,
     /// Counts per unit.
     pub units: BTreeMap<UnitKey, UnitStats>,
     /// Time reading and checking.
@@ -145,6 +149,8 @@ struct Merged {
     unit_rows: Vec<u64>,
     /// (unit, person) for every row; sorted and deduplicated at the end to count people.
     people: Vec<(u32, u64)>,
+    /// (unit, person) for every row with an error finding.
+    error_people: Vec<(u32, u64)>,
     /// Findings per unit and code.
     unit_codes: HashMap<(u32, Code), u64>,
     sheet_rows: HashMap<u32, (u64, u64)>,
@@ -342,10 +348,11 @@ pub fn run(
     for ((_, code), n) in &merged.unit_codes {
         *by_code.entry(*code).or_insert(0) += n;
     }
-    let (units, people) = count_units(
+    let (units, people, people_with_errors) = count_units(
         merged.unit_ids,
         &merged.unit_rows,
         merged.people,
+        merged.error_people,
         &merged.unit_codes,
     );
 
@@ -399,6 +406,7 @@ pub fn run(
         rows: sheets.iter().map(|s| s.rows).sum(),
         skipped_rows: sheets.iter().map(|s| s.skipped_rows).sum(),
         people,
+        people_with_errors,
         sources,
         sheets,
         findings: Some(findings),
@@ -422,22 +430,33 @@ impl ScanResult {
     }
 }
 
-/// Rows, people and findings per unit, and the number of distinct people in all.
+/// Distinct people per unit (indexed by unit) and in all.
+fn distinct(mut pairs: Vec<(u32, u64)>, units: usize) -> (Vec<u64>, u64) {
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let mut per_unit = vec![0u64; units];
+    for (u, _) in &pairs {
+        if let Some(n) = per_unit.get_mut(*u as usize) {
+            *n += 1;
+        }
+    }
+    let mut everyone: Vec<u64> = pairs.into_iter().map(|(_, p)| p).collect();
+    everyone.par_sort_unstable();
+    everyone.dedup();
+    (per_unit, everyone.len() as u64)
+}
+
+/// Rows, people and findings per unit; the number of distinct people in all, and of those with
+/// errors.
 fn count_units(
     unit_ids: HashMap<UnitKey, u32>,
     unit_rows: &[u64],
-    mut people: Vec<(u32, u64)>,
+    people: Vec<(u32, u64)>,
+    error_people: Vec<(u32, u64)>,
     unit_codes: &HashMap<(u32, Code), u64>,
-) -> (BTreeMap<UnitKey, UnitStats>, u64) {
-    people.par_sort_unstable();
-    people.dedup();
-    let mut per_unit = vec![0u64; unit_rows.len()];
-    for (u, _) in &people {
-        per_unit[*u as usize] += 1;
-    }
-    let mut everyone: Vec<u64> = people.into_iter().map(|(_, p)| p).collect();
-    everyone.par_sort_unstable();
-    everyone.dedup();
+) -> (BTreeMap<UnitKey, UnitStats>, u64, u64) {
+    let (per_unit, everyone) = distinct(people, unit_rows.len());
+    let (with_errors, everyone_with_errors) = distinct(error_people, unit_rows.len());
     let mut codes: Vec<BTreeMap<Code, u64>> = vec![BTreeMap::new(); unit_rows.len()];
     for ((u, code), n) in unit_codes {
         if let Some(m) = codes.get_mut(*u as usize) {
@@ -451,12 +470,13 @@ fn count_units(
             let stats = UnitStats {
                 rows: unit_rows[i],
                 people: per_unit[i],
+                people_with_errors: with_errors[i],
                 findings: std::mem::take(&mut codes[i]),
             };
             (key, stats)
         })
         .collect();
-    (units, everyone.len() as u64)
+    (units, everyone, everyone_with_errors)
 }
 
 /// Output order of sheets: by source path as given, then sheet name.
@@ -535,6 +555,8 @@ struct BatchOut {
     unit_index: FastMap<u64, usize>,
     /// (index in `units`, person key) per row.
     people: Vec<(u32, u64)>,
+    /// (index in `units`, person key) per row with an error finding.
+    error_people: Vec<(u32, u64)>,
     /// The previous row's person fields and their readings.
     cache: PersonCache,
     /// The previous row's place and its index in `units`.
@@ -569,6 +591,8 @@ fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<std::io::Err
     }
     m.people
         .extend(out.people.into_iter().map(|(u, p)| (global[u as usize], p)));
+    m.error_people
+        .extend(out.error_people.into_iter().map(|(u, p)| (global[u as usize], p)));
 }
 
 /// What every row check needs.
@@ -757,6 +781,12 @@ fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: 
     let person = (unit as u32, person);
     if out.people.last() != Some(&person) {
         out.people.push(person);
+    }
+    let has_error = out.findings[before..]
+        .iter()
+        .any(|f| f.severity() == crate::findings::Severity::Error);
+    if has_error && out.error_people.last() != Some(&person) {
+        out.error_people.push(person);
     }
 }
 

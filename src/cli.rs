@@ -133,6 +133,12 @@ pub struct ScanArgs {
     /// Exit with code 1 when findings of this severity (or worse) exist.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
+    /// Record the run in this history database (SQLite; created if missing) to compare nights.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// How long to wait for another run that is writing the same history.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub history_wait: u64,
 }
 
 /// Which findings put a person on a list.

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod findings;
+pub mod history;
 pub mod i18n;
 pub mod input;
 pub mod normalize;

@@ -591,8 +591,11 @@ fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<std::io::Err
     }
     m.people
         .extend(out.people.into_iter().map(|(u, p)| (global[u as usize], p)));
-    m.error_people
-        .extend(out.error_people.into_iter().map(|(u, p)| (global[u as usize], p)));
+    m.error_people.extend(
+        out.error_people
+            .into_iter()
+            .map(|(u, p)| (global[u as usize], p)),
+    );
 }
 
 /// What every row check needs.

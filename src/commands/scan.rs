@@ -4,11 +4,15 @@
 
 use std::time::Instant;
 
+use std::io::Write;
+use std::sync::Mutex;
+
 use anyhow::Result;
 
 use crate::cli::{FailOn, ScanArgs};
 use crate::exit;
 use crate::findings::Severity;
+use crate::history::History;
 use crate::input::discover;
 use crate::output::atomic::OutDir;
 use crate::output::{findings_csv, summary, terminal};
@@ -21,8 +25,16 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
     let started = Instant::now();
     let settings = ScanSettings::new(args, ui)?;
     let lang = ui.lang;
-    // A typo in --out fails now, not after the scan.
+    // A typo in --out or an unusable history fails now, not after the scan.
     let out = OutDir::prepare(&settings.out, lang)?;
+    let mut history = match &args.history {
+        Some(path) => Some(History::open(
+            path,
+            std::time::Duration::from_secs(args.history_wait),
+            lang,
+        )?),
+        None => None,
+    };
     let (files, errors) = discover(&settings.inputs);
     let total: u64 = files.iter().map(|f| f.size).sum();
     let progress = Progress::new(total, ui.quiet, lang);
@@ -40,13 +52,42 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
     })?;
 
     let (findings, result) = result.take_findings();
+    let keys = history.as_ref().map(|_| Mutex::new(Vec::new()));
     let findings_path = out.write("findings.csv", |w| {
-        findings_csv::write(w, findings, &result.sources, &result.sheets, lang)
+        findings_csv::write(
+            w,
+            findings,
+            &result.sources,
+            &result.sheets,
+            lang,
+            keys.as_ref(),
+        )
     })?;
     let summary_path = out.write("summary.json", |w| {
         summary::write(w, &result, settings.config.today, started.elapsed(), lang)
     })?;
 
+    let delta = match (&mut history, keys) {
+        (Some(h), Some(keys)) => {
+            let keys = keys
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let inputs: Vec<(String, u64, Option<String>)> = result
+                .sources
+                .iter()
+                .filter(|s| s.error.is_none())
+                .map(|s| (s.file.display.clone(), s.file.size, s.sha256.clone()))
+                .collect();
+            Some(h.record(
+                settings.config.today,
+                &inputs,
+                &result.units,
+                (result.rows, result.people, result.people_with_errors),
+                &keys,
+            )?)
+        }
+        _ => None,
+    };
     let failed_inputs = super::report_inputs(&errors, &result.sources, ui)?;
     if !ui.quiet {
         let mut stdout = std::io::stdout().lock();
@@ -57,6 +98,26 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
             started.elapsed(),
             lang,
         )?;
+        if let Some(d) = delta {
+            match lang {
+                crate::i18n::Lang::Vi => writeln!(
+                    stdout,
+                    "Lịch sử (lần quét {}): {} phát hiện mới, {} đã được sửa, {} còn tồn đọng.",
+                    d.run,
+                    lang.count(d.new),
+                    lang.count(d.fixed),
+                    lang.count(d.open)
+                )?,
+                crate::i18n::Lang::En => writeln!(
+                    stdout,
+                    "History (run {}): {} new findings, {} fixed, {} open.",
+                    d.run,
+                    lang.count(d.new),
+                    lang.count(d.fixed),
+                    lang.count(d.open)
+                )?,
+            }
+        }
     }
 
     if failed_inputs {

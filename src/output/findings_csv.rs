@@ -3,13 +3,16 @@
 //! formula is written with a leading apostrophe.
 
 use std::io::Write;
+use std::sync::Mutex;
 
 use anyhow::Result;
 
 use crate::findings::Finding;
 use crate::findings::store::SortedFindings;
+use crate::history::FindingKey;
 use crate::i18n::Lang;
 use crate::output::defuse;
+use crate::output::export::record_key;
 use crate::pipeline::{SheetReport, SourceReport};
 use crate::rules::message;
 
@@ -30,13 +33,15 @@ pub const COLUMNS: [&str; 13] = [
     "message",
 ];
 
-/// Writes `findings` to `w`; `sources` and `sheets` name where they are.
+/// Writes `findings` to `w`; `sources` and `sheets` name where they are. With `keys`, also
+/// collects each finding's history key (record key + code) on the way.
 pub fn write(
     w: &mut impl Write,
     findings: SortedFindings,
     sources: &[SourceReport],
     sheets: &[SheetReport],
     lang: Lang,
+    keys: Option<&Mutex<Vec<FindingKey>>>,
 ) -> Result<()> {
     w.write_all(b"\xEF\xBB\xBF")?;
     let mut header = csv::WriterBuilder::new()
@@ -49,6 +54,24 @@ pub fn write(
         let mut out = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(Vec::with_capacity(run.len() * 200));
+        if let Some(keys) = keys {
+            let mine: Vec<FindingKey> = run
+                .iter()
+                .map(|f| FindingKey {
+                    record_key: record_key(&f.row.record_id, f.loc, sources, sheets),
+                    code: f.code.as_str(),
+                    severity: f.severity().as_str(),
+                    unit: (
+                        f.row.province.to_string(),
+                        f.row.district.to_string(),
+                        f.row.commune.to_string(),
+                    ),
+                })
+                .collect();
+            keys.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend(mine);
+        }
         for f in run {
             let sheet = sheets.get(f.loc.sheet as usize);
             let source = sheet

@@ -1,0 +1,633 @@
+//! The scan history (`scan --history FILE`, DESIGN §8): an embedded SQLite database recording each
+//! run — when, which inputs, per unit the counts, and every finding's key (record key + code) with
+//! the date it was first seen — so that night after night one can tell new findings, fixed ones and
+//! those still open, and for how long.
+//!
+//! A run is recorded in one immediate transaction: a second run that starts meanwhile waits for it
+//! (then fails with a clear message after a while), and a run killed midway leaves nothing behind —
+//! never a half-recorded run. The schema is versioned in table `meta` and upgraded in place.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::NaiveDate;
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+
+use crate::i18n::Lang;
+use crate::pipeline::{UnitKey, UnitStats};
+
+/// The schema this version writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Upgrades, in order: the statement that takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: [&str; 1] = [r"
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE runs(
+    id INTEGER PRIMARY KEY,
+    started TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    tool_version TEXT NOT NULL,
+    complete INTEGER NOT NULL DEFAULT 0,
+    rows INTEGER NOT NULL DEFAULT 0,
+    people INTEGER NOT NULL DEFAULT 0,
+    people_with_errors INTEGER NOT NULL DEFAULT 0,
+    findings INTEGER NOT NULL DEFAULT 0,
+    new_findings INTEGER NOT NULL DEFAULT 0,
+    fixed_findings INTEGER NOT NULL DEFAULT 0,
+    open_findings INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE run_inputs(
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT
+);
+CREATE TABLE run_units(
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    province TEXT NOT NULL,
+    district TEXT NOT NULL,
+    commune TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    people INTEGER NOT NULL,
+    people_with_errors INTEGER NOT NULL
+);
+CREATE TABLE run_unit_codes(
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    province TEXT NOT NULL,
+    district TEXT NOT NULL,
+    commune TEXT NOT NULL,
+    code TEXT NOT NULL,
+    count INTEGER NOT NULL
+);
+CREATE TABLE findings(
+    record_key TEXT NOT NULL,
+    code TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    province TEXT NOT NULL,
+    district TEXT NOT NULL,
+    commune TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    first_run INTEGER NOT NULL,
+    last_run INTEGER NOT NULL,
+    fixed_run INTEGER,
+    fixed_on TEXT,
+    PRIMARY KEY(record_key, code)
+);
+CREATE INDEX findings_open ON findings(fixed_run);
+CREATE INDEX run_units_run ON run_units(run_id);
+CREATE INDEX run_unit_codes_run ON run_unit_codes(run_id);
+"];
+
+/// One finding of a run, as the history keys it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FindingKey {
+    /// The record key (record id, or `source:row` / `source:sheet:row`).
+    pub record_key: String,
+    /// The code.
+    pub code: &'static str,
+    /// `error`, `warning` or `info`.
+    pub severity: &'static str,
+    /// The unit (canonical names where recognised).
+    pub unit: UnitKey,
+}
+
+/// What a run recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunDelta {
+    /// The run's number.
+    pub run: i64,
+    /// Findings not open before this run.
+    pub new: u64,
+    /// Findings open before and not seen in this run.
+    pub fixed: u64,
+    /// Findings open after this run.
+    pub open: u64,
+}
+
+/// A recorded run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInfo {
+    /// The run's number.
+    pub id: i64,
+    /// Its date (`--as-of`, or the day it ran).
+    pub as_of: NaiveDate,
+    /// Rows, people, people with errors, findings.
+    pub rows: u64,
+    /// People.
+    pub people: u64,
+    /// People with errors.
+    pub people_with_errors: u64,
+    /// Findings.
+    pub findings: u64,
+    /// New, fixed and open findings.
+    pub new: u64,
+    /// Fixed.
+    pub fixed: u64,
+    /// Open.
+    pub open: u64,
+}
+
+/// Counts of one unit in one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitCounts {
+    /// The unit.
+    pub unit: UnitKey,
+    /// Rows.
+    pub rows: u64,
+    /// People.
+    pub people: u64,
+    /// People with errors.
+    pub people_with_errors: u64,
+    /// Findings by code.
+    pub by_code: BTreeMap<String, u64>,
+}
+
+/// The open findings of one unit: how many, and the oldest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenAge {
+    /// The unit.
+    pub unit: UnitKey,
+    /// Open error findings.
+    pub open_errors: u64,
+    /// When the oldest open error was first seen.
+    pub oldest: NaiveDate,
+}
+
+/// An open history database.
+pub struct History {
+    conn: Connection,
+    path: PathBuf,
+    lang: Lang,
+}
+
+fn busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+impl History {
+    /// Opens (creating or upgrading) the history at `path`. `wait` is how long to wait for another
+    /// run that holds it.
+    pub fn open(path: &Path, wait: Duration, lang: Lang) -> Result<History> {
+        let what = || match lang {
+            Lang::Vi => format!("không mở được lịch sử '{}'", path.display()),
+            Lang::En => format!("cannot open the history '{}'", path.display()),
+        };
+        let conn = Connection::open(path).with_context(what)?;
+        conn.busy_timeout(wait).with_context(what)?;
+        let mut h = History {
+            conn,
+            path: path.to_path_buf(),
+            lang,
+        };
+        h.upgrade().with_context(what)?;
+        Ok(h)
+    }
+
+    fn locked(&self) -> anyhow::Error {
+        match self.lang {
+            Lang::Vi => anyhow!(
+                "lịch sử '{}' đang được một lần quét khác ghi; chờ lần đó xong rồi chạy lại",
+                self.path.display()
+            ),
+            Lang::En => anyhow!(
+                "the history '{}' is being written by another run; run again when it is done",
+                self.path.display()
+            ),
+        }
+    }
+
+    /// The schema version of the file (0 for a new file).
+    pub fn version(&self) -> Result<i64> {
+        let has_meta: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_meta {
+            return Ok(0);
+        }
+        let v: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    fn upgrade(&mut self) -> Result<()> {
+        let locked = self.locked();
+        let lang = self.lang;
+        let tx = match self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+        {
+            Ok(tx) => tx,
+            Err(e) if busy(&e) => return Err(locked),
+            Err(e) => return Err(e.into()),
+        };
+        let has_meta: bool = tx.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+            [],
+            |r| r.get(0),
+        )?;
+        let version: i64 = if has_meta {
+            tx.query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+        } else {
+            let tables: i64 = tx.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )?;
+            if tables > 0 {
+                bail!(match lang {
+                    Lang::Vi =>
+                        "tệp này là một cơ sở dữ liệu khác, không phải lịch sử của vaxclean",
+                    Lang::En => "this file is another database, not a vaxclean history",
+                });
+            }
+            0
+        };
+        if version > SCHEMA_VERSION {
+            bail!(match lang {
+                Lang::Vi => format!(
+                    "lịch sử do phiên bản vaxclean mới hơn ghi (lược đồ {version}); cần cập nhật vaxclean"
+                ),
+                Lang::En => format!(
+                    "the history was written by a newer vaxclean (schema {version}); update vaxclean"
+                ),
+            });
+        }
+        for step in MIGRATIONS.iter().skip(version as usize) {
+            tx.execute_batch(step)?;
+        }
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES('schema_version', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [SCHEMA_VERSION.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a complete run: its inputs (path, size, SHA-256), its counts per unit and every
+    /// finding; returns what changed since the previous runs.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record(
+        &mut self,
+        as_of: NaiveDate,
+        inputs: &[(String, u64, Option<String>)],
+        units: &BTreeMap<UnitKey, UnitStats>,
+        totals: (u64, u64, u64),
+        findings: &[FindingKey],
+    ) -> Result<RunDelta> {
+        let locked = self.locked();
+        let tx = match self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+        {
+            Ok(tx) => tx,
+            Err(e) if busy(&e) => return Err(locked),
+            Err(e) => return Err(e.into()),
+        };
+        let day = as_of.format("%Y-%m-%d").to_string();
+        tx.execute(
+            "INSERT INTO runs(started, as_of, tool_version, rows, people, people_with_errors, findings)
+             VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                chrono::Local::now().to_rfc3339(),
+                day,
+                env!("CARGO_PKG_VERSION"),
+                totals.0 as i64,
+                totals.1 as i64,
+                totals.2 as i64,
+                findings.len() as i64
+            ],
+        )?;
+        let run = tx.last_insert_rowid();
+        {
+            let mut ins = tx.prepare(
+                "INSERT INTO run_inputs(run_id, path, size, sha256) VALUES(?1, ?2, ?3, ?4)",
+            )?;
+            for (path, size, sha) in inputs {
+                ins.execute(params![run, path, *size as i64, sha])?;
+            }
+            let mut unit = tx.prepare(
+                "INSERT INTO run_units(run_id, province, district, commune, rows, people, people_with_errors)
+                 VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            let mut code = tx.prepare(
+                "INSERT INTO run_unit_codes(run_id, province, district, commune, code, count)
+                 VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for ((p, d, c), s) in units {
+                unit.execute(params![
+                    run,
+                    p,
+                    d,
+                    c,
+                    s.rows as i64,
+                    s.people as i64,
+                    s.people_with_errors as i64
+                ])?;
+                for (k, n) in &s.findings {
+                    code.execute(params![run, p, d, c, k.as_str(), *n as i64])?;
+                }
+            }
+        }
+        tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS cur(
+                record_key TEXT NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL,
+                province TEXT NOT NULL, district TEXT NOT NULL, commune TEXT NOT NULL,
+                PRIMARY KEY(record_key, code));
+             DELETE FROM cur;",
+        )?;
+        {
+            let mut ins = tx.prepare(
+                "INSERT OR IGNORE INTO cur(record_key, code, severity, province, district, commune)
+                 VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for f in findings {
+                ins.execute(params![
+                    f.record_key,
+                    f.code,
+                    f.severity,
+                    f.unit.0,
+                    f.unit.1,
+                    f.unit.2
+                ])?;
+            }
+        }
+        let fixed = tx.execute(
+            "UPDATE findings SET fixed_run = ?1, fixed_on = ?2
+             WHERE fixed_run IS NULL AND NOT EXISTS (
+                SELECT 1 FROM cur c WHERE c.record_key = findings.record_key AND c.code = findings.code)",
+            params![run, day],
+        )? as u64;
+        tx.execute(
+            "UPDATE findings SET last_run = ?1,
+                province = (SELECT province FROM cur c WHERE c.record_key = findings.record_key AND c.code = findings.code),
+                district = (SELECT district FROM cur c WHERE c.record_key = findings.record_key AND c.code = findings.code),
+                commune = (SELECT commune FROM cur c WHERE c.record_key = findings.record_key AND c.code = findings.code)
+             WHERE fixed_run IS NULL AND EXISTS (
+                SELECT 1 FROM cur c WHERE c.record_key = findings.record_key AND c.code = findings.code)",
+            [run],
+        )?;
+        let new = tx.execute(
+            "INSERT INTO findings(record_key, code, severity, province, district, commune,
+                                  first_seen, first_run, last_run, fixed_run, fixed_on)
+             SELECT record_key, code, severity, province, district, commune, ?1, ?2, ?2, NULL, NULL
+             FROM cur c WHERE NOT EXISTS (
+                SELECT 1 FROM findings f
+                WHERE f.record_key = c.record_key AND f.code = c.code AND f.fixed_run IS NULL)
+             ON CONFLICT(record_key, code) DO UPDATE SET
+                severity = excluded.severity, province = excluded.province,
+                district = excluded.district, commune = excluded.commune,
+                first_seen = excluded.first_seen, first_run = excluded.first_run,
+                last_run = excluded.last_run, fixed_run = NULL, fixed_on = NULL",
+            params![day, run],
+        )? as u64;
+        let open: i64 = tx.query_row(
+            "SELECT count(*) FROM findings WHERE fixed_run IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        tx.execute("DELETE FROM cur", [])?;
+        if let Some(ms) = std::env::var("VAXCLEAN_TEST_HISTORY_PAUSE_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            // Test hook: hold the transaction open, as a slow disk would.
+            std::thread::sleep(Duration::from_millis(ms));
+        }
+        tx.execute(
+            "UPDATE runs SET complete = 1, new_findings = ?2, fixed_findings = ?3, open_findings = ?4
+             WHERE id = ?1",
+            params![run, new as i64, fixed as i64, open],
+        )?;
+        tx.commit()?;
+        Ok(RunDelta {
+            run,
+            new,
+            fixed,
+            open: open as u64,
+        })
+    }
+
+    /// The complete runs, oldest first.
+    pub fn runs(&self) -> Result<Vec<RunInfo>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, as_of, rows, people, people_with_errors, findings, new_findings,
+                    fixed_findings, open_findings
+             FROM runs WHERE complete = 1 ORDER BY as_of, id",
+        )?;
+        let rows = st.query_map([], |r| {
+            let day: String = r.get(1)?;
+            Ok(RunInfo {
+                id: r.get(0)?,
+                as_of: NaiveDate::parse_from_str(&day, "%Y-%m-%d").unwrap_or_default(),
+                rows: r.get::<_, i64>(2)? as u64,
+                people: r.get::<_, i64>(3)? as u64,
+                people_with_errors: r.get::<_, i64>(4)? as u64,
+                findings: r.get::<_, i64>(5)? as u64,
+                new: r.get::<_, i64>(6)? as u64,
+                fixed: r.get::<_, i64>(7)? as u64,
+                open: r.get::<_, i64>(8)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The counts per unit of run `run`.
+    pub fn units(&self, run: i64) -> Result<Vec<UnitCounts>> {
+        let mut out: BTreeMap<UnitKey, UnitCounts> = BTreeMap::new();
+        let mut st = self.conn.prepare(
+            "SELECT province, district, commune, rows, people, people_with_errors
+             FROM run_units WHERE run_id = ?1",
+        )?;
+        let rows = st.query_map([run], |r| {
+            Ok(UnitCounts {
+                unit: (r.get(0)?, r.get(1)?, r.get(2)?),
+                rows: r.get::<_, i64>(3)? as u64,
+                people: r.get::<_, i64>(4)? as u64,
+                people_with_errors: r.get::<_, i64>(5)? as u64,
+                by_code: BTreeMap::new(),
+            })
+        })?;
+        for u in rows {
+            let u = u?;
+            out.insert(u.unit.clone(), u);
+        }
+        let mut st = self.conn.prepare(
+            "SELECT province, district, commune, code, count FROM run_unit_codes WHERE run_id = ?1",
+        )?;
+        let codes = st.query_map([run], |r| {
+            Ok((
+                (
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ),
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)? as u64,
+            ))
+        })?;
+        for c in codes {
+            let (unit, code, n) = c?;
+            out.entry(unit.clone())
+                .or_insert_with(|| UnitCounts {
+                    unit,
+                    ..UnitCounts::default()
+                })
+                .by_code
+                .insert(code, n);
+        }
+        Ok(out.into_values().collect())
+    }
+
+    /// Per unit, the open error findings and when the oldest was first seen.
+    pub fn open_ages(&self) -> Result<Vec<OpenAge>> {
+        let mut st = self.conn.prepare(
+            "SELECT province, district, commune, count(*), min(first_seen) FROM findings
+             WHERE fixed_run IS NULL AND severity = 'error'
+             GROUP BY province, district, commune",
+        )?;
+        let rows = st.query_map([], |r| {
+            let oldest: String = r.get(4)?;
+            Ok(OpenAge {
+                unit: (r.get(0)?, r.get(1)?, r.get(2)?),
+                open_errors: r.get::<_, i64>(3)? as u64,
+                oldest: NaiveDate::parse_from_str(&oldest, "%Y-%m-%d").unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Whether the database is sound (`PRAGMA integrity_check`).
+    pub fn is_sound(&self) -> Result<bool> {
+        let s: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(s == "ok")
+    }
+
+    /// Runs started but never completed (killed): not counted anywhere.
+    pub fn incomplete_runs(&self) -> Result<u64> {
+        let n: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM runs WHERE complete = 0", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(n as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(k: &str, code: &'static str) -> FindingKey {
+        FindingKey {
+            record_key: k.to_string(),
+            code,
+            severity: "error",
+            unit: ("Tỉnh A".into(), "Huyện B".into(), "Xã C".into()),
+        }
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn nights_compare() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("h.sqlite");
+        let mut h = History::open(&path, Duration::from_secs(1), Lang::En)?;
+        assert_eq!(h.version()?, SCHEMA_VERSION);
+        let units = BTreeMap::new();
+        let d1 = h.record(
+            day(1),
+            &[],
+            &units,
+            (3, 3, 2),
+            &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
+        )?;
+        assert_eq!((d1.new, d1.fixed, d1.open), (2, 0, 2));
+        let d2 = h.record(
+            day(2),
+            &[],
+            &units,
+            (3, 3, 2),
+            &[key("R2", "NAME_FORMAT"), key("R3", "DOB_INVALID")],
+        )?;
+        assert_eq!((d2.new, d2.fixed, d2.open), (1, 1, 2));
+        // R1's problem comes back: new again, seen from today.
+        let d3 = h.record(
+            day(4),
+            &[],
+            &units,
+            (3, 3, 2),
+            &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
+        )?;
+        assert_eq!((d3.new, d3.fixed, d3.open), (1, 1, 2));
+        let ages = h.open_ages()?;
+        assert_eq!(ages.len(), 1);
+        assert_eq!(ages[0].open_errors, 2);
+        assert_eq!(ages[0].oldest, day(1));
+        assert_eq!(h.runs()?.len(), 3);
+        assert!(h.is_sound()?);
+        drop(h);
+        // Reopening keeps everything.
+        let h = History::open(&path, Duration::from_secs(1), Lang::En)?;
+        assert_eq!(h.runs()?.len(), 3);
+        Ok(())
+    }
+
+    #[test]
+    fn a_newer_schema_or_another_database_is_refused() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("h.sqlite");
+        drop(History::open(&path, Duration::from_secs(1), Lang::En)?);
+        let c = Connection::open(&path)?;
+        c.execute(
+            "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+            [],
+        )?;
+        drop(c);
+        let e = History::open(&path, Duration::from_secs(1), Lang::En).err();
+        assert!(e.is_some_and(|e| format!("{e:#}").contains("newer vaxclean")));
+        let other = dir.path().join("other.sqlite");
+        let c = Connection::open(&other)?;
+        c.execute_batch("CREATE TABLE t(x);")?;
+        drop(c);
+        let e = History::open(&other, Duration::from_secs(1), Lang::En).err();
+        assert!(e.is_some_and(|e| format!("{e:#}").contains("not a vaxclean history")));
+        Ok(())
+    }
+
+    #[test]
+    fn an_old_schema_is_upgraded_in_place() -> Result<()> {
+        // A file of schema 0 (created, nothing in it) becomes the current schema on open.
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("h.sqlite");
+        drop(Connection::open(&path)?);
+        let h = History::open(&path, Duration::from_secs(1), Lang::En)?;
+        assert_eq!(h.version()?, SCHEMA_VERSION);
+        Ok(())
+    }
+}

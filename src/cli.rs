@@ -35,6 +35,10 @@ pub enum Command {
     /// change logged, what cannot be applied sent back with the reason.
     #[command(name = "apply-corrections", after_help = APPLY_EXAMPLES)]
     ApplyCorrections(ApplyArgs),
+    /// Where each province, district and commune stands, and how it moves night after night:
+    /// report.xlsx, report.html and the top of it on the terminal.
+    #[command(after_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
     /// Write a synthetic dump (realistic names, valid CCCD/CMND, planted defects) to try the tool.
     #[command(after_help = SAMPLE_EXAMPLES)]
     Sample(SampleArgs),
@@ -64,6 +68,14 @@ Examples:
 
 Writes DIR/merged/, DIR/audit.csv, DIR/rejected/, DIR/import/, DIR/verification.xlsx and
 DIR/summary.json (docs/apply-corrections.md). The sources are never written.";
+
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  vaxclean report vaxclean-out --out bao-cao
+  vaxclean report quet-huyen-a quet-huyen-b --out bao-cao
+  vaxclean report --history vaxclean.sqlite --out bao-cao --sla-days 3
+
+Reports hold counts only (docs/report.md).";
 
 const SAMPLE_EXAMPLES: &str = "\
 Examples:
@@ -194,6 +206,24 @@ pub struct ApplyArgs {
     /// How to read the sources.
     #[command(flatten)]
     pub read: ReadArgs,
+}
+
+/// `vaxclean report`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("from").required(true).args(["scans", "history"])))]
+pub struct ReportArgs {
+    /// Folders written by `scan` (their summary.json), added up.
+    #[arg(value_name = "SCAN_DIR")]
+    pub scans: Vec<PathBuf>,
+    /// A history written by `scan --history` (adds the trend and the units over the deadline).
+    #[arg(long, value_name = "FILE", conflicts_with = "scans")]
+    pub history: Option<PathBuf>,
+    /// Folder for report.xlsx and report.html (created if missing).
+    #[arg(long, short, value_name = "DIR", default_value = "bao-cao")]
+    pub out: PathBuf,
+    /// Days an error may wait before its unit is listed as overdue.
+    #[arg(long, value_name = "DAYS", default_value_t = 3)]
+    pub sla_days: u32,
 }
 
 /// Encodings the generator writes CSV in.

@@ -8,6 +8,7 @@ pub mod findings_csv;
 pub mod list_workbook;
 pub mod merged;
 pub mod paths;
+pub mod report;
 pub mod summary;
 pub mod terminal;
 pub mod verification;

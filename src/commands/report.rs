@@ -1,0 +1,46 @@
+//! `vaxclean report`: read scans' summaries or the history, write report.xlsx and report.html,
+//! print the top of it. Counts only.
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::cli::ReportArgs;
+use crate::exit;
+use crate::history::History;
+use crate::output::atomic::OutDir;
+use crate::output::report::{ReportData, html, print_top, xlsx};
+use crate::settings::Ui;
+
+/// Runs `report`.
+pub fn run(args: &ReportArgs, ui: Ui) -> Result<u8> {
+    let lang = ui.lang;
+    let out = OutDir::prepare(&args.out, lang)?;
+    let data = match &args.history {
+        Some(path) => {
+            if !path.exists() {
+                anyhow::bail!(match lang {
+                    crate::i18n::Lang::Vi => format!("không có lịch sử '{}'", path.display()),
+                    crate::i18n::Lang::En => format!("no history at '{}'", path.display()),
+                });
+            }
+            let h = History::open(path, Duration::from_secs(60), lang)?;
+            ReportData::from_history(&h, args.sla_days)?
+        }
+        None => ReportData::from_scan_dirs(&args.scans, lang)?,
+    };
+    let xlsx_path = out.write("report.xlsx", |w| {
+        xlsx::write(&mut *w, &data)?;
+        Ok(())
+    })?;
+    let html_path = out.write("report.html", |w| {
+        use std::io::Write;
+        w.write_all(html::render(&data, lang).as_bytes())?;
+        Ok(())
+    })?;
+    if !ui.quiet {
+        let mut stdout = std::io::stdout().lock();
+        print_top(&mut stdout, &data, &[&xlsx_path, &html_path], lang)?;
+    }
+    Ok(exit::OK)
+}

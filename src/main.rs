@@ -13,6 +13,15 @@ fn main() -> ExitCode {
     let lang = cli.lang;
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
+        // Output piped into `head` and closed early: nothing to report.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::from(exit::OK)
+        }
         Err(e) => {
             // Each cause once, on one line.
             let mut parts: Vec<String> = Vec::new();

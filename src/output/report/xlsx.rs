@@ -23,7 +23,7 @@ fn header(ws: &mut Worksheet, heads: &[&str], widths: &[f64]) -> Result<(), Xlsx
         ws.write_string_with_format(0, c as u16, *h, &f)?;
         ws.set_column_width(c as u16, *w)?;
     }
-    ws.set_row_height(0, 32)?;
+    ws.set_row_height(0, 45)?;
     ws.set_freeze_panes(1, 0)?;
     ws.set_landscape();
     ws.set_paper_size(9);
@@ -74,7 +74,7 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
     lines.extend(data.tree().into_iter().map(|(l, u)| (l + 1, u)));
     for (i, (level, u)) in lines.iter().enumerate() {
         let r = i as u32 + 1;
-        let strong = *level <= 1;
+        let strong = *level <= 2;
         let (tf, cf, pf) = if strong {
             (&bold, &bold_count, &bold_pct)
         } else {
@@ -134,10 +134,8 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
         )?;
         for (i, run) in data.trend.iter().enumerate() {
             let r = i as u32 + 1;
-            let d = rust_xlsxwriter::ExcelDateTime::parse_from_str(
-                &run.as_of.format("%Y-%m-%d").to_string(),
-            )?;
-            ws.write_datetime_with_format(r, 0, &d, &date)?;
+            // Text, so that charts show the dates as categories, not serial numbers.
+            ws.write_string(r, 0, run.as_of.format("%d/%m/%Y").to_string())?;
             for (c, v) in [
                 run.rows,
                 run.people_with_errors,

@@ -9,7 +9,10 @@ and alternating A B A B so that machine drift hits both alike:
   * `vaxclean export-list` of a CSV dump spread over 1,000 communes vs `vaxclean scan` of it
     (the budget is absolute, 20 s; the scan shows what writing the workbooks adds);
   * `vaxclean apply-corrections` of those 1,000 lists, filled by `examples/fill_lists.rs` the way a
-    team that trusts the suggestions would, onto the same dump, vs `vaxclean scan` of it.
+    team that trusts the suggestions would, onto the same dump, vs `vaxclean scan` of it;
+  * with pandas installed (`pip install pandas openpyxl`): `vaxclean scan` vs `scripts/pandas_checks.py`
+    (the main checks, vectorised pandas) on the CSV dump, and on the xlsx dump through openpyxl;
+  * with `--growth`: `vaxclean scan` on 100,000, 1,000,000 and 5,000,000 CSV rows, time and memory per row.
 
 For each it prints the median wall time, the median of the per-pair ratios, and the peak memory
 (maximum resident set size of the process, from wait4). Standard library only.
@@ -45,10 +48,11 @@ def run(cmd):
     return wall, usage.ru_maxrss / 1024.0
 
 
-def compare(name, a, b, runs):
-    """Times a against b, alternating, after one warm-up of each."""
-    run(a)
-    run(b)
+def compare(name, a, b, runs, warm=True):
+    """Times a against b, alternating, after one warm-up of each (unless warm is False)."""
+    if warm:
+        run(a)
+        run(b)
     rows = []
     for _ in range(runs):
         rows.append((run(a), run(b)))
@@ -74,6 +78,9 @@ def main():
     p.add_argument("--export-rows", type=int, default=1_000_000)
     p.add_argument("--communes", type=int, default=1000)
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--pandas-runs", type=int, default=3)
+    p.add_argument("--no-pandas", action="store_true", help="skip the pandas comparisons")
+    p.add_argument("--growth", action="store_true", help="also scan 100k, 1M and 5M rows")
     p.add_argument("--dir", default=os.path.join(ROOT, "bench-data"))
     args = p.parse_args()
 
@@ -118,6 +125,34 @@ def main():
                 [VAXCLEAN, "apply-corrections", "--source", export_path, "--corrections", returned,
                  "--out", applied, "-q"],
                 [VAXCLEAN, "scan", export_path, "--out", out, "-q"], args.runs))
+    # Asked in a child: importing pandas here would swell this process, and with it the peak
+    # memory that every child inherits until it execs.
+    has_pandas = not args.no_pandas and subprocess.run(
+        [sys.executable, "-c", "import pandas, openpyxl"], capture_output=True).returncode == 0
+    if not has_pandas and not args.no_pandas:
+        print("pandas not installed: skipping the pandas comparisons (pip install pandas openpyxl)",
+              file=sys.stderr)
+    if has_pandas:
+        script = os.path.join(ROOT, "scripts", "pandas_checks.py")
+        pd_out = os.path.join(args.dir, "pandas-findings.csv")
+        results.append(
+            compare(f"scan {args.csv_rows:,} CSV rows vs pandas", [VAXCLEAN, "scan", csv_path, "--out", out, "-q"],
+                    [sys.executable, script, csv_path, pd_out], args.pandas_runs, warm=False))
+        results.append(
+            compare(f"scan {args.xlsx_rows:,} xlsx rows vs pandas + openpyxl",
+                    [VAXCLEAN, "scan", xlsx_path, "--out", out, "-q"],
+                    [sys.executable, script, xlsx_path, pd_out], args.pandas_runs, warm=False))
+    growth = []
+    if args.growth:
+        for rows in (100_000, 1_000_000, 5_000_000):
+            path = os.path.join(args.dir, f"dump-{rows}.csv")
+            if not os.path.exists(path):
+                subprocess.run([VAXCLEAN, "sample", "-q", "--rows", str(rows), "--seed", "1",
+                                "--defect-rate", "0.1", "--out", path], check=True)
+            runs = [run([VAXCLEAN, "scan", path, "--out", out, "-q"]) for _ in range(max(1, args.runs // 2 + 1))]
+            wall = statistics.median(r[0] for r in runs)
+            mem = max(r[1] for r in runs)
+            growth.append((rows, wall, mem))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
     print(f"files: {csv_path} ({os.path.getsize(csv_path) / 1e6:.0f} MB), "
           f"{xlsx_path} ({os.path.getsize(xlsx_path) / 1e6:.0f} MB), "
@@ -129,6 +164,12 @@ def main():
         print(f"| {r['name']} | {r['a_wall']:.2f} s | {r['b_wall']:.2f} s | "
               f"{r['ratio']:.2f}x ({r['ratio_min']:.2f}-{r['ratio_max']:.2f}) | "
               f"{r['a_mem']:.0f} MiB | {r['b_mem']:.0f} MiB |")
+    if growth:
+        print()
+        print("| CSV rows | scan wall (median) | peak memory | µs per row | KiB per 1,000 rows |")
+        print("|---|---|---|---|---|")
+        for rows, wall, mem in growth:
+            print(f"| {rows:,} | {wall:.2f} s | {mem:.0f} MiB | {wall / rows * 1e6:.2f} | {mem * 1024 / rows * 1000:.0f} |")
 
 
 if __name__ == "__main__":

@@ -89,6 +89,45 @@ pub(crate) fn owned(c: Cell<&str>) -> Cell<String> {
     }
 }
 
+/// A part bigger than this when inflated is only accepted at a ratio real workbooks have.
+const BOMB_PART_BYTES: u64 = 256 << 20;
+/// Sheet XML packs 5–20 times; a bomb, hundreds or thousands of times.
+const BOMB_RATIO: u64 = 200;
+/// No real dump inflates to more than this in all (Excel's 1,048,576 rows of 16 columns is ~1 GiB).
+const BOMB_TOTAL_BYTES: u64 = 16 << 30;
+
+/// Refuses a zip-based workbook (xlsx, xlsb, ods) whose parts say they inflate far beyond any real
+/// dump, before anything is inflated. Files that are not zips are left to the reader.
+pub fn check_zip(file: &InputFile) -> Result<(), InputError> {
+    let Ok(f) = File::open(&file.path) else {
+        return Ok(());
+    };
+    let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(f)) else {
+        return Ok(());
+    };
+    let (mut total, mut packed) = (0u64, 0u64);
+    let mut bomb = false;
+    for i in 0..zip.len() {
+        let Ok(part) = zip.by_index_raw(i) else {
+            continue;
+        };
+        let (size, comp) = (part.size(), part.compressed_size());
+        total = total.saturating_add(size);
+        packed = packed.saturating_add(comp);
+        if size > BOMB_PART_BYTES && size / comp.max(1) > BOMB_RATIO {
+            bomb = true;
+        }
+    }
+    if bomb || total > BOMB_TOTAL_BYTES {
+        return Err(InputError::Bomb {
+            path: file.display.clone(),
+            inflated_mib: total >> 20,
+            packed_kib: packed >> 10,
+        });
+    }
+    Ok(())
+}
+
 /// Reads a workbook input into `sink`.
 pub fn read(
     file: &InputFile,
@@ -96,6 +135,9 @@ pub fn read(
     opts: &ReadOptions,
     sink: &dyn Sink,
 ) -> Result<(), InputError> {
+    if matches!(file.format, Format::Xlsx | Format::Xlsb | Format::Ods) {
+        check_zip(file)?;
+    }
     let mut outcome = SheetsOutcome::default();
     match file.format {
         Format::Xlsx => {

@@ -102,6 +102,18 @@ pub enum InputError {
         /// What the reader said.
         cause: String,
     },
+    /// A zip-based workbook whose parts would inflate far beyond any real dump (a zip bomb).
+    #[error(
+        "'{path}': refused: its parts would inflate to {inflated_mib} MiB from {packed_kib} KiB (a zip bomb?)"
+    )]
+    Bomb {
+        /// The input.
+        path: String,
+        /// What the parts say they inflate to, in MiB.
+        inflated_mib: u64,
+        /// Their packed size, in KiB.
+        packed_kib: u64,
+    },
     /// No sheet has columns that map to at least the name and the ID number.
     #[error("'{path}': no header with a name and an ID number column; headers seen: {seen}")]
     NoHeader {
@@ -138,6 +150,13 @@ impl InputError {
                     "'{path}': không đọc được tệp (hỏng, có mật khẩu hoặc sai định dạng): {cause}"
                 )
             }
+            InputError::Bomb {
+                path,
+                inflated_mib,
+                packed_kib,
+            } => format!(
+                "'{path}': từ chối đọc: các phần của tệp giải nén ra {inflated_mib} MiB từ {packed_kib} KiB (bom nén?)"
+            ),
             InputError::NoHeader { path, seen } => format!(
                 "'{path}': không tìm thấy dòng tiêu đề có cột họ tên và cột số CMND/CCCD; tiêu đề thấy được: {seen}"
             ),
@@ -155,6 +174,7 @@ impl InputError {
             InputError::Open { path, .. }
             | InputError::Unsupported { path }
             | InputError::Unreadable { path, .. }
+            | InputError::Bomb { path, .. }
             | InputError::NoHeader { path, .. }
             | InputError::NoSuchSheet { path, .. } => path,
         }

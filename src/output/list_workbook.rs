@@ -254,7 +254,10 @@ where
     let mut n: u32 = 0;
     for row in rows {
         n += 1;
-        let cells = row.locked_cells(n);
+        // Cut to what a cell holds first, so the fingerprint covers what the sheet shows.
+        let cells = row
+            .locked_cells(n)
+            .map(|c| super::excel_text(&c).into_owned());
         let print = fingerprint(&cells);
         let ws = book.worksheet_from_index(0)?;
         let r = n;
@@ -270,7 +273,7 @@ where
             } else {
                 &f.cell
             };
-            ws.write_string_with_format(r, col, text, format)?;
+            ws.write_string_with_format(r, col, super::excel_text(text), format)?;
             height = height.max(lines(text, WIDTHS[c]));
         }
         for col in LOCKED_COLUMNS..HEADERS.len() as u16 {
@@ -284,11 +287,16 @@ where
             if typed.is_empty() {
                 ws.write_blank(r, col, format)?;
             } else {
-                ws.write_string_with_format(r, col, typed, &f.fix_text)?;
+                ws.write_string_with_format(r, col, super::excel_text(typed), &f.fix_text)?;
             }
         }
         if meta.with_reason {
-            ws.write_string_with_format(r, HEADERS.len() as u16, &row.reason, &f.cell)?;
+            ws.write_string_with_format(
+                r,
+                HEADERS.len() as u16,
+                super::excel_text(&row.reason),
+                &f.cell,
+            )?;
             height = height.max(lines(&row.reason, REASON_WIDTH));
         }
         ws.set_row_height(r, (height as f64 * 13.0 + 4.0).min(409.0))?;
@@ -296,7 +304,7 @@ where
         let mr = META_ROWS_BEFORE_TABLE + meta.sources.len() as u32 + n;
         meta_ws.write_number(mr, 0, f64::from(n + 1))?;
         meta_ws.write_number(mr, 1, f64::from(n))?;
-        meta_ws.write_string(mr, 2, &cells[1])?;
+        meta_ws.write_string(mr, 2, super::excel_text(&cells[1]))?;
         meta_ws.write_string(mr, 3, &print)?;
     }
     let ws = book.worksheet_from_index(0)?;

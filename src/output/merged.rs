@@ -231,7 +231,7 @@ where
                     let (r, c) = (row - 1, e.col as u16);
                     match e.date.and_then(excel_date) {
                         Some(d) => ws.write_datetime_with_format(r, c, &d, &date)?,
-                        None => ws.write_string(r, c, &e.text)?,
+                        None => ws.write_string(r, c, super::excel_text(&e.text))?,
                     };
                 }
                 Ok(())
@@ -257,14 +257,14 @@ where
                     done.push(col);
                     match e.date.and_then(excel_date) {
                         Some(d) => ws.write_datetime_with_format(row, c, &d, &date)?,
-                        None => ws.write_string(row, c, &e.text)?,
+                        None => ws.write_string(row, c, super::excel_text(&e.text))?,
                     };
                     continue;
                 }
                 match cell {
                     Data::Empty => {}
                     Data::String(s) => {
-                        ws.write_string(row, c, s)?;
+                        ws.write_string(row, c, super::excel_text(s))?;
                     }
                     Data::Float(f) => {
                         ws.write_number(row, c, *f)?;

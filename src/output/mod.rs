@@ -22,9 +22,39 @@ pub fn defuse(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The most characters Excel keeps in a cell.
+pub const EXCEL_CELL_CHARS: usize = 32_767;
+
+/// `text` cut to what an Excel cell can hold (a 5 MB field in a CSV dump would make the whole
+/// workbook unwritable); the cut is marked with "…".
+pub fn excel_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= EXCEL_CELL_CHARS {
+        return text.into();
+    }
+    let mut out: String = text.chars().take(EXCEL_CELL_CHARS - 1).collect();
+    if out.len() < text.len() {
+        out.push('…');
+        out.into()
+    } else {
+        text.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cell_longer_than_excel_allows_is_cut() {
+        let long = "ấ".repeat(40_000);
+        let cut = excel_text(&long);
+        assert_eq!(cut.chars().count(), EXCEL_CELL_CHARS);
+        assert!(cut.ends_with('…'));
+        assert_eq!(excel_text("Lê Văn Tám"), "Lê Văn Tám");
+        // Many bytes, few characters: kept whole.
+        let short = "ấ".repeat(20_000);
+        assert_eq!(excel_text(&short), short);
+    }
 
     #[test]
     fn formulas_are_defused() {

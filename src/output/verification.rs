@@ -89,7 +89,7 @@ pub fn write_verification<W: Write + Seek + Send>(
     for (i, (unit, counts)) in per_unit.iter().enumerate() {
         let r = i as u32 + 1;
         for (c, part) in unit.iter().enumerate() {
-            summary.write_string(r, c as u16, part)?;
+            summary.write_string(r, c as u16, super::excel_text(part))?;
         }
         summary.write_number(r, 3, counts.iter().sum::<u64>() as f64)?;
         for (c, n) in counts.iter().enumerate() {
@@ -126,14 +126,14 @@ pub fn write_verification<W: Write + Seek + Send>(
         for (c, part) in r.unit.iter().enumerate() {
             detail.write_string(row, c as u16, part)?;
         }
-        detail.write_string(row, 3, &r.workbook)?;
+        detail.write_string(row, 3, super::excel_text(&r.workbook))?;
         detail.write_number(row, 4, f64::from(r.workbook_row))?;
-        detail.write_string(row, 5, &r.keys)?;
-        detail.write_string(row, 6, &r.name)?;
-        detail.write_string(row, 7, &r.birth)?;
-        detail.write_string(row, 8, &r.id)?;
+        detail.write_string(row, 5, super::excel_text(&r.keys))?;
+        detail.write_string(row, 6, super::excel_text(&r.name))?;
+        detail.write_string(row, 7, super::excel_text(&r.birth))?;
+        detail.write_string(row, 8, super::excel_text(&r.id))?;
         detail.write_string(row, 9, r.result)?;
-        detail.write_string_with_format(row, 10, &r.reason, &wrap)?;
+        detail.write_string_with_format(row, 10, super::excel_text(&r.reason), &wrap)?;
     }
     detail.autofilter(0, 0, rows.len().max(1) as u32, heads.len() as u16 - 1)?;
     book.save_to_writer(w)
@@ -176,7 +176,7 @@ pub fn write_import<W: Write + Seek + Send>(w: W, rows: &[[String; 16]]) -> Resu
     for (i, r) in rows.iter().enumerate() {
         for (c, v) in r.iter().enumerate() {
             if !v.is_empty() {
-                ws.write_string_with_format(i as u32 + 1, c as u16, v, &text)?;
+                ws.write_string_with_format(i as u32 + 1, c as u16, super::excel_text(v), &text)?;
             }
         }
     }

@@ -10,6 +10,7 @@ use rust_xlsxwriter::{
 };
 
 use super::{FAMILIES, ReportData};
+use crate::output::excel_text;
 
 fn header(ws: &mut Worksheet, heads: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
     let f = Format::new()
@@ -80,9 +81,9 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
         } else {
             (&Format::new(), &count, &pct)
         };
-        ws.write_string_with_format(r, 0, &u.unit.0, tf)?;
-        ws.write_string_with_format(r, 1, &u.unit.1, tf)?;
-        ws.write_string_with_format(r, 2, &u.unit.2, tf)?;
+        ws.write_string_with_format(r, 0, excel_text(&u.unit.0), tf)?;
+        ws.write_string_with_format(r, 1, excel_text(&u.unit.1), tf)?;
+        ws.write_string_with_format(r, 2, excel_text(&u.unit.2), tf)?;
         ws.write_number_with_format(r, 3, u.rows as f64, cf)?;
         ws.write_number_with_format(r, 4, u.people as f64, cf)?;
         ws.write_number_with_format(r, 5, u.people_with_errors as f64, cf)?;
@@ -98,7 +99,7 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
     header(ws, &["Địa bàn", "Người có lỗi"], &[30.0, 14.0])?;
     let units = data.chart_units();
     for (i, (name, n)) in units.iter().enumerate() {
-        ws.write_string(i as u32 + 1, 0, name)?;
+        ws.write_string(i as u32 + 1, 0, excel_text(name))?;
         ws.write_number_with_format(i as u32 + 1, 1, *n as f64, &count)?;
     }
     let mut chart = Chart::new(ChartType::Bar);
@@ -179,9 +180,9 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
         )?;
         for (i, o) in data.overdue.iter().enumerate() {
             let r = i as u32 + 1;
-            ws.write_string(r, 0, &o.unit.0)?;
-            ws.write_string(r, 1, &o.unit.1)?;
-            ws.write_string(r, 2, &o.unit.2)?;
+            ws.write_string(r, 0, excel_text(&o.unit.0))?;
+            ws.write_string(r, 1, excel_text(&o.unit.1))?;
+            ws.write_string(r, 2, excel_text(&o.unit.2))?;
             ws.write_number_with_format(r, 3, o.open_errors as f64, &count)?;
             let d = rust_xlsxwriter::ExcelDateTime::parse_from_str(
                 &o.oldest.format("%Y-%m-%d").to_string(),

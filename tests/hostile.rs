@@ -1,0 +1,293 @@
+//! Broken and hostile inputs (DESIGN §10), generated here rather than committed: every subcommand
+//! that reads them must neither panic nor hang, must say in one line which file it could not use,
+//! and must still process the good file given with it.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{findings, text};
+
+const HEADER: &str =
+    "Mã đối tượng,Họ và tên,Ngày sinh,Giới tính,Số CMND/CCCD,Tỉnh/Thành phố,Quận/Huyện,Xã/Phường\n";
+const GOOD_ROW: &str = "G1,Lê Văn Tám,01/01/1990,Nam,,Tỉnh Bến Tre,Huyện Ba Tri,Xã Tân Mỹ\n";
+
+/// Writes a part's bytes.
+type PartWriter<'a> = &'a dyn Fn(&mut dyn Write);
+
+/// A zip with the given parts (deflated).
+fn zip_with(path: &Path, parts: &[(&str, PartWriter<'_>)]) {
+    let f = std::fs::File::create(path).unwrap();
+    let mut z = zip::ZipWriter::new(f);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    for (name, write) in parts {
+        z.start_file(*name, opts).unwrap();
+        write(&mut z);
+    }
+    z.finish().unwrap();
+}
+
+/// The corpus: (file name, whether a scan must refuse it).
+fn corpus(dir: &Path) -> Vec<(PathBuf, bool)> {
+    let mut out = Vec::new();
+    let mut put = |name: &str, bytes: &[u8], refused: bool| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        out.push((p, refused));
+    };
+    put("empty.csv", b"", true);
+    put("header-only.csv", HEADER.as_bytes(), false);
+    let mut x = 0x1234_5678u32;
+    let random: Vec<u8> = (0..4096)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    put("random.xlsx", &random, true);
+    let sample = std::fs::read(common::fixture("sample.xlsx")).unwrap();
+    put("truncated.xlsx", &sample[..sample.len() / 2], true);
+    // NUL bytes, bytes that are not UTF-8, a 5 MB field, an unbalanced quote, ragged rows,
+    // duplicated headers, formula-looking values.
+    put(
+        "nul.csv",
+        format!("{HEADER}N1,Lê\0Văn,01/01/1990,Nam,\0,Tỉnh Bến Tre,Huyện Ba Tri,Xã Tân Mỹ\n")
+            .as_bytes(),
+        false,
+    );
+    let mut bad_utf8 = HEADER.as_bytes().to_vec();
+    bad_utf8.extend_from_slice(b"U1,L\xff\xfe V\xc3n,01/01/1990,Nam,,T\x80,H,X\n");
+    put("invalid-utf8.csv", &bad_utf8, false);
+    put(
+        "big-field.csv",
+        format!(
+            "{HEADER}B1,{},01/01/1990,Nam,,Tỉnh Bến Tre,Huyện Ba Tri,Xã Tân Mỹ\n",
+            "A".repeat(5 << 20)
+        )
+        .as_bytes(),
+        false,
+    );
+    put(
+        "quotes.csv",
+        format!("{HEADER}Q1,\"Lê Văn,01/01/1990,Nam,,a,b,c\nQ2,Lê,01/01/1990,Nam,,a,b,c\n")
+            .as_bytes(),
+        false,
+    );
+    put(
+        "ragged.csv",
+        format!("{HEADER}R1,Lê Văn A\nR2,Lê Văn B,01/01/1990,Nam,,a,b,c,d,e\n").as_bytes(),
+        false,
+    );
+    put(
+        "duplicate-headers.csv",
+        "Họ và tên,Họ và tên,Số CMND/CCCD,Số CMND/CCCD\nLê Văn A,Lê Văn B,001090000001,x\n"
+            .as_bytes(),
+        false,
+    );
+    put(
+        "formulas.csv",
+        format!("{HEADER}=HYPERLINK(\"x\"),@SUM(A1),-1+1,+84 912,=1,@x,-x,+y\n").as_bytes(),
+        false,
+    );
+    // 16,384 columns.
+    let mut wide = String::from("Họ và tên,Số CMND/CCCD");
+    for i in 2..16384 {
+        wide.push_str(&format!(",c{i}"));
+    }
+    wide.push_str("\nLê Văn A,001090000001");
+    wide.push_str(&",x".repeat(16382));
+    wide.push('\n');
+    put("wide.csv", wide.as_bytes(), false);
+
+    // A zip that is not a workbook; a workbook whose sheet inflates to 1 GiB (a zip bomb).
+    let p = dir.join("not-a-workbook.xlsx");
+    zip_with(
+        &p,
+        &[("hello.txt", &|w: &mut dyn Write| {
+            w.write_all(b"hello").unwrap()
+        })],
+    );
+    out.push((p, true));
+    let p = dir.join("bomb.xlsx");
+    zip_with(
+        &p,
+        &[("xl/worksheets/sheet1.xml", &|w: &mut dyn Write| {
+            let chunk = vec![b' '; 1 << 20];
+            for _ in 0..1024 {
+                w.write_all(&chunk).unwrap();
+            }
+        })],
+    );
+    out.push((p, true));
+    // A stray cell at XFD1048576 below a real table.
+    let p = dir.join("stray-cell.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (c, h) in ["Họ và tên", "Số CMND/CCCD"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "Lê Văn A").unwrap();
+    ws.write_string(1, 1, "001090000001").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    book.save(&p).unwrap();
+    out.push((p, false));
+    out
+}
+
+/// Runs vaxclean with a deadline: a hang fails the test instead of blocking it.
+fn run_bounded(dir: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vaxclean"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("vaxclean {args:?} hung");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn name(p: &Path) -> String {
+    p.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+#[test]
+fn scan_and_export_survive_every_broken_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("good.csv"), format!("{HEADER}{GOOD_ROW}")).unwrap();
+    for (bad, refused) in corpus(d) {
+        let bad_name = name(&bad);
+        for cmd in ["scan", "export-list"] {
+            let out_dir = format!("out-{cmd}-{bad_name}");
+            let out = run_bounded(
+                d,
+                &[
+                    cmd,
+                    "good.csv",
+                    &bad_name,
+                    "--out",
+                    &out_dir,
+                    "--as-of",
+                    common::AS_OF,
+                    "-q",
+                ],
+            );
+            let (stdout, stderr) = text(&out);
+            let code = out.status.code();
+            assert!(
+                matches!(code, Some(0 | 2)),
+                "{cmd} {bad_name}: exit {code:?}\n{stdout}\n{stderr}"
+            );
+            assert!(!stderr.contains("panicked"), "{cmd} {bad_name}: {stderr}");
+            if refused {
+                assert_eq!(code, Some(2), "{cmd} {bad_name} must be refused: {stderr}");
+                let line = stderr.lines().find(|l| l.contains(&bad_name));
+                assert!(
+                    line.is_some(),
+                    "{cmd} {bad_name}: no line names it: {stderr}"
+                );
+            }
+            // The good file was processed all the same.
+            if cmd == "scan" {
+                let f = findings(&d.join(&out_dir).join("findings.csv"));
+                assert!(
+                    f.iter()
+                        .any(|r| r["source"] == "good.csv" && r["code"] == "ID_MISSING"),
+                    "{bad_name}: the good file's finding is missing"
+                );
+            } else {
+                let index = std::fs::read_to_string(d.join(&out_dir).join("index.csv"))
+                    .unwrap_or_else(|e| panic!("{bad_name}: {e}: {stderr}"));
+                assert!(index.contains("Xã Tân Mỹ"), "{bad_name}: {index}");
+            }
+        }
+    }
+    // Nothing was written outside the output folders.
+    for e in std::fs::read_dir(d).unwrap() {
+        let n = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            n.starts_with("out-") || n.ends_with(".csv") || n.ends_with(".xlsx"),
+            "unexpected {n}"
+        );
+    }
+}
+
+#[test]
+fn the_zip_bomb_is_refused_before_it_is_inflated() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let items = corpus(d);
+    let bomb = items.iter().find(|(p, _)| name(p) == "bomb.xlsx").unwrap();
+    let out = run_bounded(d, &["scan", "bomb.xlsx", "--out", "o", "--lang", "en"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("'bomb.xlsx': refused"), "{stderr}");
+    assert!(stderr.contains("1024 MiB"), "{stderr}");
+    assert!(std::fs::metadata(&bomb.0).unwrap().len() < 4 << 20);
+}
+
+#[test]
+fn apply_refuses_broken_returned_workbooks_one_line_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("good.csv"), format!("{HEADER}{GOOD_ROW}")).unwrap();
+    let ret = d.join("returned");
+    std::fs::create_dir(&ret).unwrap();
+    let items = corpus(&ret);
+    // The csv files of the corpus are not lists; keep the workbooks.
+    for (p, _) in &items {
+        if p.extension().is_some_and(|e| e == "csv") {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+    let out = run_bounded(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            "good.csv",
+            "--corrections",
+            "returned",
+            "--out",
+            "res",
+            "--lang",
+            "en",
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for (p, _) in items
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "xlsx"))
+    {
+        let n = name(p);
+        assert_eq!(
+            stderr.lines().filter(|l| l.contains(&n)).count(),
+            1,
+            "{n}: one line\n{stderr}"
+        );
+    }
+    // The source is untouched and copied as it was.
+    assert_eq!(
+        std::fs::read(d.join("res/merged/good.csv")).unwrap(),
+        std::fs::read(d.join("good.csv")).unwrap()
+    );
+}

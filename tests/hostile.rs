@@ -291,3 +291,60 @@ fn apply_refuses_broken_returned_workbooks_one_line_each() {
         std::fs::read(d.join("good.csv")).unwrap()
     );
 }
+
+#[test]
+fn nothing_personal_reaches_the_terminal_or_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = common::fixture("sample.csv");
+    let out = run_bounded(
+        d,
+        &[
+            "scan",
+            input.to_str().unwrap(),
+            "--out",
+            "o",
+            "--as-of",
+            common::AS_OF,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let (stdout, stderr) = text(&out);
+    let summary = std::fs::read_to_string(d.join("o/summary.json")).unwrap();
+    let mut rdr = csv::Reader::from_path(&input).unwrap();
+    let headers: Vec<String> = rdr
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
+    let (name, birth, id, phone) = (
+        col("Họ và tên"),
+        col("Ngày sinh"),
+        col("Số CMND/CCCD"),
+        col("Số điện thoại"),
+    );
+    let mut checked = 0;
+    for r in rdr.records() {
+        let r = r.unwrap();
+        let personal = [
+            // Names of three words or more (two-word names can be place names too).
+            Some(&r[name]).filter(|n| n.split_whitespace().count() >= 3),
+            Some(&r[id]).filter(|v| v.len() >= 9),
+            Some(&r[phone]).filter(|v| v.len() >= 9),
+            Some(&r[birth]).filter(|v| v.len() >= 8),
+        ];
+        for v in personal.into_iter().flatten() {
+            checked += 1;
+            for (what, text) in [
+                ("stdout", &stdout),
+                ("stderr", &stderr),
+                ("summary.json", &summary),
+            ] {
+                assert!(!text.contains(v), "{what} holds {v:?}");
+            }
+        }
+    }
+    assert!(checked > 500, "{checked} values checked");
+}

@@ -18,14 +18,13 @@ use sha2::{Digest, Sha256};
 use crate::findings::people::{BatchPeople, PeopleStore, PersonRow, RowReader};
 use crate::findings::store::{FindingStore, SortedFindings};
 use crate::findings::{Finding, RowFindings, RowInfo};
-use crate::input::csv::record_cells;
 use crate::input::{
     Batch, InputError, InputFile, ReadOptions, Rows, SheetCtx, SheetInfo, Sink, read_file,
 };
 use crate::normalize::places::{Gazetteer, Place};
 use crate::normalize::{NormalRow, PersonCache};
 use crate::progress::Progress;
-use crate::record::{Cell, Field, RawRecord, RowLoc};
+use crate::record::{Cell, Field, RawRecord};
 use crate::rules::dose::DoseIndex;
 use crate::rules::duplicates::IdIndex;
 use crate::rules::{
@@ -642,38 +641,15 @@ fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
         people_rows: checker.capture.then(BatchPeople::default),
         ..BatchOut::default()
     };
-    match &batch.rows {
-        Rows::Csv { records, len } => {
-            for rec in records.iter().take(*len) {
-                let row = rec.position().map_or(0, |p| p.line() as u32);
-                let loc = RowLoc {
-                    source: ctx.source,
-                    sheet: ctx.sheet,
-                    row,
-                };
-                let cells = record_cells(rec, &ctx.columns);
-                let raw = RawRecord { loc, cells };
-                if is_ragged(rec, ctx) {
-                    ragged(&raw, rec.len(), ctx.width, checker, &mut out);
-                    continue;
-                }
-                check_row(&raw, checker, columns, &mut out);
-            }
+    batch.for_each_row(|raw, rec| {
+        if let Some(rec) = rec
+            && is_ragged(rec, ctx)
+        {
+            ragged(raw, rec.len(), ctx.width, checker, &mut out);
+            return;
         }
-        Rows::Cells(rows) => {
-            for r in rows {
-                let raw = RawRecord {
-                    loc: RowLoc {
-                        source: ctx.source,
-                        sheet: ctx.sheet,
-                        row: r.row,
-                    },
-                    cells: std::array::from_fn(|i| r.cells[i].as_ref()),
-                };
-                check_row(&raw, checker, columns, &mut out);
-            }
-        }
-    }
+        check_row(raw, checker, columns, &mut out);
+    });
     out
 }
 

@@ -135,7 +135,7 @@ fn returned_lists_are_merged_safely_and_a_second_apply_changes_nothing() {
     );
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     let mut lists: Vec<PathBuf> = Vec::new();
-    for entry in walk(&d.join("lists")) {
+    for entry in common::walk(&d.join("lists")) {
         if entry.extension().is_some_and(|e| e == "xlsx")
             && !entry.to_string_lossy().contains("_chua-ro-xa")
         {
@@ -450,7 +450,7 @@ fn returned_lists_are_merged_safely_and_a_second_apply_changes_nothing() {
     }
 
     // Lists sent back: the rejected rows with their reason.
-    let rejected: Vec<PathBuf> = walk(&d.join("res/rejected"));
+    let rejected: Vec<PathBuf> = common::walk(&d.join("res/rejected"));
     assert!(!rejected.is_empty());
     let mut sent_back = String::new();
     for p in &rejected {
@@ -548,19 +548,6 @@ fn returned_lists_are_merged_safely_and_a_second_apply_changes_nothing() {
     assert_eq!(names, ["audit.csv", "summary.json"]);
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 #[test]
 fn the_output_folder_may_not_overwrite_a_source() {
     let dir = tempfile::tempdir().unwrap();
@@ -645,7 +632,7 @@ fn workbook_and_windows_1258_sources_keep_their_format() {
             &["export-list", file, "--out", lists, "--as-of", AS_OF, "-q"],
         );
         assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-        let list = walk(&d.join(lists))
+        let list = common::walk(&d.join(lists))
             .into_iter()
             .find(|p| {
                 p.extension().is_some_and(|e| e == "xlsx") && !p.to_string_lossy().contains("_chua")
@@ -756,7 +743,7 @@ fn a_list_of_other_data_is_refused_and_others_still_apply() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    let list = walk(&d.join("lists"))
+    let list = common::walk(&d.join("lists"))
         .into_iter()
         .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
         .unwrap();
@@ -794,7 +781,7 @@ fn a_list_of_other_data_is_refused_and_others_still_apply() {
         ],
     );
     assert_eq!(out.status.code(), Some(0));
-    let other = walk(&d.join("other-lists"))
+    let other = common::walk(&d.join("other-lists"))
         .into_iter()
         .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
         .unwrap();

@@ -393,7 +393,7 @@ fn names_from_the_data_never_leave_the_output_folder() {
     );
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     let mut written = Vec::new();
-    for entry in walk(d) {
+    for entry in common::walk(d) {
         written.push(
             entry
                 .strip_prefix(d)
@@ -413,19 +413,6 @@ fn names_from_the_data_never_leave_the_output_folder() {
             "inner/lists/index.csv",
         ]
     );
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

@@ -399,19 +399,24 @@ enum Found {
     Stale(Reason),
 }
 
-fn find(r: &ReturnedRow, fixes: &[Option<String>; 5], index: &SourceIndex, lang: Lang) -> Found {
-    let exported = values_hash(&r.shown());
-    let target = values_hash(&corrected(r.shown(), fixes));
-    let mut by_key: Vec<usize> = r
-        .keys
+/// The source rows any of `keys` stands for, in order, once each.
+fn rows_by_keys(keys: &[String], index: &SourceIndex) -> Vec<usize> {
+    let mut rows: Vec<usize> = keys
         .iter()
         .flat_map(|k| key_hashes(k))
         .filter_map(|h| index.by_key.get(&h))
         .flatten()
         .copied()
         .collect();
-    by_key.sort_unstable();
-    by_key.dedup();
+    rows.sort_unstable();
+    rows.dedup();
+    rows
+}
+
+fn find(r: &ReturnedRow, fixes: &[Option<String>; 5], index: &SourceIndex, lang: Lang) -> Found {
+    let exported = values_hash(&r.shown());
+    let target = values_hash(&corrected(r.shown(), fixes));
+    let by_key = rows_by_keys(&r.keys, index);
     if !by_key.is_empty() {
         if by_key.iter().all(|&i| index.rows[i].values == exported) {
             return Found::Rows(by_key);
@@ -502,16 +507,7 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
             out.push(decision);
         }
         for del in &book.deleted {
-            let mut matched: Vec<usize> = del
-                .keys
-                .iter()
-                .flat_map(|k| key_hashes(k))
-                .filter_map(|h| index.by_key.get(&h))
-                .flatten()
-                .copied()
-                .collect();
-            matched.sort_unstable();
-            matched.dedup();
+            let matched = rows_by_keys(&del.keys, index);
             out.push(Decision {
                 workbook: wi,
                 row: None,

@@ -10,8 +10,7 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::NaiveDate;
 
-use crate::input::csv::record_cells;
-use crate::input::{Batch, InputError, InputFile, ReadOptions, Rows, SheetInfo, Sink, read_file};
+use crate::input::{Batch, InputError, InputFile, ReadOptions, SheetInfo, Sink, read_file};
 use crate::normalize::dates::read_date;
 use crate::record::{Cell, FIELD_COUNT, Field, RawRecord, RowLoc, trim};
 use crate::util::StableHasher;
@@ -193,35 +192,7 @@ impl Sink for IndexSink<'_> {
             .map_or("", |f| f.display.as_str());
         let today = self.today;
         let mut kept = Vec::new();
-        match &batch.rows {
-            Rows::Csv { records, len } => {
-                for rec in records.iter().take(*len) {
-                    let loc = RowLoc {
-                        source: ctx.source,
-                        sheet: ctx.sheet,
-                        row: rec.position().map_or(0, |p| p.line() as u32),
-                    };
-                    let raw = RawRecord {
-                        loc,
-                        cells: record_cells(rec, &ctx.columns),
-                    };
-                    kept.extend(self.row(&raw, &sheet_name, source, today));
-                }
-            }
-            Rows::Cells(rows) => {
-                for r in rows {
-                    let raw = RawRecord {
-                        loc: RowLoc {
-                            source: ctx.source,
-                            sheet: ctx.sheet,
-                            row: r.row,
-                        },
-                        cells: std::array::from_fn(|i| r.cells[i].as_ref()),
-                    };
-                    kept.extend(self.row(&raw, &sheet_name, source, today));
-                }
-            }
-        }
+        batch.for_each_row(|raw, _| kept.extend(self.row(raw, &sheet_name, source, today)));
         let mut index = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         index.columns.entry(ctx.sheet).or_insert(ctx.columns);
         index.rows.extend(kept);

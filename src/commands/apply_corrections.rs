@@ -329,52 +329,57 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
 
     if !ui.quiet {
         let n = |k: &str| outcomes.get(k).copied().unwrap_or(0);
-        let applied = n("applied");
+        let items: [(u64, &str, &str); 6] = [
+            (n("applied"), "đã sửa", "corrected"),
+            (
+                n("already_applied") + n("duplicate"),
+                "đã sửa từ trước",
+                "already corrected",
+            ),
+            (n("confirmed"), "thông tin đúng", "confirmed"),
+            (n("rejected"), "bị trả lại", "sent back"),
+            (n("pending"), "chưa xác minh", "not yet checked"),
+            (
+                n("unidentified") + n("moved") + n("deceased"),
+                "khác",
+                "other",
+            ),
+        ];
+        let items: Vec<String> = items
+            .iter()
+            .map(|(k, vi, en)| format!("{} {}", lang.count(*k), lang.pick(vi, en)))
+            .collect();
+        let dry = if args.dry_run {
+            lang.pick(
+                " (chạy thử: chưa ghi dữ liệu)",
+                " (dry run: nothing written but the audit and summary)",
+            )
+        } else {
+            ""
+        };
         let mut stdout = std::io::stdout().lock();
-        match lang {
-            Lang::Vi => writeln!(
-                stdout,
-                "Đã đọc {} danh sách trả về ({} bị từ chối), {} dòng: {} đã sửa, {} đã sửa từ trước, {} thông tin đúng, {} bị trả lại, {} chưa xác minh, {} khác.\n{} trường của {} bản ghi được cập nhật{}.\nKết quả: {}",
-                lang.count(books.len() as u64),
-                lang.count(refused.len() as u64),
-                lang.count(decisions.len() as u64),
-                lang.count(applied),
-                lang.count(n("already_applied") + n("duplicate")),
-                lang.count(n("confirmed")),
-                lang.count(n("rejected")),
-                lang.count(n("pending")),
-                lang.count(n("unidentified") + n("moved") + n("deceased")),
-                lang.count(fields.values().sum()),
-                lang.count(records.len() as u64),
-                if args.dry_run {
-                    " (chạy thử: chưa ghi dữ liệu)"
-                } else {
-                    ""
-                },
-                out.path().display()
-            )?,
-            Lang::En => writeln!(
-                stdout,
-                "Read {} returned lists ({} refused), {} rows: {} corrected, {} already corrected, {} confirmed, {} sent back, {} not yet checked, {} other.\n{} fields of {} records updated{}.\nOutput: {}",
-                lang.count(books.len() as u64),
-                lang.count(refused.len() as u64),
-                lang.count(decisions.len() as u64),
-                lang.count(applied),
-                lang.count(n("already_applied") + n("duplicate")),
-                lang.count(n("confirmed")),
-                lang.count(n("rejected")),
-                lang.count(n("pending")),
-                lang.count(n("unidentified") + n("moved") + n("deceased")),
-                lang.count(fields.values().sum()),
-                lang.count(records.len() as u64),
-                if args.dry_run {
-                    " (dry run: nothing written but the audit and summary)"
-                } else {
-                    ""
-                },
-                out.path().display()
-            )?,
-        }
+        writeln!(
+            stdout,
+            "{} {} {} ({} {}), {} {}: {}.",
+            lang.pick("Đã đọc", "Read"),
+            lang.count(books.len() as u64),
+            lang.pick("danh sách trả về", "returned lists"),
+            lang.count(refused.len() as u64),
+            lang.pick("bị từ chối", "refused"),
+            lang.count(decisions.len() as u64),
+            lang.pick("dòng", "rows"),
+            items.join(", ")
+        )?;
+        writeln!(
+            stdout,
+            "{} {} {} {}{dry}.\n{}: {}",
+            lang.count(fields.values().sum()),
+            lang.pick("trường của", "fields of"),
+            lang.count(records.len() as u64),
+            lang.pick("bản ghi được cập nhật", "records updated"),
+            lang.pick("Kết quả", "Output"),
+            out.path().display()
+        )?;
     }
     let trouble = !failed_sources.is_empty() || !refused.is_empty();
     Ok(if trouble { exit::TROUBLE } else { exit::OK })

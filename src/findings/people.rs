@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
 use super::Finding;
-use super::store::{Decoder, put_str};
+use super::store::{Decoder, put_problem, put_str};
 use crate::record::{Field, RowLoc};
 use crate::rules::{Code, Detail};
 
@@ -121,13 +121,7 @@ impl BatchPeople {
             if let Some(r) = listing_rank(f.code) {
                 rank = rank.min(r);
             }
-            let (tag, a, b) = f.detail.to_parts();
-            buf.push(f.field.map_or(u8::MAX, |x| x.index() as u8));
-            let code = Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as u16;
-            buf.extend_from_slice(&code.to_le_bytes());
-            buf.push(tag);
-            buf.extend_from_slice(&a.to_le_bytes());
-            buf.extend_from_slice(&b.to_le_bytes());
+            put_problem(buf, f.field, f.code, f.detail);
             put_str(buf, &f.value);
             put_str(buf, &f.suggestion);
         }
@@ -252,16 +246,11 @@ fn decode(buf: &[u8]) -> Option<CapturedRow> {
     let n = d.u32()?;
     let mut findings = Vec::with_capacity(n as usize);
     for _ in 0..n {
-        let field = *d.take(1)?.first()?;
-        let field = Field::ALL.get(usize::from(field)).copied();
-        let code = u16::from_le_bytes(d.take(2)?.try_into().ok()?);
-        let code = *Code::ALL.get(usize::from(code))?;
-        let tag = *d.take(1)?.first()?;
-        let (a, b) = (d.i64()?, d.i64()?);
+        let (field, code, detail) = d.problem()?;
         findings.push(RowFinding {
             field,
             code,
-            detail: Detail::from_parts(tag, a, b)?,
+            detail,
             value: text(&mut d)?,
             suggestion: text(&mut d)?,
         });

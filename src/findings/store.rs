@@ -39,16 +39,10 @@ pub(crate) fn put_str(buf: &mut Vec<u8>, s: &str) {
 }
 
 fn encode(f: &Finding, buf: &mut Vec<u8>) {
-    let (tag, a, b) = f.detail.to_parts();
     buf.extend_from_slice(&f.loc.source.to_le_bytes());
     buf.extend_from_slice(&f.loc.sheet.to_le_bytes());
     buf.extend_from_slice(&f.loc.row.to_le_bytes());
-    buf.push(f.field.map_or(u8::MAX, |x| x.index() as u8));
-    let code = Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as u16;
-    buf.extend_from_slice(&code.to_le_bytes());
-    buf.push(tag);
-    buf.extend_from_slice(&a.to_le_bytes());
-    buf.extend_from_slice(&b.to_le_bytes());
+    put_problem(buf, f.field, f.code, f.detail);
     for s in [
         &*f.value,
         &*f.suggestion,
@@ -59,6 +53,17 @@ fn encode(f: &Finding, buf: &mut Vec<u8>) {
     ] {
         put_str(buf, s);
     }
+}
+
+/// A finding's field, code and detail, as [`Decoder::problem`] reads them back.
+pub(crate) fn put_problem(buf: &mut Vec<u8>, field: Option<Field>, code: Code, detail: Detail) {
+    let (tag, a, b) = detail.to_parts();
+    buf.push(field.map_or(u8::MAX, |x| x.index() as u8));
+    let code = Code::ALL.iter().position(|c| *c == code).unwrap_or(0) as u16;
+    buf.extend_from_slice(&code.to_le_bytes());
+    buf.push(tag);
+    buf.extend_from_slice(&a.to_le_bytes());
+    buf.extend_from_slice(&b.to_le_bytes());
 }
 
 /// Reads back what [`encode`] wrote.
@@ -90,19 +95,24 @@ impl Decoder<'_> {
         Some(String::from_utf8_lossy(bytes).into())
     }
 
-    fn finding(&mut self) -> Option<Finding> {
-        let loc = RowLoc {
-            source: self.u32()?,
-            sheet: self.u32()?,
-            row: self.u32()?,
-        };
+    /// What [`put_problem`] wrote.
+    pub(crate) fn problem(&mut self) -> Option<(Option<Field>, Code, Detail)> {
         let field = *self.take(1)?.first()?;
         let field = Field::ALL.get(usize::from(field)).copied();
         let code = u16::from_le_bytes(self.take(2)?.try_into().ok()?);
         let code = *Code::ALL.get(usize::from(code))?;
         let tag = *self.take(1)?.first()?;
         let (a, b) = (self.i64()?, self.i64()?);
-        let detail = Detail::from_parts(tag, a, b)?;
+        Some((field, code, Detail::from_parts(tag, a, b)?))
+    }
+
+    fn finding(&mut self) -> Option<Finding> {
+        let loc = RowLoc {
+            source: self.u32()?,
+            sheet: self.u32()?,
+            row: self.u32()?,
+        };
+        let (field, code, detail) = self.problem()?;
         let value = self.string()?;
         let suggestion = self.string()?;
         let row = RowInfo {

@@ -192,6 +192,20 @@ fn unreadable(file: &InputFile, e: impl std::fmt::Display) -> InputError {
     }
 }
 
+/// How every CSV dump is read, so that records and line numbers agree wherever they are read:
+/// no header row, ragged rows allowed.
+pub fn reader_builder(delimiter: u8) -> csv::ReaderBuilder {
+    let mut b = csv::ReaderBuilder::new();
+    b.has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        // Records end at '\n' only: with CRLF the csv crate reports each record one line early.
+        // The '\r' left at the end of the last field is dropped by `field`.
+        .terminator(csv::Terminator::Any(b'\n'))
+        .buffer_capacity(256 * 1024);
+    b
+}
+
 /// Reads a CSV input into `sink`.
 pub fn read(
     file: &InputFile,
@@ -239,15 +253,7 @@ pub fn read(
             (Box::new(Cursor::new(sample).chain(f)), delimiter)
         }
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        // Records end at '\n' only: with CRLF the csv crate reports each record one line early.
-        // The '\r' left at the end of the last field is dropped by `field`.
-        .terminator(csv::Terminator::Any(b'\n'))
-        .buffer_capacity(256 * 1024)
-        .from_reader(reader);
+    let mut rdr = reader_builder(delimiter).from_reader(reader);
 
     // The first rows, for the header.
     let mut first: Vec<ByteRecord> = Vec::new();

@@ -345,6 +345,42 @@ pub struct Batch {
     pub rows: Rows,
 }
 
+impl Batch {
+    /// Calls `f` with each row as a raw record, and the CSV record it came from (for CSV).
+    pub fn for_each_row<F>(&self, mut f: F)
+    where
+        F: FnMut(&crate::record::RawRecord<'_>, Option<&::csv::ByteRecord>),
+    {
+        use crate::record::{RawRecord, RowLoc};
+        let ctx = &self.ctx;
+        let loc = |row: u32| RowLoc {
+            source: ctx.source,
+            sheet: ctx.sheet,
+            row,
+        };
+        match &self.rows {
+            Rows::Csv { records, len } => {
+                for rec in records.iter().take(*len) {
+                    let raw = RawRecord {
+                        loc: loc(rec.position().map_or(0, |p| p.line() as u32)),
+                        cells: csv::record_cells(rec, &ctx.columns),
+                    };
+                    f(&raw, Some(rec));
+                }
+            }
+            Rows::Cells(rows) => {
+                for r in rows {
+                    let raw = RawRecord {
+                        loc: loc(r.row),
+                        cells: std::array::from_fn(|i| r.cells[i].as_ref()),
+                    };
+                    f(&raw, None);
+                }
+            }
+        }
+    }
+}
+
 /// Where readers send what they read.
 pub trait Sink: Sync {
     /// Registers a sheet whose header was found; returns its index.

@@ -123,13 +123,8 @@ pub fn write_csv(src: &Path, out: &mut dyn Write, edits: &SheetEdits) -> Result<
             })
         }
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .buffer_capacity(256 * 1024)
-        .from_reader(text_stream(src, encoding)?);
+    let mut rdr =
+        crate::input::csv::reader_builder(delimiter).from_reader(text_stream(src, encoding)?);
     let mut copy = BufReader::with_capacity(256 * 1024, text_stream(src, encoding)?);
     let mut copied = 0u64;
     let mut rec = csv::ByteRecord::new();

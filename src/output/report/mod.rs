@@ -349,45 +349,35 @@ pub fn print_top(
     let day = data
         .as_of
         .map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string());
-    match lang {
-        Lang::Vi => writeln!(
-            w,
-            "Ngày {day}: {} dòng, {} người, {} người có lỗi ({} sạch).",
-            lang.count(t.rows),
-            lang.count(t.people),
-            lang.count(t.people_with_errors),
-            percent(t.share_clean(), lang)
-        )?,
-        Lang::En => writeln!(
-            w,
-            "{day}: {} rows, {} people, {} people with errors ({} clean).",
-            lang.count(t.rows),
-            lang.count(t.people),
-            lang.count(t.people_with_errors),
-            percent(t.share_clean(), lang)
-        )?,
-    }
+    writeln!(
+        w,
+        "{}{day}: {} {}, {} {}, {} {} ({} {}).",
+        lang.pick("Ngày ", ""),
+        lang.count(t.rows),
+        lang.pick("dòng", "rows"),
+        lang.count(t.people),
+        lang.pick("người", "people"),
+        lang.count(t.people_with_errors),
+        lang.pick("người có lỗi", "people with errors"),
+        percent(t.share_clean(), lang),
+        lang.pick("sạch", "clean")
+    )?;
     if let Some(last) = data.trend.last() {
-        match lang {
-            Lang::Vi => writeln!(
-                w,
-                "So với lần trước: {} phát hiện mới, {} đã được sửa, {} còn tồn đọng; {} địa bàn có lỗi quá {} ngày.",
-                lang.count(last.new),
-                lang.count(last.fixed),
-                lang.count(last.open),
-                lang.count(data.overdue.len() as u64),
-                data.sla_days
-            )?,
-            Lang::En => writeln!(
-                w,
-                "Since the last run: {} new findings, {} fixed, {} open; {} units with errors older than {} days.",
-                lang.count(last.new),
-                lang.count(last.fixed),
-                lang.count(last.open),
-                lang.count(data.overdue.len() as u64),
-                data.sla_days
-            )?,
-        }
+        writeln!(
+            w,
+            "{}: {} {}, {} {}, {} {}; {} {} {} {}.",
+            lang.pick("So với lần trước", "Since the last run"),
+            lang.count(last.new),
+            lang.pick("phát hiện mới", "new findings"),
+            lang.count(last.fixed),
+            lang.pick("đã được sửa", "fixed"),
+            lang.count(last.open),
+            lang.pick("còn tồn đọng", "open"),
+            lang.count(data.overdue.len() as u64),
+            lang.pick("địa bàn có lỗi quá", "units with errors older than"),
+            data.sla_days,
+            lang.pick("ngày", "days")
+        )?;
     }
     let worst = data.worst(10);
     if !worst.is_empty() {

@@ -348,3 +348,83 @@ fn nothing_personal_reaches_the_terminal_or_the_summary() {
     }
     assert!(checked > 500, "{checked} values checked");
 }
+
+/// Files under `dir` whose name starts with vaxclean's temporary prefix.
+fn temps(dir: &Path) -> Vec<PathBuf> {
+    common::walk(dir)
+        .into_iter()
+        .filter(|p| name(p).starts_with(".vaxclean-tmp."))
+        .collect()
+}
+
+#[test]
+fn a_killed_scan_leaves_the_old_output_or_the_new_never_a_mix() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = common::run(
+        d,
+        &[
+            "sample",
+            "--rows",
+            "60000",
+            "--seed",
+            "9",
+            "--out",
+            "dump.csv",
+            "--as-of",
+            common::AS_OF,
+        ],
+    );
+    assert!(out.status.success());
+    let scan = [
+        "scan",
+        "dump.csv",
+        "--out",
+        "o",
+        "--as-of",
+        common::AS_OF,
+        "-q",
+    ];
+    assert_eq!(run_bounded(d, &scan).status.code(), Some(0));
+    // The same input gives the same bytes: after any kill, what is there must be exactly this.
+    let findings_ref = std::fs::read(d.join("o/findings.csv")).unwrap();
+    for delay_ms in [30u64, 90, 160, 250, 400, 600] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vaxclean"))
+            .args(scan)
+            .current_dir(d)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(
+            std::fs::read(d.join("o/findings.csv")).unwrap(),
+            findings_ref,
+            "killed after {delay_ms} ms"
+        );
+        let summary = std::fs::read(d.join("o/summary.json")).unwrap();
+        assert!(
+            serde_json::from_slice::<serde_json::Value>(&summary).is_ok(),
+            "{delay_ms} ms"
+        );
+    }
+    // What killed runs left behind is hidden, and the next run clears it once it is stale.
+    let left = temps(d);
+    let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let mut aged = std::fs::File::create(d.join("o/.vaxclean-tmp.findings.csv.x.tmp")).unwrap();
+    aged.write_all(b"half").unwrap();
+    aged.set_modified(old).unwrap();
+    for p in &left {
+        if let Ok(f) = std::fs::OpenOptions::new().write(true).open(p) {
+            f.set_modified(old).unwrap();
+        }
+    }
+    assert_eq!(run_bounded(d, &scan).status.code(), Some(0));
+    assert!(temps(d).is_empty(), "{:?}", temps(d));
+    assert_eq!(
+        std::fs::read(d.join("o/findings.csv")).unwrap(),
+        findings_ref
+    );
+}

@@ -72,7 +72,7 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
     let is_xlsx = name.to_ascii_lowercase().ends_with(".xlsx");
     if is_xlsx {
         // rust_xlsxwriter writes the zip itself; write beside and rename for atomicity.
-        let prefix = format!(".{name}.");
+        let prefix = format!("{}{name}.", crate::output::atomic::TEMP_PREFIX);
         let tmp = crate::output::atomic::temp_builder(&prefix, ".xlsx").tempfile_in(dir)?;
         let mut w: Box<dyn RowWriter> = Box::new(XlsxRows::new(tmp.path(), args.title_lines)?);
         while let Some(rows) = generator.next_person() {

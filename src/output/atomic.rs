@@ -25,9 +25,10 @@ impl OutDir {
         };
         std::fs::create_dir_all(path).with_context(what)?;
         tempfile::Builder::new()
-            .prefix(".vaxclean-probe")
+            .prefix(TEMP_PREFIX)
             .tempfile_in(path)
             .with_context(what)?;
+        remove_stale_temps(path, 4);
         Ok(OutDir {
             path: path.to_path_buf(),
             lang,
@@ -66,7 +67,7 @@ impl OutDir {
             anyhow::bail!("{}: not a plain relative path", what());
         };
         std::fs::create_dir_all(parent).with_context(what)?;
-        let prefix = format!(".{}.", name.to_string_lossy());
+        let prefix = format!("{TEMP_PREFIX}{}.", name.to_string_lossy());
         let tmp = temp_builder(&prefix, ".tmp")
             .tempfile_in(parent)
             .with_context(what)?;
@@ -81,6 +82,38 @@ impl OutDir {
             .map_err(|e| e.error)
             .with_context(what)?;
         Ok(target)
+    }
+}
+
+/// How every temporary file of ours starts, so that one a killed run left behind is known.
+pub const TEMP_PREFIX: &str = ".vaxclean-tmp.";
+
+/// A temporary file older than this is left over from a killed run (ours live seconds).
+const STALE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes, under `dir` (to `depth` levels), the temporary files of ours that a killed run left
+/// behind. Only names starting with [`TEMP_PREFIX`] and older than ten minutes are touched: a run
+/// writing in the same folder now is not disturbed.
+fn remove_stale_temps(dir: &Path, depth: u8) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let Ok(kind) = e.file_type() else { continue };
+        let path = e.path();
+        if kind.is_dir() && depth > 0 {
+            remove_stale_temps(&path, depth - 1);
+        } else if kind.is_file() && e.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > STALE);
+            if old {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
     }
 }
 

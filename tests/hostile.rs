@@ -53,6 +53,10 @@ fn corpus(dir: &Path) -> Vec<(PathBuf, bool)> {
         })
         .collect();
     put("random.xlsx", &random, true);
+    // A password-protected workbook: Excel writes an OLE container instead of a zip.
+    let mut encrypted = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    encrypted.extend_from_slice(&random[..504]);
+    put("password.xlsx", &encrypted, true);
     let sample = std::fs::read(common::fixture("sample.xlsx")).unwrap();
     put("truncated.xlsx", &sample[..sample.len() / 2], true);
     // NUL bytes, bytes that are not UTF-8, a 5 MB field, an unbalanced quote, ragged rows,
@@ -228,6 +232,22 @@ fn scan_and_export_survive_every_broken_input() {
             "unexpected {n}"
         );
     }
+}
+
+#[test]
+fn a_password_protected_workbook_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    corpus(d);
+    let out = run_bounded(d, &["scan", "password.xlsx", "--out", "o", "--lang", "en"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("'password.xlsx': the workbook is protected by a password"),
+        "{stderr}"
+    );
+    let out = run_bounded(d, &["scan", "password.xlsx", "--out", "o"]);
+    assert!(text(&out).1.contains("có đặt mật khẩu"), "{:?}", text(&out));
 }
 
 #[test]

@@ -128,6 +128,24 @@ pub fn check_zip(file: &InputFile) -> Result<(), InputError> {
     Ok(())
 }
 
+/// The first bytes of an OLE compound file: what Excel writes for an .xlsx saved with a password
+/// (the zip is encrypted inside an `EncryptedPackage` stream).
+const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Tells a password-protected xlsx/xlsb apart from a merely broken one, for a message that says
+/// what to do.
+fn check_encrypted(file: &InputFile) -> Result<(), InputError> {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let read = File::open(&file.path).and_then(|mut f| f.read_exact(&mut head));
+    if read.is_ok() && head == OLE_MAGIC && file.format != Format::Ods {
+        return Err(InputError::Encrypted {
+            path: file.display.clone(),
+        });
+    }
+    Ok(())
+}
+
 /// Reads a workbook input into `sink`.
 pub fn read(
     file: &InputFile,
@@ -136,6 +154,7 @@ pub fn read(
     sink: &dyn Sink,
 ) -> Result<(), InputError> {
     if matches!(file.format, Format::Xlsx | Format::Xlsb | Format::Ods) {
+        check_encrypted(file)?;
         check_zip(file)?;
     }
     let mut outcome = SheetsOutcome::default();

@@ -102,6 +102,14 @@ pub enum InputError {
         /// What the reader said.
         cause: String,
     },
+    /// A workbook saved with a password (Excel then encrypts the whole file).
+    #[error(
+        "'{path}': the workbook is protected by a password; open it in Excel, remove the password (File → Info → Protect Workbook → Encrypt with Password) and run again"
+    )]
+    Encrypted {
+        /// The input.
+        path: String,
+    },
     /// A zip-based workbook whose parts would inflate far beyond any real dump (a zip bomb).
     #[error(
         "'{path}': refused: its parts would inflate to {inflated_mib} MiB from {packed_kib} KiB (a zip bomb?)"
@@ -150,6 +158,9 @@ impl InputError {
                     "'{path}': không đọc được tệp (hỏng, có mật khẩu hoặc sai định dạng): {cause}"
                 )
             }
+            InputError::Encrypted { path } => format!(
+                "'{path}': tệp Excel có đặt mật khẩu; mở bằng Excel, bỏ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc → Mã hóa bằng mật khẩu) rồi chạy lại"
+            ),
             InputError::Bomb {
                 path,
                 inflated_mib,
@@ -175,6 +186,7 @@ impl InputError {
             | InputError::Unsupported { path }
             | InputError::Unreadable { path, .. }
             | InputError::Bomb { path, .. }
+            | InputError::Encrypted { path }
             | InputError::NoHeader { path, .. }
             | InputError::NoSuchSheet { path, .. } => path,
         }

@@ -448,3 +448,109 @@ fn a_killed_scan_leaves_the_old_output_or_the_new_never_a_mix() {
         findings_ref
     );
 }
+
+/// Kills `args` at several moments; after each kill, `check` sees what is on disk.
+fn kill_at_moments(d: &Path, args: &[&str], check: &dyn Fn(u64)) {
+    for delay_ms in [40u64, 120, 250, 450, 700] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vaxclean"))
+            .args(args)
+            .current_dir(d)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        check(delay_ms);
+    }
+}
+
+#[test]
+fn killed_exports_and_applies_leave_only_whole_files() {
+    use calamine::Reader;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = common::run(
+        d,
+        &[
+            "sample",
+            "--people",
+            "20000",
+            "--communes",
+            "40",
+            "--defect-rate",
+            "0.3",
+            "--seed",
+            "4",
+            "--out",
+            "dump.csv",
+            "--as-of",
+            common::AS_OF,
+        ],
+    );
+    assert!(out.status.success());
+    let export = [
+        "export-list",
+        "dump.csv",
+        "--out",
+        "lists",
+        "--as-of",
+        common::AS_OF,
+        "-q",
+    ];
+    // Every workbook present opens, with its list and its hidden sheet; index.csv is whole.
+    let whole = |delay: u64| {
+        if !d.join("lists").exists() {
+            return;
+        }
+        for p in common::walk(&d.join("lists")) {
+            let n = name(&p);
+            if n.starts_with(".vaxclean-tmp.") {
+                continue;
+            }
+            if n == "index.csv" {
+                let text = std::fs::read_to_string(&p).unwrap();
+                assert!(text.ends_with("\r\n"), "{delay} ms: index.csv cut");
+                continue;
+            }
+            let mut book = calamine::open_workbook_auto(&p)
+                .unwrap_or_else(|e| panic!("{delay} ms: {n} is not whole: {e}"));
+            assert!(book.worksheet_range("vaxclean").is_ok(), "{delay} ms: {n}");
+        }
+    };
+    kill_at_moments(d, &export, &whole);
+    assert_eq!(run_bounded(d, &export).status.code(), Some(0));
+    whole(0);
+
+    // Apply the (unfilled) lists; kills leave the merged copy either absent or whole.
+    let apply = [
+        "apply-corrections",
+        "--source",
+        "dump.csv",
+        "--corrections",
+        "lists",
+        "--out",
+        "res",
+        "--as-of",
+        common::AS_OF,
+        "-q",
+    ];
+    let source = std::fs::read(d.join("dump.csv")).unwrap();
+    let merged_whole = |delay: u64| {
+        if let Ok(m) = std::fs::read(d.join("res/merged/dump.csv")) {
+            assert_eq!(m, source, "{delay} ms: merged copy cut");
+        }
+        if let Ok(a) = std::fs::read_to_string(d.join("res/audit.csv")) {
+            assert!(a.ends_with("\r\n"), "{delay} ms: audit.csv cut");
+        }
+    };
+    kill_at_moments(d, &apply, &merged_whole);
+    assert_eq!(run_bounded(d, &apply).status.code(), Some(0));
+    merged_whole(0);
+    assert_eq!(
+        std::fs::read(d.join("dump.csv")).unwrap(),
+        source,
+        "the source untouched"
+    );
+}

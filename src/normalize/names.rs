@@ -842,4 +842,32 @@ mod tests {
         assert_eq!(read_name("Nguyễn V. An"), NameReading::InvalidChars);
         assert_eq!(read_name("=HYPERLINK(\"x\")"), NameReading::InvalidChars);
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_text_reads_without_panic_and_clean_forms_are_stable(raw in "\\PC{0,60}") {
+                match read_name(&raw) {
+                    NameReading::Name { clean } | NameReading::Encoding { clean, .. } => {
+                        // The clean form is a fixed point and reads back as itself.
+                        prop_assert_eq!(clean_form(&clean), clean.to_string());
+                        if let NameReading::Name { clean: again } = read_name(&clean) {
+                            prop_assert_eq!(again, clean);
+                        }
+                    }
+                    NameReading::Missing => prop_assert!(raw.trim().is_empty()),
+                    NameReading::InvalidChars => {}
+                }
+            }
+
+            #[test]
+            fn vietnamese_words_are_never_invalid(words in proptest::collection::vec("[aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]{1,7}", 1..5)) {
+                let name = words.join(" ");
+                prop_assert_ne!(read_name(&name), NameReading::InvalidChars, "{}", name);
+            }
+        }
+    }
 }

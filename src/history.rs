@@ -286,7 +286,6 @@ impl History {
 
     /// Records a complete run: its inputs (path, size, SHA-256), its counts per unit and every
     /// finding; returns what changed since the previous runs.
-    #[allow(clippy::too_many_arguments)]
     pub fn record(
         &mut self,
         as_of: NaiveDate,

@@ -408,17 +408,7 @@ fn a_killed_scan_leaves_the_old_output_or_the_new_never_a_mix() {
     assert_eq!(run_bounded(d, &scan).status.code(), Some(0));
     // The same input gives the same bytes: after any kill, what is there must be exactly this.
     let findings_ref = std::fs::read(d.join("o/findings.csv")).unwrap();
-    for delay_ms in [30u64, 90, 160, 250, 400, 600] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vaxclean"))
-            .args(scan)
-            .current_dir(d)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
+    kill_at_moments(d, &scan, &|delay_ms| {
         assert_eq!(
             std::fs::read(d.join("o/findings.csv")).unwrap(),
             findings_ref,
@@ -429,7 +419,7 @@ fn a_killed_scan_leaves_the_old_output_or_the_new_never_a_mix() {
             serde_json::from_slice::<serde_json::Value>(&summary).is_ok(),
             "{delay_ms} ms"
         );
-    }
+    });
     // What killed runs left behind is hidden, and the next run clears it once it is stale.
     let left = temps(d);
     let old = std::time::SystemTime::now() - Duration::from_secs(3600);

@@ -68,21 +68,14 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// A source row's record key: its record id, else `source:row` / `source:sheet:row`.
 fn key_of(row: &SourceRow, files: &[InputFile], index: &SourceIndex) -> String {
-    let rid = row.get(Field::RecordId);
-    if !rid.is_empty() {
-        return rid.to_string();
-    }
     let source = files
         .get(row.loc.source as usize)
         .map_or("", |f| f.display.as_str());
-    match index
+    let sheet = index
         .sheets
         .get(row.loc.sheet as usize)
-        .map(|s| s.name.as_str())
-    {
-        Some(sheet) if !sheet.is_empty() => format!("{source}:{sheet}:{}", row.loc.row),
-        _ => format!("{source}:{}", row.loc.row),
-    }
+        .map_or("", |s| s.name.as_str());
+    crate::output::export::key_from(row.get(Field::RecordId), source, sheet, row.loc.row)
 }
 
 /// Runs `apply-corrections`.

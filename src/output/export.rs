@@ -140,16 +140,25 @@ pub fn record_key(
     sources: &[SourceReport],
     sheets: &[SheetReport],
 ) -> String {
-    if !record_id.trim().is_empty() {
-        return record_id.trim().to_string();
-    }
-    let sheet = sheets.get(loc.sheet as usize);
     let source = sources
         .get(loc.source as usize)
         .map_or("", |s| s.file.display.as_str());
-    match sheet.map(|s| s.info.name.as_str()) {
-        Some(name) if !name.is_empty() => format!("{source}:{name}:{}", loc.row),
-        _ => format!("{source}:{}", loc.row),
+    let sheet = sheets
+        .get(loc.sheet as usize)
+        .map_or("", |s| s.info.name.as_str());
+    key_from(record_id, source, sheet, loc.row)
+}
+
+/// The record key from its parts: the record id when there is one, else `source:row` (CSV, whose
+/// sheet name is empty) or `source:sheet:row`.
+pub fn key_from(record_id: &str, source: &str, sheet: &str, row: u32) -> String {
+    let id = record_id.trim();
+    if !id.is_empty() {
+        id.to_string()
+    } else if sheet.is_empty() {
+        format!("{source}:{row}")
+    } else {
+        format!("{source}:{sheet}:{row}")
     }
 }
 

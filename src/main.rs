@@ -9,6 +9,7 @@ use vaxclean::commands;
 use vaxclean::exit;
 
 fn main() -> ExitCode {
+    vaxclean::input::guard::install_quiet_hook();
     let cli = Cli::parse();
     let lang = cli.lang;
     match commands::run(cli) {

@@ -544,3 +544,64 @@ fn killed_exports_and_applies_leave_only_whole_files() {
         "the source untouched"
     );
 }
+
+/// Runs scan, export-list and apply-corrections on `bad` (a committed input the fuzzer made) beside
+/// a good file; each says in one line that it could not use `bad` (with `expect` in it), never
+/// shows a panic, and still does its work on the good file.
+fn every_subcommand_costs_one_file(bad: &str, expect: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    std::fs::copy(data.join(bad), d.join(bad)).unwrap();
+    std::fs::write(d.join("good.csv"), format!("{HEADER}{GOOD_ROW}")).unwrap();
+    let runs: [&[&str]; 3] = [
+        &["scan", bad, "good.csv", "--out", "o", "--lang", "en"],
+        &["export-list", bad, "good.csv", "--out", "l", "--lang", "en"],
+        &[
+            "apply-corrections",
+            "--source",
+            "good.csv",
+            "--corrections",
+            bad,
+            "--out",
+            "r",
+            "--lang",
+            "en",
+        ],
+    ];
+    for args in runs {
+        let out = run_bounded(d, args);
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        let lines: Vec<&str> = stderr.lines().filter(|l| l.contains(bad)).collect();
+        assert_eq!(lines.len(), 1, "{args:?}: one line\n{stderr}");
+        assert!(lines[0].contains(expect), "{args:?}: {stderr}");
+    }
+    let found = findings(&d.join("o/findings.csv"));
+    assert!(found.iter().any(|f| f["record_id"] == "G1"), "{found:?}");
+    assert!(d.join("l/index.csv").exists());
+    assert_eq!(
+        std::fs::read(d.join("r/merged/good.csv")).unwrap(),
+        std::fs::read(d.join("good.csv")).unwrap()
+    );
+}
+
+/// Found by the fuzzer (workbook target): calamine panicked on an .xls whose sector table points
+/// past the end of the file ("slice index starts at 9216 but ends at 9059") and took the whole run
+/// down. Readers now run behind `input::guard`: the panic is that file's error line.
+#[test]
+fn fuzz_xls_sector_past_end_costs_one_file_not_the_run() {
+    every_subcommand_costs_one_file("xls-sector-past-end.xls", "cannot read");
+}
+
+/// Found by the fuzzer (workbook target): a 10 KB .xls with a cell at column ~60,000 made calamine
+/// build a dense grid of 63 million cells (3.9 GB). Sheets beyond the format's 65,536 × 256 are
+/// refused before calamine reads them (`input::xls`).
+#[test]
+fn fuzz_xls_cell_outside_the_format_is_refused_before_reading() {
+    every_subcommand_costs_one_file(
+        "xls-cell-outside-format.xls",
+        "more than an .xls file can hold",
+    );
+}

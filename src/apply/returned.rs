@@ -147,8 +147,28 @@ pub fn text_of(d: &Data) -> String {
     cell_of(d).display().trim().to_string()
 }
 
-/// Reads a returned workbook.
+/// Reads a returned workbook (a panic of the workbook reader on a damaged file is a refusal).
 pub fn read(path: &Path, display: &str) -> Result<Returned, Refusal> {
+    crate::input::guard::guarded(|| read_unguarded(path, display))
+        .unwrap_or_else(|cause| Err(Refusal::Unreadable(cause)))
+}
+
+fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
+    if let Some(format) = crate::input::Format::of(path) {
+        let file = crate::input::InputFile {
+            path: path.to_path_buf(),
+            display: display.to_string(),
+            format,
+            size: std::fs::metadata(path).map_or(0, |m| m.len()),
+        };
+        crate::input::excel::precheck(&file).map_err(|e| {
+            let text = e.to_string();
+            let cause = text
+                .strip_prefix(&format!("'{display}': "))
+                .unwrap_or(&text);
+            Refusal::Unreadable(cause.to_string())
+        })?;
+    }
     let mut book = open_workbook_auto(path).map_err(|e| Refusal::Unreadable(e.to_string()))?;
     let names = book.sheet_names().to_vec();
     if !names.iter().any(|n| n == META_SHEET) {

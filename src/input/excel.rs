@@ -146,6 +146,19 @@ fn check_encrypted(file: &InputFile) -> Result<(), InputError> {
     Ok(())
 }
 
+/// What is checked before calamine opens a workbook: a password (zip formats), a zip bomb, an
+/// `.xls` sheet beyond the format's size. Every reader of workbooks calls this first.
+pub fn precheck(file: &InputFile) -> Result<(), InputError> {
+    match file.format {
+        Format::Xlsx | Format::Xlsb | Format::Ods => {
+            check_encrypted(file)?;
+            check_zip(file)
+        }
+        Format::Xls => super::xls::check(file),
+        Format::Csv => Ok(()),
+    }
+}
+
 /// Reads a workbook input into `sink`.
 pub fn read(
     file: &InputFile,
@@ -153,10 +166,7 @@ pub fn read(
     opts: &ReadOptions,
     sink: &dyn Sink,
 ) -> Result<(), InputError> {
-    if matches!(file.format, Format::Xlsx | Format::Xlsb | Format::Ods) {
-        check_encrypted(file)?;
-        check_zip(file)?;
-    }
+    precheck(file)?;
     let mut outcome = SheetsOutcome::default();
     match file.format {
         Format::Xlsx => {

@@ -5,7 +5,9 @@
 
 pub mod csv;
 pub mod excel;
+pub mod guard;
 pub mod header;
+pub mod xls;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -122,6 +124,16 @@ pub enum InputError {
         /// Their packed size, in KiB.
         packed_kib: u64,
     },
+    /// An `.xls` sheet spanning more cells than the format holds (a damaged file).
+    #[error(
+        "'{path}': refused: a sheet spans {cells} cells, more than an .xls file can hold (65,536 rows × 256 columns); the file is damaged"
+    )]
+    Oversized {
+        /// The input.
+        path: String,
+        /// The cells the sheet would span.
+        cells: u64,
+    },
     /// No sheet has columns that map to at least the name and the ID number.
     #[error("'{path}': no header with a name and an ID number column; headers seen: {seen}")]
     NoHeader {
@@ -168,6 +180,9 @@ impl InputError {
             } => format!(
                 "'{path}': từ chối đọc: các phần của tệp giải nén ra {inflated_mib} MiB từ {packed_kib} KiB (bom nén?)"
             ),
+            InputError::Oversized { path, cells } => format!(
+                "'{path}': từ chối đọc: một trang tính trải trên {cells} ô, nhiều hơn tệp .xls có thể chứa (65.536 dòng × 256 cột); tệp bị hỏng"
+            ),
             InputError::NoHeader { path, seen } => format!(
                 "'{path}': không tìm thấy dòng tiêu đề có cột họ tên và cột số CMND/CCCD; tiêu đề thấy được: {seen}"
             ),
@@ -187,6 +202,7 @@ impl InputError {
             | InputError::Unreadable { path, .. }
             | InputError::Bomb { path, .. }
             | InputError::Encrypted { path }
+            | InputError::Oversized { path, .. }
             | InputError::NoHeader { path, .. }
             | InputError::NoSuchSheet { path, .. } => path,
         }
@@ -414,12 +430,18 @@ pub fn read_file(
     opts: &ReadOptions,
     sink: &dyn Sink,
 ) -> Result<(), InputError> {
-    match file.format {
+    let read = || match file.format {
         Format::Csv => csv::read(file, source, opts, sink),
         Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => {
             excel::read(file, source, opts, sink)
         }
-    }
+    };
+    guard::guarded(read).unwrap_or_else(|cause| {
+        Err(InputError::Unreadable {
+            path: file.display.clone(),
+            cause,
+        })
+    })
 }
 
 /// Picks the header among the first rows (as text), or says which headers were seen.

@@ -198,6 +198,14 @@ pub fn write_xlsx<W>(src: &Path, out: W, edits: &HashMap<String, SheetEdits>) ->
 where
     W: Write + std::io::Seek + Send,
 {
+    crate::input::guard::guarded(|| write_xlsx_unguarded(src, out, edits))
+        .unwrap_or_else(|cause| Err(anyhow::anyhow!("{}: {cause}", src.display())))
+}
+
+fn write_xlsx_unguarded<W>(src: &Path, out: W, edits: &HashMap<String, SheetEdits>) -> Result<()>
+where
+    W: Write + std::io::Seek + Send,
+{
     let mut book = open_workbook_auto(src).with_context(|| src.display().to_string())?;
     let sheets = book.sheets_metadata().to_vec();
     let mut xlsx = Workbook::new();

@@ -1,0 +1,214 @@
+//! A look at an `.xls` workbook before calamine reads it. calamine reads a sheet of the old binary
+//! format into one dense grid spanning its outermost cells, and reserves room for the cells its
+//! DIMENSIONS record announces. A damaged file (the fuzzer made one from 10 KB) can claim a cell at
+//! column 60,000 or a sheet of four billion rows, and the grid then takes gigabytes. The format
+//! holds at most 65,536 rows × 256 columns, so a sheet that spans more is refused here, before
+//! anything is allocated for it.
+
+use std::fs::File;
+use std::io::Read;
+
+use super::{InputError, InputFile};
+
+/// Rows × columns of the biggest sheet the format can hold.
+pub const MAX_CELLS: u64 = 65_536 * 256;
+
+/// The extent of the cells of one sheet.
+#[derive(Debug, Default, Clone, Copy)]
+struct Extent {
+    rows: Option<(u32, u32)>,
+    cols: Option<(u32, u32)>,
+}
+
+impl Extent {
+    fn add(&mut self, row: u32, first_col: u32, last_col: u32) {
+        let widen = |span: &mut Option<(u32, u32)>, lo: u32, hi: u32| {
+            *span = Some(match *span {
+                Some((a, b)) => (a.min(lo), b.max(hi)),
+                None => (lo, hi),
+            });
+        };
+        widen(&mut self.rows, row, row);
+        widen(
+            &mut self.cols,
+            first_col.min(last_col),
+            first_col.max(last_col),
+        );
+    }
+
+    fn cells(&self) -> u64 {
+        match (self.rows, self.cols) {
+            (Some((r0, r1)), Some((c0, c1))) => {
+                u64::from(r1 - r0 + 1).saturating_mul(u64::from(c1 - c0 + 1))
+            }
+            _ => 0,
+        }
+    }
+}
+
+fn u16_at(d: &[u8], at: usize) -> Option<u32> {
+    d.get(at..at + 2)
+        .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+}
+
+fn u32_at(d: &[u8], at: usize) -> Option<u32> {
+    d.get(at..at + 4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// The most cells any sheet of the BIFF stream `stream` would take as a dense grid (by its cells
+/// or by what its DIMENSIONS record claims).
+pub fn largest_sheet(stream: &[u8]) -> u64 {
+    let mut largest = 0u64;
+    let mut sheet = Extent::default();
+    let mut at = 0usize;
+    while let (Some(typ), Some(len)) = (u16_at(stream, at), u16_at(stream, at + 2)) {
+        let start = at + 4;
+        let end = (start + len as usize).min(stream.len());
+        let data = &stream[start.min(end)..end];
+        at = start + len as usize;
+        match typ {
+            // BOF: a new substream.
+            0x0809 => {
+                largest = largest.max(sheet.cells());
+                sheet = Extent::default();
+            }
+            // DIMENSIONS: calamine reserves room for what it claims.
+            0x0200 => {
+                let claim = match data.len() {
+                    10 => (
+                        u16_at(data, 0),
+                        u16_at(data, 2),
+                        u16_at(data, 4),
+                        u16_at(data, 6),
+                    ),
+                    14 | 16 => (
+                        u32_at(data, 0),
+                        u32_at(data, 4),
+                        u16_at(data, 8),
+                        u16_at(data, 10),
+                    ),
+                    _ => (None, None, None, None),
+                };
+                if let (Some(rf), Some(rl), Some(cf), Some(cl)) = claim {
+                    let rows = u64::from(rl.wrapping_sub(rf));
+                    let cols =
+                        u64::from(cl.saturating_sub(if cf > 0xFF || cl < cf { 0 } else { cf }));
+                    largest = largest.max(rows.saturating_mul(cols));
+                }
+            }
+            // Cells: NUMBER, LABEL, BOOLERR, RK, LABELSST, RSTRING, FORMULA.
+            0x0203 | 0x0204 | 0x0205 | 0x027E | 0x00FD | 0x00D6 | 0x0006 => {
+                if let (Some(r), Some(c)) = (u16_at(data, 0), u16_at(data, 2)) {
+                    sheet.add(r, c, c);
+                }
+            }
+            // MULRK: a row of cells from one column to another.
+            0x00BD => {
+                let last = data.len().checked_sub(2).and_then(|i| u16_at(data, i));
+                if let (Some(r), Some(c0), Some(c1)) = (u16_at(data, 0), u16_at(data, 2), last) {
+                    sheet.add(r, c0, c1);
+                }
+            }
+            _ => {}
+        }
+    }
+    largest.max(sheet.cells())
+}
+
+/// Refuses an `.xls` file with a sheet beyond the format's size. A file that is not a compound
+/// file, or has no workbook stream, is left to the reader (which says what is wrong with it).
+pub fn check(file: &InputFile) -> Result<(), InputError> {
+    let Ok(f) = File::open(&file.path) else {
+        return Ok(());
+    };
+    let Ok(mut cfb) = cfb::CompoundFile::open(f) else {
+        return Ok(());
+    };
+    let stream = ["Workbook", "Book"]
+        .into_iter()
+        .find_map(|name| cfb.open_stream(name).ok());
+    let Some(mut stream) = stream else {
+        return Ok(());
+    };
+    // The stream is at most the file's size, which the cfb reader checked against the file.
+    let mut bytes = Vec::new();
+    if stream
+        .by_ref()
+        .take(file.size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .is_err()
+    {
+        return Ok(());
+    }
+    let cells = largest_sheet(&bytes);
+    if cells > MAX_CELLS {
+        return Err(InputError::Oversized {
+            path: file.display.clone(),
+            cells,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(typ: u16, data: &[u8]) -> Vec<u8> {
+        let mut r = typ.to_le_bytes().to_vec();
+        r.extend((data.len() as u16).to_le_bytes());
+        r.extend(data);
+        r
+    }
+
+    fn number(row: u16, col: u16) -> Vec<u8> {
+        let mut d = row.to_le_bytes().to_vec();
+        d.extend(col.to_le_bytes());
+        d.extend([0u8; 10]);
+        record(0x0203, &d)
+    }
+
+    #[test]
+    fn a_sheet_within_the_format_passes() {
+        let mut s = record(0x0809, &[0; 16]);
+        s.extend(number(0, 0));
+        s.extend(number(65_535, 255));
+        assert_eq!(largest_sheet(&s), MAX_CELLS);
+    }
+
+    #[test]
+    fn a_cell_far_to_the_right_is_counted() {
+        let mut s = record(0x0809, &[0; 16]);
+        s.extend(number(0, 0));
+        s.extend(number(60_000, 60_000));
+        assert!(largest_sheet(&s) > MAX_CELLS);
+        // Each sheet on its own: two small sheets stay small.
+        let mut t = record(0x0809, &[0; 16]);
+        t.extend(number(0, 0));
+        t.extend(record(0x0809, &[0; 16]));
+        t.extend(number(10, 10));
+        assert_eq!(largest_sheet(&t), 1);
+    }
+
+    #[test]
+    fn a_lying_dimensions_record_is_counted() {
+        let mut d = 0u32.to_le_bytes().to_vec();
+        d.extend(4_000_000_000u32.to_le_bytes());
+        d.extend(0u16.to_le_bytes());
+        d.extend(200u16.to_le_bytes());
+        d.extend([0, 0]);
+        let s = record(0x0200, &d);
+        assert!(largest_sheet(&s) > MAX_CELLS);
+    }
+
+    #[test]
+    fn truncated_records_do_not_panic() {
+        let s = number(3, 4);
+        for cut in 0..s.len() {
+            let _ = largest_sheet(&s[..cut]);
+        }
+        let mulrk = record(0x00BD, &[1, 0]);
+        assert_eq!(largest_sheet(&mulrk), 0);
+    }
+}

@@ -33,6 +33,82 @@ fn zip_with(path: &Path, parts: &[(&str, PartWriter<'_>)]) {
     z.finish().unwrap();
 }
 
+/// A workbook whose `xl/sharedStrings.xml` declares 4 KiB in its zip headers and holds 64 MiB.
+fn lying_workbook(path: &Path) {
+    const PART: &str = "xl/sharedStrings.xml";
+    let ns = "http://schemas.openxmlformats.org";
+    let text = |t: String| move |w: &mut dyn Write| w.write_all(t.as_bytes()).unwrap();
+    let types = text(format!(
+        "<?xml version=\"1.0\"?><Types xmlns=\"{ns}/package/2006/content-types\">\
+         <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+         <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+         <Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/></Types>"
+    ));
+    let rels = text(format!(
+        "<?xml version=\"1.0\"?><Relationships xmlns=\"{ns}/package/2006/relationships\">\
+         <Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+    ));
+    let book = text(format!(
+        "<?xml version=\"1.0\"?><workbook xmlns=\"{ns}/spreadsheetml/2006/main\" \
+         xmlns:r=\"{ns}/officeDocument/2006/relationships\"><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+    ));
+    let book_rels = text(format!(
+        "<?xml version=\"1.0\"?><Relationships xmlns=\"{ns}/package/2006/relationships\">\
+         <Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/>\
+         <Relationship Id=\"rId2\" Type=\"{ns}/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>"
+    ));
+    let sheet = text(format!(
+        "<?xml version=\"1.0\"?><worksheet xmlns=\"{ns}/spreadsheetml/2006/main\"><sheetData>\
+         <row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Họ và tên</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>Số CCCD</t></is></c></row>\
+         <row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v></c><c r=\"B2\" t=\"inlineStr\"><is><t>001090000001</t></is></c></row></sheetData></worksheet>"
+    ));
+    let strings = |w: &mut dyn Write| {
+        w.write_all(format!("<sst xmlns=\"{ns}/spreadsheetml/2006/main\">").as_bytes())
+            .unwrap();
+        let one = format!("<si><t>{}</t></si>", "a".repeat(1000)).repeat(1024);
+        for _ in 0..64 {
+            w.write_all(one.as_bytes()).unwrap();
+        }
+        w.write_all(b"</sst>").unwrap();
+    };
+    let f = std::fs::File::create(path).unwrap();
+    let mut z = zip::ZipWriter::new(f);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let parts: [(&str, &dyn Fn(&mut dyn Write)); 6] = [
+        ("[Content_Types].xml", &types),
+        ("_rels/.rels", &rels),
+        ("xl/workbook.xml", &book),
+        ("xl/_rels/workbook.xml.rels", &book_rels),
+        ("xl/worksheets/sheet1.xml", &sheet),
+        (PART, &strings),
+    ];
+    for (name, write) in parts {
+        z.start_file(name, opts).unwrap();
+        write(&mut z);
+    }
+    z.finish().unwrap();
+    // The lie: 4 KiB in the local header (offset 22) and the central directory (offset 24).
+    let mut bytes = std::fs::read(path).unwrap();
+    let mut patched = 0;
+    for (sig, name_len_at, size_at, name_at) in
+        [(b"PK\x03\x04", 26, 22, 30), (b"PK\x01\x02", 28, 24, 46)]
+    {
+        let mut i = 0;
+        while let Some(off) = bytes[i..].windows(4).position(|w| w == sig) {
+            let at = i + off;
+            let n = u16::from_le_bytes([bytes[at + name_len_at], bytes[at + name_len_at + 1]]);
+            if bytes.get(at + name_at..at + name_at + n as usize) == Some(PART.as_bytes()) {
+                bytes[at + size_at..at + size_at + 4].copy_from_slice(&4096u32.to_le_bytes());
+                patched += 1;
+            }
+            i = at + 4;
+        }
+    }
+    assert_eq!(patched, 2, "both headers of {PART} patched");
+    std::fs::write(path, bytes).unwrap();
+}
+
 /// The corpus: (file name, whether a scan must refuse it).
 fn corpus(dir: &Path) -> Vec<(PathBuf, bool)> {
     let mut out = Vec::new();
@@ -53,10 +129,22 @@ fn corpus(dir: &Path) -> Vec<(PathBuf, bool)> {
         })
         .collect();
     put("random.xlsx", &random, true);
-    // A password-protected workbook: Excel writes an OLE container instead of a zip.
-    let mut encrypted = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-    encrypted.extend_from_slice(&random[..504]);
-    put("password.xlsx", &encrypted, true);
+    // A password-protected workbook, really encrypted (tests/data/README.md says how it was made);
+    // an Excel 97-2003 workbook renamed .xlsx; an OLE header and nothing behind it.
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    put(
+        "password.xlsx",
+        &std::fs::read(data.join("password.xlsx")).unwrap(),
+        true,
+    );
+    put(
+        "renamed-xls.xlsx",
+        &std::fs::read(common::fixture("sample.xls")).unwrap(),
+        true,
+    );
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.extend_from_slice(&random[..504]);
+    put("ole-header.xlsx", &ole, true);
     let sample = std::fs::read(common::fixture("sample.xlsx")).unwrap();
     put("truncated.xlsx", &sample[..sample.len() / 2], true);
     // NUL bytes, bytes that are not UTF-8, a 5 MB field, an unbalanced quote, ragged rows,
@@ -130,6 +218,10 @@ fn corpus(dir: &Path) -> Vec<(PathBuf, bool)> {
             }
         })],
     );
+    out.push((p, true));
+    // A workbook whose shared strings say they inflate to 4 KiB and inflate to 64 MiB.
+    let p = dir.join("lying-size.xlsx");
+    lying_workbook(&p);
     out.push((p, true));
     // A stray cell at XFD1048576 below a real table.
     let p = dir.join("stray-cell.xlsx");
@@ -248,6 +340,67 @@ fn a_password_protected_workbook_says_what_to_do() {
     );
     let out = run_bounded(d, &["scan", "password.xlsx", "--out", "o"]);
     assert!(text(&out).1.contains("có đặt mật khẩu"), "{:?}", text(&out));
+}
+
+#[test]
+fn a_renamed_xls_and_a_bare_ole_header_say_what_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    corpus(d);
+    let out = run_bounded(
+        d,
+        &[
+            "scan",
+            "renamed-xls.xlsx",
+            "ole-header.xlsx",
+            "--out",
+            "o",
+            "--lang",
+            "en",
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert!(
+        stderr.contains("'renamed-xls.xlsx': this is an Excel 97-2003 workbook"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("'ole-header.xlsx': cannot read"),
+        "{stderr}"
+    );
+}
+
+/// The zip crate stops a part at the size its headers declare, and those sizes are what the
+/// zip-bomb check bounds: a part that lies is cut off, not inflated.
+#[test]
+fn a_zip_part_lying_about_its_size_stops_at_the_declared_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    lying_workbook(&d.join("lying-size.xlsx"));
+    std::fs::write(d.join("good.csv"), format!("{HEADER}{GOOD_ROW}")).unwrap();
+    let out = run_bounded(
+        d,
+        &[
+            "scan",
+            "lying-size.xlsx",
+            "good.csv",
+            "--out",
+            "o",
+            "--lang",
+            "en",
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("'lying-size.xlsx': cannot read") && stderr.contains("declared"),
+        "{stderr}"
+    );
+    assert!(
+        findings(&d.join("o/findings.csv"))
+            .iter()
+            .any(|f| f["record_id"] == "G1")
+    );
 }
 
 #[test]
@@ -589,7 +742,8 @@ fn every_subcommand_costs_one_file(bad: &str, expect: &str) {
 
 /// Found by the fuzzer (workbook target): calamine panicked on an .xls whose sector table points
 /// past the end of the file ("slice index starts at 9216 but ends at 9059") and took the whole run
-/// down. Readers now run behind `input::guard`: the panic is that file's error line.
+/// down. Readers now run behind `input::guard` (a panic is that file's error line), and a malformed
+/// container is refused before calamine sees it (`input::xls`).
 #[test]
 fn fuzz_xls_sector_past_end_costs_one_file_not_the_run() {
     every_subcommand_costs_one_file("xls-sector-past-end.xls", "cannot read");
@@ -604,4 +758,12 @@ fn fuzz_xls_cell_outside_the_format_is_refused_before_reading() {
         "xls-cell-outside-format.xls",
         "more than an .xls file can hold",
     );
+}
+
+/// Found by the fuzzer (workbook target): an .xls with a malformed directory entry, which calamine
+/// reads past, holds cells spanning 1.1 billion grid cells: calamine asked for 36 GB and the process
+/// aborted. The container is now checked first (`cfb` crate) and the file refused.
+#[test]
+fn fuzz_xls_malformed_directory_is_refused_not_read_into_gigabytes() {
+    every_subcommand_costs_one_file("xls-malformed-directory.xls", "damaged Excel 97-2003 file");
 }

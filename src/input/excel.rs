@@ -130,16 +130,30 @@ pub fn check_zip(file: &InputFile) -> Result<(), InputError> {
 
 /// The first bytes of an OLE compound file: what Excel writes for an .xlsx saved with a password
 /// (the zip is encrypted inside an `EncryptedPackage` stream).
-const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+pub(crate) const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-/// Tells a password-protected xlsx/xlsb apart from a merely broken one, for a message that says
-/// what to do.
+/// Tells a password-protected xlsx/xlsb (an OLE container holding an `EncryptedPackage`) and an
+/// old `.xls` renamed `.xlsx` apart from a merely broken file, for a message that says what to do.
 fn check_encrypted(file: &InputFile) -> Result<(), InputError> {
     use std::io::Read;
     let mut head = [0u8; 8];
     let read = File::open(&file.path).and_then(|mut f| f.read_exact(&mut head));
-    if read.is_ok() && head == OLE_MAGIC && file.format != Format::Ods {
+    if read.is_err() || head != OLE_MAGIC || file.format == Format::Ods {
+        return Ok(());
+    }
+    let Ok(cfb) = File::open(&file.path)
+        .map_err(drop)
+        .and_then(|f| cfb::CompoundFile::open(f).map_err(drop))
+    else {
+        return Ok(());
+    };
+    if cfb.exists("EncryptedPackage") || cfb.exists("EncryptionInfo") {
         return Err(InputError::Encrypted {
+            path: file.display.clone(),
+        });
+    }
+    if cfb.exists("Workbook") || cfb.exists("Book") {
+        return Err(InputError::OldFormat {
             path: file.display.clone(),
         });
     }

@@ -112,6 +112,14 @@ pub enum InputError {
         /// The input.
         path: String,
     },
+    /// An Excel 97-2003 workbook whose name ends in .xlsx or .xlsb.
+    #[error(
+        "'{path}': this is an Excel 97-2003 workbook with a newer extension; rename it to .xls (or save it again as .xlsx) and run again"
+    )]
+    OldFormat {
+        /// The input.
+        path: String,
+    },
     /// A zip-based workbook whose parts would inflate far beyond any real dump (a zip bomb).
     #[error(
         "'{path}': refused: its parts would inflate to {inflated_mib} MiB from {packed_kib} KiB (a zip bomb?)"
@@ -173,6 +181,9 @@ impl InputError {
             InputError::Encrypted { path } => format!(
                 "'{path}': tệp Excel có đặt mật khẩu; mở bằng Excel, bỏ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc → Mã hóa bằng mật khẩu) rồi chạy lại"
             ),
+            InputError::OldFormat { path } => format!(
+                "'{path}': đây là tệp Excel 97-2003 nhưng mang đuôi mới; đổi đuôi thành .xls (hoặc lưu lại dạng .xlsx) rồi chạy lại"
+            ),
             InputError::Bomb {
                 path,
                 inflated_mib,
@@ -202,6 +213,7 @@ impl InputError {
             | InputError::Unreadable { path, .. }
             | InputError::Bomb { path, .. }
             | InputError::Encrypted { path }
+            | InputError::OldFormat { path }
             | InputError::Oversized { path, .. }
             | InputError::NoHeader { path, .. }
             | InputError::NoSuchSheet { path, .. } => path,

@@ -116,15 +116,23 @@ pub fn largest_sheet(stream: &[u8]) -> u64 {
     largest.max(sheet.cells())
 }
 
-/// Refuses an `.xls` file with a sheet beyond the format's size. A file that is not a compound
-/// file, or has no workbook stream, is left to the reader (which says what is wrong with it).
+/// Refuses an `.xls` file with a sheet beyond the format's size, and one whose compound-file
+/// container is malformed (calamine reads past such damage, and the fuzzer found one that way whose
+/// cells span a billion grid cells; the `cfb` crate checks the container). A file that is not a
+/// compound file at all, or has no workbook stream, is left to the reader, which says what it is.
 pub fn check(file: &InputFile) -> Result<(), InputError> {
-    let Ok(f) = File::open(&file.path) else {
+    let damaged = |cause: String| InputError::Unreadable {
+        path: file.display.clone(),
+        cause: format!("damaged Excel 97-2003 file ({cause}); open it in Excel and save it again"),
+    };
+    let Ok(mut f) = File::open(&file.path) else {
         return Ok(());
     };
-    let Ok(mut cfb) = cfb::CompoundFile::open(f) else {
+    let mut head = [0u8; 8];
+    if f.read_exact(&mut head).is_err() || head != super::excel::OLE_MAGIC {
         return Ok(());
-    };
+    }
+    let mut cfb = cfb::CompoundFile::open(f).map_err(|e| damaged(e.to_string()))?;
     let stream = ["Workbook", "Book"]
         .into_iter()
         .find_map(|name| cfb.open_stream(name).ok());
@@ -133,14 +141,11 @@ pub fn check(file: &InputFile) -> Result<(), InputError> {
     };
     // The stream is at most the file's size, which the cfb reader checked against the file.
     let mut bytes = Vec::new();
-    if stream
+    stream
         .by_ref()
         .take(file.size.saturating_add(1))
         .read_to_end(&mut bytes)
-        .is_err()
-    {
-        return Ok(());
-    }
+        .map_err(|e| damaged(e.to_string()))?;
     let cells = largest_sheet(&bytes);
     if cells > MAX_CELLS {
         return Err(InputError::Oversized {

@@ -767,3 +767,106 @@ fn fuzz_xls_cell_outside_the_format_is_refused_before_reading() {
 fn fuzz_xls_malformed_directory_is_refused_not_read_into_gigabytes() {
     every_subcommand_costs_one_file("xls-malformed-directory.xls", "damaged Excel 97-2003 file");
 }
+
+/// `report` fed broken scan summaries: each is left out with one line naming it, the good scans
+/// are still reported, and nothing from a summary reaches the HTML as markup. A broken history is
+/// one line too.
+#[test]
+fn report_leaves_out_broken_summaries_one_line_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("good.csv"), format!("{HEADER}{GOOD_ROW}")).unwrap();
+    let out = run_bounded(d, &["scan", "good.csv", "--out", "good", "-q"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let broken: [(&str, &[u8]); 5] = [
+        ("empty", b""),
+        ("truncated", b"{\"units\": [{\"province\": \"T"),
+        ("not-ours", b"[1, 2, 3]"),
+        ("binary", b"\xff\xfe\x00\x01PK\x03\x04"),
+        ("no-units", b"{\"rows\": 5}"),
+    ];
+    let mut args: Vec<String> = vec!["report".into(), "good".into()];
+    for (name, bytes) in broken {
+        std::fs::create_dir(d.join(name)).unwrap();
+        std::fs::write(d.join(name).join("summary.json"), bytes).unwrap();
+        args.push(name.into());
+    }
+    std::fs::create_dir(d.join("no-summary")).unwrap();
+    args.push("no-summary".into());
+    // Valid, but hostile: numbers at u64's limit (twice, so sums overflow) and markup in names.
+    let hostile = "{\"units\": [{\"province\": \"<script>alert(1)</script>\", \"district\": \"\", \
+         \"commune\": \"../../x\", \"rows\": 18446744073709551615, \"people\": 18446744073709551615, \
+         \"people_with_errors\": 18446744073709551615, \"by_code\": {\"ID_MISSING\": 18446744073709551615}}]}";
+    for name in ["huge-1", "huge-2"] {
+        std::fs::create_dir(d.join(name)).unwrap();
+        std::fs::write(d.join(name).join("summary.json"), hostile).unwrap();
+        args.push(name.into());
+    }
+    args.extend(["--out".into(), "rep".into(), "--lang".into(), "en".into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run_bounded(d, &args);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for name in [
+        "empty",
+        "truncated",
+        "not-ours",
+        "binary",
+        "no-units",
+        "no-summary",
+    ] {
+        let lines = stderr
+            .lines()
+            .filter(|l| l.contains(&format!("{name}/summary.json")))
+            .count();
+        assert_eq!(lines, 1, "{name}: one line\n{stderr}");
+    }
+    assert!(!stderr.contains("good/summary.json"), "{stderr}");
+    let html = std::fs::read_to_string(d.join("rep/report.html")).unwrap();
+    assert!(
+        !html.contains("<script"),
+        "markup from a summary reached the page"
+    );
+    assert!(
+        html.contains("&lt;script&gt;"),
+        "the hostile name is shown as text"
+    );
+    assert!(d.join("rep/report.xlsx").exists());
+    let mut written: Vec<String> = std::fs::read_dir(d.join("rep"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["report.html", "report.xlsx"]);
+
+    // Only broken summaries: an error, no report.
+    let out = run_bounded(d, &["report", "empty", "--out", "rep2", "--lang", "en"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("empty/summary.json"), "{stderr}");
+
+    // A history that is not a database.
+    std::fs::write(
+        d.join("history.db"),
+        b"this is not a database at all, just text",
+    )
+    .unwrap();
+    let out = run_bounded(
+        d,
+        &[
+            "report",
+            "--history",
+            "history.db",
+            "--out",
+            "rep3",
+            "--lang",
+            "en",
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("history.db"), "{stderr}");
+}

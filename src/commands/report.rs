@@ -16,6 +16,7 @@ use crate::settings::Ui;
 pub fn run(args: &ReportArgs, ui: Ui) -> Result<u8> {
     let lang = ui.lang;
     let out = OutDir::prepare(&args.out, lang)?;
+    let mut problems = Vec::new();
     let data = match &args.history {
         Some(path) => {
             if !path.exists() {
@@ -27,7 +28,11 @@ pub fn run(args: &ReportArgs, ui: Ui) -> Result<u8> {
             let h = History::open(path, Duration::from_secs(60), lang)?;
             ReportData::from_history(&h, args.sla_days)?
         }
-        None => ReportData::from_scan_dirs(&args.scans, lang)?,
+        None => {
+            let (data, skipped) = ReportData::from_scan_dirs(&args.scans, lang)?;
+            problems = skipped;
+            data
+        }
     };
     let xlsx_path = out.write("report.xlsx", |w| {
         xlsx::write(&mut *w, &data)?;
@@ -42,5 +47,15 @@ pub fn run(args: &ReportArgs, ui: Ui) -> Result<u8> {
         let mut stdout = std::io::stdout().lock();
         print_top(&mut stdout, &data, &[&xlsx_path, &html_path], lang)?;
     }
-    Ok(exit::OK)
+    // The summaries left out, one line each, after the report (as scan reports unreadable inputs).
+    let mut stderr = std::io::stderr().lock();
+    for p in &problems {
+        use std::io::Write;
+        writeln!(stderr, "vaxclean: {p}")?;
+    }
+    Ok(if problems.is_empty() {
+        exit::OK
+    } else {
+        exit::TROUBLE
+    })
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::NaiveDate;
 
 use crate::history::{History, RunInfo};
@@ -82,11 +82,12 @@ impl UnitLine {
     }
 
     fn add(&mut self, o: &UnitLine) {
-        self.rows += o.rows;
-        self.people += o.people;
-        self.people_with_errors += o.people_with_errors;
+        // Saturating: the numbers come from files a user may have edited.
+        self.rows = self.rows.saturating_add(o.rows);
+        self.people = self.people.saturating_add(o.people);
+        self.people_with_errors = self.people_with_errors.saturating_add(o.people_with_errors);
         for (a, b) in self.families.iter_mut().zip(o.families) {
-            *a += b;
+            *a = a.saturating_add(b);
         }
     }
 
@@ -138,7 +139,7 @@ fn families_of<'a>(codes: impl Iterator<Item = (&'a str, u64)>) -> [u64; 4] {
     let mut f = [0u64; 4];
     for (code, n) in codes {
         if let Some(i) = family(code) {
-            f[i] += n;
+            f[i] = f[i].saturating_add(n);
         }
     }
     f
@@ -146,21 +147,48 @@ fn families_of<'a>(codes: impl Iterator<Item = (&'a str, u64)>) -> [u64; 4] {
 
 impl ReportData {
     /// From the `summary.json` of one or more scan folders (units of several scans are added up).
-    pub fn from_scan_dirs(dirs: &[PathBuf], lang: Lang) -> Result<ReportData> {
+    /// A summary that cannot be read, or is not a scan's, is left out with one line saying so
+    /// (the second value); only when none can be read is it an error.
+    pub fn from_scan_dirs(dirs: &[PathBuf], lang: Lang) -> Result<(ReportData, Vec<String>)> {
         let mut units: BTreeMap<UnitKey, UnitLine> = BTreeMap::new();
         let mut as_of = None;
+        let mut problems = Vec::new();
         for dir in dirs {
             let path = if dir.is_dir() {
                 dir.join("summary.json")
             } else {
                 dir.clone()
             };
-            let what = || match lang {
-                Lang::Vi => format!("không đọc được kết quả quét '{}'", path.display()),
-                Lang::En => format!("cannot read the scan summary '{}'", path.display()),
+            let what = |cause: &dyn std::fmt::Display| match lang {
+                Lang::Vi => format!("không đọc được kết quả quét '{}': {cause}", path.display()),
+                Lang::En => format!("cannot read the scan summary '{}': {cause}", path.display()),
             };
-            let text = std::fs::read_to_string(&path).with_context(what)?;
-            let v: serde_json::Value = serde_json::from_str(&text).with_context(what)?;
+            // A summary is a few MB even for a whole country; a bigger file is not one.
+            const MAX_SUMMARY_BYTES: u64 = 256 << 20;
+            let text = match std::fs::metadata(&path) {
+                Ok(m) if m.len() > MAX_SUMMARY_BYTES => Err(match lang {
+                    Lang::Vi => "tệp quá lớn, không phải tệp tóm tắt".to_string(),
+                    Lang::En => "too big to be a summary".to_string(),
+                }),
+                _ => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
+            };
+            let v = text.and_then(|t| {
+                serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string())
+            });
+            let v = match v {
+                Ok(v) if v.get("units").is_some_and(serde_json::Value::is_array) => v,
+                Ok(_) => {
+                    problems.push(what(&match lang {
+                        Lang::Vi => "không phải tệp summary.json của vaxclean scan",
+                        Lang::En => "not the summary.json of a vaxclean scan",
+                    }));
+                    continue;
+                }
+                Err(e) => {
+                    problems.push(what(&e));
+                    continue;
+                }
+            };
             if let Some(d) = v
                 .get("as_of")
                 .and_then(serde_json::Value::as_str)
@@ -203,11 +231,17 @@ impl ReportData {
                     .add(&line);
             }
         }
-        Ok(ReportData {
+        if problems.len() == dirs.len()
+            && let Some(first) = problems.first()
+        {
+            anyhow::bail!("{first}");
+        }
+        let data = ReportData {
             as_of,
             units: units.into_values().collect(),
             ..ReportData::default()
-        })
+        };
+        Ok((data, problems))
     }
 
     /// From a history: the latest complete run's units, every run's totals, and the units

@@ -75,7 +75,7 @@ fn lying_workbook(path: &Path) {
     let mut z = zip::ZipWriter::new(f);
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
-    let parts: [(&str, &dyn Fn(&mut dyn Write)); 6] = [
+    let parts: [(&str, PartWriter<'_>); 6] = [
         ("[Content_Types].xml", &types),
         ("_rels/.rels", &rels),
         ("xl/workbook.xml", &book),

@@ -367,13 +367,21 @@ fn lists_are_protected_validated_and_print_on_a_4_landscape() {
 fn names_from_the_data_never_leave_the_output_folder() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let hostile = "province_code,province,district_code,district,commune_code,commune\n\
-                   01,../../x,001,CON,00001,a/b\n\
-                   01,../../x,001,CON,00002,..\\\\y\n";
+    // Separators, parent folders, a device name, 300 characters, emoji.
+    let long = "Xã ".to_string() + &"Đ".repeat(297);
+    let hostile = format!(
+        "province_code,province,district_code,district,commune_code,commune\n\
+         01,../../x,001,CON,00001,a/b\n\
+         01,../../x,001,CON,00002,..\\\\y\n\
+         01,../../x,001,CON,00003,{long}\n\
+         01,../../x,001,CON,00004,Xã 😷🦠\n"
+    );
     std::fs::write(d.join("g.csv"), hostile).unwrap();
     let rows = [
-        "R1,Lê Văn Tám,01/01/1990,Nam,,0912345678,../../x,CON,a/b,",
-        "R2,Lê Văn Bảy,01/01/1990,Nam,,0912345678,../../x,CON,..\\\\y,",
+        "R1,Lê Văn Tám,01/01/1990,Nam,,0912345678,../../x,CON,a/b,".to_string(),
+        "R2,Lê Văn Bảy,01/01/1990,Nam,,0912345678,../../x,CON,..\\\\y,".to_string(),
+        format!("R3,Lê Văn Ba,01/01/1990,Nam,,0912345678,../../x,CON,{long},"),
+        "R4,Lê Văn Tư,01/01/1990,Nam,,0912345678,../../x,CON,Xã 😷🦠,".to_string(),
     ];
     std::fs::write(d.join("f.csv"), format!("{HEADER}{}\n", rows.join("\n"))).unwrap();
     std::fs::create_dir(d.join("inner")).unwrap();
@@ -406,11 +414,13 @@ fn names_from_the_data_never_leave_the_output_folder() {
     assert_eq!(
         written,
         [
-            "f.csv",
-            "g.csv",
-            "inner/lists/_.._x/_CON/__y.xlsx",
-            "inner/lists/_.._x/_CON/a_b.xlsx",
-            "inner/lists/index.csv",
+            "f.csv".to_string(),
+            "g.csv".to_string(),
+            format!("inner/lists/_.._x/_CON/Xã {}.xlsx", "Đ".repeat(77)),
+            "inner/lists/_.._x/_CON/Xã 😷🦠.xlsx".to_string(),
+            "inner/lists/_.._x/_CON/__y.xlsx".to_string(),
+            "inner/lists/_.._x/_CON/a_b.xlsx".to_string(),
+            "inner/lists/index.csv".to_string(),
         ]
     );
 }

@@ -162,6 +162,8 @@ struct Shared<'a> {
     skipped: Mutex<Vec<(u32, String)>>,
     pool: (Sender<Vec<csv::ByteRecord>>, Receiver<Vec<csv::ByteRecord>>),
     progress: &'a Progress,
+    /// SHA-256 of the inputs their reader hashed on the way (CSV), by input.
+    hashed: Mutex<Vec<(u32, String)>>,
 }
 
 struct ReaderSink<'a> {
@@ -190,6 +192,14 @@ impl Sink for ReaderSink<'_> {
 
     fn progress(&self, bytes: u64) {
         self.shared.progress.inc(bytes);
+    }
+
+    fn hashed(&self, source: u32, sha256: String) {
+        self.shared
+            .hashed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((source, sha256));
     }
 
     fn sheet_skipped(&self, source: u32, sheet: &str) {
@@ -226,6 +236,7 @@ pub fn run(
         skipped: Mutex::new(Vec::new()),
         pool: crossbeam_channel::bounded(threads * 4 + 4),
         progress,
+        hashed: Mutex::new(Vec::new()),
     };
     let errors: Mutex<Vec<(usize, InputError)>> = Mutex::new(Vec::new());
     let merged = Mutex::new(Merged::default());
@@ -270,7 +281,18 @@ pub fn run(
             });
         }
         drop(tx);
-        let hasher = s.spawn(|| files.iter().map(|f| sha256_of(&f.path)).collect::<Vec<_>>());
+        // CSV readers hash what they read; the other formats are read by calamine (with seeks
+        // inside the zip), so a thread of its own hashes them alongside.
+        let hasher = s.spawn(|| {
+            files
+                .iter()
+                .map(|f| {
+                    (f.format != crate::input::Format::Csv)
+                        .then(|| sha256_of(&f.path))
+                        .flatten()
+                })
+                .collect::<Vec<_>>()
+        });
         let check = || {
             rx.into_iter().par_bridge().for_each(|batch| {
                 let mut out = check_batch(&batch, &checker);
@@ -291,6 +313,22 @@ pub fn run(
         }
         hashes = hasher.join().unwrap_or_default();
     });
+    // A CSV file its reader did not read to the end (an error, a stop) is hashed here.
+    let mut by_reader = shared
+        .hashed
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    hashes.resize(files.len(), None);
+    for (source, hex) in by_reader.drain(..) {
+        if let Some(h) = hashes.get_mut(source as usize) {
+            *h = Some(hex);
+        }
+    }
+    for (h, f) in hashes.iter_mut().zip(&files) {
+        if h.is_none() && f.format == crate::input::Format::Csv {
+            *h = sha256_of(&f.path);
+        }
+    }
     let read_time = started.elapsed();
 
     let cross_started = Instant::now();
@@ -510,12 +548,7 @@ pub fn sha256_of(path: &std::path::Path) -> Option<String> {
             Err(_) => return None,
         }
     }
-    Some(
-        h.finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>(),
-    )
+    Some(crate::util::hex(&h.finalize()))
 }
 
 /// A written place matched against the gazetteer, shared by every batch that meets it.

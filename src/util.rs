@@ -49,3 +49,13 @@ mod tests {
         assert_ne!(stable_hash(b"abc"), stable_hash(b"abd"));
     }
 }
+
+/// Bytes as lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}

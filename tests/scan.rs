@@ -192,6 +192,13 @@ fn csv_encodings_and_delimiters() {
             &finding_keys(&dir.path().join("out/findings.csv")),
             &truth_keys(&dir.path().join(&truth)),
         );
+        // The reader hashes the file as it reads it (one read): the summary's SHA-256 is the file's.
+        let s = summary(&dir.path().join("out"));
+        assert_eq!(
+            s["inputs"][0]["sha256"].as_str(),
+            vaxclean::pipeline::sha256_of(&dir.path().join(name)).as_deref(),
+            "{name}"
+        );
     }
     // Accents survive every encoding: the names in the findings are the generator's.
     let o = scan(dir.path(), &["ansi.csv"], &["-q"]);

@@ -5,8 +5,8 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{Cursor, Read, Seek, SeekFrom};
-use std::sync::Arc;
+use std::io::{Cursor, Read};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use csv::ByteRecord;
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1258};
@@ -206,6 +206,30 @@ pub fn reader_builder(delimiter: u8) -> csv::ReaderBuilder {
     b
 }
 
+/// Hashes the bytes read through it; the SHA-256 is handed over once the end of the file is
+/// read, so that the input is read once for both the rows and the summary's hash.
+struct Hashing<R> {
+    inner: R,
+    sha: Option<sha2::Sha256>,
+    digest: Arc<Mutex<Option<String>>>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            if let Some(sha) = self.sha.take() {
+                let hex = crate::util::hex(&sha.finalize());
+                *self.digest.lock().unwrap_or_else(PoisonError::into_inner) = Some(hex);
+            }
+        } else if let Some(sha) = &mut self.sha {
+            sha.update(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
 /// Reads a CSV input into `sink`.
 pub fn read(
     file: &InputFile,
@@ -213,10 +237,15 @@ pub fn read(
     opts: &ReadOptions,
     sink: &dyn Sink,
 ) -> Result<(), InputError> {
-    let mut f = File::open(&file.path).map_err(|e| InputError::Open {
-        path: file.display.clone(),
-        cause: e.to_string(),
-    })?;
+    let digest = Arc::new(Mutex::new(None));
+    let mut f = Hashing {
+        inner: File::open(&file.path).map_err(|e| InputError::Open {
+            path: file.display.clone(),
+            cause: e.to_string(),
+        })?,
+        sha: Some(<sha2::Sha256 as sha2::Digest>::new()),
+        digest: digest.clone(),
+    };
     let mut sample = Vec::with_capacity(SAMPLE_BYTES);
     (&mut f)
         .take(SAMPLE_BYTES as u64)
@@ -236,12 +265,11 @@ pub fn read(
         TextEncoding::Utf16(enc) => {
             let (text, _, _) = enc.decode(&sample);
             let delimiter = sniff_delimiter(&text, default_delim);
-            f.seek(SeekFrom::Start(0))
-                .map_err(|e| unreadable(file, e))?;
+            // From the first byte again, without a second read of the file.
             let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
                 .encoding(Some(enc))
                 .bom_override(true)
-                .build(f);
+                .build(Cursor::new(sample).chain(f));
             (Box::new(decoded), delimiter)
         }
         TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
@@ -340,6 +368,10 @@ pub fn read(
         }
     }
     sink.progress(file.size.saturating_sub(last_byte));
+    let hex = digest.lock().unwrap_or_else(PoisonError::into_inner).take();
+    if let Some(hex) = hex {
+        sink.hashed(source, hex);
+    }
     Ok(())
 }
 

@@ -433,6 +433,10 @@ pub trait Sink: Sync {
     fn progress(&self, bytes: u64);
     /// A sheet of a workbook was skipped because it has no recognisable header.
     fn sheet_skipped(&self, source: u32, sheet: &str);
+    /// The SHA-256 of input `source` (hex), when its reader read it whole on the way.
+    fn hashed(&self, source: u32, sha256: String) {
+        let _ = (source, sha256);
+    }
 }
 
 /// Reads one input into `sink`.

@@ -27,8 +27,14 @@ struct Level {
 
 impl Level {
     fn add(&mut self, unit: Unit, kind: Kind) -> usize {
+        let keys = all_keys(&unit.name, kind);
+        self.add_keyed(unit, keys)
+    }
+
+    /// [`Level::add`] with the unit's keys already made.
+    fn add_keyed(&mut self, unit: Unit, keys: [String; 4]) -> usize {
         let i = self.units.len();
-        for (map, key) in self.maps.iter_mut().zip(all_keys(&unit.name, kind)) {
+        for (map, key) in self.maps.iter_mut().zip(keys) {
             if !key.is_empty() {
                 map.entry(key).or_default().push(i);
             }
@@ -128,7 +134,6 @@ const PROVINCE_ALIASES: &[(&str, &str)] = &[
 /// tone marks moved to the end, so that old and new tone placement — "Hoà" / "Hòa" — meet while
 /// "Pa" / "Pả" and "Vân" / "Văn" do not). Digits are split from letters ("Q3" is "q", "3").
 fn words(name: &str) -> Vec<(String, String)> {
-    use unicode_normalization::UnicodeNormalization;
     let is_tone = |c: &char| is_tone_mark(*c);
     let mut out = Vec::new();
     let mut pieces: Vec<String> = Vec::new();
@@ -155,11 +160,36 @@ fn words(name: &str) -> Vec<(String, String)> {
             continue;
         }
         let lower = piece.to_lowercase();
-        let letters: String = lower.nfd().filter(|c| !is_tone(c)).nfc().collect();
-        let tones: String = lower.nfd().filter(is_tone).collect();
-        out.push((folded, format!("{letters}{tones}")));
+        out.push((folded, toned_key(&lower)));
     }
     out
+}
+
+/// A word's letters without tone marks, then its tone marks: "hòa" and "hoà" meet as "hoa\u{300}".
+/// Composed letters go through a table (the gazetteer's ten thousand names are read at every
+/// start); a word with combining marks is decomposed.
+fn toned_key(lower: &str) -> String {
+    let mut letters = String::with_capacity(lower.len());
+    let mut tones = String::new();
+    for c in lower.chars() {
+        match super::text::split_tone(c) {
+            Some((base, tone)) => {
+                letters.push(base);
+                tones.extend(tone);
+            }
+            None => return toned_key_decomposed(lower),
+        }
+    }
+    letters.push_str(&tones);
+    letters
+}
+
+/// [`toned_key`] by decomposition, for any text.
+fn toned_key_decomposed(lower: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let letters: String = lower.nfd().filter(|c| !is_tone_mark(*c)).nfc().collect();
+    let tones: String = lower.nfd().filter(|c| is_tone_mark(*c)).collect();
+    format!("{letters}{tones}")
 }
 
 /// The four keys of a name, from one split into words — toned with and without the type word,
@@ -302,8 +332,9 @@ impl Gazetteer {
                     i
                 });
             let unit = Unit::new(get(4), get(5));
-            let [_, _, _, bare] = all_keys(&unit.name, Kind::Commune);
-            let c = province.district_data[d].communes.add(unit, Kind::Commune);
+            let keys = all_keys(&unit.name, Kind::Commune);
+            let bare = keys[3].clone();
+            let c = province.district_data[d].communes.add_keyed(unit, keys);
             province.communes.entry(bare).or_default().push((d, c));
         }
         if g.data.is_empty() {
@@ -385,6 +416,38 @@ impl Gazetteer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_toned_key_table_agrees_with_decomposition() {
+        let mut words = 0;
+        for line in crate::reference::ADMIN_UNITS_2020_CSV.lines() {
+            for word in line.to_lowercase().split([',', ' ']) {
+                assert_eq!(toned_key(word), toned_key_decomposed(word), "{word}");
+                words += 1;
+            }
+        }
+        assert!(words > 10_000);
+        for w in [
+            "hoà",
+            "hòa",
+            "hoa\u{300}",
+            "nghệ",
+            "ngh\u{1ec7}",
+            "xã",
+            "đồng",
+            "ǹ",
+            "a\u{323}\u{302}",
+        ] {
+            assert_eq!(toned_key(w), toned_key_decomposed(w), "{w}");
+        }
+        for cp in 0xC0..=0x1EFFu32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let w = c.to_lowercase().collect::<String>();
+            assert_eq!(toned_key(&w), toned_key_decomposed(&w), "U+{cp:04X}");
+        }
+    }
 
     fn g() -> Arc<Gazetteer> {
         Gazetteer::builtin()

@@ -52,6 +52,46 @@ static LETTERS: LazyLock<Vec<(u8, bool)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// For each covered code point: the character without its tone mark and the tone mark, or `None`
+/// when that is not one character and at most one tone (left to decomposition).
+static TONELESS: LazyLock<Vec<Option<(char, Option<char>)>>> = LazyLock::new(|| {
+    use unicode_normalization::UnicodeNormalization;
+    (TABLE_START..=TABLE_END)
+        .map(|cp| {
+            let c = char::from_u32(cp)?;
+            let mut tones = Vec::new();
+            let mut rest = String::new();
+            decompose_canonical(c, |d| {
+                if is_tone_mark(d) {
+                    tones.push(d);
+                } else {
+                    rest.push(d);
+                }
+            });
+            let mut composed = rest.nfc();
+            match (composed.next(), composed.next(), tones.as_slice()) {
+                (Some(base), None, []) => Some((base, None)),
+                (Some(base), None, [t]) => Some((base, Some(*t))),
+                _ => None,
+            }
+        })
+        .collect()
+});
+
+/// `c` without its tone mark, and the tone mark: what decomposing, leaving the tone out and
+/// composing again gives, from a table for the Latin blocks. `None` for other characters and
+/// combining marks (the caller then decomposes).
+pub fn split_tone(c: char) -> Option<(char, Option<char>)> {
+    if c.is_ascii() {
+        return Some((c, None));
+    }
+    let cp = c as u32;
+    if (TABLE_START..=TABLE_END).contains(&cp) {
+        return TONELESS[(cp - TABLE_START) as usize];
+    }
+    None
+}
+
 /// The letter `c` folds to (lower-case ASCII; 0 when it folds to something else) and whether it
 /// carries a tone mark, from a table for the Latin blocks and by decomposition elsewhere.
 pub fn letter(c: char) -> (u8, bool) {

@@ -52,9 +52,12 @@ static LETTERS: LazyLock<Vec<(u8, bool)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// A character without its tone mark, and the tone mark.
+type ToneSplit = (char, Option<char>);
+
 /// For each covered code point: the character without its tone mark and the tone mark, or `None`
 /// when that is not one character and at most one tone (left to decomposition).
-static TONELESS: LazyLock<Vec<Option<(char, Option<char>)>>> = LazyLock::new(|| {
+static TONELESS: LazyLock<Vec<Option<ToneSplit>>> = LazyLock::new(|| {
     use unicode_normalization::UnicodeNormalization;
     (TABLE_START..=TABLE_END)
         .map(|cp| {

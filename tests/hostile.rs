@@ -870,3 +870,63 @@ fn report_leaves_out_broken_summaries_one_line_each() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("history.db"), "{stderr}");
 }
+
+/// An Excel 97-2003 workbook saved with a password: the committed .xls fixture with a FILEPASS
+/// record (RC4, as Excel writes it) after its first BOF. (No tool here encrypts an .xls, and the
+/// refusal happens on that record, before anything encrypted would be read.)
+fn password_xls(path: &Path) {
+    use std::io::Read;
+    std::fs::copy(common::fixture("sample.xls"), path).unwrap();
+    let mut book = cfb::open_rw(path).unwrap();
+    let mut bytes = Vec::new();
+    book.open_stream("/Workbook")
+        .unwrap()
+        .read_to_end(&mut bytes)
+        .unwrap();
+    assert_eq!(
+        &bytes[..2],
+        &[0x09, 0x08],
+        "the stream starts with a BOF record"
+    );
+    let at = 4 + usize::from(u16::from_le_bytes([bytes[2], bytes[3]]));
+    let mut filepass = vec![0x2F, 0x00, 54, 0x00, 1, 0, 1, 0, 1, 0];
+    filepass.extend([0x5Au8; 48]);
+    bytes.splice(at..at, filepass);
+    book.create_stream("/Workbook")
+        .unwrap()
+        .write_all(&bytes)
+        .unwrap();
+    book.flush().unwrap();
+}
+
+#[test]
+fn a_password_protected_xls_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    password_xls(&d.join("password.xls"));
+    std::fs::write(d.join("good.csv"), format!("{HEADER}{GOOD_ROW}")).unwrap();
+    let out = run_bounded(
+        d,
+        &[
+            "scan",
+            "password.xls",
+            "good.csv",
+            "--out",
+            "o",
+            "--lang",
+            "en",
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("'password.xls': the workbook is protected by a password"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        findings(&d.join("o/findings.csv"))
+            .iter()
+            .any(|f| f["record_id"] == "G1")
+    );
+}

@@ -3,7 +3,7 @@
 //! DIMENSIONS record announces. A damaged file (the fuzzer made one from 10 KB) can claim a cell at
 //! column 60,000 or a sheet of four billion rows, and the grid then takes gigabytes. The format
 //! holds at most 65,536 rows × 256 columns, so a sheet that spans more is refused here, before
-//! anything is allocated for it.
+//! anything is allocated for it. A FILEPASS record says the workbook was saved with a password.
 
 use std::fs::File;
 use std::io::Read;
@@ -56,9 +56,19 @@ fn u32_at(d: &[u8], at: usize) -> Option<u32> {
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-/// The most cells any sheet of the BIFF stream `stream` would take as a dense grid (by its cells
-/// or by what its DIMENSIONS record claims).
-pub fn largest_sheet(stream: &[u8]) -> u64 {
+/// What a look at a BIFF stream tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Survey {
+    /// The most cells any sheet would take as a dense grid (by its cells or by what its
+    /// DIMENSIONS record claims).
+    pub largest_sheet: u64,
+    /// A FILEPASS record: the workbook was saved with a password (its records are encrypted).
+    pub encrypted: bool,
+}
+
+/// Walks the records of the BIFF stream `stream`.
+pub fn survey(stream: &[u8]) -> Survey {
+    let mut encrypted = false;
     let mut largest = 0u64;
     let mut sheet = Extent::default();
     let mut at = 0usize;
@@ -68,6 +78,8 @@ pub fn largest_sheet(stream: &[u8]) -> u64 {
         let data = &stream[start.min(end)..end];
         at = start + len as usize;
         match typ {
+            // FILEPASS: what follows is encrypted (record headers stay readable).
+            0x002F => encrypted = true,
             // BOF: a new substream.
             0x0809 => {
                 largest = largest.max(sheet.cells());
@@ -113,7 +125,15 @@ pub fn largest_sheet(stream: &[u8]) -> u64 {
             _ => {}
         }
     }
-    largest.max(sheet.cells())
+    Survey {
+        largest_sheet: largest.max(sheet.cells()),
+        encrypted,
+    }
+}
+
+/// The most cells any sheet of `stream` would take as a dense grid.
+pub fn largest_sheet(stream: &[u8]) -> u64 {
+    survey(stream).largest_sheet
 }
 
 /// Refuses an `.xls` file with a sheet beyond the format's size, and one whose compound-file
@@ -146,7 +166,13 @@ pub fn check(file: &InputFile) -> Result<(), InputError> {
         .take(file.size.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| damaged(e.to_string()))?;
-    let cells = largest_sheet(&bytes);
+    let survey = survey(&bytes);
+    if survey.encrypted {
+        return Err(InputError::Encrypted {
+            path: file.display.clone(),
+        });
+    }
+    let cells = survey.largest_sheet;
     if cells > MAX_CELLS {
         return Err(InputError::Oversized {
             path: file.display.clone(),
@@ -205,6 +231,15 @@ mod tests {
         d.extend([0, 0]);
         let s = record(0x0200, &d);
         assert!(largest_sheet(&s) > MAX_CELLS);
+    }
+
+    #[test]
+    fn a_filepass_record_means_a_password() {
+        let mut s = record(0x0809, &[0; 16]);
+        assert!(!survey(&s).encrypted);
+        s.extend(record(0x002F, &[1, 0, 1, 0]));
+        s.extend(number(0, 0));
+        assert!(survey(&s).encrypted);
     }
 
     #[test]

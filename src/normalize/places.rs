@@ -4,7 +4,7 @@
 //! one (the 2025 division, say) can be loaded from a CSV file with the same columns.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use crate::normalize::text::{fold, is_tone_mark};
 use crate::reference;
@@ -256,10 +256,46 @@ struct District {
 #[derive(Debug, Default)]
 struct Province {
     unit: Unit,
+    /// The province's lines of the gazetteer (district code and name, commune code and name), as
+    /// read; indexed the first time a row names the province (a dump names a few of the 63, and
+    /// indexing all ten thousand communes would be most of the start-up).
+    lines: Vec<[String; 4]>,
+    index: OnceLock<ProvinceIndex>,
+}
+
+/// A province's districts and communes, with their spellings indexed.
+#[derive(Debug, Default)]
+struct ProvinceIndex {
     districts: Level,
     district_data: Vec<District>,
     /// Every commune of the province: (district, commune) by key, for rows without a district.
     communes: HashMap<String, Vec<(usize, usize)>>,
+}
+
+impl Province {
+    fn index(&self) -> &ProvinceIndex {
+        self.index.get_or_init(|| {
+            let mut ix = ProvinceIndex::default();
+            let mut district_of: HashMap<&str, usize> = HashMap::new();
+            for [d_code, d_name, c_code, c_name] in &self.lines {
+                let d = *district_of.entry(d_code.as_str()).or_insert_with(|| {
+                    let unit = Unit::new(d_code, d_name);
+                    let i = ix.districts.add(unit.clone(), Kind::District);
+                    ix.district_data.push(District {
+                        unit,
+                        ..District::default()
+                    });
+                    i
+                });
+                let unit = Unit::new(c_code, c_name);
+                let keys = all_keys(&unit.name, Kind::Commune);
+                let bare = keys[3].clone();
+                let c = ix.district_data[d].communes.add_keyed(unit, keys);
+                ix.communes.entry(bare).or_default().push((d, c));
+            }
+            ix
+        })
+    }
 }
 
 /// The administrative units, with their spellings indexed.
@@ -300,7 +336,6 @@ impl Gazetteer {
         let mut g = Gazetteer::default();
         let mut rdr = csv::Reader::from_reader(text.as_bytes());
         let mut province_of: HashMap<String, usize> = HashMap::new();
-        let mut district_of: HashMap<(usize, String), usize> = HashMap::new();
         for (line, rec) in rdr.records().enumerate() {
             let rec = rec.map_err(|e| e.to_string())?;
             let get = |i: usize| rec.get(i).unwrap_or("").trim();
@@ -319,23 +354,9 @@ impl Gazetteer {
                 });
                 i
             });
-            let province = &mut g.data[p];
-            let d = *district_of
-                .entry((p, get(2).to_string()))
-                .or_insert_with(|| {
-                    let unit = Unit::new(get(2), get(3));
-                    let i = province.districts.add(unit.clone(), Kind::District);
-                    province.district_data.push(District {
-                        unit,
-                        ..District::default()
-                    });
-                    i
-                });
-            let unit = Unit::new(get(4), get(5));
-            let keys = all_keys(&unit.name, Kind::Commune);
-            let bare = keys[3].clone();
-            let c = province.district_data[d].communes.add_keyed(unit, keys);
-            province.communes.entry(bare).or_default().push((d, c));
+            g.data[p]
+                .lines
+                .push([get(2), get(3), get(4), get(5)].map(str::to_string));
         }
         if g.data.is_empty() {
             return Err("no unit".into());
@@ -367,8 +388,9 @@ impl Gazetteer {
             place.unknown = !district.trim().is_empty() || !commune.trim().is_empty();
             return place;
         };
-        let prov = &self.data[p];
-        place.province = Some(prov.unit.name.clone());
+        let unit = &self.data[p].unit;
+        place.province = Some(unit.name.clone());
+        let prov = self.data[p].index();
         let d = match prov.districts.find(district, Kind::District) {
             Lookup::One(d) => Some(d),
             Lookup::Empty => None,
@@ -457,13 +479,13 @@ mod tests {
     fn the_whole_gazetteer_loads() {
         let g = g();
         assert_eq!(g.data.len(), 63);
-        let districts: usize = g.data.iter().map(|p| p.district_data.len()).sum();
+        let districts: usize = g.data.iter().map(|p| p.index().district_data.len()).sum();
         // The statistics office's list has 700 districts (its README says 705).
         assert_eq!(districts, 700);
         let communes: usize = g
             .data
             .iter()
-            .flat_map(|p| &p.district_data)
+            .flat_map(|p| &p.index().district_data)
             .map(|d| d.communes.units.len())
             .sum();
         assert_eq!(communes, 10_599);
@@ -473,7 +495,7 @@ mod tests {
     fn every_official_name_resolves_to_itself() {
         let g = g();
         for p in &g.data {
-            for d in &p.district_data {
+            for d in &p.index().district_data {
                 for c in &d.communes.units {
                     let place = g.resolve(&p.unit.name, &d.unit.name, &c.name);
                     assert_eq!(

@@ -132,6 +132,16 @@ pub enum InputError {
         /// Their packed size, in KiB.
         packed_kib: u64,
     },
+    /// An `.xls` file whose compound-file container is malformed.
+    #[error(
+        "'{path}': cannot read: damaged Excel 97-2003 file ({cause}); open it in Excel and save it again"
+    )]
+    Damaged {
+        /// The input.
+        path: String,
+        /// What is wrong with the container.
+        cause: String,
+    },
     /// An `.xls` sheet spanning more cells than the format holds (a damaged file).
     #[error(
         "'{path}': refused: a sheet spans {cells} cells, more than an .xls file can hold (65,536 rows × 256 columns); the file is damaged"
@@ -191,6 +201,9 @@ impl InputError {
             } => format!(
                 "'{path}': từ chối đọc: các phần của tệp giải nén ra {inflated_mib} MiB từ {packed_kib} KiB (bom nén?)"
             ),
+            InputError::Damaged { path, cause } => format!(
+                "'{path}': không đọc được: tệp Excel 97-2003 bị hỏng ({cause}); mở tệp bằng Excel, lưu lại rồi chạy lại"
+            ),
             InputError::Oversized { path, cells } => format!(
                 "'{path}': từ chối đọc: một trang tính trải trên {cells} ô, nhiều hơn tệp .xls có thể chứa (65.536 dòng × 256 cột); tệp bị hỏng"
             ),
@@ -215,6 +228,7 @@ impl InputError {
             | InputError::Encrypted { path }
             | InputError::OldFormat { path }
             | InputError::Oversized { path, .. }
+            | InputError::Damaged { path, .. }
             | InputError::NoHeader { path, .. }
             | InputError::NoSuchSheet { path, .. } => path,
         }

@@ -141,9 +141,9 @@ pub fn largest_sheet(stream: &[u8]) -> u64 {
 /// cells span a billion grid cells; the `cfb` crate checks the container). A file that is not a
 /// compound file at all, or has no workbook stream, is left to the reader, which says what it is.
 pub fn check(file: &InputFile) -> Result<(), InputError> {
-    let damaged = |cause: String| InputError::Unreadable {
+    let damaged = |cause: String| InputError::Damaged {
         path: file.display.clone(),
-        cause: format!("damaged Excel 97-2003 file ({cause}); open it in Excel and save it again"),
+        cause,
     };
     let Ok(mut f) = File::open(&file.path) else {
         return Ok(());

@@ -5,14 +5,12 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use vaxclean::findings::Severity;
-use vaxclean::findings::{Finding, RowFindings, RowInfo};
+use vaxclean::findings::{Finding, RowFindings, RowInfo, Severity};
 use vaxclean::input::{Format, InputFile, ReadOptions};
 use vaxclean::normalize::normalize_row;
 use vaxclean::pipeline::{self, ScanConfig};
 use vaxclean::progress::Progress;
 use vaxclean::record::{Cell, CellRef, FIELD_COUNT, Field, RawRecord, RowLoc};
-use vaxclean::rules::{birth_date, dose, gender, id_number, name, phone};
 
 /// The day every target runs as (fixed, so a crash reproduces on any later day).
 pub const TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 26) {
@@ -68,12 +66,8 @@ pub fn row_findings(cells: &[(Field, CellRef<'_>)]) -> Vec<Finding> {
     let mut found = Vec::new();
     let info = RowInfo::default;
     let mut out = RowFindings::new(raw.loc, &info, &mut found);
-    name::check(&normal, &mut out);
-    birth_date::check(&normal, TODAY, &mut out);
-    gender::check(&normal, &mut out);
-    id_number::check(&normal, &mut out);
-    phone::check(&normal, &mut out);
-    dose::check(&normal, TODAY, &mut out);
+    vaxclean::rules::check_person(&normal, TODAY, &mut out);
+    vaxclean::rules::dose::check(&normal, TODAY, &mut out);
     found
 }
 

@@ -25,7 +25,7 @@ use crate::normalize::normalize_row;
 use crate::normalize::phones::{PhoneReading, read_phone};
 use crate::normalize::text::fold;
 use crate::record::{Cell, CellRef, FIELD_COUNT, Field, RawRecord, RowLoc};
-use crate::rules::{Code, birth_date, gender, id_number, message, name, phone};
+use crate::rules::{Code, message};
 use returned::{Integrity, Returned, ReturnedRow};
 use source::{SourceIndex, Wanted, key_hashes, values_hash};
 
@@ -247,11 +247,7 @@ fn check_rules(
     let mut findings = Vec::new();
     {
         let mut out = RowFindings::new(raw.loc, &make, &mut findings);
-        name::check(&row, &mut out);
-        birth_date::check(&row, today, &mut out);
-        gender::check(&row, &mut out);
-        id_number::check(&row, &mut out);
-        phone::check(&row, &mut out);
+        crate::rules::check_person(&row, today, &mut out);
     }
     let is_fixed = |f: Field| SHOWN.iter().position(|s| *s == f).is_some_and(|i| fixed[i]);
     findings

@@ -24,6 +24,21 @@ use crate::record::Field;
 
 pub use messages::message;
 
+/// The rules on a person's own fields — name, birth date, sex, ID number, phone — with every
+/// column taken as present. `apply-corrections` checks a corrected person with them (the scan
+/// skips the rules of absent columns, so it calls them one by one).
+pub fn check_person(
+    row: &crate::normalize::NormalRow<'_, '_>,
+    today: chrono::NaiveDate,
+    out: &mut crate::findings::RowFindings<'_>,
+) {
+    name::check(row, out);
+    birth_date::check(row, today, out);
+    gender::check(row, out);
+    id_number::check(row, out);
+    phone::check(row, out);
+}
+
 /// The fields the rules read; readers may skip decoding the others.
 pub const CHECKED_FIELDS: &[Field] = &[
     Field::RecordId,

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{Cursor, Read};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, OnceLock};
 
 use csv::ByteRecord;
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1258};
@@ -211,7 +211,7 @@ pub fn reader_builder(delimiter: u8) -> csv::ReaderBuilder {
 struct Hashing<R> {
     inner: R,
     sha: Option<sha2::Sha256>,
-    digest: Arc<Mutex<Option<String>>>,
+    digest: Arc<OnceLock<String>>,
 }
 
 impl<R: Read> Read for Hashing<R> {
@@ -220,8 +220,7 @@ impl<R: Read> Read for Hashing<R> {
         let n = self.inner.read(buf)?;
         if n == 0 {
             if let Some(sha) = self.sha.take() {
-                let hex = crate::util::hex(&sha.finalize());
-                *self.digest.lock().unwrap_or_else(PoisonError::into_inner) = Some(hex);
+                let _ = self.digest.set(crate::util::hex(&sha.finalize()));
             }
         } else if let Some(sha) = &mut self.sha {
             sha.update(&buf[..n]);
@@ -237,7 +236,7 @@ pub fn read(
     opts: &ReadOptions,
     sink: &dyn Sink,
 ) -> Result<(), InputError> {
-    let digest = Arc::new(Mutex::new(None));
+    let digest = Arc::new(OnceLock::new());
     let mut f = Hashing {
         inner: File::open(&file.path).map_err(|e| InputError::Open {
             path: file.display.clone(),
@@ -368,9 +367,8 @@ pub fn read(
         }
     }
     sink.progress(file.size.saturating_sub(last_byte));
-    let hex = digest.lock().unwrap_or_else(PoisonError::into_inner).take();
-    if let Some(hex) = hex {
-        sink.hashed(source, hex);
+    if let Some(hex) = digest.get() {
+        sink.hashed(source, hex.clone());
     }
     Ok(())
 }

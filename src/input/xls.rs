@@ -131,11 +131,6 @@ pub fn survey(stream: &[u8]) -> Survey {
     }
 }
 
-/// The most cells any sheet of `stream` would take as a dense grid.
-pub fn largest_sheet(stream: &[u8]) -> u64 {
-    survey(stream).largest_sheet
-}
-
 /// Refuses an `.xls` file with a sheet beyond the format's size, and one whose compound-file
 /// container is malformed (calamine reads past such damage, and the fuzzer found one that way whose
 /// cells span a billion grid cells; the `cfb` crate checks the container). A file that is not a
@@ -205,7 +200,7 @@ mod tests {
         let mut s = record(0x0809, &[0; 16]);
         s.extend(number(0, 0));
         s.extend(number(65_535, 255));
-        assert_eq!(largest_sheet(&s), MAX_CELLS);
+        assert_eq!(survey(&s).largest_sheet, MAX_CELLS);
     }
 
     #[test]
@@ -213,13 +208,13 @@ mod tests {
         let mut s = record(0x0809, &[0; 16]);
         s.extend(number(0, 0));
         s.extend(number(60_000, 60_000));
-        assert!(largest_sheet(&s) > MAX_CELLS);
+        assert!(survey(&s).largest_sheet > MAX_CELLS);
         // Each sheet on its own: two small sheets stay small.
         let mut t = record(0x0809, &[0; 16]);
         t.extend(number(0, 0));
         t.extend(record(0x0809, &[0; 16]));
         t.extend(number(10, 10));
-        assert_eq!(largest_sheet(&t), 1);
+        assert_eq!(survey(&t).largest_sheet, 1);
     }
 
     #[test]
@@ -230,7 +225,7 @@ mod tests {
         d.extend(200u16.to_le_bytes());
         d.extend([0, 0]);
         let s = record(0x0200, &d);
-        assert!(largest_sheet(&s) > MAX_CELLS);
+        assert!(survey(&s).largest_sheet > MAX_CELLS);
     }
 
     #[test]
@@ -246,9 +241,9 @@ mod tests {
     fn truncated_records_do_not_panic() {
         let s = number(3, 4);
         for cut in 0..s.len() {
-            let _ = largest_sheet(&s[..cut]);
+            let _ = survey(&s[..cut]);
         }
         let mulrk = record(0x00BD, &[1, 0]);
-        assert_eq!(largest_sheet(&mulrk), 0);
+        assert_eq!(survey(&mulrk).largest_sheet, 0);
     }
 }

@@ -741,8 +741,8 @@ fn every_subcommand_costs_one_file(bad: &str, expect: &str) {
 
 /// Found by the fuzzer (workbook target): calamine panicked on an .xls whose sector table points
 /// past the end of the file ("slice index starts at 9216 but ends at 9059") and took the whole run
-/// down. Readers now run behind `input::guard` (a panic is that file's error line), and a malformed
-/// container is refused before calamine sees it (`input::xls`).
+/// down. A malformed container is now refused before calamine sees it (`input::xls`), and readers
+/// run behind `input::guard` (proven by `a_panicking_reader_costs_one_file_and_prints_no_panic`).
 #[test]
 fn fuzz_xls_sector_past_end_costs_one_file_not_the_run() {
     every_subcommand_costs_one_file("xls-sector-past-end.xls", "cannot read");
@@ -907,4 +907,40 @@ fn a_password_protected_xls_says_what_to_do() {
         stderr.contains("'password.xls': the workbook is protected by a password"),
         "{stderr}"
     );
+}
+
+/// The wall around the readers, end to end: a reader that panics (a test hook of debug builds,
+/// since the inputs the fuzzer found are now refused before any reader runs) costs its file one
+/// line, prints no panic message, and the other file is still scanned.
+#[test]
+fn a_panicking_reader_costs_one_file_and_prints_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("good.csv"), format!("{HEADER}{GOOD_ROW}")).unwrap();
+    std::fs::write(d.join("other.csv"), format!("{HEADER}{GOOD_ROW}")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vaxclean"))
+        .args([
+            "scan",
+            "good.csv",
+            "other.csv",
+            "--out",
+            "o",
+            "--lang",
+            "en",
+        ])
+        .env("VAXCLEAN_TEST_READER_PANIC", "other.csv")
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("'other.csv': cannot read: internal error of the reader (test hook"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked at"), "{stderr}");
+    let found = findings(&d.join("o/findings.csv"));
+    assert!(found.iter().any(|f| f["record_id"] == "G1"));
+    assert!(found.iter().all(|f| f["source"] == "good.csv"), "{found:?}");
 }

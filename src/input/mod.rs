@@ -460,10 +460,20 @@ pub fn read_file(
     opts: &ReadOptions,
     sink: &dyn Sink,
 ) -> Result<(), InputError> {
-    let read = || match file.format {
-        Format::Csv => csv::read(file, source, opts, sink),
-        Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => {
-            excel::read(file, source, opts, sink)
+    let read = || {
+        // Test hook, debug builds only: a reader that panics on the named file, so that the tests
+        // can prove the guard end to end (the inputs the fuzzer found are now refused earlier).
+        #[cfg(debug_assertions)]
+        if std::env::var_os("VAXCLEAN_TEST_READER_PANIC")
+            .is_some_and(|name| file.display.ends_with(&*name.to_string_lossy()))
+        {
+            panic!("test hook: the reader panicked");
+        }
+        match file.format {
+            Format::Csv => csv::read(file, source, opts, sink),
+            Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => {
+                excel::read(file, source, opts, sink)
+            }
         }
     };
     guard::guarded(read).unwrap_or_else(|cause| {

@@ -108,6 +108,27 @@ fn full(y: i32, m: u32, d: u32, form: DateForm) -> DateReading {
 }
 
 fn read_text(raw: &str, today: NaiveDate) -> DateReading {
+    // Most cells are exactly dd/mm/yyyy: read at fixed places, as the general reading would.
+    if let [d1, d2, b'/', m1, m2, b'/', y1, y2, y3, y4] = *raw.as_bytes()
+        && [d1, d2, m1, m2, y1, y2, y3, y4]
+            .iter()
+            .all(u8::is_ascii_digit)
+    {
+        let n = |digits: &[u8]| {
+            digits
+                .iter()
+                .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+        };
+        let (day, month, year) = (n(&[d1, d2]), n(&[m1, m2]), n(&[y1, y2, y3, y4]));
+        if month > 12 && day <= 12 {
+            return full(year as i32, day, month, DateForm::MonthFirst);
+        }
+        return full(year as i32, month, day, DateForm::Standard);
+    }
+    read_text_general(raw, today)
+}
+
+fn read_text_general(raw: &str, today: NaiveDate) -> DateReading {
     let s = raw.trim();
     if s.is_empty() {
         return DateReading::Missing;
@@ -188,6 +209,11 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn the_dd_mm_yyyy_shortcut_reads_as_the_general_reading(s in "[0-9]{2}/[0-9]{2}/[0-9]{4}") {
+            prop_assert_eq!(read_text(&s, today()), read_text_general(&s, today()));
+        }
+
         #[test]
         fn any_text_reads_without_panic(s in "\\PC{0,24}") {
             let _ = read_date(&Cell::Text(s.as_str()), today());

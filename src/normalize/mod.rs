@@ -5,7 +5,6 @@
 pub mod dates;
 pub mod gender;
 pub mod identifiers;
-mod memo;
 pub mod names;
 pub mod phones;
 pub mod places;
@@ -54,7 +53,7 @@ struct PersonFields {
 fn person_fields(raw: &RawRecord<'_>, today: NaiveDate) -> PersonFields {
     PersonFields {
         name: match raw.get(Field::FullName) {
-            Cell::Text(t) => memo::name(t),
+            Cell::Text(t) => names::read_name(t),
             Cell::Empty => NameReading::Missing,
             _ => NameReading::InvalidChars,
         },
@@ -97,10 +96,7 @@ fn assemble<'r, 'a>(
         birth: p.birth,
         gender: p.gender,
         phone: p.phone,
-        dose_date: match raw.get(Field::DoseDate) {
-            Cell::Text(t) => memo::date(t, today),
-            cell => dates::read_date(cell, today),
-        },
+        dose_date: dates::read_date(raw.get(Field::DoseDate), today),
         dose_number: read_dose_number(raw.get(Field::DoseNumber)),
     }
 }

@@ -6,6 +6,7 @@
 //! is a clean Vietnamese name.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, LazyLock};
 
 use encoding_rs::{WINDOWS_1252, WINDOWS_1258};
@@ -45,6 +46,79 @@ pub fn is_name_char(c: char) -> bool {
         || c == '\''
         || c == '’'
         || (!c.is_ascii() && VIETNAMESE_LETTERS.binary_search(&c).is_ok())
+}
+
+/// What the checks of a name ask of a character, worked out once per code point of the Latin,
+/// combining and punctuation blocks (where names live) and looked up there; computed afresh
+/// beyond.
+mod class {
+    pub const LOWER: u8 = 1;
+    pub const UPPER: u8 = 2;
+    /// [`super::is_name_char`].
+    pub const NAME: u8 = 4;
+    /// Carries a tone mark.
+    pub const TONE: u8 = 8;
+    /// A vowel letter, with or without marks.
+    pub const VOWEL: u8 = 16;
+    /// White space other than a plain space.
+    pub const ODD_SPACE: u8 = 32;
+    /// Composed as NFC wants it, and not a combining character: a text of such characters only
+    /// is NFC.
+    pub const NFC: u8 = 64;
+    /// Code points below this are in the table (Latin Extended Additional and ’ included).
+    pub const END: u32 = 0x2100;
+}
+
+fn compute_class(c: char) -> u8 {
+    use unicode_normalization::char::canonical_combining_class;
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    let mut k = 0;
+    for (yes, bit) in [
+        (c.is_lowercase(), class::LOWER),
+        (c.is_uppercase(), class::UPPER),
+        (is_name_char(c), class::NAME),
+        (has_tone(c), class::TONE),
+        (is_vowel(c), class::VOWEL),
+        (c.is_whitespace() && c != ' ', class::ODD_SPACE),
+        (
+            canonical_combining_class(c) == 0
+                && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes,
+            class::NFC,
+        ),
+    ] {
+        if yes {
+            k |= bit;
+        }
+    }
+    k
+}
+
+/// The class bits of each code point below [`class::END`], worked out on first sight (bit 7 says
+/// it was).
+static CLASSES: [AtomicU8; class::END as usize] = [const { AtomicU8::new(0) }; class::END as usize];
+
+const KNOWN: u8 = 0x80;
+
+/// The class bits of `c`.
+#[inline]
+fn class_of(c: char) -> u8 {
+    let Some(slot) = CLASSES.get(c as usize) else {
+        return compute_class(c);
+    };
+    let k = slot.load(Ordering::Relaxed);
+    if k & KNOWN != 0 {
+        return k & !KNOWN;
+    }
+    let k = compute_class(c);
+    slot.store(k | KNOWN, Ordering::Relaxed);
+    k
+}
+
+/// Whether `s` is in NFC: at once when every character is a composed one without combining
+/// marks (names nearly always), else by the full quick check.
+fn is_composed(s: &str) -> bool {
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    s.chars().all(|c| class_of(c) & class::NFC != 0) || is_nfc_quick(s.chars()) == IsNormalized::Yes
 }
 
 /// A legacy encoding whose damage can be undone.
@@ -152,9 +226,8 @@ pub fn read_name(raw: &str) -> NameReading {
     if raw.trim().is_empty() {
         return NameReading::Missing;
     }
-    use unicode_normalization::{IsNormalized, is_nfc_quick};
     // Most names are composed, clean and show nothing odd: one pass each, no allocation.
-    let composed = is_nfc_quick(raw.chars()) == IsNormalized::Yes;
+    let composed = is_composed(raw);
     if composed && is_clean(raw) && !has_anomaly(raw) {
         return NameReading::Name { clean: raw.into() };
     }
@@ -193,15 +266,16 @@ fn is_clean(s: &str) -> bool {
     }
     let mut start = true;
     for c in s.chars() {
-        if !is_name_char(c) || c == 'Ð' {
+        let k = class_of(c);
+        if k & class::NAME == 0 || c == 'Ð' {
             return false;
         }
         let ok = if c == ' ' || c == '\'' || c == '’' {
             true
         } else if start {
-            !c.is_lowercase()
+            k & class::LOWER == 0
         } else {
-            !c.is_uppercase()
+            k & class::UPPER == 0
         };
         if !ok {
             return false;
@@ -226,37 +300,42 @@ fn is_vowel(c: char) -> bool {
 /// ("Vaên"), a vowel followed by ì/ò — Windows-1258's acute and dot-below bytes — ("Phaòm"; "qu"
 /// and "gi" aside, no Vietnamese rhyme has that), or two tone marks in one word ("Ðýìc").
 fn has_anomaly(s: &str) -> bool {
-    let mut prev: Option<char> = None;
+    let k = class_of;
+    let mut prev: Option<(char, u8)> = None;
     let mut before: Option<char> = None;
     let mut tones = 0;
-    // An upper-case letter inside a word that is not all capitals ("BÝch").
-    for word in s.split(' ') {
-        let all_upper = !word.chars().any(char::is_lowercase);
-        if all_upper {
-            continue;
-        }
-        let mut last: Option<char> = None;
-        for c in word.chars() {
-            if let Some(l) = last
-                && c.is_uppercase()
-                && !matches!(l, '\'' | '’')
-            {
+    // An upper-case letter inside a word that is not all capitals ("BÝch"): known when the word
+    // ends.
+    let mut word_has_lower = false;
+    let mut word_inner_upper = false;
+    let mut word_last: Option<char> = None;
+    for c in s.chars() {
+        let kc = k(c);
+        if c == ' ' {
+            if word_has_lower && word_inner_upper {
                 return true;
             }
-            last = Some(c);
+            (word_has_lower, word_inner_upper, word_last) = (false, false, None);
+        } else {
+            word_has_lower |= kc & class::LOWER != 0;
+            if let Some(l) = word_last
+                && kc & class::UPPER != 0
+                && !matches!(l, '\'' | '’')
+            {
+                word_inner_upper = true;
+            }
+            word_last = Some(c);
         }
-    }
-    for c in s.chars() {
         // "ð", and white space other than a plain space (UTF-8's "à" read as Windows-1252 ends
         // in a no-break space).
-        if c == 'ð' || c == 'Ð' || (c.is_whitespace() && c != ' ') {
+        if c == 'ð' || c == 'Ð' || kc & class::ODD_SPACE != 0 {
             return true;
         }
         // After a vowel: Windows-1258's acute and dot-below bytes (ì, ò) and VNI's acute and
         // tilde marks (ù, õ).
-        if let Some(p) = prev
+        if let Some((p, kp)) = prev
             && matches!(c, 'ì' | 'ò' | 'Ì' | 'Ò' | 'ù' | 'õ' | 'Ù' | 'Õ')
-            && is_vowel(p)
+            && kp & class::VOWEL != 0
         {
             let consonant_u = matches!(p, 'u' | 'U') && matches!(before, Some('q' | 'Q'));
             let consonant_i = matches!(p, 'i' | 'I') && matches!(before, Some('g' | 'G'));
@@ -266,17 +345,18 @@ fn has_anomaly(s: &str) -> bool {
         }
         if c == ' ' {
             tones = 0;
-        } else if has_tone(c) {
+        } else if kc & class::TONE != 0 {
             tones += 1;
             if tones > 1 {
                 return true;
             }
         }
-        if !is_name_char(c) && !c.is_whitespace() && c != 'Ð' && c != 'ð' {
+        // (Plain spaces are name characters; other white space returned above.)
+        if kc & class::NAME == 0 {
             return true;
         }
-        if let Some(p) = prev {
-            if p.is_lowercase() && c.is_uppercase() {
+        if let Some((p, kp)) = prev {
+            if kp & class::LOWER != 0 && kc & class::UPPER != 0 {
                 return true;
             }
             let vni_mark = matches!(c, 'â' | 'ê' | 'Â' | 'Ê')
@@ -289,10 +369,10 @@ fn has_anomaly(s: &str) -> bool {
                 return true;
             }
         }
-        before = prev;
-        prev = Some(c);
+        before = prev.map(|(p, _)| p);
+        prev = Some((c, kc));
     }
-    false
+    word_has_lower && word_inner_upper
 }
 
 /// Vowel clusters of Vietnamese rhymes, tones removed (hats, breves and horns kept).
@@ -569,9 +649,8 @@ type Decoder = fn(&str) -> Option<String>;
 
 /// The legacy encoding that damaged `s` and the repaired text, if `s` is damaged text.
 pub fn repair_encoding(s: &str) -> Option<(Legacy, String)> {
-    use unicode_normalization::{IsNormalized, is_nfc_quick};
     // Most names: composed already and nothing odd in them.
-    let composed = is_nfc_quick(s.chars()) == IsNormalized::Yes;
+    let composed = is_composed(s);
     if composed && !has_anomaly(s) {
         return None;
     }
@@ -895,6 +974,125 @@ mod tests {
     mod properties {
         use super::super::*;
         use proptest::prelude::*;
+
+        /// The checks as first written, character predicates called directly: what the
+        /// table-driven ones must agree with.
+        mod plain {
+            use super::super::*;
+
+            pub fn plain_is_clean(s: &str) -> bool {
+                if s.starts_with(' ') || s.ends_with(' ') || s.contains("  ") || s.is_empty() {
+                    return false;
+                }
+                let mut start = true;
+                for c in s.chars() {
+                    if !is_name_char(c) || c == 'Ð' {
+                        return false;
+                    }
+                    let ok = if c == ' ' || c == '\'' || c == '’' {
+                        true
+                    } else if start {
+                        !c.is_lowercase()
+                    } else {
+                        !c.is_uppercase()
+                    };
+                    if !ok {
+                        return false;
+                    }
+                    start = matches!(c, ' ' | '\'' | '’');
+                }
+                true
+            }
+
+            pub fn plain_has_anomaly(s: &str) -> bool {
+                let mut prev: Option<char> = None;
+                let mut before: Option<char> = None;
+                let mut tones = 0;
+                // An upper-case letter inside a word that is not all capitals ("BÝch").
+                for word in s.split(' ') {
+                    let all_upper = !word.chars().any(char::is_lowercase);
+                    if all_upper {
+                        continue;
+                    }
+                    let mut last: Option<char> = None;
+                    for c in word.chars() {
+                        if let Some(l) = last
+                            && c.is_uppercase()
+                            && !matches!(l, '\'' | '’')
+                        {
+                            return true;
+                        }
+                        last = Some(c);
+                    }
+                }
+                for c in s.chars() {
+                    // "ð", and white space other than a plain space (UTF-8's "à" read as Windows-1252 ends
+                    // in a no-break space).
+                    if c == 'ð' || c == 'Ð' || (c.is_whitespace() && c != ' ') {
+                        return true;
+                    }
+                    // After a vowel: Windows-1258's acute and dot-below bytes (ì, ò) and VNI's acute and
+                    // tilde marks (ù, õ).
+                    if let Some(p) = prev
+                        && matches!(c, 'ì' | 'ò' | 'Ì' | 'Ò' | 'ù' | 'õ' | 'Ù' | 'Õ')
+                        && is_vowel(p)
+                    {
+                        let consonant_u =
+                            matches!(p, 'u' | 'U') && matches!(before, Some('q' | 'Q'));
+                        let consonant_i =
+                            matches!(p, 'i' | 'I') && matches!(before, Some('g' | 'G'));
+                        if !consonant_u && !consonant_i {
+                            return true;
+                        }
+                    }
+                    if c == ' ' {
+                        tones = 0;
+                    } else if has_tone(c) {
+                        tones += 1;
+                        if tones > 1 {
+                            return true;
+                        }
+                    }
+                    if !is_name_char(c) && !c.is_whitespace() && c != 'Ð' && c != 'ð' {
+                        return true;
+                    }
+                    if let Some(p) = prev {
+                        if p.is_lowercase() && c.is_uppercase() {
+                            return true;
+                        }
+                        let vni_mark = matches!(c, 'â' | 'ê' | 'Â' | 'Ê')
+                            && matches!(p, 'a' | 'e' | 'o' | 'A' | 'E' | 'O');
+                        // VNI's circumflex-and-tone marks after the e or a they belong to ("Nguyeãn",
+                        // "Traàn"): no Vietnamese rhyme has "ea" or "aa".
+                        let vni_e = matches!(p, 'e' | 'E' | 'a' | 'A')
+                            && matches!(
+                                c,
+                                'á' | 'à' | 'å' | 'ã' | 'ä' | 'Á' | 'À' | 'Å' | 'Ã' | 'Ä'
+                            );
+                        if vni_mark || vni_e {
+                            return true;
+                        }
+                    }
+                    before = prev;
+                    prev = Some(c);
+                }
+                false
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn the_class_table_changes_no_answer(
+                raw in "([a-zA-Z ’'ÐðđĐàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚĂĐĨŨƠƯẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸåäÅÄ\u{300}\u{301}\u{303}\u{309}\u{323}\u{a0}\t]|\\PC){0,24}"
+            ) {
+                use unicode_normalization::{IsNormalized, is_nfc_quick};
+                prop_assert_eq!(has_anomaly(&raw), plain::plain_has_anomaly(&raw), "{:?}", raw);
+                prop_assert_eq!(is_composed(&raw), is_nfc_quick(raw.chars()) == IsNormalized::Yes);
+                if is_composed(&raw) {
+                    prop_assert_eq!(is_clean(&raw), plain::plain_is_clean(&raw), "{:?}", raw);
+                }
+            }
+        }
 
         proptest! {
             #[test]

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::findings::people::{BatchPeople, PeopleStore, PersonRow, RowReader};
 use crate::findings::store::{FindingStore, SortedFindings};
 use crate::findings::{Finding, RowFindings, RowInfo};
+use crate::input::csv::{CsvBatch, CsvRecord};
 use crate::input::{
     Batch, InputError, InputFile, ReadOptions, Rows, SheetCtx, SheetInfo, Sink, read_file,
 };
@@ -160,7 +161,7 @@ struct Merged {
 struct Shared<'a> {
     sheets: Mutex<Vec<SheetInfo>>,
     skipped: Mutex<Vec<(u32, String)>>,
-    pool: (Sender<Vec<csv::ByteRecord>>, Receiver<Vec<csv::ByteRecord>>),
+    pool: (Sender<CsvBatch>, Receiver<CsvBatch>),
     progress: &'a Progress,
     /// SHA-256 of the inputs their reader hashed on the way (CSV), by input.
     hashed: Mutex<Vec<(u32, String)>>,
@@ -186,7 +187,7 @@ impl Sink for ReaderSink<'_> {
         self.tx.send(batch).is_ok()
     }
 
-    fn recycled(&self) -> Option<Vec<csv::ByteRecord>> {
+    fn recycled(&self) -> Option<CsvBatch> {
         self.shared.pool.1.try_recv().ok()
     }
 
@@ -296,7 +297,7 @@ pub fn run(
         let check = || {
             rx.into_iter().par_bridge().for_each(|batch| {
                 let mut out = check_batch(&batch, &checker);
-                if let Rows::Csv { records, .. } = batch.rows {
+                if let Rows::Csv(records) = batch.rows {
                     let _ = shared.pool.0.try_send(records);
                 }
                 let mut stored =
@@ -662,10 +663,7 @@ fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
         dose_date: has(Field::DoseDate),
     };
     let first_row = match &batch.rows {
-        Rows::Csv { records, .. } => records
-            .first()
-            .and_then(|r| r.position())
-            .map_or(0, |p| p.line() as u32),
+        Rows::Csv(records) => records.iter().next().map_or(0, |r| r.line()),
         Rows::Cells(rows) => rows.first().map_or(0, |r| r.row),
     };
     let mut out = BatchOut {
@@ -687,7 +685,7 @@ fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
 }
 
 /// A CSV row with fewer cells than the header, or with text beyond its last column.
-fn is_ragged(rec: &csv::ByteRecord, ctx: &SheetCtx) -> bool {
+fn is_ragged(rec: &CsvRecord<'_>, ctx: &SheetCtx) -> bool {
     rec.len() < ctx.width
         || (rec.len() > ctx.width
             && rec

@@ -22,6 +22,10 @@ use super::{
 
 const SAMPLE_BYTES: usize = 64 * 1024;
 
+/// A batch is handed over at [`BATCH_ROWS`] records or at this many bytes of text, whichever
+/// comes first (a dump of very long rows does not fill memory).
+const BATCH_BYTES: usize = 16 << 20;
+
 /// How the bytes of a CSV file are text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextEncoding {
@@ -118,6 +122,149 @@ pub fn sniff_delimiter(sample: &str, default: u8) -> u8 {
     best.0
 }
 
+/// The records of one batch stored flat: every field's bytes in one buffer, the field ends in
+/// another. A batch is filled by the reader thread and checked on another core; contiguous
+/// buffers stream there, where a record per allocation had to be fetched piece by piece.
+#[derive(Debug, Default)]
+pub struct CsvBatch {
+    data: Vec<u8>,
+    /// End of each field in `data`.
+    ends: Vec<usize>,
+    /// Per record: index in `ends` of its first field, and its line in the file.
+    records: Vec<(usize, u32)>,
+}
+
+/// One record of a [`CsvBatch`].
+#[derive(Debug, Clone, Copy)]
+pub struct CsvRecord<'b> {
+    data: &'b [u8],
+    /// Where the record starts in `data`.
+    start: usize,
+    /// End of each field in `data`.
+    ends: &'b [usize],
+    line: u32,
+}
+
+impl CsvBatch {
+    /// Adds a record.
+    pub fn push(&mut self, rec: &ByteRecord) {
+        let base = self.data.len();
+        self.records.push((
+            self.ends.len(),
+            rec.position().map_or(0, |p| p.line() as u32),
+        ));
+        self.data.extend_from_slice(rec.as_slice());
+        self.ends.extend(
+            (0..rec.len())
+                .filter_map(|i| rec.range(i))
+                .map(|r| base + r.end),
+        );
+    }
+
+    /// Empties the batch, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.data.clear();
+        self.ends.clear();
+        self.records.clear();
+    }
+
+    /// How many records it holds.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Bytes of field text held.
+    pub fn bytes(&self) -> usize {
+        self.data.len()
+    }
+
+    /// The records in order.
+    pub fn iter(&self) -> impl Iterator<Item = CsvRecord<'_>> {
+        let next_starts = self
+            .records
+            .iter()
+            .skip(1)
+            .map(|(first, _)| *first)
+            .chain(std::iter::once(self.ends.len()));
+        self.records
+            .iter()
+            .zip(next_starts)
+            .map(|(&(first, line), next)| {
+                let ends = self.ends.get(first..next).unwrap_or_default();
+                let start = first
+                    .checked_sub(1)
+                    .and_then(|i| self.ends.get(i))
+                    .copied()
+                    .unwrap_or(0);
+                CsvRecord {
+                    data: &self.data,
+                    start,
+                    ends,
+                    line,
+                }
+            })
+    }
+}
+
+impl<'b> CsvRecord<'b> {
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether it has no field.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The line of the file the record starts on.
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+
+    /// Where field `i` is in [`CsvRecord::as_slice`].
+    pub fn range(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        let end = *self.ends.get(i)?;
+        let start = match i.checked_sub(1) {
+            Some(p) => *self.ends.get(p)?,
+            None => self.start,
+        };
+        Some(start - self.start..end - self.start)
+    }
+
+    /// Field `i`.
+    pub fn get(&self, i: usize) -> Option<&'b [u8]> {
+        let r = self.range(i)?;
+        self.as_slice().get(r)
+    }
+
+    /// Every field's bytes, one after the other.
+    pub fn as_slice(&self) -> &'b [u8] {
+        let end = self.ends.last().copied().unwrap_or(self.start);
+        self.data.get(self.start..end).unwrap_or_default()
+    }
+
+    /// The fields.
+    pub fn iter(&self) -> impl Iterator<Item = &'b [u8]> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    /// Field `i`, without the '\r' of a CRLF line end (as [`field`]).
+    pub fn field(&self, i: usize) -> Option<&'b [u8]> {
+        let f = self.get(i)?;
+        if i + 1 == self.len() {
+            Some(f.strip_suffix(b"\r").unwrap_or(f))
+        } else {
+            Some(f)
+        }
+    }
+}
+
 /// Field `i` of a record, without the '\r' of a CRLF line end.
 pub fn field(rec: &ByteRecord, i: usize) -> Option<&[u8]> {
     let f = rec.get(i)?;
@@ -132,7 +279,7 @@ pub fn field(rec: &ByteRecord, i: usize) -> Option<&[u8]> {
 /// checked as UTF-8 once, then each field is sliced out of it; a field that is not UTF-8 is read
 /// as Windows-1258.
 pub fn record_cells<'r>(
-    rec: &'r ByteRecord,
+    rec: &CsvRecord<'r>,
     columns: &[Option<usize>; FIELD_COUNT],
 ) -> [CellRef<'r>; FIELD_COUNT] {
     let whole = simdutf8::basic::from_utf8(rec.as_slice()).ok();
@@ -141,7 +288,7 @@ pub fn record_cells<'r>(
         let Some(c) = *col else {
             continue;
         };
-        let Some(bytes) = field(rec, c) else {
+        let Some(bytes) = rec.field(c) else {
             continue;
         };
         // Slicing checks that the field starts and ends on character boundaries.
@@ -325,39 +472,39 @@ pub fn read(
     });
 
     let new_batch = |sink: &dyn Sink| {
-        sink.recycled()
-            .unwrap_or_else(|| Vec::with_capacity(BATCH_ROWS))
+        let mut b = sink.recycled().unwrap_or_default();
+        b.clear();
+        b
     };
     let mut records = new_batch(sink);
-    let mut len = 0usize;
     let mut last_byte = 0u64;
+    let mut rec = ByteRecord::new();
     let mut leftover = first.into_iter().skip(header.data_start);
     loop {
-        if len == records.len() {
-            records.push(ByteRecord::new());
-        }
         let got = match leftover.next() {
-            Some(rec) => {
-                records[len] = rec;
+            Some(r) => {
+                records.push(&r);
                 true
             }
-            None => rdr
-                .read_byte_record(&mut records[len])
-                .map_err(|e| unreadable(file, e))?,
+            None => {
+                let got = rdr
+                    .read_byte_record(&mut rec)
+                    .map_err(|e| unreadable(file, e))?;
+                if got {
+                    records.push(&rec);
+                }
+                got
+            }
         };
-        if got {
-            len += 1;
-        }
-        if len == BATCH_ROWS || (!got && len > 0) {
+        let full = records.len() >= BATCH_ROWS || records.bytes() >= BATCH_BYTES;
+        if full || (!got && !records.is_empty()) {
             let byte = rdr.position().byte();
             sink.progress(byte.saturating_sub(last_byte));
             last_byte = byte;
-            let full = std::mem::replace(&mut records, new_batch(sink));
             let batch = Batch {
                 ctx: ctx.clone(),
-                rows: Rows::Csv { records: full, len },
+                rows: Rows::Csv(std::mem::replace(&mut records, new_batch(sink))),
             };
-            len = 0;
             if !sink.batch(batch) {
                 return Ok(());
             }
@@ -415,14 +562,21 @@ mod tests {
         let mut columns = [None; FIELD_COUNT];
         columns[1] = Some(0);
         columns[4] = Some(2);
-        let rec = ByteRecord::from(vec!["Hùng", "x", " 079 \r"]);
+        let flat = |rec: ByteRecord| {
+            let mut b = CsvBatch::default();
+            b.push(&rec);
+            b
+        };
+        let batch = flat(ByteRecord::from(vec!["Hùng", "x", " 079 \r"]));
+        let rec = batch.iter().next().expect("one record");
         let cells = record_cells(&rec, &columns);
         assert_eq!(cells[1], Cell::Text(Cow::Borrowed("Hùng")));
         assert_eq!(cells[4], Cell::Text(Cow::Borrowed(" 079 ")));
         assert_eq!(cells[5], Cell::Empty);
         assert_eq!(cells[0], Cell::Empty);
         // A Windows-1258 field in an otherwise UTF-8 record.
-        let rec = ByteRecord::from(vec![&b"Nguy\xEA\xDEn"[..], b"x", b""]);
+        let batch = flat(ByteRecord::from(vec![&b"Nguy\xEA\xDEn"[..], b"x", b""]));
+        let rec = batch.iter().next().expect("one record");
         let cells = record_cells(&rec, &columns);
         assert_eq!(cells[1], Cell::Text(Cow::Owned("Nguyễn".to_string())));
         assert_eq!(cells[4], Cell::Empty);
@@ -437,6 +591,29 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_flat_batch_gives_back_every_record_as_read(
+            rows in prop::collection::vec(prop::collection::vec("[a-zA-Zà-ỹ0-9 \r]{0,8}", 0..6), 0..12)
+        ) {
+            let mut batch = CsvBatch::default();
+            let records: Vec<ByteRecord> = rows.iter().map(|r| ByteRecord::from(r.clone())).collect();
+            for rec in &records {
+                batch.push(rec);
+            }
+            prop_assert_eq!(batch.len(), records.len());
+            for (flat, rec) in batch.iter().zip(&records) {
+                prop_assert_eq!(flat.len(), rec.len());
+                prop_assert_eq!(flat.as_slice(), rec.as_slice());
+                prop_assert_eq!(flat.iter().collect::<Vec<_>>(), rec.iter().collect::<Vec<_>>());
+                for i in 0..=rec.len() {
+                    prop_assert_eq!(flat.field(i), field(rec, i));
+                    prop_assert_eq!(flat.range(i), rec.range(i));
+                }
+            }
+            batch.clear();
+            prop_assert!(batch.is_empty() && batch.bytes() == 0);
+        }
+
         #[test]
         fn sniffing_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
             let _ = sniff_encoding(&bytes);

@@ -379,13 +379,8 @@ pub struct CellRow {
 /// A batch of rows of one sheet.
 #[derive(Debug)]
 pub enum Rows {
-    /// CSV records (recycled between batches); only the first `len` are in use.
-    Csv {
-        /// The records.
-        records: Vec<::csv::ByteRecord>,
-        /// How many are filled.
-        len: usize,
-    },
+    /// CSV records, stored flat (the buffers are recycled between batches).
+    Csv(csv::CsvBatch),
     /// Workbook rows.
     Cells(Vec<CellRow>),
 }
@@ -403,7 +398,7 @@ impl Batch {
     /// Calls `f` with each row as a raw record, and the CSV record it came from (for CSV).
     pub fn for_each_row<F>(&self, mut f: F)
     where
-        F: FnMut(&crate::record::RawRecord<'_>, Option<&::csv::ByteRecord>),
+        F: FnMut(&crate::record::RawRecord<'_>, Option<&csv::CsvRecord<'_>>),
     {
         use crate::record::{RawRecord, RowLoc};
         let ctx = &self.ctx;
@@ -413,13 +408,13 @@ impl Batch {
             row,
         };
         match &self.rows {
-            Rows::Csv { records, len } => {
-                for rec in records.iter().take(*len) {
+            Rows::Csv(records) => {
+                for rec in records.iter() {
                     let raw = RawRecord {
-                        loc: loc(rec.position().map_or(0, |p| p.line() as u32)),
-                        cells: csv::record_cells(rec, &ctx.columns),
+                        loc: loc(rec.line()),
+                        cells: csv::record_cells(&rec, &ctx.columns),
                     };
-                    f(&raw, Some(rec));
+                    f(&raw, Some(&rec));
                 }
             }
             Rows::Cells(rows) => {
@@ -441,8 +436,8 @@ pub trait Sink: Sync {
     fn sheet(&self, info: SheetInfo) -> u32;
     /// Hands over a batch; `false` means stop reading.
     fn batch(&self, batch: Batch) -> bool;
-    /// A recycled CSV record buffer, if one is free.
-    fn recycled(&self) -> Option<Vec<::csv::ByteRecord>>;
+    /// A recycled CSV batch, if one is free (its contents are cleared by the reader).
+    fn recycled(&self) -> Option<csv::CsvBatch>;
     /// `bytes` more of the input have been read.
     fn progress(&self, bytes: u64);
     /// A sheet of a workbook was skipped because it has no recognisable header.

@@ -68,6 +68,14 @@ pub fn conflicts<'u>(
 /// How many different people a group of rows with one number holds: different names, or birth
 /// dates that cannot be the same day.
 fn distinct_people(group: &[Entry<IdEntry>]) -> u32 {
+    // Most groups are one person's doses: one name, one birth date, nothing to count.
+    if let Some(first) = group.first()
+        && group
+            .iter()
+            .all(|e| e.data.name == first.data.name && e.data.birth == first.data.birth)
+    {
+        return 1;
+    }
     let mut names: Vec<u64> = group
         .iter()
         .map(|e| e.data.name)

@@ -89,38 +89,26 @@ impl<T: Copy + Send> RowIndex<T> {
 
     /// Groups the rows by `key`; every row of a group for which `judge` gives a detail becomes a
     /// finding of `code`, with the row's unit. `unit(u)` names unit `u`.
-    pub fn findings<'u, K: Ord + Copy + Send>(
-        self,
+    pub fn findings<'u, K: Ord + Send>(
+        mut self,
         key: impl Fn(&T) -> K + Sync,
         judge: impl Fn(&[Entry<T>]) -> Option<Detail>,
         code: Code,
         unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
     ) -> Vec<(u32, Finding)> {
         use rayon::slice::ParallelSliceMut;
-        // Grouping sorts the keys with the entries' positions (a few bytes each), not the entries;
-        // findings are sorted again by the caller.
-        let mut order: Vec<(K, u32)> = self
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (key(&e.data), i as u32))
-            .collect();
-        order.par_sort_unstable();
+        // Grouping needs the key only: findings are sorted again by the caller.
+        self.entries
+            .par_sort_unstable_by(|a, b| key(&a.data).cmp(&key(&b.data)));
         let mut out = Vec::new();
-        let mut group: Vec<Entry<T>> = Vec::new();
-        for run in order.chunk_by(|a, b| a.0 == b.0) {
-            if run.len() < 2 {
+        for group in self.entries.chunk_by(|a, b| key(&a.data) == key(&b.data)) {
+            if group.len() < 2 {
                 continue;
             }
-            group.clear();
-            group.extend(
-                run.iter()
-                    .filter_map(|(_, i)| self.entries.get(*i as usize)),
-            );
-            let Some(detail) = judge(&group) else {
+            let Some(detail) = judge(group) else {
                 continue;
             };
-            for e in &group {
+            for e in group {
                 let text = self
                     .arena
                     .get(e.start as usize..(e.start + e.len) as usize)

@@ -1,5 +1,5 @@
 //! The floor an xlsx scan is compared with: stream every cell of every sheet with calamine's cell
-//! reader and count them. Used by `scripts/bench.sh`.
+//! reader and count them. Used by `scripts/bench.py`.
 
 use std::process::ExitCode;
 

@@ -1,5 +1,5 @@
 //! The floor a CSV scan is compared with: read every record of a file with the csv crate
-//! (reused `ByteRecord`, no checks) and count them. Used by `scripts/bench.sh`.
+//! (reused `ByteRecord`, no checks) and count them. Used by `scripts/bench.py`.
 
 use std::process::ExitCode;
 

@@ -256,22 +256,22 @@ impl<'b> CsvRecord<'b> {
 
     /// Field `i`, without the '\r' of a CRLF line end (as [`field`]).
     pub fn field(&self, i: usize) -> Option<&'b [u8]> {
-        let f = self.get(i)?;
-        if i + 1 == self.len() {
-            Some(f.strip_suffix(b"\r").unwrap_or(f))
-        } else {
-            Some(f)
-        }
+        Some(without_cr(self.get(i)?, i + 1 == self.len()))
     }
 }
 
 /// Field `i` of a record, without the '\r' of a CRLF line end.
 pub fn field(rec: &ByteRecord, i: usize) -> Option<&[u8]> {
-    let f = rec.get(i)?;
-    if i + 1 == rec.len() {
-        Some(f.strip_suffix(b"\r").unwrap_or(f))
+    Some(without_cr(rec.get(i)?, i + 1 == rec.len()))
+}
+
+/// A field without the '\r' a CRLF line end leaves at the end of a record's `last` field (records
+/// end at '\n', see [`reader_builder`]).
+fn without_cr(f: &[u8], last: bool) -> &[u8] {
+    if last {
+        f.strip_suffix(b"\r").unwrap_or(f)
     } else {
-        Some(f)
+        f
     }
 }
 

@@ -5,16 +5,14 @@
 
 use std::fmt;
 
+use crate::normalize::digits::Digits;
 use crate::normalize::gender::Gender;
 use crate::record::Cell;
 use crate::reference;
 
 /// A well-formed 9-digit CMND or 12-digit CCCD, leading zeros included.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct IdNum {
-    digits: [u8; 12],
-    len: u8,
-}
+pub struct IdNum(Digits<12>);
 
 /// Which kind of number an [`IdNum`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,26 +25,20 @@ pub enum IdKind {
 
 impl IdNum {
     fn from_digits(d: &[u8]) -> Option<IdNum> {
-        if !(d.len() == 9 || d.len() == 12) || !d.iter().all(u8::is_ascii_digit) {
+        if !(d.len() == 9 || d.len() == 12) {
             return None;
         }
-        let mut digits = [b'0'; 12];
-        digits[..d.len()].copy_from_slice(d);
-        Some(IdNum {
-            digits,
-            len: d.len() as u8,
-        })
+        Digits::new(d).map(IdNum)
     }
 
     /// The digits as text.
     pub fn as_str(&self) -> &str {
-        // Only ASCII digits are ever stored.
-        std::str::from_utf8(&self.digits[..usize::from(self.len)]).unwrap_or("")
+        self.0.as_str()
     }
 
     /// CMND or CCCD.
     pub fn kind(&self) -> IdKind {
-        if self.len == 12 {
+        if self.0.len() == 12 {
             IdKind::Cccd12
         } else {
             IdKind::Cmnd9
@@ -59,11 +51,11 @@ impl IdNum {
             .as_str()
             .bytes()
             .fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'));
-        v | (u64::from(self.len == 12) << 63)
+        v | (u64::from(self.0.len() == 12) << 63)
     }
 
     fn digit(&self, i: usize) -> u16 {
-        u16::from(self.digits[i] - b'0')
+        u16::from(self.0.digit(i))
     }
 
     /// Digits 1-3 of a CCCD: the province or country code.

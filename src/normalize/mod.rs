@@ -3,6 +3,7 @@
 //! turn that into findings. [`NormalRow`] holds what every rule of a row needs, computed once.
 
 pub mod dates;
+pub mod digits;
 pub mod gender;
 pub mod identifiers;
 pub mod names;

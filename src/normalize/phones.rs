@@ -5,35 +5,27 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use crate::normalize::digits::Digits;
 use crate::record::Cell;
 use crate::reference;
 
 /// A phone number as the platform wants it: 10 or 11 digits, leading 0. Kept inline (no
 /// allocation: every row has one).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct PhoneNum {
-    digits: [u8; 11],
-    len: u8,
-}
+pub struct PhoneNum(Digits<11>);
 
 impl PhoneNum {
     /// `d` when it is 10 or 11 ASCII digits.
     fn new(d: &[u8]) -> Option<PhoneNum> {
-        if !(10..=11).contains(&d.len()) || !d.iter().all(u8::is_ascii_digit) {
+        if !(10..=11).contains(&d.len()) {
             return None;
         }
-        let mut digits = [0u8; 11];
-        digits[..d.len()].copy_from_slice(d);
-        Some(PhoneNum {
-            digits,
-            len: d.len() as u8,
-        })
+        Digits::new(d).map(PhoneNum)
     }
 
     /// The digits.
     pub fn as_str(&self) -> &str {
-        // Only ASCII digits are ever stored.
-        std::str::from_utf8(&self.digits[..usize::from(self.len)]).unwrap_or("")
+        self.0.as_str()
     }
 }
 
@@ -46,13 +38,6 @@ impl std::fmt::Display for PhoneNum {
 impl std::fmt::Debug for PhoneNum {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:?}", self.as_str())
-    }
-}
-
-impl std::ops::Deref for PhoneNum {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
     }
 }
 

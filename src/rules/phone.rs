@@ -18,7 +18,7 @@ pub fn check(row: &NormalRow<'_, '_>, out: &mut RowFindings<'_>) {
         }
         PhoneReading::Old(new) => {
             let value = row.raw.get(Field::Phone).display();
-            out.push(f, Code::PhoneOldFormat, &value, new, Detail::None);
+            out.push(f, Code::PhoneOldFormat, &value, new.as_str(), Detail::None);
         }
         PhoneReading::Missing | PhoneReading::Valid(_) => {}
     }

@@ -347,11 +347,26 @@ pub fn run(
     };
     let ids = std::mem::take(&mut merged.ids);
     let doses = std::mem::take(&mut merged.doses);
+    let people_pairs = std::mem::take(&mut merged.people);
+    let error_pairs = std::mem::take(&mut merged.error_people);
+    let units_len = merged.unit_rows.len();
+    // The two cross-record rules and the people counts need nothing of each other.
+    let ((id_conflicts, dose_conflicts), (people, error_people)) = rayon::join(
+        || {
+            rayon::join(
+                || duplicates::conflicts(ids, names),
+                || dose::duplicates(doses, names),
+            )
+        },
+        || {
+            rayon::join(
+                || distinct(people_pairs, units_len),
+                || distinct(error_pairs, units_len),
+            )
+        },
+    );
     let mut conflicts = Vec::new();
-    for (unit, finding) in duplicates::conflicts(ids, names)
-        .into_iter()
-        .chain(dose::duplicates(doses, names))
-    {
+    for (unit, finding) in id_conflicts.into_iter().chain(dose_conflicts) {
         *merged.unit_codes.entry((unit, finding.code)).or_insert(0) += 1;
         conflicts.push(finding);
     }
@@ -389,8 +404,8 @@ pub fn run(
     let (units, people, people_with_errors) = count_units(
         merged.unit_ids,
         &merged.unit_rows,
-        merged.people,
-        merged.error_people,
+        people,
+        error_people,
         &merged.unit_codes,
     );
 
@@ -485,16 +500,14 @@ fn distinct(mut pairs: Vec<(u32, u64)>, units: usize) -> (Vec<u64>, u64) {
 }
 
 /// Rows, people and findings per unit; the number of distinct people in all, and of those with
-/// errors.
+/// errors. `people` and `with_errors` are what [`distinct`] counted.
 fn count_units(
     unit_ids: HashMap<UnitKey, u32>,
     unit_rows: &[u64],
-    people: Vec<(u32, u64)>,
-    error_people: Vec<(u32, u64)>,
+    (per_unit, everyone): (Vec<u64>, u64),
+    (with_errors, everyone_with_errors): (Vec<u64>, u64),
     unit_codes: &HashMap<(u32, Code), u64>,
 ) -> (BTreeMap<UnitKey, UnitStats>, u64, u64) {
-    let (per_unit, everyone) = distinct(people, unit_rows.len());
-    let (with_errors, everyone_with_errors) = distinct(error_people, unit_rows.len());
     let mut codes: Vec<BTreeMap<Code, u64>> = vec![BTreeMap::new(); unit_rows.len()];
     for ((u, code), n) in unit_codes {
         if let Some(m) = codes.get_mut(*u as usize) {

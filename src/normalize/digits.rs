@@ -26,7 +26,12 @@ impl<const N: usize> Digits<N> {
     /// The digits as text.
     pub fn as_str(&self) -> &str {
         // Only ASCII digits are ever stored.
-        std::str::from_utf8(&self.digits[..usize::from(self.len)]).unwrap_or("")
+        std::str::from_utf8(self.as_bytes()).unwrap_or("")
+    }
+
+    /// The digits as bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.digits.get(..usize::from(self.len)).unwrap_or_default()
     }
 
     /// How many digits.
@@ -41,10 +46,7 @@ impl<const N: usize> Digits<N> {
 
     /// The value of digit `i` (0 past the end).
     pub fn digit(&self, i: usize) -> u8 {
-        self.as_str()
-            .as_bytes()
-            .get(i)
-            .map_or(0, |b| b.wrapping_sub(b'0'))
+        self.as_bytes().get(i).map_or(0, |b| b.wrapping_sub(b'0'))
     }
 }
 

@@ -48,8 +48,9 @@ impl IdNum {
     /// The number as an integer key (leading zeros are kept apart by the length bit).
     pub fn key(&self) -> u64 {
         let v = self
-            .as_str()
-            .bytes()
+            .0
+            .as_bytes()
+            .iter()
             .fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'));
         v | (u64::from(self.0.len() == 12) << 63)
     }

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::findings::people::{BatchPeople, PeopleStore, PersonRow, RowReader};
 use crate::findings::store::{FindingStore, SortedFindings};
 use crate::findings::{Finding, RowFindings, RowInfo};
-use crate::input::csv::{CsvBatch, CsvRecord};
+use crate::input::csv::CsvRecord;
 use crate::input::{
     Batch, InputError, InputFile, ReadOptions, Rows, SheetCtx, SheetInfo, Sink, read_file,
 };
@@ -161,7 +161,8 @@ struct Merged {
 struct Shared<'a> {
     sheets: Mutex<Vec<SheetInfo>>,
     skipped: Mutex<Vec<(u32, String)>>,
-    pool: (Sender<CsvBatch>, Receiver<CsvBatch>),
+    /// CSV text buffers the checkers are done with.
+    pool: (Sender<Vec<u8>>, Receiver<Vec<u8>>),
     progress: &'a Progress,
     /// SHA-256 of the inputs their reader hashed on the way (CSV), by input.
     hashed: Mutex<Vec<(u32, String)>>,
@@ -187,7 +188,7 @@ impl Sink for ReaderSink<'_> {
         self.tx.send(batch).is_ok()
     }
 
-    fn recycled(&self) -> Option<CsvBatch> {
+    fn recycled(&self) -> Option<Vec<u8>> {
         self.shared.pool.1.try_recv().ok()
     }
 
@@ -297,8 +298,8 @@ pub fn run(
         let check = || {
             rx.into_iter().par_bridge().for_each(|batch| {
                 let mut out = check_batch(&batch, &checker);
-                if let Rows::Csv(records) = batch.rows {
-                    let _ = shared.pool.0.try_send(records);
+                if let Rows::Csv(chunk) = batch.rows {
+                    let _ = shared.pool.0.try_send(chunk.into_buffer());
                 }
                 let mut stored =
                     store.put(out.sheet, out.first_row, std::mem::take(&mut out.findings));
@@ -676,7 +677,7 @@ fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
         dose_date: has(Field::DoseDate),
     };
     let first_row = match &batch.rows {
-        Rows::Csv(records) => records.iter().next().map_or(0, |r| r.line()),
+        Rows::Csv(chunk) => chunk.first_line(),
         Rows::Cells(rows) => rows.first().map_or(0, |r| r.row),
     };
     let mut out = BatchOut {

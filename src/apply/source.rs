@@ -199,7 +199,7 @@ impl Sink for IndexSink<'_> {
         true
     }
 
-    fn recycled(&self) -> Option<crate::input::csv::CsvBatch> {
+    fn recycled(&self) -> Option<Vec<u8>> {
         None
     }
 

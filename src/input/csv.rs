@@ -1,7 +1,9 @@
 //! CSV, TSV and TXT dumps: encoding (UTF-8 with or without BOM, UTF-16 by BOM or by its zero
 //! bytes, Windows-1258 wherever a field is not valid UTF-8), delimiter sniffing (`,` `;` tab `|`),
-//! header detection, then records streamed in recycled batches. Ragged rows are left to the
-//! checkers, which report and skip them.
+//! header detection, then the text streamed in chunks of whole records: the reader thread only
+//! reads, hashes and finds where records end ([`last_record_end`]); each checking thread parses
+//! its chunk with the csv crate's parser ([`CsvBatch::fill`]), on the core that checks it. Ragged
+//! rows are left to the checkers, which report and skip them.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -16,15 +18,15 @@ use crate::normalize::text::is_tone_mark;
 use crate::record::{Cell, CellRef, FIELD_COUNT};
 
 use super::{
-    BATCH_ROWS, Batch, InputError, InputFile, ReadOptions, Rows, SheetCtx, SheetInfo, Sink,
-    find_header, header::HEADER_SEARCH_ROWS, mapped_names,
+    Batch, InputError, InputFile, ReadOptions, Rows, SheetCtx, SheetInfo, Sink, find_header,
+    header::HEADER_SEARCH_ROWS, mapped_names,
 };
 
 const SAMPLE_BYTES: usize = 64 * 1024;
 
-/// A batch is handed over at [`BATCH_ROWS`] records or at this many bytes of text, whichever
-/// comes first (a dump of very long rows does not fill memory).
-const BATCH_BYTES: usize = 16 << 20;
+/// The reader thread hands the text over in chunks of about this many bytes (some 4,500 rows of a
+/// platform dump), cut at the end of a record; a record longer than that makes its chunk longer.
+const CHUNK_BYTES: usize = 1 << 20;
 
 /// How the bytes of a CSV file are text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,14 +124,117 @@ pub fn sniff_delimiter(sample: &str, default: u8) -> u8 {
     best.0
 }
 
-/// The records of one batch stored flat: every field's bytes in one buffer, the field ends in
-/// another. A batch is filled by the reader thread and checked on another core; contiguous
-/// buffers stream there, where a record per allocation had to be fetched piece by piece.
+/// Whole records of a CSV file as read, not yet parsed: cut by the reader thread at the end of a
+/// record, parsed by the thread that checks them ([`CsvBatch::fill`]).
+#[derive(Debug, Clone)]
+pub struct CsvChunk {
+    /// The text is `buf[..len]`; the rest is room kept for when the buffer is reused.
+    buf: Vec<u8>,
+    len: usize,
+    /// The line the chunk starts on, as the csv crate counts it for the first record.
+    first_line: u32,
+    /// The file's delimiter.
+    delimiter: u8,
+}
+
+impl CsvChunk {
+    /// A chunk of `text` (whole records) read with `delimiter`, starting on line `first_line`.
+    pub fn new(text: &[u8], delimiter: u8, first_line: u32) -> CsvChunk {
+        CsvChunk {
+            buf: text.to_vec(),
+            len: text.len(),
+            first_line,
+            delimiter,
+        }
+    }
+
+    /// The text.
+    pub fn text(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    /// The line its first record starts on.
+    pub fn first_line(&self) -> u32 {
+        self.first_line
+    }
+
+    /// The buffer, for reuse.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.buf
+    }
+}
+
+/// The parser of [`reader_builder`], at the start of a record that is not the start of the file
+/// (a byte-order mark there is text, as it is to a reader that has read the records before).
+/// Built for each chunk (a few microseconds): a cloned `csv_core::Reader` does not parse (its
+/// `Clone` copies only part of the transition tables).
+fn parser(delimiter: u8) -> csv_core::Reader {
+    let mut p = csv_core::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .terminator(csv_core::Terminator::Any(b'\n'))
+        .build();
+    // A blank line is skipped; reading one marks the parser as past the start of the file.
+    let _ = p.read_record(b"\n", &mut [0u8; 1], &mut [0usize; 1]);
+    p.set_line(1);
+    p
+}
+
+/// Where the last record that ends in `text` ends (just after its '\n'), reading as csv_core
+/// does: a quote opens a quoted field only at the start of a field, a '\n' between quotes is
+/// text, and a '\n' right after another (a blank line, skipped) ends no record. `text` starts at
+/// the start of a record. `None` when no record ends in it.
+pub fn last_record_end(text: &[u8], delimiter: u8) -> Option<usize> {
+    // Records ending in text[from..to], which is all outside quotes.
+    let ends_in = |from: usize, to: usize| {
+        memchr::memrchr_iter(b'\n', text.get(from..to).unwrap_or_default())
+            .map(|i| from + i)
+            .find(|&i| i > 0 && text.get(i - 1) != Some(&b'\n'))
+            .map(|i| i + 1)
+    };
+    let mut best = None;
+    // Outside quotes from `from`; the next quote is looked for from `pos`.
+    let (mut from, mut pos) = (0, 0);
+    loop {
+        let Some(q) = memchr::memchr(b'"', text.get(pos..).unwrap_or_default()).map(|i| pos + i)
+        else {
+            return ends_in(from, text.len()).or(best);
+        };
+        let opens = q == 0 || matches!(text.get(q - 1), Some(&b) if b == delimiter || b == b'\n');
+        if !opens {
+            pos = q + 1;
+            continue;
+        }
+        best = ends_in(from, q).or(best);
+        // The field ends at a quote that is not followed by another.
+        let mut p = q + 1;
+        loop {
+            let Some(c) = memchr::memchr(b'"', text.get(p..).unwrap_or_default()).map(|i| p + i)
+            else {
+                return best;
+            };
+            match text.get(c + 1) {
+                // The next byte, not read yet, decides.
+                None => return best,
+                Some(b'"') => p = c + 2,
+                Some(_) => {
+                    (from, pos) = (c + 1, c + 1);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// The records of one chunk stored flat: every field's bytes in one buffer, the field ends in
+/// another, both reused from chunk to chunk.
 #[derive(Debug, Default)]
 pub struct CsvBatch {
+    /// Field text is `data[..used]` (the rest is room, already initialised).
     data: Vec<u8>,
-    /// End of each field in `data`.
+    used: usize,
+    /// End of each field in `data`; `ends[..fields]` are the batch's.
     ends: Vec<usize>,
+    fields: usize,
     /// Per record: index in `ends` of its first field, and its line in the file.
     records: Vec<(usize, u32)>,
 }
@@ -146,25 +251,56 @@ pub struct CsvRecord<'b> {
 }
 
 impl CsvBatch {
-    /// Adds a record.
-    pub fn push(&mut self, rec: &ByteRecord) {
-        let base = self.data.len();
-        self.records.push((
-            self.ends.len(),
-            rec.position().map_or(0, |p| p.line() as u32),
-        ));
-        self.data.extend_from_slice(rec.as_slice());
-        self.ends.extend(
-            (0..rec.len())
-                .filter_map(|i| rec.range(i))
-                .map(|r| base + r.end),
-        );
+    /// Parses the records of `chunk` into the batch, in place of what it held. Records and lines
+    /// are those the csv crate reads from the whole file (see the tests).
+    pub fn fill(&mut self, chunk: &CsvChunk) {
+        use csv_core::ReadRecordResult as R;
+        self.clear();
+        let mut parser = parser(chunk.delimiter);
+        let mut input = chunk.text();
+        // Fields are never longer than their text.
+        if self.data.len() <= input.len() {
+            self.data.resize(input.len() + 1, 0);
+        }
+        loop {
+            let first = self.fields;
+            let line = chunk
+                .first_line
+                .saturating_add(u32::try_from(parser.line().saturating_sub(1)).unwrap_or(u32::MAX));
+            let base = self.used;
+            loop {
+                if self.ends.len() - self.fields < 4 {
+                    self.ends.resize(self.ends.len() * 2 + 64, 0);
+                }
+                let (res, nin, nout, nend) = parser.read_record(
+                    input,
+                    self.data.get_mut(self.used..).unwrap_or_default(),
+                    self.ends.get_mut(self.fields..).unwrap_or_default(),
+                );
+                input = input.get(nin..).unwrap_or_default();
+                for e in self.ends.iter_mut().skip(self.fields).take(nend) {
+                    *e += base;
+                }
+                self.used += nout;
+                self.fields += nend;
+                match res {
+                    // The next call, with no input left, ends the chunk's last record.
+                    R::InputEmpty | R::OutputEndsFull => {}
+                    R::OutputFull => self.data.resize(self.data.len() * 2 + 64, 0),
+                    R::Record => {
+                        self.records.push((first, line));
+                        break;
+                    }
+                    R::End => return,
+                }
+            }
+        }
     }
 
     /// Empties the batch, keeping its buffers.
     pub fn clear(&mut self) {
-        self.data.clear();
-        self.ends.clear();
+        self.used = 0;
+        self.fields = 0;
         self.records.clear();
     }
 
@@ -180,29 +316,31 @@ impl CsvBatch {
 
     /// Bytes of field text held.
     pub fn bytes(&self) -> usize {
-        self.data.len()
+        self.used
     }
 
     /// The records in order.
     pub fn iter(&self) -> impl Iterator<Item = CsvRecord<'_>> {
+        let data = self.data.get(..self.used).unwrap_or_default();
+        let all_ends = self.ends.get(..self.fields).unwrap_or_default();
         let next_starts = self
             .records
             .iter()
             .skip(1)
             .map(|(first, _)| *first)
-            .chain(std::iter::once(self.ends.len()));
+            .chain(std::iter::once(all_ends.len()));
         self.records
             .iter()
             .zip(next_starts)
-            .map(|(&(first, line), next)| {
-                let ends = self.ends.get(first..next).unwrap_or_default();
+            .map(move |(&(first, line), next)| {
+                let ends = all_ends.get(first..next).unwrap_or_default();
                 let start = first
                     .checked_sub(1)
-                    .and_then(|i| self.ends.get(i))
+                    .and_then(|i| all_ends.get(i))
                     .copied()
                     .unwrap_or(0);
                 CsvRecord {
-                    data: &self.data,
+                    data,
                     start,
                     ends,
                     line,
@@ -427,21 +565,23 @@ pub fn read(
             (Box::new(Cursor::new(sample).chain(f)), delimiter)
         }
     };
-    let mut rdr = reader_builder(delimiter).from_reader(reader);
+    let mut reader = reader;
+    let unreadable = |e: std::io::Error| unreadable(file, e);
 
-    // The first rows, for the header.
-    let mut first: Vec<ByteRecord> = Vec::new();
-    loop {
-        if first.len() >= HEADER_SEARCH_ROWS {
-            break;
+    // The first rows, for the header, from the text read so far (more is read if they do not
+    // fit); the data start where the csv crate says the first data row does.
+    let mut text = Vec::new();
+    let mut len = 0;
+    let mut more = fill(&mut reader, &mut text, &mut len, SAMPLE_BYTES).map_err(unreadable)?;
+    let (first, after_first) = loop {
+        let (first, after, complete) =
+            first_records(text.get(..len).unwrap_or_default(), delimiter, more);
+        if complete {
+            break (first, after);
         }
-        let mut rec = ByteRecord::new();
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => first.push(rec),
-            Ok(false) => break,
-            Err(e) => return Err(unreadable(file, e)),
-        }
-    }
+        let want = text.len() * 2;
+        more = fill(&mut reader, &mut text, &mut len, want).map_err(unreadable)?;
+    };
     let texts: Vec<Vec<String>> = first
         .iter()
         .map(|r| {
@@ -470,54 +610,109 @@ pub fn read(
         columns: opts.kept(header.columns),
         width,
     });
+    let data_start = first
+        .get(header.data_start)
+        .and_then(|r| r.position())
+        .unwrap_or(&after_first);
+    let start = usize::try_from(data_start.byte()).map_or(len, |b| b.min(len));
+    text.copy_within(start..len, 0);
+    len -= start;
+    let mut line = u32::try_from(data_start.line()).unwrap_or(u32::MAX);
+    let mut reported = start as u64;
+    sink.progress(reported);
 
-    let new_batch = |sink: &dyn Sink| {
-        let mut b = sink.recycled().unwrap_or_default();
-        b.clear();
-        b
-    };
-    let mut records = new_batch(sink);
-    let mut last_byte = 0u64;
-    let mut rec = ByteRecord::new();
-    let mut leftover = first.into_iter().skip(header.data_start);
+    // Then chunks of whole records, to be parsed by the checkers.
     loop {
-        let got = match leftover.next() {
-            Some(r) => {
-                records.push(&r);
-                true
-            }
-            None => {
-                let got = rdr
-                    .read_byte_record(&mut rec)
-                    .map_err(|e| unreadable(file, e))?;
-                if got {
-                    records.push(&rec);
-                }
-                got
-            }
-        };
-        let full = records.len() >= BATCH_ROWS || records.bytes() >= BATCH_BYTES;
-        if full || (!got && !records.is_empty()) {
-            let byte = rdr.position().byte();
-            sink.progress(byte.saturating_sub(last_byte));
-            last_byte = byte;
-            let batch = Batch {
-                ctx: ctx.clone(),
-                rows: Rows::Csv(std::mem::replace(&mut records, new_batch(sink))),
-            };
-            if !sink.batch(batch) {
-                return Ok(());
-            }
+        if more && len < CHUNK_BYTES {
+            more = fill(&mut reader, &mut text, &mut len, CHUNK_BYTES).map_err(unreadable)?;
         }
-        if !got {
+        let whole = text.get(..len).unwrap_or_default();
+        let cut = if more {
+            match last_record_end(whole, delimiter) {
+                Some(cut) => cut,
+                None => {
+                    // One record longer than the chunk: read on.
+                    let want = text.len().max(CHUNK_BYTES) * 2;
+                    more = fill(&mut reader, &mut text, &mut len, want).map_err(unreadable)?;
+                    continue;
+                }
+            }
+        } else {
+            len
+        };
+        if cut == 0 {
             break;
         }
+        let mut next = sink.recycled().unwrap_or_default();
+        let rest = len - cut;
+        if next.len() < rest.max(CHUNK_BYTES) {
+            next.resize(rest.max(CHUNK_BYTES), 0);
+        }
+        next[..rest].copy_from_slice(&text[cut..len]);
+        let lines = memchr::memchr_iter(b'\n', &text[..cut]).count();
+        let chunk = CsvChunk {
+            buf: std::mem::replace(&mut text, next),
+            len: cut,
+            first_line: line,
+            delimiter,
+        };
+        len = rest;
+        line = line.saturating_add(u32::try_from(lines).unwrap_or(u32::MAX));
+        reported += cut as u64;
+        sink.progress(cut as u64);
+        let batch = Batch {
+            ctx: ctx.clone(),
+            rows: Rows::Csv(chunk),
+        };
+        if !sink.batch(batch) {
+            return Ok(());
+        }
     }
-    sink.progress(file.size.saturating_sub(last_byte));
+    sink.progress(file.size.saturating_sub(reported));
     if let Some(hex) = digest.get() {
         sink.hashed(source, hex.clone());
     }
     Ok(())
+}
+
+/// Reads into `buf[*len..]` until `want` bytes are there or the input ends (`false` then).
+fn fill(
+    reader: &mut dyn Read,
+    buf: &mut Vec<u8>,
+    len: &mut usize,
+    want: usize,
+) -> std::io::Result<bool> {
+    if buf.len() < want {
+        buf.resize(want, 0);
+    }
+    while *len < want {
+        match reader.read(&mut buf[*len..want]) {
+            Ok(0) => return Ok(false),
+            Ok(n) => *len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
+}
+
+/// The first [`HEADER_SEARCH_ROWS`] records of `text` (the start of the file) and the position
+/// after them; `complete` unless `more` text follows and they may not all be in `text` yet.
+fn first_records(text: &[u8], delimiter: u8, more: bool) -> (Vec<ByteRecord>, csv::Position, bool) {
+    let mut rdr = reader_builder(delimiter).from_reader(text);
+    let mut first = Vec::new();
+    while first.len() < HEADER_SEARCH_ROWS {
+        let mut rec = ByteRecord::new();
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => first.push(rec),
+            // Reading from memory fails only on a bad UTF-8 header, which byte records skip.
+            Ok(false) | Err(_) => break,
+        }
+    }
+    let after = rdr.position().clone();
+    // The last record must have ended before the end of what was read.
+    let complete = !more || (first.len() == HEADER_SEARCH_ROWS && after.byte() < text.len() as u64);
+    (first, after, complete)
 }
 
 #[cfg(test)]
@@ -562,12 +757,12 @@ mod tests {
         let mut columns = [None; FIELD_COUNT];
         columns[1] = Some(0);
         columns[4] = Some(2);
-        let flat = |rec: ByteRecord| {
+        let flat = |text: &[u8]| {
             let mut b = CsvBatch::default();
-            b.push(&rec);
+            b.fill(&CsvChunk::new(text, b',', 1));
             b
         };
-        let batch = flat(ByteRecord::from(vec!["Hùng", "x", " 079 \r"]));
+        let batch = flat("Hùng,x, 079 \r\n".as_bytes());
         let rec = batch.iter().next().expect("one record");
         let cells = record_cells(&rec, &columns);
         assert_eq!(cells[1], Cell::Text(Cow::Borrowed("Hùng")));
@@ -575,7 +770,7 @@ mod tests {
         assert_eq!(cells[5], Cell::Empty);
         assert_eq!(cells[0], Cell::Empty);
         // A Windows-1258 field in an otherwise UTF-8 record.
-        let batch = flat(ByteRecord::from(vec![&b"Nguy\xEA\xDEn"[..], b"x", b""]));
+        let batch = flat(b"Nguy\xEA\xDEn,x,\n");
         let rec = batch.iter().next().expect("one record");
         let cells = record_cells(&rec, &columns);
         assert_eq!(cells[1], Cell::Text(Cow::Owned("Nguyễn".to_string())));
@@ -590,28 +785,86 @@ mod tests {
         assert_eq!(decode_field("Hùng".as_bytes()), "Hùng");
     }
 
+    /// Every record of `text` read whole by the csv crate: its fields and its line. The text
+    /// stands for the records after a file's first line (a header), as chunks always do.
+    fn whole_text_records(text: &[u8], delimiter: u8, first_line: u32) -> Vec<(Vec<Vec<u8>>, u32)> {
+        let file = [&b"x\n"[..], text].concat();
+        let mut rdr = reader_builder(delimiter).from_reader(file.as_slice());
+        let mut rec = ByteRecord::new();
+        let mut out = Vec::new();
+        let _ = rdr.read_byte_record(&mut rec);
+        while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+            let line = rec.position().map_or(0, |p| p.line() as u32);
+            out.push((
+                rec.iter().map(<[u8]>::to_vec).collect(),
+                line - 2 + first_line,
+            ));
+        }
+        out
+    }
+
+    /// The chunks the reader thread would hand over, reading `chunk` bytes at a time: (start,
+    /// end, first line).
+    fn cut_like_the_reader(
+        text: &[u8],
+        delimiter: u8,
+        first_line: u32,
+        chunk: usize,
+    ) -> Vec<(usize, usize, u32)> {
+        let mut out = Vec::new();
+        let (mut start, mut want, mut line) = (0, chunk, first_line);
+        while start < text.len() {
+            let end = (start + want).min(text.len());
+            let cut = if end < text.len() {
+                match last_record_end(&text[start..end], delimiter) {
+                    Some(cut) => cut,
+                    None => {
+                        want *= 2;
+                        continue;
+                    }
+                }
+            } else {
+                end - start
+            };
+            out.push((start, start + cut, line));
+            line += text[start..start + cut]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u32;
+            start += cut;
+            want = chunk;
+        }
+        out
+    }
+
     proptest! {
         #[test]
-        fn a_flat_batch_gives_back_every_record_as_read(
-            rows in prop::collection::vec(prop::collection::vec("[a-zA-Zà-ỹ0-9 \r]{0,8}", 0..6), 0..12)
+        fn chunks_read_as_the_csv_crate_reads_the_whole_text(
+            parts in prop::collection::vec(
+                prop::sample::select(vec!["a", "é", ",", ";", "\"", "\"\"", "\n", "\n\n", "\r", " ", "\u{feff}"]),
+                0..120,
+            ),
+            delimiter in prop::sample::select(vec![b',', b';']),
+            first_line in 1u32..5,
+            chunk in 1usize..40,
         ) {
+            let text = parts.concat().into_bytes();
+            let want = whole_text_records(&text, delimiter, first_line);
+            let mut got = Vec::new();
             let mut batch = CsvBatch::default();
-            let records: Vec<ByteRecord> = rows.iter().map(|r| ByteRecord::from(r.clone())).collect();
-            for rec in &records {
-                batch.push(rec);
-            }
-            prop_assert_eq!(batch.len(), records.len());
-            for (flat, rec) in batch.iter().zip(&records) {
-                prop_assert_eq!(flat.len(), rec.len());
-                prop_assert_eq!(flat.as_slice(), rec.as_slice());
-                prop_assert_eq!(flat.iter().collect::<Vec<_>>(), rec.iter().collect::<Vec<_>>());
-                for i in 0..=rec.len() {
-                    prop_assert_eq!(flat.field(i), field(rec, i));
-                    prop_assert_eq!(flat.range(i), rec.range(i));
+            for (start, end, line) in cut_like_the_reader(&text, delimiter, first_line, chunk) {
+                batch.fill(&CsvChunk::new(&text[start..end], delimiter, line));
+                for rec in batch.iter() {
+                    let fields: Vec<Vec<u8>> = rec.iter().map(<[u8]>::to_vec).collect();
+                    for (i, f) in fields.iter().enumerate() {
+                        prop_assert_eq!(rec.get(i), Some(&f[..]));
+                        prop_assert_eq!(rec.range(i).map(|r| r.len()), Some(f.len()));
+                    }
+                    prop_assert_eq!(rec.as_slice(), &fields.concat()[..]);
+                    got.push((fields, rec.line()));
                 }
             }
-            batch.clear();
-            prop_assert!(batch.is_empty() && batch.bytes() == 0);
+            prop_assert_eq!(got, want);
         }
 
         #[test]

@@ -379,8 +379,9 @@ pub struct CellRow {
 /// A batch of rows of one sheet.
 #[derive(Debug)]
 pub enum Rows {
-    /// CSV records, stored flat (the buffers are recycled between batches).
-    Csv(csv::CsvBatch),
+    /// CSV text of whole records, parsed by the thread that checks it (the buffers are
+    /// recycled between batches).
+    Csv(csv::CsvChunk),
     /// Workbook rows.
     Cells(Vec<CellRow>),
 }
@@ -408,7 +409,13 @@ impl Batch {
             row,
         };
         match &self.rows {
-            Rows::Csv(records) => {
+            Rows::Csv(chunk) => {
+                // Parsed into this thread's buffers, reused from batch to batch.
+                thread_local! {
+                    static PARSED: std::cell::Cell<csv::CsvBatch> = std::cell::Cell::default();
+                }
+                let mut records = PARSED.take();
+                records.fill(chunk);
                 for rec in records.iter() {
                     let raw = RawRecord {
                         loc: loc(rec.line()),
@@ -416,6 +423,7 @@ impl Batch {
                     };
                     f(&raw, Some(&rec));
                 }
+                PARSED.set(records);
             }
             Rows::Cells(rows) => {
                 for r in rows {
@@ -436,8 +444,8 @@ pub trait Sink: Sync {
     fn sheet(&self, info: SheetInfo) -> u32;
     /// Hands over a batch; `false` means stop reading.
     fn batch(&self, batch: Batch) -> bool;
-    /// A recycled CSV batch, if one is free (its contents are cleared by the reader).
-    fn recycled(&self) -> Option<csv::CsvBatch>;
+    /// A recycled buffer for CSV text, if one is free.
+    fn recycled(&self) -> Option<Vec<u8>>;
     /// `bytes` more of the input have been read.
     fn progress(&self, bytes: u64);
     /// A sheet of a workbook was skipped because it has no recognisable header.

@@ -415,8 +415,7 @@ impl Batch {
                     static PARSED: std::cell::Cell<csv::CsvBatch> = std::cell::Cell::default();
                 }
                 let mut records = PARSED.take();
-                records.fill(chunk);
-                for rec in records.iter() {
+                for rec in records.parse(chunk) {
                     let raw = RawRecord {
                         loc: loc(rec.line()),
                         cells: csv::record_cells(&rec, &ctx.columns),

@@ -486,7 +486,8 @@ impl ScanResult {
 
 /// Distinct people per unit (indexed by unit) and in all.
 fn distinct(mut pairs: Vec<(u32, u64)>, units: usize) -> (Vec<u64>, u64) {
-    pairs.par_sort_unstable();
+    // One sort by person, then unit: a person's (unit, person) pairs are side by side.
+    pairs.par_sort_unstable_by_key(|&(u, p)| (p, u));
     pairs.dedup();
     let mut per_unit = vec![0u64; units];
     for (u, _) in &pairs {
@@ -494,10 +495,8 @@ fn distinct(mut pairs: Vec<(u32, u64)>, units: usize) -> (Vec<u64>, u64) {
             *n += 1;
         }
     }
-    let mut everyone: Vec<u64> = pairs.into_iter().map(|(_, p)| p).collect();
-    everyone.par_sort_unstable();
-    everyone.dedup();
-    (per_unit, everyone.len() as u64)
+    let everyone = pairs.chunk_by(|a, b| a.1 == b.1).count();
+    (per_unit, everyone as u64)
 }
 
 /// Rows, people and findings per unit; the number of distinct people in all, and of those with

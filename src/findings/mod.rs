@@ -80,6 +80,60 @@ impl Finding {
     pub fn row_order_key(&self) -> (u32, Option<Field>, &'static str) {
         (self.loc.row, self.field, self.code.as_str())
     }
+
+    /// The finding as the writers read it.
+    pub fn view(&self) -> FindingView<'_> {
+        FindingView {
+            loc: self.loc,
+            field: self.field,
+            code: self.code,
+            detail: self.detail,
+            value: &self.value,
+            suggestion: &self.suggestion,
+            record_id: &self.row.record_id,
+            province: &self.row.province,
+            district: &self.row.district,
+            commune: &self.row.commune,
+        }
+    }
+}
+
+/// A finding whose texts are borrowed: read back from the findings store without copying them,
+/// or from a [`Finding`] ([`Finding::view`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FindingView<'a> {
+    /// Where the row is.
+    pub loc: RowLoc,
+    /// See [`Finding::field`].
+    pub field: Option<Field>,
+    /// The rule's stable code.
+    pub code: Code,
+    /// What the message needs besides the code.
+    pub detail: Detail,
+    /// The cell as found.
+    pub value: &'a str,
+    /// The right value, or empty.
+    pub suggestion: &'a str,
+    /// See [`RowInfo`].
+    pub record_id: &'a str,
+    /// See [`RowInfo`].
+    pub province: &'a str,
+    /// See [`RowInfo`].
+    pub district: &'a str,
+    /// See [`RowInfo`].
+    pub commune: &'a str,
+}
+
+impl FindingView<'_> {
+    /// The finding's severity (fixed by its code).
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+
+    /// See [`Finding::row_order_key`].
+    pub fn row_order_key(&self) -> (u32, Option<Field>, &'static str) {
+        (self.loc.row, self.field, self.code.as_str())
+    }
 }
 
 /// Collects the findings of one row, creating the shared [`RowInfo`] only when a row has any.

@@ -8,7 +8,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::{Finding, RowInfo};
+use super::{Finding, FindingView};
 use crate::record::{Field, RowLoc};
 use crate::rules::{Code, Detail};
 
@@ -29,8 +29,8 @@ pub struct FindingStore {
 }
 
 /// The order of findings in a sheet: row, field, code, value.
-fn within_sheet(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    (a.row_order_key(), &a.value).cmp(&(b.row_order_key(), &b.value))
+fn within_sheet(a: &FindingView<'_>, b: &FindingView<'_>) -> std::cmp::Ordering {
+    (a.row_order_key(), a.value).cmp(&(b.row_order_key(), b.value))
 }
 
 pub(crate) fn put_str(buf: &mut Vec<u8>, s: &str) {
@@ -38,20 +38,26 @@ pub(crate) fn put_str(buf: &mut Vec<u8>, s: &str) {
     buf.extend_from_slice(s.as_bytes());
 }
 
-fn encode(f: &Finding, buf: &mut Vec<u8>) {
+/// Writes `f`; the row's record id and place only when they are not those of `previous` (the
+/// findings of a row come one after the other and share them).
+fn encode(f: &Finding, previous: Option<&Finding>, buf: &mut Vec<u8>) {
     buf.extend_from_slice(&f.loc.source.to_le_bytes());
     buf.extend_from_slice(&f.loc.sheet.to_le_bytes());
     buf.extend_from_slice(&f.loc.row.to_le_bytes());
     put_problem(buf, f.field, f.code, f.detail);
-    for s in [
-        &*f.value,
-        &*f.suggestion,
-        &*f.row.record_id,
-        &*f.row.province,
-        &*f.row.district,
-        &*f.row.commune,
-    ] {
-        put_str(buf, s);
+    put_str(buf, &f.value);
+    put_str(buf, &f.suggestion);
+    let same_row = previous.is_some_and(|p| Arc::ptr_eq(&p.row, &f.row) || p.row == f.row);
+    buf.push(u8::from(same_row));
+    if !same_row {
+        for s in [
+            &*f.row.record_id,
+            &*f.row.province,
+            &*f.row.district,
+            &*f.row.commune,
+        ] {
+            put_str(buf, s);
+        }
     }
 }
 
@@ -71,8 +77,8 @@ pub(crate) struct Decoder<'b> {
     pub(crate) buf: &'b [u8],
 }
 
-impl Decoder<'_> {
-    pub(crate) fn take(&mut self, n: usize) -> Option<&[u8]> {
+impl<'b> Decoder<'b> {
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'b [u8]> {
         if self.buf.len() < n {
             return None;
         }
@@ -90,9 +96,13 @@ impl Decoder<'_> {
     }
 
     pub(crate) fn string(&mut self) -> Option<Box<str>> {
+        self.str().map(Box::from)
+    }
+
+    /// A text, borrowed (written from text, so valid UTF-8; `None` if the file was damaged).
+    pub(crate) fn str(&mut self) -> Option<&'b str> {
         let n = self.u32()? as usize;
-        let bytes = self.take(n)?;
-        Some(String::from_utf8_lossy(bytes).into())
+        simdutf8::basic::from_utf8(self.take(n)?).ok()
     }
 
     /// What [`put_problem`] wrote.
@@ -106,29 +116,32 @@ impl Decoder<'_> {
         Some((field, code, Detail::from_parts(tag, a, b)?))
     }
 
-    fn finding(&mut self) -> Option<Finding> {
+    /// What [`encode`] wrote; `previous` is the finding read before it.
+    fn finding(&mut self, previous: Option<&FindingView<'b>>) -> Option<FindingView<'b>> {
         let loc = RowLoc {
             source: self.u32()?,
             sheet: self.u32()?,
             row: self.u32()?,
         };
         let (field, code, detail) = self.problem()?;
-        let value = self.string()?;
-        let suggestion = self.string()?;
-        let row = RowInfo {
-            record_id: self.string()?,
-            province: self.string()?,
-            district: self.string()?,
-            commune: self.string()?,
+        let value = self.str()?;
+        let suggestion = self.str()?;
+        let (record_id, province, district, commune) = match (*self.take(1)?.first()?, previous) {
+            (1, Some(p)) => (p.record_id, p.province, p.district, p.commune),
+            (0, _) => (self.str()?, self.str()?, self.str()?, self.str()?),
+            _ => return None,
         };
-        Some(Finding {
+        Some(FindingView {
             loc,
-            row: Arc::new(row),
             field,
             code,
+            detail,
             value,
             suggestion,
-            detail,
+            record_id,
+            province,
+            district,
+            commune,
         })
     }
 }
@@ -154,10 +167,12 @@ impl FindingStore {
         if findings.is_empty() {
             return Ok(());
         }
-        findings.sort_unstable_by(within_sheet);
+        findings.sort_unstable_by(|a, b| within_sheet(&a.view(), &b.view()));
         let mut buf = Vec::with_capacity(findings.len() * 128);
+        let mut previous = None;
         for f in &findings {
-            encode(f, &mut buf);
+            encode(f, previous, &mut buf);
+            previous = Some(f);
         }
         let mut guard = self.file.lock().unwrap_or_else(PoisonError::into_inner);
         let (file, end) = &mut *guard;
@@ -193,7 +208,7 @@ impl FindingStore {
         extra.sort_unstable_by(|a, b| {
             rank_of(a.loc.sheet)
                 .cmp(&rank_of(b.loc.sheet))
-                .then_with(|| within_sheet(a, b))
+                .then_with(|| within_sheet(&a.view(), &b.view()))
         });
         // Each cross-record finding goes with the chunk whose rows it falls among (or before
         // the first chunk): chunks cover disjoint runs of rows, in order.
@@ -233,11 +248,11 @@ pub struct SortedFindings {
 /// memory stays small (a run is one batch's findings, up to a few thousand).
 const WINDOW: usize = 8;
 
-fn decode_all(buf: &[u8]) -> std::io::Result<Vec<Finding>> {
+fn decode_all(buf: &[u8]) -> std::io::Result<Vec<FindingView<'_>>> {
     let mut d = Decoder { buf };
-    let mut out = Vec::new();
+    let mut out: Vec<FindingView<'_>> = Vec::new();
     while !d.buf.is_empty() {
-        match d.finding() {
+        match d.finding(out.last()) {
             Some(f) => out.push(f),
             None => {
                 return Err(std::io::Error::new(
@@ -264,14 +279,16 @@ impl SortedFindings {
     /// decoded and rendered in parallel, a window at a time), `write` takes the bytes in order.
     pub fn render_in_order<R, W>(mut self, render: R, mut write: W) -> std::io::Result<()>
     where
-        R: Fn(&[Finding]) -> Vec<u8> + Sync,
+        R: Fn(&[FindingView<'_>]) -> Vec<u8> + Sync,
         W: FnMut(&[u8]) -> std::io::Result<()>,
     {
         use rayon::prelude::*;
         let rank = std::mem::take(&mut self.rank);
-        let rank_of = |f: &Finding| rank.get(f.loc.sheet as usize).copied().unwrap_or(u32::MAX);
-        let order =
-            |a: &Finding, b: &Finding| rank_of(a).cmp(&rank_of(b)).then_with(|| within_sheet(a, b));
+        let rank_of =
+            |f: &FindingView<'_>| rank.get(f.loc.sheet as usize).copied().unwrap_or(u32::MAX);
+        let order = |a: &FindingView<'_>, b: &FindingView<'_>| {
+            rank_of(a).cmp(&rank_of(b)).then_with(|| within_sheet(a, b))
+        };
         let segments = std::mem::take(&mut self.segments);
         let mut iter = segments.into_iter().peekable();
         while iter.peek().is_some() {
@@ -295,7 +312,7 @@ impl SortedFindings {
                 .map(|(bytes, extra)| {
                     let mut run = decode_all(&bytes)?;
                     if !extra.is_empty() {
-                        run.extend(extra);
+                        run.extend(extra.iter().map(Finding::view));
                         run.sort_by(order);
                     }
                     Ok(render(&run))
@@ -312,6 +329,7 @@ impl SortedFindings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::RowInfo;
 
     fn f(sheet: u32, row: u32, code: Code, value: &str) -> Finding {
         Finding {
@@ -362,7 +380,7 @@ mod tests {
         ];
         let sorted = store.into_sorted(extra, &[1, 0])?;
         // Each run rendered as lines "sheet row code record", then read back in order.
-        let render = |run: &[Finding]| {
+        let render = |run: &[FindingView<'_>]| {
             run.iter()
                 .map(|x| {
                     format!(
@@ -370,7 +388,7 @@ mod tests {
                         x.loc.sheet,
                         x.loc.row,
                         x.code.as_str(),
-                        x.row.record_id
+                        x.record_id
                     )
                 })
                 .collect::<String>()
@@ -407,13 +425,15 @@ mod tests {
     fn a_finding_survives_the_round_trip() {
         let original = f(3, 9, Code::IdLeadingZeroLost, "79090001234");
         let mut buf = Vec::new();
-        encode(&original, &mut buf);
-        let back = Decoder { buf: &buf }.finding().expect("decodes");
-        assert_eq!(back.loc, original.loc);
-        assert_eq!(back.code, original.code);
-        assert_eq!(back.field, original.field);
-        assert_eq!(back.detail, original.detail);
-        assert_eq!(back.value, original.value);
-        assert_eq!(*back.row, *original.row);
+        encode(&original, None, &mut buf);
+        // A second finding of the same row shares its record id and place.
+        let mut second = original.clone();
+        second.code = Code::IdFormat;
+        encode(&second, Some(&original), &mut buf);
+        let mut d = Decoder { buf: &buf };
+        let back = d.finding(None).expect("decodes");
+        assert_eq!(back, original.view());
+        assert_eq!(d.finding(Some(&back)), Some(second.view()));
+        assert!(d.buf.is_empty());
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use anyhow::Result;
 
-use crate::findings::Finding;
+use crate::findings::FindingView;
 use crate::findings::store::SortedFindings;
 use crate::history::FindingKey;
 use crate::i18n::Lang;
@@ -50,21 +50,19 @@ pub fn write(
     header.write_record(COLUMNS)?;
     w.write_all(&header.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?;
     // Runs of findings are rendered in parallel and written in order.
-    let render = |run: &[Finding]| -> Vec<u8> {
-        let mut out = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(Vec::with_capacity(run.len() * 200));
+    let render = |run: &[FindingView<'_>]| -> Vec<u8> {
+        let mut out = Vec::with_capacity(run.len() * 240);
         if let Some(keys) = keys {
             let mine: Vec<FindingKey> = run
                 .iter()
                 .map(|f| FindingKey {
-                    record_key: record_key(&f.row.record_id, f.loc, sources, sheets),
+                    record_key: record_key(f.record_id, f.loc, sources, sheets),
                     code: f.code.as_str(),
                     severity: f.severity().as_str(),
                     unit: (
-                        f.row.province.to_string(),
-                        f.row.district.to_string(),
-                        f.row.commune.to_string(),
+                        f.province.to_string(),
+                        f.district.to_string(),
+                        f.commune.to_string(),
                     ),
                 })
                 .collect();
@@ -72,32 +70,144 @@ pub fn write(
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .extend(mine);
         }
+        let mut row = itoa_buf();
         for f in run {
             let sheet = sheets.get(f.loc.sheet as usize);
             let source = sheet
                 .and_then(|s| sources.get(s.info.source as usize))
                 .map_or("", |s| s.file.display.as_str());
             let sheet_name = sheet.map_or("", |s| s.info.name.as_str());
-            let row = f.loc.row.to_string();
-            // Writing to memory cannot fail.
-            let _ = out.write_record([
-                defuse(source).as_ref(),
-                defuse(sheet_name).as_ref(),
-                row.as_str(),
-                defuse(&f.row.record_id).as_ref(),
-                defuse(&f.row.province).as_ref(),
-                defuse(&f.row.district).as_ref(),
-                defuse(&f.row.commune).as_ref(),
+            let fields: [&str; 13] = [
+                &defuse(source),
+                &defuse(sheet_name),
+                row.format(f.loc.row),
+                &defuse(f.record_id),
+                &defuse(f.province),
+                &defuse(f.district),
+                &defuse(f.commune),
                 f.field.map_or("", |x| x.name()),
                 f.code.as_str(),
                 f.severity().as_str(),
-                defuse(&f.value).as_ref(),
-                defuse(&f.suggestion).as_ref(),
+                &defuse(f.value),
+                &defuse(f.suggestion),
                 &message(f.code, f.detail, lang),
-            ]);
+            ];
+            push_record(&mut out, &fields);
         }
-        out.into_inner().unwrap_or_default()
+        out
     };
     findings.render_in_order(render, |bytes| w.write_all(bytes))?;
     Ok(())
+}
+
+/// A buffer to write a row number in without allocating.
+fn itoa_buf() -> RowNumber {
+    RowNumber([0; 10])
+}
+
+struct RowNumber([u8; 10]);
+
+impl RowNumber {
+    fn format(&mut self, mut n: u32) -> &str {
+        let mut i = self.0.len();
+        loop {
+            i -= 1;
+            self.0[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        std::str::from_utf8(&self.0[i..]).unwrap_or("0")
+    }
+}
+
+/// Appends one CSV record as the csv crate writes it with a CRLF terminator: a field holding a
+/// comma, a quote, CR or LF is quoted (quotes doubled), fields are separated by commas. Written
+/// here because findings.csv has a row per finding and the csv crate's writer, byte by byte, was
+/// most of the time spent writing it; the tests check the output against the csv crate's.
+pub fn push_record(out: &mut Vec<u8>, fields: &[&str]) {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let bytes = field.as_bytes();
+        if needs_quotes(bytes) {
+            out.push(b'"');
+            for part in bytes.split_inclusive(|&b| b == b'"') {
+                out.extend_from_slice(part);
+                if part.last() == Some(&b'"') {
+                    out.push(b'"');
+                }
+            }
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(bytes);
+        }
+    }
+    if fields.len() == 1 && fields.first().is_some_and(|f| f.is_empty()) {
+        // A record of one empty field, told apart from an empty line.
+        out.extend_from_slice(b"\"\"");
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Whether a field holds a comma, a quote, CR or LF: eight bytes at a time (a byte equal to `b`
+/// leaves a zero byte in `x ^ b…b`, which `(y - 0x01…01) & !y & 0x80…80` tells).
+fn needs_quotes(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has = |x: u64, b: u8| {
+        let y = x ^ (ONES * u64::from(b));
+        y.wrapping_sub(ONES) & !y & HIGH != 0
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
+        if has(x, b',') | has(x, b'"') | has(x, b'\r') | has(x, b'\n') {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn row_numbers() {
+        let mut b = itoa_buf();
+        assert_eq!(b.format(0), "0");
+        assert_eq!(b.format(7), "7");
+        assert_eq!(b.format(1_234_567), "1234567");
+        assert_eq!(b.format(u32::MAX), "4294967295");
+    }
+
+    proptest! {
+        #[test]
+        fn quoting_is_needed_exactly_for_comma_quote_cr_lf(bytes in prop::collection::vec(any::<u8>(), 0..40)) {
+            let plain = bytes.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
+            prop_assert_eq!(needs_quotes(&bytes), plain);
+        }
+
+        #[test]
+        fn records_are_written_as_the_csv_crate_writes_them(
+            fields in prop::collection::vec("[a-zà-ỹ ,\"\r\n'=+-]{0,20}", 1..6)
+        ) {
+            let mut want = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(Vec::new());
+            want.write_record(&fields).expect("writes to memory");
+            let want = want.into_inner().expect("writes to memory");
+            let mut got = Vec::new();
+            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+            push_record(&mut got, &refs);
+            prop_assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want));
+        }
+    }
 }

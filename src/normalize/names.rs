@@ -530,9 +530,21 @@ const TCVN3: &[(u8, char)] = &[
     (0xFE, 'ỵ'),
 ];
 
+/// [`TCVN3`] by byte, built once.
+static TCVN3_BY_BYTE: LazyLock<HashMap<u8, char>> =
+    LazyLock::new(|| TCVN3.iter().copied().collect());
+
+/// [`VNI_SINGLE`] and [`VNI_MARKS`] by character, built once.
+static VNI_BY_CHAR: LazyLock<(HashMap<char, &str>, HashMap<char, &str>)> = LazyLock::new(|| {
+    (
+        VNI_SINGLE.iter().copied().collect(),
+        VNI_MARKS.iter().copied().collect(),
+    )
+});
+
 fn decode_tcvn3(s: &str) -> Option<String> {
     let bytes = as_cp1252_bytes(s)?;
-    let table: HashMap<u8, char> = TCVN3.iter().copied().collect();
+    let table = &*TCVN3_BY_BYTE;
     let mut out = String::with_capacity(s.len());
     for word in bytes.split(|b| *b == b' ') {
         if !out.is_empty() {
@@ -619,8 +631,7 @@ const VNI_MARKS: &[(char, &str)] = &[
 ];
 
 fn decode_vni(s: &str) -> Option<String> {
-    let single: HashMap<char, &str> = VNI_SINGLE.iter().copied().collect();
-    let marks: HashMap<char, &str> = VNI_MARKS.iter().copied().collect();
+    let (single, marks) = &*VNI_BY_CHAR;
     let mut out = String::with_capacity(s.len() + 8);
     let mut prev_base = false;
     for c in s.chars() {
@@ -668,18 +679,24 @@ pub fn repair_encoding(s: &str) -> Option<(Legacy, String)> {
         (Legacy::Vni, decode_vni),
         (Legacy::Tcvn3, decode_tcvn3),
     ];
-    // Of the conversions that give a clean name, the one that reads most like Vietnamese.
-    decoders
+    let as_is = clean_form(&s);
+    let mut found: Vec<(Legacy, String)> = decoders
         .into_iter()
         .filter_map(|(legacy, decode)| {
             decode(&s)
                 // A conversion that only does what the clean form does ("Ð" → "Đ") is a
                 // formatting matter, not an encoding one.
-                .filter(|t| *t != s && is_clean_vietnamese(t) && clean_form(t) != clean_form(&s))
-                .map(|t| (implausible_clusters(&t), legacy, t))
+                .filter(|t| *t != s && is_clean_vietnamese(t) && clean_form(t) != as_is)
+                .map(|t| (legacy, t))
         })
-        .min_by_key(|(bad, _, _)| *bad)
-        .map(|(_, legacy, t)| (legacy, t))
+        .collect();
+    if found.len() <= 1 {
+        return found.pop();
+    }
+    // Of the conversions that give a clean name, the one that reads most like Vietnamese.
+    found
+        .into_iter()
+        .min_by_key(|(_, t)| implausible_clusters(t))
 }
 
 /// Writes `name` as a legacy encoding damages it (for the sample generator and the tests).

@@ -102,7 +102,8 @@ impl<'b> Decoder<'b> {
     /// A text, borrowed (written from text, so valid UTF-8; `None` if the file was damaged).
     pub(crate) fn str(&mut self) -> Option<&'b str> {
         let n = self.u32()? as usize;
-        simdutf8::basic::from_utf8(self.take(n)?).ok()
+        // (std's check: the texts are short, where simdutf8's set-up costs more than it saves.)
+        std::str::from_utf8(self.take(n)?).ok()
     }
 
     /// What [`put_problem`] wrote.
@@ -312,8 +313,18 @@ impl SortedFindings {
                 .map(|(bytes, extra)| {
                     let mut run = decode_all(&bytes)?;
                     if !extra.is_empty() {
-                        run.extend(extra.iter().map(Finding::view));
-                        run.sort_by(order);
+                        // Both are in order already: merged, the stored ones first on a tie (as
+                        // a stable sort of the two one after the other would).
+                        let stored = std::mem::take(&mut run);
+                        run.reserve(stored.len() + extra.len());
+                        let mut extra = extra.iter().map(Finding::view).peekable();
+                        for f in stored {
+                            while let Some(e) = extra.next_if(|e| order(e, &f).is_lt()) {
+                                run.push(e);
+                            }
+                            run.push(f);
+                        }
+                        run.extend(extra);
                     }
                     Ok(render(&run))
                 })

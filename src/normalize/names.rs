@@ -534,8 +534,11 @@ const TCVN3: &[(u8, char)] = &[
 static TCVN3_BY_BYTE: LazyLock<HashMap<u8, char>> =
     LazyLock::new(|| TCVN3.iter().copied().collect());
 
+/// A VNI table by character.
+type VniTable = HashMap<char, &'static str>;
+
 /// [`VNI_SINGLE`] and [`VNI_MARKS`] by character, built once.
-static VNI_BY_CHAR: LazyLock<(HashMap<char, &str>, HashMap<char, &str>)> = LazyLock::new(|| {
+static VNI_BY_CHAR: LazyLock<(VniTable, VniTable)> = LazyLock::new(|| {
     (
         VNI_SINGLE.iter().copied().collect(),
         VNI_MARKS.iter().copied().collect(),

@@ -261,11 +261,17 @@ pub fn read_name(raw: &str) -> NameReading {
 /// are).
 /// (The caller has checked that `s` is composed.)
 fn is_clean(s: &str) -> bool {
-    if s.starts_with(' ') || s.ends_with(' ') || s.contains("  ") || s.is_empty() {
+    if s.starts_with(' ') || s.ends_with(' ') || s.is_empty() {
         return false;
     }
     let mut start = true;
+    let mut after_space = false;
     for c in s.chars() {
+        // Two spaces in a row (checked here: `contains("  ")` sets up a substring search).
+        if c == ' ' && after_space {
+            return false;
+        }
+        after_space = c == ' ';
         let k = class_of(c);
         if k & class::NAME == 0 || c == 'Ð' {
             return false;

@@ -5,8 +5,9 @@
 #   scripts/fuzz.sh name 3600       # one target for an hour
 #   scripts/fuzz.sh all 20          # every target for 20 s (what CI runs)
 #
-# Targets: id, date, name, csv, workbook. Each starts from its committed seeds in
-# fuzz/corpus/<target>/ and keeps what it learns in target/fuzz-corpus/<target>/ (not committed).
+# Targets: id, date, name, csv, csv_chunks (the scan's chunked CSV reading against the csv crate's),
+# workbook. Each starts from its committed seeds in fuzz/corpus/<target>/ and keeps what it learns
+# in target/fuzz-corpus/<target>/ (not committed).
 # A crash is written to fuzz/artifacts/<target>/ and the script exits non-zero; rerun it with
 #   fuzz/target/<host triple>/release/<target> fuzz/artifacts/<target>/crash-…
 # then fix the cause and add a regression test named after it (see docs/SECURITY.md).
@@ -16,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(id date name csv workbook)
+targets=(id date name csv csv_chunks workbook)
 which="${1:-all}"
 seconds="${2:-60}"
 if [[ "$which" != all ]]; then

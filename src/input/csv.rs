@@ -237,6 +237,8 @@ pub struct CsvBatch {
 #[derive(Debug, Clone, Copy)]
 pub struct CsvRecord<'b> {
     text: &'b [u8],
+    /// The chunk's text, when it is all UTF-8 (checked once for the chunk, not per record).
+    text_str: Option<&'b str>,
     extra: &'b [u8],
     fields: &'b [(usize, usize)],
     /// Where the record is in `text`.
@@ -249,7 +251,7 @@ impl CsvBatch {
     /// Reads the records of `chunk`, in place of what the batch held.
     pub fn parse<'b>(&'b mut self, chunk: &'b CsvChunk) -> impl Iterator<Item = CsvRecord<'b>> {
         self.fill(chunk.text(), chunk.delimiter, chunk.first_line);
-        self.records(chunk.text())
+        self.records(chunk.text(), simdutf8::basic::from_utf8(chunk.text()).ok())
     }
 
     fn fill(&mut self, text: &[u8], delimiter: u8, first_line: u32) {
@@ -354,7 +356,11 @@ impl CsvBatch {
     }
 
     /// The records read, in order; `text` is the chunk's.
-    fn records<'b>(&'b self, text: &'b [u8]) -> impl Iterator<Item = CsvRecord<'b>> {
+    fn records<'b>(
+        &'b self,
+        text: &'b [u8],
+        text_str: Option<&'b str>,
+    ) -> impl Iterator<Item = CsvRecord<'b>> {
         let next_firsts = self
             .records
             .iter()
@@ -366,6 +372,7 @@ impl CsvBatch {
             .zip(next_firsts)
             .map(move |(&(first, line, start, end), next)| CsvRecord {
                 text,
+                text_str,
                 extra: &self.extra,
                 fields: self.fields.get(first..next).unwrap_or_default(),
                 start,
@@ -450,13 +457,16 @@ fn without_cr(f: &[u8], last: bool) -> &[u8] {
 }
 
 /// The cells of a record for the fields that have a column, in canonical order. The record is
-/// checked as UTF-8 once, then each field is sliced out of it (a field split at ASCII delimiters
+/// checked as UTF-8 once (with its whole chunk, usually), then each field is sliced out of it (a field split at ASCII delimiters
 /// from valid UTF-8 is valid UTF-8); a field that is not UTF-8 is read as Windows-1258.
 pub fn record_cells<'r>(
     rec: &CsvRecord<'r>,
     columns: &[Option<usize>; FIELD_COUNT],
 ) -> [CellRef<'r>; FIELD_COUNT] {
-    let whole = simdutf8::basic::from_utf8(rec.raw()).ok();
+    let whole = match rec.text_str {
+        Some(all) => all.get(rec.start..rec.end),
+        None => simdutf8::basic::from_utf8(rec.raw()).ok(),
+    };
     let mut cells: [CellRef<'r>; FIELD_COUNT] = Default::default();
     for (cell, col) in cells.iter_mut().zip(columns) {
         let Some(c) = *col else {
@@ -802,8 +812,14 @@ mod tests {
         assert_eq!(cells[5], Cell::Empty);
         assert_eq!(cells[0], Cell::Empty);
         // A Windows-1258 field in an otherwise UTF-8 record.
-        let chunk = CsvChunk::new(b"Nguy\xEA\xDEn,x,\n", b',', 1);
-        let rec = batch.parse(&chunk).next().expect("one record");
+        // In a chunk that is not all UTF-8, a record that is still reads its fields in place.
+        let chunk = CsvChunk::new(b"H\xC3\xB9ng,x,\nNguy\xEA\xDEn,x,\n", b',', 1);
+        let recs: Vec<CsvRecord<'_>> = batch.parse(&chunk).collect();
+        assert_eq!(
+            record_cells(&recs[0], &columns)[1],
+            Cell::Text(Cow::Borrowed("Hùng"))
+        );
+        let rec = recs[1];
         let cells = record_cells(&rec, &columns);
         assert_eq!(cells[1], Cell::Text(Cow::Owned("Nguyễn".to_string())));
         assert_eq!(cells[4], Cell::Empty);

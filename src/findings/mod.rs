@@ -88,18 +88,19 @@ impl Finding {
             field: self.field,
             code: self.code,
             detail: self.detail,
-            value: &self.value,
-            suggestion: &self.suggestion,
-            record_id: &self.row.record_id,
-            province: &self.row.province,
-            district: &self.row.district,
-            commune: &self.row.commune,
+            value: self.value.as_bytes(),
+            suggestion: self.suggestion.as_bytes(),
+            record_id: self.row.record_id.as_bytes(),
+            province: self.row.province.as_bytes(),
+            district: self.row.district.as_bytes(),
+            commune: self.row.commune.as_bytes(),
         }
     }
 }
 
-/// A finding whose texts are borrowed: read back from the findings store without copying them,
-/// or from a [`Finding`] ([`Finding::view`]).
+/// A finding whose texts are borrowed, as bytes: read back from the findings store without
+/// copying or re-checking them (they were written from text), or from a [`Finding`]
+/// ([`Finding::view`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FindingView<'a> {
     /// Where the row is.
@@ -111,17 +112,17 @@ pub struct FindingView<'a> {
     /// What the message needs besides the code.
     pub detail: Detail,
     /// The cell as found.
-    pub value: &'a str,
+    pub value: &'a [u8],
     /// The right value, or empty.
-    pub suggestion: &'a str,
+    pub suggestion: &'a [u8],
     /// See [`RowInfo`].
-    pub record_id: &'a str,
+    pub record_id: &'a [u8],
     /// See [`RowInfo`].
-    pub province: &'a str,
+    pub province: &'a [u8],
     /// See [`RowInfo`].
-    pub district: &'a str,
+    pub district: &'a [u8],
     /// See [`RowInfo`].
-    pub commune: &'a str,
+    pub commune: &'a [u8],
 }
 
 impl FindingView<'_> {

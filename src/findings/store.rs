@@ -96,14 +96,13 @@ impl<'b> Decoder<'b> {
     }
 
     pub(crate) fn string(&mut self) -> Option<Box<str>> {
-        self.str().map(Box::from)
+        std::str::from_utf8(self.bytes()?).ok().map(Box::from)
     }
 
-    /// A text, borrowed (written from text, so valid UTF-8; `None` if the file was damaged).
-    pub(crate) fn str(&mut self) -> Option<&'b str> {
+    /// A text's bytes, borrowed.
+    pub(crate) fn bytes(&mut self) -> Option<&'b [u8]> {
         let n = self.u32()? as usize;
-        // (std's check: the texts are short, where simdutf8's set-up costs more than it saves.)
-        std::str::from_utf8(self.take(n)?).ok()
+        self.take(n)
     }
 
     /// What [`put_problem`] wrote.
@@ -125,11 +124,11 @@ impl<'b> Decoder<'b> {
             row: self.u32()?,
         };
         let (field, code, detail) = self.problem()?;
-        let value = self.str()?;
-        let suggestion = self.str()?;
+        let value = self.bytes()?;
+        let suggestion = self.bytes()?;
         let (record_id, province, district, commune) = match (*self.take(1)?.first()?, previous) {
             (1, Some(p)) => (p.record_id, p.province, p.district, p.commune),
-            (0, _) => (self.str()?, self.str()?, self.str()?, self.str()?),
+            (0, _) => (self.bytes()?, self.bytes()?, self.bytes()?, self.bytes()?),
             _ => return None,
         };
         Some(FindingView {
@@ -399,7 +398,7 @@ mod tests {
                         x.loc.sheet,
                         x.loc.row,
                         x.code.as_str(),
-                        x.record_id
+                        String::from_utf8_lossy(x.record_id)
                     )
                 })
                 .collect::<String>()

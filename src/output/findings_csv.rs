@@ -56,13 +56,18 @@ pub fn write(
             let mine: Vec<FindingKey> = run
                 .iter()
                 .map(|f| FindingKey {
-                    record_key: record_key(f.record_id, f.loc, sources, sheets),
+                    record_key: record_key(
+                        &String::from_utf8_lossy(f.record_id),
+                        f.loc,
+                        sources,
+                        sheets,
+                    ),
                     code: f.code.as_str(),
                     severity: f.severity().as_str(),
                     unit: (
-                        f.province.to_string(),
-                        f.district.to_string(),
-                        f.commune.to_string(),
+                        String::from_utf8_lossy(f.province).into_owned(),
+                        String::from_utf8_lossy(f.district).into_owned(),
+                        String::from_utf8_lossy(f.commune).into_owned(),
                     ),
                 })
                 .collect();
@@ -77,20 +82,22 @@ pub fn write(
                 .and_then(|s| sources.get(s.info.source as usize))
                 .map_or("", |s| s.file.display.as_str());
             let sheet_name = sheet.map_or("", |s| s.info.name.as_str());
-            let fields: [&str; 13] = [
-                &defuse(source),
-                &defuse(sheet_name),
-                row.format(f.loc.row),
-                &defuse(f.record_id),
-                &defuse(f.province),
-                &defuse(f.district),
-                &defuse(f.commune),
-                f.field.map_or("", |x| x.name()),
-                f.code.as_str(),
-                f.severity().as_str(),
-                &defuse(f.value),
-                &defuse(f.suggestion),
-                &message(f.code, f.detail, lang),
+            let (source, sheet_name) = (defuse(source), defuse(sheet_name));
+            let message = message(f.code, f.detail, lang);
+            let fields: [&[u8]; 13] = [
+                source.as_bytes(),
+                sheet_name.as_bytes(),
+                row.format(f.loc.row).as_bytes(),
+                &defuse_bytes(f.record_id),
+                &defuse_bytes(f.province),
+                &defuse_bytes(f.district),
+                &defuse_bytes(f.commune),
+                f.field.map_or("", |x| x.name()).as_bytes(),
+                f.code.as_str().as_bytes(),
+                f.severity().as_str().as_bytes(),
+                &defuse_bytes(f.value),
+                &defuse_bytes(f.suggestion),
+                message.as_bytes(),
             ];
             push_record(&mut out, &fields);
         }
@@ -126,12 +133,12 @@ impl RowNumber {
 /// comma, a quote, CR or LF is quoted (quotes doubled), fields are separated by commas. Written
 /// here because findings.csv has a row per finding and the csv crate's writer, byte by byte, was
 /// most of the time spent writing it; the tests check the output against the csv crate's.
-pub fn push_record(out: &mut Vec<u8>, fields: &[&str]) {
+pub fn push_record(out: &mut Vec<u8>, fields: &[&[u8]]) {
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        let bytes = field.as_bytes();
+        let bytes: &[u8] = field;
         if needs_quotes(bytes) {
             out.push(b'"');
             for part in bytes.split_inclusive(|&b| b == b'"') {
@@ -150,6 +157,14 @@ pub fn push_record(out: &mut Vec<u8>, fields: &[&str]) {
         out.extend_from_slice(b"\"\"");
     }
     out.extend_from_slice(b"\r\n");
+}
+
+/// [`defuse`] for a text's bytes.
+fn defuse_bytes(text: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    match text.first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => [&b"'"[..], text].concat().into(),
+        _ => text.into(),
+    }
 }
 
 /// Whether a field holds a comma, a quote, CR or LF: eight bytes at a time (a byte equal to `b`
@@ -196,6 +211,12 @@ mod tests {
         }
 
         #[test]
+        fn bytes_are_defused_as_text_is(text in "[=+@\t\r a-zà-ỹ-]{0,6}") {
+            let want = defuse(&text);
+            prop_assert_eq!(&*defuse_bytes(text.as_bytes()), want.as_bytes());
+        }
+
+        #[test]
         fn records_are_written_as_the_csv_crate_writes_them(
             fields in prop::collection::vec("[a-zà-ỹ ,\"\r\n'=+-]{0,20}", 1..6)
         ) {
@@ -205,7 +226,7 @@ mod tests {
             want.write_record(&fields).expect("writes to memory");
             let want = want.into_inner().expect("writes to memory");
             let mut got = Vec::new();
-            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+            let refs: Vec<&[u8]> = fields.iter().map(|f| f.as_bytes()).collect();
             push_record(&mut got, &refs);
             prop_assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want));
         }

@@ -1,9 +1,9 @@
 //! The scan engine: readers → normalise → rules → findings. Reader threads (one per file, up to
 //! the thread count) fill batches — rows of a workbook, or a CSV file's text cut at record ends,
-//! whose fields the checking thread finds itself — and rayon checks the batches as they arrive, so
-//! reading overlaps checking; each batch's findings go to a [`FindingStore`] on disk and its counts are
-//! merged under one lock. Cross-record rules run once every input is read. Memory holds the
-//! cross-record index and the counts, not the rows and not the findings.
+//! whose fields the checking thread finds itself — and rayon checks the batches as they arrive,
+//! so reading overlaps checking; each batch's findings go to a [`FindingStore`] on disk and its
+//! counts are merged under one lock. Cross-record rules run once every input is read. Memory
+//! holds the cross-record index and the counts, not the rows and not the findings.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher;

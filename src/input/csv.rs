@@ -2,8 +2,8 @@
 //! bytes, Windows-1258 wherever a field is not valid UTF-8), delimiter sniffing (`,` `;` tab `|`),
 //! header detection, then the text streamed in chunks of whole records: the reader thread only
 //! reads, hashes and finds where records end ([`last_record_end`]); each checking thread parses
-//! its chunk ([`CsvBatch::parse`], which reads as the csv crate does) on the core that checks it. Ragged
-//! rows are left to the checkers, which report and skip them.
+//! its own chunk ([`CsvBatch::parse`], which reads as the csv crate does). Ragged rows are left to
+//! the checkers, which report and skip them.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -210,7 +210,7 @@ pub fn last_record_end(text: &[u8], delimiter: u8) -> Option<usize> {
     }
 }
 
-/// Marks a field whose text is in [`CsvBatch::extra`] rather than in the chunk.
+/// Marks a field whose text is in the batch's `extra` buffer rather than in the chunk.
 const EXTRA: usize = 1 << (usize::BITS - 1);
 
 /// The records of one chunk: where each field is in the chunk's text. Filled by the thread that
@@ -457,8 +457,9 @@ fn without_cr(f: &[u8], last: bool) -> &[u8] {
 }
 
 /// The cells of a record for the fields that have a column, in canonical order. The record is
-/// checked as UTF-8 once (with its whole chunk, usually), then each field is sliced out of it (a field split at ASCII delimiters
-/// from valid UTF-8 is valid UTF-8); a field that is not UTF-8 is read as Windows-1258.
+/// checked as UTF-8 once (with its whole chunk, usually), then each field is sliced out of it (a
+/// field split at ASCII delimiters from valid UTF-8 is valid UTF-8); a field that is not UTF-8 is
+/// read as Windows-1258.
 pub fn record_cells<'r>(
     rec: &CsvRecord<'r>,
     columns: &[Option<usize>; FIELD_COUNT],

@@ -205,7 +205,9 @@ mod tests {
 
     proptest! {
         #[test]
-        fn quoting_is_needed_exactly_for_comma_quote_cr_lf(bytes in prop::collection::vec(any::<u8>(), 0..40)) {
+        fn quoting_is_needed_exactly_for_comma_quote_cr_lf(
+            bytes in prop::collection::vec(any::<u8>(), 0..40)
+        ) {
             let plain = bytes.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
             prop_assert_eq!(needs_quotes(&bytes), plain);
         }

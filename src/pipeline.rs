@@ -680,10 +680,18 @@ fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
         Rows::Csv(chunk) => chunk.first_line(),
         Rows::Cells(rows) => rows.first().map_or(0, |r| r.row),
     };
+    // Room for the rows at once, rather than growing (and copying) by doubling.
+    let rows = match &batch.rows {
+        Rows::Csv(chunk) => chunk.text().len() / 160,
+        Rows::Cells(rows) => rows.len(),
+    };
     let mut out = BatchOut {
         sheet: ctx.sheet,
         first_row,
         people_rows: checker.capture.then(BatchPeople::default),
+        ids: IdIndex::with_capacity(rows),
+        doses: DoseIndex::with_capacity(rows),
+        people: Vec::with_capacity(rows),
         ..BatchOut::default()
     };
     batch.for_each_row(|raw, rec| {

@@ -41,6 +41,16 @@ impl<T> Default for RowIndex<T> {
     }
 }
 
+impl<T> RowIndex<T> {
+    /// An index with room for `rows` rows (and ~32 bytes of text each).
+    pub fn with_capacity(rows: usize) -> Self {
+        RowIndex {
+            entries: Vec::with_capacity(rows),
+            arena: String::with_capacity(rows * 32),
+        }
+    }
+}
+
 impl<T: Copy + Send> RowIndex<T> {
     /// Keeps `data` for `raw`, with its record id and the text of `field` for the finding.
     pub fn push(&mut self, data: T, raw: &RawRecord<'_>, unit: u32, field: Field) {

@@ -75,12 +75,6 @@ impl Finding {
         self.code.severity()
     }
 
-    /// The order of DESIGN §5 within one sheet: row, field, code. Source and sheet are compared
-    /// by name by the caller, who has the tables of names.
-    pub fn row_order_key(&self) -> (u32, Option<Field>, &'static str) {
-        (self.loc.row, self.field, self.code.as_str())
-    }
-
     /// The finding as the writers read it.
     pub fn view(&self) -> FindingView<'_> {
         FindingView {
@@ -131,7 +125,8 @@ impl FindingView<'_> {
         self.code.severity()
     }
 
-    /// See [`Finding::row_order_key`].
+    /// The order of DESIGN §5 within one sheet: row, field, code. Source and sheet are compared
+    /// by name by the caller, who has the tables of names.
     pub fn row_order_key(&self) -> (u32, Option<Field>, &'static str) {
         (self.loc.row, self.field, self.code.as_str())
     }

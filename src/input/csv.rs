@@ -380,16 +380,6 @@ impl CsvBatch {
                 line,
             })
     }
-
-    /// How many records it holds.
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    /// Whether it holds none.
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
 }
 
 impl<'b> CsvRecord<'b> {
@@ -592,7 +582,7 @@ pub fn read(
     } else {
         b','
     };
-    let (reader, delimiter): (Box<dyn Read + Send>, u8) = match encoding {
+    let (mut reader, delimiter): (Box<dyn Read + Send>, u8) = match encoding {
         TextEncoding::Utf16(enc) => {
             let (text, _, _) = enc.decode(&sample);
             let delimiter = sniff_delimiter(&text, default_delim);
@@ -608,11 +598,10 @@ pub fn read(
             if encoding == TextEncoding::Utf8Bom {
                 sample.drain(..3);
             }
-            // The csv reader buffers; no second buffer here.
+            // From the first byte again (after the BOM), without a second read of the file.
             (Box::new(Cursor::new(sample).chain(f)), delimiter)
         }
     };
-    let mut reader = reader;
     let unreadable = |e: std::io::Error| unreadable(file, e);
 
     // The first rows, for the header, from the text read so far (more is read if they do not

@@ -276,20 +276,13 @@ fn is_plain(s: &str) -> bool {
         if k & (class::NAME | class::NFC) != class::NAME | class::NFC {
             return false;
         }
-        // Latin-1 letters: the anomaly checks' own (ð; ì ò ù õ after a vowel; VNI's â ê after a,
-        // e or o; á à å ã ä after a or e).
+        // Latin-1 letters: the anomaly checks' own (ð; a legacy mark after a vowel, taken as a
+        // no even after "qu" or "gi"; VNI's pairs).
         if ('\u{c0}'..='\u{ff}').contains(&c) {
-            let p = prev.map_or(' ', |(p, _)| p);
             let after_vowel = prev.is_some_and(|(_, kp)| kp & class::VOWEL != 0);
-            let odd = match c {
-                'ð' | 'Ð' => true,
-                'ì' | 'ò' | 'Ì' | 'Ò' | 'ù' | 'õ' | 'Ù' | 'Õ' => after_vowel,
-                'â' | 'ê' | 'Â' | 'Ê' => matches!(p, 'a' | 'e' | 'o' | 'A' | 'E' | 'O'),
-                'á' | 'à' | 'å' | 'ã' | 'ä' | 'Á' | 'À' | 'Å' | 'Ã' | 'Ä' => {
-                    matches!(p, 'e' | 'E' | 'a' | 'A')
-                }
-                _ => false,
-            };
+            let odd = matches!(c, 'ð' | 'Ð')
+                || (after_vowel && is_legacy_mark(c))
+                || prev.is_some_and(|(p, _)| is_vni_pair(p, c));
             if odd {
                 return false;
             }
@@ -371,6 +364,23 @@ fn is_vowel(c: char) -> bool {
     matches!(letter(c).0, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
+/// Windows-1258's acute and dot-below bytes (ì, ò) and VNI's acute and tilde marks (ù, õ): damage
+/// when they follow a vowel (but for the "u" of "qu" and the "i" of "gi").
+fn is_legacy_mark(c: char) -> bool {
+    matches!(c, 'ì' | 'ò' | 'Ì' | 'Ò' | 'ù' | 'õ' | 'Ù' | 'Õ')
+}
+
+/// VNI's marks after the letter they belong to: a circumflex after a, e or o, and the
+/// circumflex-and-tone marks after e or a ("Nguyeãn", "Traàn": no Vietnamese rhyme has "ea" or
+/// "aa").
+fn is_vni_pair(p: char, c: char) -> bool {
+    let vni_mark =
+        matches!(c, 'â' | 'ê' | 'Â' | 'Ê') && matches!(p, 'a' | 'e' | 'o' | 'A' | 'E' | 'O');
+    let vni_e = matches!(p, 'e' | 'E' | 'a' | 'A')
+        && matches!(c, 'á' | 'à' | 'å' | 'ã' | 'ä' | 'Á' | 'À' | 'Å' | 'Ã' | 'Ä');
+    vni_mark || vni_e
+}
+
 /// Something no genuine Vietnamese name shows: a character outside the alphabet (or "ð"), an
 /// upper-case letter right after a lower-case one ("NguyÔn"), a vowel followed by a VNI mark
 /// ("Vaên"), a vowel followed by ì/ò — Windows-1258's acute and dot-below bytes — ("Phaòm"; "qu"
@@ -407,10 +417,9 @@ fn has_anomaly(s: &str) -> bool {
         if c == 'ð' || c == 'Ð' || kc & class::ODD_SPACE != 0 {
             return true;
         }
-        // After a vowel: Windows-1258's acute and dot-below bytes (ì, ò) and VNI's acute and
-        // tilde marks (ù, õ).
+        // A legacy mark after a vowel.
         if let Some((p, kp)) = prev
-            && matches!(c, 'ì' | 'ò' | 'Ì' | 'Ò' | 'ù' | 'õ' | 'Ù' | 'Õ')
+            && is_legacy_mark(c)
             && kp & class::VOWEL != 0
         {
             let consonant_u = matches!(p, 'u' | 'U') && matches!(before, Some('q' | 'Q'));
@@ -435,13 +444,7 @@ fn has_anomaly(s: &str) -> bool {
             if kp & class::LOWER != 0 && kc & class::UPPER != 0 {
                 return true;
             }
-            let vni_mark = matches!(c, 'â' | 'ê' | 'Â' | 'Ê')
-                && matches!(p, 'a' | 'e' | 'o' | 'A' | 'E' | 'O');
-            // VNI's circumflex-and-tone marks after the e or a they belong to ("Nguyeãn",
-            // "Traàn"): no Vietnamese rhyme has "ea" or "aa".
-            let vni_e = matches!(p, 'e' | 'E' | 'a' | 'A')
-                && matches!(c, 'á' | 'à' | 'å' | 'ã' | 'ä' | 'Á' | 'À' | 'Å' | 'Ã' | 'Ä');
-            if vni_mark || vni_e {
+            if is_vni_pair(p, c) {
                 return true;
             }
         }

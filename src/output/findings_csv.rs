@@ -11,8 +11,8 @@ use crate::findings::FindingView;
 use crate::findings::store::SortedFindings;
 use crate::history::FindingKey;
 use crate::i18n::Lang;
-use crate::output::defuse;
 use crate::output::export::record_key;
+use crate::output::{defuse, defuse_bytes};
 use crate::pipeline::{SheetReport, SourceReport};
 use crate::rules::message;
 
@@ -75,7 +75,7 @@ pub fn write(
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .extend(mine);
         }
-        let mut row = itoa_buf();
+        let mut row = RowNumber::default();
         for f in run {
             let sheet = sheets.get(f.loc.sheet as usize);
             let source = sheet
@@ -108,10 +108,7 @@ pub fn write(
 }
 
 /// A buffer to write a row number in without allocating.
-fn itoa_buf() -> RowNumber {
-    RowNumber([0; 10])
-}
-
+#[derive(Default)]
 struct RowNumber([u8; 10]);
 
 impl RowNumber {
@@ -159,14 +156,6 @@ pub fn push_record(out: &mut Vec<u8>, fields: &[&[u8]]) {
     out.extend_from_slice(b"\r\n");
 }
 
-/// [`defuse`] for a text's bytes.
-fn defuse_bytes(text: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    match text.first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => [&b"'"[..], text].concat().into(),
-        _ => text.into(),
-    }
-}
-
 /// Whether a field holds a comma, a quote, CR or LF: eight bytes at a time (a byte equal to `b`
 /// leaves a zero byte in `x ^ b…b`, which `(y - 0x01…01) & !y & 0x80…80` tells).
 fn needs_quotes(bytes: &[u8]) -> bool {
@@ -196,7 +185,7 @@ mod tests {
 
     #[test]
     fn row_numbers() {
-        let mut b = itoa_buf();
+        let mut b = RowNumber::default();
         assert_eq!(b.format(0), "0");
         assert_eq!(b.format(7), "7");
         assert_eq!(b.format(1_234_567), "1234567");

@@ -16,10 +16,28 @@ pub mod verification;
 /// Makes a text safe for a spreadsheet cell: a value that Excel would take for a formula (`=`,
 /// `+`, `-`, `@`, tab or carriage return first) gets a leading apostrophe.
 pub fn defuse(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{text}").into(),
-        _ => text.into(),
+    if starts_like_a_formula(text.as_bytes()) {
+        format!("'{text}").into()
+    } else {
+        text.into()
     }
+}
+
+/// [`defuse`] for a text's bytes.
+pub fn defuse_bytes(text: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if starts_like_a_formula(text) {
+        [&b"'"[..], text].concat().into()
+    } else {
+        text.into()
+    }
+}
+
+/// Whether a spreadsheet would take a cell starting this way for a formula.
+fn starts_like_a_formula(text: &[u8]) -> bool {
+    matches!(
+        text.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
 }
 
 /// The most characters Excel keeps in a cell.

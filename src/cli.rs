@@ -20,6 +20,10 @@ pub struct Cli {
     /// Print nothing but errors.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Let the owner's group read the outputs too (by default only the owner can: they hold
+    /// personal data).
+    #[arg(long, global = true)]
+    pub group_readable: bool,
 }
 
 /// The subcommands.
@@ -151,6 +155,14 @@ pub struct ScanArgs {
     /// How long to wait for another run that is writing the same history.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub history_wait: u64,
+    /// When an input cannot be read, still write the outputs of the others (replacing the
+    /// previous run's) and record them in the history; by default such a run changes nothing.
+    #[arg(long)]
+    pub allow_partial: bool,
+    /// Record a run dated before the latest one in the history (replaying old dumps in order
+    /// is the safe way; this one re-dates what it finds).
+    #[arg(long)]
+    pub allow_out_of_order: bool,
 }
 
 /// Which findings put a person on a list.
@@ -185,6 +197,10 @@ pub struct ExportArgs {
     /// List people with findings of this severity or worse.
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = MinSeverity::Error)]
     pub min_severity: MinSeverity,
+    /// When an input cannot be read, still write the lists of the others (replacing the previous
+    /// run's); by default such a run changes nothing.
+    #[arg(long)]
+    pub allow_partial: bool,
 }
 
 /// `vaxclean apply-corrections`.
@@ -203,6 +219,10 @@ pub struct ApplyArgs {
     /// Check everything and write only audit.csv and summary.json.
     #[arg(long)]
     pub dry_run: bool,
+    /// When a source or a returned workbook cannot be read, still write the outputs of the rest
+    /// (replacing the previous run's); by default such a run changes nothing.
+    #[arg(long)]
+    pub allow_partial: bool,
     /// How to read the sources.
     #[command(flatten)]
     pub read: ReadArgs,

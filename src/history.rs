@@ -19,10 +19,14 @@ use crate::i18n::Lang;
 use crate::pipeline::{UnitKey, UnitStats};
 
 /// The schema this version writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Upgrades, in order: the statement that takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: [&str; 1] = [r"
+/// Version 2 notes each finding's input (its file name) and whether a run was partial; the record
+/// keys of rows without a record id name their file by its name instead of the path as typed
+/// ([`rename_path_keys`]).
+const MIGRATIONS: [&str; 2] = [
+    r"
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE runs(
     id INTEGER PRIMARY KEY,
@@ -78,13 +82,20 @@ CREATE TABLE findings(
 CREATE INDEX findings_open ON findings(fixed_run);
 CREATE INDEX run_units_run ON run_units(run_id);
 CREATE INDEX run_unit_codes_run ON run_unit_codes(run_id);
-"];
+",
+    r"
+ALTER TABLE findings ADD COLUMN input TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
+",
+];
 
 /// One finding of a run, as the history keys it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FindingKey {
-    /// The record key (record id, or `source:row` / `source:sheet:row`).
+    /// The record key (record id, or `name:row` / `name:sheet:row`).
     pub record_key: String,
+    /// The file name of the input it was found in.
+    pub input: String,
     /// The code.
     pub code: &'static str,
     /// `error`, `warning` or `info`.
@@ -153,6 +164,15 @@ pub struct OpenAge {
     pub open_errors: u64,
     /// When the oldest open error was first seen.
     pub oldest: NaiveDate,
+}
+
+/// What a run read, so that only what it read can be found fixed.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// The file names of the inputs that could not be read: their findings stay open.
+    pub failed_inputs: Vec<String>,
+    /// The units the run read rows of.
+    pub units: std::collections::BTreeSet<UnitKey>,
 }
 
 /// An open history database.
@@ -272,8 +292,11 @@ impl History {
                 ),
             });
         }
-        for step in MIGRATIONS.iter().skip(version as usize) {
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(step)?;
+            if i == 1 {
+                rename_path_keys(&tx)?;
+            }
         }
         tx.execute(
             "INSERT INTO meta(key, value) VALUES('schema_version', ?1)
@@ -284,8 +307,44 @@ impl History {
         Ok(())
     }
 
-    /// Records a complete run: its inputs (path, size, SHA-256), its counts per unit and every
-    /// finding; returns what changed since the previous runs.
+    /// The date of the latest recorded run.
+    pub fn latest(&self) -> Result<Option<NaiveDate>> {
+        let day: Option<String> =
+            self.conn
+                .query_row("SELECT max(as_of) FROM runs WHERE complete = 1", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(day.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+    }
+
+    /// Refuses a run dated before the latest recorded one, unless `allow` (a night recorded out
+    /// of order would close findings the later nights saw open).
+    pub fn check_date(&self, as_of: NaiveDate, allow: bool) -> Result<()> {
+        match self.latest()? {
+            Some(latest) if as_of < latest && !allow => bail!(match self.lang {
+                Lang::Vi => format!(
+                    "lịch sử '{}' đã có lần quét ngày {}, sau ngày của lần này ({}); lần quét này không được ghi. Quét các bản xuất cũ theo đúng thứ tự ngày, hoặc thêm --allow-out-of-order nếu thật sự muốn ghi",
+                    self.path.display(),
+                    latest.format("%d/%m/%Y"),
+                    as_of.format("%d/%m/%Y")
+                ),
+                Lang::En => format!(
+                    "the history '{}' already holds a run of {}, after this run's date ({}); this run is not recorded. Replay old dumps in date order, or add --allow-out-of-order if you really mean it",
+                    self.path.display(),
+                    latest.format("%Y-%m-%d"),
+                    as_of.format("%Y-%m-%d")
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Records a run: its inputs (path, size, SHA-256), its counts per unit and every finding;
+    /// returns what changed since the previous runs. Only what the run read can be found fixed
+    /// (see [`Scope`]): an open finding is closed when it is not among `findings` and its unit was
+    /// read (for a commune `is_known` does not recognise, its district), or its record has other
+    /// findings in this run; never when it came from an input that could not be read.
+    #[allow(clippy::too_many_arguments)]
     pub fn record(
         &mut self,
         as_of: NaiveDate,
@@ -293,6 +352,8 @@ impl History {
         units: &BTreeMap<UnitKey, UnitStats>,
         totals: (u64, u64, u64),
         findings: &[FindingKey],
+        scope: &Scope,
+        is_known: impl Fn(&UnitKey) -> bool,
     ) -> Result<RunDelta> {
         let locked = self.locked();
         let tx = match self
@@ -305,8 +366,8 @@ impl History {
         };
         let day = as_of.format("%Y-%m-%d").to_string();
         tx.execute(
-            "INSERT INTO runs(started, as_of, tool_version, rows, people, people_with_errors, findings)
-             VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO runs(started, as_of, tool_version, rows, people, people_with_errors, findings, partial)
+             VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 chrono::Local::now().to_rfc3339(),
                 day,
@@ -314,7 +375,8 @@ impl History {
                 totals.0 as i64,
                 totals.1 as i64,
                 totals.2 as i64,
-                findings.len() as i64
+                findings.len() as i64,
+                !scope.failed_inputs.is_empty()
             ],
         )?;
         let run = tx.last_insert_rowid();
@@ -352,13 +414,18 @@ impl History {
             "CREATE TEMP TABLE IF NOT EXISTS cur(
                 record_key TEXT NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL,
                 province TEXT NOT NULL, district TEXT NOT NULL, commune TEXT NOT NULL,
+                input TEXT NOT NULL,
                 PRIMARY KEY(record_key, code));
-             DELETE FROM cur;",
+             CREATE TEMP TABLE IF NOT EXISTS scope_units(
+                province TEXT NOT NULL, district TEXT NOT NULL, commune TEXT NOT NULL,
+                PRIMARY KEY(province, district, commune));
+             CREATE TEMP TABLE IF NOT EXISTS failed_inputs(name TEXT PRIMARY KEY);
+             DELETE FROM cur; DELETE FROM scope_units; DELETE FROM failed_inputs;",
         )?;
         {
             let mut ins = tx.prepare(
-                "INSERT OR IGNORE INTO cur(record_key, code, severity, province, district, commune)
-                 VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT OR IGNORE INTO cur(record_key, code, severity, province, district, commune, input)
+                 VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for f in findings {
                 ins.execute(params![
@@ -367,29 +434,65 @@ impl History {
                     f.severity,
                     f.unit.0,
                     f.unit.1,
-                    f.unit.2
+                    f.unit.2,
+                    f.input
                 ])?;
+            }
+            let mut failed = tx.prepare("INSERT OR IGNORE INTO failed_inputs(name) VALUES(?1)")?;
+            for name in &scope.failed_inputs {
+                failed.execute([name])?;
+            }
+            // The units of open findings that this run read.
+            let districts: std::collections::BTreeSet<(&str, &str)> = scope
+                .units
+                .iter()
+                .map(|(p, d, _)| (p.as_str(), d.as_str()))
+                .collect();
+            let open_units: Vec<UnitKey> = {
+                let mut st = tx.prepare(
+                    "SELECT DISTINCT province, district, commune FROM findings WHERE fixed_run IS NULL",
+                )?;
+                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<Result<_, _>>()?
+            };
+            let mut read = tx.prepare(
+                "INSERT OR IGNORE INTO scope_units(province, district, commune) VALUES(?1, ?2, ?3)",
+            )?;
+            for u in open_units {
+                let in_scope = scope.units.contains(&u)
+                    || (!is_known(&u) && districts.contains(&(u.0.as_str(), u.1.as_str())));
+                if in_scope {
+                    read.execute(params![u.0, u.1, u.2])?;
+                }
             }
         }
         let fixed = tx.execute(
             "UPDATE findings SET fixed_run = ?1, fixed_on = ?2
-             WHERE fixed_run IS NULL AND NOT EXISTS (
-                SELECT 1 FROM cur c WHERE c.record_key = findings.record_key AND c.code = findings.code)",
+             WHERE fixed_run IS NULL
+               AND NOT EXISTS (
+                SELECT 1 FROM cur c WHERE c.record_key = findings.record_key AND c.code = findings.code)
+               AND input NOT IN (SELECT name FROM failed_inputs)
+               AND (EXISTS (
+                     SELECT 1 FROM scope_units u WHERE u.province = findings.province
+                        AND u.district = findings.district AND u.commune = findings.commune)
+                    OR EXISTS (SELECT 1 FROM cur c WHERE c.record_key = findings.record_key))",
             params![run, day],
         )? as u64;
         tx.execute(
             "UPDATE findings SET last_run = ?1,
+                first_seen = min(first_seen, ?2),
                 province = (SELECT province FROM cur c WHERE c.record_key = findings.record_key AND c.code = findings.code),
                 district = (SELECT district FROM cur c WHERE c.record_key = findings.record_key AND c.code = findings.code),
-                commune = (SELECT commune FROM cur c WHERE c.record_key = findings.record_key AND c.code = findings.code)
+                commune = (SELECT commune FROM cur c WHERE c.record_key = findings.record_key AND c.code = findings.code),
+                input = (SELECT input FROM cur c WHERE c.record_key = findings.record_key AND c.code = findings.code)
              WHERE fixed_run IS NULL AND EXISTS (
                 SELECT 1 FROM cur c WHERE c.record_key = findings.record_key AND c.code = findings.code)",
-            [run],
+            params![run, day],
         )?;
         let new = tx.execute(
             "INSERT INTO findings(record_key, code, severity, province, district, commune,
-                                  first_seen, first_run, last_run, fixed_run, fixed_on)
-             SELECT record_key, code, severity, province, district, commune, ?1, ?2, ?2, NULL, NULL
+                                  first_seen, first_run, last_run, fixed_run, fixed_on, input)
+             SELECT record_key, code, severity, province, district, commune, ?1, ?2, ?2, NULL, NULL, input
              FROM cur c WHERE NOT EXISTS (
                 SELECT 1 FROM findings f
                 WHERE f.record_key = c.record_key AND f.code = c.code AND f.fixed_run IS NULL)
@@ -397,7 +500,8 @@ impl History {
                 severity = excluded.severity, province = excluded.province,
                 district = excluded.district, commune = excluded.commune,
                 first_seen = excluded.first_seen, first_run = excluded.first_run,
-                last_run = excluded.last_run, fixed_run = NULL, fixed_on = NULL",
+                last_run = excluded.last_run, fixed_run = NULL, fixed_on = NULL,
+                input = excluded.input",
             params![day, run],
         )? as u64;
         let open: i64 = tx.query_row(
@@ -405,7 +509,7 @@ impl History {
             [],
             |r| r.get(0),
         )?;
-        tx.execute("DELETE FROM cur", [])?;
+        tx.execute_batch("DELETE FROM cur; DELETE FROM scope_units; DELETE FROM failed_inputs;")?;
         if let Some(ms) = std::env::var("VAXCLEAN_TEST_HISTORY_PAUSE_MS")
             .ok()
             .and_then(|v| v.parse::<u64>().ok())
@@ -535,6 +639,38 @@ impl History {
     }
 }
 
+/// Upgrade to schema 2: the record keys of rows without a record id named their file by the path
+/// as typed (`dumps/2026-11-20/dump.csv:12`); they now name it by its file name (`dump.csv:12`),
+/// so that the same dump read from another folder keeps its keys. A key that already exists under
+/// the new name is dropped (the same finding twice).
+fn rename_path_keys(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    let paths: Vec<String> = {
+        let mut st = tx.prepare("SELECT DISTINCT path FROM run_inputs")?;
+        st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    for path in paths {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(&path).to_string();
+        let prefix = format!("{path}:");
+        tx.execute(
+            "UPDATE findings SET input = ?2 WHERE substr(record_key, 1, length(?1)) = ?1 AND input = ''",
+            params![prefix, name],
+        )?;
+        if name == path {
+            continue;
+        }
+        tx.execute(
+            "UPDATE OR IGNORE findings SET record_key = ?2 || substr(record_key, length(?1) + 1)
+             WHERE substr(record_key, 1, length(?1)) = ?1",
+            params![prefix, format!("{name}:")],
+        )?;
+        tx.execute(
+            "DELETE FROM findings WHERE substr(record_key, 1, length(?1)) = ?1",
+            [prefix],
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -542,9 +678,17 @@ mod tests {
     fn key(k: &str, code: &'static str) -> FindingKey {
         FindingKey {
             record_key: k.to_string(),
+            input: "dump.csv".into(),
             code,
             severity: "error",
             unit: ("Tỉnh A".into(), "Huyện B".into(), "Xã C".into()),
+        }
+    }
+
+    fn everything() -> Scope {
+        Scope {
+            failed_inputs: Vec::new(),
+            units: [("Tỉnh A".into(), "Huyện B".into(), "Xã C".into())].into(),
         }
     }
 
@@ -565,6 +709,8 @@ mod tests {
             &units,
             (3, 3, 2),
             &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
+            &everything(),
+            |_| true,
         )?;
         assert_eq!((d1.new, d1.fixed, d1.open), (2, 0, 2));
         let d2 = h.record(
@@ -573,6 +719,8 @@ mod tests {
             &units,
             (3, 3, 2),
             &[key("R2", "NAME_FORMAT"), key("R3", "DOB_INVALID")],
+            &everything(),
+            |_| true,
         )?;
         assert_eq!((d2.new, d2.fixed, d2.open), (1, 1, 2));
         // R1's problem comes back: new again, seen from today.
@@ -582,6 +730,8 @@ mod tests {
             &units,
             (3, 3, 2),
             &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
+            &everything(),
+            |_| true,
         )?;
         assert_eq!((d3.new, d3.fixed, d3.open), (1, 1, 2));
         let ages = h.open_ages()?;

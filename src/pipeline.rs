@@ -77,6 +77,8 @@ pub struct UnitStats {
 pub struct SourceReport {
     /// The file.
     pub file: InputFile,
+    /// How record keys name it ([`crate::output::export::key_names`]).
+    pub key_name: String,
     /// SHA-256 of its bytes, when it could be read.
     pub sha256: Option<String>,
     /// Why it could not be read, if it could not.
@@ -416,10 +418,12 @@ pub fn run(
         .skipped
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
+    let key_names = crate::output::export::key_names(&files);
     let sources = files
         .into_iter()
+        .zip(key_names)
         .enumerate()
-        .map(|(i, file)| {
+        .map(|(i, (file, key_name))| {
             let error = errors
                 .iter()
                 .position(|(j, _)| *j == i)
@@ -437,6 +441,7 @@ pub fn run(
                 },
                 error,
                 file,
+                key_name,
             }
         })
         .collect();

@@ -23,6 +23,8 @@ pub struct Ui {
     pub lang: Lang,
     /// Only errors.
     pub quiet: bool,
+    /// Who may read the outputs.
+    pub access: crate::output::atomic::Access,
 }
 
 /// Everything `scan` needs.

@@ -23,7 +23,7 @@ use crate::findings::people::SHOWN;
 use crate::i18n::Lang;
 use crate::input::{InputFile, discover};
 use crate::normalize::identifiers::{IdReading, read_id};
-use crate::output::atomic::OutDir;
+use crate::output::atomic::{OutDir, Outputs};
 use crate::output::audit::{self, AuditRow};
 use crate::output::export::Folder;
 use crate::output::list_workbook::{self, ListMeta, ListRow};
@@ -66,16 +66,16 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// A source row's record key: its record id, else `source:row` / `source:sheet:row`.
+/// A source row's record key: its record id, else `name:row` / `name:sheet:row`.
 fn key_of(row: &SourceRow, files: &[InputFile], index: &SourceIndex) -> String {
     let source = files
         .get(row.loc.source as usize)
-        .map_or("", |f| f.display.as_str());
+        .map_or(String::new(), |f| crate::output::export::key_name(f, files));
     let sheet = index
         .sheets
         .get(row.loc.sheet as usize)
         .map_or("", |s| s.name.as_str());
-    crate::output::export::key_from(row.get(Field::RecordId), source, sheet, row.loc.row)
+    crate::output::export::key_from(row.get(Field::RecordId), &source, sheet, row.loc.row)
 }
 
 /// Runs `apply-corrections`.
@@ -84,8 +84,10 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     let lang = ui.lang;
     let config = resolve_read(&args.read, lang)?;
     let today = config.today;
-    let out = OutDir::prepare(&args.out, lang)?;
+    let mut out = OutDir::begin(&args.out, Outputs::Apply, ui.access, lang)?;
     let (files, input_errors) = discover(&args.sources);
+    let (files, twins) = crate::input::dedupe(files);
+    super::report_twins(&twins, ui)?;
     let names = merged_names(&files);
     // The sources are never written: refuse an output folder that would overwrite one.
     for (f, name) in files.iter().zip(&names) {
@@ -319,6 +321,15 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
         Ok(())
     })?;
     written.push(summary_path);
+    // A source or a returned list that could not be read makes the run incomplete: unless asked,
+    // it changes nothing in the output folder.
+    let unreadable = refused
+        .iter()
+        .any(|(_, r)| matches!(r, Refusal::Unreadable(_)));
+    let failed = !failed_sources.is_empty() || unreadable;
+    if !super::finish_outputs(&mut out, failed, args.allow_partial, ui)? {
+        return Ok(exit::TROUBLE);
+    }
 
     if !ui.quiet {
         let n = |k: &str| outcomes.get(k).copied().unwrap_or(0);

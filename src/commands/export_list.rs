@@ -14,7 +14,7 @@ use crate::exit;
 use crate::findings::people::list_people;
 use crate::i18n::Lang;
 use crate::input::discover;
-use crate::output::atomic::OutDir;
+use crate::output::atomic::{OutDir, Outputs};
 use crate::output::export::{self, ExportContext, Filter};
 use crate::output::list_workbook::ListMeta;
 use crate::pipeline;
@@ -27,11 +27,13 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
     let lang = ui.lang;
     let (mut config, inputs) = resolve_input(&args.input, lang)?;
     config.capture = true;
-    let out = OutDir::prepare(&args.out, lang)?;
+    let mut out = OutDir::begin(&args.out, Outputs::ExportList, ui.access, lang)?;
     let (files, errors) = discover(&inputs);
+    let (files, twins) = crate::input::dedupe(files);
+    super::report_twins(&twins, ui)?;
     let total: u64 = files.iter().map(|f| f.size).sum();
     let progress = Progress::new(total, ui.quiet, lang);
-    let result = pipeline::run(files, &config, &progress, out.path());
+    let result = pipeline::run(files, &config, &progress, out.work_dir());
     progress.finish();
     let result = result.map_err(|e| match lang {
         Lang::Vi => anyhow!(
@@ -116,6 +118,9 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
     };
     let index = export::write_lists(&out, listed, &ctx, &filter)?;
     let index_path = out.write("index.csv", |w| export::write_index(w, &index))?;
+    if !super::finish_outputs(&mut out, failed_inputs, args.allow_partial, ui)? {
+        return Ok(exit::TROUBLE);
+    }
 
     if !ui.quiet {
         let people: u64 = index.iter().map(|r| r.people).sum();

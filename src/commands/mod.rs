@@ -18,6 +18,11 @@ pub fn run(cli: Cli) -> Result<u8> {
     let ui = Ui {
         lang: cli.lang,
         quiet: cli.quiet,
+        access: if cli.group_readable {
+            crate::output::atomic::Access::Group
+        } else {
+            crate::output::atomic::Access::Owner
+        },
     };
     match &cli.command {
         Command::Scan(args) => scan::run(args, ui),
@@ -62,4 +67,63 @@ pub(crate) fn report_inputs(
         }
     }
     Ok(!errors.is_empty() || sources.iter().any(|s| s.error.is_some()))
+}
+
+/// Says, unless quiet, which inputs were left out as the same file or the same bytes as another.
+pub(crate) fn report_twins(twins: &[crate::input::dedupe::Twin], ui: Ui) -> std::io::Result<()> {
+    use crate::i18n::Lang;
+    if ui.quiet {
+        return Ok(());
+    }
+    let mut stderr = std::io::stderr().lock();
+    for t in twins {
+        let msg = match (ui.lang, t.same_file) {
+            (Lang::Vi, true) => format!(
+                "'{}': bỏ qua, là cùng một tệp với '{}' (chỉ đọc một lần)",
+                t.skipped, t.kept
+            ),
+            (Lang::Vi, false) => format!(
+                "'{}': bỏ qua, nội dung giống hệt '{}' (chỉ đọc một lần)",
+                t.skipped, t.kept
+            ),
+            (Lang::En, true) => format!(
+                "'{}': skipped, the same file as '{}' (read once)",
+                t.skipped, t.kept
+            ),
+            (Lang::En, false) => format!(
+                "'{}': skipped, the same bytes as '{}' (read once)",
+                t.skipped, t.kept
+            ),
+        };
+        writeln!(stderr, "vaxclean: {msg}")?;
+    }
+    Ok(())
+}
+
+/// Ends a run's outputs: switches them in, unless an input failed and `allow_partial` was not
+/// given; then the output folder keeps the previous run's outputs and a line on stderr says so.
+/// Returns whether the outputs were switched in.
+pub(crate) fn finish_outputs(
+    out: &mut crate::output::atomic::OutDir,
+    failed_inputs: bool,
+    allow_partial: bool,
+    ui: Ui,
+) -> Result<bool> {
+    use crate::i18n::Lang;
+    if failed_inputs && !allow_partial {
+        let msg = match ui.lang {
+            Lang::Vi => format!(
+                "chưa ghi kết quả nào: có đầu vào không đọc được, nên thư mục '{}' vẫn giữ nguyên kết quả của lần chạy trước. Sửa lỗi ở trên rồi chạy lại, hoặc thêm --allow-partial để ghi kết quả của những tệp đã đọc được",
+                out.path().display()
+            ),
+            Lang::En => format!(
+                "nothing written: an input could not be read, so '{}' keeps the previous run's outputs. Fix the error above and run again, or add --allow-partial to write the outputs of the inputs that were read",
+                out.path().display()
+            ),
+        };
+        writeln!(std::io::stderr().lock(), "vaxclean: {msg}")?;
+        return Ok(false);
+    }
+    out.commit()?;
+    Ok(true)
 }

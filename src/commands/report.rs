@@ -8,14 +8,14 @@ use anyhow::Result;
 use crate::cli::ReportArgs;
 use crate::exit;
 use crate::history::History;
-use crate::output::atomic::OutDir;
+use crate::output::atomic::{OutDir, Outputs};
 use crate::output::report::{ReportData, html, print_top, xlsx};
 use crate::settings::Ui;
 
 /// Runs `report`.
 pub fn run(args: &ReportArgs, ui: Ui) -> Result<u8> {
     let lang = ui.lang;
-    let out = OutDir::prepare(&args.out, lang)?;
+    let mut out = OutDir::begin(&args.out, Outputs::Report, ui.access, lang)?;
     let mut problems = Vec::new();
     let data = match &args.history {
         Some(path) => {
@@ -43,6 +43,7 @@ pub fn run(args: &ReportArgs, ui: Ui) -> Result<u8> {
         w.write_all(html::render(&data, lang).as_bytes())?;
         Ok(())
     })?;
+    out.commit()?;
     if !ui.quiet {
         let mut stdout = std::io::stdout().lock();
         print_top(&mut stdout, &data, &[&xlsx_path, &html_path], lang)?;

@@ -73,7 +73,12 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
     if is_xlsx {
         // rust_xlsxwriter writes the zip itself; write beside and rename for atomicity.
         let prefix = format!("{}{name}.", crate::output::atomic::TEMP_PREFIX);
-        let tmp = crate::output::atomic::temp_builder(&prefix, ".xlsx").tempfile_in(dir)?;
+        let tmp = crate::output::atomic::temp_builder(
+            &prefix,
+            ".xlsx",
+            crate::output::atomic::Access::Group,
+        )
+        .tempfile_in(dir)?;
         let mut w: Box<dyn RowWriter> = Box::new(XlsxRows::new(tmp.path(), args.title_lines)?);
         while let Some(rows) = generator.next_person() {
             for r in &rows {

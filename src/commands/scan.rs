@@ -12,9 +12,9 @@ use anyhow::Result;
 use crate::cli::{FailOn, ScanArgs};
 use crate::exit;
 use crate::findings::Severity;
-use crate::history::History;
+use crate::history::{History, Scope};
 use crate::input::discover;
-use crate::output::atomic::OutDir;
+use crate::output::atomic::{OutDir, Outputs};
 use crate::output::{findings_csv, summary, terminal};
 use crate::pipeline;
 use crate::progress::Progress;
@@ -25,20 +25,27 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
     let started = Instant::now();
     let settings = ScanSettings::new(args, ui)?;
     let lang = ui.lang;
-    // A typo in --out or an unusable history fails now, not after the scan.
-    let out = OutDir::prepare(&settings.out, lang)?;
+    // A typo in --out, a folder another run is writing, an unusable history or a run dated before
+    // the history's latest fail now, not after the scan.
+    let mut out = OutDir::begin(&settings.out, Outputs::Scan, ui.access, lang)?;
     let mut history = match &args.history {
-        Some(path) => Some(History::open(
-            path,
-            std::time::Duration::from_secs(args.history_wait),
-            lang,
-        )?),
+        Some(path) => {
+            let h = History::open(
+                path,
+                std::time::Duration::from_secs(args.history_wait),
+                lang,
+            )?;
+            h.check_date(settings.config.today, args.allow_out_of_order)?;
+            Some(h)
+        }
         None => None,
     };
     let (files, errors) = discover(&settings.inputs);
+    let (files, twins) = crate::input::dedupe(files);
+    super::report_twins(&twins, ui)?;
     let total: u64 = files.iter().map(|f| f.size).sum();
     let progress = Progress::new(total, ui.quiet, lang);
-    let result = pipeline::run(files, &settings.config, &progress, out.path());
+    let result = pipeline::run(files, &settings.config, &progress, out.work_dir());
     progress.finish();
     let result = result.map_err(|e| match lang {
         crate::i18n::Lang::Vi => anyhow::anyhow!(
@@ -66,9 +73,14 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
     let summary_path = out.write("summary.json", |w| {
         summary::write(w, &result, settings.config.today, started.elapsed(), lang)
     })?;
+    let failed_inputs = super::report_inputs(&errors, &result.sources, ui)?;
+    let written = super::finish_outputs(&mut out, failed_inputs, args.allow_partial, ui)?;
+    drop(out);
 
+    // The history: only a run whose outputs were written is a night; it closes only findings of
+    // what it read.
     let delta = match (&mut history, keys) {
-        (Some(h), Some(keys)) => {
+        (Some(h), Some(keys)) if written => {
             let keys = keys
                 .into_inner()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -78,31 +90,66 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
                 .filter(|s| s.error.is_none())
                 .map(|s| (s.file.display.clone(), s.file.size, s.sha256.clone()))
                 .collect();
+            let scope = Scope {
+                failed_inputs: result
+                    .sources
+                    .iter()
+                    .filter(|s| s.error.is_some())
+                    .map(|s| s.key_name.clone())
+                    .chain(errors.iter().map(|e| {
+                        let p = e.path();
+                        p.rsplit(['/', '\\']).next().unwrap_or(p).to_string()
+                    }))
+                    .collect(),
+                units: result.units.keys().cloned().collect(),
+            };
+            let gazetteer = &settings.config.gazetteer;
+            let known = |u: &crate::pipeline::UnitKey| {
+                gazetteer.resolve(&u.0, &u.1, &u.2).commune.is_some()
+            };
             Some(h.record(
                 settings.config.today,
                 &inputs,
                 &result.units,
                 (result.rows, result.people, result.people_with_errors),
                 &keys,
+                &scope,
+                known,
             )?)
+        }
+        (Some(_), _) => {
+            let msg = match lang {
+                crate::i18n::Lang::Vi => "lịch sử không ghi lần quét này (kết quả chưa được ghi)",
+                crate::i18n::Lang::En => {
+                    "the history does not record this run (its outputs were not written)"
+                }
+            };
+            writeln!(std::io::stderr().lock(), "vaxclean: {msg}")?;
+            None
         }
         _ => None,
     };
-    let failed_inputs = super::report_inputs(&errors, &result.sources, ui)?;
     if !ui.quiet {
         let mut stdout = std::io::stdout().lock();
-        terminal::print(
-            &mut stdout,
-            &result,
-            &[&findings_path, &summary_path],
-            started.elapsed(),
-            lang,
-        )?;
+        let paths: &[&std::path::Path] = if written {
+            &[&findings_path, &summary_path]
+        } else {
+            &[]
+        };
+        terminal::print(&mut stdout, &result, paths, started.elapsed(), lang)?;
         if let Some(d) = delta {
+            let partial = if failed_inputs {
+                lang.pick(
+                    " Lần quét thiếu tệp: phát hiện của tệp không đọc được vẫn để mở.",
+                    " A partial run: findings of the inputs not read stay open.",
+                )
+            } else {
+                ""
+            };
             match lang {
                 crate::i18n::Lang::Vi => writeln!(
                     stdout,
-                    "Lịch sử (lần quét {}): {} phát hiện mới, {} đã được sửa, {} còn tồn đọng.",
+                    "Lịch sử (lần quét {}): {} phát hiện mới, {} đã được sửa, {} còn tồn đọng.{partial}",
                     d.run,
                     lang.count(d.new),
                     lang.count(d.fixed),
@@ -110,7 +157,7 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
                 )?,
                 crate::i18n::Lang::En => writeln!(
                     stdout,
-                    "History (run {}): {} new findings, {} fixed, {} open.",
+                    "History (run {}): {} new findings, {} fixed, {} open.{partial}",
                     d.run,
                     lang.count(d.new),
                     lang.count(d.fixed),

@@ -4,10 +4,13 @@
 //! columns. A file that cannot be read is an [`InputError`] naming it; the run goes on.
 
 pub mod csv;
+pub mod dedupe;
 pub mod excel;
 pub mod guard;
 pub mod header;
 pub mod xls;
+
+pub use dedupe::dedupe;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,5 +1,14 @@
-//! The output folder: created and checked before the long work starts, and every file written
-//! to a temporary name beside its final one, then renamed.
+//! The output folder, as one unit. A run takes an exclusive lock on it, writes every output into a
+//! hidden staging folder inside it, and at the end switches the staged outputs in: each one
+//! replaces the previous run's, and what the previous run of the same command wrote and this one
+//! did not is removed. A run that fails, or is killed, leaves the previous complete outputs as
+//! they were; a run killed during the switch itself (a few renames) has left a note in its staging
+//! folder, and the next run into the folder finishes the switch before anything else. Leftovers
+//! of killed runs are removed by the next run, whatever their age: holding the lock proves that
+//! no other run is using them.
+//!
+//! Outputs hold personal data: files are created readable by their owner only (folders usable by
+//! the owner only), or by the owner's group too with `--group-readable`.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -9,15 +18,124 @@ use anyhow::{Context, Result};
 
 use crate::i18n::Lang;
 
+/// Who may read the outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Access {
+    /// The owner only (files 0600, folders 0700 on Unix).
+    #[default]
+    Owner,
+    /// The owner and their group (files 0640, folders 0750 on Unix).
+    Group,
+}
+
+impl Access {
+    fn file_mode(self) -> u32 {
+        match self {
+            Access::Owner => 0o600,
+            Access::Group => 0o640,
+        }
+    }
+
+    fn dir_mode(self) -> u32 {
+        match self {
+            Access::Owner => 0o700,
+            Access::Group => 0o750,
+        }
+    }
+}
+
+/// What a command writes at the top of its output folder: the entries it owns there, replaced
+/// or removed by its next run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outputs {
+    /// `scan`.
+    Scan,
+    /// `export-list` (its province folders are named by the data and remembered in the note of
+    /// the run).
+    ExportList,
+    /// `apply-corrections`.
+    Apply,
+    /// `report`.
+    Report,
+}
+
+impl Outputs {
+    fn name(self) -> &'static str {
+        match self {
+            Outputs::Scan => "scan",
+            Outputs::ExportList => "export-list",
+            Outputs::Apply => "apply-corrections",
+            Outputs::Report => "report",
+        }
+    }
+
+    /// The entries the command always owns, whether or not its last run was noted.
+    fn fixed(self) -> &'static [&'static str] {
+        match self {
+            Outputs::Scan => &["findings.csv", "summary.json"],
+            Outputs::ExportList => &["index.csv"],
+            Outputs::Apply => &[
+                "audit.csv",
+                "merged",
+                "rejected",
+                "import",
+                "verification.xlsx",
+                "summary.json",
+            ],
+            Outputs::Report => &["report.xlsx", "report.html"],
+        }
+    }
+}
+
+/// The lock file of an output folder (kept: removing a lock file races with the next run).
+pub const LOCK_NAME: &str = ".vaxclean.lock";
+/// How a staging folder starts.
+const STAGE_PREFIX: &str = ".vaxclean-run-";
+/// How the folder of replaced outputs starts (removed at the end of the switch).
+const OLD_PREFIX: &str = ".vaxclean-old-";
+/// The note, inside a staging folder, that its outputs are complete and being switched in.
+const COMMIT_NAME: &str = ".vaxclean-commit";
+
+/// The note of a switch: what is installed and what is removed.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Switch {
+    command: String,
+    install: Vec<String>,
+    remove: Vec<String>,
+}
+
+/// What the last run of a command left in the folder.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Manifest {
+    entries: Vec<String>,
+}
+
+fn manifest_name(command: &str) -> String {
+    format!(".vaxclean-{command}.json")
+}
+
+/// A staged run: where it writes, and what switching it in means.
+#[derive(Debug)]
+struct Stage {
+    dir: PathBuf,
+    outputs: Outputs,
+    /// Held for the whole run; released when the process ends, however it ends.
+    _lock: File,
+    committed: bool,
+}
+
 /// An output folder known to be writable.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct OutDir {
     path: PathBuf,
     lang: Lang,
+    access: Access,
+    stage: Option<Stage>,
 }
 
 impl OutDir {
-    /// Creates `path` if needed and checks that a file can be written in it.
+    /// Creates `path` if needed and checks that a file can be written in it. Files are written
+    /// straight into it (each atomically); for a command's output folder use [`OutDir::begin`].
     pub fn prepare(path: &Path, lang: Lang) -> Result<OutDir> {
         let what = || match lang {
             Lang::Vi => format!("không ghi được vào thư mục đầu ra '{}'", path.display()),
@@ -32,12 +150,129 @@ impl OutDir {
         Ok(OutDir {
             path: path.to_path_buf(),
             lang,
+            access: Access::Group,
+            stage: None,
         })
     }
 
-    /// The folder.
+    /// Opens `path` as the output folder of one run of a command: creates it if needed, takes its
+    /// lock (failing at once, with a clear line, when another run holds it), finishes or removes
+    /// what killed runs left, and prepares the staging folder the run writes into. Nothing the
+    /// previous run wrote changes until [`OutDir::commit`].
+    pub fn begin(path: &Path, outputs: Outputs, access: Access, lang: Lang) -> Result<OutDir> {
+        let what = || match lang {
+            Lang::Vi => format!("không ghi được vào thư mục đầu ra '{}'", path.display()),
+            Lang::En => format!("cannot write to the output folder '{}'", path.display()),
+        };
+        std::fs::create_dir_all(path).with_context(what)?;
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path.join(LOCK_NAME))
+            .with_context(what)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(match lang {
+                Lang::Vi => format!(
+                    "thư mục đầu ra '{}' đang được một lần chạy vaxclean khác ghi; chờ lần đó xong rồi chạy lại, hoặc chọn thư mục --out khác",
+                    path.display()
+                ),
+                Lang::En => format!(
+                    "the output folder '{}' is being written by another vaxclean run; run again when it is done, or choose another --out folder",
+                    path.display()
+                ),
+            }),
+            Err(std::fs::TryLockError::Error(e)) => return Err(e).with_context(what),
+        }
+        recover(path).with_context(what)?;
+        let suffix = format!("{}-{:08x}", std::process::id(), rand_u32());
+        let dir = path.join(format!("{STAGE_PREFIX}{suffix}"));
+        make_dir(&dir, access).with_context(what)?;
+        Ok(OutDir {
+            path: path.to_path_buf(),
+            lang,
+            access,
+            stage: Some(Stage {
+                dir,
+                outputs,
+                _lock: lock,
+                committed: false,
+            }),
+        })
+    }
+
+    /// The folder (where the outputs are once the run is switched in).
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Where this run writes before it is switched in: the staging folder of a run begun with
+    /// [`OutDir::begin`], else the folder itself. Temporary files of the run go here too.
+    pub fn work_dir(&self) -> &Path {
+        self.stage.as_ref().map_or(&self.path, |s| &s.dir)
+    }
+
+    /// Switches the staged outputs in: each replaces the previous run's; what the previous run of
+    /// the same command wrote and this one did not is removed. Without a stage, does nothing.
+    pub fn commit(&mut self) -> Result<()> {
+        let Some(stage) = &mut self.stage else {
+            return Ok(());
+        };
+        let what = || match self.lang {
+            Lang::Vi => format!(
+                "không ghi được vào thư mục đầu ra '{}'",
+                self.path.display()
+            ),
+            Lang::En => format!(
+                "cannot write to the output folder '{}'",
+                self.path.display()
+            ),
+        };
+        let command = stage.outputs.name();
+        let mut install: Vec<String> = Vec::new();
+        for e in std::fs::read_dir(&stage.dir).with_context(what)? {
+            let name = e
+                .with_context(what)?
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            if !name.starts_with('.') {
+                install.push(name);
+            }
+        }
+        install.sort();
+        let previous = read_manifest(&self.path, command);
+        let mut remove: Vec<String> = stage
+            .outputs
+            .fixed()
+            .iter()
+            .map(|s| (*s).to_string())
+            .chain(previous.entries)
+            .filter(|n| !install.contains(n) && is_plain_name(n))
+            .collect();
+        remove.sort();
+        remove.dedup();
+        let switch = Switch {
+            command: command.to_string(),
+            install,
+            remove,
+        };
+        let note = serde_json::to_vec(&switch).with_context(what)?;
+        write_synced(&stage.dir.join(COMMIT_NAME), &note, self.access).with_context(what)?;
+        stage.committed = true;
+        if let Some(ms) = std::env::var("VAXCLEAN_TEST_DIE_IN_SWITCH")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            // Test hook: die halfway through the switch, as a kill or a power cut would.
+            if let Some(first) = switch.install.first() {
+                let _ = move_aside(&self.path, &stage.dir, first);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+            std::process::abort();
+        }
+        finish_switch(&self.path, &stage.dir, &switch).with_context(what)
     }
 
     /// Writes `name` in the folder through `write`, atomically.
@@ -50,12 +285,14 @@ impl OutDir {
 
     /// Writes `rel` (a relative path of plain components, such as one built by
     /// [`crate::output::paths::component`]) under the folder, creating its parent folders,
-    /// atomically: a temporary file beside it, renamed when complete.
+    /// atomically: a temporary file beside it, renamed when complete. In a staged run the file
+    /// goes to the staging folder; the path returned is where it will be once switched in.
     pub fn write_at<F>(&self, rel: &Path, write: F) -> Result<PathBuf>
     where
         F: FnOnce(&mut BufWriter<&File>) -> Result<()>,
     {
         let target = self.path.join(rel);
+        let staged = self.work_dir().join(rel);
         let what = || match self.lang {
             Lang::Vi => format!("không ghi được '{}'", target.display()),
             Lang::En => format!("cannot write '{}'", target.display()),
@@ -63,12 +300,12 @@ impl OutDir {
         let plain = rel
             .components()
             .all(|c| matches!(c, std::path::Component::Normal(_)));
-        let (Some(parent), Some(name), true) = (target.parent(), rel.file_name(), plain) else {
+        let (Some(parent), Some(name), true) = (staged.parent(), rel.file_name(), plain) else {
             anyhow::bail!("{}: not a plain relative path", what());
         };
-        std::fs::create_dir_all(parent).with_context(what)?;
+        make_dir(parent, self.access).with_context(what)?;
         let prefix = format!("{TEMP_PREFIX}{}.", name.to_string_lossy());
-        let tmp = temp_builder(&prefix, ".tmp")
+        let tmp = temp_builder(&prefix, ".tmp", self.access)
             .tempfile_in(parent)
             .with_context(what)?;
         {
@@ -78,11 +315,183 @@ impl OutDir {
         }
         // No fsync: renaming a complete file is what protects against a killed run; the cost of
         // flushing to disk (a fifth of a second on a large scan) buys safety only against power loss.
-        tmp.persist(&target)
+        tmp.persist(&staged)
             .map_err(|e| e.error)
             .with_context(what)?;
         Ok(target)
     }
+}
+
+impl Drop for OutDir {
+    fn drop(&mut self) {
+        // A run that was not switched in leaves nothing: the previous outputs stay as they were.
+        if let Some(stage) = &self.stage
+            && !stage.committed
+        {
+            let _ = std::fs::remove_dir_all(&stage.dir);
+        }
+    }
+}
+
+/// Whether `name` is one plain entry name (a note is data read back from disk).
+fn is_plain_name(name: &str) -> bool {
+    let p = Path::new(name);
+    !name.is_empty()
+        && !name.starts_with('.')
+        && p.components().count() == 1
+        && matches!(p.components().next(), Some(std::path::Component::Normal(_)))
+}
+
+fn read_manifest(dir: &Path, command: &str) -> Manifest {
+    std::fs::read(dir.join(manifest_name(command)))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Moves `dir/name` into the folder of replaced outputs beside `stage` (if it exists).
+fn move_aside(dir: &Path, stage: &Path, name: &str) -> std::io::Result<()> {
+    let target = dir.join(name);
+    if std::fs::symlink_metadata(&target).is_err() {
+        return Ok(());
+    }
+    let old = old_dir_of(dir, stage);
+    std::fs::create_dir_all(&old)?;
+    let aside = old.join(name);
+    if std::fs::symlink_metadata(&aside).is_ok() {
+        remove_any(&aside)?;
+    }
+    std::fs::rename(&target, &aside)
+}
+
+fn old_dir_of(dir: &Path, stage: &Path) -> PathBuf {
+    let suffix = stage
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .trim_start_matches(STAGE_PREFIX)
+                .to_string()
+        })
+        .unwrap_or_default();
+    dir.join(format!("{OLD_PREFIX}{suffix}"))
+}
+
+fn remove_any(path: &Path) -> std::io::Result<()> {
+    let meta = std::fs::symlink_metadata(path)?;
+    if meta.is_dir() {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    }
+}
+
+/// Completes a switch whose note is written. Every step can be done again: a switch cut short
+/// is finished by doing it again from the start.
+fn finish_switch(dir: &Path, stage: &Path, switch: &Switch) -> std::io::Result<()> {
+    for name in switch.install.iter().filter(|n| is_plain_name(n)) {
+        let src = stage.join(name);
+        if std::fs::symlink_metadata(&src).is_err() {
+            continue; // switched in before the cut
+        }
+        move_aside(dir, stage, name)?;
+        std::fs::rename(&src, dir.join(name))?;
+    }
+    for name in switch.remove.iter().filter(|n| is_plain_name(n)) {
+        move_aside(dir, stage, name)?;
+    }
+    let manifest = Manifest {
+        entries: switch.install.clone(),
+    };
+    let bytes = serde_json::to_vec(&manifest).map_err(std::io::Error::other)?;
+    let path = dir.join(manifest_name(&switch.command));
+    let tmp = dir.join(format!("{TEMP_PREFIX}{}", manifest_name(&switch.command)));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, &path)?;
+    // The switch is done: without its note, what is left of the stage is only removed. Removing
+    // may fail where a file is still open (Windows); the next run removes it then.
+    std::fs::remove_file(stage.join(COMMIT_NAME))?;
+    let old = old_dir_of(dir, stage);
+    if std::fs::symlink_metadata(&old).is_ok() {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    let _ = std::fs::remove_dir_all(stage);
+    Ok(())
+}
+
+/// What killed runs left in `dir` (the lock is held, so no run is using any of it): a switch cut
+/// short is finished, a staging folder without its note is removed, so are replaced outputs.
+fn recover(dir: &Path) -> std::io::Result<()> {
+    let mut stages = Vec::new();
+    let mut olds = Vec::new();
+    for e in std::fs::read_dir(dir)?.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with(STAGE_PREFIX) {
+            stages.push(e.path());
+        } else if name.starts_with(OLD_PREFIX) {
+            olds.push(e.path());
+        }
+    }
+    stages.sort();
+    for stage in stages {
+        let note = std::fs::read(stage.join(COMMIT_NAME))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Switch>(&b).ok());
+        match note {
+            Some(switch) => finish_switch(dir, &stage, &switch)?,
+            None => remove_any(&stage)?,
+        }
+    }
+    for old in olds {
+        if std::fs::symlink_metadata(&old).is_ok() {
+            remove_any(&old)?;
+        }
+    }
+    remove_stale_temps(dir, 4);
+    Ok(())
+}
+
+/// Creates `dir` and its parents with the mode `access` asks for.
+fn make_dir(dir: &Path, access: Access) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(access.dir_mode());
+    }
+    #[cfg(not(unix))]
+    let _ = access;
+    b.create(dir)
+}
+
+/// Writes `bytes` to `path` and flushes them to the disk (the note of a switch must be whole
+/// before the switch starts).
+fn write_synced(path: &Path, bytes: &[u8], access: Access) -> std::io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.create(true).truncate(true).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(access.file_mode());
+    }
+    #[cfg(not(unix))]
+    let _ = access;
+    let mut f = o.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// A random number for staging folder names (two runs never share one: the lock is exclusive,
+/// and the process id is in the name too).
+fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish() as u32
 }
 
 /// How every temporary file of ours starts, so that one a killed run left behind is known.
@@ -117,16 +526,21 @@ fn remove_stale_temps(dir: &Path, depth: u8) {
     }
 }
 
-/// A builder for a temporary file named `prefix…suffix`, readable by others like any new file
-/// (tempfile makes them private by default).
-pub fn temp_builder<'a>(prefix: &'a str, suffix: &'a str) -> tempfile::Builder<'a, 'a> {
+/// A builder for a temporary file named `prefix…suffix`, readable as `access` says.
+pub fn temp_builder<'a>(
+    prefix: &'a str,
+    suffix: &'a str,
+    access: Access,
+) -> tempfile::Builder<'a, 'a> {
     let mut b = tempfile::Builder::new();
     b.prefix(prefix).suffix(suffix);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        b.permissions(std::fs::Permissions::from_mode(0o644));
+        b.permissions(std::fs::Permissions::from_mode(access.file_mode()));
     }
+    #[cfg(not(unix))]
+    let _ = access;
     b
 }
 

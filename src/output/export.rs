@@ -132,8 +132,8 @@ pub struct ExportContext<'a> {
     pub meta: ListMeta,
 }
 
-/// The record key of a row: the platform's record id, else `source:row` (CSV) or
-/// `source:sheet:row` (workbooks), the source as given on the command line.
+/// The record key of a row: the platform's record id, else `name:row` (CSV) or
+/// `name:sheet:row` (workbooks), with the input's [`key_names`] name.
 pub fn record_key(
     record_id: &str,
     loc: RowLoc,
@@ -142,11 +142,33 @@ pub fn record_key(
 ) -> String {
     let source = sources
         .get(loc.source as usize)
-        .map_or("", |s| s.file.display.as_str());
+        .map_or("", |s| s.key_name.as_str());
     let sheet = sheets
         .get(loc.sheet as usize)
         .map_or("", |s| s.info.name.as_str());
     key_from(record_id, source, sheet, loc.row)
+}
+
+/// How the record keys of rows without a record id name each input: its file name, so that the
+/// same dump gives the same keys from whichever folder it is read (`2026-11-20/dump.csv` and
+/// `2026-11-21/dump.csv`); the path as given when two inputs of the run share a file name.
+pub fn key_names(files: &[crate::input::InputFile]) -> Vec<String> {
+    files.iter().map(|f| key_name(f, files)).collect()
+}
+
+/// The [`key_names`] name of `file`, one of `files`.
+pub fn key_name(file: &crate::input::InputFile, files: &[crate::input::InputFile]) -> String {
+    let name = |f: &crate::input::InputFile| {
+        f.path
+            .file_name()
+            .map_or_else(|| f.display.clone(), |n| n.to_string_lossy().into_owned())
+    };
+    let mine = name(file);
+    if files.iter().filter(|f| name(f) == mine).count() > 1 {
+        file.display.clone()
+    } else {
+        mine
+    }
 }
 
 /// The record key from its parts: the record id when there is one, else `source:row` (CSV, whose

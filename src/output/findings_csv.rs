@@ -62,6 +62,9 @@ pub fn write(
                         sources,
                         sheets,
                     ),
+                    input: sources
+                        .get(f.loc.source as usize)
+                        .map_or_else(String::new, |s| s.key_name.clone()),
                     code: f.code.as_str(),
                     severity: f.severity().as_str(),
                     unit: (

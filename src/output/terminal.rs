@@ -109,12 +109,14 @@ pub fn print(
         }
         writeln!(w)?;
     }
-    let paths: Vec<String> = outputs.iter().map(|p| p.display().to_string()).collect();
-    writeln!(
-        w,
-        "{}: {}",
-        lang.pick("Kết quả", "Written"),
-        paths.join(", ")
-    )?;
+    if !outputs.is_empty() {
+        let paths: Vec<String> = outputs.iter().map(|p| p.display().to_string()).collect();
+        writeln!(
+            w,
+            "{}: {}",
+            lang.pick("Kết quả", "Written"),
+            paths.join(", ")
+        )?;
+    }
     Ok(())
 }

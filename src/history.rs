@@ -343,7 +343,8 @@ impl History {
     /// returns what changed since the previous runs. Only what the run read can be found fixed
     /// (see [`Scope`]): an open finding is closed when it is not among `findings` and its unit was
     /// read (for a commune `is_known` does not recognise, its district), or its record has other
-    /// findings in this run; never when it came from an input that could not be read.
+    /// findings from the same input in this run; never when it came from an input that could not
+    /// be read.
     #[allow(clippy::too_many_arguments)]
     pub fn record(
         &mut self,
@@ -475,7 +476,8 @@ impl History {
                AND (EXISTS (
                      SELECT 1 FROM scope_units u WHERE u.province = findings.province
                         AND u.district = findings.district AND u.commune = findings.commune)
-                    OR EXISTS (SELECT 1 FROM cur c WHERE c.record_key = findings.record_key))",
+                    OR EXISTS (SELECT 1 FROM cur c WHERE c.record_key = findings.record_key
+                                  AND c.input = findings.input))",
             params![run, day],
         )? as u64;
         tx.execute(
@@ -744,6 +746,126 @@ mod tests {
         // Reopening keeps everything.
         let h = History::open(&path, Duration::from_secs(1), Lang::En)?;
         assert_eq!(h.runs()?.len(), 3);
+        Ok(())
+    }
+
+    fn key_in(k: &str, code: &'static str, unit: (&str, &str, &str), input: &str) -> FindingKey {
+        FindingKey {
+            record_key: k.to_string(),
+            input: input.into(),
+            code,
+            severity: "error",
+            unit: (unit.0.into(), unit.1.into(), unit.2.into()),
+        }
+    }
+
+    fn scope(units: &[(&str, &str, &str)], failed: &[&str]) -> Scope {
+        Scope {
+            failed_inputs: failed.iter().map(|s| s.to_string()).collect(),
+            units: units
+                .iter()
+                .map(|u| (u.0.to_string(), u.1.to_string(), u.2.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_run_closes_only_what_it_read() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let mut h = History::open(
+            &dir.path().join("h.sqlite"),
+            Duration::from_secs(1),
+            Lang::En,
+        )?;
+        let units = BTreeMap::new();
+        let (a, b) = (("P", "D", "A"), ("P", "D", "B"));
+        let typo = ("P", "D", "Xa Typo");
+        let other = ("P", "E", "Xa Typo 2");
+        let night1 = [
+            key_in("R1", "ID_MISSING", a, "a.csv"),
+            key_in("R2", "ID_MISSING", b, "b.csv"),
+            key_in("R3", "ID_MISSING", typo, "a.csv"),
+            key_in("R4", "ID_MISSING", other, "a.csv"),
+            key_in("R5", "ID_MISSING", a, "a.csv"),
+            key_in("R6", "ADDRESS_UNKNOWN", typo, "a.csv"),
+        ];
+        let d = h.record(
+            day(1),
+            &[],
+            &units,
+            (0, 0, 0),
+            &night1,
+            &scope(&[a, b, typo, other], &[]),
+            |_| true,
+        )?;
+        assert_eq!((d.new, d.fixed, d.open), (6, 0, 6));
+        // Night 2 reads only commune A (the typo commune is unknown: its district D is read).
+        // R5 is still wrong; R6's record moved to commune A with another finding.
+        let known = |u: &UnitKey| !u.2.starts_with("Xa Typo");
+        let night2 = [
+            key_in("R5", "ID_MISSING", a, "a.csv"),
+            key_in("R6", "DOB_INVALID", a, "a.csv"),
+        ];
+        let d = h.record(
+            day(2),
+            &[],
+            &units,
+            (0, 0, 0),
+            &night2,
+            &scope(&[a], &[]),
+            known,
+        )?;
+        // Fixed: R1 (A read), R3 (typo commune of district D, D read), R6's ADDRESS_UNKNOWN (its
+        // record was read). Open: R2 (B not read), R4 (district E not read), R5, R6's new one.
+        assert_eq!((d.new, d.fixed, d.open), (1, 3, 4));
+        // Night 3 reads B's commune, but b.csv could not be read: R2 stays open.
+        let d = h.record(
+            day(3),
+            &[],
+            &units,
+            (0, 0, 0),
+            &night2,
+            &scope(&[a, b], &["b.csv"]),
+            known,
+        )?;
+        assert_eq!((d.new, d.fixed, d.open), (0, 0, 4));
+        Ok(())
+    }
+
+    #[test]
+    fn a_run_dated_before_the_latest_is_refused_unless_asked() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let mut h = History::open(
+            &dir.path().join("h.sqlite"),
+            Duration::from_secs(1),
+            Lang::En,
+        )?;
+        assert!(h.check_date(day(5), false).is_ok());
+        h.record(
+            day(5),
+            &[],
+            &BTreeMap::new(),
+            (0, 0, 0),
+            &[key("R1", "ID_MISSING")],
+            &everything(),
+            |_| true,
+        )?;
+        assert!(h.check_date(day(5), false).is_ok());
+        assert!(h.check_date(day(6), false).is_ok());
+        let e = h.check_date(day(4), false).err();
+        assert!(e.is_some_and(|e| e.to_string().contains("--allow-out-of-order")));
+        assert!(h.check_date(day(4), true).is_ok());
+        // Recorded out of order, a finding keeps the earlier first-seen date.
+        h.record(
+            day(4),
+            &[],
+            &BTreeMap::new(),
+            (0, 0, 0),
+            &[key("R1", "ID_MISSING")],
+            &everything(),
+            |_| true,
+        )?;
+        assert_eq!(h.open_ages()?[0].oldest, day(4));
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 mod common;
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -311,13 +311,20 @@ fn reports_of_scans_match_their_summaries_and_need_no_network() {
     }
 }
 
+/// A scan recording into `h.sqlite`, writing into its own output folder (two runs into one output
+/// folder are refused at once; these meet in the history).
 fn scan_cmd(d: &Path, extra_env: Option<(&str, &str)>, wait: &str) -> Command {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let out = format!(
+        "scan-{}",
+        RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
     let mut c = Command::new(env!("CARGO_BIN_EXE_vaxclean"));
     c.args([
         "scan",
         "dump.csv",
         "--out",
-        "scan",
+        &out,
         "--history",
         "h.sqlite",
         "--history-wait",
@@ -356,6 +363,13 @@ fn a_second_run_waits_or_fails_clearly_and_the_history_stays_sound() {
     let (_, stderr) = text(&impatient);
     assert_eq!(impatient.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("being written by another run"), "{stderr}");
+    // Its findings.csv and summary.json are written all the same.
+    let written: Vec<PathBuf> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("findings.csv").exists() && p.join("summary.json").exists())
+        .collect();
+    assert_eq!(written.len(), 2, "the first run's and the impatient one's");
     // A patient run waits for it.
     let patient = scan_cmd(d, None, "30").spawn().unwrap();
     assert_eq!(slow.wait().unwrap().code(), Some(0));

@@ -164,7 +164,7 @@ impl OutDir {
             Lang::Vi => format!("không ghi được vào thư mục đầu ra '{}'", path.display()),
             Lang::En => format!("cannot write to the output folder '{}'", path.display()),
         };
-        std::fs::create_dir_all(path).with_context(what)?;
+        make_dir(path, access).with_context(what)?;
         let lock = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)

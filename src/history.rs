@@ -175,6 +175,23 @@ pub struct Scope {
     pub units: std::collections::BTreeSet<UnitKey>,
 }
 
+/// One run, as recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Night<'a> {
+    /// Its date.
+    pub as_of: NaiveDate,
+    /// The inputs read: path as given, size, SHA-256.
+    pub inputs: &'a [(String, u64, Option<String>)],
+    /// Counts per unit.
+    pub units: &'a BTreeMap<UnitKey, UnitStats>,
+    /// Rows, people, people with errors.
+    pub totals: (u64, u64, u64),
+    /// Every finding.
+    pub findings: &'a [FindingKey],
+    /// What it read.
+    pub scope: &'a Scope,
+}
+
 /// An open history database.
 pub struct History {
     conn: Connection,
@@ -345,17 +362,19 @@ impl History {
     /// read (for a commune `is_known` does not recognise, its district), or its record has other
     /// findings from the same input in this run; never when it came from an input that could not
     /// be read.
-    #[allow(clippy::too_many_arguments)]
     pub fn record(
         &mut self,
-        as_of: NaiveDate,
-        inputs: &[(String, u64, Option<String>)],
-        units: &BTreeMap<UnitKey, UnitStats>,
-        totals: (u64, u64, u64),
-        findings: &[FindingKey],
-        scope: &Scope,
+        night: &Night<'_>,
         is_known: impl Fn(&UnitKey) -> bool,
     ) -> Result<RunDelta> {
+        let Night {
+            as_of,
+            inputs,
+            units,
+            totals,
+            findings,
+            scope,
+        } = *night;
         let locked = self.locked();
         let tx = match self
             .conn
@@ -706,33 +725,39 @@ mod tests {
         assert_eq!(h.version()?, SCHEMA_VERSION);
         let units = BTreeMap::new();
         let d1 = h.record(
-            day(1),
-            &[],
-            &units,
-            (3, 3, 2),
-            &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
-            &everything(),
+            &Night {
+                as_of: day(1),
+                inputs: &[],
+                units: &units,
+                totals: (3, 3, 2),
+                findings: &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
+                scope: &everything(),
+            },
             |_| true,
         )?;
         assert_eq!((d1.new, d1.fixed, d1.open), (2, 0, 2));
         let d2 = h.record(
-            day(2),
-            &[],
-            &units,
-            (3, 3, 2),
-            &[key("R2", "NAME_FORMAT"), key("R3", "DOB_INVALID")],
-            &everything(),
+            &Night {
+                as_of: day(2),
+                inputs: &[],
+                units: &units,
+                totals: (3, 3, 2),
+                findings: &[key("R2", "NAME_FORMAT"), key("R3", "DOB_INVALID")],
+                scope: &everything(),
+            },
             |_| true,
         )?;
         assert_eq!((d2.new, d2.fixed, d2.open), (1, 1, 2));
         // R1's problem comes back: new again, seen from today.
         let d3 = h.record(
-            day(4),
-            &[],
-            &units,
-            (3, 3, 2),
-            &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
-            &everything(),
+            &Night {
+                as_of: day(4),
+                inputs: &[],
+                units: &units,
+                totals: (3, 3, 2),
+                findings: &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
+                scope: &everything(),
+            },
             |_| true,
         )?;
         assert_eq!((d3.new, d3.fixed, d3.open), (1, 1, 2));
@@ -790,12 +815,14 @@ mod tests {
             key_in("R6", "ADDRESS_UNKNOWN", typo, "a.csv"),
         ];
         let d = h.record(
-            day(1),
-            &[],
-            &units,
-            (0, 0, 0),
-            &night1,
-            &scope(&[a, b, typo, other], &[]),
+            &Night {
+                as_of: day(1),
+                inputs: &[],
+                units: &units,
+                totals: (0, 0, 0),
+                findings: &night1,
+                scope: &scope(&[a, b, typo, other], &[]),
+            },
             |_| true,
         )?;
         assert_eq!((d.new, d.fixed, d.open), (6, 0, 6));
@@ -807,12 +834,14 @@ mod tests {
             key_in("R6", "DOB_INVALID", a, "a.csv"),
         ];
         let d = h.record(
-            day(2),
-            &[],
-            &units,
-            (0, 0, 0),
-            &night2,
-            &scope(&[a], &[]),
+            &Night {
+                as_of: day(2),
+                inputs: &[],
+                units: &units,
+                totals: (0, 0, 0),
+                findings: &night2,
+                scope: &scope(&[a], &[]),
+            },
             known,
         )?;
         // Fixed: R1 (A read), R3 (typo commune of district D, D read), R6's ADDRESS_UNKNOWN (its
@@ -820,12 +849,14 @@ mod tests {
         assert_eq!((d.new, d.fixed, d.open), (1, 3, 4));
         // Night 3 reads B's commune, but b.csv could not be read: R2 stays open.
         let d = h.record(
-            day(3),
-            &[],
-            &units,
-            (0, 0, 0),
-            &night2,
-            &scope(&[a, b], &["b.csv"]),
+            &Night {
+                as_of: day(3),
+                inputs: &[],
+                units: &units,
+                totals: (0, 0, 0),
+                findings: &night2,
+                scope: &scope(&[a, b], &["b.csv"]),
+            },
             known,
         )?;
         assert_eq!((d.new, d.fixed, d.open), (0, 0, 4));
@@ -842,12 +873,14 @@ mod tests {
         )?;
         assert!(h.check_date(day(5), false).is_ok());
         h.record(
-            day(5),
-            &[],
-            &BTreeMap::new(),
-            (0, 0, 0),
-            &[key("R1", "ID_MISSING")],
-            &everything(),
+            &Night {
+                as_of: day(5),
+                inputs: &[],
+                units: &BTreeMap::new(),
+                totals: (0, 0, 0),
+                findings: &[key("R1", "ID_MISSING")],
+                scope: &everything(),
+            },
             |_| true,
         )?;
         assert!(h.check_date(day(5), false).is_ok());
@@ -857,12 +890,14 @@ mod tests {
         assert!(h.check_date(day(4), true).is_ok());
         // Recorded out of order, a finding keeps the earlier first-seen date.
         h.record(
-            day(4),
-            &[],
-            &BTreeMap::new(),
-            (0, 0, 0),
-            &[key("R1", "ID_MISSING")],
-            &everything(),
+            &Night {
+                as_of: day(4),
+                inputs: &[],
+                units: &BTreeMap::new(),
+                totals: (0, 0, 0),
+                findings: &[key("R1", "ID_MISSING")],
+                scope: &everything(),
+            },
             |_| true,
         )?;
         assert_eq!(h.open_ages()?[0].oldest, day(4));

@@ -263,7 +263,7 @@ fn an_unreadable_file_among_good_ones() {
             "noheader.csv",
             "missing.csv",
         ],
-        &[],
+        &["--allow-partial"],
     );
     assert_eq!(o.status.code(), Some(2));
     let (stdout, stderr) = text(&o);

@@ -12,7 +12,7 @@ use anyhow::Result;
 use crate::cli::{FailOn, ScanArgs};
 use crate::exit;
 use crate::findings::Severity;
-use crate::history::{History, Scope};
+use crate::history::{History, Night, Scope};
 use crate::input::discover;
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::{findings_csv, summary, terminal};
@@ -107,15 +107,15 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
             let known = |u: &crate::pipeline::UnitKey| {
                 gazetteer.resolve(&u.0, &u.1, &u.2).commune.is_some()
             };
-            Some(h.record(
-                settings.config.today,
-                &inputs,
-                &result.units,
-                (result.rows, result.people, result.people_with_errors),
-                &keys,
-                &scope,
-                known,
-            )?)
+            let night = Night {
+                as_of: settings.config.today,
+                inputs: &inputs,
+                units: &result.units,
+                totals: (result.rows, result.people, result.people_with_errors),
+                findings: &keys,
+                scope: &scope,
+            };
+            Some(h.record(&night, known)?)
         }
         (Some(_), _) => {
             let msg = match lang {

@@ -76,7 +76,7 @@ impl IdNum {
     /// The sex written in a CCCD's digit 4 (even male, odd female).
     pub fn sex(&self) -> Option<Gender> {
         (self.kind() == IdKind::Cccd12).then(|| {
-            if self.digit(3) % 2 == 0 {
+            if self.digit(3).is_multiple_of(2) {
                 Gender::Male
             } else {
                 Gender::Female

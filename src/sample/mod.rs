@@ -345,7 +345,7 @@ pub const RECORD_BLOCK: u64 = 1_000_000;
 
 /// The number of the first record id of a sample made with `seed`.
 pub fn first_record(seed: u64) -> u64 {
-    seed.wrapping_sub(1) % 1000 * RECORD_BLOCK + 1
+    (seed % 1000 + 999) % 1000 * RECORD_BLOCK + 1
 }
 
 /// The record id numbered `n` (`VX` and 9 digits; past 999,999,999 the numbers start again).
@@ -833,6 +833,30 @@ mod tests {
         ] {
             assert!(truth.iter().any(|e| e.code == code), "{code:?}");
         }
+    }
+
+    #[test]
+    fn seeds_number_records_from_their_own_block() {
+        assert_eq!(first_record(1), 1, "the default seed keeps VX000000001");
+        assert_eq!(first_record(2), 1_000_001);
+        assert_eq!(first_record(12), 11_000_001);
+        assert_eq!(first_record(1001), 1);
+        assert_eq!(first_record(0), 999_000_001);
+        assert_eq!(record_id(1), "VX000000001");
+        assert_eq!(record_id(999_000_001), "VX999000001");
+        assert_eq!(record_id(1_000_000_000), "VX000000000", "fixed width");
+        let ids = |seed: u64| {
+            let mut g = Generator::new(SampleSpec::new(50, seed)).expect("generator");
+            let mut out = Vec::new();
+            while let Some(p) = g.next_person() {
+                out.extend(p.into_iter().map(|r| r[1].display()));
+            }
+            out
+        };
+        let (a, b) = (ids(1), ids(2));
+        assert_eq!(a[0], "VX000000001");
+        assert_eq!(b[0], "VX001000001");
+        assert!(a.iter().all(|x| !b.contains(x)));
     }
 
     #[test]

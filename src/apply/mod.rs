@@ -503,29 +503,51 @@ fn find(r: &ReturnedRow, fixes: &[Option<String>; 5], index: &SourceIndex, lang:
         None
     };
     if let Some(shared) = &shared {
-        // The keys stand for records of other inputs or people too: only the records that carry
-        // them and show the values on the list are this row's.
-        let having = |hash: u64| -> Vec<usize> {
-            by_key
-                .iter()
-                .copied()
-                .filter(|&i| index.rows[i].values == hash)
-                .collect()
+        // The keys stand for records of other inputs or people too: only the records of the
+        // listed person (the name and birth date shown, or corrected) are this row's, and each
+        // key must still stand for one of them.
+        let fixed = corrected(r.shown(), fixes);
+        let people = [
+            (fold(r.shown()[0]), r.shown()[1].trim().to_string()),
+            (fold(&fixed[0]), fixed[1].trim().to_string()),
+        ];
+        let listed = |i: usize| {
+            let row = &index.rows[i];
+            let me = (
+                fold(row.get(Field::FullName)),
+                row.get(Field::BirthDate).to_string(),
+            );
+            people.contains(&me)
         };
-        let rows = having(exported);
-        if !rows.is_empty() {
-            return Found::Rows(rows);
+        let mut rows = Vec::new();
+        let mut keys_found = 0;
+        for k in &r.keys {
+            let mine: Vec<usize> = rows_by_keys(std::slice::from_ref(k), index)
+                .into_iter()
+                .filter(|&i| listed(i))
+                .collect();
+            keys_found += usize::from(!mine.is_empty());
+            rows.extend(mine);
         }
-        let rows = having(target);
-        if !rows.is_empty() {
-            return Found::Applied(rows);
+        rows.sort_unstable();
+        rows.dedup();
+        if keys_found == 0 {
+            // Renumbered elsewhere, perhaps: the values alone, as below; else the shared keys
+            // are the cause.
+            return match by_values(exported, target, index, lang) {
+                Some(found) => found,
+                None => Found::Stale(shared.reason(lang)),
+            };
         }
-        // Renumbered elsewhere, perhaps: the values alone, as below; else the shared keys are
-        // the cause.
-        return match by_values(exported, target, index, lang) {
-            Some(found) => found,
-            None => Found::Stale(shared.reason(lang)),
-        };
+        if keys_found == r.keys.len() {
+            if rows.iter().all(|&i| index.rows[i].values == exported) {
+                return Found::Rows(rows);
+            }
+            if rows.iter().all(|&i| index.rows[i].values == target) {
+                return Found::Applied(rows);
+            }
+        }
+        return Found::Stale(stale_changed(lang));
     }
     if !by_key.is_empty() {
         if by_key.iter().all(|&i| index.rows[i].values == exported) {
@@ -536,13 +558,7 @@ fn find(r: &ReturnedRow, fixes: &[Option<String>; 5], index: &SourceIndex, lang:
         }
         // Someone changed the record since the export: a correction made on the old values
         // must not land on the new ones.
-        return Found::Stale(reason(
-            "STALE_CHANGED",
-            None,
-            lang,
-            "bản ghi đã thay đổi từ khi xuất danh sách; cần rà soát lại",
-            "the record changed since the list was exported; it must be checked again",
-        ));
+        return Found::Stale(stale_changed(lang));
     }
     // The keys are gone (a newer dump renumbered its rows): look for the values shown.
     by_values(exported, target, index, lang).unwrap_or_else(|| {
@@ -554,6 +570,16 @@ fn find(r: &ReturnedRow, fixes: &[Option<String>; 5], index: &SourceIndex, lang:
             "the record is no longer in the source",
         ))
     })
+}
+
+fn stale_changed(lang: Lang) -> Reason {
+    reason(
+        "STALE_CHANGED",
+        None,
+        lang,
+        "bản ghi đã thay đổi từ khi xuất danh sách; cần rà soát lại",
+        "the record changed since the list was exported; it must be checked again",
+    )
 }
 
 /// The rows showing the exported values, else the corrected ones; `None` when there are none.
@@ -1063,6 +1089,7 @@ mod tests {
         let other = ["Trần Thị Bé", "01/01/1990", "Nữ", "", ""];
         let moved = ["Lê Văn Ân", "05/03/1985", "Nam", "", "0912345678"];
         let changed = ["Lê Văn An", "05/03/1985", "Nam", "", "0900000000"];
+        let renamed = ["Lê Văn Khác", "05/03/1985", "Nam", "", "0912345678"];
         let in_source = |source: u32, id: &str, values: [&str; 5], line: u32| {
             let mut r = src_row(id, values, 1, line);
             r.loc.source = source;
@@ -1097,18 +1124,36 @@ mod tests {
                 vec![1],
                 "",
             ),
-            // Nothing shows the values: the shared keys are named as the cause.
+            // The listed person's record changed since the export.
             (
                 vec![in_source(0, "R1", other, 2), in_source(1, "R1", changed, 2)],
+                "STALE_CHANGED",
+                vec![],
+                "",
+            ),
+            // Nobody listed behind the keys: the shared keys are named as the cause.
+            (
+                vec![in_source(0, "R1", other, 2), in_source(1, "R1", renamed, 2)],
                 "KEY_SHARED",
                 vec![],
                 "record keys shared by 2 inputs: 'a.csv' and 'b.csv'",
             ),
             (
-                vec![in_source(0, "R1", other, 2), in_source(0, "R1", changed, 3)],
+                vec![in_source(0, "R1", other, 2), in_source(0, "R1", renamed, 3)],
                 "KEY_SHARED",
                 vec![],
                 "shared by different people in 'a.csv'",
+            ),
+            // ... unless the values are found under another key.
+            (
+                vec![
+                    in_source(0, "R1", other, 2),
+                    in_source(1, "R1", renamed, 2),
+                    in_source(1, "X5", SHOWN_A, 9),
+                ],
+                "applied",
+                vec![2],
+                "",
             ),
             // One person's two rows under one key, one of them changed: not shared, stale.
             (

@@ -1033,6 +1033,7 @@ fn a_row_behind_shared_keys_that_nothing_matches_names_the_inputs() {
     assert_eq!(summary["workbooks"]["refused"][0]["code"], "NO_MATCH");
 }
 
+/// A text cell.
 fn cell(t: &str) -> Data {
     s(t)
 }

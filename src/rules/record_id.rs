@@ -126,14 +126,19 @@ mod tests {
         }
     }
 
-    /// (source, row, id, person) rows → the rows reported, in order, with their detail.
-    fn reported(rows: &[(u32, u32, &str, u64)]) -> Vec<(u32, u32, Detail)> {
+    /// A row: input, line, record id, person.
+    type Row<'a> = (u32, u32, &'a str, u64);
+    /// A reported row: input, line, detail.
+    type Reported = (u32, u32, Detail);
+
+    /// The rows reported, in order, with their detail.
+    fn reported(rows: &[Row<'_>]) -> Vec<Reported> {
         let mut ix = RecordIndex::default();
         for &(source, row, id, person) in rows {
             put(&mut ix, source, row, id, person);
         }
         let (found, _) = duplicates(ix, places);
-        let mut out: Vec<(u32, u32, Detail)> = found
+        let mut out: Vec<Reported> = found
             .iter()
             .map(|(_, f)| (f.loc.source, f.loc.row, f.detail))
             .collect();
@@ -147,7 +152,7 @@ mod tests {
             inputs: 2,
             people: 2,
         };
-        let cases: Vec<(&str, Vec<(u32, u32, &str, u64)>, Vec<(u32, u32, Detail)>)> = vec![
+        let cases: Vec<(&str, Vec<Row<'_>>, Vec<Reported>)> = vec![
             (
                 "distinct ids",
                 vec![(0, 2, "VX1", 1), (0, 3, "VX2", 1), (1, 2, "VX3", 2)],

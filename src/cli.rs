@@ -275,6 +275,10 @@ pub struct SampleArgs {
     /// Random seed: the same seed gives the same file.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Number of the first record id (VX000000001 is 1); default: from the seed, so that samples
+    /// of different seeds never share a record id (seed 1 starts at 1, seed 2 at 1000001…).
+    #[arg(long, value_name = "N")]
+    pub first_record: Option<u64>,
     /// Share of people given one planted defect (0 to 1), spread evenly over the defect kinds.
     #[arg(long, value_name = "RATE", default_value_t = 0.1)]
     pub defect_rate: f64,

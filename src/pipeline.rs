@@ -29,9 +29,10 @@ use crate::progress::Progress;
 use crate::record::{Cell, Field, RawRecord};
 use crate::rules::dose::DoseIndex;
 use crate::rules::duplicates::IdIndex;
+use crate::rules::record_id::RecordIndex;
 use crate::rules::{
     CHECKED_FIELDS, Code, Detail, birth_date, dose, duplicates, gender, id_number, name, phone,
-    place,
+    place, record_id,
 };
 use crate::util::StableHasher;
 
@@ -147,6 +148,8 @@ pub struct People {
 struct Merged {
     ids: IdIndex,
     doses: DoseIndex,
+    /// Every row's record id (the one copy the cross-record findings read it from).
+    records: RecordIndex,
     /// Units by name, numbered in order of first sight.
     unit_ids: HashMap<UnitKey, u32>,
     unit_rows: Vec<u64>,
@@ -351,16 +354,20 @@ pub fn run(
     };
     let ids = std::mem::take(&mut merged.ids);
     let doses = std::mem::take(&mut merged.doses);
+    let records = std::mem::take(&mut merged.records);
     let people_pairs = std::mem::take(&mut merged.people);
     let error_pairs = std::mem::take(&mut merged.error_people);
     let units_len = merged.unit_rows.len();
-    // The two cross-record rules and the people counts need nothing of each other.
-    let ((id_conflicts, dose_conflicts), (people, error_people)) = rayon::join(
+    // The cross-record rules and the people counts need nothing of each other, but the record
+    // ids the other rules' findings show are read from the record-id rule's index.
+    let ((record_conflicts, (id_conflicts, dose_conflicts)), (people, error_people)) = rayon::join(
         || {
-            rayon::join(
-                || duplicates::conflicts(ids, names),
-                || dose::duplicates(doses, names),
-            )
+            let (found, by_row) = record_id::duplicates(records, names);
+            let others = rayon::join(
+                || duplicates::conflicts(ids, names, &by_row),
+                || dose::duplicates(doses, names, &by_row),
+            );
+            (found, others)
         },
         || {
             rayon::join(
@@ -370,7 +377,11 @@ pub fn run(
         },
     );
     let mut conflicts = Vec::new();
-    for (unit, finding) in id_conflicts.into_iter().chain(dose_conflicts) {
+    for (unit, finding) in id_conflicts
+        .into_iter()
+        .chain(dose_conflicts)
+        .chain(record_conflicts)
+    {
         *merged.unit_codes.entry((unit, finding.code)).or_insert(0) += 1;
         conflicts.push(finding);
     }
@@ -593,6 +604,7 @@ struct BatchUnit {
 #[derive(Default)]
 struct BatchOut {
     doses: DoseIndex,
+    records: RecordIndex,
     sheet: u32,
     /// The sheet row of the batch's first row.
     first_row: u32,
@@ -638,6 +650,7 @@ fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<std::io::Err
     }
     m.ids.append(out.ids, &global);
     m.doses.append(out.doses, &global);
+    m.records.append(out.records, &global);
     for ((u, code), n) in out.unit_codes {
         *m.unit_codes.entry((global[u as usize], code)).or_insert(0) += n;
     }
@@ -696,6 +709,7 @@ fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
         people_rows: checker.capture.then(BatchPeople::default),
         ids: IdIndex::with_capacity(rows),
         doses: DoseIndex::with_capacity(rows),
+        records: RecordIndex::with_capacity(rows),
         people: Vec::with_capacity(rows),
         ..BatchOut::default()
     };
@@ -813,6 +827,7 @@ fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: 
     // The same number on different people is not one person's doses.
     let dose_person = person ^ name_key.rotate_left(17);
     dose::add(&mut out.doses, &row, dose_person, unit as u32);
+    record_id::add(&mut out.records, raw, dose_person, unit as u32);
     out.units[unit].rows += 1;
     // Doses of one person are usually adjacent: keep one entry for them.
     let person = (unit as u32, person);

@@ -814,3 +814,227 @@ fn a_list_of_other_data_is_refused_and_others_still_apply() {
     assert_eq!(summary["workbooks"]["refused"][0]["code"], "NO_MATCH");
     assert!(summary["outcomes"]["applied"].as_u64().unwrap() > 0);
 }
+
+/// Two dumps numbered alike (`--first-record 1`, as two samples were before each seed had its own
+/// block), their lists exported together: the lists, in order.
+fn dumps_sharing_keys(d: &Path) -> Vec<PathBuf> {
+    for (seed, file) in [("41", "a.csv"), ("42", "b.csv")] {
+        let out = run(
+            d,
+            &[
+                "sample",
+                "--people",
+                "120",
+                "--communes",
+                "1",
+                "--defect-rate",
+                "0.5",
+                "--defects",
+                "id_leading_zero_lost,id_missing",
+                "--seed",
+                seed,
+                "--first-record",
+                "1",
+                "--out",
+                file,
+                "--as-of",
+                AS_OF,
+            ],
+        );
+        assert!(out.status.success(), "{:?}", text(&out));
+    }
+    let out = run(
+        d,
+        &[
+            "export-list",
+            "a.csv",
+            "b.csv",
+            "--out",
+            "lists",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let mut lists: Vec<PathBuf> = common::walk(&d.join("lists"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .collect();
+    lists.sort();
+    lists
+}
+
+/// A list row with a suggested ID number and a single record key, in one of `lists`: the list,
+/// the row, its key, the suggestion and the list's values (name, number shown).
+fn a_row_to_fix(lists: &[PathBuf], skip: usize) -> (PathBuf, Sheets, usize, String, String) {
+    let mut seen = 0;
+    for list in lists {
+        let s = load(list);
+        for r in data_rows(&s) {
+            let keys: Vec<String> = str_at(&s, r, 1).lines().map(String::from).collect();
+            if keys.len() == 1
+                && let Some(id) = suggestion(&s, r, "Số CMND/CCCD")
+            {
+                seen += 1;
+                if seen > skip {
+                    return (list.clone(), s, r, keys[0].clone(), id);
+                }
+            }
+        }
+    }
+    panic!("no row with a suggested number in {lists:?}")
+}
+
+#[test]
+fn keys_shared_by_two_inputs_correct_the_listed_person_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let lists = dumps_sharing_keys(d);
+    let (_, mut s, r, key, id) = a_row_to_fix(&lists, 0);
+    let name = str_at(&s, r, 2);
+    // The key is in both inputs, on another person in one of them.
+    let (headers, a, _) = records(&d.join("a.csv"));
+    let (_, b, _) = records(&d.join("b.csv"));
+    let c_name = headers.iter().position(|h| h == "Họ và tên").unwrap();
+    let c_id = headers.iter().position(|h| h == "Số CMND/CCCD").unwrap();
+    assert!(a.contains_key(&key) && b.contains_key(&key), "{key}");
+    assert_ne!(a[&key][c_name], b[&key][c_name]);
+    let (mine, theirs) = if a[&key][c_name] == name {
+        ("a.csv", "b.csv")
+    } else {
+        ("b.csv", "a.csv")
+    };
+    set(&mut s, r, COL_ID_FIX, Data::String(id.clone()));
+    set(&mut s, r, COL_STATUS, cell("Đã sửa"));
+    save(&s, &d.join("returned/l.xlsx"));
+    let out = run(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            "a.csv",
+            "b.csv",
+            "--corrections",
+            "returned",
+            "--out",
+            "res",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let audit_rows = audit(&d.join("res/audit.csv"));
+    let applied: Vec<_> = audit_rows
+        .iter()
+        .filter(|a| a["status"] == "applied")
+        .collect();
+    assert_eq!(applied.len(), 1, "{audit_rows:?}");
+    assert_eq!(applied[0]["source"], mine);
+    assert_eq!(applied[0]["record_key"], key);
+    assert_eq!(applied[0]["new"], id);
+    // The listed person corrected; the other input's person with the same key untouched.
+    let (_, merged_mine, _) = records(&d.join("res/merged").join(mine));
+    let (_, before_mine, _) = records(&d.join(mine));
+    assert_eq!(merged_mine[&key][c_id], id);
+    for (k, rec) in &before_mine {
+        if *k != key {
+            assert_eq!(&merged_mine[k], rec, "{k}");
+        }
+    }
+    assert_eq!(
+        std::fs::read(d.join("res/merged").join(theirs)).unwrap(),
+        std::fs::read(d.join(theirs)).unwrap(),
+        "{theirs} unchanged"
+    );
+}
+
+#[test]
+fn a_row_behind_shared_keys_that_nothing_matches_names_the_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let lists = dumps_sharing_keys(d);
+    // Two rows of one list: one applies; the other's person was renamed in its input since.
+    let (list, mut s, good, _, good_id) = a_row_to_fix(&lists, 0);
+    let (list2, _, bad, key, bad_id) = a_row_to_fix(&lists, 1);
+    assert_eq!(list, list2, "two rows of one list");
+    let name = str_at(&s, bad, 2);
+    for (r, id) in [(good, &good_id), (bad, &bad_id)] {
+        set(&mut s, r, COL_ID_FIX, Data::String(id.clone()));
+        set(&mut s, r, COL_STATUS, cell("Đã sửa"));
+    }
+    save(&s, &d.join("returned/l.xlsx"));
+    let mut only_bad = load(&list);
+    set(&mut only_bad, bad, COL_ID_FIX, Data::String(bad_id.clone()));
+    set(&mut only_bad, bad, COL_STATUS, cell("Đã sửa"));
+    save(&only_bad, &d.join("returned-bad/l.xlsx"));
+    let (headers, a, _) = records(&d.join("a.csv"));
+    let c_name = headers.iter().position(|h| h == "Họ và tên").unwrap();
+    let file = if a[&key][c_name] == name {
+        "a.csv"
+    } else {
+        "b.csv"
+    };
+    let dump = std::fs::read_to_string(d.join(file)).unwrap();
+    let line = dump
+        .lines()
+        .find(|l| l.split(',').nth(1) == Some(key.as_str()))
+        .unwrap();
+    assert!(line.contains(&name), "{line}");
+    let renamed = line.replacen(&name, "Người Khác Hẳn", 1);
+    std::fs::write(d.join(file), dump.replacen(line, &renamed, 1)).unwrap();
+
+    let apply = |ret: &str, res: &str| {
+        run(
+            d,
+            &[
+                "apply-corrections",
+                "--source",
+                "a.csv",
+                "b.csv",
+                "--corrections",
+                ret,
+                "--out",
+                res,
+                "--as-of",
+                AS_OF,
+                "--lang",
+                "en",
+            ],
+        )
+    };
+    let out = apply("returned", "res");
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let audit_rows = audit(&d.join("res/audit.csv"));
+    assert!(audit_rows.iter().any(|a| a["status"] == "applied"));
+    let rejected: Vec<_> = audit_rows
+        .iter()
+        .filter(|a| a["record_key"] == key)
+        .collect();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0]["status"], "rejected");
+    assert_eq!(rejected[0]["reason_code"], "KEY_SHARED");
+    assert!(
+        rejected[0]["reason"].contains("record keys shared by 2 inputs: 'a.csv' and 'b.csv'"),
+        "{}",
+        rejected[0]["reason"]
+    );
+    // A list of nothing but such rows is refused, with the cause.
+    let out = apply("returned-bad", "res-bad");
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("none of the list's rows matches")
+            && stderr.contains("record keys shared by 2 inputs: 'a.csv' and 'b.csv'"),
+        "{stderr}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("res-bad/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["workbooks"]["refused"][0]["code"], "NO_MATCH");
+}
+
+/// A text cell.
+fn cell(t: &str) -> Data {
+    s(t)
+}

@@ -1,8 +1,9 @@
 //! `apply-corrections`' engine: what each returned row asks for, whether it may be applied, and
 //! the changes it makes. Every correction is read the way people type it, then checked by the
 //! very rules of the scan on the corrected record; rows are matched to the sources by key, or by
-//! the values they showed when the source has moved on; conflicts between workbooks and numbers
-//! given to two people are caught before anything is written.
+//! the values they showed when the source has moved on or when their keys are shared by two
+//! inputs or two people; conflicts between workbooks and numbers given to two people are caught
+//! before anything is written.
 //!
 //! [`returned`] reads the workbooks, [`source`] finds their records; writers live in
 //! [`crate::output`].
@@ -385,6 +386,89 @@ pub fn wanted(ctx: &Context<'_>) -> Wanted {
     w
 }
 
+/// Record keys that do not tell one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Shared {
+    /// In these inputs (their names), two or more.
+    Inputs(Vec<String>),
+    /// On different people, in this input.
+    People(String),
+}
+
+impl Shared {
+    /// Why a row with such keys was not found, for its reason and its list's refusal.
+    fn reason(&self, lang: Lang) -> Reason {
+        let quoted = |names: &[String], and: &str| {
+            let q: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+            match q.split_last() {
+                Some((last, rest)) if !rest.is_empty() => {
+                    format!("{} {and} {last}", rest.join(", "))
+                }
+                _ => q.join(""),
+            }
+        };
+        let message = match (self, lang) {
+            (Shared::Inputs(names), Lang::Vi) => format!(
+                "mã bản ghi dùng chung ở {} tệp nguồn: {}; không bản ghi nào mang mã này có đúng thông tin như trong danh sách",
+                names.len(),
+                quoted(names, "và")
+            ),
+            (Shared::Inputs(names), Lang::En) => format!(
+                "record keys shared by {} inputs: {}; no record with these keys shows the values on the list",
+                names.len(),
+                quoted(names, "and")
+            ),
+            (Shared::People(name), Lang::Vi) => format!(
+                "mã bản ghi dùng chung cho nhiều người khác nhau trong '{name}'; không bản ghi nào mang mã này có đúng thông tin như trong danh sách"
+            ),
+            (Shared::People(name), Lang::En) => format!(
+                "record keys shared by different people in '{name}'; no record with these keys shows the values on the list"
+            ),
+        };
+        Reason {
+            code: "KEY_SHARED",
+            field: None,
+            message,
+        }
+    }
+}
+
+/// Whether the rows the keys stand for hold more than one input, or more than one person (another
+/// folded name or birth date) in one input: then the keys do not tell the record.
+fn shared_keys(keys: &[String], index: &SourceIndex) -> Option<Shared> {
+    let name = |s: u32| {
+        index
+            .sources
+            .get(s as usize)
+            .cloned()
+            .unwrap_or_else(|| format!("#{}", s + 1))
+    };
+    let mut inputs: Vec<u32> = Vec::new();
+    let mut people_in: Option<u32> = None;
+    for k in keys {
+        let rows: Vec<usize> = rows_by_keys(std::slice::from_ref(k), index);
+        let Some(&first) = rows.first() else { continue };
+        let person = |i: usize| {
+            let r = &index.rows[i];
+            (fold(r.get(Field::FullName)), r.get(Field::BirthDate))
+        };
+        let mut sources: Vec<u32> = rows.iter().map(|&i| index.rows[i].loc.source).collect();
+        sources.sort_unstable();
+        sources.dedup();
+        if sources.len() > 1 {
+            inputs.extend(sources);
+        } else if rows.iter().any(|&i| person(i) != person(first)) {
+            people_in.get_or_insert(index.rows[first].loc.source);
+        }
+    }
+    inputs.sort_unstable();
+    inputs.dedup();
+    if !inputs.is_empty() {
+        return Some(Shared::Inputs(inputs.into_iter().map(name).collect()));
+    }
+    people_in.map(|s| Shared::People(name(s)))
+}
+
 /// How a row's records were found.
 enum Found {
     /// These rows, as exported.
@@ -413,6 +497,58 @@ fn find(r: &ReturnedRow, fixes: &[Option<String>; 5], index: &SourceIndex, lang:
     let exported = values_hash(&r.shown());
     let target = values_hash(&corrected(r.shown(), fixes));
     let by_key = rows_by_keys(&r.keys, index);
+    let shared = if by_key.len() > 1 {
+        shared_keys(&r.keys, index)
+    } else {
+        None
+    };
+    if let Some(shared) = &shared {
+        // The keys stand for records of other inputs or people too: only the records of the
+        // listed person (the name and birth date shown, or corrected) are this row's, and each
+        // key must still stand for one of them.
+        let fixed = corrected(r.shown(), fixes);
+        let people = [
+            (fold(r.shown()[0]), r.shown()[1].trim().to_string()),
+            (fold(&fixed[0]), fixed[1].trim().to_string()),
+        ];
+        let listed = |i: usize| {
+            let row = &index.rows[i];
+            let me = (
+                fold(row.get(Field::FullName)),
+                row.get(Field::BirthDate).to_string(),
+            );
+            people.contains(&me)
+        };
+        let mut rows = Vec::new();
+        let mut keys_found = 0;
+        for k in &r.keys {
+            let mine: Vec<usize> = rows_by_keys(std::slice::from_ref(k), index)
+                .into_iter()
+                .filter(|&i| listed(i))
+                .collect();
+            keys_found += usize::from(!mine.is_empty());
+            rows.extend(mine);
+        }
+        rows.sort_unstable();
+        rows.dedup();
+        if keys_found == 0 {
+            // Renumbered elsewhere, perhaps: the values alone, as below; else the shared keys
+            // are the cause.
+            return match by_values(exported, target, index, lang) {
+                Some(found) => found,
+                None => Found::Stale(shared.reason(lang)),
+            };
+        }
+        if keys_found == r.keys.len() {
+            if rows.iter().all(|&i| index.rows[i].values == exported) {
+                return Found::Rows(rows);
+            }
+            if rows.iter().all(|&i| index.rows[i].values == target) {
+                return Found::Applied(rows);
+            }
+        }
+        return Found::Stale(stale_changed(lang));
+    }
     if !by_key.is_empty() {
         if by_key.iter().all(|&i| index.rows[i].values == exported) {
             return Found::Rows(by_key);
@@ -422,42 +558,53 @@ fn find(r: &ReturnedRow, fixes: &[Option<String>; 5], index: &SourceIndex, lang:
         }
         // Someone changed the record since the export: a correction made on the old values
         // must not land on the new ones.
-        return Found::Stale(reason(
-            "STALE_CHANGED",
-            None,
-            lang,
-            "bản ghi đã thay đổi từ khi xuất danh sách; cần rà soát lại",
-            "the record changed since the list was exported; it must be checked again",
-        ));
+        return Found::Stale(stale_changed(lang));
     }
     // The keys are gone (a newer dump renumbered its rows): look for the values shown.
+    by_values(exported, target, index, lang).unwrap_or_else(|| {
+        Found::Stale(reason(
+            "STALE_GONE",
+            None,
+            lang,
+            "bản ghi không còn trong dữ liệu nguồn",
+            "the record is no longer in the source",
+        ))
+    })
+}
+
+fn stale_changed(lang: Lang) -> Reason {
+    reason(
+        "STALE_CHANGED",
+        None,
+        lang,
+        "bản ghi đã thay đổi từ khi xuất danh sách; cần rà soát lại",
+        "the record changed since the list was exported; it must be checked again",
+    )
+}
+
+/// The rows showing the exported values, else the corrected ones; `None` when there are none.
+fn by_values(exported: u64, target: u64, index: &SourceIndex, lang: Lang) -> Option<Found> {
     for (hash, applied) in [(exported, false), (target, true)] {
         if let Some(rows) = index.by_values.get(&hash) {
             let units: std::collections::HashSet<u64> =
                 rows.iter().map(|&i| index.rows[i].unit).collect();
             if units.len() > 1 {
-                return Found::Stale(reason(
+                return Some(Found::Stale(reason(
                     "STALE_AMBIGUOUS",
                     None,
                     lang,
                     "dữ liệu nguồn có nhiều người trùng thông tin này ở các địa bàn khác nhau; không xác định được bản ghi",
                     "several people with these values in different places in the source; the record cannot be told",
-                ));
+                )));
             }
-            return if applied {
+            return Some(if applied {
                 Found::Applied(rows.clone())
             } else {
                 Found::Rows(rows.clone())
-            };
+            });
         }
     }
-    Found::Stale(reason(
-        "STALE_GONE",
-        None,
-        lang,
-        "bản ghi không còn trong dữ liệu nguồn",
-        "the record is no longer in the source",
-    ))
+    None
 }
 
 /// Decides every returned row. The result has one decision per returned row (in workbook and
@@ -503,7 +650,12 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
             out.push(decision);
         }
         for del in &book.deleted {
-            let matched = rows_by_keys(&del.keys, index);
+            // Keys shared with other inputs or people: which of their records was listed is
+            // not known, so the row is sent back by its keys alone.
+            let matched = match shared_keys(&del.keys, index) {
+                Some(_) => Vec::new(),
+                None => rows_by_keys(&del.keys, index),
+            };
             out.push(Decision {
                 workbook: wi,
                 row: None,
@@ -929,6 +1081,114 @@ mod tests {
             let index = index_of(rows);
             let books = [book(vec![returned_row(keys, SHOWN_A, FIX_NAME, "Đã sửa")])];
             assert_eq!(outcome_codes(&books, &index), [want], "{keys:?}");
+        }
+    }
+
+    #[test]
+    fn shared_keys_are_looked_up_by_the_values_shown() {
+        let other = ["Trần Thị Bé", "01/01/1990", "Nữ", "", ""];
+        let moved = ["Lê Văn Ân", "05/03/1985", "Nam", "", "0912345678"];
+        let changed = ["Lê Văn An", "05/03/1985", "Nam", "", "0900000000"];
+        let renamed = ["Lê Văn Khác", "05/03/1985", "Nam", "", "0912345678"];
+        let in_source = |source: u32, id: &str, values: [&str; 5], line: u32| {
+            let mut r = src_row(id, values, 1, line);
+            r.loc.source = source;
+            r
+        };
+        // (rows, outcome, the rows applied to, words of the reason).
+        let cases: Vec<(Vec<SourceRow>, &str, Vec<usize>, &str)> = vec![
+            // Two inputs numbered alike: the row showing the listed values, in either input.
+            (
+                vec![in_source(0, "R1", other, 2), in_source(1, "R1", SHOWN_A, 2)],
+                "applied",
+                vec![1],
+                "",
+            ),
+            (
+                vec![in_source(0, "R1", SHOWN_A, 2), in_source(1, "R1", other, 2)],
+                "applied",
+                vec![0],
+                "",
+            ),
+            // Already corrected in its input.
+            (
+                vec![in_source(0, "R1", other, 2), in_source(1, "R1", moved, 2)],
+                "already_applied",
+                vec![],
+                "",
+            ),
+            // Two people with one key in one input.
+            (
+                vec![in_source(0, "R1", other, 2), in_source(0, "R1", SHOWN_A, 3)],
+                "applied",
+                vec![1],
+                "",
+            ),
+            // The listed person's record changed since the export.
+            (
+                vec![in_source(0, "R1", other, 2), in_source(1, "R1", changed, 2)],
+                "STALE_CHANGED",
+                vec![],
+                "",
+            ),
+            // Nobody listed behind the keys: the shared keys are named as the cause.
+            (
+                vec![in_source(0, "R1", other, 2), in_source(1, "R1", renamed, 2)],
+                "KEY_SHARED",
+                vec![],
+                "record keys shared by 2 inputs: 'a.csv' and 'b.csv'",
+            ),
+            (
+                vec![in_source(0, "R1", other, 2), in_source(0, "R1", renamed, 3)],
+                "KEY_SHARED",
+                vec![],
+                "shared by different people in 'a.csv'",
+            ),
+            // ... unless the values are found under another key.
+            (
+                vec![
+                    in_source(0, "R1", other, 2),
+                    in_source(1, "R1", renamed, 2),
+                    in_source(1, "X5", SHOWN_A, 9),
+                ],
+                "applied",
+                vec![2],
+                "",
+            ),
+            // One person's two rows under one key, one of them changed: not shared, stale.
+            (
+                vec![
+                    in_source(0, "R1", SHOWN_A, 2),
+                    in_source(0, "R1", changed, 3),
+                ],
+                "STALE_CHANGED",
+                vec![],
+                "",
+            ),
+        ];
+        for (i, (rows, want, applied, words)) in cases.into_iter().enumerate() {
+            let mut index = index_of(rows);
+            index.sources = vec!["a.csv".into(), "b.csv".into()];
+            let books = [book(vec![returned_row(
+                &["R1"],
+                SHOWN_A,
+                FIX_NAME,
+                "Đã sửa",
+            )])];
+            let ctx = Context {
+                today: today(),
+                lang: Lang::En,
+                returned: &books,
+            };
+            let d = decide(&ctx, &index).remove(0);
+            let (code, message) = match &d.outcome {
+                Outcome::Rejected(r) => (r.code.to_string(), r.message.clone()),
+                o => (o.code().to_string(), String::new()),
+            };
+            assert_eq!(code, want, "case {i}: {message}");
+            assert!(message.contains(words), "case {i}: {message}");
+            let rows: Vec<usize> = d.changes.iter().map(|c| c.row).collect();
+            assert_eq!(rows, applied, "case {i}");
         }
     }
 

@@ -22,8 +22,9 @@ pub enum Refusal {
     NotOurs,
     /// The list sheet is missing or its columns were changed.
     LayoutChanged,
-    /// None of its rows can be found in the sources.
-    NoMatch,
+    /// None of its rows can be found in the sources; the cause, when one is known (record keys
+    /// shared by two inputs or two people), in the run's language.
+    NoMatch(Option<String>),
 }
 
 impl Refusal {
@@ -33,7 +34,7 @@ impl Refusal {
             Refusal::Unreadable(_) => "UNREADABLE",
             Refusal::NotOurs => "NOT_OURS",
             Refusal::LayoutChanged => "LAYOUT_CHANGED",
-            Refusal::NoMatch => "NO_MATCH",
+            Refusal::NoMatch(_) => "NO_MATCH",
         }
     }
 }

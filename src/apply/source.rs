@@ -114,6 +114,8 @@ pub struct SourceIndex {
     pub columns: HashMap<u32, [Option<usize>; FIELD_COUNT]>,
     /// Inputs that could not be read.
     pub errors: Vec<(usize, InputError)>,
+    /// The inputs' names as given, by index.
+    pub sources: Vec<String>,
 }
 
 struct IndexSink<'a> {
@@ -250,6 +252,7 @@ pub fn index(
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
     index.errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
+    index.sources = files.iter().map(|f| f.display.clone()).collect();
     index.rows.sort_by_key(|r| r.loc);
     let sheet_name = |s: u32| {
         index

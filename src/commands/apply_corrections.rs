@@ -153,7 +153,14 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     }
     for (w, flag) in no_match.iter().enumerate() {
         if *flag {
-            refused.push((books[w].display.clone(), Refusal::NoMatch));
+            // Keys shared by two inputs or people are a cause worth naming.
+            let cause = decisions.iter().find_map(|d| match &d.outcome {
+                Outcome::Rejected(r) if d.workbook == w && r.code == "KEY_SHARED" => {
+                    Some(r.message.clone())
+                }
+                _ => None,
+            });
+            refused.push((books[w].display.clone(), Refusal::NoMatch(cause)));
         }
     }
     decisions.retain(|d| !no_match[d.workbook]);
@@ -389,8 +396,9 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     Ok(if trouble { exit::TROUBLE } else { exit::OK })
 }
 
+/// A row whose records were not found (stale, or behind keys shared by two inputs or people).
 fn is_stale(o: &Outcome) -> bool {
-    matches!(o, Outcome::Rejected(r) if r.code.starts_with("STALE_"))
+    matches!(o, Outcome::Rejected(r) if r.code.starts_with("STALE_") || r.code == "KEY_SHARED")
 }
 
 fn refusal_message(r: &Refusal, lang: Lang) -> String {
@@ -409,10 +417,16 @@ fn refusal_message(r: &Refusal, lang: Lang) -> String {
         (Refusal::LayoutChanged, Lang::En) => {
             "the columns of sheet \"Danh sách\" were changed; skipped".into()
         }
-        (Refusal::NoMatch, Lang::Vi) => {
+        (Refusal::NoMatch(Some(cause)), Lang::Vi) => format!(
+            "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại: {cause}; bỏ qua"
+        ),
+        (Refusal::NoMatch(Some(cause)), Lang::En) => format!(
+            "none of the list's rows matches the current sources: {cause}; skipped"
+        ),
+        (Refusal::NoMatch(None), Lang::Vi) => {
             "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại (danh sách của dữ liệu khác, hoặc đã quá cũ); bỏ qua".into()
         }
-        (Refusal::NoMatch, Lang::En) => {
+        (Refusal::NoMatch(None), Lang::En) => {
             "none of the list's rows matches the current sources (a list of other data, or far too old); skipped".into()
         }
     }

@@ -50,6 +50,9 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
     };
     let mut spec = SampleSpec::new(args.people, args.seed);
     spec.rows = args.rows;
+    if let Some(n) = args.first_record {
+        spec.first_record = n;
+    }
     spec.defect_rate = args.defect_rate;
     spec.kinds = kinds;
     spec.provinces = args.provinces.clone();

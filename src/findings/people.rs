@@ -33,17 +33,18 @@ pub struct PersonRow {
     /// Where the row is.
     pub loc: RowLoc,
     /// The most serious finding that can put a person on a list: 0 error, 1 warning, 2 info,
-    /// 3 none. Findings on dose fields never count.
+    /// 3 none. Findings on dose fields and on the record key never count.
     pub rank: u8,
     offset: u64,
     len: u32,
 }
 
 /// How serious a finding is for listing its person, or `None` when it cannot list anyone
-/// (dose findings and findings on the whole row).
+/// (dose findings, a shared record key — nothing the hamlet team can correct — and findings on
+/// the whole row).
 pub fn listing_rank(code: Code) -> Option<u8> {
     match code.field() {
-        None | Some(Field::DoseDate | Field::DoseNumber) => None,
+        None | Some(Field::DoseDate | Field::DoseNumber | Field::RecordId) => None,
         Some(_) => Some(code.severity() as u8),
     }
 }

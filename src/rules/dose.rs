@@ -8,6 +8,7 @@ use crate::findings::{Finding, RowFindings};
 use crate::normalize::NormalRow;
 use crate::normalize::dates::DateReading;
 use crate::record::Field;
+use crate::rules::record_id::RecordIds;
 use crate::rules::row_index::RowIndex;
 use crate::rules::{Code, Detail};
 
@@ -48,16 +49,18 @@ pub fn add(index: &mut DoseIndex, row: &NormalRow<'_, '_>, person: u64, unit: u3
     }
 }
 
-/// Every row of a dose recorded more than once for one person.
+/// Every row of a dose recorded more than once for one person; `ids` gives each row's record id.
 pub fn duplicates<'u>(
-    index: DoseIndex,
+    mut index: DoseIndex,
     unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
+    ids: &RecordIds,
 ) -> Vec<(u32, Finding)> {
     index.findings(
         |e| (e.person, e.dose),
         |group| group.first().map(|e| Detail::Dose(e.data.dose)),
         Code::DoseDuplicate,
         unit,
+        |loc, _| ids.get(loc).to_string(),
     )
 }
 

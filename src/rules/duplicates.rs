@@ -9,6 +9,7 @@ use crate::findings::Finding;
 use crate::normalize::NormalRow;
 use crate::normalize::dates::DateReading;
 use crate::record::Field;
+use crate::rules::record_id::RecordIds;
 use crate::rules::row_index::{Entry, RowIndex};
 use crate::rules::{Code, Detail};
 
@@ -49,10 +50,11 @@ pub fn add(index: &mut IdIndex, row: &NormalRow<'_, '_>, name_key: u64, unit: u3
 }
 
 /// Every row of every number carried by more than one person, with the row's unit. `unit(u)`
-/// names unit `u`.
+/// names unit `u`; `ids` gives each row's record id.
 pub fn conflicts<'u>(
-    index: IdIndex,
+    mut index: IdIndex,
     unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
+    ids: &RecordIds,
 ) -> Vec<(u32, Finding)> {
     index.findings(
         |e| e.key,
@@ -62,6 +64,7 @@ pub fn conflicts<'u>(
         },
         Code::IdDuplicateConflict,
         unit,
+        |loc, _| ids.get(loc).to_string(),
     )
 }
 
@@ -107,10 +110,14 @@ mod tests {
     use crate::normalize::normalize_row;
     use crate::normalize::text::fold_hash;
     use crate::record::{Cell, RawRecord, RowLoc};
+    use crate::rules::record_id::{self, RecordIndex};
     use chrono::NaiveDate;
     use std::borrow::Cow;
 
-    fn put(index: &mut IdIndex, row: u32, id: &str, name: &str, dob: &str) {
+    /// The rows with a number, and every row's record id.
+    type Ix = (IdIndex, RecordIndex);
+
+    fn put(index: &mut Ix, row: u32, id: &str, name: &str, dob: &str) {
         let mut cells: [Cell<Cow<str>>; 16] = Default::default();
         cells[Field::IdNumber.index()] = Cell::Text(Cow::Borrowed(id));
         cells[Field::FullName.index()] = Cell::Text(Cow::Borrowed(name));
@@ -125,7 +132,21 @@ mod tests {
             cells,
         };
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
-        super::add(index, &normalize_row(&raw, today), fold_hash(name), row % 2);
+        super::add(
+            &mut index.0,
+            &normalize_row(&raw, today),
+            fold_hash(name),
+            row % 2,
+        );
+        record_id::add(&mut index.1, &raw, u64::from(row), row % 2);
+    }
+
+    fn conflicts(
+        index: Ix,
+        places: fn(u32) -> (&'static str, &'static str, &'static str),
+    ) -> Vec<(u32, Finding)> {
+        let (_, ids) = record_id::duplicates(index.1, places);
+        super::conflicts(index.0, places, &ids)
     }
 
     fn places(u: u32) -> (&'static str, &'static str, &'static str) {
@@ -138,7 +159,7 @@ mod tests {
 
     #[test]
     fn same_person_many_doses_is_no_conflict() {
-        let mut ix = IdIndex::default();
+        let mut ix = Ix::default();
         put(&mut ix, 2, "079090001234", "Nguyễn Văn An", "01/02/1990");
         put(&mut ix, 3, "079090001234", "NGUYEN VAN AN", "01/02/1990");
         put(&mut ix, 4, "79090001234", "Nguyễn Văn An", "1990");
@@ -148,7 +169,7 @@ mod tests {
 
     #[test]
     fn different_people_are_all_reported() {
-        let mut ix = IdIndex::default();
+        let mut ix = Ix::default();
         put(&mut ix, 2, "079090001234", "Nguyễn Văn An", "01/02/1990");
         put(&mut ix, 3, "079090001234", "Nguyễn Văn An", "01/02/1990");
         put(&mut ix, 7, "079090001234", "Trần Thị Bình", "05/06/1990");
@@ -166,7 +187,7 @@ mod tests {
 
     #[test]
     fn same_name_other_birth_date_conflicts() {
-        let mut ix = IdIndex::default();
+        let mut ix = Ix::default();
         put(&mut ix, 2, "079090001234", "Nguyễn Văn An", "01/02/1990");
         put(&mut ix, 3, "079090001234", "Nguyễn Văn An", "02/02/1990");
         assert_eq!(conflicts(ix, places).len(), 2);
@@ -174,12 +195,13 @@ mod tests {
 
     #[test]
     fn merging_indexes_keeps_texts() {
-        let mut a = IdIndex::default();
-        let mut b = IdIndex::default();
+        let mut a = Ix::default();
+        let mut b = Ix::default();
         put(&mut a, 2, "079090001234", "A B", "01/02/1990");
         put(&mut b, 3, "079090001234", "C D", "01/02/1990");
-        a.append(b, &[0, 1]);
-        assert_eq!(a.len(), 2);
+        a.0.append(b.0, &[0, 1]);
+        a.1.append(b.1, &[0, 1]);
+        assert_eq!(a.0.len(), 2);
         let mut found = conflicts(a, places);
         found.sort_by_key(|(_, f)| f.loc);
         assert_eq!(&*found[1].1.row.record_id, "R3");

@@ -209,6 +209,35 @@ pub fn message(code: Code, detail: Detail, lang: Lang) -> String {
                 "the same dose is recorded twice for the same person",
             ),
         },
+        Code::RecordIdDuplicate => match detail {
+            Detail::Shared { inputs, people } if inputs >= 2 => {
+                let whose = match (vi, people >= 2) {
+                    (true, true) => format!(", của {people} người khác nhau"),
+                    (true, false) => ", cùng một người".to_string(),
+                    (false, true) => format!(", on {people} different people"),
+                    (false, false) => ", on the same person".to_string(),
+                };
+                if vi {
+                    format!(
+                        "mã bản ghi này có ở {inputs} tệp đầu vào{whose}: mã không còn chỉ đúng một bản ghi"
+                    )
+                } else {
+                    format!(
+                        "this record key is in {inputs} inputs{whose}: it no longer tells one record"
+                    )
+                }
+            }
+            Detail::Shared { people, .. } if vi => format!(
+                "mã bản ghi này được dùng cho {people} người khác nhau: mã không còn chỉ đúng một bản ghi"
+            ),
+            Detail::Shared { people, .. } => format!(
+                "this record key is on {people} different people: it no longer tells one record"
+            ),
+            _ => base(
+                "cùng mã bản ghi có ở hai tệp đầu vào hoặc ở nhiều người khác nhau",
+                "the same record key is in two inputs or on different people",
+            ),
+        },
         Code::RowRagged => match detail {
             Detail::Cells { found, expected } if vi => format!(
                 "dòng có {found} ô nhưng tiêu đề có {expected} cột: dòng bị bỏ qua, cần kiểm tra tệp"
@@ -236,5 +265,21 @@ mod tests {
         assert!(m.contains("(099)"), "{m}");
         let m = message(Code::IdBirthYearMismatch, Detail::IdYear(1990), Lang::Vi);
         assert!(m.contains("1990"), "{m}");
+        let shared = |inputs, people, lang| {
+            message(
+                Code::RecordIdDuplicate,
+                Detail::Shared { inputs, people },
+                lang,
+            )
+        };
+        let m = shared(2, 2, Lang::Vi);
+        assert!(m.contains("2 tệp đầu vào") && m.contains("2 người"), "{m}");
+        let m = shared(2, 1, Lang::En);
+        assert!(m.contains("2 inputs, on the same person"), "{m}");
+        let m = shared(1, 3, Lang::En);
+        assert!(
+            m.contains("3 different people") && !m.contains("input"),
+            "{m}"
+        );
     }
 }

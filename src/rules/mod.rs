@@ -12,6 +12,7 @@ mod messages;
 pub mod name;
 pub mod phone;
 pub mod place;
+pub mod record_id;
 pub mod row_index;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -112,6 +113,7 @@ codes! {
     AddressUnknown = "ADDRESS_UNKNOWN", Some(Field::Commune), Warning;
     DoseDateInvalid = "DOSE_DATE_INVALID", Some(Field::DoseDate), Error;
     DoseDuplicate = "DOSE_DUPLICATE", Some(Field::DoseNumber), Warning;
+    RecordIdDuplicate = "RECORD_ID_DUPLICATE", Some(Field::RecordId), Warning;
     RowRagged = "ROW_RAGGED", None, Error;
 }
 
@@ -171,6 +173,13 @@ pub enum Detail {
     NotADate,
     /// The dose number that appears twice.
     Dose(u32),
+    /// A record id shared by this many inputs and this many people.
+    Shared {
+        /// Inputs holding it.
+        inputs: u32,
+        /// Different people holding it.
+        people: u32,
+    },
 }
 
 impl Detail {
@@ -194,6 +203,7 @@ impl Detail {
             Detail::BeforeCampaign => (14, 0, 0),
             Detail::NotADate => (15, 0, 0),
             Detail::Dose(n) => (16, i64::from(n), 0),
+            Detail::Shared { inputs, people } => (17, i64::from(inputs), i64::from(people)),
         }
     }
 
@@ -220,6 +230,10 @@ impl Detail {
             14 => Detail::BeforeCampaign,
             15 => Detail::NotADate,
             16 => Detail::Dose(u32::try_from(a).ok()?),
+            17 => Detail::Shared {
+                inputs: u32::try_from(a).ok()?,
+                people: u32::try_from(b).ok()?,
+            },
             _ => return None,
         })
     }
@@ -254,6 +268,10 @@ mod tests {
             Detail::BeforeCampaign,
             Detail::NotADate,
             Detail::Dose(2),
+            Detail::Shared {
+                inputs: 2,
+                people: 3,
+            },
         ] {
             let (t, a, b) = d.to_parts();
             assert_eq!(Detail::from_parts(t, a, b), Some(d));

@@ -1,16 +1,17 @@
 //! The storage shared by cross-record rules: one small entry per row (the rule's key, where the
-//! row is, its unit) with the row's record id and value kept in one text arena, so that indexing
-//! a million rows allocates nothing per row. Once every input is read, entries are grouped by key
-//! and each rule decides which groups are findings.
+//! row is, its unit) with one text of the row (the value the finding shows) kept in one text
+//! arena, so that indexing a million rows allocates nothing per row. Once every input is read,
+//! entries are grouped by key and each rule decides which groups are findings.
+//!
+//! The record id is not kept here: every row's record id is kept once, by the record-id rule
+//! ([`crate::rules::record_id`]), and a finding's record id is read back from there
+//! ([`RowIndex::findings`]'s `record_id`).
 
 use std::sync::Arc;
 
 use crate::findings::{Finding, RowInfo};
 use crate::record::{Field, RawRecord, RowLoc};
 use crate::rules::{Code, Detail};
-
-/// Separates the texts of one entry in the arena.
-const SEP: char = '\u{1f}';
 
 /// One indexed row.
 #[derive(Debug, Clone, Copy)]
@@ -42,34 +43,28 @@ impl<T> Default for RowIndex<T> {
 }
 
 impl<T> RowIndex<T> {
-    /// An index with room for `rows` rows (and ~32 bytes of text each).
+    /// An index with room for `rows` rows (and ~16 bytes of text each).
     pub fn with_capacity(rows: usize) -> Self {
         RowIndex {
             entries: Vec::with_capacity(rows),
-            arena: String::with_capacity(rows * 32),
+            arena: String::with_capacity(rows * 16),
         }
     }
 }
 
 impl<T: Copy + Send> RowIndex<T> {
-    /// Keeps `data` for `raw`, with its record id and the text of `field` for the finding.
+    /// Keeps `data` for `raw`, with the text of `field` for the finding.
     pub fn push(&mut self, data: T, raw: &RawRecord<'_>, unit: u32, field: Field) {
+        self.push_text(data, raw.loc, unit, &raw.get(field).display());
+    }
+
+    /// Keeps `data` for the row at `loc`, with `text` for the finding.
+    pub fn push_text(&mut self, data: T, loc: RowLoc, unit: u32, text: &str) {
         let start = self.arena.len() as u32;
-        for (i, f) in [Field::RecordId, field].into_iter().enumerate() {
-            if i > 0 {
-                self.arena.push(SEP);
-            }
-            let text = raw.get(f).display();
-            if text.bytes().any(|b| b == SEP as u8) {
-                // The separator cannot appear inside a text.
-                self.arena.extend(text.chars().filter(|&c| c != SEP));
-            } else {
-                self.arena.push_str(&text);
-            }
-        }
+        self.arena.push_str(text);
         self.entries.push(Entry {
             data,
-            loc: raw.loc,
+            loc,
             unit,
             start,
             len: self.arena.len() as u32 - start,
@@ -97,14 +92,24 @@ impl<T: Copy + Send> RowIndex<T> {
         self.entries.is_empty()
     }
 
+    /// The text kept for `e`.
+    pub fn text(&self, e: &Entry<T>) -> &str {
+        self.arena
+            .get(e.start as usize..(e.start + e.len) as usize)
+            .unwrap_or("")
+    }
+
     /// Groups the rows by `key`; every row of a group for which `judge` gives a detail becomes a
-    /// finding of `code`, with the row's unit. `unit(u)` names unit `u`.
+    /// finding of `code`, with the row's unit. `unit(u)` names unit `u`; `record_id(loc, text)`
+    /// gives the record id of the row at `loc` whose kept text is `text`. The entries are left
+    /// sorted by key.
     pub fn findings<'u, K: Ord + Send>(
-        mut self,
+        &mut self,
         key: impl Fn(&T) -> K + Sync,
         judge: impl Fn(&[Entry<T>]) -> Option<Detail>,
         code: Code,
         unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
+        record_id: impl Fn(RowLoc, &str) -> String,
     ) -> Vec<(u32, Finding)> {
         use rayon::slice::ParallelSliceMut;
         // Grouping needs the key only: findings are sorted again by the caller.
@@ -119,14 +124,10 @@ impl<T: Copy + Send> RowIndex<T> {
                 continue;
             };
             for e in group {
-                let text = self
-                    .arena
-                    .get(e.start as usize..(e.start + e.len) as usize)
-                    .unwrap_or("");
-                let (record_id, value) = text.split_once(SEP).unwrap_or((text, ""));
+                let value = self.text(e);
                 let (province, district, commune) = unit(e.unit);
                 let info = RowInfo {
-                    record_id: record_id.into(),
+                    record_id: record_id(e.loc, value).into(),
                     province: province.into(),
                     district: district.into(),
                     commune: commune.into(),
@@ -146,5 +147,32 @@ impl<T: Copy + Send> RowIndex<T> {
             }
         }
         out
+    }
+
+    /// The index sorted by where the rows are, to look texts up by row.
+    pub fn into_by_loc(mut self) -> ByLoc<T> {
+        use rayon::slice::ParallelSliceMut;
+        self.entries.par_sort_unstable_by_key(|e| e.loc);
+        ByLoc(self)
+    }
+}
+
+/// An index sorted by row: [`ByLoc::text`] finds a row's text.
+#[derive(Debug)]
+pub struct ByLoc<T>(RowIndex<T>);
+
+impl<T> Default for ByLoc<T> {
+    fn default() -> Self {
+        ByLoc(RowIndex::default())
+    }
+}
+
+impl<T: Copy + Send> ByLoc<T> {
+    /// The text kept for the row at `loc` ("" when the row is not indexed).
+    pub fn text(&self, loc: RowLoc) -> &str {
+        match self.0.entries.binary_search_by_key(&loc, |e| e.loc) {
+            Ok(i) => self.0.text(&self.0.entries[i]),
+            Err(_) => "",
+        }
     }
 }

@@ -233,6 +233,12 @@ impl Generator {
                 p.expect_row(i, Field::DoseDate, Code::DoseDateInvalid, &cell.display());
                 p.dose_date_cell = Some((i, cell));
             }
+            Defect::RecordIdReused => {
+                if self.lenders.is_empty() {
+                    return false;
+                }
+                p.reuse_record = true;
+            }
             Defect::DoseDuplicate => {
                 let i = self.rng.below(person.doses.len() as u64) as usize;
                 let copy = person.doses[i].clone();
@@ -429,6 +435,8 @@ pub(super) struct Planted {
     pub(super) expected: Vec<Expected>,
     /// Findings on one dose row (its index).
     pub(super) row_expected: Vec<(usize, Expected)>,
+    /// The last row takes another person's record id.
+    pub(super) reuse_record: bool,
 }
 
 impl Planted {
@@ -445,6 +453,7 @@ impl Planted {
             dose_date_cell: None,
             expected: Vec::new(),
             row_expected: Vec::new(),
+            reuse_record: false,
         }
     }
 

@@ -122,11 +122,13 @@ pub enum Defect {
     DoseDateInvalid,
     /// One dose row written twice.
     DoseDuplicate,
+    /// One row given the record id of another person's row.
+    RecordIdReused,
 }
 
 impl Defect {
     /// Every kind.
-    pub const ALL: [Defect; 35] = [
+    pub const ALL: [Defect; 36] = [
         Defect::IdMissing,
         Defect::IdLetters,
         Defect::IdLength,
@@ -162,6 +164,7 @@ impl Defect {
         Defect::AddressNotNested,
         Defect::DoseDateInvalid,
         Defect::DoseDuplicate,
+        Defect::RecordIdReused,
     ];
 
     /// The name used by `--defects`.
@@ -202,6 +205,7 @@ impl Defect {
             Defect::AddressNotNested => "address_not_nested",
             Defect::DoseDateInvalid => "dose_date_invalid",
             Defect::DoseDuplicate => "dose_duplicate",
+            Defect::RecordIdReused => "record_id_reused",
         }
     }
 
@@ -220,6 +224,8 @@ pub struct SampleSpec {
     pub rows: Option<u64>,
     /// Random seed.
     pub seed: u64,
+    /// Number of the first record id ([`first_record`] of the seed unless set).
+    pub first_record: u64,
     /// Share of people with one defect.
     pub defect_rate: f64,
     /// Defect kinds to plant (empty: all).
@@ -243,6 +249,7 @@ impl SampleSpec {
             people,
             rows: None,
             seed,
+            first_record: first_record(seed),
             defect_rate: 0.1,
             kinds: Vec::new(),
             provinces: Vec::new(),
@@ -331,6 +338,21 @@ fn load_units(provinces: &[String]) -> Vec<Unit> {
         .collect()
 }
 
+/// Record ids are `VX` and 9 digits: each seed numbers its records from its own block of a
+/// million, so that samples of different seeds (modulo 1000) and under a million rows each never
+/// share a record id. Seed 1, the default, keeps the block that starts at 1.
+pub const RECORD_BLOCK: u64 = 1_000_000;
+
+/// The number of the first record id of a sample made with `seed`.
+pub fn first_record(seed: u64) -> u64 {
+    (seed % 1000 + 999) % 1000 * RECORD_BLOCK + 1
+}
+
+/// The record id numbered `n` (`VX` and 9 digits; past 999,999,999 the numbers start again).
+pub fn record_id(n: u64) -> String {
+    format!("VX{:09}", n % 1_000_000_000)
+}
+
 /// A person whose number another person may be given (an `id_duplicate` defect).
 #[derive(Debug, Clone)]
 struct Victim {
@@ -348,6 +370,8 @@ pub struct Generator {
     all_units: Vec<Unit>,
     used_ids: HashSet<u64>,
     victims: Vec<Victim>,
+    /// Record ids of people without a defect, for a `record_id_reused` defect.
+    lenders: Vec<String>,
     next_record: u64,
     people_done: u64,
     rows_done: u64,
@@ -390,7 +414,8 @@ impl Generator {
             all_units: all,
             used_ids: HashSet::new(),
             victims: Vec::new(),
-            next_record: 1,
+            lenders: Vec::new(),
+            next_record: spec.first_record,
             people_done: 0,
             rows_done: 0,
             truth: Vec::new(),
@@ -603,15 +628,29 @@ impl Generator {
             format!("Số {} tổ {}", self.rng.range(1, 300), self.rng.range(1, 40))
         };
         let facility = format!("Trạm Y tế {}", unit.commune);
-        let record_ids: Vec<String> = person
+        let mut record_ids: Vec<String> = person
             .doses
             .iter()
             .map(|_| {
-                let r = format!("VX{:09}", self.next_record);
+                let r = record_id(self.next_record);
                 self.next_record += 1;
                 r
             })
             .collect();
+        // Another person's record id on this person's last row: both rows share it.
+        if p.reuse_record
+            && let (Some(last), Some(lent)) = (record_ids.last_mut(), self.lend_record())
+        {
+            *last = lent.clone();
+            self.truth.push(Expected {
+                record_id: lent.clone(),
+                field: Field::RecordId,
+                code: Code::RecordIdDuplicate,
+                value: lent,
+                suggestion: String::new(),
+                certain: true,
+            });
+        }
 
         let cccd = id.len() == 12;
         if let Some(d) = defect
@@ -631,6 +670,18 @@ impl Generator {
                 &p.id_cell.display(),
                 &id,
             );
+        }
+        if defect.is_none()
+            && let Some(first) = record_ids.first()
+        {
+            // Replaced in turn rather than at random: the pool draws nothing from the random
+            // stream, so the people of a seed stay the same.
+            if self.lenders.len() < 256 {
+                self.lenders.push(first.clone());
+            } else {
+                let i = (self.people_done % 256) as usize;
+                self.lenders[i] = first.clone();
+            }
         }
         if defect.is_none() && cccd && record_ids.len() > 1 {
             let victim = Victim {
@@ -711,6 +762,16 @@ impl Generator {
         Some(rows)
     }
 
+    /// A record id of an earlier person without a defect, taken out of the pool (each is lent
+    /// once, so that a shared id is on exactly two people).
+    fn lend_record(&mut self) -> Option<String> {
+        if self.lenders.is_empty() {
+            return None;
+        }
+        let i = self.rng.below(self.lenders.len() as u64) as usize;
+        Some(self.lenders.swap_remove(i))
+    }
+
     /// How a clean number is written: text, or a number cell with `--numeric-ids`.
     fn id_value(&self, id: &str) -> Value {
         if self.spec.numeric_ids {
@@ -772,6 +833,30 @@ mod tests {
         ] {
             assert!(truth.iter().any(|e| e.code == code), "{code:?}");
         }
+    }
+
+    #[test]
+    fn seeds_number_records_from_their_own_block() {
+        assert_eq!(first_record(1), 1, "the default seed keeps VX000000001");
+        assert_eq!(first_record(2), 1_000_001);
+        assert_eq!(first_record(12), 11_000_001);
+        assert_eq!(first_record(1001), 1);
+        assert_eq!(first_record(0), 999_000_001);
+        assert_eq!(record_id(1), "VX000000001");
+        assert_eq!(record_id(999_000_001), "VX999000001");
+        assert_eq!(record_id(1_000_000_000), "VX000000000", "fixed width");
+        let ids = |seed: u64| {
+            let mut g = Generator::new(SampleSpec::new(50, seed)).expect("generator");
+            let mut out = Vec::new();
+            while let Some(p) = g.next_person() {
+                out.extend(p.into_iter().map(|r| r[1].display()));
+            }
+            out
+        };
+        let (a, b) = (ids(1), ids(2));
+        assert_eq!(a[0], "VX000000001");
+        assert_eq!(b[0], "VX001000001");
+        assert!(a.iter().all(|x| !b.contains(x)));
     }
 
     #[test]

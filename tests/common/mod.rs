@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 pub const AS_OF: &str = "2026-11-26";
 
 /// Every finding code about a record's data (DESIGN §4, plus `DOB_UNDER_FIVE`).
-pub const DATA_CODES: [&str; 29] = [
+pub const DATA_CODES: [&str; 30] = [
     "ID_MISSING",
     "ID_FORMAT",
     "ID_LEADING_ZERO_LOST",
@@ -39,6 +39,7 @@ pub const DATA_CODES: [&str; 29] = [
     "ADDRESS_UNKNOWN",
     "DOSE_DATE_INVALID",
     "DOSE_DUPLICATE",
+    "RECORD_ID_DUPLICATE",
 ];
 
 /// The project root (where `fixtures/` is).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmarks vaxclean against the floors it is measured by (DESIGN section 9).
+"""Benchmarks vaxclean against the floors it is measured by (docs/BENCHMARKS.md).
 
 Generates its data with the project's own generator (`vaxclean sample`), then times, in one run
 and alternating A B A B so that machine drift hits both alike:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The main checks of DESIGN section 4 the way an analyst would write them in pandas: vectorised
+"""The main checks of docs/rules.md the way an analyst would write them in pandas: vectorised
 (string methods, regexes, to_datetime, merges, groupby), no Python loop where pandas has a
 vectorised way. It is the peer `scripts/bench.py` measures `vaxclean scan` against; it is not part
 of the tool.

@@ -1,4 +1,4 @@
-//! Exit codes, in one place (DESIGN §5).
+//! Exit codes, in one place (docs/outputs.md, "Exit codes").
 
 /// The command ran (whatever it found).
 pub const OK: u8 = 0;

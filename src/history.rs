@@ -1,4 +1,4 @@
-//! The scan history (`scan --history FILE`, DESIGN §8): an embedded SQLite database recording each
+//! The scan history (`scan --history FILE`, docs/report.md): an embedded SQLite database recording each
 //! run — when, which inputs, per unit the counts, and every finding's key (record key + code) with
 //! the date it was first seen — so that night after night one can tell new findings, fixed ones and
 //! those still open, and for how long.

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
-/// The canonical fields of DESIGN §3, in the order findings are sorted by.
+/// The canonical fields (docs/outputs.md), in the order findings are sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
     /// The platform's record key.

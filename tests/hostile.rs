@@ -1,4 +1,4 @@
-//! Broken and hostile inputs (DESIGN §10), generated here rather than committed: every subcommand
+//! Broken and hostile inputs (docs/SECURITY.md), generated here rather than committed: every subcommand
 //! that reads them must neither panic nor hang, must say in one line which file it could not use,
 //! and must still process the good file given with it.
 #![allow(clippy::unwrap_used)]

@@ -120,7 +120,7 @@ fn planted_defects_are_found_with_right_suggestions() {
         &dir.path().join("out/findings.csv"),
         &dir.path().join("truth.csv"),
     );
-    // Every code of DESIGN §4 is planted and found.
+    // Every data code of docs/rules.md is planted and found.
     for code in DATA_CODES {
         assert!(
             per_code.get(code).is_some_and(|c| c.0 > 100),

@@ -348,7 +348,7 @@ fn findings_are_sorted_with_the_design_columns() {
         "source,sheet,row,record_id,province,district,commune,field,code,severity,value,suggestion,message"
     );
     let rows = findings(&dir.path().join("out/findings.csv"));
-    // Fields sort in the canonical order of DESIGN §3 (docs/outputs.md).
+    // Fields sort in the canonical order of the fields (docs/outputs.md).
     let order = [
         "record_id",
         "full_name",

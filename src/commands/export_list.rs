@@ -1,5 +1,5 @@
 //! `vaxclean export-list`: scan the dumps, then write one correction workbook per commune
-//! (DESIGN §6) and `index.csv`. Exit 0 when the lists were written, 2 when an input could not
+//! (docs/export-list.md) and `index.csv`. Exit 0 when the lists were written, 2 when an input could not
 //! be read (the lists of the others are still written).
 
 use std::collections::HashMap;

@@ -11,7 +11,7 @@ use crate::rules::{Code, Detail};
 pub mod people;
 pub mod store;
 
-/// How serious a finding is (DESIGN §4).
+/// How serious a finding is (docs/rules.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -125,7 +125,7 @@ impl FindingView<'_> {
         self.code.severity()
     }
 
-    /// The order of DESIGN §5 within one sheet: row, field, code. Source and sheet are compared
+    /// The order of findings.csv within one sheet: row, field, code. Source and sheet are compared
     /// by name by the caller, who has the tables of names.
     pub fn row_order_key(&self) -> (u32, Option<Field>, &'static str) {
         (self.loc.row, self.field, self.code.as_str())

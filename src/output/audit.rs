@@ -1,4 +1,4 @@
-//! `audit.csv` of `apply-corrections` (DESIGN §7): one row per field changed or rejected, and
+//! `audit.csv` of `apply-corrections` (docs/apply-corrections.md): one row per field changed or rejected, and
 //! one per record whose row changed nothing (confirmed, already applied, moved away…), so that
 //! every returned row can be traced. UTF-8 with BOM, CRLF; text that a spreadsheet would take for
 //! a formula gets a leading apostrophe.
@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use crate::output::defuse;
 
-/// The columns, in order: DESIGN §7's, then `reason_code` (a stable code for scripts).
+/// The columns, in order (docs/apply-corrections.md), ending with `reason_code` (a stable code for scripts).
 pub const COLUMNS: [&str; 11] = [
     "record_key",
     "source",

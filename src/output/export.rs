@@ -1,4 +1,4 @@
-//! The lists of `export-list` (DESIGN §6): the people of a scan grouped by the commune they live
+//! The lists of `export-list` (docs/export-list.md): the people of a scan grouped by the commune they live
 //! in, one workbook per commune at `<province>/<district>/<commune>.xlsx` (people whose commune
 //! is not known go to `_chua-ro-xa.xlsx` at the nearest level known), built in parallel, and
 //! `index.csv` with one row per workbook.

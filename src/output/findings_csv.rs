@@ -1,4 +1,4 @@
-//! `findings.csv` (DESIGN §5): UTF-8 with BOM, one row per finding, sorted by source, sheet, row,
+//! `findings.csv` (docs/outputs.md): UTF-8 with BOM, one row per finding, sorted by source, sheet, row,
 //! field, code, with exactly the columns of [`COLUMNS`]. Text that a spreadsheet would take for a
 //! formula is written with a leading apostrophe.
 

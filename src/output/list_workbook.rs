@@ -1,4 +1,4 @@
-//! One commune's correction list (DESIGN §6): sheet `Danh sách` with the people to check, the
+//! One commune's correction list (docs/export-list.md): sheet `Danh sách` with the people to check, the
 //! columns the hamlet team fills in and the signature block; sheet `Hướng dẫn`; and a hidden sheet
 //! `vaxclean` that identifies the export and fingerprints what each row showed, so that
 //! `apply-corrections` can tell what came back and whether anything locked was changed.
@@ -16,7 +16,7 @@ use rust_xlsxwriter::{
 };
 use sha2::{Digest, Sha256};
 
-/// The headers of sheet `Danh sách`, in order (DESIGN §6).
+/// The headers of sheet `Danh sách`, in order (docs/export-list.md).
 pub const HEADERS: [&str; 17] = [
     "STT",
     "Mã bản ghi",

@@ -1,4 +1,4 @@
-//! The two workbooks `apply-corrections` writes for the station (DESIGN §7):
+//! The two workbooks `apply-corrections` writes for the station (docs/apply-corrections.md):
 //! `verification.xlsx` — per commune, each listed person and where they stand — and
 //! `import/nhap-lai.xlsx` — the records that had no valid ID number and have one now, to re-import
 //! on the platform. Every cell is a value, never a formula; ID numbers are text.

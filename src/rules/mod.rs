@@ -57,7 +57,7 @@ pub const CHECKED_FIELDS: &[Field] = &[
 
 macro_rules! codes {
     ($($variant:ident = $name:literal, $field:expr, $sev:ident;)*) => {
-        /// A finding's stable code (DESIGN §4).
+        /// A finding's stable code (docs/rules.md).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code { $(#[doc = $name] $variant,)* }
 

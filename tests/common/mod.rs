@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 /// The fixed date every test runs as, so results do not move with the calendar.
 pub const AS_OF: &str = "2026-11-26";
 
-/// Every finding code about a record's data (DESIGN §4, plus `DOB_UNDER_FIVE`).
+/// Every finding code about a record's data (docs/rules.md).
 pub const DATA_CODES: [&str; 30] = [
     "ID_MISSING",
     "ID_FORMAT",

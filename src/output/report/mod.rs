@@ -1,4 +1,4 @@
-//! `report` (DESIGN §8): where each province, district and commune stands — rows, people, people
+//! `report` (docs/report.md): where each province, district and commune stands — rows, people, people
 //! with errors, the share of people clean, findings per family — read from scans' `summary.json` or
 //! from the history, where it also shows the trend across runs and the units whose oldest open
 //! error is older than the deadline. Counts only: a report never holds a person's data.

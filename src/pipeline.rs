@@ -83,6 +83,9 @@ pub struct SourceReport {
     pub error: Option<InputError>,
     /// Sheets skipped for lack of a header.
     pub skipped_sheets: Vec<String>,
+    /// Why a file found under a folder argument was skipped (it is not a dump: no header). A
+    /// file named on the command line has its [`SourceReport::error`] instead.
+    pub skipped: Option<InputError>,
 }
 
 /// A sheet that was read.
@@ -420,13 +423,19 @@ pub fn run(
         .into_iter()
         .enumerate()
         .map(|(i, file)| {
-            let error = errors
+            let mut error = errors
                 .iter()
                 .position(|(j, _)| *j == i)
                 .map(|p| errors.swap_remove(p).1);
+            let skipped_file =
+                if file.from_folder && matches!(error, Some(InputError::NoHeader { .. })) {
+                    error.take()
+                } else {
+                    None
+                };
             SourceReport {
                 sha256: hashes.get(i).cloned().flatten(),
-                skipped_sheets: if error.is_none() {
+                skipped_sheets: if error.is_none() && skipped_file.is_none() {
                     skipped
                         .iter()
                         .filter(|(s, _)| *s as usize == i)
@@ -436,6 +445,7 @@ pub fn run(
                     Vec::new()
                 },
                 error,
+                skipped: skipped_file,
                 file,
             }
         })

@@ -160,6 +160,7 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
             display: display.to_string(),
             format,
             size: std::fs::metadata(path).map_or(0, |m| m.len()),
+            from_folder: false,
         };
         crate::input::excel::precheck(&file).map_err(|e| {
             let text = e.to_string();

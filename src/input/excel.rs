@@ -186,59 +186,93 @@ pub fn read(
         Format::Xlsx => {
             let mut wb: Xlsx<BufReader<File>> =
                 open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
-            for name in select_sheets(file, opts, wb.sheet_names())? {
+            for name in select_sheets(file, opts, worksheets(wb.sheets_metadata()))? {
                 let mut streamer = SheetStreamer::new(file, source, &name, opts, sink);
-                let mut cells = wb
-                    .worksheet_cells_reader(&name)
-                    .map_err(|e| unreadable(file, e))?;
-                while let Some(cell) = cells.next_cell().map_err(|e| unreadable(file, e))? {
-                    let (r, c) = cell.get_position();
-                    if !streamer.cell(r, c, from_ref(cell.get_value())) {
-                        return Ok(());
-                    }
+                let result = match wb.worksheet_cells_reader(&name) {
+                    Ok(mut cells) => loop {
+                        match cells.next_cell() {
+                            Ok(Some(cell)) => {
+                                let (r, c) = cell.get_position();
+                                if !streamer.cell(r, c, from_ref(cell.get_value())) {
+                                    break streamer.finish();
+                                }
+                            }
+                            Ok(None) => break streamer.finish(),
+                            Err(e) => break Err(unreadable(file, e)),
+                        }
+                    },
+                    Err(e) => Err(unreadable(file, e)),
+                };
+                if outcome.add(result, &name, source, sink) {
+                    return Ok(());
                 }
-                outcome.add(streamer.finish(), &name, source, sink);
             }
         }
         Format::Xlsb => {
             let mut wb: Xlsb<BufReader<File>> =
                 open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
-            for name in select_sheets(file, opts, wb.sheet_names())? {
+            for name in select_sheets(file, opts, worksheets(wb.sheets_metadata()))? {
                 let mut streamer = SheetStreamer::new(file, source, &name, opts, sink);
-                let mut cells = wb
-                    .worksheet_cells_reader(&name)
-                    .map_err(|e| unreadable(file, e))?;
-                while let Some(cell) = cells.next_cell().map_err(|e| unreadable(file, e))? {
-                    let (r, c) = cell.get_position();
-                    if !streamer.cell(r, c, from_ref(cell.get_value())) {
-                        return Ok(());
-                    }
+                let result = match wb.worksheet_cells_reader(&name) {
+                    Ok(mut cells) => loop {
+                        match cells.next_cell() {
+                            Ok(Some(cell)) => {
+                                let (r, c) = cell.get_position();
+                                if !streamer.cell(r, c, from_ref(cell.get_value())) {
+                                    break streamer.finish();
+                                }
+                            }
+                            Ok(None) => break streamer.finish(),
+                            Err(e) => break Err(unreadable(file, e)),
+                        }
+                    },
+                    Err(e) => Err(unreadable(file, e)),
+                };
+                if outcome.add(result, &name, source, sink) {
+                    return Ok(());
                 }
-                outcome.add(streamer.finish(), &name, source, sink);
             }
         }
         Format::Xls => {
             let mut wb: Xls<BufReader<File>> =
                 open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
-            for name in select_sheets(file, opts, wb.sheet_names())? {
-                let range = wb.worksheet_range(&name).map_err(|e| unreadable(file, e))?;
-                let result = stream_range(file, source, &name, opts, sink, &range);
-                outcome.add(result, &name, source, sink);
+            for name in select_sheets(file, opts, worksheets(wb.sheets_metadata()))? {
+                let result = match wb.worksheet_range(&name) {
+                    Ok(range) => stream_range(file, source, &name, opts, sink, &range),
+                    Err(e) => Err(unreadable(file, e)),
+                };
+                if outcome.add(result, &name, source, sink) {
+                    return Ok(());
+                }
             }
         }
         Format::Ods => {
             let mut wb: Ods<BufReader<File>> =
                 open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
-            for name in select_sheets(file, opts, wb.sheet_names())? {
-                let range = wb.worksheet_range(&name).map_err(|e| unreadable(file, e))?;
-                let result = stream_range(file, source, &name, opts, sink, &range);
-                outcome.add(result, &name, source, sink);
+            for name in select_sheets(file, opts, worksheets(wb.sheets_metadata()))? {
+                let result = match wb.worksheet_range(&name) {
+                    Ok(range) => stream_range(file, source, &name, opts, sink, &range),
+                    Err(e) => Err(unreadable(file, e)),
+                };
+                if outcome.add(result, &name, source, sink) {
+                    return Ok(());
+                }
             }
         }
         Format::Csv => return Err(unreadable(file, "not a workbook")),
     }
     sink.progress(file.size);
-    outcome.into_result()
+    outcome.into_result(file)
+}
+
+/// The names of the worksheets: chart sheets, dialog and macro sheets and VBA modules hold no
+/// rows and are left out before anything is read from them.
+fn worksheets(sheets: &[calamine::Sheet]) -> Vec<String> {
+    sheets
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect()
 }
 
 fn stream_range(
@@ -248,7 +282,7 @@ fn stream_range(
     opts: &ReadOptions,
     sink: &dyn Sink,
     range: &calamine::Range<Data>,
-) -> Result<(), InputError> {
+) -> Result<SheetEnd, InputError> {
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let mut streamer = SheetStreamer::new(file, source, name, opts, sink);
     for (r, c, v) in range.used_cells() {
@@ -266,20 +300,44 @@ struct SheetsOutcome {
     first_error: Option<InputError>,
 }
 
+/// What a sheet's reading ended in.
+enum SheetEnd {
+    /// Read to its end.
+    Read,
+    /// The sink asked to stop reading the file.
+    Stopped,
+}
+
 impl SheetsOutcome {
-    fn add(&mut self, result: Result<(), InputError>, name: &str, source: u32, sink: &dyn Sink) {
+    /// Notes a sheet; `true` when the sink asked to stop reading the file.
+    fn add(
+        &mut self,
+        result: Result<SheetEnd, InputError>,
+        name: &str,
+        source: u32,
+        sink: &dyn Sink,
+    ) -> bool {
         match result {
-            Ok(()) => self.read += 1,
+            Ok(SheetEnd::Read) => self.read += 1,
+            Ok(SheetEnd::Stopped) => return true,
             Err(e) => {
                 sink.sheet_skipped(source, name);
                 self.first_error.get_or_insert(e);
             }
         }
+        false
     }
 
-    fn into_result(self) -> Result<(), InputError> {
+    /// `Err` when no sheet was read: the first sheet's reason (no header, unreadable), or, for
+    /// a workbook with no worksheet at all, that it has none.
+    fn into_result(self, file: &InputFile) -> Result<(), InputError> {
         match (self.read, self.first_error) {
             (0, Some(e)) => Err(e),
+            (0, None) => Err(InputError::NoHeader {
+                path: file.display.clone(),
+                seen: "-".into(),
+                hidden: 0,
+            }),
             _ => Ok(()),
         }
     }
@@ -522,30 +580,36 @@ impl<'s> SheetStreamer<'s> {
     }
 
     /// Ends the sheet: finds the header if the sheet was short, sends the last batch.
-    fn finish(mut self) -> Result<(), InputError> {
+    fn finish(mut self) -> Result<SheetEnd, InputError> {
         if let Phase::Searching(rows) = &mut self.phase {
             if let Some(done) = self.pending.take() {
                 rows.push(done);
             }
-            if !self.resolve_header() {
-                return Err(self
-                    .error
-                    .take()
-                    .unwrap_or_else(|| unreadable(self.file, "stopped")));
-            }
+            self.resolve_header();
+        }
+        // No header among the first rows: the sheet is skipped, whatever its length.
+        if let Some(e) = self.error.take() {
+            return Err(e);
         }
         if !self.flush_row() {
-            return Ok(());
+            return Ok(SheetEnd::Stopped);
         }
-        if let Phase::Streaming { ctx, batch, .. } = &mut self.phase
-            && !batch.is_empty()
-        {
-            let rows = std::mem::take(batch);
-            let _ = self.sink.batch(Batch {
-                ctx: ctx.clone(),
-                rows: Rows::Cells(rows),
-            });
+        match &mut self.phase {
+            Phase::Streaming { ctx, batch, .. } => {
+                if !batch.is_empty() {
+                    let rows = std::mem::take(batch);
+                    let sent = self.sink.batch(Batch {
+                        ctx: ctx.clone(),
+                        rows: Rows::Cells(rows),
+                    });
+                    if !sent {
+                        return Ok(SheetEnd::Stopped);
+                    }
+                }
+                Ok(SheetEnd::Read)
+            }
+            // The sink asked to stop.
+            _ => Ok(SheetEnd::Stopped),
         }
-        Ok(())
     }
 }

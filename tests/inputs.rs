@@ -1,0 +1,295 @@
+//! Every input read, or refused out loud: workbooks whose first sheet is not the dump, chart
+//! sheets, stray files in a folder, links out of a folder, small files that would cost gigabytes,
+//! broken CSV quoting and encodings, and messages that must not show a person's data or raw
+//! control characters. Every file is built here by the helpers of `tests/common`.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{AS_OF, dump_rows, findings, instruction_rows, summary, text};
+
+/// Runs vaxclean in `dir` in English, dates fixed.
+fn run_en(dir: &Path, args: &[&str]) -> Output {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--lang", "en", "--as-of", AS_OF]);
+    common::run(dir, &all)
+}
+
+/// The record ids of findings.csv under `out`.
+fn ids_found(dir: &Path, out: &str) -> Vec<String> {
+    findings(&dir.join(out).join("findings.csv"))
+        .into_iter()
+        .map(|f| f["record_id"].clone())
+        .collect()
+}
+
+#[test]
+fn an_instruction_sheet_of_thirty_rows_does_not_hide_the_dump_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut guide = instruction_rows(40);
+    let mut data = dump_rows(3);
+    common::xlsx(
+        &d.join("book.xlsx"),
+        &[("Hướng dẫn", guide.clone()), ("Dữ liệu", data.clone())],
+    );
+    common::ods(
+        &d.join("book.ods"),
+        &[
+            ("Hướng dẫn", common::ods_rows(&guide)),
+            ("Dữ liệu", common::ods_rows(&data)),
+        ],
+    );
+    for book in ["book.xlsx", "book.ods"] {
+        let out_dir = format!("out-{book}");
+        let out = run_en(d, &["scan", book, "--out", &out_dir]);
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{book}: {stderr}");
+        let ids = ids_found(d, &out_dir);
+        for id in ["G1", "G2", "G3"] {
+            assert!(
+                ids.iter().any(|i| i == id),
+                "{book}: {id} not read: {ids:?}"
+            );
+        }
+        assert!(
+            stderr.contains(&format!("'{book}': skipped sheet \"Hướng dẫn\"")),
+            "{book}: {stderr}"
+        );
+        let s = summary(&d.join(&out_dir));
+        assert_eq!(s["inputs"][0]["skipped_sheets"][0], "Hướng dẫn", "{book}");
+        assert_eq!(s["totals"]["rows"], 3, "{book}");
+    }
+    // A workbook in which no sheet is a dump is an input error, whatever its length.
+    guide.truncate(35);
+    data = instruction_rows(5);
+    common::xlsx(
+        &d.join("none.xlsx"),
+        &[("Hướng dẫn", guide.clone()), ("Ghi chú", data.clone())],
+    );
+    common::ods(
+        &d.join("none.ods"),
+        &[
+            ("Hướng dẫn", common::ods_rows(&guide)),
+            ("Ghi chú", common::ods_rows(&data)),
+        ],
+    );
+    for book in ["none.xlsx", "none.ods"] {
+        let out = run_en(d, &["scan", book, "--out", &format!("out-{book}")]);
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{book}: {stderr}");
+        assert!(
+            stderr.contains(&format!("'{book}': no header")),
+            "{book}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_chart_sheet_is_skipped_and_the_data_read() {
+    use rust_xlsxwriter::{Chart, ChartType, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("Dữ liệu").unwrap();
+    for (r, row) in dump_rows(2).iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r as u32, c as u16, v).unwrap();
+            }
+        }
+    }
+    let mut chart = Chart::new(ChartType::Column);
+    chart.add_series().set_values(("Dữ liệu", 1, 0, 2, 0));
+    let cs = book.add_chartsheet();
+    cs.set_name("Biểu đồ").unwrap();
+    cs.insert_chart(0, 0, &chart).unwrap();
+    book.save(d.join("chart.xlsx")).unwrap();
+    for cmd in ["scan", "export-list"] {
+        let out = run_en(d, &[cmd, "chart.xlsx", "--out", cmd]);
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{cmd}: {stderr}");
+        assert!(!stderr.contains("Biểu đồ"), "{cmd}: {stderr}");
+    }
+    let ids = ids_found(d, "scan");
+    assert!(ids.iter().any(|i| i == "G2"), "{ids:?}");
+    assert_eq!(
+        summary(&d.join("scan"))["inputs"][0]["skipped_sheets"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+/// Issue 17: a stray file without a dump header inside a folder argument is skipped with a
+/// warning (exit 0, named in summary.json); named on the command line, it stays an error.
+#[test]
+fn a_stray_file_in_a_folder_is_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let dumps = d.join("dumps");
+    std::fs::create_dir(&dumps).unwrap();
+    let csv = |rows: &[Vec<String>]| {
+        rows.iter()
+            .map(|r| r.join(","))
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    std::fs::write(dumps.join("a.csv"), csv(&dump_rows(1))).unwrap();
+    std::fs::write(dumps.join("notes.csv"), "ghi chú\nnhớ gửi trước thứ sáu\n").unwrap();
+    let out = run_en(d, &["scan", "dumps", "--out", "o"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let warning: Vec<&str> = stderr.lines().filter(|l| l.contains("notes.csv")).collect();
+    assert_eq!(warning.len(), 1, "{stderr}");
+    assert!(
+        warning[0].contains("skipped a file of the folder"),
+        "{stderr}"
+    );
+    let s = summary(&d.join("o"));
+    let inputs = s["inputs"].as_array().unwrap();
+    let notes = inputs
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with("notes.csv"))
+        .unwrap();
+    assert!(notes["skipped"].is_string(), "{notes}");
+    assert!(notes["error"].is_null(), "{notes}");
+    assert_eq!(s["totals"]["files_failed"], 0);
+    assert!(ids_found(d, "o").iter().any(|i| i == "G1"));
+    // Named on the command line: an error, exit 2.
+    let out = run_en(
+        d,
+        &["scan", "dumps/notes.csv", "dumps/a.csv", "--out", "o2"],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("'dumps/notes.csv': no header"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_an_input_folder_is_named_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let dumps = d.join("dumps");
+    std::fs::create_dir(&dumps).unwrap();
+    std::fs::write(
+        dumps.join("a.csv"),
+        dump_rows(1)
+            .iter()
+            .map(|r| r.join(","))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    // A "system file" outside the folder, and a link to it inside; a link to a file inside.
+    std::fs::write(d.join("shadow"), "root:SECRET-HASH:19000:0:99999:7:::\n").unwrap();
+    std::os::unix::fs::symlink(d.join("shadow"), dumps.join("shadow.csv")).unwrap();
+    std::os::unix::fs::symlink(dumps.join("a.csv"), dumps.join("same.csv")).unwrap();
+    let out = run_en(d, &["scan", "dumps", "--out", "o"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("SECRET"), "{stderr}");
+    let s = std::fs::read_to_string(d.join("o/summary.json")).unwrap();
+    assert!(!s.contains("SECRET"), "{s}");
+    let line: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("shadow.csv"))
+        .collect();
+    assert_eq!(line.len(), 1, "{stderr}");
+    assert!(
+        line[0].contains("a link to a file outside the input folder"),
+        "{stderr}"
+    );
+    // The link inside the folder is read.
+    assert!(s.contains("same.csv"), "{s}");
+}
+
+#[test]
+fn a_dump_without_its_header_quotes_no_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Data rows only: the header row was left out of the export.
+    let rows = [
+        "VX1,Nguyễn Thị Hồng Nhung,12/03/1987,Nữ,079187001234,0912345678,Tỉnh Bến Tre,Huyện Ba Tri,Xã Tân Mỹ",
+        "VX2,Trần Văn Bình,05/11/1979,Nam,083079004321,0987654321,Tỉnh Bến Tre,Huyện Ba Tri,Xã Tân Mỹ",
+    ];
+    std::fs::write(d.join("no-header.csv"), rows.join("\n") + "\n").unwrap();
+    let mut sheet: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.split(',').map(String::from).collect())
+        .collect();
+    sheet.insert(0, vec!["DANH SÁCH NGƯỜI ĐÃ TIÊM".into()]);
+    common::xlsx(&d.join("no-header.xlsx"), &[("Sheet1", sheet)]);
+    for lang in ["en", "vi"] {
+        let out = common::run(
+            d,
+            &[
+                "scan",
+                "no-header.csv",
+                "no-header.xlsx",
+                "--out",
+                "o",
+                "--lang",
+                lang,
+            ],
+        );
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let summary = std::fs::read_to_string(d.join("o/summary.json")).unwrap();
+        for personal in [
+            "Nguyễn Thị Hồng Nhung",
+            "Nhung",
+            "12/03/1987",
+            "079187001234",
+            "0912345678",
+            "VX1",
+        ] {
+            for (what, t) in [
+                ("stderr", &stderr),
+                ("stdout", &stdout),
+                ("summary", &summary),
+            ] {
+                assert!(!t.contains(personal), "{lang} {what} holds {personal}: {t}");
+            }
+        }
+        // What reads as a header or a place is still quoted, the rest counted.
+        assert_eq!(stderr.lines().count(), 2, "{stderr}");
+        assert!(stderr.contains("\"Tỉnh Bến Tre\""), "{stderr}");
+        let hidden = if lang == "en" {
+            "cells that look like personal data"
+        } else {
+            "ô trông như dữ liệu cá nhân"
+        };
+        assert!(stderr.contains(hidden), "{stderr}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn control_characters_in_names_and_cells_reach_the_terminal_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let name = "x\u{1b}]0;owned\u{7}\u{1b}[2J.csv";
+    std::fs::write(
+        d.join(name),
+        "\u{1b}]title\u{7}Ghi chú\u{1b}[H,khác\nmột,hai\n",
+    )
+    .unwrap();
+    let out = run_en(d, &["scan", name, "--out", "o"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+    assert!(stderr.contains("x\\u{1b}]0;owned\\u{7}"), "{stderr}");
+    assert!(stderr.contains("Ghi chú\\u{1b}[H"), "{stderr}");
+}

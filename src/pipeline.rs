@@ -689,11 +689,13 @@ fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
     let first_row = match &batch.rows {
         Rows::Csv(chunk) => chunk.first_line(),
         Rows::Cells(rows) => rows.first().map_or(0, |r| r.row),
+        Rows::Broken(b) => b.line,
     };
     // Room for the rows at once, rather than growing (and copying) by doubling.
     let rows = match &batch.rows {
         Rows::Csv(chunk) => chunk.text().len() / 160,
         Rows::Cells(rows) => rows.len(),
+        Rows::Broken(_) => 0,
     };
     let mut out = BatchOut {
         sheet: ctx.sheet,
@@ -704,6 +706,9 @@ fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
         people: Vec::with_capacity(rows),
         ..BatchOut::default()
     };
+    if let Rows::Broken(b) = &batch.rows {
+        broken(ctx, *b, checker, &mut out);
+    }
     batch.for_each_row(|raw, rec| {
         if let Some(rec) = rec
             && is_ragged(rec, ctx)
@@ -765,6 +770,36 @@ fn ragged(
             expected: expected as u32,
         },
     );
+}
+
+/// A CSV record the reader could not read (a quote never closed, a record too long): one finding
+/// on its line, counted as a skipped row.
+fn broken(
+    ctx: &SheetCtx,
+    b: crate::input::csv::BrokenRecord,
+    checker: &Checker<'_>,
+    out: &mut BatchOut,
+) {
+    use crate::input::csv::Broken;
+    let raw = RawRecord {
+        loc: crate::record::RowLoc {
+            source: ctx.source,
+            sheet: ctx.sheet,
+            row: b.line,
+        },
+        cells: Default::default(),
+    };
+    let code = match b.kind {
+        Broken::UnterminatedQuote => Code::RowUnterminatedQuote,
+        Broken::TooLong => Code::RowTooLong,
+    };
+    out.skipped += 1;
+    let unit = unit_of(&raw, checker, out);
+    *out.unit_codes.entry((unit as u32, code)).or_insert(0) += 1;
+    let unit_ref = out.units[unit].unit.clone();
+    let make = || row_info(&raw, &unit_ref);
+    let mut f = RowFindings::new(raw.loc, &make, &mut out.findings);
+    f.push(None, code, "", "", Detail::None);
 }
 
 fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: &mut BatchOut) {

@@ -293,3 +293,127 @@ fn control_characters_in_names_and_cells_reach_the_terminal_escaped() {
     assert!(stderr.contains("x\\u{1b}]0;owned\\u{7}"), "{stderr}");
     assert!(stderr.contains("Ghi chú\\u{1b}[H"), "{stderr}");
 }
+
+/// A CSV dump of `rows` rows (keys R1…), as text, with `line` (1-based, header on line 1)
+/// replaced by `odd` when given.
+fn csv_dump(rows: usize, odd: Option<(usize, &str)>) -> String {
+    let mut out = common::DUMP_HEADER.join(",") + "\n";
+    for i in 1..=rows {
+        match odd {
+            Some((line, text)) if line == i + 1 => out.push_str(text),
+            _ => out.push_str(&common::dump_row(&format!("R{i}")).join(",")),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// (code, line) of every row-level finding, and the record ids with an `ID_MISSING`.
+fn row_findings(dir: &Path, out: &str) -> (Vec<(String, String)>, Vec<String>) {
+    let f = findings(&dir.join(out).join("findings.csv"));
+    let rows = f
+        .iter()
+        .filter(|r| r["code"].starts_with("ROW_"))
+        .map(|r| (r["code"].clone(), r["row"].clone()))
+        .collect();
+    let ids = f
+        .iter()
+        .filter(|r| r["code"] == "ID_MISSING")
+        .map(|r| r["record_id"].clone())
+        .collect();
+    (rows, ids)
+}
+
+#[test]
+fn an_unterminated_quote_is_reported_on_its_line_and_the_rows_after_it_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 135 rows; row R59 (line 60) opens a quote that never closes.
+    let odd = "R59,\"Lê Văn Tám,01/01/1990,Nam,,Tỉnh Bến Tre,Huyện Ba Tri,Xã Tân Mỹ";
+    std::fs::write(d.join("open.csv"), csv_dump(135, Some((60, odd)))).unwrap();
+    let out = run_en(d, &["scan", "open.csv", "--out", "o"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (rows, ids) = row_findings(d, "o");
+    assert_eq!(
+        rows,
+        [("ROW_UNTERMINATED_QUOTE".to_string(), "60".to_string())]
+    );
+    assert_eq!(ids.len(), 134, "every other row read");
+    assert!(ids.iter().any(|i| i == "R135"));
+    let s = summary(&d.join("o"));
+    assert_eq!(s["totals"]["rows"], 134);
+    assert_eq!(s["totals"]["skipped_rows"], 1);
+    assert_eq!(s["totals"]["by_code"]["ROW_UNTERMINATED_QUOTE"], 1);
+    let f = findings(&d.join("o/findings.csv"));
+    let message = &f.iter().find(|r| r["row"] == "60").unwrap()["message"];
+    assert!(message.contains("never closed"), "{message}");
+
+    // In a file bigger than a record may be, the quote is found where the record bound stops the
+    // reader (not at the end of the file), and the rows after it are read all the same.
+    let big = csv_dump(220_000, Some((3, "R2,\"Lê Văn Tám,01/01/1990,Nam,,a,b,c")));
+    assert!(big.len() > 17 << 20, "{} bytes", big.len());
+    std::fs::write(d.join("open-big.csv"), big).unwrap();
+    let out = run_en(d, &["scan", "open-big.csv", "--out", "o2"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let (rows, ids) = row_findings(d, "o2");
+    assert_eq!(
+        rows,
+        [("ROW_UNTERMINATED_QUOTE".to_string(), "3".to_string())]
+    );
+    assert_eq!(ids.len(), 219_999);
+}
+
+#[test]
+fn a_record_longer_than_the_bound_is_a_finding_and_the_other_rows_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Line 3 holds a 20 MiB field (no quote, no line end in it).
+    let long = format!(
+        "R2,{},01/01/1990,Nam,,Tỉnh Bến Tre,Huyện Ba Tri,Xã Tân Mỹ",
+        "A".repeat(20 << 20)
+    );
+    std::fs::write(d.join("long.csv"), csv_dump(50, Some((3, &long)))).unwrap();
+    let out = run_en(d, &["scan", "long.csv", "--out", "o"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (rows, ids) = row_findings(d, "o");
+    assert_eq!(rows, [("ROW_TOO_LONG".to_string(), "3".to_string())]);
+    assert_eq!(ids.len(), 49);
+    assert!(ids.iter().any(|i| i == "R1") && ids.iter().any(|i| i == "R50"));
+}
+
+#[test]
+fn a_windows_1258_file_is_decoded_as_a_whole_and_named_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut bytes =
+        vaxclean::input::csv::encode_windows_1258(&(common::DUMP_HEADER.join(",") + "\n"));
+    for i in 1..=5 {
+        bytes.extend(vaxclean::input::csv::encode_windows_1258(
+            &(common::dump_row(&format!("W{i}")).join(",") + "\n"),
+        ));
+    }
+    // A name damaged once already ("ThÃ´ng", UTF-8 read as Windows-1252), written in
+    // Windows-1258: its bytes happen to be valid UTF-8 ("ThA\u{7b4}ng").
+    bytes.extend(b"W9,ThA\xDE\xB4ng Minh,01/01/1990,Nam,,a,b,c\n");
+    std::fs::write(d.join("cp1258.csv"), bytes).unwrap();
+    let out = run_en(d, &["scan", "cp1258.csv", "--out", "o"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let f = findings(&d.join("o/findings.csv"));
+    assert!(
+        f.iter().all(|r| !r["value"].contains('\u{7b4}')),
+        "a field decoded as UTF-8: {f:?}"
+    );
+    let name = f
+        .iter()
+        .find(|r| r["record_id"] == "W9" && r["field"] == "full_name")
+        .unwrap_or_else(|| panic!("{f:?}"));
+    assert_eq!(name["value"], "ThÃ´ng Minh");
+    assert!(
+        f.iter()
+            .any(|r| r["record_id"] == "W1" && r["code"] == "ID_MISSING")
+    );
+    let s = summary(&d.join("o"));
+    assert_eq!(s["inputs"][0]["sheets"][0]["encoding"], "windows-1258");
+}

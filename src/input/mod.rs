@@ -451,6 +451,9 @@ pub enum Rows {
     Csv(csv::CsvChunk),
     /// Workbook rows.
     Cells(Vec<CellRow>),
+    /// A CSV record that could not be read (a quote never closed, a record too long), to be
+    /// reported on its line.
+    Broken(csv::BrokenRecord),
 }
 
 /// Rows of one sheet, handed from a reader to the checkers.
@@ -491,6 +494,7 @@ impl Batch {
                 }
                 PARSED.set(records);
             }
+            Rows::Broken(_) => {}
             Rows::Cells(rows) => {
                 for r in rows {
                     let raw = RawRecord {

@@ -36,7 +36,7 @@ const SAMPLE_BYTES: usize = 64 * 1024;
 fn text_stream(path: &Path, encoding: TextEncoding) -> std::io::Result<Box<dyn Read>> {
     let mut f = File::open(path)?;
     Ok(match encoding {
-        TextEncoding::Utf8 => Box::new(f),
+        TextEncoding::Utf8 | TextEncoding::Windows1258 => Box::new(f),
         TextEncoding::Utf8Bom => {
             let mut bom = [0u8; 3];
             f.read_exact(&mut bom)?;
@@ -106,7 +106,7 @@ pub fn write_csv(src: &Path, out: &mut dyn Write, edits: &SheetEdits) -> Result<
     };
     let delimiter = sniff_delimiter(&text, default_delim);
     let mut sink: Box<dyn Write + '_> = match encoding {
-        TextEncoding::Utf8 => Box::new(&mut *out),
+        TextEncoding::Utf8 | TextEncoding::Windows1258 => Box::new(&mut *out),
         TextEncoding::Utf8Bom => {
             out.write_all(b"\xEF\xBB\xBF")?;
             Box::new(&mut *out)
@@ -142,8 +142,14 @@ pub fn write_csv(src: &Path, out: &mut dyn Write, edits: &SheetEdits) -> Result<
         copied = end;
         let crlf = span.ends_with(b"\r\n");
         let lf = span.ends_with(b"\n");
-        let utf8 = std::str::from_utf8(rec.as_slice()).is_ok()
-            || matches!(encoding, TextEncoding::Utf16(_));
+        // The file's encoding decides (a corrected field is written in it), as when it was read.
+        let utf8 = match encoding {
+            TextEncoding::Windows1258 => false,
+            TextEncoding::Utf16(_) => true,
+            TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
+                std::str::from_utf8(rec.as_slice()).is_ok()
+            }
+        };
         let mut fields: Vec<Vec<u8>> = (0..rec.len())
             .map(|i| {
                 crate::input::csv::field(&rec, i)

@@ -113,6 +113,8 @@ codes! {
     DoseDateInvalid = "DOSE_DATE_INVALID", Some(Field::DoseDate), Error;
     DoseDuplicate = "DOSE_DUPLICATE", Some(Field::DoseNumber), Warning;
     RowRagged = "ROW_RAGGED", None, Error;
+    RowUnterminatedQuote = "ROW_UNTERMINATED_QUOTE", None, Error;
+    RowTooLong = "ROW_TOO_LONG", None, Error;
 }
 
 impl Code {

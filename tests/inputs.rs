@@ -417,3 +417,187 @@ fn a_windows_1258_file_is_decoded_as_a_whole_and_named_so() {
     let s = summary(&d.join("o"));
     assert_eq!(s["inputs"][0]["sheets"][0]["encoding"], "windows-1258");
 }
+
+/// Runs vaxclean in `dir` (English, dates fixed) with its address space held to `mib` MiB, so
+/// that a file that would make a reader allocate gigabytes fails the test instead of the machine.
+#[cfg(unix)]
+fn run_limited(dir: &Path, mib: u64, args: &[&str]) -> Output {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--lang", "en", "--as-of", AS_OF]);
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {}; exec \"$0\" \"$@\"", mib * 1024))
+        .arg(env!("CARGO_BIN_EXE_vaxclean"))
+        .args(&all)
+        .env("MALLOC_ARENA_MAX", "2")
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// Runs scan, export-list and apply-corrections (as a source and as a returned list) on `bad`
+/// beside a good CSV under a memory limit: each refuses it in one line holding `expect`, and
+/// still does its work on the good file.
+#[cfg(unix)]
+fn refused_everywhere_within_memory(d: &Path, bad: &str, expect: &str) {
+    std::fs::write(d.join("good.csv"), csv_dump(1, None).replace("R1", "G1")).unwrap();
+    let runs: [&[&str]; 4] = [
+        &["scan", bad, "good.csv", "--out", "o"],
+        &["export-list", bad, "good.csv", "--out", "l"],
+        &[
+            "apply-corrections",
+            "--source",
+            bad,
+            "good.csv",
+            "--corrections",
+            "l",
+            "--out",
+            "r",
+        ],
+        &[
+            "apply-corrections",
+            "--source",
+            "good.csv",
+            "--corrections",
+            bad,
+            "--out",
+            "r2",
+        ],
+    ];
+    for args in runs {
+        let out = run_limited(d, 1024, args);
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let lines: Vec<&str> = stderr.lines().filter(|l| l.contains(bad)).collect();
+        assert_eq!(lines.len(), 1, "{args:?}: {stderr}");
+        assert!(lines[0].contains(expect), "{args:?}: {stderr}");
+    }
+    assert!(ids_found(d, "o").iter().any(|i| i == "G1"));
+    assert!(d.join("r/merged/good.csv").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_small_ods_with_a_cell_far_below_a_wide_row_is_refused_before_it_is_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cell = |t: &str| (t.to_string(), 1);
+    let rows: Vec<common::OdsRow> = vec![
+        (
+            vec![
+                cell("Họ và tên"),
+                cell("Số CMND/CCCD"),
+                (String::new(), 253),
+                cell("x"),
+            ],
+            1,
+        ),
+        (vec![(String::new(), 1)], 389_998),
+        (vec![cell("Lê Văn Tám"), cell("001090000001")], 1),
+    ];
+    common::ods(&d.join("far.ods"), &[("S", rows)]);
+    assert!(std::fs::metadata(d.join("far.ods")).unwrap().len() < 8 << 10);
+    refused_everywhere_within_memory(d, "far.ods", "refused: its sheets span 99840000 cells");
+}
+
+/// The committed .xls fixture with one more NUMBER record, at IV65536 (row 65,535, column 255),
+/// put before the last EOF record of its workbook stream (so that no sheet offset moves).
+#[cfg(unix)]
+fn xls_with_a_cell_at_iv65536(path: &Path) {
+    use std::io::{Read, Write};
+    std::fs::copy(common::fixture("sample.xls"), path).unwrap();
+    let mut book = cfb::open_rw(path).unwrap();
+    let mut bytes = Vec::new();
+    book.open_stream("/Workbook")
+        .unwrap()
+        .read_to_end(&mut bytes)
+        .unwrap();
+    let (mut at, mut last_eof) = (0usize, None);
+    while at + 4 <= bytes.len() {
+        let typ = u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+        let len = usize::from(u16::from_le_bytes([bytes[at + 2], bytes[at + 3]]));
+        if typ == 0x000A {
+            last_eof = Some(at);
+        }
+        at += 4 + len;
+    }
+    let mut number = vec![0x03, 0x02, 14, 0];
+    number.extend(65_535u16.to_le_bytes());
+    number.extend(255u16.to_le_bytes());
+    number.extend([0u8; 2]);
+    number.extend(1.0f64.to_le_bytes());
+    let at = last_eof.unwrap();
+    bytes.splice(at..at, number);
+    book.create_stream("/Workbook")
+        .unwrap()
+        .write_all(&bytes)
+        .unwrap();
+    book.flush().unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn an_xls_with_a_cell_at_iv65536_is_refused_before_it_is_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    xls_with_a_cell_at_iv65536(&d.join("far.xls"));
+    refused_everywhere_within_memory(d, "far.xls", "refused: its sheets span");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_stray_cell_at_xfd1048576_costs_apply_nothing() {
+    use calamine::Data;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A source workbook with a stray cell, and its list returned with another.
+    let mut rows = dump_rows(3);
+    rows[1][4] = "079187001234".into();
+    common::xlsx(&d.join("src.xlsx"), &[("Dữ liệu", rows)]);
+    {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        ws.set_name("Dữ liệu").unwrap();
+        for (r, row) in dump_rows(3).iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r as u32, c as u16, v).unwrap();
+                }
+            }
+        }
+        ws.write_string(1_048_575, 16_383, "x").unwrap();
+        book.save(d.join("src.xlsx")).unwrap();
+    }
+    let out = run_limited(d, 1024, &["export-list", "src.xlsx", "--out", "lists"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let list = common::walk(&d.join("lists"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .unwrap();
+    let mut sheets = vaxclean::sample::fill::Sheets::load(&list).unwrap();
+    sheets.set(1_048_575, 16_383, Data::String("x".into()));
+    sheets.save(&d.join("returned.xlsx")).unwrap();
+    let out = run_limited(
+        d,
+        1024,
+        &[
+            "apply-corrections",
+            "--source",
+            "src.xlsx",
+            "--corrections",
+            "returned.xlsx",
+            "--out",
+            "r",
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // The merged copy keeps the stray cell (read back cell by cell, not as a range).
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(d.join("r/merged/src.xlsx")).unwrap();
+    let mut cells = book.worksheet_cells_reader("Dữ liệu").unwrap();
+    let mut far = false;
+    while let Some(c) = cells.next_cell().unwrap() {
+        far |= c.get_position() == (1_048_575, 16_383);
+    }
+    assert!(far, "the stray cell is kept");
+}

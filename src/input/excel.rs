@@ -163,14 +163,68 @@ fn check_encrypted(file: &InputFile) -> Result<(), InputError> {
 /// What is checked before calamine opens a workbook: a password (zip formats), a zip bomb, an
 /// `.xls` sheet beyond the format's size. Every reader of workbooks calls this first.
 pub fn precheck(file: &InputFile) -> Result<(), InputError> {
+    if file.format != Format::Csv && file.size == 0 {
+        return Err(InputError::Empty {
+            path: file.display.clone(),
+        });
+    }
     match file.format {
-        Format::Xlsx | Format::Xlsb | Format::Ods => {
+        Format::Xlsx | Format::Xlsb => {
             check_encrypted(file)?;
             check_zip(file)
+        }
+        Format::Ods => {
+            check_zip(file)?;
+            check_ods(file)
         }
         Format::Xls => super::xls::check(file),
         Format::Csv => Ok(()),
     }
+}
+
+/// [`precheck`] of a workbook named by its path (the returned lists and the merged copies of
+/// `apply-corrections`, which do not come through [`super::discover`]).
+pub fn precheck_path(path: &std::path::Path, display: &str) -> Result<(), InputError> {
+    let Some(format) = Format::of(path) else {
+        return Ok(());
+    };
+    precheck(&InputFile {
+        path: path.to_path_buf(),
+        display: display.to_string(),
+        format,
+        size: std::fs::metadata(path).map_or(0, |m| m.len()),
+        from_folder: false,
+    })
+}
+
+/// Bytes a grid cell of an .ods takes in calamine (a value and a formula).
+const ODS_CELL_BYTES: u64 = 56;
+
+/// Refuses an .ods saved with a password (with what to do), and one whose sheets would take more
+/// than [`super::MAX_GRID_CELLS`] once calamine loads them.
+fn check_ods(file: &InputFile) -> Result<(), InputError> {
+    let Ok(f) = File::open(&file.path) else {
+        return Ok(());
+    };
+    let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(f)) else {
+        return Ok(());
+    };
+    let Some(survey) = super::ods::survey(&mut zip) else {
+        return Ok(());
+    };
+    if survey.encrypted {
+        return Err(InputError::EncryptedOds {
+            path: file.display.clone(),
+        });
+    }
+    if survey.grid_cells > super::MAX_GRID_CELLS {
+        return Err(InputError::TooBig {
+            path: file.display.clone(),
+            cells: survey.grid_cells,
+            mib: survey.grid_cells.saturating_mul(ODS_CELL_BYTES) >> 20,
+        });
+    }
+    Ok(())
 }
 
 /// Reads a workbook input into `sink`.
@@ -612,4 +666,62 @@ impl<'s> SheetStreamer<'s> {
             _ => Ok(SheetEnd::Stopped),
         }
     }
+}
+
+/// Calls `f` with every non-empty cell of the worksheet `name` (0-based row and column), in row
+/// order, until it returns `false`. xlsx and xlsb sheets are streamed, never read into
+/// calamine's dense range (which one stray cell at XFD1048576 makes 17 billion cells); .xls and
+/// .ods sheets come from the grid calamine loaded at open, which [`precheck`] bounded. An `Err`
+/// is the reader's message.
+pub fn for_each_cell(
+    book: &mut calamine::Sheets<BufReader<File>>,
+    name: &str,
+    mut f: impl FnMut(u32, u32, &Data) -> bool,
+) -> Result<(), String> {
+    use calamine::Sheets;
+    macro_rules! stream {
+        ($wb:expr) => {{
+            let mut cells = $wb
+                .worksheet_cells_reader(name)
+                .map_err(|e| error_chain(&e.to_string()))?;
+            while let Some(cell) = cells.next_cell().map_err(|e| error_chain(&e.to_string()))? {
+                let (r, c) = cell.get_position();
+                let value = Data::from(cell.get_value().clone());
+                if value != Data::Empty && !f(r, c, &value) {
+                    break;
+                }
+            }
+        }};
+    }
+    macro_rules! whole {
+        ($wb:expr) => {{
+            let range = $wb
+                .worksheet_range(name)
+                .map_err(|e| error_chain(&e.to_string()))?;
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            for (r, c, v) in range.used_cells() {
+                if !f(r0 + r as u32, c0 + c as u32, v) {
+                    break;
+                }
+            }
+        }};
+    }
+    match book {
+        Sheets::Xlsx(wb) => stream!(wb),
+        Sheets::Xlsb(wb) => stream!(wb),
+        Sheets::Xls(wb) => whole!(wb),
+        Sheets::Ods(wb) => whole!(wb),
+    }
+    Ok(())
+}
+
+/// The worksheets of `book` (chart sheets and the like left out), with their visibility.
+pub fn worksheets_of(
+    book: &calamine::Sheets<BufReader<File>>,
+) -> Vec<(String, calamine::SheetVisible)> {
+    book.sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), s.visible))
+        .collect()
 }

@@ -7,6 +7,7 @@ pub mod csv;
 pub mod excel;
 pub mod guard;
 pub mod header;
+pub mod ods;
 pub mod xls;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,12 @@ use thiserror::Error;
 use crate::i18n::Lang;
 use crate::record::{Cell, FIELD_COUNT};
 use header::HeaderTable;
+
+/// The most grid cells a workbook read whole may take (.xls and .ods: calamine loads every sheet
+/// at open into dense grids spanning each sheet's outermost cells): 4,194,304, about 130 MiB of
+/// values for an .xls (32 bytes a cell) and 230 MiB for an .ods (values and formulas, 56 bytes a
+/// cell), some 200,000 rows of 20 columns. xlsx and xlsb are streamed and have no such bound.
+pub const MAX_GRID_CELLS: u64 = 1 << 22;
 
 /// Rows per batch of a workbook handed to the checkers (a CSV batch is ~1 MiB of text instead).
 pub const BATCH_ROWS: usize = 4096;
@@ -155,6 +162,26 @@ pub enum InputError {
         /// The cells the sheet would span.
         cells: u64,
     },
+    /// An .xls or .ods whose sheets would take more than [`MAX_GRID_CELLS`] in memory.
+    #[error(
+        "'{path}': refused: its sheets span {cells} cells, which would take about {mib} MiB to read (at most 4,194,304 cells are read from an .xls or .ods); save it as .xlsx or .csv and run again"
+    )]
+    TooBig {
+        /// The input.
+        path: String,
+        /// The grid cells its sheets would take.
+        cells: u64,
+        /// What they would take, in MiB.
+        mib: u64,
+    },
+    /// An .ods saved with a password.
+    #[error(
+        "'{path}': the spreadsheet is protected by a password; open it in LibreOffice, save it again without the password (File → Save As, \"Save with password\" unticked) and run again"
+    )]
+    EncryptedOds {
+        /// The input.
+        path: String,
+    },
     /// No sheet has columns that map to at least the name and the ID number.
     #[error(
         "'{path}': no header with a name and an ID number column; headers seen: {seen}{}",
@@ -253,6 +280,12 @@ impl InputError {
                 wanted,
                 found,
             } => format!("'{path}': không có trang tính {wanted}; các trang tính: {found}"),
+            InputError::TooBig { path, cells, mib } => format!(
+                "'{path}': từ chối đọc: các trang tính trải trên {cells} ô, cần khoảng {mib} MiB bộ nhớ để đọc (tệp .xls hoặc .ods chỉ được đọc tới 4.194.304 ô); hãy lưu lại dạng .xlsx hoặc .csv rồi chạy lại"
+            ),
+            InputError::EncryptedOds { path } => format!(
+                "'{path}': bảng tính có đặt mật khẩu; mở bằng LibreOffice, lưu lại không kèm mật khẩu (Tệp → Lưu thành, bỏ chọn \"Lưu với mật khẩu\") rồi chạy lại"
+            ),
             InputError::LinkOutside { path } => format!(
                 "'{path}': không đọc: đây là liên kết tới một tệp ngoài thư mục đầu vào; muốn đọc tệp đó thì ghi rõ tên tệp trên dòng lệnh"
             ),
@@ -276,6 +309,8 @@ impl InputError {
             | InputError::NoHeader { path, .. }
             | InputError::NoSuchSheet { path, .. }
             | InputError::LinkOutside { path }
+            | InputError::TooBig { path, .. }
+            | InputError::EncryptedOds { path }
             | InputError::Empty { path } => path,
         }
     }

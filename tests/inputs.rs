@@ -601,3 +601,36 @@ fn a_stray_cell_at_xfd1048576_costs_apply_nothing() {
     }
     assert!(far, "the stray cell is kept");
 }
+
+/// rust_xlsxwriter keeps its temporary files in the output folder, not the system's: a system
+/// temporary folder that cannot be written (full, or gone) made export-list panic (exit 101, 300
+/// lines) and leave part of the lists.
+#[test]
+fn workbooks_keep_their_temporary_files_in_the_output_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("d.csv"), csv_dump(20, None)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vaxclean"))
+        .args([
+            "export-list",
+            "d.csv",
+            "--out",
+            "lists",
+            "--lang",
+            "en",
+            "--as-of",
+            AS_OF,
+        ])
+        .env("TMPDIR", d.join("no-such-folder"))
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let lists: Vec<_> = common::walk(&d.join("lists"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .collect();
+    assert_eq!(lists.len(), 1, "{lists:?}");
+}

@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use calamine::{Data, SheetVisible, open_workbook_auto};
 use chrono::{Datelike, NaiveDate};
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{ExcelDateTime, Format};
 
 use crate::input::csv::{TextEncoding, encode_windows_1258, sniff_delimiter, sniff_encoding};
 
@@ -216,7 +216,7 @@ where
     // Bounded before it is opened, as every workbook read (an .ods or .xls too big to load).
     crate::input::excel::precheck_path(src, &display).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut book = open_workbook_auto(src).with_context(|| display.clone())?;
-    let mut xlsx = Workbook::new();
+    let mut xlsx = crate::output::new_workbook();
     let date = Format::new().set_num_format("dd/mm/yyyy");
     let none = SheetEdits::new();
     // Worksheets only: a chart sheet has no cells to carry over.

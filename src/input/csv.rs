@@ -1106,12 +1106,9 @@ mod tests {
             let start = p.byte() as usize - 2;
             let rest = &text[start..];
             let blank = rest.iter().take_while(|&&b| b == b'\n').count();
-            match memchr::memchr(b'\n', &rest[blank..]) {
-                Some(k) => {
-                    let after = &rest[blank + k + 1..];
-                    out.extend(whole_text_records(after, delimiter, at + blank as u32 + 1));
-                }
-                None => {}
+            if let Some(k) = memchr::memchr(b'\n', &rest[blank..]) {
+                let after = &rest[blank + k + 1..];
+                out.extend(whole_text_records(after, delimiter, at + blank as u32 + 1));
             }
         }
         out

@@ -386,11 +386,8 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<InputE
             Ok(t) if t.is_dir() => walk(root, &path, out, errors),
             Ok(t) if t.is_symlink() => match std::fs::canonicalize(&path) {
                 // A link to a folder is not walked (the folder it leads to, when inside, is).
-                Ok(target) if target.starts_with(root) => {
-                    if target.is_file() {
-                        out.push(path);
-                    }
-                }
+                Ok(target) if target.starts_with(root) && target.is_file() => out.push(path),
+                Ok(target) if target.starts_with(root) => {}
                 Ok(target) if target.is_dir() || Format::of(&path).is_some() => {
                     errors.push(InputError::LinkOutside {
                         path: path.display().to_string(),

@@ -41,6 +41,9 @@ impl Table {
     }
 }
 
+/// A row being read: its repeats, its next column, the span of its non-empty columns.
+type RowState = (u64, u64, Option<(u64, u64)>);
+
 fn repeats(e: &BytesStart<'_>, name: &str) -> u64 {
     e.attributes()
         .flatten()
@@ -65,7 +68,7 @@ pub fn survey_content(content: impl Read) -> Survey {
     let mut total = 0u64;
     let mut table: Option<Table> = None;
     // The row being read: its repeats, its next column, its non-empty column span.
-    let mut row: Option<(u64, u64, Option<(u64, u64)>)> = None;
+    let mut row: Option<RowState> = None;
     loop {
         let event = match reader.read_event_into(&mut buf) {
             Ok(Event::Eof) | Err(_) => break,

@@ -36,7 +36,8 @@ fn main() -> ExitCode {
                 vaxclean::i18n::Lang::Vi => "lỗi",
                 vaxclean::i18n::Lang::En => "error",
             };
-            eprintln!("vaxclean: {label}: {}", parts.join(": "));
+            let line = parts.join(": ");
+            eprintln!("vaxclean: {label}: {}", vaxclean::util::printable(&line));
             ExitCode::from(exit::TROUBLE)
         }
     }

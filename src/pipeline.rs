@@ -86,6 +86,9 @@ pub struct SourceReport {
     pub error: Option<InputError>,
     /// Sheets skipped for lack of a header.
     pub skipped_sheets: Vec<String>,
+    /// Why a file found under a folder argument was skipped (it is not a dump: no header). A
+    /// file named on the command line has its [`SourceReport::error`] instead.
+    pub skipped: Option<InputError>,
 }
 
 /// A sheet that was read.
@@ -435,13 +438,19 @@ pub fn run(
         .zip(key_names)
         .enumerate()
         .map(|(i, (file, key_name))| {
-            let error = errors
+            let mut error = errors
                 .iter()
                 .position(|(j, _)| *j == i)
                 .map(|p| errors.swap_remove(p).1);
+            let skipped_file =
+                if file.from_folder && matches!(error, Some(InputError::NoHeader { .. })) {
+                    error.take()
+                } else {
+                    None
+                };
             SourceReport {
                 sha256: hashes.get(i).cloned().flatten(),
-                skipped_sheets: if error.is_none() {
+                skipped_sheets: if error.is_none() && skipped_file.is_none() {
                     skipped
                         .iter()
                         .filter(|(s, _)| *s as usize == i)
@@ -451,6 +460,7 @@ pub fn run(
                     Vec::new()
                 },
                 error,
+                skipped: skipped_file,
                 file,
                 key_name,
             }
@@ -697,11 +707,13 @@ fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
     let first_row = match &batch.rows {
         Rows::Csv(chunk) => chunk.first_line(),
         Rows::Cells(rows) => rows.first().map_or(0, |r| r.row),
+        Rows::Broken(b) => b.line,
     };
     // Room for the rows at once, rather than growing (and copying) by doubling.
     let rows = match &batch.rows {
         Rows::Csv(chunk) => chunk.text().len() / 160,
         Rows::Cells(rows) => rows.len(),
+        Rows::Broken(_) => 0,
     };
     let mut out = BatchOut {
         sheet: ctx.sheet,
@@ -713,6 +725,9 @@ fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
         people: Vec::with_capacity(rows),
         ..BatchOut::default()
     };
+    if let Rows::Broken(b) = &batch.rows {
+        broken(ctx, *b, checker, &mut out);
+    }
     batch.for_each_row(|raw, rec| {
         if let Some(rec) = rec
             && is_ragged(rec, ctx)
@@ -774,6 +789,36 @@ fn ragged(
             expected: expected as u32,
         },
     );
+}
+
+/// A CSV record the reader could not read (a quote never closed, a record too long): one finding
+/// on its line, counted as a skipped row.
+fn broken(
+    ctx: &SheetCtx,
+    b: crate::input::csv::BrokenRecord,
+    checker: &Checker<'_>,
+    out: &mut BatchOut,
+) {
+    use crate::input::csv::Broken;
+    let raw = RawRecord {
+        loc: crate::record::RowLoc {
+            source: ctx.source,
+            sheet: ctx.sheet,
+            row: b.line,
+        },
+        cells: Default::default(),
+    };
+    let code = match b.kind {
+        Broken::UnterminatedQuote => Code::RowUnterminatedQuote,
+        Broken::TooLong => Code::RowTooLong,
+    };
+    out.skipped += 1;
+    let unit = unit_of(&raw, checker, out);
+    *out.unit_codes.entry((unit as u32, code)).or_insert(0) += 1;
+    let unit_ref = out.units[unit].unit.clone();
+    let make = || row_info(&raw, &unit_ref);
+    let mut f = RowFindings::new(raw.loc, &make, &mut out.findings);
+    f.push(None, code, "", "", Detail::None);
 }
 
 fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: &mut BatchOut) {

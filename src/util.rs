@@ -59,3 +59,40 @@ mod tests {
         assert_ne!(stable_hash(b"abc"), stable_hash(b"abd"));
     }
 }
+
+/// `text` safe to print on a terminal: control characters (an escape sequence that would clear
+/// the screen or set the window title, a carriage return that would hide a line) and the
+/// direction overrides that reorder text are shown escaped (`\u{1b}`), not sent raw.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::printable;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(printable("Lê Văn Tám"), "Lê Văn Tám");
+        assert_eq!(
+            printable("a\u{1b}]0;title\u{7}b"),
+            "a\\u{1b}]0;title\\u{7}b"
+        );
+        assert_eq!(printable("x\r\ny\u{202e}"), "x\\u{d}\\u{a}y\\u{202e}");
+    }
+}

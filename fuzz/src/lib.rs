@@ -122,6 +122,7 @@ pub fn scan_bytes(extension: &str, data: &[u8]) {
         display: path.display().to_string(),
         format,
         size: data.len() as u64,
+        from_folder: false,
     };
     let config = ScanConfig {
         read: ReadOptions::default(),

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::{Data, open_workbook_auto};
 
 use crate::output::list_workbook::{
     self, COL_BIRTH_FIX, COL_GENDER_FIX, COL_ID_FIX, COL_NAME_FIX, COL_NOTE, COL_PHONE_FIX,
@@ -155,34 +155,27 @@ pub fn read(path: &Path, display: &str) -> Result<Returned, Refusal> {
 }
 
 fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
-    if let Some(format) = crate::input::Format::of(path) {
-        let file = crate::input::InputFile {
-            path: path.to_path_buf(),
-            display: display.to_string(),
-            format,
-            size: std::fs::metadata(path).map_or(0, |m| m.len()),
-        };
-        crate::input::excel::precheck(&file).map_err(|e| {
-            let text = e.to_string();
-            let cause = text
-                .strip_prefix(&format!("'{display}': "))
-                .unwrap_or(&text);
-            Refusal::Unreadable(cause.to_string())
-        })?;
-    }
+    crate::input::excel::precheck_path(path, display).map_err(|e| {
+        let text = e.to_string();
+        let cause = text
+            .strip_prefix(&format!("'{display}': "))
+            .unwrap_or(&text);
+        Refusal::Unreadable(cause.to_string())
+    })?;
     let mut book = open_workbook_auto(path).map_err(|e| Refusal::Unreadable(e.to_string()))?;
-    let names = book.sheet_names().to_vec();
+    let names: Vec<String> = crate::input::excel::worksheets_of(&book)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
     if !names.iter().any(|n| n == META_SHEET) {
         return Err(Refusal::NotOurs);
     }
-    let meta = book
-        .worksheet_range(META_SHEET)
-        .map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    let meta = grid(&mut book, META_SHEET, 4)?;
     let mut identity = ListIdentity::default();
     // (sheet row, stt, keys, fingerprint) of every exported row.
     let mut table: Vec<(u32, String, String)> = Vec::new();
     let mut in_table = false;
-    for r in meta.rows() {
+    for r in meta.rows.values() {
         let t = |i: usize| r.get(i).map(text_of).unwrap_or_default();
         if in_table {
             let row = t(0).parse::<u32>().unwrap_or(0);
@@ -201,16 +194,13 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
     if !names.iter().any(|n| n == LIST_SHEET) {
         return Err(Refusal::LayoutChanged);
     }
-    let list = book
-        .worksheet_range(LIST_SHEET)
-        .map_err(|e| Refusal::Unreadable(e.to_string()))?;
-    let (r0, c0) = list.start().unwrap_or((0, 0));
-    if r0 != 0 || c0 != 0 {
+    let list = grid(&mut book, LIST_SHEET, HEADERS.len() + 1)?;
+    if list.start != (0, 0) || list.beyond_in_first_row {
         return Err(Refusal::LayoutChanged);
     }
-    let mut rows = list.rows();
-    let header: Vec<String> = rows
-        .next()
+    let header: Vec<String> = list
+        .rows
+        .get(&0)
         .map(|r| r.iter().map(text_of).collect())
         .unwrap_or_default();
     let header: Vec<&str> = header
@@ -232,8 +222,8 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
         .collect();
     let mut seen = vec![false; table.len()];
     let mut out = Vec::new();
-    for (i, r) in rows.enumerate() {
-        let sheet_row = i as u32 + 2;
+    for (&row, r) in list.rows.range(1..) {
+        let sheet_row = row.saturating_add(1);
         let t = |c: u16| r.get(usize::from(c)).map(text_of).unwrap_or_default();
         let cell = |c: u16| r.get(usize::from(c)).map(cell_of).unwrap_or_default();
         // The signature block below the list only uses the first cells of its merged ranges
@@ -307,6 +297,45 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
         identity,
         rows: out,
         deleted,
+    })
+}
+
+/// The first columns of a sheet, read cell by cell: a stray cell far to the right or far below
+/// costs nothing (cells beyond `width` columns are not kept, empty rows take no room).
+struct Grid {
+    /// The rows holding a kept cell, by 0-based row, each `width` cells.
+    rows: std::collections::BTreeMap<u32, Vec<Data>>,
+    /// The first row and column holding any cell.
+    start: (u32, u32),
+    /// The first row holds a cell beyond `width` columns (a header added to the list).
+    beyond_in_first_row: bool,
+}
+
+fn grid(
+    book: &mut calamine::Sheets<std::io::BufReader<std::fs::File>>,
+    name: &str,
+    width: usize,
+) -> Result<Grid, Refusal> {
+    let mut rows: std::collections::BTreeMap<u32, Vec<Data>> = Default::default();
+    let mut start: Option<(u32, u32)> = None;
+    let mut beyond: Option<u32> = None;
+    crate::input::excel::for_each_cell(book, name, |r, c, v| {
+        let s = start.get_or_insert((r, c));
+        *s = (s.0.min(r), s.1.min(c));
+        match usize::try_from(c).ok().filter(|&c| c < width) {
+            Some(col) => {
+                rows.entry(r).or_insert_with(|| vec![Data::Empty; width])[col] = v.clone();
+            }
+            None => beyond = Some(beyond.map_or(r, |b| b.min(r))),
+        }
+        true
+    })
+    .map_err(Refusal::Unreadable)?;
+    let start = start.unwrap_or((0, 0));
+    Ok(Grid {
+        beyond_in_first_row: beyond == Some(start.0),
+        rows,
+        start,
     })
 }
 

@@ -172,10 +172,11 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
         .collect();
     let mut stderr = std::io::stderr().lock();
     for e in &failed_sources {
-        writeln!(stderr, "vaxclean: {e}")?;
+        writeln!(stderr, "vaxclean: {}", crate::util::printable(e))?;
     }
     for (d, why) in &refused {
-        writeln!(stderr, "vaxclean: '{d}': {}", refusal_message(why, lang))?;
+        let line = format!("'{d}': {}", refusal_message(why, lang));
+        writeln!(stderr, "vaxclean: {}", crate::util::printable(&line))?;
     }
     drop(stderr);
 

@@ -12,6 +12,7 @@ use anyhow::Result;
 
 use crate::cli::{Cli, Command};
 use crate::settings::Ui;
+use crate::util::printable;
 
 /// Runs the command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<u8> {
@@ -43,14 +44,21 @@ pub(crate) fn report_inputs(
     use crate::i18n::Lang;
     let mut stderr = std::io::stderr().lock();
     for e in errors {
-        writeln!(stderr, "vaxclean: {}", e.render(ui.lang))?;
+        writeln!(stderr, "vaxclean: {}", printable(&e.render(ui.lang)))?;
     }
     for s in sources {
         if let Some(e) = &s.error {
-            writeln!(stderr, "vaxclean: {}", e.render(ui.lang))?;
+            writeln!(stderr, "vaxclean: {}", printable(&e.render(ui.lang)))?;
         }
         if ui.quiet {
             continue;
+        }
+        if let Some(e) = &s.skipped {
+            let line = match ui.lang {
+                Lang::Vi => format!("bỏ qua tệp trong thư mục: {}", e.render(ui.lang)),
+                Lang::En => format!("skipped a file of the folder: {}", e.render(ui.lang)),
+            };
+            writeln!(stderr, "vaxclean: {}", printable(&line))?;
         }
         for sheet in &s.skipped_sheets {
             let msg = match ui.lang {
@@ -63,7 +71,7 @@ pub(crate) fn report_inputs(
                     s.file.display
                 ),
             };
-            writeln!(stderr, "vaxclean: {msg}")?;
+            writeln!(stderr, "vaxclean: {}", printable(&msg))?;
         }
     }
     Ok(!errors.is_empty() || sources.iter().any(|s| s.error.is_some()))

@@ -52,7 +52,11 @@ pub fn run(args: &ReportArgs, ui: Ui) -> Result<u8> {
     let mut stderr = std::io::stderr().lock();
     for p in &problems {
         use std::io::Write;
-        writeln!(stderr, "vaxclean: {p}")?;
+        writeln!(
+            stderr,
+            "vaxclean: {}",
+            crate::util::printable(&p.to_string())
+        )?;
     }
     Ok(if problems.is_empty() {
         exit::OK

@@ -1,9 +1,13 @@
-//! CSV, TSV and TXT dumps: encoding (UTF-8 with or without BOM, UTF-16 by BOM or by its zero
-//! bytes, Windows-1258 wherever a field is not valid UTF-8), delimiter sniffing (`,` `;` tab `|`),
-//! header detection, then the text streamed in chunks of whole records: the reader thread only
-//! reads, hashes and finds where records end ([`last_record_end`]); each checking thread parses
-//! its own chunk ([`CsvBatch::parse`], which reads as the csv crate does). Ragged rows are left to
-//! the checkers, which report and skip them.
+//! CSV, TSV and TXT dumps: encoding decided once per file (UTF-8 with or without BOM, UTF-16 by
+//! BOM or by its zero bytes, Windows-1258 when the start of the file reads better so than as
+//! UTF-8), delimiter sniffing (`,` `;` tab `|`), header detection, then the text streamed in
+//! chunks of whole records: the reader thread only reads, hashes and finds where records end
+//! ([`last_record_end`]); each checking thread parses its own chunk ([`CsvBatch::parse`], which
+//! reads as the csv crate does). Ragged rows are left to the checkers, which report and skip
+//! them. Two records cannot be cut, and are reported on their line instead of read: a quote
+//! left open at the end of the file (the csv crate would read the rest of the file as one
+//! field), and a record longer than [`MAX_RECORD_BYTES`]; reading resumes on the line after the
+//! one the record starts on. Both are found where chunks are cut, never byte by byte.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -28,11 +32,19 @@ const SAMPLE_BYTES: usize = 64 * 1024;
 /// platform dump), cut at the end of a record; a record longer than that makes its chunk longer.
 const CHUNK_BYTES: usize = 1 << 20;
 
+/// The longest record read (16 MiB; a platform record is well under 1 KiB, and Excel's longest
+/// cell is 32,767 characters). A longer one is reported on its line and skipped, so that the
+/// reader never holds more than this of one record.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+
 /// How the bytes of a CSV file are text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextEncoding {
-    /// UTF-8 (a field that is not valid UTF-8 is read as Windows-1258).
+    /// UTF-8 (a field that is not valid UTF-8 all the same is read as Windows-1258).
     Utf8,
+    /// Windows-1258 (Vietnamese Windows): every field is decoded from it, even one whose bytes
+    /// happen to be valid UTF-8.
+    Windows1258,
     /// UTF-8 with a byte-order mark.
     Utf8Bom,
     /// UTF-16, converted to UTF-8 while reading.
@@ -44,6 +56,7 @@ impl TextEncoding {
     pub fn name(self) -> &'static str {
         match self {
             TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Windows1258 => "windows-1258",
             TextEncoding::Utf8Bom => "utf-8-bom",
             TextEncoding::Utf16(e) if e == UTF_16BE => "utf-16be",
             TextEncoding::Utf16(_) => "utf-16le",
@@ -79,7 +92,36 @@ pub fn sniff_encoding(sample: &[u8]) -> TextEncoding {
             return TextEncoding::Utf16(UTF_16BE);
         }
     }
+    if reads_as_windows_1258(sample) {
+        return TextEncoding::Windows1258;
+    }
     TextEncoding::Utf8
+}
+
+/// Whether `sample` (the start of a file) holds more bytes that are not UTF-8 than characters
+/// that are: Windows-1258 text breaks UTF-8 at almost every accented letter and only now and then
+/// happens to form a valid sequence; UTF-8 text with a stray bad byte keeps its many valid ones.
+fn reads_as_windows_1258(sample: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    let mut rest = sample;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                valid += s.chars().filter(|c| !c.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                valid += std::str::from_utf8(good)
+                    .map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                // A sequence cut by the end of the sample is not an error.
+                let Some(n) = e.error_len() else { break };
+                invalid += 1;
+                rest = bad.get(n..).unwrap_or_default();
+            }
+        }
+    }
+    invalid > valid
 }
 
 /// Picks the delimiter that splits the sample's lines most consistently into more than one
@@ -135,6 +177,8 @@ pub struct CsvChunk {
     first_line: u32,
     /// The file's delimiter.
     delimiter: u8,
+    /// The file is Windows-1258: every field is decoded from it.
+    windows_1258: bool,
 }
 
 impl CsvChunk {
@@ -145,7 +189,14 @@ impl CsvChunk {
             len: text.len(),
             first_line,
             delimiter,
+            windows_1258: false,
         }
+    }
+
+    /// The same, of a file in Windows-1258.
+    pub fn windows_1258(mut self) -> CsvChunk {
+        self.windows_1258 = true;
+        self
     }
 
     /// The text.
@@ -169,6 +220,31 @@ impl CsvChunk {
 /// text, and a '\n' right after another (a blank line, skipped) ends no record. `text` starts at
 /// the start of a record. `None` when no record ends in it.
 pub fn last_record_end(text: &[u8], delimiter: u8) -> Option<usize> {
+    scan_ends(text, delimiter).0
+}
+
+/// Where the record starts that a quote left open at the end of `text` swallows (the end of the
+/// record before it, blank lines not skipped), when `text` is the rest of a file and ends inside
+/// a quoted field; `None` when every quote that opens closes.
+pub fn unterminated_record(text: &[u8], delimiter: u8) -> Option<usize> {
+    match scan_ends(text, delimiter) {
+        (end, true) => Some(end.unwrap_or(0)),
+        (_, false) => None,
+    }
+}
+
+/// Where a record the reader skips ends, in `text` which starts where the record does: after the
+/// blank lines before it and the first line of the record itself. Also how many line ends that
+/// is. `None` when the line does not end in `text`.
+pub fn broken_record_end(text: &[u8]) -> Option<(usize, u32)> {
+    let blank = text.iter().take_while(|&&b| b == b'\n').count();
+    let end = memchr::memchr(b'\n', text.get(blank..)?)? + blank + 1;
+    Some((end, u32::try_from(blank + 1).unwrap_or(u32::MAX)))
+}
+
+/// [`last_record_end`], and whether `text` ends inside a quoted field (its closing quote never
+/// came).
+fn scan_ends(text: &[u8], delimiter: u8) -> (Option<usize>, bool) {
     // Records ending in text[from..to], which is all outside quotes.
     let ends_in = |from: usize, to: usize| {
         memchr::memrchr_iter(b'\n', text.get(from..to).unwrap_or_default())
@@ -182,7 +258,7 @@ pub fn last_record_end(text: &[u8], delimiter: u8) -> Option<usize> {
     loop {
         let Some(q) = memchr::memchr(b'"', text.get(pos..).unwrap_or_default()).map(|i| pos + i)
         else {
-            return ends_in(from, text.len()).or(best);
+            return (ends_in(from, text.len()).or(best), false);
         };
         let opens = q == 0 || matches!(text.get(q - 1), Some(&b) if b == delimiter || b == b'\n');
         if !opens {
@@ -195,11 +271,11 @@ pub fn last_record_end(text: &[u8], delimiter: u8) -> Option<usize> {
         loop {
             let Some(c) = memchr::memchr(b'"', text.get(p..).unwrap_or_default()).map(|i| p + i)
             else {
-                return best;
+                return (best, true);
             };
             match text.get(c + 1) {
-                // The next byte, not read yet, decides.
-                None => return best,
+                // The next byte, not read yet, decides (at the end of the file: it closes).
+                None => return (best, false),
                 Some(b'"') => p = c + 2,
                 Some(_) => {
                     (from, pos) = (c + 1, c + 1);
@@ -208,6 +284,25 @@ pub fn last_record_end(text: &[u8], delimiter: u8) -> Option<usize> {
             }
         }
     }
+}
+
+/// A record the reader could not cut, reported on its line and skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BrokenRecord {
+    /// The line the record starts on (as the csv crate counts it).
+    pub line: u32,
+    /// What is wrong with it.
+    pub kind: Broken,
+}
+
+/// What is wrong with a [`BrokenRecord`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Broken {
+    /// A quote opened on this line is never closed: the record would run to the end of the file
+    /// (or past [`MAX_RECORD_BYTES`]).
+    UnterminatedQuote,
+    /// The record is longer than [`MAX_RECORD_BYTES`].
+    TooLong,
 }
 
 /// Marks a field whose text is in the batch's `extra` buffer rather than in the chunk.
@@ -239,6 +334,8 @@ pub struct CsvRecord<'b> {
     text: &'b [u8],
     /// The chunk's text, when it is all UTF-8 (checked once for the chunk, not per record).
     text_str: Option<&'b str>,
+    /// The file is Windows-1258.
+    windows_1258: bool,
     extra: &'b [u8],
     fields: &'b [(usize, usize)],
     /// Where the record is in `text`.
@@ -251,7 +348,12 @@ impl CsvBatch {
     /// Reads the records of `chunk`, in place of what the batch held.
     pub fn parse<'b>(&'b mut self, chunk: &'b CsvChunk) -> impl Iterator<Item = CsvRecord<'b>> {
         self.fill(chunk.text(), chunk.delimiter, chunk.first_line);
-        self.records(chunk.text(), simdutf8::basic::from_utf8(chunk.text()).ok())
+        let text_str = if chunk.windows_1258 {
+            None
+        } else {
+            simdutf8::basic::from_utf8(chunk.text()).ok()
+        };
+        self.records(chunk.text(), text_str, chunk.windows_1258)
     }
 
     fn fill(&mut self, text: &[u8], delimiter: u8, first_line: u32) {
@@ -360,6 +462,7 @@ impl CsvBatch {
         &'b self,
         text: &'b [u8],
         text_str: Option<&'b str>,
+        windows_1258: bool,
     ) -> impl Iterator<Item = CsvRecord<'b>> {
         let next_firsts = self
             .records
@@ -373,6 +476,7 @@ impl CsvBatch {
             .map(move |(&(first, line, start, end), next)| CsvRecord {
                 text,
                 text_str,
+                windows_1258,
                 extra: &self.extra,
                 fields: self.fields.get(first..next).unwrap_or_default(),
                 start,
@@ -449,14 +553,20 @@ fn without_cr(f: &[u8], last: bool) -> &[u8] {
 /// The cells of a record for the fields that have a column, in canonical order. The record is
 /// checked as UTF-8 once (with its whole chunk, usually), then each field is sliced out of it (a
 /// field split at ASCII delimiters from valid UTF-8 is valid UTF-8); a field that is not UTF-8 is
-/// read as Windows-1258.
+/// read as Windows-1258. In a Windows-1258 file every field is read as Windows-1258.
 pub fn record_cells<'r>(
     rec: &CsvRecord<'r>,
     columns: &[Option<usize>; FIELD_COUNT],
 ) -> [CellRef<'r>; FIELD_COUNT] {
     let whole = match rec.text_str {
         Some(all) => all.get(rec.start..rec.end),
+        None if rec.windows_1258 => None,
         None => simdutf8::basic::from_utf8(rec.raw()).ok(),
+    };
+    let decode = if rec.windows_1258 {
+        decode_windows_1258
+    } else {
+        decode_field
     };
     let mut cells: [CellRef<'r>; FIELD_COUNT] = Default::default();
     for (cell, col) in cells.iter_mut().zip(columns) {
@@ -470,7 +580,7 @@ pub fn record_cells<'r>(
         let text = whole
             .zip(rec.offset_in_raw(c))
             .and_then(|(w, at)| w.get(at..at + bytes.len()))
-            .map_or_else(|| decode_field(bytes), Cow::Borrowed);
+            .map_or_else(|| decode(bytes), Cow::Borrowed);
         if !crate::record::trim(&text).is_empty() {
             *cell = Cell::Text(text);
         }
@@ -484,6 +594,17 @@ pub fn decode_field(bytes: &[u8]) -> Cow<'_, str> {
     match simdutf8::basic::from_utf8(bytes) {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => {
+            let (text, _) = WINDOWS_1258.decode_without_bom_handling(bytes);
+            Cow::Owned(text.nfc().collect())
+        }
+    }
+}
+
+/// Decodes one field of a Windows-1258 file (converted to composed Unicode); ASCII as it is.
+pub fn decode_windows_1258(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) if s.is_ascii() => Cow::Borrowed(s),
+        _ => {
             let (text, _) = WINDOWS_1258.decode_without_bom_handling(bytes);
             Cow::Owned(text.nfc().collect())
         }
@@ -593,7 +714,7 @@ pub fn read(
                 .build(Cursor::new(sample).chain(f));
             (Box::new(decoded), delimiter)
         }
-        TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom | TextEncoding::Windows1258 => {
             let delimiter = sniff_delimiter(&String::from_utf8_lossy(&sample), default_delim);
             if encoding == TextEncoding::Utf8Bom {
                 sample.drain(..3);
@@ -603,26 +724,33 @@ pub fn read(
         }
     };
     let unreadable = |e: std::io::Error| unreadable(file, e);
+    let windows_1258 = encoding == TextEncoding::Windows1258;
+    let decode = if windows_1258 {
+        decode_windows_1258
+    } else {
+        decode_field
+    };
 
     // The first rows, for the header, from the text read so far (more is read if they do not
-    // fit); the data start where the csv crate says the first data row does.
+    // fit, up to a record's bound: a quote left open would have the csv crate read the whole
+    // file as one record); the data start where the csv crate says the first data row does.
     let mut text = Vec::new();
     let mut len = 0;
     let mut more = read_into(&mut reader, &mut text, &mut len, SAMPLE_BYTES).map_err(unreadable)?;
     let (first, after_first) = loop {
         let (first, after, complete) =
             first_records(text.get(..len).unwrap_or_default(), delimiter, more);
-        if complete {
+        if complete || len >= MAX_RECORD_BYTES {
             break (first, after);
         }
-        let want = text.len() * 2;
+        let want = (text.len() * 2).min(MAX_RECORD_BYTES);
         more = read_into(&mut reader, &mut text, &mut len, want).map_err(unreadable)?;
     };
     let texts: Vec<Vec<String>> = first
         .iter()
         .map(|r| {
             (0..r.len())
-                .map(|i| decode_field(field(r, i).unwrap_or_default()).into_owned())
+                .map(|i| decode(field(r, i).unwrap_or_default()).into_owned())
                 .collect()
         })
         .collect();
@@ -663,52 +791,117 @@ pub fn read(
             more = read_into(&mut reader, &mut text, &mut len, CHUNK_BYTES).map_err(unreadable)?;
         }
         let whole = text.get(..len).unwrap_or_default();
-        let cut = if more {
-            match last_record_end(whole, delimiter) {
-                Some(cut) => cut,
-                None => {
+        // Where to cut, and what is wrong with the record that starts there, if it cannot be read.
+        let (cut, broken) = if more {
+            match scan_ends(whole, delimiter) {
+                (Some(cut), _) => (cut, None),
+                // No record ends in as much as a record may hold: report it, read on after it.
+                (None, open) if len >= MAX_RECORD_BYTES => {
+                    let kind = if open {
+                        Broken::UnterminatedQuote
+                    } else {
+                        Broken::TooLong
+                    };
+                    (0, Some(kind))
+                }
+                (None, _) => {
                     // One record longer than the chunk: read on.
-                    let want = text.len().max(CHUNK_BYTES) * 2;
+                    let want = (text.len().max(CHUNK_BYTES) * 2).min(MAX_RECORD_BYTES);
                     more = read_into(&mut reader, &mut text, &mut len, want).map_err(unreadable)?;
                     continue;
                 }
             }
         } else {
-            len
+            // The end of the file: a quote still open would swallow every record after it.
+            match unterminated_record(whole, delimiter) {
+                Some(start) => (start, Some(Broken::UnterminatedQuote)),
+                None => (len, None),
+            }
         };
-        if cut == 0 {
+        if cut == 0 && broken.is_none() {
             break;
         }
-        let mut next = sink.recycled().unwrap_or_default();
-        let rest = len - cut;
-        if next.len() < rest.max(CHUNK_BYTES) {
-            next.resize(rest.max(CHUNK_BYTES), 0);
+        if cut > 0 {
+            let mut next = sink.recycled().unwrap_or_default();
+            let rest = len - cut;
+            if next.len() < rest.max(CHUNK_BYTES) {
+                next.resize(rest.max(CHUNK_BYTES), 0);
+            }
+            next[..rest].copy_from_slice(&text[cut..len]);
+            let lines = memchr::memchr_iter(b'\n', &text[..cut]).count();
+            let chunk = CsvChunk {
+                buf: std::mem::replace(&mut text, next),
+                len: cut,
+                first_line: line,
+                delimiter,
+                windows_1258,
+            };
+            len = rest;
+            line = line.saturating_add(u32::try_from(lines).unwrap_or(u32::MAX));
+            reported += cut as u64;
+            sink.progress(cut as u64);
+            let batch = Batch {
+                ctx: ctx.clone(),
+                rows: Rows::Csv(chunk),
+            };
+            if !sink.batch(batch) {
+                return Ok(());
+            }
         }
-        next[..rest].copy_from_slice(&text[cut..len]);
-        let lines = memchr::memchr_iter(b'\n', &text[..cut]).count();
-        let chunk = CsvChunk {
-            buf: std::mem::replace(&mut text, next),
-            len: cut,
-            first_line: line,
-            delimiter,
-        };
-        len = rest;
-        line = line.saturating_add(u32::try_from(lines).unwrap_or(u32::MAX));
-        reported += cut as u64;
-        sink.progress(cut as u64);
+        let Some(kind) = broken else { continue };
         let batch = Batch {
             ctx: ctx.clone(),
-            rows: Rows::Csv(chunk),
+            rows: Rows::Broken(BrokenRecord { line, kind }),
         };
         if !sink.batch(batch) {
             return Ok(());
         }
+        // Skip the record's first line (and the blank lines before it): the next line is read
+        // as the start of a record.
+        let (lines, bytes) =
+            skip_first_line(&mut reader, &mut text, &mut len, &mut more).map_err(unreadable)?;
+        line = line.saturating_add(lines);
+        reported += bytes;
+        sink.progress(bytes);
     }
     sink.progress(file.size.saturating_sub(reported));
     if let Some(hex) = digest.get() {
         sink.hashed(source, hex.clone());
     }
     Ok(())
+}
+
+/// Drops the blank lines at the start of `text[..*len]` and the line after them, reading on (and
+/// dropping what is read) while that line has not ended, so that a line longer than the buffer
+/// is passed, not kept. Returns the line ends passed and the bytes dropped.
+fn skip_first_line(
+    reader: &mut dyn Read,
+    text: &mut Vec<u8>,
+    len: &mut usize,
+    more: &mut bool,
+) -> std::io::Result<(u32, u64)> {
+    let (mut lines, mut bytes, mut in_line) = (0u32, 0u64, false);
+    loop {
+        let buf = text.get(..*len).unwrap_or_default();
+        let mut i = 0;
+        if !in_line {
+            i = buf.iter().take_while(|&&b| b == b'\n').count();
+            lines = lines.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+            in_line = i < buf.len();
+        }
+        if in_line && let Some(k) = memchr::memchr(b'\n', buf.get(i..).unwrap_or_default()) {
+            let end = i + k + 1;
+            text.copy_within(end..*len, 0);
+            *len -= end;
+            return Ok((lines.saturating_add(1), bytes + end as u64));
+        }
+        bytes += *len as u64;
+        *len = 0;
+        if !*more {
+            return Ok((lines, bytes));
+        }
+        *more = read_into(reader, text, len, CHUNK_BYTES)?;
+    }
 }
 
 /// Reads into `buf[*len..]` until `want` bytes are there or the input ends (`false` then).
@@ -832,7 +1025,16 @@ mod tests {
             (vec![b"a\"b", b"open\r\nq,"], 10),
         ];
         assert_eq!(got, want);
-        assert_eq!(whole_text_records(text, b',', 7).len(), 3);
+        // Read as the rest of a file, the last record's quote is left open: the scan reports that
+        // record (from the end of the one before it) instead of reading it.
+        assert_eq!(unterminated_record(text, b','), Some(27));
+        assert_eq!(unterminated_record(b"a,\"b\"\nc", b','), None);
+        assert_eq!(broken_record_end(b"\n\nab\"c\nd"), Some((7, 3)));
+        // Two records, the one left open reported on line 10 (where the record before it ended,
+        // as for every record after blank lines), and "q," read on line 13.
+        let read = whole_text_records(text, b',', 7);
+        assert_eq!(read[2], (None, 10));
+        assert_eq!(read[3], (Some(vec![b"q".to_vec(), Vec::new()]), 13));
         // A delimiter at the very end leaves an empty last field.
         let chunk = CsvChunk::new(b"a,", b',', 1);
         let fields: Vec<Vec<&[u8]>> = batch.parse(&chunk).map(|r| r.iter().collect()).collect();
@@ -861,53 +1063,108 @@ mod tests {
         assert_eq!(decode_field("Hùng".as_bytes()), "Hùng");
     }
 
+    /// A record as the tests compare them: its fields and its line, or `None` for a record
+    /// reported as unreadable on that line.
+    type Read = (Option<Vec<Vec<u8>>>, u32);
+
     /// Every record of `text` read whole by the csv crate: its fields and its line. The text
-    /// stands for the records after a file's first line (a header), as chunks always do.
-    fn whole_text_records(text: &[u8], delimiter: u8, first_line: u32) -> Vec<(Vec<Vec<u8>>, u32)> {
-        let file = [&b"x\n"[..], text].concat();
-        let mut rdr = reader_builder(delimiter).from_reader(file.as_slice());
-        let mut rec = ByteRecord::new();
-        let mut out = Vec::new();
-        let _ = rdr.read_byte_record(&mut rec);
-        while rdr.read_byte_record(&mut rec).unwrap_or(false) {
-            let line = rec.position().map_or(0, |p| p.line() as u32);
-            out.push((
-                rec.iter().map(<[u8]>::to_vec).collect(),
-                line - 2 + first_line,
-            ));
+    /// stands for the records after a file's first line (a header), as chunks always do. A quote
+    /// left open at the end swallows the rest of the text into one record for the csv crate; the
+    /// scan reports that record on its line instead and reads on from the line after the one it
+    /// starts on, and so does this reference (the quote is told open when a line appended to the
+    /// text joins the last record instead of making one of its own).
+    fn whole_text_records(text: &[u8], delimiter: u8, first_line: u32) -> Vec<Read> {
+        let read = |text: &[u8]| {
+            let file = [&b"x\n"[..], text].concat();
+            let mut rdr = reader_builder(delimiter).from_reader(file.as_slice());
+            let mut rec = ByteRecord::new();
+            let mut out = Vec::new();
+            let _ = rdr.read_byte_record(&mut rec);
+            while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+                let p = rec.position().cloned().unwrap_or_else(csv::Position::new);
+                out.push((rec.iter().map(<[u8]>::to_vec).collect::<Vec<_>>(), p));
+            }
+            out
+        };
+        let records = read(text);
+        let sentinel = read(&[text, &b"\nZZZ"[..]].concat());
+        let open = !text.is_empty()
+            && sentinel
+                .last()
+                .is_none_or(|(f, _)| f != &vec![b"ZZZ".to_vec()])
+            && !records.is_empty();
+        let line = |p: &csv::Position| p.line() as u32 - 2 + first_line;
+        let mut out: Vec<Read> = Vec::new();
+        let keep = records.len() - usize::from(open);
+        for (fields, p) in &records[..keep] {
+            out.push((Some(fields.clone()), line(p)));
+        }
+        if open {
+            let (_, p) = &records[keep];
+            let at = line(p);
+            out.push((None, at));
+            let start = p.byte() as usize - 2;
+            let rest = &text[start..];
+            let blank = rest.iter().take_while(|&&b| b == b'\n').count();
+            if let Some(k) = memchr::memchr(b'\n', &rest[blank..]) {
+                let after = &rest[blank + k + 1..];
+                out.extend(whole_text_records(after, delimiter, at + blank as u32 + 1));
+            }
         }
         out
     }
 
-    /// The chunks the reader thread would hand over, reading `chunk` bytes at a time: (start,
-    /// end, first line).
-    fn cut_like_the_reader(
-        text: &[u8],
-        delimiter: u8,
-        first_line: u32,
-        chunk: usize,
-    ) -> Vec<(usize, usize, u32)> {
+    /// The records the reader thread and the checkers would read, the reader reading `chunk`
+    /// bytes at a time (cutting at record ends, and at the end of the text reporting a record a
+    /// quote left open swallows, then reading on from the line after its first).
+    fn read_like_the_scan(text: &[u8], delimiter: u8, first_line: u32, chunk: usize) -> Vec<Read> {
         let mut out = Vec::new();
+        let mut batch = CsvBatch::default();
         let (mut start, mut want, mut line) = (0, chunk, first_line);
         while start < text.len() {
             let end = (start + want).min(text.len());
-            let cut = if end < text.len() {
+            let (cut, broken) = if end < text.len() {
                 match last_record_end(&text[start..end], delimiter) {
-                    Some(cut) => cut,
+                    Some(cut) => (cut, false),
                     None => {
                         want *= 2;
                         continue;
                     }
                 }
             } else {
-                end - start
+                match unterminated_record(&text[start..], delimiter) {
+                    Some(s) => (s, true),
+                    None => (end - start, false),
+                }
             };
-            out.push((start, start + cut, line));
-            line += text[start..start + cut]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u32;
-            start += cut;
+            if cut > 0 {
+                let piece = CsvChunk::new(&text[start..start + cut], delimiter, line);
+                for rec in batch.parse(&piece) {
+                    let fields: Vec<Vec<u8>> = rec.iter().map(<[u8]>::to_vec).collect();
+                    for (i, f) in fields.iter().enumerate() {
+                        // A field that is a part of the record as written is found there.
+                        if let Some(at) = rec.offset_in_raw(i) {
+                            assert_eq!(rec.raw().get(at..at + f.len()), Some(&f[..]));
+                        }
+                    }
+                    out.push((Some(fields), rec.line()));
+                }
+                line += text[start..start + cut]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u32;
+                start += cut;
+            }
+            if broken {
+                out.push((None, line));
+                match broken_record_end(&text[start..]) {
+                    Some((skip, lines)) => {
+                        start += skip;
+                        line += lines;
+                    }
+                    None => start = text.len(),
+                }
+            }
             want = chunk;
         }
         out
@@ -927,21 +1184,7 @@ mod tests {
         ) {
             let text = parts.concat().into_bytes();
             let want = whole_text_records(&text, delimiter, first_line);
-            let mut got = Vec::new();
-            let mut batch = CsvBatch::default();
-            for (start, end, line) in cut_like_the_reader(&text, delimiter, first_line, chunk) {
-                let chunk = CsvChunk::new(&text[start..end], delimiter, line);
-                for rec in batch.parse(&chunk) {
-                    let fields: Vec<Vec<u8>> = rec.iter().map(<[u8]>::to_vec).collect();
-                    for (i, f) in fields.iter().enumerate() {
-                        // A field that is a part of the record as written is found there.
-                        if let Some(at) = rec.offset_in_raw(i) {
-                            prop_assert_eq!(rec.raw().get(at..at + f.len()), Some(&f[..]));
-                        }
-                    }
-                    got.push((fields, rec.line()));
-                }
-            }
+            let got = read_like_the_scan(&text, delimiter, first_line, chunk);
             prop_assert_eq!(got, want);
         }
 

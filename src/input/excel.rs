@@ -163,14 +163,68 @@ fn check_encrypted(file: &InputFile) -> Result<(), InputError> {
 /// What is checked before calamine opens a workbook: a password (zip formats), a zip bomb, an
 /// `.xls` sheet beyond the format's size. Every reader of workbooks calls this first.
 pub fn precheck(file: &InputFile) -> Result<(), InputError> {
+    if file.format != Format::Csv && file.size == 0 {
+        return Err(InputError::Empty {
+            path: file.display.clone(),
+        });
+    }
     match file.format {
-        Format::Xlsx | Format::Xlsb | Format::Ods => {
+        Format::Xlsx | Format::Xlsb => {
             check_encrypted(file)?;
             check_zip(file)
+        }
+        Format::Ods => {
+            check_zip(file)?;
+            check_ods(file)
         }
         Format::Xls => super::xls::check(file),
         Format::Csv => Ok(()),
     }
+}
+
+/// [`precheck`] of a workbook named by its path (the returned lists and the merged copies of
+/// `apply-corrections`, which do not come through [`super::discover`]).
+pub fn precheck_path(path: &std::path::Path, display: &str) -> Result<(), InputError> {
+    let Some(format) = Format::of(path) else {
+        return Ok(());
+    };
+    precheck(&InputFile {
+        path: path.to_path_buf(),
+        display: display.to_string(),
+        format,
+        size: std::fs::metadata(path).map_or(0, |m| m.len()),
+        from_folder: false,
+    })
+}
+
+/// Bytes a grid cell of an .ods takes in calamine (a value and a formula).
+const ODS_CELL_BYTES: u64 = 56;
+
+/// Refuses an .ods saved with a password (with what to do), and one whose sheets would take more
+/// than [`super::MAX_GRID_CELLS`] once calamine loads them.
+fn check_ods(file: &InputFile) -> Result<(), InputError> {
+    let Ok(f) = File::open(&file.path) else {
+        return Ok(());
+    };
+    let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(f)) else {
+        return Ok(());
+    };
+    let Some(survey) = super::ods::survey(&mut zip) else {
+        return Ok(());
+    };
+    if survey.encrypted {
+        return Err(InputError::EncryptedOds {
+            path: file.display.clone(),
+        });
+    }
+    if survey.grid_cells > super::MAX_GRID_CELLS {
+        return Err(InputError::TooBig {
+            path: file.display.clone(),
+            cells: survey.grid_cells,
+            mib: survey.grid_cells.saturating_mul(ODS_CELL_BYTES) >> 20,
+        });
+    }
+    Ok(())
 }
 
 /// Reads a workbook input into `sink`.
@@ -186,59 +240,93 @@ pub fn read(
         Format::Xlsx => {
             let mut wb: Xlsx<BufReader<File>> =
                 open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
-            for name in select_sheets(file, opts, wb.sheet_names())? {
+            for name in select_sheets(file, opts, worksheets(wb.sheets_metadata()))? {
                 let mut streamer = SheetStreamer::new(file, source, &name, opts, sink);
-                let mut cells = wb
-                    .worksheet_cells_reader(&name)
-                    .map_err(|e| unreadable(file, e))?;
-                while let Some(cell) = cells.next_cell().map_err(|e| unreadable(file, e))? {
-                    let (r, c) = cell.get_position();
-                    if !streamer.cell(r, c, from_ref(cell.get_value())) {
-                        return Ok(());
-                    }
+                let result = match wb.worksheet_cells_reader(&name) {
+                    Ok(mut cells) => loop {
+                        match cells.next_cell() {
+                            Ok(Some(cell)) => {
+                                let (r, c) = cell.get_position();
+                                if !streamer.cell(r, c, from_ref(cell.get_value())) {
+                                    break streamer.finish();
+                                }
+                            }
+                            Ok(None) => break streamer.finish(),
+                            Err(e) => break Err(unreadable(file, e)),
+                        }
+                    },
+                    Err(e) => Err(unreadable(file, e)),
+                };
+                if outcome.add(result, &name, source, sink) {
+                    return Ok(());
                 }
-                outcome.add(streamer.finish(), &name, source, sink);
             }
         }
         Format::Xlsb => {
             let mut wb: Xlsb<BufReader<File>> =
                 open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
-            for name in select_sheets(file, opts, wb.sheet_names())? {
+            for name in select_sheets(file, opts, worksheets(wb.sheets_metadata()))? {
                 let mut streamer = SheetStreamer::new(file, source, &name, opts, sink);
-                let mut cells = wb
-                    .worksheet_cells_reader(&name)
-                    .map_err(|e| unreadable(file, e))?;
-                while let Some(cell) = cells.next_cell().map_err(|e| unreadable(file, e))? {
-                    let (r, c) = cell.get_position();
-                    if !streamer.cell(r, c, from_ref(cell.get_value())) {
-                        return Ok(());
-                    }
+                let result = match wb.worksheet_cells_reader(&name) {
+                    Ok(mut cells) => loop {
+                        match cells.next_cell() {
+                            Ok(Some(cell)) => {
+                                let (r, c) = cell.get_position();
+                                if !streamer.cell(r, c, from_ref(cell.get_value())) {
+                                    break streamer.finish();
+                                }
+                            }
+                            Ok(None) => break streamer.finish(),
+                            Err(e) => break Err(unreadable(file, e)),
+                        }
+                    },
+                    Err(e) => Err(unreadable(file, e)),
+                };
+                if outcome.add(result, &name, source, sink) {
+                    return Ok(());
                 }
-                outcome.add(streamer.finish(), &name, source, sink);
             }
         }
         Format::Xls => {
             let mut wb: Xls<BufReader<File>> =
                 open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
-            for name in select_sheets(file, opts, wb.sheet_names())? {
-                let range = wb.worksheet_range(&name).map_err(|e| unreadable(file, e))?;
-                let result = stream_range(file, source, &name, opts, sink, &range);
-                outcome.add(result, &name, source, sink);
+            for name in select_sheets(file, opts, worksheets(wb.sheets_metadata()))? {
+                let result = match wb.worksheet_range(&name) {
+                    Ok(range) => stream_range(file, source, &name, opts, sink, &range),
+                    Err(e) => Err(unreadable(file, e)),
+                };
+                if outcome.add(result, &name, source, sink) {
+                    return Ok(());
+                }
             }
         }
         Format::Ods => {
             let mut wb: Ods<BufReader<File>> =
                 open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
-            for name in select_sheets(file, opts, wb.sheet_names())? {
-                let range = wb.worksheet_range(&name).map_err(|e| unreadable(file, e))?;
-                let result = stream_range(file, source, &name, opts, sink, &range);
-                outcome.add(result, &name, source, sink);
+            for name in select_sheets(file, opts, worksheets(wb.sheets_metadata()))? {
+                let result = match wb.worksheet_range(&name) {
+                    Ok(range) => stream_range(file, source, &name, opts, sink, &range),
+                    Err(e) => Err(unreadable(file, e)),
+                };
+                if outcome.add(result, &name, source, sink) {
+                    return Ok(());
+                }
             }
         }
         Format::Csv => return Err(unreadable(file, "not a workbook")),
     }
     sink.progress(file.size);
-    outcome.into_result()
+    outcome.into_result(file)
+}
+
+/// The names of the worksheets: chart sheets, dialog and macro sheets and VBA modules hold no
+/// rows and are left out before anything is read from them.
+fn worksheets(sheets: &[calamine::Sheet]) -> Vec<String> {
+    sheets
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect()
 }
 
 fn stream_range(
@@ -248,7 +336,7 @@ fn stream_range(
     opts: &ReadOptions,
     sink: &dyn Sink,
     range: &calamine::Range<Data>,
-) -> Result<(), InputError> {
+) -> Result<SheetEnd, InputError> {
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let mut streamer = SheetStreamer::new(file, source, name, opts, sink);
     for (r, c, v) in range.used_cells() {
@@ -266,20 +354,44 @@ struct SheetsOutcome {
     first_error: Option<InputError>,
 }
 
+/// What a sheet's reading ended in.
+enum SheetEnd {
+    /// Read to its end.
+    Read,
+    /// The sink asked to stop reading the file.
+    Stopped,
+}
+
 impl SheetsOutcome {
-    fn add(&mut self, result: Result<(), InputError>, name: &str, source: u32, sink: &dyn Sink) {
+    /// Notes a sheet; `true` when the sink asked to stop reading the file.
+    fn add(
+        &mut self,
+        result: Result<SheetEnd, InputError>,
+        name: &str,
+        source: u32,
+        sink: &dyn Sink,
+    ) -> bool {
         match result {
-            Ok(()) => self.read += 1,
+            Ok(SheetEnd::Read) => self.read += 1,
+            Ok(SheetEnd::Stopped) => return true,
             Err(e) => {
                 sink.sheet_skipped(source, name);
                 self.first_error.get_or_insert(e);
             }
         }
+        false
     }
 
-    fn into_result(self) -> Result<(), InputError> {
+    /// `Err` when no sheet was read: the first sheet's reason (no header, unreadable), or, for
+    /// a workbook with no worksheet at all, that it has none.
+    fn into_result(self, file: &InputFile) -> Result<(), InputError> {
         match (self.read, self.first_error) {
             (0, Some(e)) => Err(e),
+            (0, None) => Err(InputError::NoHeader {
+                path: file.display.clone(),
+                seen: "-".into(),
+                hidden: 0,
+            }),
             _ => Ok(()),
         }
     }
@@ -522,30 +634,94 @@ impl<'s> SheetStreamer<'s> {
     }
 
     /// Ends the sheet: finds the header if the sheet was short, sends the last batch.
-    fn finish(mut self) -> Result<(), InputError> {
+    fn finish(mut self) -> Result<SheetEnd, InputError> {
         if let Phase::Searching(rows) = &mut self.phase {
             if let Some(done) = self.pending.take() {
                 rows.push(done);
             }
-            if !self.resolve_header() {
-                return Err(self
-                    .error
-                    .take()
-                    .unwrap_or_else(|| unreadable(self.file, "stopped")));
-            }
+            self.resolve_header();
+        }
+        // No header among the first rows: the sheet is skipped, whatever its length.
+        if let Some(e) = self.error.take() {
+            return Err(e);
         }
         if !self.flush_row() {
-            return Ok(());
+            return Ok(SheetEnd::Stopped);
         }
-        if let Phase::Streaming { ctx, batch, .. } = &mut self.phase
-            && !batch.is_empty()
-        {
-            let rows = std::mem::take(batch);
-            let _ = self.sink.batch(Batch {
-                ctx: ctx.clone(),
-                rows: Rows::Cells(rows),
-            });
+        match &mut self.phase {
+            Phase::Streaming { ctx, batch, .. } => {
+                if !batch.is_empty() {
+                    let rows = std::mem::take(batch);
+                    let sent = self.sink.batch(Batch {
+                        ctx: ctx.clone(),
+                        rows: Rows::Cells(rows),
+                    });
+                    if !sent {
+                        return Ok(SheetEnd::Stopped);
+                    }
+                }
+                Ok(SheetEnd::Read)
+            }
+            // The sink asked to stop.
+            _ => Ok(SheetEnd::Stopped),
         }
-        Ok(())
     }
+}
+
+/// Calls `f` with every non-empty cell of the worksheet `name` (0-based row and column), in row
+/// order, until it returns `false`. xlsx and xlsb sheets are streamed, never read into
+/// calamine's dense range (which one stray cell at XFD1048576 makes 17 billion cells); .xls and
+/// .ods sheets come from the grid calamine loaded at open, which [`precheck`] bounded. An `Err`
+/// is the reader's message.
+pub fn for_each_cell(
+    book: &mut calamine::Sheets<BufReader<File>>,
+    name: &str,
+    mut f: impl FnMut(u32, u32, &Data) -> bool,
+) -> Result<(), String> {
+    use calamine::Sheets;
+    macro_rules! stream {
+        ($wb:expr) => {{
+            let mut cells = $wb
+                .worksheet_cells_reader(name)
+                .map_err(|e| error_chain(&e.to_string()))?;
+            while let Some(cell) = cells.next_cell().map_err(|e| error_chain(&e.to_string()))? {
+                let (r, c) = cell.get_position();
+                let value = Data::from(cell.get_value().clone());
+                if value != Data::Empty && !f(r, c, &value) {
+                    break;
+                }
+            }
+        }};
+    }
+    macro_rules! whole {
+        ($wb:expr) => {{
+            let range = $wb
+                .worksheet_range(name)
+                .map_err(|e| error_chain(&e.to_string()))?;
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            for (r, c, v) in range.used_cells() {
+                if !f(r0 + r as u32, c0 + c as u32, v) {
+                    break;
+                }
+            }
+        }};
+    }
+    match book {
+        Sheets::Xlsx(wb) => stream!(wb),
+        Sheets::Xlsb(wb) => stream!(wb),
+        Sheets::Xls(wb) => whole!(wb),
+        Sheets::Ods(wb) => whole!(wb),
+    }
+    Ok(())
+}
+
+/// The worksheets of `book` (chart sheets and the like left out), with their visibility.
+pub fn worksheets_of(
+    book: &calamine::Sheets<BufReader<File>>,
+) -> Vec<(String, calamine::SheetVisible)> {
+    book.sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), s.visible))
+        .collect()
 }

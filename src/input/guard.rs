@@ -14,16 +14,21 @@ thread_local! {
 
 /// Runs `read`; a panic inside it becomes `Err` with the panic's message.
 pub fn guarded<T>(read: impl FnOnce() -> T) -> Result<T, String> {
+    caught(read).map_err(|text| format!("internal error of the reader ({text})"))
+}
+
+/// Runs `f` (a third-party writer too: rust_xlsxwriter can panic when its temporary files cannot
+/// be written); a panic inside it becomes `Err` with the panic's message, kept off the terminal.
+pub fn caught<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     let outer = GUARDED.replace(true);
-    let result = panic::catch_unwind(AssertUnwindSafe(read));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
     GUARDED.set(outer);
     result.map_err(|payload| {
-        let text = payload
+        payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        format!("internal error of the reader ({text})")
+            .unwrap_or_default()
     })
 }
 

@@ -8,6 +8,7 @@ pub mod dedupe;
 pub mod excel;
 pub mod guard;
 pub mod header;
+pub mod ods;
 pub mod xls;
 
 pub use dedupe::dedupe;
@@ -20,6 +21,12 @@ use thiserror::Error;
 use crate::i18n::Lang;
 use crate::record::{Cell, FIELD_COUNT};
 use header::HeaderTable;
+
+/// The most grid cells a workbook read whole may take (.xls and .ods: calamine loads every sheet
+/// at open into dense grids spanning each sheet's outermost cells): 4,194,304, about 130 MiB of
+/// values for an .xls (32 bytes a cell) and 230 MiB for an .ods (values and formulas, 56 bytes a
+/// cell), some 200,000 rows of 20 columns. xlsx and xlsb are streamed and have no such bound.
+pub const MAX_GRID_CELLS: u64 = 1 << 22;
 
 /// Rows per batch of a workbook handed to the checkers (a CSV batch is ~1 MiB of text instead).
 pub const BATCH_ROWS: usize = 4096;
@@ -77,6 +84,9 @@ pub struct InputFile {
     pub format: Format,
     /// Its size in bytes.
     pub size: u64,
+    /// Found under a folder argument rather than named on the command line: a file there that
+    /// is not a dump (no header) is skipped with a warning instead of failing the run.
+    pub from_folder: bool,
 }
 
 /// Why an input could not be read. Each names the file.
@@ -155,13 +165,52 @@ pub enum InputError {
         /// The cells the sheet would span.
         cells: u64,
     },
+    /// An .xls or .ods whose sheets would take more than [`MAX_GRID_CELLS`] in memory.
+    #[error(
+        "'{path}': refused: its sheets span {cells} cells, which would take about {mib} MiB to read (at most 4,194,304 cells are read from an .xls or .ods); save it as .xlsx or .csv and run again"
+    )]
+    TooBig {
+        /// The input.
+        path: String,
+        /// The grid cells its sheets would take.
+        cells: u64,
+        /// What they would take, in MiB.
+        mib: u64,
+    },
+    /// An .ods saved with a password.
+    #[error(
+        "'{path}': the spreadsheet is protected by a password; open it in LibreOffice, save it again without the password (File → Save As, \"Save with password\" unticked) and run again"
+    )]
+    EncryptedOds {
+        /// The input.
+        path: String,
+    },
     /// No sheet has columns that map to at least the name and the ID number.
-    #[error("'{path}': no header with a name and an ID number column; headers seen: {seen}")]
+    #[error(
+        "'{path}': no header with a name and an ID number column; headers seen: {seen}{}",
+        hidden_en(*hidden)
+    )]
     NoHeader {
         /// The input.
         path: String,
-        /// The header cells that were seen (of the best candidate row), joined.
+        /// The cells of the best candidate row that look like headers, quoted and joined.
         seen: String,
+        /// How many cells of that row look like a person's data and are not shown.
+        hidden: usize,
+    },
+    /// A link inside an input folder that leads outside it.
+    #[error(
+        "'{path}': not read: a link to a file outside the input folder; name that file on the command line to read it"
+    )]
+    LinkOutside {
+        /// The link.
+        path: String,
+    },
+    /// A workbook file of 0 bytes.
+    #[error("'{path}': the file is empty (0 bytes); export the dump again")]
+    Empty {
+        /// The input.
+        path: String,
     },
     /// The `--sheet` filter matched no sheet.
     #[error("'{path}': no sheet named {wanted}; sheets: {found}")]
@@ -173,6 +222,15 @@ pub enum InputError {
         /// The names present.
         found: String,
     },
+}
+
+/// The note on the cells of a header-less row that are not shown, in English.
+fn hidden_en(hidden: usize) -> String {
+    if hidden > 0 {
+        format!(" (and {hidden} cells that look like personal data, not shown)")
+    } else {
+        String::new()
+    }
 }
 
 impl InputError {
@@ -210,14 +268,33 @@ impl InputError {
             InputError::Oversized { path, cells } => format!(
                 "'{path}': từ chối đọc: một trang tính trải trên {cells} ô, nhiều hơn tệp .xls có thể chứa (65.536 dòng × 256 cột); tệp bị hỏng"
             ),
-            InputError::NoHeader { path, seen } => format!(
-                "'{path}': không tìm thấy dòng tiêu đề có cột họ tên và cột số CMND/CCCD; tiêu đề thấy được: {seen}"
-            ),
+            InputError::NoHeader { path, seen, hidden } => {
+                let hidden = if *hidden > 0 {
+                    format!(" (và {hidden} ô trông như dữ liệu cá nhân, không hiện ra)")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "'{path}': không tìm thấy dòng tiêu đề có cột họ tên và cột số CMND/CCCD; tiêu đề thấy được: {seen}{hidden}"
+                )
+            }
             InputError::NoSuchSheet {
                 path,
                 wanted,
                 found,
             } => format!("'{path}': không có trang tính {wanted}; các trang tính: {found}"),
+            InputError::TooBig { path, cells, mib } => format!(
+                "'{path}': từ chối đọc: các trang tính trải trên {cells} ô, cần khoảng {mib} MiB bộ nhớ để đọc (tệp .xls hoặc .ods chỉ được đọc tới 4.194.304 ô); hãy lưu lại dạng .xlsx hoặc .csv rồi chạy lại"
+            ),
+            InputError::EncryptedOds { path } => format!(
+                "'{path}': bảng tính có đặt mật khẩu; mở bằng LibreOffice, lưu lại không kèm mật khẩu (Tệp → Lưu thành, bỏ chọn \"Lưu với mật khẩu\") rồi chạy lại"
+            ),
+            InputError::LinkOutside { path } => format!(
+                "'{path}': không đọc: đây là liên kết tới một tệp ngoài thư mục đầu vào; muốn đọc tệp đó thì ghi rõ tên tệp trên dòng lệnh"
+            ),
+            InputError::Empty { path } => {
+                format!("'{path}': tệp rỗng (0 byte); hãy xuất lại dữ liệu")
+            }
         }
     }
 
@@ -233,13 +310,19 @@ impl InputError {
             | InputError::Oversized { path, .. }
             | InputError::Damaged { path, .. }
             | InputError::NoHeader { path, .. }
-            | InputError::NoSuchSheet { path, .. } => path,
+            | InputError::NoSuchSheet { path, .. }
+            | InputError::LinkOutside { path }
+            | InputError::TooBig { path, .. }
+            | InputError::EncryptedOds { path }
+            | InputError::Empty { path } => path,
         }
     }
 }
 
 /// Expands the inputs: files as given, directories into every supported file under them
-/// (sorted, hidden files and Excel's `~$` lock files left out).
+/// (sorted, hidden files and Excel's `~$` lock files left out). A link under a folder is followed
+/// only when it leads to a file inside that folder; one that leads outside is named in an error
+/// and not read (a link to a system file must not have its lines printed as "headers seen").
 pub fn discover(args: &[PathBuf]) -> (Vec<InputFile>, Vec<InputError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -251,8 +334,9 @@ pub fn discover(args: &[PathBuf]) -> (Vec<InputFile>, Vec<InputError>) {
                 cause: e.to_string(),
             }),
             Ok(meta) if meta.is_dir() => {
+                let root = std::fs::canonicalize(arg).unwrap_or_else(|_| arg.clone());
                 let mut found = Vec::new();
-                walk(arg, &mut found, &mut errors);
+                walk(&root, arg, &mut found, &mut errors);
                 found.sort();
                 for path in found {
                     if let Some(format) = Format::of(&path) {
@@ -262,6 +346,7 @@ pub fn discover(args: &[PathBuf]) -> (Vec<InputFile>, Vec<InputError>) {
                             path,
                             format,
                             size,
+                            from_folder: true,
                         });
                     }
                 }
@@ -272,6 +357,7 @@ pub fn discover(args: &[PathBuf]) -> (Vec<InputFile>, Vec<InputError>) {
                     display,
                     format,
                     size: meta.len(),
+                    from_folder: false,
                 }),
                 None => errors.push(InputError::Unsupported { path: display }),
             },
@@ -280,7 +366,8 @@ pub fn discover(args: &[PathBuf]) -> (Vec<InputFile>, Vec<InputError>) {
     (files, errors)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
+/// Lists the files under `dir`, a folder inside the input folder `root` (canonical).
+fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -299,7 +386,19 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
         }
         let path = entry.path();
         match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, out, errors),
+            Ok(t) if t.is_dir() => walk(root, &path, out, errors),
+            Ok(t) if t.is_symlink() => match std::fs::canonicalize(&path) {
+                // A link to a folder is not walked (the folder it leads to, when inside, is).
+                Ok(target) if target.starts_with(root) && target.is_file() => out.push(path),
+                Ok(target) if target.starts_with(root) => {}
+                Ok(target) if target.is_dir() || Format::of(&path).is_some() => {
+                    errors.push(InputError::LinkOutside {
+                        path: path.display().to_string(),
+                    });
+                }
+                // A broken link, or a link to something that is not an input.
+                _ => {}
+            },
             Ok(_) => out.push(path),
             Err(_) => {}
         }
@@ -387,6 +486,9 @@ pub enum Rows {
     Csv(csv::CsvChunk),
     /// Workbook rows.
     Cells(Vec<CellRow>),
+    /// A CSV record that could not be read (a quote never closed, a record too long), to be
+    /// reported on its line.
+    Broken(csv::BrokenRecord),
 }
 
 /// Rows of one sheet, handed from a reader to the checkers.
@@ -427,6 +529,7 @@ impl Batch {
                 }
                 PARSED.set(records);
             }
+            Rows::Broken(_) => {}
             Rows::Cells(rows) => {
                 for r in rows {
                     let raw = RawRecord {
@@ -513,23 +616,60 @@ pub(crate) fn find_header(
                         .unwrap_or_default()
                 }
             };
-            let seen: Vec<String> = seen_row
+            let cells: Vec<&str> = seen_row
                 .iter()
                 .map(|c| c.trim())
                 .filter(|c| !c.is_empty())
+                .collect();
+            let shown: Vec<String> = cells
+                .iter()
+                .filter(|c| looks_like_header(&opts.headers, c))
                 .take(30)
                 .map(|c| format!("\"{}\"", c.chars().take(60).collect::<String>()))
                 .collect();
+            let hidden = cells
+                .iter()
+                .filter(|c| !looks_like_header(&opts.headers, c))
+                .count();
             Err(InputError::NoHeader {
                 path: file.display.clone(),
-                seen: if seen.is_empty() {
+                seen: if shown.is_empty() {
                     "-".into()
                 } else {
-                    seen.join(", ")
+                    shown.join(", ")
                 },
+                hidden,
             })
         }
     }
+}
+
+/// Whether a cell may be quoted in a message about a missing header: it reads as a header, a
+/// title or a place, not as a person's data. A dump exported without its header row shows its
+/// first person where the header should be, so digits (an ID number, a phone, a date), an
+/// e-mail address and names (two to six capitalised words, unless the first is a unit such as
+/// "Tỉnh" or "Xã") are never quoted; a known header always is.
+pub(crate) fn looks_like_header(table: &HeaderTable, cell: &str) -> bool {
+    if table.lookup(cell).is_some() {
+        return true;
+    }
+    if cell.chars().any(|c| c.is_ascii_digit() || c == '@') {
+        return false;
+    }
+    let words: Vec<&str> = cell.split_whitespace().collect();
+    let capitalised = |w: &&str| {
+        let mut chars = w.chars();
+        chars.next().is_some_and(char::is_uppercase)
+            && chars.all(|c| c.is_alphabetic() && !c.is_uppercase())
+    };
+    let name_like = (2..=6).contains(&words.len()) && words.iter().all(capitalised);
+    let unit = words.first().is_some_and(|w| {
+        matches!(
+            crate::normalize::text::fold(w).as_str(),
+            "tinh" | "thanh" | "huyen" | "quan" | "thi" | "xa" | "phuong"
+        )
+    });
+    !name_like || unit
 }
 
 /// The names of the mapped fields, for summaries.

@@ -3,7 +3,9 @@
 //! DIMENSIONS record announces. A damaged file (the fuzzer made one from 10 KB) can claim a cell at
 //! column 60,000 or a sheet of four billion rows, and the grid then takes gigabytes. The format
 //! holds at most 65,536 rows × 256 columns, so a sheet that spans more is refused here, before
-//! anything is allocated for it. A FILEPASS record says the workbook was saved with a password.
+//! anything is allocated for it; and since a sheet within the format still takes up to 16 million
+//! cells (a 50 KB file with one cell at IV65536 took 1 GB), all the sheets together are held to
+//! [`super::MAX_GRID_CELLS`]. A FILEPASS record says the workbook was saved with a password.
 
 use std::fs::File;
 use std::io::Read;
@@ -12,6 +14,9 @@ use super::{InputError, InputFile};
 
 /// Rows × columns of the biggest sheet the format can hold.
 pub const MAX_CELLS: u64 = 65_536 * 256;
+
+/// Bytes a grid cell takes in calamine (a value).
+const XLS_CELL_BYTES: u64 = 32;
 
 /// The extent of the cells of one sheet.
 #[derive(Debug, Default, Clone, Copy)]
@@ -62,6 +67,8 @@ pub struct Survey {
     /// The most cells any sheet would take as a dense grid (by its cells or by what its
     /// DIMENSIONS record claims).
     pub largest_sheet: u64,
+    /// The grid cells of every sheet together (calamine reads them all at open).
+    pub total_cells: u64,
     /// A FILEPASS record: the workbook was saved with a password (its records are encrypted).
     pub encrypted: bool,
 }
@@ -69,8 +76,10 @@ pub struct Survey {
 /// Walks the records of the BIFF stream `stream`.
 pub fn survey(stream: &[u8]) -> Survey {
     let mut encrypted = false;
-    let mut largest = 0u64;
+    let (mut largest, mut total) = (0u64, 0u64);
     let mut sheet = Extent::default();
+    // What the current sheet's DIMENSIONS record claims.
+    let mut claimed = 0u64;
     let mut at = 0usize;
     while let (Some(typ), Some(len)) = (u16_at(stream, at), u16_at(stream, at + 2)) {
         let start = at + 4;
@@ -82,8 +91,11 @@ pub fn survey(stream: &[u8]) -> Survey {
             0x002F => encrypted = true,
             // BOF: a new substream.
             0x0809 => {
-                largest = largest.max(sheet.cells());
+                let cells = sheet.cells().max(claimed);
+                largest = largest.max(cells);
+                total = total.saturating_add(cells);
                 sheet = Extent::default();
+                claimed = 0;
             }
             // DIMENSIONS: calamine reserves room for what it claims.
             0x0200 => {
@@ -106,7 +118,7 @@ pub fn survey(stream: &[u8]) -> Survey {
                     let rows = u64::from(rl.wrapping_sub(rf));
                     let cols =
                         u64::from(cl.saturating_sub(if cf > 0xFF || cl < cf { 0 } else { cf }));
-                    largest = largest.max(rows.saturating_mul(cols));
+                    claimed = claimed.max(rows.saturating_mul(cols));
                 }
             }
             // Cells: NUMBER, LABEL, BOOLERR, RK, LABELSST, RSTRING, FORMULA.
@@ -125,8 +137,10 @@ pub fn survey(stream: &[u8]) -> Survey {
             _ => {}
         }
     }
+    let last = sheet.cells().max(claimed);
     Survey {
-        largest_sheet: largest.max(sheet.cells()),
+        largest_sheet: largest.max(last),
+        total_cells: total.saturating_add(last),
         encrypted,
     }
 }
@@ -174,6 +188,13 @@ pub fn check(file: &InputFile) -> Result<(), InputError> {
             cells,
         });
     }
+    if survey.total_cells > super::MAX_GRID_CELLS {
+        return Err(InputError::TooBig {
+            path: file.display.clone(),
+            cells: survey.total_cells,
+            mib: survey.total_cells.saturating_mul(XLS_CELL_BYTES) >> 20,
+        });
+    }
     Ok(())
 }
 
@@ -215,6 +236,19 @@ mod tests {
         t.extend(record(0x0809, &[0; 16]));
         t.extend(number(10, 10));
         assert_eq!(survey(&t).largest_sheet, 1);
+    }
+
+    #[test]
+    fn the_sheets_are_counted_together() {
+        let mut s = record(0x0809, &[0; 16]);
+        s.extend(number(0, 0));
+        s.extend(number(65_535, 255));
+        s.extend(record(0x0809, &[0; 16]));
+        s.extend(number(9, 9));
+        let survey = survey(&s);
+        assert_eq!(survey.largest_sheet, MAX_CELLS);
+        assert_eq!(survey.total_cells, MAX_CELLS + 1);
+        assert!(survey.total_cells > crate::input::MAX_GRID_CELLS);
     }
 
     #[test]

@@ -147,6 +147,7 @@ impl OutDir {
             .tempfile_in(path)
             .with_context(what)?;
         remove_stale_temps(path, 4);
+        super::set_workbook_tempdir(path);
         Ok(OutDir {
             path: path.to_path_buf(),
             lang,
@@ -189,6 +190,9 @@ impl OutDir {
         let suffix = format!("{}-{:08x}", std::process::id(), rand_u32());
         let dir = path.join(format!("{STAGE_PREFIX}{suffix}"));
         make_dir(&dir, access).with_context(what)?;
+        // Workbooks keep their temporary files in the run's own folder: a full disk is that
+        // folder's (named in the error), and a killed run's leftovers go with its staging folder.
+        super::set_workbook_tempdir(&dir);
         Ok(OutDir {
             path: path.to_path_buf(),
             lang,
@@ -275,6 +279,34 @@ impl OutDir {
         finish_switch(&self.path, &stage.dir, &switch).with_context(what)
     }
 
+    /// A write error, said plainly when it is a full disk (or a file size limit): which folder
+    /// could not take the file.
+    fn explain(&self, e: anyhow::Error) -> anyhow::Error {
+        let text = format!("{e:#}");
+        let full = e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>().is_some_and(|io| {
+                matches!(
+                    io.kind(),
+                    std::io::ErrorKind::StorageFull | std::io::ErrorKind::FileTooLarge
+                )
+            })
+        }) || ["os error 28", "os error 27", "No space left"]
+            .iter()
+            .any(|s| text.contains(s));
+        if !full {
+            return e;
+        }
+        let folder = self.path.display();
+        anyhow::anyhow!(match self.lang {
+            Lang::Vi => format!(
+                "thư mục '{folder}' đã hết chỗ (đĩa đầy hoặc vượt giới hạn kích thước tệp); giải phóng chỗ trống rồi chạy lại"
+            ),
+            Lang::En => format!(
+                "the folder '{folder}' is full (no space left on its disk, or a file size limit); free some space and run again"
+            ),
+        })
+    }
+
     /// Writes `name` in the folder through `write`, atomically.
     pub fn write<F>(&self, name: &str, write: F) -> Result<PathBuf>
     where
@@ -310,8 +342,12 @@ impl OutDir {
             .with_context(what)?;
         {
             let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());
-            write(&mut w).with_context(what)?;
-            w.flush().with_context(what)?;
+            // A writer that panics (rust_xlsxwriter, when its temporary files cannot be written)
+            // fails this file with one line, like any other write error.
+            let written = crate::input::guard::caught(|| write(&mut w))
+                .unwrap_or_else(|cause| Err(anyhow::anyhow!("{cause}")))
+                .and_then(|()| w.flush().map_err(anyhow::Error::from));
+            written.map_err(|e| self.explain(e)).with_context(what)?;
         }
         // No fsync: renaming a complete file is what protects against a killed run; the cost of
         // flushing to disk (a fifth of a second on a large scan) buys safety only against power loss.
@@ -547,6 +583,32 @@ pub fn temp_builder<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_writer_that_panics_or_fills_the_disk_fails_its_file_with_one_clear_error() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let out = OutDir::prepare(&dir.path().join("o"), Lang::En)?;
+        let e = out
+            .write("a.xlsx", |_| {
+                panic!("rust_xlsxwriter: No such file or directory")
+            })
+            .expect_err("a panic is an error");
+        let text = format!("{e:#}");
+        assert!(
+            text.contains("cannot write") && text.contains("a.xlsx"),
+            "{text}"
+        );
+        let e = out
+            .write("b.xlsx", |_| {
+                Err(std::io::Error::from(std::io::ErrorKind::StorageFull).into())
+            })
+            .expect_err("a full disk is an error");
+        let text = format!("{e:#}");
+        assert!(text.contains("is full"), "{text}");
+        assert!(text.contains(&out.path().display().to_string()), "{text}");
+        assert!(!out.path().join("a.xlsx").exists() && !out.path().join("b.xlsx").exists());
+        Ok(())
+    }
 
     #[test]
     fn writes_whole_files_and_leaves_no_temporaries() -> Result<()> {

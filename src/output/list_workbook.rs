@@ -12,7 +12,7 @@ use std::io::{Seek, Write};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format,
-    FormatAlign, FormatBorder, Formula, ProtectionOptions, Workbook, Worksheet, XlsxError,
+    FormatAlign, FormatBorder, Formula, ProtectionOptions, Worksheet, XlsxError,
 };
 use sha2::{Digest, Sha256};
 
@@ -240,7 +240,7 @@ where
     W: Write + Seek + Send,
     I: IntoIterator<Item = ListRow>,
 {
-    let mut book = Workbook::new();
+    let mut book = crate::output::new_workbook();
     let f = Formats::new();
     book.add_worksheet_with_constant_memory()?
         .set_name(LIST_SHEET)?;

@@ -10,9 +10,9 @@ use std::io::{BufReader, Read, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use calamine::{Data, Reader, SheetVisible, open_workbook_auto};
+use calamine::{Data, SheetVisible, open_workbook_auto};
 use chrono::{Datelike, NaiveDate};
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{ExcelDateTime, Format};
 
 use crate::input::csv::{TextEncoding, encode_windows_1258, sniff_delimiter, sniff_encoding};
 
@@ -36,7 +36,7 @@ const SAMPLE_BYTES: usize = 64 * 1024;
 fn text_stream(path: &Path, encoding: TextEncoding) -> std::io::Result<Box<dyn Read>> {
     let mut f = File::open(path)?;
     Ok(match encoding {
-        TextEncoding::Utf8 => Box::new(f),
+        TextEncoding::Utf8 | TextEncoding::Windows1258 => Box::new(f),
         TextEncoding::Utf8Bom => {
             let mut bom = [0u8; 3];
             f.read_exact(&mut bom)?;
@@ -106,7 +106,7 @@ pub fn write_csv(src: &Path, out: &mut dyn Write, edits: &SheetEdits) -> Result<
     };
     let delimiter = sniff_delimiter(&text, default_delim);
     let mut sink: Box<dyn Write + '_> = match encoding {
-        TextEncoding::Utf8 => Box::new(&mut *out),
+        TextEncoding::Utf8 | TextEncoding::Windows1258 => Box::new(&mut *out),
         TextEncoding::Utf8Bom => {
             out.write_all(b"\xEF\xBB\xBF")?;
             Box::new(&mut *out)
@@ -142,8 +142,14 @@ pub fn write_csv(src: &Path, out: &mut dyn Write, edits: &SheetEdits) -> Result<
         copied = end;
         let crlf = span.ends_with(b"\r\n");
         let lf = span.ends_with(b"\n");
-        let utf8 = std::str::from_utf8(rec.as_slice()).is_ok()
-            || matches!(encoding, TextEncoding::Utf16(_));
+        // The file's encoding decides (a corrected field is written in it), as when it was read.
+        let utf8 = match encoding {
+            TextEncoding::Windows1258 => false,
+            TextEncoding::Utf16(_) => true,
+            TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
+                std::str::from_utf8(rec.as_slice()).is_ok()
+            }
+        };
         let mut fields: Vec<Vec<u8>> = (0..rec.len())
             .map(|i| {
                 crate::input::csv::field(&rec, i)
@@ -206,22 +212,21 @@ fn write_xlsx_unguarded<W>(src: &Path, out: W, edits: &HashMap<String, SheetEdit
 where
     W: Write + std::io::Seek + Send,
 {
-    let mut book = open_workbook_auto(src).with_context(|| src.display().to_string())?;
-    let sheets = book.sheets_metadata().to_vec();
-    let mut xlsx = Workbook::new();
+    let display = src.display().to_string();
+    // Bounded before it is opened, as every workbook read (an .ods or .xls too big to load).
+    crate::input::excel::precheck_path(src, &display).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut book = open_workbook_auto(src).with_context(|| display.clone())?;
+    let mut xlsx = crate::output::new_workbook();
     let date = Format::new().set_num_format("dd/mm/yyyy");
     let none = SheetEdits::new();
-    for sheet in sheets {
-        let range = book
-            .worksheet_range(&sheet.name)
-            .with_context(|| format!("{}: {}", src.display(), sheet.name))?;
+    // Worksheets only: a chart sheet has no cells to carry over.
+    for (name, visible) in crate::input::excel::worksheets_of(&book) {
         let ws = xlsx.add_worksheet_with_constant_memory()?;
-        ws.set_name(&sheet.name)?;
-        if sheet.visible != SheetVisible::Visible {
+        ws.set_name(&name)?;
+        if visible != SheetVisible::Visible {
             ws.set_hidden(true);
         }
-        let sheet_edits = edits.get(&sheet.name).unwrap_or(&none);
-        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let sheet_edits = edits.get(&name).unwrap_or(&none);
         let mut rows_with_edits: Vec<u32> = sheet_edits.keys().copied().collect();
         rows_with_edits.sort_unstable();
         let mut pending = rows_with_edits.into_iter().peekable();
@@ -239,30 +244,44 @@ where
                 }
                 Ok(())
             };
-        for (i, cells) in range.rows().enumerate() {
-            let row = r0 + i as u32;
-            // Rows with edits but no cells yet come first, in order.
-            while let Some(&p) = pending.peek() {
-                if p > row + 1 {
-                    break;
+        // The cells as they come, row by row (no grid): the row being written and the columns
+        // of its edits already written.
+        let mut current: Option<u32> = None;
+        let mut done: Vec<usize> = Vec::new();
+        let mut failed: Option<anyhow::Error> = None;
+        let mut write_cell =
+            |ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u32, cell: &Data| -> Result<()> {
+                if current != Some(row) {
+                    if let Some(r) = current {
+                        write_edits(ws, r + 1, &done)?;
+                        done.clear();
+                    }
+                    // Rows with edits but no cells before this one come first, in order.
+                    while let Some(&p) = pending.peek() {
+                        if p > row + 1 {
+                            break;
+                        }
+                        pending.next();
+                        if p < row + 1 {
+                            write_edits(ws, p, &[])?;
+                        }
+                    }
+                    current = Some(row);
                 }
-                pending.next();
-                if p < row + 1 {
-                    write_edits(ws, p, &[])?;
-                }
-            }
-            let edits_here = sheet_edits.get(&(row + 1));
-            let mut done = Vec::new();
-            for (j, cell) in cells.iter().enumerate() {
-                let col = c0 as usize + j;
-                let c = col as u16;
-                if let Some(e) = edits_here.and_then(|es| es.iter().find(|e| e.col == col)) {
+                let Ok(c) = u16::try_from(col) else {
+                    return Ok(());
+                };
+                let col = col as usize;
+                if let Some(e) = sheet_edits
+                    .get(&(row + 1))
+                    .and_then(|es| es.iter().find(|e| e.col == col))
+                {
                     done.push(col);
                     match e.date.and_then(excel_date) {
                         Some(d) => ws.write_datetime_with_format(row, c, &d, &date)?,
                         None => ws.write_string(row, c, super::excel_text(&e.text))?,
                     };
-                    continue;
+                    return Ok(());
                 }
                 match cell {
                     Data::Empty => {}
@@ -288,10 +307,23 @@ where
                         ws.write_string(row, c, e.to_string())?;
                     }
                 }
+                Ok(())
+            };
+        crate::input::excel::for_each_cell(&mut book, &name, |row, col, cell| {
+            match write_cell(ws, row, col, cell) {
+                Ok(()) => true,
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
             }
-            if edits_here.is_some() {
-                write_edits(ws, row + 1, &done)?;
-            }
+        })
+        .map_err(|e| anyhow::anyhow!("{display}: {name}: {e}"))?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if let Some(r) = current {
+            write_edits(ws, r + 1, &done)?;
         }
         for p in pending {
             write_edits(ws, p, &[])?;

@@ -13,6 +13,25 @@ pub mod summary;
 pub mod terminal;
 pub mod verification;
 
+static WORKBOOK_TEMPDIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Sets where the workbooks written from now on keep their temporary files (rust_xlsxwriter's
+/// constant-memory sheets): the run's output folder, so that a full disk is that folder's, named
+/// in the error, and not a system temporary folder. The first folder set stays.
+pub fn set_workbook_tempdir(dir: &std::path::Path) {
+    let _ = WORKBOOK_TEMPDIR.set(dir.to_path_buf());
+}
+
+/// A new workbook whose temporary files go where [`set_workbook_tempdir`] said.
+pub fn new_workbook() -> rust_xlsxwriter::Workbook {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    if let Some(dir) = WORKBOOK_TEMPDIR.get() {
+        // A folder that cannot be written fails the write itself, with the folder named.
+        let _ = book.set_tempdir(dir);
+    }
+    book
+}
+
 /// Makes a text safe for a spreadsheet cell: a value that Excel would take for a formula (`=`,
 /// `+`, `-`, `@`, tab or carriage return first) gets a leading apostrophe.
 pub fn defuse(text: &str) -> std::borrow::Cow<'_, str> {

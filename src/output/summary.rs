@@ -31,6 +31,7 @@ struct Input<'a> {
     size: u64,
     sha256: Option<&'a str>,
     error: Option<String>,
+    skipped: Option<String>,
     sheets: Vec<Sheet<'a>>,
     skipped_sheets: &'a [String],
 }
@@ -109,6 +110,7 @@ pub fn write(
             size: s.file.size,
             sha256: s.sha256.as_deref(),
             error: s.error.as_ref().map(|e| e.render(lang)),
+            skipped: s.skipped.as_ref().map(|e| e.render(lang)),
             sheets: result
                 .sheets
                 .iter()

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::io::{Seek, Write};
 
-use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, FormatBorder, Worksheet, XlsxError};
 
 /// One listed person in the verification list.
 #[derive(Debug, Clone, Default)]
@@ -69,7 +69,7 @@ pub fn write_verification<W: Write + Seek + Send>(
     w: W,
     rows: &[VerificationRow],
 ) -> Result<(), XlsxError> {
-    let mut book = Workbook::new();
+    let mut book = crate::output::new_workbook();
     let mut per_unit: BTreeMap<&[String; 3], [u64; RESULTS.len()]> = BTreeMap::new();
     for r in rows {
         let counts = per_unit.entry(&r.unit).or_default();
@@ -161,7 +161,7 @@ pub const IMPORT_HEADERS: [&str; 16] = [
 
 /// Writes the import file: one row per record, every cell text.
 pub fn write_import<W: Write + Seek + Send>(w: W, rows: &[[String; 16]]) -> Result<(), XlsxError> {
-    let mut book = Workbook::new();
+    let mut book = crate::output::new_workbook();
     let ws = book.add_worksheet_with_constant_memory()?;
     ws.set_name("Nhập lại")?;
     header(

@@ -250,6 +250,14 @@ pub fn message(code: Code, detail: Detail, lang: Lang) -> String {
                 "the row's cell count differs from the header: row skipped",
             ),
         },
+        Code::RowUnterminatedQuote => base(
+            "dấu ngoặc kép mở ở dòng này không bao giờ được đóng: dòng bị bỏ qua, các dòng sau vẫn được đọc; cần kiểm tra tệp",
+            "a quote opened on this line is never closed: line skipped, the lines after it still read; check the file",
+        ),
+        Code::RowTooLong => base(
+            "bản ghi dài hơn 16 MiB: bị bỏ qua, các dòng sau vẫn được đọc; cần kiểm tra tệp",
+            "the record is longer than 16 MiB: skipped, the lines after it still read; check the file",
+        ),
     }
 }
 

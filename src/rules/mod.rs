@@ -115,6 +115,8 @@ codes! {
     DoseDuplicate = "DOSE_DUPLICATE", Some(Field::DoseNumber), Warning;
     RecordIdDuplicate = "RECORD_ID_DUPLICATE", Some(Field::RecordId), Warning;
     RowRagged = "ROW_RAGGED", None, Error;
+    RowUnterminatedQuote = "ROW_UNTERMINATED_QUOTE", None, Error;
+    RowTooLong = "ROW_TOO_LONG", None, Error;
 }
 
 impl Code {

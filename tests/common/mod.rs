@@ -165,3 +165,130 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The header of the small dumps the input tests build.
+pub const DUMP_HEADER: [&str; 8] = [
+    "Mã đối tượng",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số CMND/CCCD",
+    "Tỉnh/Thành phố",
+    "Quận/Huyện",
+    "Xã/Phường",
+];
+
+/// A data row under [`DUMP_HEADER`] whose ID number is missing (an `ID_MISSING` finding).
+pub fn dump_row(key: &str) -> Vec<String> {
+    [
+        key,
+        "Lê Văn Tám",
+        "01/01/1990",
+        "Nam",
+        "",
+        "Tỉnh Bến Tre",
+        "Huyện Ba Tri",
+        "Xã Tân Mỹ",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// Rows of an instruction sheet: `n` lines of text, no dump header among them.
+pub fn instruction_rows(n: usize) -> Vec<Vec<String>> {
+    (0..n)
+        .map(|i| vec![format!("Bước {}: điền đủ thông tin rồi gửi lại", i + 1)])
+        .collect()
+}
+
+/// An xlsx workbook with the given sheets of text cells.
+pub fn xlsx(path: &Path, sheets: &[(&str, Vec<Vec<String>>)]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let ws = book.add_worksheet();
+        ws.set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r as u32, c as u16, v).unwrap();
+                }
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+/// One row of an ODS table: (cells, times the row repeats); a cell is (text, times it repeats),
+/// an empty text an empty cell.
+pub type OdsRow = (Vec<(String, u32)>, u32);
+
+/// An .ods workbook, written by hand (no tool here writes them), with the given tables.
+pub fn ods(path: &Path, tables: &[(&str, Vec<OdsRow>)]) {
+    use std::io::Write;
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content \
+         xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+         xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet>",
+    );
+    for (name, rows) in tables {
+        xml.push_str(&format!("<table:table table:name=\"{name}\">"));
+        for (cells, repeat) in rows {
+            xml.push_str(&format!(
+                "<table:table-row table:number-rows-repeated=\"{repeat}\">"
+            ));
+            for (text, n) in cells {
+                if text.is_empty() {
+                    xml.push_str(&format!(
+                        "<table:table-cell table:number-columns-repeated=\"{n}\"/>"
+                    ));
+                } else {
+                    xml.push_str(&format!(
+                        "<table:table-cell table:number-columns-repeated=\"{n}\" \
+                         office:value-type=\"string\"><text:p>{text}</text:p></table:table-cell>"
+                    ));
+                }
+            }
+            xml.push_str("</table:table-row>");
+        }
+        xml.push_str("</table:table>");
+    }
+    xml.push_str("</office:spreadsheet></office:body></office:document-content>");
+    let f = std::fs::File::create(path).unwrap();
+    let mut z = zip::ZipWriter::new(f);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    z.start_file("mimetype", stored).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    z.start_file("META-INF/manifest.xml", deflated).unwrap();
+    z.write_all(
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><manifest:manifest \
+          xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\">\
+          <manifest:file-entry manifest:full-path=\"/\" \
+          manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+          <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/>\
+          </manifest:manifest>",
+    )
+    .unwrap();
+    z.start_file("content.xml", deflated).unwrap();
+    z.write_all(xml.as_bytes()).unwrap();
+    z.finish().unwrap();
+}
+
+/// Plain rows as ODS rows (each cell once, each row once).
+pub fn ods_rows(rows: &[Vec<String>]) -> Vec<OdsRow> {
+    rows.iter()
+        .map(|r| (r.iter().map(|c| (c.clone(), 1)).collect(), 1))
+        .collect()
+}
+
+/// The dump's header and `rows` data rows, as text rows.
+pub fn dump_rows(rows: usize) -> Vec<Vec<String>> {
+    let mut out = vec![DUMP_HEADER.map(String::from).to_vec()];
+    out.extend((0..rows).map(|i| dump_row(&format!("G{}", i + 1))));
+    out
+}

@@ -5,9 +5,7 @@
 
 use std::io::{Seek, Write};
 
-use rust_xlsxwriter::{
-    Chart, ChartType, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
 use super::{FAMILIES, ReportData};
 use crate::output::excel_text;
@@ -50,7 +48,7 @@ pub const SUMMARY_HEADERS: [&str; 11] = [
 
 /// Writes report.xlsx.
 pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), XlsxError> {
-    let mut book = Workbook::new();
+    let mut book = crate::output::new_workbook();
     let count = Format::new().set_num_format("#,##0");
     let pct = Format::new().set_num_format("0.0%");
     let bold = Format::new().set_bold();

@@ -50,7 +50,11 @@ fn oracle(text: &[u8], delimiter: u8, first_line: u64) -> Vec<Read> {
         let rest = &text[p.byte() as usize - 2..];
         let blank = rest.iter().take_while(|&&b| b == b'\n').count();
         if let Some(k) = rest[blank..].iter().position(|&b| b == b'\n') {
-            out.extend(oracle(&rest[blank + k + 1..], delimiter, at + blank as u64 + 1));
+            out.extend(oracle(
+                &rest[blank + k + 1..],
+                delimiter,
+                at + blank as u64 + 1,
+            ));
         }
     }
     out

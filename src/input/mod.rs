@@ -233,6 +233,41 @@ fn hidden_en(hidden: usize) -> String {
     }
 }
 
+/// The system's reason for a file that cannot be opened, in Vietnamese where it is a common one;
+/// else kept, marked as the system's own words.
+fn cause_vi(cause: &str) -> String {
+    const KNOWN: [(&str, &str); 5] = [
+        (
+            "No such file or directory",
+            "không có tệp hoặc thư mục này (kiểm tra lại đường dẫn)",
+        ),
+        (
+            "cannot find the file",
+            "không có tệp hoặc thư mục này (kiểm tra lại đường dẫn)",
+        ),
+        (
+            "cannot find the path",
+            "không có tệp hoặc thư mục này (kiểm tra lại đường dẫn)",
+        ),
+        ("Permission denied", "không có quyền đọc"),
+        ("Access is denied", "không có quyền đọc"),
+    ];
+    KNOWN.iter().find(|(en, _)| cause.contains(en)).map_or_else(
+        || format!("lỗi hệ thống: {cause}"),
+        |(_, vi)| (*vi).to_string(),
+    )
+}
+
+/// A reader library's own (English) words, shown after a Vietnamese message as a technical
+/// detail for whoever repairs the file; nothing when there are none.
+fn detail_vi(cause: &str) -> String {
+    if cause.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" (chi tiết kỹ thuật: {cause})")
+    }
+}
+
 impl InputError {
     /// The message in `lang`, one line.
     pub fn render(&self, lang: Lang) -> String {
@@ -240,13 +275,16 @@ impl InputError {
             return self.to_string();
         }
         match self {
-            InputError::Open { path, cause } => format!("'{path}': không mở được: {cause}"),
+            InputError::Open { path, cause } => {
+                format!("'{path}': không mở được: {}", cause_vi(cause))
+            }
             InputError::Unsupported { path } => format!(
                 "'{path}': không hỗ trợ loại tệp này (cần .xlsx .xlsm .xlsb .xls .ods .csv .tsv .txt)"
             ),
             InputError::Unreadable { path, cause } => {
                 format!(
-                    "'{path}': không đọc được tệp (hỏng, có mật khẩu hoặc sai định dạng): {cause}"
+                    "'{path}': không đọc được tệp (hỏng, có mật khẩu hoặc sai định dạng){}",
+                    detail_vi(cause)
                 )
             }
             InputError::Encrypted { path } => format!(
@@ -263,7 +301,8 @@ impl InputError {
                 "'{path}': từ chối đọc: các phần của tệp giải nén ra {inflated_mib} MiB từ {packed_kib} KiB (bom nén?)"
             ),
             InputError::Damaged { path, cause } => format!(
-                "'{path}': không đọc được: tệp Excel 97-2003 bị hỏng ({cause}); mở tệp bằng Excel, lưu lại rồi chạy lại"
+                "'{path}': không đọc được: tệp Excel 97-2003 bị hỏng; mở tệp bằng Excel, lưu lại rồi chạy lại{}",
+                detail_vi(cause)
             ),
             InputError::Oversized { path, cells } => format!(
                 "'{path}': từ chối đọc: một trang tính trải trên {cells} ô, nhiều hơn tệp .xls có thể chứa (65.536 dòng × 256 cột); tệp bị hỏng"
@@ -679,4 +718,36 @@ pub(crate) fn mapped_names(columns: &[Option<usize>; FIELD_COUNT]) -> Vec<&'stat
         .filter(|f| columns[f.index()].is_some())
         .map(|f| f.name())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_lines_say_the_common_causes_in_vietnamese() {
+        let missing = InputError::Open {
+            path: "dunp.csv".into(),
+            cause: "No such file or directory (os error 2)".into(),
+        };
+        let line = missing.render(Lang::Vi);
+        assert!(line.contains("không có tệp hoặc thư mục này"), "{line}");
+        assert!(!line.contains("No such file"), "{line}");
+        let denied = InputError::Open {
+            path: "a.csv".into(),
+            cause: "Permission denied (os error 13)".into(),
+        };
+        assert!(denied.render(Lang::Vi).contains("không có quyền đọc"));
+        // A library's own words stay, marked as a technical detail after the Vietnamese line.
+        let damaged = InputError::Unreadable {
+            path: "a.xlsx".into(),
+            cause: "Zip error: invalid Zip archive".into(),
+        };
+        let line = damaged.render(Lang::Vi);
+        assert!(
+            line.ends_with("(chi tiết kỹ thuật: Zip error: invalid Zip archive)"),
+            "{line}"
+        );
+        assert!(missing.render(Lang::En).contains("No such file"));
+    }
 }

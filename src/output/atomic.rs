@@ -184,6 +184,10 @@ impl OutDir {
                     path.display()
                 ),
             }),
+            // A file system without locks (some network shares): go on unlocked rather than
+            // refuse to work there; the staging and the switch still protect the outputs.
+            Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
+            }
             Err(std::fs::TryLockError::Error(e)) => return Err(e).with_context(what),
         }
         recover(path).with_context(what)?;

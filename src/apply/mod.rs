@@ -18,7 +18,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use crate::findings::people::SHOWN;
 use crate::findings::{RowFindings, RowInfo, Severity};
 use crate::i18n::Lang;
 use crate::normalize::dates::{DateReading, format_date, read_date};
@@ -927,6 +926,7 @@ pub(crate) mod tests {
 
     use crate::apply::returned::{Fixes, Integrity, Returned, ReturnedRow};
     use crate::apply::source::{SourceRow, position_hash, record_id_hash};
+    use crate::findings::people::SHOWN;
 
     pub(crate) const SHOWN_A: [&str; 5] = ["Lê Văn An", "05/03/1985", "Nam", "", "0912345678"];
 

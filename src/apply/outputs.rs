@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::returned::{Refusal, Returned, ReturnedRow};
 use super::source::{SourceIndex, SourceRow};
@@ -17,7 +18,7 @@ use crate::input::InputFile;
 use crate::normalize::identifiers::{IdReading, read_id};
 use crate::output::audit::AuditRow;
 use crate::output::export::Folder;
-use crate::output::list_workbook::ListRow;
+use crate::output::list_workbook::{ListMeta, ListRow};
 use crate::output::merged::{self, Edit, SheetEdits};
 use crate::output::verification::VerificationRow;
 use crate::record::{Cell, Field};
@@ -415,6 +416,44 @@ impl Applied {
             })
             .collect()
     }
+}
+
+impl Applied {
+    /// The hidden sheet of the list sent back for workbook `w`: the unit of the list returned,
+    /// this run's export id and sources (path, SHA-256, size).
+    pub fn rejected_meta(
+        &self,
+        w: usize,
+        export_id: &str,
+        as_of: chrono::NaiveDate,
+        sources: &[(String, String, u64)],
+    ) -> ListMeta {
+        let id = &self.books[w].identity;
+        ListMeta {
+            export_id: export_id.to_string(),
+            created: chrono::Local::now().to_rfc3339(),
+            as_of,
+            province: id.get("province").to_string(),
+            district: id.get("district").to_string(),
+            commune: id.get("commune").to_string(),
+            commune_code: id.get("commune_code").to_string(),
+            sources: sources.to_vec(),
+            with_reason: true,
+        }
+    }
+}
+
+/// The export id of the lists a run sends back: 16 hex digits of the time, so that each run's
+/// lists are told apart.
+pub fn export_id() -> String {
+    let mut h = Sha256::new();
+    h.update(chrono::Local::now().to_rfc3339().as_bytes());
+    h.update(b"apply");
+    h.finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Where each source's merged copy goes, under `merged/`: its file name (workbooks as .xlsx),

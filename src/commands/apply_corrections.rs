@@ -12,7 +12,6 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::apply::outputs::{self, Applied, RunFacts};
 use crate::apply::returned::{self, Refusal, Returned};
@@ -23,7 +22,7 @@ use crate::i18n::Lang;
 use crate::input::discover;
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::audit;
-use crate::output::list_workbook::{self, ListMeta};
+use crate::output::list_workbook;
 use crate::output::merged;
 use crate::output::verification;
 use crate::settings::{Ui, resolve_read};
@@ -150,30 +149,10 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
             .map(|(f, h)| (f.display.clone(), h.clone().unwrap_or_default(), f.size))
             .collect();
         let lists = applied.rejected_lists();
-        let export_id = {
-            let mut h = Sha256::new();
-            h.update(chrono::Local::now().to_rfc3339().as_bytes());
-            h.update(b"apply");
-            h.finalize()
-                .iter()
-                .take(8)
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        };
+        let export_id = outputs::export_id();
         let rels = applied.rejected_paths(lists.keys());
         for ((w, rows), rel) in lists.into_iter().zip(rels) {
-            let id = &applied.books[w].identity;
-            let meta = ListMeta {
-                export_id: export_id.clone(),
-                created: chrono::Local::now().to_rfc3339(),
-                as_of: today,
-                province: id.get("province").to_string(),
-                district: id.get("district").to_string(),
-                commune: id.get("commune").to_string(),
-                commune_code: id.get("commune_code").to_string(),
-                sources: sources_meta.clone(),
-                with_reason: true,
-            };
+            let meta = applied.rejected_meta(w, &export_id, today, &sources_meta);
             written.push(out.write_at(&rel, |w| {
                 list_workbook::write(&mut *w, &meta, rows)?;
                 Ok(())

@@ -296,7 +296,7 @@ impl Applied {
             for &i in &d.matched {
                 let row = &self.index.rows[i];
                 let mut cells: [String; 16] = row.cells.clone();
-                cells[0] = self.key_of(row);
+                cells[Field::RecordId.index()] = self.key_of(row);
                 for (f, fix) in d.fixes.iter() {
                     if let Some(v) = fix {
                         cells[f.index()] = v.clone();

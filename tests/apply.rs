@@ -803,7 +803,7 @@ fn a_list_of_other_data_is_refused_and_others_still_apply() {
             AS_OF,
         ],
     );
-    let (_, stderr) = text(&out);
+    let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("theirs.xlsx") && !stderr.contains("mine.xlsx"),
@@ -813,6 +813,14 @@ fn a_list_of_other_data_is_refused_and_others_still_apply() {
         serde_json::from_slice(&std::fs::read(d.join("res/summary.json")).unwrap()).unwrap();
     assert_eq!(summary["workbooks"]["refused"][0]["code"], "NO_MATCH");
     assert!(summary["outcomes"]["applied"].as_u64().unwrap() > 0);
+    // The terminal counts the lists read as summary.json does: the list of other data is refused,
+    // not read too.
+    assert_eq!(summary["workbooks"]["read"], 1);
+    assert!(
+        stdout.starts_with("Đã đọc 1 danh sách trả về (1 bị từ chối)")
+            || stdout.starts_with("Read 1 returned lists (1 refused)"),
+        "{stdout}"
+    );
 }
 
 /// Two dumps numbered alike (`--first-record 1`, as two samples were before each seed had its own

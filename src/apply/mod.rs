@@ -8,14 +8,16 @@
 //! [`returned`] reads the workbooks, [`source`] finds their records; writers live in
 //! [`crate::output`].
 
+pub mod outputs;
 pub mod returned;
+pub mod shown;
 pub mod source;
+pub mod why;
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use crate::findings::people::SHOWN;
 use crate::findings::{RowFindings, RowInfo, Severity};
 use crate::i18n::Lang;
 use crate::normalize::dates::{DateReading, format_date, read_date};
@@ -28,7 +30,9 @@ use crate::normalize::text::fold;
 use crate::record::{Cell, CellRef, FIELD_COUNT, Field, RawRecord, RowLoc};
 use crate::rules::{Code, message};
 use returned::{Integrity, Returned, ReturnedRow};
+pub use shown::Shown;
 use source::{SourceIndex, Wanted, key_hashes, values_hash};
+pub use why::Why;
 
 /// The verification results of the status column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +73,8 @@ pub fn read_status(text: &str) -> Status {
 /// Why a row cannot be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reason {
-    /// A stable code: a finding code of the rules, or one of apply's own.
-    pub code: &'static str,
+    /// Why, with its stable code: a finding of the rules, or one of apply's own.
+    pub why: Why,
     /// The field it is about, if one.
     pub field: Option<Field>,
     /// In plain words.
@@ -125,7 +129,22 @@ impl Outcome {
             Outcome::MovedAway => "Đã chuyển đi",
             Outcome::Deceased => "Đã mất",
             Outcome::Pending => "Chưa xác minh",
+            Outcome::Rejected(r) if r.why == Why::RowDeleted => "Dòng bị xoá",
             Outcome::Rejected(_) => "Bị trả lại",
+        }
+    }
+
+    /// Why a row that changed nothing (`unchanged` in the audit) changed nothing; rows applied or
+    /// sent back have their own reasons, and are never asked.
+    pub fn unchanged(&self) -> Why {
+        match self {
+            Outcome::AlreadyApplied => Why::AlreadyApplied,
+            Outcome::Duplicate => Why::Duplicate,
+            Outcome::Confirmed => Why::Confirmed,
+            Outcome::Unidentified => Why::Unidentified,
+            Outcome::MovedAway => Why::MovedAway,
+            Outcome::Deceased => Why::Deceased,
+            Outcome::Pending | Outcome::Applied | Outcome::Rejected(_) => Why::Pending,
         }
     }
 }
@@ -154,8 +173,8 @@ pub struct Decision {
     pub keys: Vec<String>,
     /// The source rows it stands for.
     pub matched: Vec<usize>,
-    /// The canonical corrections, by field of [`SHOWN`].
-    pub fixes: [Option<String>; 5],
+    /// The canonical corrections, by field.
+    pub fixes: Shown<Option<String>>,
     /// What became of it.
     pub outcome: Outcome,
     /// The changes made (for [`Outcome::Applied`]).
@@ -164,11 +183,11 @@ pub struct Decision {
     pub moved: bool,
 }
 
-fn reason(code: &'static str, field: Option<Field>, lang: Lang, vi: &str, en: &str) -> Reason {
+fn reason(why: Why, field: Option<Field>, lang: Lang) -> Reason {
     Reason {
-        code,
+        why,
         field,
-        message: lang.pick(vi, en).to_string(),
+        message: why.text(lang),
     }
 }
 
@@ -181,7 +200,7 @@ fn canonical(
 ) -> Result<String, Reason> {
     let cell = cell.as_ref();
     let bad = |code: Code| Reason {
-        code: code.as_str(),
+        why: Why::Rule(code),
         field: Some(field),
         message: message(code, crate::rules::Detail::None, lang),
     };
@@ -224,14 +243,14 @@ fn canonical(
 /// contradiction between the ID number and the sex or birth year when one of them was corrected,
 /// rejects the row.
 fn check_rules(
-    values: &[String; 5],
-    fixed: &[bool; 5],
+    values: &Shown<String>,
+    fixed: &Shown<bool>,
     dose_date: Option<NaiveDate>,
     today: NaiveDate,
     lang: Lang,
 ) -> Option<Reason> {
     let mut cells: [CellRef<'_>; FIELD_COUNT] = Default::default();
-    for (f, v) in SHOWN.iter().zip(values) {
+    for (f, v) in values.iter() {
         if !v.trim().is_empty() {
             cells[f.index()] = Cell::Text(v.as_str().into());
         }
@@ -250,7 +269,7 @@ fn check_rules(
         let mut out = RowFindings::new(raw.loc, &make, &mut findings);
         crate::rules::check_person(&row, today, &mut out);
     }
-    let is_fixed = |f: Field| SHOWN.iter().position(|s| *s == f).is_some_and(|i| fixed[i]);
+    let is_fixed = |f: Field| fixed.get(f).copied().unwrap_or(false);
     findings
         .iter()
         .filter(|f| {
@@ -264,7 +283,7 @@ fn check_rules(
         })
         .min_by_key(|f| (f.field, f.code))
         .map(|f| Reason {
-            code: f.code.as_str(),
+            why: Why::Rule(f.code),
             field: f.field,
             message: message(f.code, f.detail, lang),
         })
@@ -273,7 +292,7 @@ fn check_rules(
 /// The returned rows, their canonical corrections and the early verdicts (integrity, status,
 /// unreadable corrections), before the sources are read.
 struct Draft {
-    fixes: [Option<String>; 5],
+    fixes: Shown<Option<String>>,
     early: Option<Outcome>,
 }
 
@@ -283,19 +302,10 @@ fn draft(r: &ReturnedRow, today: NaiveDate, lang: Lang) -> Draft {
         fixes: Default::default(),
         early: None,
     };
-    let reject =
-        |code, vi: &str, en: &str| Some(Outcome::Rejected(reason(code, None, lang, vi, en)));
+    let reject = |why| Some(Outcome::Rejected(reason(why, None, lang)));
     d.early = match r.integrity {
-        Integrity::Added => reject(
-            "ROW_ADDED",
-            "dòng thêm vào danh sách, không có trong danh sách đã xuất",
-            "a row added to the list; it was not in the exported list",
-        ),
-        Integrity::LockedEdited => reject(
-            "LOCKED_EDITED",
-            "đã sửa các cột thông tin gốc (bị khoá); chỉ ghi vào các cột nền vàng",
-            "the original (locked) columns were edited; only the yellow columns may be filled in",
-        ),
+        Integrity::Added => reject(Why::RowAdded),
+        Integrity::LockedEdited => reject(Why::LockedEdited),
         Integrity::Intact | Integrity::Moved => None,
     };
     if d.early.is_some() {
@@ -303,21 +313,9 @@ fn draft(r: &ReturnedRow, today: NaiveDate, lang: Lang) -> Draft {
     }
     let any = r.fixes.any();
     d.early = match (status, any) {
-        (Status::Unknown, _) => reject(
-            "STATUS_UNKNOWN",
-            "kết quả xác minh không rõ; chọn trong danh sách thả xuống",
-            "the verification result is not one of the dropdown's",
-        ),
-        (Status::Fixed, false) => reject(
-            "NOTHING_TO_APPLY",
-            "chọn \"Đã sửa\" nhưng chưa ghi thông tin đúng",
-            "\"Đã sửa\" chosen but no corrected value filled in",
-        ),
-        (Status::Confirmed, true) => reject(
-            "CONFIRMED_WITH_FIXES",
-            "chọn \"Thông tin đúng\" nhưng lại ghi thông tin sửa",
-            "\"Thông tin đúng\" chosen, yet corrected values were filled in",
-        ),
+        (Status::Unknown, _) => reject(Why::StatusUnknown),
+        (Status::Fixed, false) => reject(Why::NothingToApply),
+        (Status::Confirmed, true) => reject(Why::ConfirmedWithFixes),
         (Status::Confirmed, false) => Some(Outcome::Confirmed),
         (Status::Unidentified, _) => Some(Outcome::Unidentified),
         (Status::MovedAway, _) => Some(Outcome::MovedAway),
@@ -328,13 +326,16 @@ fn draft(r: &ReturnedRow, today: NaiveDate, lang: Lang) -> Draft {
     if d.early.is_some() {
         return d;
     }
-    for (i, field) in SHOWN.iter().enumerate() {
-        let cell = &r.fixes.cells[i];
+    for (field, cell) in r.fixes.cells.iter() {
         if cell.is_blank() {
             continue;
         }
-        match canonical(*field, cell, today, lang) {
-            Ok(v) => d.fixes[i] = Some(v),
+        match canonical(field, cell, today, lang) {
+            Ok(v) => {
+                if let Some(slot) = d.fixes.get_mut(field) {
+                    *slot = Some(v);
+                }
+            }
             Err(why) => {
                 d.early = Some(Outcome::Rejected(why));
                 return d;
@@ -345,8 +346,15 @@ fn draft(r: &ReturnedRow, today: NaiveDate, lang: Lang) -> Draft {
 }
 
 /// The exported values with the corrections laid over them.
-fn corrected(shown: [&str; 5], fixes: &[Option<String>; 5]) -> [String; 5] {
-    std::array::from_fn(|i| fixes[i].clone().unwrap_or_else(|| shown[i].to_string()))
+fn corrected(shown: Shown<&str>, fixes: &Shown<Option<String>>) -> Shown<String> {
+    let pick = |fix: &Option<String>, was: &str| fix.clone().unwrap_or_else(|| was.to_string());
+    Shown {
+        name: pick(&fixes.name, shown.name),
+        birth: pick(&fixes.birth, shown.birth),
+        gender: pick(&fixes.gender, shown.gender),
+        id: pick(&fixes.id, shown.id),
+        phone: pick(&fixes.phone, shown.phone),
+    }
 }
 
 /// What the engine needs to know of the run.
@@ -373,11 +381,11 @@ pub fn wanted(ctx: &Context<'_>) -> Wanted {
                 w.keys.extend(key_hashes(k));
             }
             let d = draft(r, ctx.today, ctx.lang);
-            w.values.insert(values_hash(&r.shown()));
+            w.values.insert(values_hash(&r.shown().as_array()));
             if d.early.is_none() {
                 w.values
-                    .insert(values_hash(&corrected(r.shown(), &d.fixes)));
-                if let Some(id) = &d.fixes[3] {
+                    .insert(values_hash(&corrected(r.shown(), &d.fixes).as_array()));
+                if let Some(id) = &d.fixes.id {
                     w.ids.insert(id.clone());
                 }
             }
@@ -426,7 +434,7 @@ impl Shared {
             ),
         };
         Reason {
-            code: "KEY_SHARED",
+            why: Why::KeyShared,
             field: None,
             message,
         }
@@ -493,9 +501,9 @@ fn rows_by_keys(keys: &[String], index: &SourceIndex) -> Vec<usize> {
     rows
 }
 
-fn find(r: &ReturnedRow, fixes: &[Option<String>; 5], index: &SourceIndex, lang: Lang) -> Found {
-    let exported = values_hash(&r.shown());
-    let target = values_hash(&corrected(r.shown(), fixes));
+fn find(r: &ReturnedRow, fixes: &Shown<Option<String>>, index: &SourceIndex, lang: Lang) -> Found {
+    let exported = values_hash(&r.shown().as_array());
+    let target = values_hash(&corrected(r.shown(), fixes).as_array());
     let by_key = rows_by_keys(&r.keys, index);
     let shared = if by_key.len() > 1 {
         shared_keys(&r.keys, index)
@@ -508,8 +516,8 @@ fn find(r: &ReturnedRow, fixes: &[Option<String>; 5], index: &SourceIndex, lang:
         // key must still stand for one of them.
         let fixed = corrected(r.shown(), fixes);
         let people = [
-            (fold(r.shown()[0]), r.shown()[1].trim().to_string()),
-            (fold(&fixed[0]), fixed[1].trim().to_string()),
+            (fold(r.shown().name), r.shown().birth.trim().to_string()),
+            (fold(&fixed.name), fixed.birth.trim().to_string()),
         ];
         let listed = |i: usize| {
             let row = &index.rows[i];
@@ -561,25 +569,12 @@ fn find(r: &ReturnedRow, fixes: &[Option<String>; 5], index: &SourceIndex, lang:
         return Found::Stale(stale_changed(lang));
     }
     // The keys are gone (a newer dump renumbered its rows): look for the values shown.
-    by_values(exported, target, index, lang).unwrap_or_else(|| {
-        Found::Stale(reason(
-            "STALE_GONE",
-            None,
-            lang,
-            "bản ghi không còn trong dữ liệu nguồn",
-            "the record is no longer in the source",
-        ))
-    })
+    by_values(exported, target, index, lang)
+        .unwrap_or_else(|| Found::Stale(reason(Why::StaleGone, None, lang)))
 }
 
 fn stale_changed(lang: Lang) -> Reason {
-    reason(
-        "STALE_CHANGED",
-        None,
-        lang,
-        "bản ghi đã thay đổi từ khi xuất danh sách; cần rà soát lại",
-        "the record changed since the list was exported; it must be checked again",
-    )
+    reason(Why::StaleChanged, None, lang)
 }
 
 /// The rows showing the exported values, else the corrected ones; `None` when there are none.
@@ -589,13 +584,7 @@ fn by_values(exported: u64, target: u64, index: &SourceIndex, lang: Lang) -> Opt
             let units: std::collections::HashSet<u64> =
                 rows.iter().map(|&i| index.rows[i].unit).collect();
             if units.len() > 1 {
-                return Some(Found::Stale(reason(
-                    "STALE_AMBIGUOUS",
-                    None,
-                    lang,
-                    "dữ liệu nguồn có nhiều người trùng thông tin này ở các địa bàn khác nhau; không xác định được bản ghi",
-                    "several people with these values in different places in the source; the record cannot be told",
-                )));
+                return Some(Found::Stale(reason(Why::StaleAmbiguous, None, lang)));
             }
             return Some(if applied {
                 Found::Applied(rows.clone())
@@ -639,7 +628,7 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                 Found::Rows(rows) => {
                     let dose = rows.iter().filter_map(|&i| index.rows[i].dose_date).min();
                     let values = corrected(r.shown(), &d.fixes);
-                    let fixed = std::array::from_fn(|i| d.fixes[i].is_some());
+                    let fixed = d.fixes.map(Option::is_some);
                     decision.matched = rows;
                     decision.outcome = match check_rules(&values, &fixed, dose, ctx.today, lang) {
                         Some(why) => Outcome::Rejected(why),
@@ -662,13 +651,7 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                 keys: del.keys.clone(),
                 matched,
                 fixes: Default::default(),
-                outcome: Outcome::Rejected(reason(
-                    "ROW_DELETED",
-                    None,
-                    lang,
-                    "dòng đã bị xoá khỏi danh sách trả về; cần rà soát lại",
-                    "the row was deleted from the returned list; it must be checked again",
-                )),
+                outcome: Outcome::Rejected(reason(Why::RowDeleted, None, lang)),
                 changes: Vec::new(),
                 moved: false,
             });
@@ -680,13 +663,13 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
             continue;
         }
         for &row in &d.matched {
-            for (i, field) in SHOWN.iter().enumerate() {
-                let Some(new) = &d.fixes[i] else { continue };
-                let old = index.rows[row].get(*field);
+            for (field, fix) in d.fixes.iter() {
+                let Some(new) = fix else { continue };
+                let old = index.rows[row].get(field);
                 if old != new {
                     d.changes.push(Change {
                         row,
-                        field: *field,
+                        field,
                         old: old.to_string(),
                         new: new.clone(),
                     });
@@ -719,13 +702,7 @@ fn conflicts(out: &mut [Decision], ctx: &Context<'_>, index: &SourceIndex) {
         let same = group.iter().all(|&j| out[j].fixes == out[first].fixes);
         for &j in group {
             if !same {
-                out[j].outcome = Outcome::Rejected(reason(
-                    "CONFLICT_WORKBOOKS",
-                    None,
-                    lang,
-                    "cùng một người được sửa khác nhau ở hai danh sách (hoặc hai dòng); cần thống nhất",
-                    "the same person was corrected differently in two lists (or rows); they must agree",
-                ));
+                out[j].outcome = Outcome::Rejected(reason(Why::ConflictWorkbooks, None, lang));
             } else if j != first {
                 primary_of.insert(j, first);
             }
@@ -741,30 +718,22 @@ fn conflicts(out: &mut [Decision], ctx: &Context<'_>, index: &SourceIndex) {
         let shown = d
             .row
             .and_then(|r| ctx.returned[d.workbook].rows.get(r))
-            .map(|r| r.shown().map(String::from))
+            .map(|r| r.shown().map(|s| s.to_string()))
             .unwrap_or_default();
-        let name = d.fixes[0].clone().unwrap_or_else(|| shown[0].clone());
-        let birth = d.fixes[1].clone().unwrap_or_else(|| shown[1].clone());
+        let name = d.fixes.name.clone().unwrap_or(shown.name);
+        let birth = d.fixes.birth.clone().unwrap_or(shown.birth);
         let birth: Cell<String> = Cell::Text(birth);
         (fold(&name), read_date(&birth, ctx.today).date())
     };
     let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, d) in out.iter().enumerate() {
         if live(d)
-            && let Some(id) = &d.fixes[3]
+            && let Some(id) = &d.fixes.id
         {
             by_id.entry(id.clone()).or_default().push(i);
         }
     }
-    let taken = || {
-        Outcome::Rejected(reason(
-            "ID_TAKEN",
-            Some(Field::IdNumber),
-            lang,
-            "số CMND/CCCD này đã thuộc về một người khác (trong dữ liệu nguồn hoặc danh sách khác)",
-            "this CCCD/CMND number belongs to another person (in the source or another list)",
-        ))
-    };
+    let taken = || Outcome::Rejected(reason(Why::IdTaken, Some(Field::IdNumber), lang));
     let mut rejected = Vec::new();
     for (id, group) in &by_id {
         let me = |i: usize| person(&out[i]);
@@ -805,6 +774,35 @@ fn conflicts(out: &mut [Decision], ctx: &Context<'_>, index: &SourceIndex) {
     }
 }
 
+/// Whether a row's records were not found (stale, or behind keys shared by two inputs or people).
+fn not_found(o: &Outcome) -> bool {
+    matches!(o, Outcome::Rejected(r) if r.why.not_found())
+}
+
+/// Lists of other data: the workbooks none of whose rows can be found (rows were tried, and every
+/// one tried was stale or behind shared keys), each with the cause worth naming (keys shared by
+/// two inputs or people), if one.
+pub fn foreign(decisions: &[Decision], workbooks: usize) -> BTreeMap<usize, Option<String>> {
+    let mut out = BTreeMap::new();
+    for w in 0..workbooks {
+        let mine: Vec<&Decision> = decisions.iter().filter(|d| d.workbook == w).collect();
+        let tried = mine
+            .iter()
+            .filter(|d| !d.matched.is_empty() || not_found(&d.outcome))
+            .count();
+        // Found as exported or as corrected; rows that are all stale mean other (or much older) data.
+        let stale = mine.iter().filter(|d| not_found(&d.outcome)).count();
+        if tried > 0 && tried == stale {
+            let cause = mine.iter().find_map(|d| match &d.outcome {
+                Outcome::Rejected(r) if r.why == Why::KeyShared => Some(r.message.clone()),
+                _ => None,
+            });
+            out.insert(w, cause);
+        }
+    }
+    out
+}
+
 /// Counts for summaries: outcomes and reasons.
 pub fn counts(
     decisions: &[Decision],
@@ -814,17 +812,17 @@ pub fn counts(
     for d in decisions {
         *outcomes.entry(d.outcome.code()).or_insert(0) += 1;
         if let Outcome::Rejected(r) = &d.outcome {
-            *reasons.entry(r.code).or_insert(0) += 1;
+            *reasons.entry(r.why.code()).or_insert(0) += 1;
         }
     }
     (outcomes, reasons)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn today() -> NaiveDate {
+    pub(crate) fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default()
     }
 
@@ -873,7 +871,11 @@ mod tests {
             ok(Field::Phone, t("+84 912 345 678")).as_deref(),
             Some("0912345678")
         );
-        let bad = |f, c: Cell<String>| canonical(f, &c, today(), Lang::Vi).err().map(|r| r.code);
+        let bad = |f, c: Cell<String>| {
+            canonical(f, &c, today(), Lang::Vi)
+                .err()
+                .map(|r| r.why.code())
+        };
         assert_eq!(bad(Field::BirthDate, t("31/02/1990")), Some("DOB_INVALID"));
         assert_eq!(bad(Field::BirthDate, t("1990")), Some("DOB_YEAR_ONLY"));
         assert_eq!(bad(Field::Phone, t("12345")), Some("PHONE_INVALID"));
@@ -891,7 +893,8 @@ mod tests {
 
     #[test]
     fn the_rules_check_the_corrected_person() {
-        let v = |a: [&str; 5]| a.map(String::from);
+        let v = |a: [&str; 5]| Shown::from_array(a.map(String::from));
+        let fixed = |f: Field| Shown::from_fn(|g| g == f);
         // 001 = Hà Nội; 0 = male born 1900s; 85 = 1985.
         let person = v([
             "Nguyễn Văn An",
@@ -900,33 +903,34 @@ mod tests {
             "001085012345",
             "0912345678",
         ]);
-        let all = [false, false, false, true, false];
+        let all = fixed(Field::IdNumber);
         assert_eq!(check_rules(&person, &all, None, today(), Lang::Vi), None);
         let woman = v(["Nguyễn Thị An", "05/03/1985", "Nữ", "001085012345", ""]);
         let why = check_rules(&woman, &all, None, today(), Lang::Vi);
-        assert_eq!(why.map(|r| r.code), Some("ID_GENDER_MISMATCH"));
+        assert_eq!(why.map(|r| r.why.code()), Some("ID_GENDER_MISMATCH"));
         let other_year = v(["Nguyễn Văn An", "05/03/1986", "Nam", "001085012345", ""]);
         let why = check_rules(&other_year, &all, None, today(), Lang::Vi);
-        assert_eq!(why.map(|r| r.code), Some("ID_BIRTH_YEAR_MISMATCH"));
+        assert_eq!(why.map(|r| r.why.code()), Some("ID_BIRTH_YEAR_MISMATCH"));
         // Only what was corrected counts: a wrong phone nobody touched does not block an ID fix.
         let bad_phone = v(["Nguyễn Văn An", "05/03/1985", "Nam", "001085012345", "123"]);
         assert_eq!(check_rules(&bad_phone, &all, None, today(), Lang::Vi), None);
-        let phone_fixed = [false, false, false, false, true];
+        let phone_fixed = fixed(Field::Phone);
         let why = check_rules(&bad_phone, &phone_fixed, None, today(), Lang::Vi);
-        assert_eq!(why.map(|r| r.code), Some("PHONE_INVALID"));
+        assert_eq!(why.map(|r| r.why.code()), Some("PHONE_INVALID"));
         // A birth date after the first dose.
-        let birth_fixed = [false, true, false, false, false];
+        let birth_fixed = fixed(Field::BirthDate);
         let dose = NaiveDate::from_ymd_opt(1980, 1, 1);
         let why = check_rules(&person, &birth_fixed, dose, today(), Lang::Vi);
-        assert_eq!(why.map(|r| r.code), Some("DOB_OUT_OF_RANGE"));
+        assert_eq!(why.map(|r| r.why.code()), Some("DOB_OUT_OF_RANGE"));
     }
 
     use crate::apply::returned::{Fixes, Integrity, Returned, ReturnedRow};
     use crate::apply::source::{SourceRow, position_hash, record_id_hash};
+    use crate::findings::people::SHOWN;
 
-    const SHOWN_A: [&str; 5] = ["Lê Văn An", "05/03/1985", "Nam", "", "0912345678"];
+    pub(crate) const SHOWN_A: [&str; 5] = ["Lê Văn An", "05/03/1985", "Nam", "", "0912345678"];
 
-    fn src_row(id: &str, values: [&str; 5], unit: u64, line: u32) -> SourceRow {
+    pub(crate) fn src_row(id: &str, values: [&str; 5], unit: u64, line: u32) -> SourceRow {
         let mut cells: [String; FIELD_COUNT] = Default::default();
         cells[Field::RecordId.index()] = id.to_string();
         for (f, v) in SHOWN.iter().zip(values) {
@@ -946,7 +950,7 @@ mod tests {
         }
     }
 
-    fn index_of(rows: Vec<SourceRow>) -> SourceIndex {
+    pub(crate) fn index_of(rows: Vec<SourceRow>) -> SourceIndex {
         let mut index = SourceIndex::default();
         for (i, r) in rows.iter().enumerate() {
             index
@@ -969,7 +973,7 @@ mod tests {
         index
     }
 
-    fn returned_row(
+    pub(crate) fn returned_row(
         keys: &[&str],
         shown: [&str; 5],
         fixes: [&str; 5],
@@ -986,13 +990,13 @@ mod tests {
             locked,
             keys: keys.iter().map(|k| k.to_string()).collect(),
             fixes: Fixes {
-                cells: fixes.map(|f| {
+                cells: Shown::from_array(fixes.map(|f| {
                     if f.is_empty() {
                         Cell::Empty
                     } else {
                         Cell::Text(f.to_string())
                     }
-                }),
+                })),
                 status: status.to_string(),
                 note: String::new(),
             },
@@ -1000,7 +1004,7 @@ mod tests {
         }
     }
 
-    fn book(rows: Vec<ReturnedRow>) -> Returned {
+    pub(crate) fn book(rows: Vec<ReturnedRow>) -> Returned {
         Returned {
             path: "l.xlsx".into(),
             display: "l.xlsx".into(),
@@ -1019,13 +1023,13 @@ mod tests {
         decide(&ctx, index)
             .into_iter()
             .map(|d| match d.outcome {
-                Outcome::Rejected(r) => r.code.to_string(),
+                Outcome::Rejected(r) => r.why.code().to_string(),
                 o => o.code().to_string(),
             })
             .collect()
     }
 
-    const FIX_NAME: [&str; 5] = ["Lê Văn Ân", "", "", "", ""];
+    pub(crate) const FIX_NAME: [&str; 5] = ["Lê Văn Ân", "", "", "", ""];
 
     #[test]
     fn rows_are_found_by_key_then_by_values() {
@@ -1182,7 +1186,7 @@ mod tests {
             };
             let d = decide(&ctx, &index).remove(0);
             let (code, message) = match &d.outcome {
-                Outcome::Rejected(r) => (r.code.to_string(), r.message.clone()),
+                Outcome::Rejected(r) => (r.why.code().to_string(), r.message.clone()),
                 o => (o.code().to_string(), String::new()),
             };
             assert_eq!(code, want, "case {i}: {message}");

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 
 use calamine::{Data, open_workbook_auto};
 
+use super::shown::Shown;
 use crate::output::list_workbook::{
-    self, COL_BIRTH_FIX, COL_GENDER_FIX, COL_ID_FIX, COL_NAME_FIX, COL_NOTE, COL_PHONE_FIX,
-    COL_STATUS, HEADERS, LIST_SHEET, LOCKED_COLUMNS, META_FORMAT, META_SHEET, REASON_HEADER,
+    self, COL_ADDRESS, COL_BIRTH, COL_BIRTH_FIX, COL_ERRORS, COL_GENDER, COL_GENDER_FIX, COL_ID,
+    COL_ID_FIX, COL_NAME, COL_NAME_FIX, COL_NOTE, COL_PHONE, COL_PHONE_FIX, COL_STATUS,
+    COL_SUGGESTIONS, HEADERS, LIST_SHEET, LOCKED_COLUMNS, META_FORMAT, META_SHEET, REASON_HEADER,
 };
 use crate::record::Cell;
 
@@ -71,8 +73,8 @@ pub enum Integrity {
 /// What the team typed in the correction columns of a row.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Fixes {
-    /// Name, birth date, sex, ID number, phone — in [`crate::findings::people::SHOWN`] order.
-    pub cells: [Cell<String>; 5],
+    /// Name, birth date, sex, ID number, phone, as typed.
+    pub cells: Shown<Cell<String>>,
     /// `Kết quả xác minh` as typed.
     pub status: String,
     /// `Ghi chú`.
@@ -82,7 +84,7 @@ pub struct Fixes {
 impl Fixes {
     /// Whether any correction cell holds something.
     pub fn any(&self) -> bool {
-        self.cells.iter().any(|c| !c.is_blank())
+        self.cells.iter().any(|(_, c)| !c.is_blank())
     }
 }
 
@@ -103,14 +105,30 @@ pub struct ReturnedRow {
 
 impl ReturnedRow {
     /// Name, birth date, sex, ID number and phone as exported.
-    pub fn shown(&self) -> [&str; 5] {
-        [
-            self.locked[2].as_str(),
-            self.locked[3].as_str(),
-            self.locked[4].as_str(),
-            self.locked[5].as_str(),
-            self.locked[6].as_str(),
-        ]
+    pub fn shown(&self) -> Shown<&str> {
+        let at = |c: u16| self.locked[usize::from(c)].as_str();
+        Shown {
+            name: at(COL_NAME),
+            birth: at(COL_BIRTH),
+            gender: at(COL_GENDER),
+            id: at(COL_ID),
+            phone: at(COL_PHONE),
+        }
+    }
+
+    /// The address as exported.
+    pub fn address(&self) -> &str {
+        &self.locked[usize::from(COL_ADDRESS)]
+    }
+
+    /// The findings as exported, one per line.
+    pub fn errors(&self) -> &str {
+        &self.locked[usize::from(COL_ERRORS)]
+    }
+
+    /// The suggestions as exported, one per line.
+    pub fn suggestions(&self) -> &str {
+        &self.locked[usize::from(COL_SUGGESTIONS)]
     }
 }
 
@@ -269,13 +287,13 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
             locked,
             keys,
             fixes: Fixes {
-                cells: [
-                    cell(COL_NAME_FIX),
-                    cell(COL_BIRTH_FIX),
-                    cell(COL_GENDER_FIX),
-                    cell(COL_ID_FIX),
-                    cell(COL_PHONE_FIX),
-                ],
+                cells: Shown {
+                    name: cell(COL_NAME_FIX),
+                    birth: cell(COL_BIRTH_FIX),
+                    gender: cell(COL_GENDER_FIX),
+                    id: cell(COL_ID_FIX),
+                    phone: cell(COL_PHONE_FIX),
+                },
                 status: t(COL_STATUS),
                 note: t(COL_NOTE),
             },

@@ -143,8 +143,8 @@ impl IndexSink<'_> {
             return None;
         }
         let text = |f: Field| trim(&raw.get(f).display()).to_string();
-        let shown = crate::findings::people::SHOWN.map(&text);
-        let values = values_hash(&shown);
+        let shown = super::Shown::from_fn(&text);
+        let values = values_hash(&shown.as_array());
         let rid = text(Field::RecordId);
         let by_key = (!rid.is_empty() && self.wanted.keys.contains(&record_id_hash(&rid)))
             || self
@@ -152,7 +152,7 @@ impl IndexSink<'_> {
                 .keys
                 .contains(&position_hash(source, sheet_name, raw.loc.row));
         let by_values = self.wanted.values.contains(&values);
-        let by_id = !self.wanted.ids.is_empty() && self.wanted.ids.contains(&digits(&shown[3]));
+        let by_id = !self.wanted.ids.is_empty() && self.wanted.ids.contains(&digits(&shown.id));
         if !(by_key || by_values || by_id) {
             return None;
         }

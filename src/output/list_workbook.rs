@@ -16,6 +16,8 @@ use rust_xlsxwriter::{
 };
 use sha2::{Digest, Sha256};
 
+use crate::apply::shown::Shown;
+
 /// The headers of sheet `Danh sách`, in order (docs/export-list.md).
 pub const HEADERS: [&str; 17] = [
     "STT",
@@ -51,6 +53,22 @@ pub const META_FORMAT: &str = "vaxclean-danh-sach/1";
 /// The first row of the hidden sheet's per-row table.
 pub const META_TABLE_HEADERS: [&str; 4] = ["row", "stt", "record_keys", "fingerprint"];
 
+/// The locked columns (0-based), after STT and the record keys: the name as found.
+pub const COL_NAME: u16 = 2;
+/// The birth date as found.
+pub const COL_BIRTH: u16 = 3;
+/// The sex as found.
+pub const COL_GENDER: u16 = 4;
+/// The ID number as found.
+pub const COL_ID: u16 = 5;
+/// The phone as found.
+pub const COL_PHONE: u16 = 6;
+/// The address as found.
+pub const COL_ADDRESS: u16 = 7;
+/// The findings, one per line.
+pub const COL_ERRORS: u16 = 8;
+/// The suggestions, one per line.
+pub const COL_SUGGESTIONS: u16 = 9;
 /// Columns the hamlet team fills in (0-based), and the verification status.
 pub const COL_NAME_FIX: u16 = 10;
 /// Birth date correction.
@@ -121,19 +139,31 @@ pub struct ListRow {
 impl ListRow {
     /// The locked cells of the row as written (STT to `Gợi ý sửa`).
     pub fn locked_cells(&self, stt: u32) -> [String; LOCKED_COLUMNS as usize] {
-        let v = &self.values;
+        let [name, birth, gender, id, phone, address] = self.values.clone();
         [
             stt.to_string(),
             self.record_keys.join("\n"),
-            v[0].clone(),
-            v[1].clone(),
-            v[2].clone(),
-            v[3].clone(),
-            v[4].clone(),
-            v[5].clone(),
+            name,
+            birth,
+            gender,
+            id,
+            phone,
+            address,
             self.errors.join("\n"),
             self.suggestions.join("\n"),
         ]
+    }
+
+    /// [`ListRow::values`] from the person's fields and address.
+    pub fn values_of(shown: Shown<String>, address: String) -> [String; 6] {
+        let Shown {
+            name,
+            birth,
+            gender,
+            id,
+            phone,
+        } = shown;
+        [name, birth, gender, id, phone, address]
     }
 }
 

@@ -1,0 +1,1011 @@
+//! What `apply-corrections` writes, built from one [`Applied`] value (the decisions, the returned
+//! workbooks, the source index and the inputs, put together once): the audit rows, the lists sent
+//! back, the import rows, the verification rows, the merged sources' edits, the rejected lists'
+//! paths and [`ApplySummary`] (summary.json and the terminal lines). The writers themselves live
+//! in [`crate::output`]; the command only orchestrates.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::returned::{Refusal, Returned, ReturnedRow};
+use super::source::{SourceIndex, SourceRow};
+use super::{Decision, Outcome, Shown, Why};
+use crate::i18n::Lang;
+use crate::input::InputFile;
+use crate::normalize::identifiers::{IdReading, read_id};
+use crate::output::audit::AuditRow;
+use crate::output::export::Folder;
+use crate::output::list_workbook::{ListMeta, ListRow};
+use crate::output::merged::{self, Edit, SheetEdits};
+use crate::output::verification::VerificationRow;
+use crate::record::{Cell, Field};
+
+/// A run's decisions with everything needed to write them out.
+pub struct Applied {
+    /// The inputs, deduplicated.
+    pub files: Vec<InputFile>,
+    /// The returned workbooks that could be read (lists of other data included).
+    pub books: Vec<Returned>,
+    /// The source rows the returned rows were searched in.
+    pub index: SourceIndex,
+    /// One decision per returned or deleted row, lists of other data left out.
+    pub decisions: Vec<Decision>,
+    /// Per workbook, whether it was set aside as a list of other data ([`Refusal::NoMatch`]).
+    pub foreign: Vec<bool>,
+}
+
+impl Applied {
+    /// Puts a run together: workbooks none of whose rows can be found ([`super::foreign`]) are set
+    /// aside, their decisions dropped. Returns the refusals of those workbooks too.
+    pub fn new(
+        files: Vec<InputFile>,
+        books: Vec<Returned>,
+        index: SourceIndex,
+        mut decisions: Vec<Decision>,
+    ) -> (Self, Vec<(String, Refusal)>) {
+        let causes = super::foreign(&decisions, books.len());
+        let mut foreign = vec![false; books.len()];
+        let mut refused = Vec::new();
+        for (w, cause) in causes {
+            foreign[w] = true;
+            refused.push((books[w].display.clone(), Refusal::NoMatch(cause)));
+        }
+        decisions.retain(|d| !foreign[d.workbook]);
+        let applied = Applied {
+            files,
+            books,
+            index,
+            decisions,
+            foreign,
+        };
+        (applied, refused)
+    }
+
+    /// The workbooks whose rows were decided (read, and not a list of other data).
+    pub fn workbooks_used(&self) -> usize {
+        self.books.len() - self.foreign.iter().filter(|x| **x).count()
+    }
+
+    /// A source row's record key: its record id, else `name:row` / `name:sheet:row`.
+    pub fn key_of(&self, row: &SourceRow) -> String {
+        let source = self
+            .files
+            .get(row.loc.source as usize)
+            .map_or(String::new(), |f| {
+                crate::output::export::key_name(f, &self.files)
+            });
+        let sheet = self
+            .index
+            .sheets
+            .get(row.loc.sheet as usize)
+            .map_or("", |s| s.name.as_str());
+        crate::output::export::key_from(row.get(Field::RecordId), &source, sheet, row.loc.row)
+    }
+
+    /// The returned row a decision is about (`None` for a deleted row).
+    fn returned_row(&self, d: &Decision) -> Option<&ReturnedRow> {
+        d.row.and_then(|i| self.books[d.workbook].rows.get(i))
+    }
+
+    /// The sheet row of a decision's row in its workbook (a deleted row's as exported).
+    fn workbook_row(&self, d: &Decision) -> u32 {
+        let b = &self.books[d.workbook];
+        self.returned_row(d).map_or_else(
+            || {
+                b.deleted
+                    .iter()
+                    .find(|x| x.keys == d.keys)
+                    .map_or(0, |x| x.sheet_row)
+            },
+            |r| r.sheet_row,
+        )
+    }
+
+    /// What was typed in the correction cells of a decision's row, by field.
+    fn typed_texts(&self, d: &Decision) -> Vec<(Field, String)> {
+        let Some(r) = self.returned_row(d) else {
+            return Vec::new();
+        };
+        r.fixes
+            .cells
+            .iter()
+            .filter(|(_, c)| !c.is_blank())
+            .map(|(f, c)| (f, c.display().trim().to_string()))
+            .collect()
+    }
+
+    /// The audit: every change, every row sent back, every row that changed nothing.
+    pub fn audit_rows(&self, lang: Lang) -> Vec<AuditRow> {
+        let mut out = Vec::new();
+        for d in &self.decisions {
+            let b = &self.books[d.workbook];
+            let wrow = self.workbook_row(d);
+            let base = |row: Option<&SourceRow>, key: String| AuditRow {
+                record_key: key,
+                source: row
+                    .and_then(|r| self.files.get(r.loc.source as usize))
+                    .map(|f| f.display.clone())
+                    .unwrap_or_default(),
+                row: row.map_or(0, |r| r.loc.row),
+                workbook: b.display.clone(),
+                workbook_row: wrow,
+                ..AuditRow::default()
+            };
+            // The records the row stands for: the matched rows, else its keys.
+            let targets: Vec<(Option<&SourceRow>, String)> = if d.matched.is_empty() {
+                d.keys.iter().map(|k| (None, k.clone())).collect()
+            } else {
+                d.matched
+                    .iter()
+                    .map(|&i| (Some(&self.index.rows[i]), self.key_of(&self.index.rows[i])))
+                    .collect()
+            };
+            match &d.outcome {
+                Outcome::Applied => {
+                    // Applied all the same; a moved row says so.
+                    let (code, note) = if d.moved {
+                        (Why::RowMoved.code(), Why::RowMoved.text(lang))
+                    } else {
+                        ("", String::new())
+                    };
+                    for c in &d.changes {
+                        let row = &self.index.rows[c.row];
+                        out.push(AuditRow {
+                            field: c.field.name().to_string(),
+                            old: c.old.clone(),
+                            new: c.new.clone(),
+                            status: "applied",
+                            reason: note.clone(),
+                            reason_code: code.to_string(),
+                            ..base(Some(row), self.key_of(row))
+                        });
+                    }
+                }
+                Outcome::Rejected(sent_back) => {
+                    let typed = self.typed_texts(d);
+                    for (row, key) in &targets {
+                        let fields: Vec<(Option<Field>, String)> = if typed.is_empty() {
+                            vec![(None, String::new())]
+                        } else {
+                            typed.iter().map(|(f, v)| (Some(*f), v.clone())).collect()
+                        };
+                        for (field, new) in fields {
+                            out.push(AuditRow {
+                                field: field.map_or(String::new(), |f| f.name().to_string()),
+                                old: match (row, field) {
+                                    (Some(r), Some(f)) => r.get(f).to_string(),
+                                    _ => String::new(),
+                                },
+                                new,
+                                status: "rejected",
+                                reason: sent_back.message.clone(),
+                                reason_code: sent_back.why.code().to_string(),
+                                ..base(*row, key.clone())
+                            });
+                        }
+                    }
+                }
+                other => {
+                    let why = other.unchanged();
+                    for (row, key) in &targets {
+                        out.push(AuditRow {
+                            status: "unchanged",
+                            reason: why.text(lang),
+                            reason_code: why.code().to_string(),
+                            ..base(*row, key.clone())
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The rows to send back, per workbook.
+    pub fn rejected_lists(&self) -> BTreeMap<usize, Vec<ListRow>> {
+        let mut out: BTreeMap<usize, Vec<ListRow>> = BTreeMap::new();
+        for d in &self.decisions {
+            let Outcome::Rejected(why) = &d.outcome else {
+                continue;
+            };
+            let row = match self.returned_row(d) {
+                Some(r) => {
+                    let t = r.fixes.cells.map(|c| c.display().trim().to_string());
+                    ListRow {
+                        record_keys: d.keys.clone(),
+                        values: ListRow::values_of(
+                            r.shown().map(|s| s.to_string()),
+                            r.address().to_string(),
+                        ),
+                        errors: r.errors().lines().map(String::from).collect(),
+                        suggestions: r.suggestions().lines().map(String::from).collect(),
+                        typed: [
+                            t.name,
+                            t.birth,
+                            t.gender,
+                            t.id,
+                            t.phone,
+                            r.fixes.status.clone(),
+                            r.fixes.note.clone(),
+                        ],
+                        reason: why.message.clone(),
+                    }
+                }
+                None => {
+                    // A deleted row: its values from the source, when it is still there.
+                    let src = d.matched.first().map(|&i| &self.index.rows[i]);
+                    let values: [String; 6] = match src {
+                        Some(s) => {
+                            let address = [
+                                Field::Address,
+                                Field::Commune,
+                                Field::District,
+                                Field::Province,
+                            ]
+                            .iter()
+                            .map(|f| s.get(*f))
+                            .filter(|x| !x.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                            ListRow::values_of(Shown::from_fn(|f| s.get(f).to_string()), address)
+                        }
+                        None => Default::default(),
+                    };
+                    let keys = if d.matched.is_empty() {
+                        d.keys.clone()
+                    } else {
+                        d.matched
+                            .iter()
+                            .map(|&i| self.key_of(&self.index.rows[i]))
+                            .collect()
+                    };
+                    ListRow {
+                        record_keys: keys,
+                        values,
+                        reason: why.message.clone(),
+                        ..ListRow::default()
+                    }
+                }
+            };
+            out.entry(d.workbook).or_default().push(row);
+        }
+        out
+    }
+
+    /// Records that had no valid ID number and have one now, as the import file's cells.
+    pub fn import_rows(&self, year: i32) -> Vec<[String; 16]> {
+        let mut out = Vec::new();
+        for d in &self.decisions {
+            if d.outcome != Outcome::Applied {
+                continue;
+            }
+            if d.fixes.id.is_none() {
+                continue;
+            }
+            let Some(r) = self.returned_row(d) else {
+                continue;
+            };
+            // A number Excel damaged (lost zeros) is no valid number on the platform either.
+            let before = Cell::Text(r.shown().id.to_string());
+            if matches!(read_id(&before, year), IdReading::Valid { .. }) {
+                continue;
+            }
+            for &i in &d.matched {
+                let row = &self.index.rows[i];
+                let mut cells: [String; 16] = row.cells.clone();
+                cells[Field::RecordId.index()] = self.key_of(row);
+                for (f, fix) in d.fixes.iter() {
+                    if let Some(v) = fix {
+                        cells[f.index()] = v.clone();
+                    }
+                }
+                out.push(cells);
+            }
+        }
+        out
+    }
+
+    /// One verification row per decision.
+    pub fn verification_rows(&self) -> Vec<VerificationRow> {
+        self.decisions
+            .iter()
+            .map(|d| {
+                let b = &self.books[d.workbook];
+                let id = &b.identity;
+                let r = self.returned_row(d);
+                let src = d.matched.first().map(|&i| &self.index.rows[i]);
+                // As exported; a deleted row's from the source, when it is still there.
+                let shown = |f: Field| -> String {
+                    r.and_then(|r| r.shown().get(f).map(|s| s.to_string()))
+                        .or_else(|| src.map(|s| s.get(f).to_string()))
+                        .unwrap_or_default()
+                };
+                let reason = match &d.outcome {
+                    Outcome::Rejected(why) => why.message.clone(),
+                    _ => String::new(),
+                };
+                VerificationRow {
+                    unit: [
+                        id.get("province").to_string(),
+                        id.get("district").to_string(),
+                        id.get("commune").to_string(),
+                    ],
+                    workbook: b.display.clone(),
+                    workbook_row: self.workbook_row(d),
+                    keys: d.keys.join(", "),
+                    name: shown(Field::FullName),
+                    birth: shown(Field::BirthDate),
+                    id: shown(Field::IdNumber),
+                    result: d.outcome.label(),
+                    reason,
+                }
+            })
+            .collect()
+    }
+
+    /// Edits per source, per sheet name ("" for CSV), per row.
+    pub fn edits_by_source(&self) -> HashMap<u32, HashMap<String, SheetEdits>> {
+        let index = &self.index;
+        let mut out: HashMap<u32, HashMap<String, SheetEdits>> = HashMap::new();
+        for d in &self.decisions {
+            if d.outcome != Outcome::Applied {
+                continue;
+            }
+            for c in &d.changes {
+                let row = &index.rows[c.row];
+                let Some(col) = index
+                    .columns
+                    .get(&row.loc.sheet)
+                    .and_then(|cols| cols[c.field.index()])
+                else {
+                    continue;
+                };
+                let sheet = index
+                    .sheets
+                    .get(row.loc.sheet as usize)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default();
+                let date = (c.field == Field::BirthDate && row.birth_is_date)
+                    .then(|| chrono::NaiveDate::parse_from_str(&c.new, "%d/%m/%Y").ok())
+                    .flatten();
+                out.entry(row.loc.source)
+                    .or_default()
+                    .entry(sheet)
+                    .or_default()
+                    .entry(row.loc.row)
+                    .or_default()
+                    .push(Edit {
+                        col,
+                        text: c.new.clone(),
+                        date,
+                    });
+            }
+        }
+        out
+    }
+
+    /// Where each rejected list goes under `rejected/`, by workbook: the folder of its commune,
+    /// numbered from the second list of one commune on.
+    pub fn rejected_paths<'a>(&self, workbooks: impl Iterator<Item = &'a usize>) -> Vec<PathBuf> {
+        let mut used: HashMap<String, usize> = HashMap::new();
+        workbooks
+            .map(|&w| {
+                let id = &self.books[w].identity;
+                let part = |k: &str| Some(id.get(k).to_string()).filter(|s| !s.is_empty());
+                let folder = Folder {
+                    province: part("province"),
+                    district: part("district"),
+                    commune: part("commune"),
+                    commune_code: part("commune_code"),
+                };
+                let mut rel = Path::new("rejected").join(folder.path());
+                let key = rel.to_string_lossy().to_lowercase();
+                let n = used.entry(key).or_insert(0);
+                *n += 1;
+                if *n > 1 {
+                    let stem = rel
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    rel.set_file_name(format!("{stem} ({n}).xlsx"));
+                }
+                rel
+            })
+            .collect()
+    }
+}
+
+impl Applied {
+    /// The hidden sheet of the list sent back for workbook `w`: the unit of the list returned,
+    /// this run's export id and sources (path, SHA-256, size).
+    pub fn rejected_meta(
+        &self,
+        w: usize,
+        export_id: &str,
+        as_of: chrono::NaiveDate,
+        sources: &[(String, String, u64)],
+    ) -> ListMeta {
+        let id = &self.books[w].identity;
+        ListMeta {
+            export_id: export_id.to_string(),
+            created: chrono::Local::now().to_rfc3339(),
+            as_of,
+            province: id.get("province").to_string(),
+            district: id.get("district").to_string(),
+            commune: id.get("commune").to_string(),
+            commune_code: id.get("commune_code").to_string(),
+            sources: sources.to_vec(),
+            with_reason: true,
+        }
+    }
+}
+
+/// The export id of the lists a run sends back: 16 hex digits of the time, so that each run's
+/// lists are told apart.
+pub fn export_id() -> String {
+    let mut h = Sha256::new();
+    h.update(chrono::Local::now().to_rfc3339().as_bytes());
+    h.update(b"apply");
+    h.finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Where each source's merged copy goes, under `merged/`: its file name (workbooks as .xlsx),
+/// numbered when two sources share a name.
+pub fn merged_names(files: &[InputFile]) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    files
+        .iter()
+        .map(|f| {
+            let stem = f
+                .path
+                .file_stem()
+                .map_or_else(|| "nguon".to_string(), |s| s.to_string_lossy().into_owned());
+            let name = if merged::is_csv(&f.path) {
+                f.path.file_name().map_or_else(
+                    || format!("{stem}.csv"),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            } else {
+                format!("{stem}.xlsx")
+            };
+            let name = crate::output::paths::component(&name);
+            let n = seen.entry(name.to_lowercase()).or_insert(0);
+            *n += 1;
+            if *n == 1 { name } else { format!("{n}-{name}") }
+        })
+        .collect()
+}
+
+/// The merged copy that would overwrite a source, if one would.
+pub fn overwritten_source(files: &[InputFile], names: &[String], out: &Path) -> Option<PathBuf> {
+    let same_file = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b))
+    {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    };
+    files.iter().zip(names).find_map(|(f, name)| {
+        let target = out.join("merged").join(name);
+        let hit = files.iter().any(|s| same_file(&s.path, &target)) || same_file(&f.path, &target);
+        hit.then_some(target)
+    })
+}
+
+/// Why a returned workbook was refused, in plain words.
+pub fn refusal_message(r: &Refusal, lang: Lang) -> String {
+    match (r, lang) {
+        (Refusal::Unreadable(e), Lang::Vi) => format!("không đọc được tệp: {e}"),
+        (Refusal::Unreadable(e), Lang::En) => format!("cannot read the file: {e}"),
+        (Refusal::NotOurs, Lang::Vi) => {
+            "không phải danh sách do vaxclean lập (thiếu trang ẩn \"vaxclean\"); bỏ qua".into()
+        }
+        (Refusal::NotOurs, Lang::En) => {
+            "not a list written by vaxclean (no hidden \"vaxclean\" sheet); skipped".into()
+        }
+        (Refusal::LayoutChanged, Lang::Vi) => {
+            "các cột của trang \"Danh sách\" đã bị thay đổi; bỏ qua".into()
+        }
+        (Refusal::LayoutChanged, Lang::En) => {
+            "the columns of sheet \"Danh sách\" were changed; skipped".into()
+        }
+        (Refusal::NoMatch(Some(cause)), Lang::Vi) => format!(
+            "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại: {cause}; bỏ qua"
+        ),
+        (Refusal::NoMatch(Some(cause)), Lang::En) => format!(
+            "none of the list's rows matches the current sources: {cause}; skipped"
+        ),
+        (Refusal::NoMatch(None), Lang::Vi) => {
+            "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại (danh sách của dữ liệu khác, hoặc đã quá cũ); bỏ qua".into()
+        }
+        (Refusal::NoMatch(None), Lang::En) => {
+            "none of the list's rows matches the current sources (a list of other data, or far too old); skipped".into()
+        }
+    }
+}
+
+/// `summary.json` of `apply-corrections` (docs/apply-corrections.md). The fields are in the
+/// alphabetical order the file has always had.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplySummary {
+    /// The run's date, `yyyy-mm-dd`.
+    pub as_of: String,
+    /// Whether `--dry-run` was given.
+    pub dry_run: bool,
+    /// Fields changed, by field name.
+    pub fields_changed: BTreeMap<&'static str, u64>,
+    /// Rows in the import file.
+    pub import_records: usize,
+    /// Returned rows by [`Outcome::code`].
+    pub outcomes: BTreeMap<&'static str, u64>,
+    /// Source records with at least one field changed.
+    pub records_changed: usize,
+    /// Rows sent back, by reason code.
+    pub rejected_by_reason: BTreeMap<&'static str, u64>,
+    /// Lists sent back.
+    pub rejected_lists: usize,
+    /// Returned rows decided (deleted rows included).
+    pub rows: usize,
+    /// How long the run took.
+    pub seconds: f64,
+    /// The inputs.
+    pub sources: Vec<SummarySource>,
+    /// The version of vaxclean.
+    pub tool_version: &'static str,
+    /// The returned workbooks.
+    pub workbooks: SummaryWorkbooks,
+}
+
+/// One input of [`ApplySummary`].
+#[derive(Debug, Clone, Serialize)]
+pub struct SummarySource {
+    /// The path as given.
+    pub path: String,
+    /// Whether it could be read.
+    pub readable: bool,
+    /// Its SHA-256, when it could be hashed.
+    pub sha256: Option<String>,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// The returned workbooks of [`ApplySummary`].
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryWorkbooks {
+    /// Workbooks whose rows were decided; the refused ones are not counted.
+    pub read: usize,
+    /// Workbooks refused, with why.
+    pub refused: Vec<SummaryRefusal>,
+}
+
+/// One refused workbook of [`ApplySummary`].
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryRefusal {
+    /// [`Refusal::code`].
+    pub code: &'static str,
+    /// The workbook as found.
+    pub path: String,
+}
+
+/// What [`Applied::summary`] needs beyond the decisions.
+pub struct RunFacts<'a> {
+    /// The run's date.
+    pub as_of: chrono::NaiveDate,
+    /// Whether `--dry-run` was given.
+    pub dry_run: bool,
+    /// Each input's SHA-256, by input.
+    pub hashes: &'a [Option<String>],
+    /// The refused workbooks.
+    pub refused: &'a [(String, Refusal)],
+    /// Rows in the import file.
+    pub import_records: usize,
+    /// Lists sent back.
+    pub rejected_lists: usize,
+    /// Seconds the run took.
+    pub seconds: f64,
+}
+
+impl Applied {
+    /// The counts of the run, for summary.json and the terminal.
+    pub fn summary(&self, facts: &RunFacts<'_>) -> ApplySummary {
+        let (outcomes, reasons) = super::counts(&self.decisions);
+        let mut fields: BTreeMap<&'static str, u64> = BTreeMap::new();
+        let mut records: BTreeSet<usize> = BTreeSet::new();
+        for d in &self.decisions {
+            for c in &d.changes {
+                *fields.entry(c.field.name()).or_insert(0) += 1;
+                records.insert(c.row);
+            }
+        }
+        ApplySummary {
+            as_of: facts.as_of.format("%Y-%m-%d").to_string(),
+            dry_run: facts.dry_run,
+            fields_changed: fields,
+            import_records: facts.import_records,
+            outcomes,
+            records_changed: records.len(),
+            rejected_by_reason: reasons,
+            rejected_lists: facts.rejected_lists,
+            rows: self.decisions.len(),
+            seconds: (facts.seconds * 1000.0).round() / 1000.0,
+            sources: self
+                .files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| SummarySource {
+                    path: f.display.clone(),
+                    readable: !self.index.errors.iter().any(|(j, _)| *j == i),
+                    sha256: facts.hashes.get(i).cloned().flatten(),
+                    size: f.size,
+                })
+                .collect(),
+            tool_version: env!("CARGO_PKG_VERSION"),
+            workbooks: SummaryWorkbooks {
+                read: self.workbooks_used(),
+                refused: facts
+                    .refused
+                    .iter()
+                    .map(|(d, r)| SummaryRefusal {
+                        code: r.code(),
+                        path: d.clone(),
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+impl ApplySummary {
+    /// The two lines the terminal shows (without the output folder line).
+    pub fn terminal(&self, lang: Lang) -> (String, String) {
+        let n = |o: &Outcome| self.outcomes.get(o.code()).copied().unwrap_or(0);
+        let items: [(u64, &str, &str); 6] = [
+            (n(&Outcome::Applied), "đã sửa", "corrected"),
+            (
+                n(&Outcome::AlreadyApplied) + n(&Outcome::Duplicate),
+                "đã sửa từ trước",
+                "already corrected",
+            ),
+            (n(&Outcome::Confirmed), "thông tin đúng", "confirmed"),
+            (
+                self.outcomes.get("rejected").copied().unwrap_or(0),
+                "bị trả lại",
+                "sent back",
+            ),
+            (n(&Outcome::Pending), "chưa xác minh", "not yet checked"),
+            (
+                n(&Outcome::Unidentified) + n(&Outcome::MovedAway) + n(&Outcome::Deceased),
+                "khác",
+                "other",
+            ),
+        ];
+        let items: Vec<String> = items
+            .iter()
+            .map(|(k, vi, en)| format!("{} {}", lang.count(*k), lang.pick(vi, en)))
+            .collect();
+        let dry = if self.dry_run {
+            lang.pick(
+                " (chạy thử: chưa ghi dữ liệu)",
+                " (dry run: nothing written but the audit and summary)",
+            )
+        } else {
+            ""
+        };
+        let first = format!(
+            "{} {} {} ({} {}), {} {}: {}.",
+            lang.pick("Đã đọc", "Read"),
+            lang.count(self.workbooks.read as u64),
+            lang.pick("danh sách trả về", "returned lists"),
+            lang.count(self.workbooks.refused.len() as u64),
+            lang.pick("bị từ chối", "refused"),
+            lang.count(self.rows as u64),
+            lang.pick("dòng", "rows"),
+            items.join(", ")
+        );
+        let second = format!(
+            "{} {} {} {}{dry}.",
+            lang.count(self.fields_changed.values().sum()),
+            lang.pick("trường của", "fields of"),
+            lang.count(self.records_changed as u64),
+            lang.pick("bản ghi được cập nhật", "records updated"),
+        );
+        (first, second)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apply::returned::DeletedRow;
+    use crate::apply::tests::{FIX_NAME, SHOWN_A, book, index_of, returned_row, src_row, today};
+    use crate::apply::{Context, decide};
+    use crate::input::Format;
+
+    const SHOWN_B: [&str; 5] = ["Trần Thị Bình", "01/01/1990", "Nữ", "", "0987654321"];
+    const SHOWN_C: [&str; 5] = ["Phạm Văn Cường", "02/02/1992", "Nam", "", "0911111111"];
+    const SHOWN_D: [&str; 5] = ["Đỗ Thị Dung", "03/03/1993", "Nữ", "", "0922222222"];
+    const NONE: [&str; 5] = ["", "", "", "", ""];
+    const BAD_PHONE: [&str; 5] = ["", "", "", "", "12345"];
+
+    /// Decides `books` against one CSV source holding `rows`.
+    fn decided(books: Vec<Returned>, rows: Vec<SourceRow>) -> (Applied, Vec<(String, Refusal)>) {
+        let files = vec![InputFile {
+            path: "d.csv".into(),
+            display: "d.csv".into(),
+            format: Format::Csv,
+            size: 0,
+        }];
+        let index = index_of(rows);
+        let ctx = Context {
+            today: today(),
+            lang: Lang::En,
+            returned: &books,
+        };
+        let decisions = decide(&ctx, &index);
+        Applied::new(files, books, index, decisions)
+    }
+
+    /// One list: applied (R1), confirmed (R2), a bad phone (R3), a deleted row (R4).
+    fn one_of_each() -> Applied {
+        let mut d = src_row("R4", SHOWN_D, 4, 5);
+        d.cells[Field::Address.index()] = "Thôn 1".into();
+        d.cells[Field::Commune.index()] = "Xã An Bình".into();
+        let rows = vec![
+            src_row("R1", SHOWN_A, 1, 2),
+            src_row("R2", SHOWN_B, 2, 3),
+            src_row("R3", SHOWN_C, 3, 4),
+            d,
+        ];
+        let mut list = book(vec![
+            returned_row(&["R1"], SHOWN_A, FIX_NAME, "Đã sửa"),
+            returned_row(&["R2"], SHOWN_B, NONE, "Thông tin đúng"),
+            returned_row(&["R3"], SHOWN_C, BAD_PHONE, "Đã sửa"),
+        ]);
+        list.deleted.push(DeletedRow {
+            sheet_row: 9,
+            keys: vec!["R4".into()],
+        });
+        decided(vec![list], rows).0
+    }
+
+    #[test]
+    fn the_audit_traces_every_row() {
+        let audit = one_of_each().audit_rows(Lang::En);
+        let got: Vec<_> = audit
+            .iter()
+            .map(|a| {
+                (
+                    a.record_key.as_str(),
+                    a.source.as_str(),
+                    a.row,
+                    a.field.as_str(),
+                    a.old.as_str(),
+                    a.new.as_str(),
+                    a.workbook_row,
+                    a.status,
+                    a.reason_code.as_str(),
+                )
+            })
+            .collect();
+        let full_name = Field::FullName.name();
+        assert_eq!(
+            got,
+            [
+                (
+                    "R1",
+                    "d.csv",
+                    2,
+                    full_name,
+                    "Lê Văn An",
+                    "Lê Văn Ân",
+                    2,
+                    "applied",
+                    ""
+                ),
+                // Decided before the source was searched: by its keys.
+                ("R2", "", 0, "", "", "", 2, "unchanged", "CONFIRMED"),
+                // Rejected before the source was searched: by its keys, with what was typed.
+                (
+                    "R3",
+                    "",
+                    0,
+                    "phone",
+                    "",
+                    "12345",
+                    2,
+                    "rejected",
+                    "PHONE_INVALID"
+                ),
+                ("R4", "d.csv", 5, "", "", "", 9, "rejected", "ROW_DELETED"),
+            ]
+        );
+        assert_eq!(audit[1].reason, "confirmed as right");
+        assert_eq!(audit[3].reason, Why::RowDeleted.text(Lang::En));
+    }
+
+    #[test]
+    fn a_moved_row_is_applied_with_a_note() {
+        let mut row = returned_row(&["R1"], SHOWN_A, FIX_NAME, "Đã sửa");
+        row.integrity = crate::apply::returned::Integrity::Moved;
+        let (applied, _) = decided(vec![book(vec![row])], vec![src_row("R1", SHOWN_A, 1, 2)]);
+        let audit = applied.audit_rows(Lang::Vi);
+        let got: Vec<_> = audit
+            .iter()
+            .map(|a| (a.status, a.reason_code.as_str(), a.reason.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                "applied",
+                "ROW_MOVED",
+                "dòng đã bị chuyển chỗ trong danh sách"
+            )]
+        );
+    }
+
+    #[test]
+    fn verification_says_where_each_row_stands() {
+        let rows = one_of_each().verification_rows();
+        let got: Vec<_> = rows
+            .iter()
+            .map(|v| (v.name.as_str(), v.workbook_row, v.keys.as_str(), v.result))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                // As exported, not as corrected.
+                ("Lê Văn An", 2, "R1", "Đã sửa"),
+                ("Trần Thị Bình", 2, "R2", "Thông tin đúng"),
+                ("Phạm Văn Cường", 2, "R3", "Bị trả lại"),
+                // A deleted row: from the source.
+                ("Đỗ Thị Dung", 9, "R4", "Dòng bị xoá"),
+            ]
+        );
+        assert!(rows[0].reason.is_empty() && !rows[2].reason.is_empty());
+    }
+
+    #[test]
+    fn rejected_rows_are_sent_back_per_list() {
+        let rows = vec![src_row("R1", SHOWN_A, 1, 2), src_row("R2", SHOWN_B, 2, 3)];
+        let first = book(vec![
+            returned_row(&["R1"], SHOWN_A, BAD_PHONE, "Đã sửa"),
+            returned_row(&["R2"], SHOWN_B, NONE, "Thông tin đúng"),
+        ]);
+        let mut second = book(vec![returned_row(&["R2"], SHOWN_B, NONE, "???")]);
+        second.deleted.push(DeletedRow {
+            sheet_row: 3,
+            keys: vec!["R1".into()],
+        });
+        let (applied, _) = decided(vec![first, second], rows);
+        let lists = applied.rejected_lists();
+        let got: Vec<(usize, Vec<Vec<String>>)> = lists
+            .iter()
+            .map(|(w, rows)| (*w, rows.iter().map(|r| r.record_keys.clone()).collect()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, vec![vec!["R1".to_string()]]),
+                (1, vec![vec!["R2".to_string()], vec!["R1".to_string()]]),
+            ]
+        );
+        let bad = &lists[&0][0];
+        assert_eq!(bad.values[..5], SHOWN_A.map(String::from));
+        assert_eq!(bad.typed[4], "12345");
+        assert_eq!(bad.typed[5], "Đã sửa");
+        assert!(!bad.reason.is_empty());
+    }
+
+    #[test]
+    fn a_deleted_row_is_sent_back_with_the_sources_values() {
+        let list = one_of_each().rejected_lists();
+        let deleted = &list[&0][1];
+        assert_eq!(deleted.record_keys, ["R4"]);
+        assert_eq!(
+            deleted.values,
+            [
+                "Đỗ Thị Dung",
+                "03/03/1993",
+                "Nữ",
+                "",
+                "0922222222",
+                "Thôn 1, Xã An Bình"
+            ]
+        );
+        assert!(deleted.errors.is_empty() && deleted.typed.iter().all(String::is_empty));
+    }
+
+    #[test]
+    fn only_records_that_gain_a_valid_number_are_imported() {
+        let with_id = [
+            "Trần Thị Bình",
+            "01/01/1990",
+            "Nữ",
+            "025431876",
+            "0987654321",
+        ];
+        let rows = vec![
+            src_row("R1", SHOWN_A, 1, 2),
+            src_row("R2", with_id, 2, 3),
+            src_row("R3", SHOWN_C, 3, 4),
+        ];
+        let list = book(vec![
+            returned_row(&["R1"], SHOWN_A, ["", "", "", "024123987", ""], "Đã sửa"),
+            returned_row(&["R2"], with_id, ["", "", "", "024123988", ""], "Đã sửa"),
+            returned_row(&["R3"], SHOWN_C, FIX_NAME, "Đã sửa"),
+        ]);
+        let (applied, _) = decided(vec![list], rows);
+        let import = applied.import_rows(2026);
+        let got: Vec<(&str, &str, &str)> = import
+            .iter()
+            .map(|c| {
+                (
+                    c[0].as_str(),
+                    c[Field::FullName.index()].as_str(),
+                    c[Field::IdNumber.index()].as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(got, [("R1", "Lê Văn An", "024123987")]);
+        // R2 was applied too, but had a valid number before.
+        let applied_ids = applied
+            .decisions
+            .iter()
+            .filter(|d| d.outcome == Outcome::Applied && d.fixes.id.is_some())
+            .count();
+        assert_eq!(applied_ids, 2);
+    }
+
+    #[test]
+    fn a_list_none_of_whose_rows_is_found_is_set_aside() {
+        let other = ["Ngô Văn Xa", "09/09/1999", "Nam", "", "0933333333"];
+        let ours = book(vec![returned_row(&["R1"], SHOWN_A, FIX_NAME, "Đã sửa")]);
+        let theirs = book(vec![returned_row(&["X9"], other, FIX_NAME, "Đã sửa")]);
+        // Nothing tried (all pending): not a list of other data.
+        let untried = book(vec![returned_row(&["X8"], other, NONE, "")]);
+        let (applied, refused) = decided(
+            vec![ours, theirs, untried],
+            vec![src_row("R1", SHOWN_A, 1, 2)],
+        );
+        assert_eq!(applied.foreign, [false, true, false]);
+        assert_eq!(applied.workbooks_used(), 2);
+        assert_eq!(refused.len(), 1);
+        assert!(matches!(refused[0].1, Refusal::NoMatch(None)));
+        let books: Vec<usize> = applied.decisions.iter().map(|d| d.workbook).collect();
+        assert_eq!(books, [0, 2]);
+    }
+
+    #[test]
+    fn the_summary_and_the_terminal_count_alike() {
+        let applied = one_of_each();
+        let refused = vec![("x.xlsx".to_string(), Refusal::NotOurs)];
+        let summary = applied.summary(&RunFacts {
+            as_of: today(),
+            dry_run: false,
+            hashes: &[None],
+            refused: &refused,
+            import_records: 0,
+            rejected_lists: 1,
+            seconds: 1.23456,
+        });
+        assert_eq!(summary.rows, 4);
+        assert_eq!(summary.workbooks.read, 1);
+        assert_eq!(summary.records_changed, 1);
+        assert_eq!(summary.seconds, 1.235);
+        assert_eq!(summary.rejected_by_reason.get("ROW_DELETED"), Some(&1));
+        let (first, second) = summary.terminal(Lang::En);
+        assert!(first.starts_with("Read 1 returned lists (1 refused), 4 rows: 1 corrected"));
+        assert!(
+            second.starts_with("1 fields of 1 records updated"),
+            "{second}"
+        );
+        let json = serde_json::to_value(&summary).unwrap_or_default();
+        assert_eq!(json["workbooks"]["refused"][0]["code"], "NOT_OURS");
+        assert_eq!(json["outcomes"]["rejected"], 2);
+    }
+}

@@ -739,6 +739,7 @@ mod tests {
             display: "d.csv".into(),
             format: Format::Csv,
             size: 0,
+            from_folder: false,
         }];
         let index = index_of(rows);
         let ctx = Context {

@@ -89,6 +89,7 @@ mod tests {
             display: display.to_string(),
             format: Format::Csv,
             size: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            from_folder: false,
         }
     }
 

@@ -25,19 +25,81 @@ use crate::record::Field;
 
 pub use messages::message;
 
+/// Which optional columns a row's sheet has: a rule on a field whose column is absent stays
+/// silent (a file without a sex column has no sex to check, not a blank one on every row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Columns {
+    /// A birth-date column.
+    pub birth_date: bool,
+    /// A sex column.
+    pub gender: bool,
+    /// Any province, district or commune column.
+    pub place: bool,
+    /// A commune column.
+    pub commune: bool,
+    /// A dose-date column.
+    pub dose_date: bool,
+}
+
+impl Columns {
+    /// A person's own fields as present, and no place or dose: what `apply-corrections` checks.
+    pub const PERSON: Columns = Columns {
+        birth_date: true,
+        gender: true,
+        place: false,
+        commune: false,
+        dose_date: false,
+    };
+
+    /// The columns of a sheet, `has` saying whether it has a field's column.
+    pub fn new(has: impl Fn(Field) -> bool) -> Columns {
+        Columns {
+            birth_date: has(Field::BirthDate),
+            gender: has(Field::Gender),
+            place: has(Field::Province) || has(Field::District) || has(Field::Commune),
+            commune: has(Field::Commune),
+            dose_date: has(Field::DoseDate),
+        }
+    }
+}
+
+/// Every per-row rule, in one list: the scan calls it on each row (`place` is the row's place
+/// as the gazetteer read it), `apply-corrections` on a corrected person ([`check_person`]). A
+/// new per-row rule family is called here, and nowhere else. Cross-record rules are not here:
+/// they index the row in the pipeline's check phase and report once every input is read.
+#[inline]
+pub fn check_row(
+    row: &crate::normalize::NormalRow<'_, '_>,
+    place: &crate::normalize::places::Place,
+    columns: Columns,
+    today: chrono::NaiveDate,
+    out: &mut crate::findings::RowFindings<'_>,
+) {
+    name::check(row, out);
+    if columns.birth_date {
+        birth_date::check(row, today, out);
+    }
+    if columns.gender {
+        gender::check(row, out);
+    }
+    id_number::check(row, out);
+    phone::check(row, out);
+    place::check(row.raw, place, columns.place, columns.commune, out);
+    if columns.dose_date {
+        dose::check(row, today, out);
+    }
+}
+
 /// The rules on a person's own fields — name, birth date, sex, ID number, phone — with every
-/// column taken as present. `apply-corrections` checks a corrected person with them (the scan
-/// skips the rules of absent columns, so it calls them one by one).
+/// column taken as present: [`check_row`] with [`Columns::PERSON`]. `apply-corrections` checks
+/// a corrected person with them.
 pub fn check_person(
     row: &crate::normalize::NormalRow<'_, '_>,
     today: chrono::NaiveDate,
     out: &mut crate::findings::RowFindings<'_>,
 ) {
-    name::check(row, out);
-    birth_date::check(row, today, out);
-    gender::check(row, out);
-    id_number::check(row, out);
-    phone::check(row, out);
+    let nowhere = crate::normalize::places::Place::default();
+    check_row(row, &nowhere, Columns::PERSON, today, out);
 }
 
 /// The fields the rules read; readers may skip decoding the others.

@@ -1,0 +1,540 @@
+//! Check phase: one batch of rows → its findings, counts and cross-record index entries
+//! ([`BatchOut`]). Each row is normalised, placed in its administrative unit (matched against the
+//! gazetteer once per distinct spelling in the run, [`Checker::resolve`]) and run through the one
+//! list of per-row rules, [`crate::rules::check_row`].
+
+use std::collections::HashMap;
+use std::hash::Hasher;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::NaiveDate;
+
+use super::{FastMap, UnitKey};
+use crate::findings::people::BatchPeople;
+use crate::findings::{Finding, RowFindings, RowInfo};
+use crate::input::csv::CsvRecord;
+use crate::input::{Batch, Rows, SheetCtx};
+use crate::normalize::NormalRow;
+use crate::normalize::PersonCache;
+use crate::normalize::places::{Gazetteer, Place};
+use crate::record::{Cell, Field, RawRecord};
+use crate::rules::dose::DoseIndex;
+use crate::rules::duplicates::IdIndex;
+use crate::rules::record_id::RecordIndex;
+use crate::rules::{self, Code, Columns, Detail, dose, duplicates, record_id};
+use crate::util::StableHasher;
+
+/// A written place matched against the gazetteer, shared by every batch that meets it.
+#[derive(Default)]
+pub(super) struct Resolved {
+    /// The place as written.
+    pub(super) written: [String; 3],
+    /// Canonical names where recognised, else as written.
+    pub(super) key: UnitKey,
+    pub(super) place: Place,
+    /// A hash of the key, to tell people of different communes apart.
+    pub(super) hash: u64,
+}
+
+/// A unit as a batch saw it.
+pub(super) struct BatchUnit {
+    pub(super) unit: Arc<Resolved>,
+    pub(super) rows: u64,
+}
+
+/// What checking one batch gives.
+#[derive(Default)]
+pub(super) struct BatchOut {
+    pub(super) doses: DoseIndex,
+    pub(super) records: RecordIndex,
+    pub(super) sheet: u32,
+    /// The sheet row of the batch's first row.
+    pub(super) first_row: u32,
+    pub(super) findings: Vec<Finding>,
+    /// Findings per (index in `units`, code).
+    pub(super) unit_codes: FastMap<(u32, Code), u64>,
+    pub(super) ids: IdIndex,
+    pub(super) rows: u64,
+    pub(super) skipped: u64,
+    /// Units seen in the batch (canonical names where recognised), their rows and places.
+    pub(super) units: Vec<BatchUnit>,
+    pub(super) unit_index: FastMap<u64, usize>,
+    /// (index in `units`, person key) per row.
+    pub(super) people: Vec<(u32, u64)>,
+    /// (index in `units`, person key) per row with an error finding.
+    pub(super) error_people: Vec<(u32, u64)>,
+    /// The previous row's person fields and their readings.
+    pub(super) cache: PersonCache,
+    /// The previous row's place and its index in `units`.
+    pub(super) last_unit: ([String; 3], usize),
+    /// Every row's person, values and findings, when capturing.
+    pub(super) people_rows: Option<BatchPeople>,
+}
+
+/// What every row check needs.
+pub(super) struct Checker<'c> {
+    /// Note every row for the lists.
+    capture: bool,
+    today: NaiveDate,
+    gazetteer: &'c Gazetteer,
+    /// Written places already matched, by the hash of their text.
+    places: Mutex<HashMap<u64, Arc<Resolved>>>,
+}
+
+/// Checks every row of a batch.
+pub(super) fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
+    let ctx = &batch.ctx;
+    let has = |f: Field| ctx.columns[f.index()].is_some();
+    let columns = Columns::new(has);
+    let first_row = match &batch.rows {
+        Rows::Csv(chunk) => chunk.first_line(),
+        Rows::Cells(rows) => rows.first().map_or(0, |r| r.row),
+        Rows::Broken(b) => b.line,
+    };
+    // Room for the rows at once, rather than growing (and copying) by doubling.
+    let rows = match &batch.rows {
+        Rows::Csv(chunk) => chunk.text().len() / 160,
+        Rows::Cells(rows) => rows.len(),
+        Rows::Broken(_) => 0,
+    };
+    let mut out = BatchOut {
+        sheet: ctx.sheet,
+        first_row,
+        people_rows: checker.capture.then(BatchPeople::default),
+        ids: IdIndex::with_capacity(rows),
+        doses: DoseIndex::with_capacity(rows),
+        records: RecordIndex::with_capacity(rows),
+        people: Vec::with_capacity(rows),
+        ..BatchOut::default()
+    };
+    if let Rows::Broken(b) = &batch.rows {
+        broken(ctx, *b, checker, &mut out);
+    }
+    batch.for_each_row(|raw, rec| {
+        if let Some(rec) = rec
+            && is_ragged(rec, ctx)
+        {
+            ragged(raw, rec.len(), ctx.width, checker, &mut out);
+            return;
+        }
+        check_row(raw, checker, columns, &mut out);
+    });
+    out
+}
+
+/// A CSV row with fewer cells than the header, or with text beyond its last column.
+fn is_ragged(rec: &CsvRecord<'_>, ctx: &SheetCtx) -> bool {
+    rec.len() < ctx.width
+        || (rec.len() > ctx.width
+            && rec
+                .iter()
+                .skip(ctx.width)
+                .any(|f| !f.iter().all(u8::is_ascii_whitespace)))
+}
+
+/// What a finding says of its row: the record id as written, the place as recognised.
+fn row_info(raw: &RawRecord<'_>, unit: &Resolved) -> RowInfo {
+    RowInfo {
+        record_id: raw.get(Field::RecordId).display().trim().into(),
+        province: unit.key.0.as_str().into(),
+        district: unit.key.1.as_str().into(),
+        commune: unit.key.2.as_str().into(),
+    }
+}
+
+fn ragged(
+    raw: &RawRecord<'_>,
+    found: usize,
+    expected: usize,
+    checker: &Checker<'_>,
+    out: &mut BatchOut,
+) {
+    if raw.cells.iter().all(Cell::is_blank) {
+        return;
+    }
+    out.skipped += 1;
+    let unit = unit_of(raw, checker, out);
+    *out.unit_codes
+        .entry((unit as u32, Code::RowRagged))
+        .or_insert(0) += 1;
+    let unit_ref = out.units[unit].unit.clone();
+    let unit_ref = &*unit_ref;
+    let make = || row_info(raw, unit_ref);
+    let mut f = RowFindings::new(raw.loc, &make, &mut out.findings);
+    f.push(
+        None,
+        Code::RowRagged,
+        "",
+        "",
+        Detail::Cells {
+            found: found as u32,
+            expected: expected as u32,
+        },
+    );
+}
+
+/// A CSV record the reader could not read (a quote never closed, a record too long): one finding
+/// on its line, counted as a skipped row.
+fn broken(
+    ctx: &SheetCtx,
+    b: crate::input::csv::BrokenRecord,
+    checker: &Checker<'_>,
+    out: &mut BatchOut,
+) {
+    use crate::input::csv::Broken;
+    let raw = RawRecord {
+        loc: crate::record::RowLoc {
+            source: ctx.source,
+            sheet: ctx.sheet,
+            row: b.line,
+        },
+        cells: Default::default(),
+    };
+    let code = match b.kind {
+        Broken::UnterminatedQuote => Code::RowUnterminatedQuote,
+        Broken::TooLong => Code::RowTooLong,
+    };
+    out.skipped += 1;
+    let unit = unit_of(&raw, checker, out);
+    *out.unit_codes.entry((unit as u32, code)).or_insert(0) += 1;
+    let unit_ref = out.units[unit].unit.clone();
+    let make = || row_info(&raw, &unit_ref);
+    let mut f = RowFindings::new(raw.loc, &make, &mut out.findings);
+    f.push(None, code, "", "", Detail::None);
+}
+
+fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: &mut BatchOut) {
+    if raw.cells.iter().all(Cell::is_blank) {
+        return;
+    }
+    out.rows += 1;
+    let today = checker.today;
+    let unit = unit_of(raw, checker, out);
+    let (row, name_key) = out.cache.read(raw, today);
+    let unit_ref = out.units[unit].unit.clone();
+    let unit_ref = &*unit_ref;
+    let make = || row_info(raw, unit_ref);
+    let before = out.findings.len();
+    let mut found = RowFindings::new(raw.loc, &make, &mut out.findings);
+    rules::check_row(&row, &unit_ref.place, columns, today, &mut found);
+    for f in &out.findings[before..] {
+        *out.unit_codes.entry((unit as u32, f.code)).or_insert(0) += 1;
+    }
+    duplicates::add(&mut out.ids, &row, name_key, unit as u32);
+    let person = person_key(&row, name_key, unit_ref.hash);
+    if let Some(people) = &mut out.people_rows {
+        capture(
+            people,
+            raw,
+            &row,
+            person,
+            name_key,
+            unit_ref,
+            &out.findings[before..],
+        );
+    }
+    // The same number on different people is not one person's doses.
+    let dose_person = person ^ name_key.rotate_left(17);
+    dose::add(&mut out.doses, &row, dose_person, unit as u32);
+    record_id::add(&mut out.records, raw, dose_person, unit as u32);
+    out.units[unit].rows += 1;
+    // Doses of one person are usually adjacent: keep one entry for them.
+    let person = (unit as u32, person);
+    if out.people.last() != Some(&person) {
+        out.people.push(person);
+    }
+    let has_error = out.findings[before..]
+        .iter()
+        .any(|f| f.severity() == crate::findings::Severity::Error);
+    if has_error && out.error_people.last() != Some(&person) {
+        out.error_people.push(person);
+    }
+}
+
+/// Notes a row for the lists. Rows of one ID number with another name or birth date are listed
+/// apart: they may be different people (the scan says ID_DUPLICATE_CONFLICT), and one list row
+/// shows one set of values.
+fn capture(
+    people: &mut BatchPeople,
+    raw: &RawRecord<'_>,
+    row: &NormalRow<'_, '_>,
+    person: u64,
+    name_key: u64,
+    unit: &Resolved,
+    findings: &[Finding],
+) {
+    let key = if row.id.number().is_some() {
+        let mut h = StableHasher::default();
+        h.write_u64(person);
+        h.write_u64(name_key);
+        h.write_u32(crate::rules::duplicates::birth_key(row.birth));
+        h.finish() & !(1 << 62)
+    } else {
+        person
+    };
+    let record_id = raw.get(Field::RecordId).display();
+    // Values are kept for every row: a row without findings of its own may still get a
+    // cross-record one, and be the row a list shows.
+    let shown = crate::findings::people::SHOWN.map(|f| raw.get(f).display());
+    let address = address_of(raw);
+    let values = [
+        crate::record::trim(&shown[0]),
+        crate::record::trim(&shown[1]),
+        crate::record::trim(&shown[2]),
+        crate::record::trim(&shown[3]),
+        crate::record::trim(&shown[4]),
+        address.as_str(),
+    ];
+    people.push(
+        key,
+        unit.hash,
+        raw.loc,
+        record_id.trim(),
+        Some(values),
+        findings,
+    );
+}
+
+/// The address as written: the address column, then commune, district and province (each left
+/// out when the address already says it).
+fn address_of(raw: &RawRecord<'_>) -> String {
+    let mut out = String::new();
+    for f in [
+        Field::Address,
+        Field::Commune,
+        Field::District,
+        Field::Province,
+    ] {
+        let cell = raw.get(f).display();
+        let part = crate::record::trim(&cell);
+        if part.is_empty() || out.contains(part) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+/// The key that makes rows of one person one: the valid ID number, else the name, birth date
+/// and commune. The top bit keeps the two kinds apart.
+fn person_key(row: &NormalRow<'_, '_>, name_key: u64, place: u64) -> u64 {
+    if let Some(id) = row.id.number() {
+        return id.key() & !(1 << 62);
+    }
+    let mut h = StableHasher::default();
+    if name_key == 0 {
+        // Nobody to recognise: the row stands alone.
+        let loc = row.raw.loc;
+        h.write_u32(loc.source);
+        h.write_u32(loc.sheet);
+        h.write_u32(loc.row);
+    } else {
+        h.write_u64(name_key);
+        h.write_u32(crate::rules::duplicates::birth_key(row.birth));
+        h.write_u64(place);
+    }
+    h.finish() | (1 << 62)
+}
+
+/// The index in `out.units` of the row's province, district and commune, matched against the
+/// gazetteer once per distinct spelling in the run.
+fn unit_of(raw: &RawRecord<'_>, checker: &Checker<'_>, out: &mut BatchOut) -> usize {
+    let text = |f: Field| raw.get(f).text().unwrap_or("");
+    let written = [
+        text(Field::Province),
+        text(Field::District),
+        text(Field::Commune),
+    ];
+    let (last, index) = &mut out.last_unit;
+    if !out.units.is_empty() && last.iter().zip(written).all(|(a, b)| a == b) {
+        return *index;
+    }
+    let mut h = StableHasher::default();
+    for part in written {
+        h.write(part.as_bytes());
+        h.write_u8(0xff);
+    }
+    let hash = h.finish();
+    let units = &mut out.units;
+    let i = *out.unit_index.entry(hash).or_insert_with(|| {
+        units.push(BatchUnit {
+            unit: checker.resolve(hash, written),
+            rows: 0,
+        });
+        units.len() - 1
+    });
+    for (kept, new) in last.iter_mut().zip(written) {
+        kept.clear();
+        kept.push_str(new);
+    }
+    *index = i;
+    i
+}
+
+impl<'c> Checker<'c> {
+    /// A checker for rows seen on `today`, placed in `gazetteer`; `capture` notes every row for
+    /// the lists.
+    pub(super) fn new(today: NaiveDate, gazetteer: &'c Gazetteer, capture: bool) -> Self {
+        Checker {
+            capture,
+            today,
+            gazetteer,
+            places: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The units met, by the hash of their key: canonical names where recognised, and the
+    /// gazetteer's reading.
+    pub(super) fn units(self) -> HashMap<u64, (UnitKey, Place)> {
+        let places = self
+            .places
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        places
+            .into_values()
+            .map(|r| (r.hash, (r.key.clone(), r.place.clone())))
+            .collect()
+    }
+
+    /// The gazetteer's reading of a written place, computed once per run.
+    fn resolve(&self, hash: u64, written: [&str; 3]) -> Arc<Resolved> {
+        let mut cache = self.places.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(r) = cache.get(&hash)
+            && r.written.iter().zip(written).all(|(a, b)| a == b)
+        {
+            return r.clone();
+        }
+        let place = self.gazetteer.resolve(written[0], written[1], written[2]);
+        let pick = |canonical: &Option<String>, w: &str| {
+            canonical.clone().unwrap_or_else(|| w.to_string())
+        };
+        let key = (
+            pick(&place.province, written[0]),
+            pick(&place.district, written[1]),
+            pick(&place.commune, written[2]),
+        );
+        let mut k = StableHasher::default();
+        for part in [&key.0, &key.1, &key.2] {
+            k.write(part.as_bytes());
+            k.write_u8(0xff);
+        }
+        let resolved = Arc::new(Resolved {
+            written: written.map(str::to_string),
+            key,
+            place,
+            hash: k.finish(),
+        });
+        cache.insert(hash, resolved.clone());
+        resolved
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::CellRow;
+    use crate::record::FIELD_COUNT;
+    use crate::rules::testing::TODAY;
+
+    /// A workbook batch of a sheet with a name, ID number and province column (no birth date,
+    /// sex, commune or dose columns), one row per `(name, id, province)`, from sheet row 2.
+    fn batch(rows: &[(&str, &str, &str)]) -> Batch {
+        let mut columns = [None; FIELD_COUNT];
+        for (i, f) in [Field::FullName, Field::IdNumber, Field::Province]
+            .into_iter()
+            .enumerate()
+        {
+            columns[f.index()] = Some(i);
+        }
+        let cell = |t: &str| {
+            if t.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(t.to_string())
+            }
+        };
+        let rows = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (name, id, province))| {
+                let mut cells: [Cell<String>; FIELD_COUNT] = Default::default();
+                cells[Field::FullName.index()] = cell(name);
+                cells[Field::IdNumber.index()] = cell(id);
+                cells[Field::Province.index()] = cell(province);
+                CellRow {
+                    row: i as u32 + 2,
+                    cells,
+                }
+            })
+            .collect();
+        Batch {
+            ctx: Arc::new(SheetCtx {
+                source: 0,
+                sheet: 0,
+                columns,
+                width: 3,
+            }),
+            rows: Rows::Cells(rows),
+        }
+    }
+
+    fn codes(out: &BatchOut) -> Vec<(u32, Code)> {
+        let mut codes: Vec<_> = out.findings.iter().map(|f| (f.loc.row, f.code)).collect();
+        codes.sort();
+        codes
+    }
+
+    #[test]
+    fn a_batch_gives_its_rows_findings_and_no_finding_on_absent_columns() {
+        let gazetteer = Gazetteer::builtin();
+        let checker = Checker::new(TODAY, &gazetteer, false);
+        let out = check_batch(
+            &batch(&[
+                ("Nguyễn Văn An", "", "Thành phố Hà Nội"),
+                ("", "", "Thành phố Hà Nội"),
+                ("", "", ""),
+                ("Trần Thị Bình", "", "Nowhere"),
+            ]),
+            &checker,
+        );
+        // The blank row is neither checked nor counted; no birth date, sex or dose finding
+        // without those columns.
+        assert_eq!(out.rows, 3);
+        assert_eq!(out.first_row, 2);
+        assert_eq!(
+            codes(&out),
+            [
+                (2, Code::IdMissing),
+                (3, Code::IdMissing),
+                (3, Code::NameMissing),
+                (5, Code::IdMissing),
+                (5, Code::AddressUnknown),
+            ]
+        );
+        // Two units: Hà Nội (rows 2 and 3) and the unknown one.
+        assert_eq!(out.units.len(), 2);
+        assert_eq!(out.units[0].rows, 2);
+        assert_eq!(out.units[0].unit.key.0, "Thành phố Hà Nội");
+        assert_eq!(out.unit_codes[&(0, Code::IdMissing)], 2);
+        assert_eq!(out.unit_codes[&(1, Code::AddressUnknown)], 1);
+        // Every row has an error finding: three people, each with errors.
+        assert_eq!(out.people.len(), 3);
+        assert_eq!(out.error_people.len(), 3);
+    }
+
+    #[test]
+    fn a_written_place_is_resolved_once_per_run() {
+        let gazetteer = Gazetteer::builtin();
+        let checker = Checker::new(TODAY, &gazetteer, false);
+        let first = checker.resolve(1, ["Thành phố Hà Nội", "", ""]);
+        let again = checker.resolve(1, ["Thành phố Hà Nội", "", ""]);
+        assert!(Arc::ptr_eq(&first, &again));
+        assert!(!first.place.unknown);
+        let units = checker.units();
+        assert_eq!(units.len(), 1);
+        assert_eq!(units[&first.hash].0.0, "Thành phố Hà Nội");
+    }
+}

@@ -76,12 +76,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
         returned: &books,
     };
     let wanted = apply::wanted(&ctx);
-    let threads = if config.threads == 0 {
-        std::thread::available_parallelism().map_or(2, usize::from)
-    } else {
-        config.threads
-    };
-    let index = source::index(&files, &config.read, &wanted, today, threads);
+    let index = source::index(&files, &config.read, &wanted, today, config.threads());
     let decisions = apply::decide(&ctx, &index);
     // A workbook none of whose rows can be found belongs to other data.
     let (applied, foreign) = Applied::new(files, books, index, decisions);

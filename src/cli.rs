@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::i18n::Lang;
+use crate::sample::write::CsvEncoding;
 
 /// Finds and repairs wrong records in Vietnam's COVID-19 vaccination dumps.
 #[derive(Debug, Parser)]
@@ -15,8 +16,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Language of messages: vi (Vietnamese) or en (English).
-    #[arg(long, global = true, value_enum, default_value_t = Lang::Vi)]
-    pub lang: Lang,
+    #[arg(long, global = true, value_enum, default_value_t = LangArg::Vi)]
+    pub lang: LangArg,
     /// Print nothing but errors.
     #[arg(long, short, global = true)]
     pub quiet: bool,
@@ -246,6 +247,25 @@ pub struct ReportArgs {
     pub sla_days: u32,
 }
 
+/// `--lang`: what the command line accepts, turned into [`Lang`] (nothing below this layer knows
+/// clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// Tiếng Việt.
+    Vi,
+    /// English.
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Vi => Lang::Vi,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
 /// Encodings the generator writes CSV in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SampleEncoding {
@@ -258,6 +278,17 @@ pub enum SampleEncoding {
     Windows1258,
     /// UTF-16 little-endian with BOM (Excel's "Unicode text").
     Utf16,
+}
+
+impl From<SampleEncoding> for CsvEncoding {
+    fn from(e: SampleEncoding) -> CsvEncoding {
+        match e {
+            SampleEncoding::Utf8 => CsvEncoding::Utf8,
+            SampleEncoding::Utf8Bom => CsvEncoding::Utf8Bom,
+            SampleEncoding::Windows1258 => CsvEncoding::Windows1258,
+            SampleEncoding::Utf16 => CsvEncoding::Utf16,
+        }
+    }
 }
 
 /// `vaxclean sample`.

@@ -1,10 +1,9 @@
 //! The language of everything a person reads: Vietnamese by default, English with `--lang en`.
 
-use clap::ValueEnum;
 use serde::Serialize;
 
 /// A language for messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Tiếng Việt.

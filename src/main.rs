@@ -11,7 +11,7 @@ use vaxclean::exit;
 fn main() -> ExitCode {
     vaxclean::input::guard::install_quiet_hook();
     let cli = Cli::parse();
-    let lang = cli.lang;
+    let lang: vaxclean::i18n::Lang = cli.lang.into();
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         // Output piped into `head` and closed early: nothing to report.

@@ -17,7 +17,7 @@ use crate::util::printable;
 /// Runs the command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<u8> {
     let ui = Ui {
-        lang: cli.lang,
+        lang: cli.lang.into(),
         quiet: cli.quiet,
         access: if cli.group_readable {
             crate::output::atomic::Access::Group

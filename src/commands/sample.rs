@@ -99,7 +99,7 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
         out.write(&name, |file| {
             let mut w: Box<dyn RowWriter + '_> = Box::new(CsvRows::new(
                 file,
-                args.encoding,
+                args.encoding.into(),
                 delimiter,
                 args.title_lines,
             )?);

@@ -8,8 +8,20 @@ use anyhow::{Context, Result};
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 
 use super::{COLUMNS, Expected, Row, TITLE_LINES, Value};
-use crate::cli::SampleEncoding;
 use crate::normalize::dates::format_date;
+
+/// The encodings the generator writes CSV in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvEncoding {
+    /// UTF-8 without BOM.
+    Utf8,
+    /// UTF-8 with BOM (what Excel writes as "CSV UTF-8").
+    Utf8Bom,
+    /// Windows-1258 (Vietnamese ANSI code page).
+    Windows1258,
+    /// UTF-16 little-endian with BOM (Excel's "Unicode text").
+    Utf16,
+}
 
 /// Where generated rows go.
 pub trait RowWriter {
@@ -24,14 +36,14 @@ pub use crate::input::csv::encode_windows_1258;
 /// A CSV writer in a chosen encoding.
 pub struct CsvRows<W: Write> {
     out: W,
-    encoding: SampleEncoding,
+    encoding: CsvEncoding,
     delimiter: u8,
     line: Vec<u8>,
 }
 
 impl<W: Write> CsvRows<W> {
     /// Starts a CSV file: BOM, title lines, header.
-    pub fn new(out: W, encoding: SampleEncoding, delimiter: u8, title_lines: bool) -> Result<Self> {
+    pub fn new(out: W, encoding: CsvEncoding, delimiter: u8, title_lines: bool) -> Result<Self> {
         let mut w = CsvRows {
             out,
             encoding,
@@ -39,8 +51,8 @@ impl<W: Write> CsvRows<W> {
             line: Vec::new(),
         };
         match encoding {
-            SampleEncoding::Utf8Bom => w.out.write_all(b"\xEF\xBB\xBF")?,
-            SampleEncoding::Utf16 => w.out.write_all(b"\xFF\xFE")?,
+            CsvEncoding::Utf8Bom => w.out.write_all(b"\xEF\xBB\xBF")?,
+            CsvEncoding::Utf16 => w.out.write_all(b"\xFF\xFE")?,
             _ => {}
         }
         if title_lines {
@@ -67,9 +79,9 @@ impl<W: Write> CsvRows<W> {
         }
         let text = std::str::from_utf8(&self.line).context("generated text is UTF-8")?;
         match self.encoding {
-            SampleEncoding::Utf8 | SampleEncoding::Utf8Bom => self.out.write_all(&self.line)?,
-            SampleEncoding::Windows1258 => self.out.write_all(&encode_windows_1258(text))?,
-            SampleEncoding::Utf16 => {
+            CsvEncoding::Utf8 | CsvEncoding::Utf8Bom => self.out.write_all(&self.line)?,
+            CsvEncoding::Windows1258 => self.out.write_all(&encode_windows_1258(text))?,
+            CsvEncoding::Utf16 => {
                 let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
                 self.out.write_all(&bytes)?;
             }

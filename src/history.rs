@@ -713,6 +713,26 @@ mod tests {
         }
     }
 
+    /// Records a night of `findings` (no inputs, no counts: the findings are what is compared).
+    fn record(
+        h: &mut History,
+        as_of: NaiveDate,
+        findings: &[FindingKey],
+        scope: &Scope,
+        is_known: impl Fn(&UnitKey) -> bool,
+    ) -> Result<RunDelta> {
+        let units = BTreeMap::new();
+        let night = Night {
+            as_of,
+            inputs: &[],
+            units: &units,
+            totals: (0, 0, 0),
+            findings,
+            scope,
+        };
+        h.record(&night, is_known)
+    }
+
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default()
     }
@@ -723,41 +743,28 @@ mod tests {
         let path = dir.path().join("h.sqlite");
         let mut h = History::open(&path, Duration::from_secs(1), Lang::En)?;
         assert_eq!(h.version()?, SCHEMA_VERSION);
-        let units = BTreeMap::new();
-        let d1 = h.record(
-            &Night {
-                as_of: day(1),
-                inputs: &[],
-                units: &units,
-                totals: (3, 3, 2),
-                findings: &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
-                scope: &everything(),
-            },
+        let d1 = record(
+            &mut h,
+            day(1),
+            &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
+            &everything(),
             |_| true,
         )?;
         assert_eq!((d1.new, d1.fixed, d1.open), (2, 0, 2));
-        let d2 = h.record(
-            &Night {
-                as_of: day(2),
-                inputs: &[],
-                units: &units,
-                totals: (3, 3, 2),
-                findings: &[key("R2", "NAME_FORMAT"), key("R3", "DOB_INVALID")],
-                scope: &everything(),
-            },
+        let d2 = record(
+            &mut h,
+            day(2),
+            &[key("R2", "NAME_FORMAT"), key("R3", "DOB_INVALID")],
+            &everything(),
             |_| true,
         )?;
         assert_eq!((d2.new, d2.fixed, d2.open), (1, 1, 2));
         // R1's problem comes back: new again, seen from today.
-        let d3 = h.record(
-            &Night {
-                as_of: day(4),
-                inputs: &[],
-                units: &units,
-                totals: (3, 3, 2),
-                findings: &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
-                scope: &everything(),
-            },
+        let d3 = record(
+            &mut h,
+            day(4),
+            &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
+            &everything(),
             |_| true,
         )?;
         assert_eq!((d3.new, d3.fixed, d3.open), (1, 1, 2));
@@ -802,7 +809,6 @@ mod tests {
             Duration::from_secs(1),
             Lang::En,
         )?;
-        let units = BTreeMap::new();
         let (a, b) = (("P", "D", "A"), ("P", "D", "B"));
         let typo = ("P", "D", "Xa Typo");
         let other = ("P", "E", "Xa Typo 2");
@@ -814,15 +820,11 @@ mod tests {
             key_in("R5", "ID_MISSING", a, "a.csv"),
             key_in("R6", "ADDRESS_UNKNOWN", typo, "a.csv"),
         ];
-        let d = h.record(
-            &Night {
-                as_of: day(1),
-                inputs: &[],
-                units: &units,
-                totals: (0, 0, 0),
-                findings: &night1,
-                scope: &scope(&[a, b, typo, other], &[]),
-            },
+        let d = record(
+            &mut h,
+            day(1),
+            &night1,
+            &scope(&[a, b, typo, other], &[]),
             |_| true,
         )?;
         assert_eq!((d.new, d.fixed, d.open), (6, 0, 6));
@@ -833,32 +835,12 @@ mod tests {
             key_in("R5", "ID_MISSING", a, "a.csv"),
             key_in("R6", "DOB_INVALID", a, "a.csv"),
         ];
-        let d = h.record(
-            &Night {
-                as_of: day(2),
-                inputs: &[],
-                units: &units,
-                totals: (0, 0, 0),
-                findings: &night2,
-                scope: &scope(&[a], &[]),
-            },
-            known,
-        )?;
+        let d = record(&mut h, day(2), &night2, &scope(&[a], &[]), known)?;
         // Fixed: R1 (A read), R3 (typo commune of district D, D read), R6's ADDRESS_UNKNOWN (its
         // record was read). Open: R2 (B not read), R4 (district E not read), R5, R6's new one.
         assert_eq!((d.new, d.fixed, d.open), (1, 3, 4));
         // Night 3 reads B's commune, but b.csv could not be read: R2 stays open.
-        let d = h.record(
-            &Night {
-                as_of: day(3),
-                inputs: &[],
-                units: &units,
-                totals: (0, 0, 0),
-                findings: &night2,
-                scope: &scope(&[a, b], &["b.csv"]),
-            },
-            known,
-        )?;
+        let d = record(&mut h, day(3), &night2, &scope(&[a, b], &["b.csv"]), known)?;
         assert_eq!((d.new, d.fixed, d.open), (0, 0, 4));
         Ok(())
     }
@@ -872,15 +854,11 @@ mod tests {
             Lang::En,
         )?;
         assert!(h.check_date(day(5), false).is_ok());
-        h.record(
-            &Night {
-                as_of: day(5),
-                inputs: &[],
-                units: &BTreeMap::new(),
-                totals: (0, 0, 0),
-                findings: &[key("R1", "ID_MISSING")],
-                scope: &everything(),
-            },
+        record(
+            &mut h,
+            day(5),
+            &[key("R1", "ID_MISSING")],
+            &everything(),
             |_| true,
         )?;
         assert!(h.check_date(day(5), false).is_ok());
@@ -889,15 +867,11 @@ mod tests {
         assert!(e.is_some_and(|e| e.to_string().contains("--allow-out-of-order")));
         assert!(h.check_date(day(4), true).is_ok());
         // Recorded out of order, a finding keeps the earlier first-seen date.
-        h.record(
-            &Night {
-                as_of: day(4),
-                inputs: &[],
-                units: &BTreeMap::new(),
-                totals: (0, 0, 0),
-                findings: &[key("R1", "ID_MISSING")],
-                scope: &everything(),
-            },
+        record(
+            &mut h,
+            day(4),
+            &[key("R1", "ID_MISSING")],
+            &everything(),
             |_| true,
         )?;
         assert_eq!(h.open_ages()?[0].oldest, day(4));

@@ -182,8 +182,7 @@ fn a_partial_night_closes_only_what_it_read() {
     assert!(said.contains("0 new findings, 0 fixed"), "{said}");
     assert!(said.contains("partial run"), "{said}");
     assert_eq!(open_ages(&d.join("h.sqlite")), first);
-    // A real fix is still seen: b read again without its broken rows' findings... here, a
-    // night that reads both again changes nothing either.
+    // Both read again: nothing was closed meanwhile, so nothing is new either.
     let (code, said) = scan_night(d, &["a.csv", "b.csv"], "2026-11-23", "h.sqlite", &[]);
     assert_eq!(code, 0, "{said}");
     assert!(said.contains("0 new findings, 0 fixed"), "{said}");

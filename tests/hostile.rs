@@ -605,16 +605,7 @@ fn a_killed_scan_leaves_the_old_output_or_the_new_never_a_mix() {
 /// Kills `args` at several moments; after each kill, `check` sees what is on disk.
 fn kill_at_moments(d: &Path, args: &[&str], check: &dyn Fn(u64)) {
     for delay_ms in [40u64, 120, 250, 450, 700] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vaxclean"))
-            .args(args)
-            .current_dir(d)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
+        common::kill_after(d, args, delay_ms);
         check(delay_ms);
     }
 }

@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::{AS_OF, run, text};
@@ -587,20 +587,6 @@ fn args(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
-/// Runs `args` and kills it after `ms`.
-fn kill_after(d: &Path, args: &[&str], ms: u64) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vaxclean"))
-        .args(args)
-        .current_dir(d)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(ms));
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
 #[test]
 fn killed_exports_and_applies_never_leave_a_mixed_folder() {
     let dir = tempfile::tempdir().unwrap();
@@ -663,7 +649,7 @@ fn killed_exports_and_applies_never_leave_a_mixed_folder() {
     let night1 = state(&d.join("lists"));
     assert_ne!(night1, night2);
     for ms in [30u64, 90, 160, 240, 330, 450, 600, 800] {
-        kill_after(d, &args(&export("n2.csv")), ms);
+        common::kill_after(d, &args(&export("n2.csv")), ms);
         let now = state(&d.join("lists"));
         assert!(
             now == night1 || now == night2,
@@ -717,7 +703,7 @@ fn killed_exports_and_applies_never_leave_a_mixed_folder() {
     let night_a = (state(&d.join("res")).0, csvs(&d.join("res")));
     assert_ne!(night_a, night_b);
     for ms in [30u64, 90, 160, 240, 330, 450, 600] {
-        kill_after(d, &args(&apply(&blank)), ms);
+        common::kill_after(d, &args(&apply(&blank)), ms);
         let now = (state(&d.join("res")).0, csvs(&d.join("res")));
         assert!(
             now == night_a || now == night_b,

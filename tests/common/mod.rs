@@ -292,3 +292,18 @@ pub fn dump_rows(rows: usize) -> Vec<Vec<String>> {
     out.extend((0..rows).map(|i| dump_row(&format!("G{}", i + 1))));
     out
 }
+
+/// Runs `vaxclean` with `args` in `dir` and kills it after `ms` milliseconds (if it is still
+/// running), as a power cut or a killed nightly job would.
+pub fn kill_after(dir: &Path, args: &[&str], ms: u64) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vaxclean"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run vaxclean");
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -13,7 +13,8 @@ use calamine::{Data, Reader, open_workbook_auto};
 use common::{AS_OF, run, text};
 use rust_xlsxwriter::{ExcelDateTime, Workbook};
 use vaxclean::output::list_workbook::{
-    COL_BIRTH_FIX, COL_GENDER_FIX, COL_ID_FIX, COL_NAME_FIX, COL_PHONE_FIX, COL_STATUS, LIST_SHEET,
+    COL_BIRTH_FIX, COL_GENDER_FIX, COL_ID_FIX, COL_NAME_FIX, COL_NOTE, COL_PHONE_FIX, COL_STATUS,
+    LIST_SHEET,
 };
 
 use vaxclean::sample::fill::Sheets;
@@ -654,6 +655,13 @@ fn workbook_and_windows_1258_sources_keep_their_format() {
             Data::String("ĐẶNG THỊ HƯỜNG".into()),
         );
         set(&mut s, r, COL_STATUS, Data::String("Đã sửa".into()));
+        // Another name than the one listed: a note says why, or it would be sent back as suspect.
+        set(
+            &mut s,
+            r,
+            COL_NOTE,
+            Data::String("đổi tên theo giấy khai sinh".into()),
+        );
         save(&s, &d.join(ret).join("l.xlsx"));
         let keys: Vec<String> = str_at(&s, r, 1).lines().map(String::from).collect();
         let out = run(

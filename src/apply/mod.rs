@@ -12,6 +12,8 @@ pub mod outputs;
 pub mod returned;
 pub mod shown;
 pub mod source;
+pub mod suspect;
+pub mod unit;
 pub mod why;
 
 use std::collections::{BTreeMap, HashMap};
@@ -26,6 +28,7 @@ use crate::normalize::identifiers::{IdReading, read_id};
 use crate::normalize::names::{NameReading, read_name};
 use crate::normalize::normalize_row;
 use crate::normalize::phones::{PhoneReading, read_phone};
+use crate::normalize::places::Gazetteer;
 use crate::normalize::text::fold;
 use crate::record::{Cell, CellRef, FIELD_COUNT, Field, RawRecord, RowLoc};
 use crate::rules::{Code, message};
@@ -239,16 +242,12 @@ fn canonical(
     }
 }
 
-/// Checks the corrected person with the scan's rules: a finding on a corrected field, or a
-/// contradiction between the ID number and the sex or birth year when one of them was corrected,
-/// rejects the row.
-fn check_rules(
+/// The findings of the person rules on these values (the dose date bounds the birth date).
+fn person_findings(
     values: &Shown<String>,
-    fixed: &Shown<bool>,
     dose_date: Option<NaiveDate>,
     today: NaiveDate,
-    lang: Lang,
-) -> Option<Reason> {
+) -> Vec<crate::findings::Finding> {
     let mut cells: [CellRef<'_>; FIELD_COUNT] = Default::default();
     for (f, v) in values.iter() {
         if !v.trim().is_empty() {
@@ -269,6 +268,20 @@ fn check_rules(
         let mut out = RowFindings::new(raw.loc, &make, &mut findings);
         crate::rules::check_person(&row, today, &mut out);
     }
+    findings
+}
+
+/// Checks the corrected person with the scan's rules: a finding on a corrected field, or a
+/// contradiction between the ID number and the sex or birth year when one of them was corrected,
+/// rejects the row.
+fn check_rules(
+    values: &Shown<String>,
+    fixed: &Shown<bool>,
+    dose_date: Option<NaiveDate>,
+    today: NaiveDate,
+    lang: Lang,
+) -> Option<Reason> {
+    let findings = person_findings(values, dose_date, today);
     let is_fixed = |f: Field| fixed.get(f).copied().unwrap_or(false);
     findings
         .iter()
@@ -287,6 +300,16 @@ fn check_rules(
             field: f.field,
             message: message(f.code, f.detail, lang),
         })
+}
+
+/// Whether the list found something wrong with the row's name (a finding of the rules on the
+/// values shown, or a finding or suggestion of the list about the name): a new name is expected.
+fn name_expected(r: &ReturnedRow, today: NaiveDate) -> bool {
+    let shown = r.shown().map(|s| s.to_string());
+    let by_rules = person_findings(&shown, None, today)
+        .iter()
+        .any(|f| f.field == Some(Field::FullName));
+    by_rules || fold(r.errors()).contains("ho ten") || r.suggestions().contains("Họ và tên")
 }
 
 /// The returned rows, their canonical corrections and the early verdicts (integrity, status,
@@ -330,6 +353,14 @@ fn draft(r: &ReturnedRow, today: NaiveDate, lang: Lang) -> Draft {
         if cell.is_blank() {
             continue;
         }
+        if field == Field::FullName && suspect::name_too_long(&cell.display()) {
+            d.early = Some(Outcome::Rejected(reason(
+                Why::NameTooLong,
+                Some(field),
+                lang,
+            )));
+            return d;
+        }
         match canonical(field, cell, today, lang) {
             Ok(v) => {
                 if let Some(slot) = d.fixes.get_mut(field) {
@@ -365,6 +396,8 @@ pub struct Context<'a> {
     pub lang: Lang,
     /// The returned workbooks.
     pub returned: &'a [Returned],
+    /// The units records are filed in (as `export-list` files its lists).
+    pub gazetteer: &'a Gazetteer,
 }
 
 /// Everything the sources are searched for, from the returned rows.
@@ -501,7 +534,13 @@ fn rows_by_keys(keys: &[String], index: &SourceIndex) -> Vec<usize> {
     rows
 }
 
-fn find(r: &ReturnedRow, fixes: &Shown<Option<String>>, index: &SourceIndex, lang: Lang) -> Found {
+fn find(
+    r: &ReturnedRow,
+    fixes: &Shown<Option<String>>,
+    index: &SourceIndex,
+    in_unit: &dyn Fn(usize) -> bool,
+    lang: Lang,
+) -> Found {
     let exported = values_hash(&r.shown().as_array());
     let target = values_hash(&corrected(r.shown(), fixes).as_array());
     let by_key = rows_by_keys(&r.keys, index);
@@ -542,7 +581,7 @@ fn find(r: &ReturnedRow, fixes: &Shown<Option<String>>, index: &SourceIndex, lan
         if keys_found == 0 {
             // Renumbered elsewhere, perhaps: the values alone, as below; else the shared keys
             // are the cause.
-            return match by_values(exported, target, index, lang) {
+            return match by_values(exported, target, index, in_unit, lang) {
                 Some(found) => found,
                 None => Found::Stale(shared.reason(lang)),
             };
@@ -569,7 +608,7 @@ fn find(r: &ReturnedRow, fixes: &Shown<Option<String>>, index: &SourceIndex, lan
         return Found::Stale(stale_changed(lang));
     }
     // The keys are gone (a newer dump renumbered its rows): look for the values shown.
-    by_values(exported, target, index, lang)
+    by_values(exported, target, index, in_unit, lang)
         .unwrap_or_else(|| Found::Stale(reason(Why::StaleGone, None, lang)))
 }
 
@@ -577,31 +616,48 @@ fn stale_changed(lang: Lang) -> Reason {
     reason(Why::StaleChanged, None, lang)
 }
 
-/// The rows showing the exported values, else the corrected ones; `None` when there are none.
-fn by_values(exported: u64, target: u64, index: &SourceIndex, lang: Lang) -> Option<Found> {
+/// The rows of the list's unit showing the exported values, else the corrected ones; `None` when
+/// there are none anywhere. Rows showing them only in other units are not this list's to correct.
+fn by_values(
+    exported: u64,
+    target: u64,
+    index: &SourceIndex,
+    in_unit: &dyn Fn(usize) -> bool,
+    lang: Lang,
+) -> Option<Found> {
+    let mut elsewhere = false;
     for (hash, applied) in [(exported, false), (target, true)] {
-        if let Some(rows) = index.by_values.get(&hash) {
-            let units: std::collections::HashSet<u64> =
-                rows.iter().map(|&i| index.rows[i].unit).collect();
-            if units.len() > 1 {
-                return Some(Found::Stale(reason(Why::StaleAmbiguous, None, lang)));
-            }
-            return Some(if applied {
-                Found::Applied(rows.clone())
-            } else {
-                Found::Rows(rows.clone())
-            });
+        let Some(rows) = index.by_values.get(&hash) else {
+            continue;
+        };
+        let rows: Vec<usize> = rows.iter().copied().filter(|&i| in_unit(i)).collect();
+        if rows.is_empty() {
+            elsewhere = true;
+            continue;
         }
+        let units: std::collections::HashSet<u64> =
+            rows.iter().map(|&i| index.rows[i].unit).collect();
+        if units.len() > 1 {
+            return Some(Found::Stale(reason(Why::StaleAmbiguous, None, lang)));
+        }
+        return Some(if applied {
+            Found::Applied(rows)
+        } else {
+            Found::Rows(rows)
+        });
     }
-    None
+    elsewhere.then(|| Found::Stale(reason(Why::OutsideUnit, None, lang)))
 }
 
 /// Decides every returned row. The result has one decision per returned row (in workbook and
 /// row order) and one per exported row deleted from its list.
 pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
     let lang = ctx.lang;
+    let units = unit::Units::new(ctx.gazetteer);
     let mut out: Vec<Decision> = Vec::new();
     for (wi, book) in ctx.returned.iter().enumerate() {
+        let list_unit = unit::of_list(&book.identity);
+        let in_unit = |i: usize| units.of_place(&index.rows[i].place) == list_unit;
         for (ri, r) in book.rows.iter().enumerate() {
             let d = draft(r, ctx.today, lang);
             let mut decision = Decision {
@@ -619,8 +675,13 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                 out.push(decision);
                 continue;
             }
-            match find(r, &d.fixes, index, lang) {
+            match find(r, &d.fixes, index, &in_unit, lang) {
                 Found::Stale(why) => decision.outcome = Outcome::Rejected(why),
+                // A list corrects the people of its unit only: a person none of whose records
+                // is there is another unit's, whatever the row's keys say.
+                Found::Applied(rows) | Found::Rows(rows) if !rows.iter().any(|&i| in_unit(i)) => {
+                    decision.outcome = Outcome::Rejected(reason(Why::OutsideUnit, None, lang));
+                }
                 Found::Applied(rows) => {
                     decision.matched = rows;
                     decision.outcome = Outcome::AlreadyApplied;
@@ -630,7 +691,11 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                     let values = corrected(r.shown(), &d.fixes);
                     let fixed = d.fixes.map(Option::is_some);
                     decision.matched = rows;
-                    decision.outcome = match check_rules(&values, &fixed, dose, ctx.today, lang) {
+                    let why = check_rules(&values, &fixed, dose, ctx.today, lang).or_else(|| {
+                        let expected = name_expected(r, ctx.today);
+                        suspect::check(r.shown(), &d.fixes, expected, &r.fixes.note, lang)
+                    });
+                    decision.outcome = match why {
                         Some(why) => Outcome::Rejected(why),
                         None => Outcome::Applied,
                     };
@@ -945,6 +1010,7 @@ pub(crate) mod tests {
             cells,
             values: values_hash(&values),
             unit,
+            place: Default::default(),
             dose_date: None,
             birth_is_date: false,
         }
@@ -1015,10 +1081,12 @@ pub(crate) mod tests {
     }
 
     fn outcome_codes(books: &[Returned], index: &SourceIndex) -> Vec<String> {
+        let gazetteer = Gazetteer::default();
         let ctx = Context {
             today: today(),
             lang: Lang::En,
             returned: books,
+            gazetteer: &gazetteer,
         };
         decide(&ctx, index)
             .into_iter()
@@ -1179,10 +1247,12 @@ pub(crate) mod tests {
                 FIX_NAME,
                 "Đã sửa",
             )])];
+            let gazetteer = Gazetteer::default();
             let ctx = Context {
                 today: today(),
                 lang: Lang::En,
                 returned: &books,
+                gazetteer: &gazetteer,
             };
             let d = decide(&ctx, &index).remove(0);
             let (code, message) = match &d.outcome {
@@ -1238,6 +1308,85 @@ pub(crate) mod tests {
         let theirs = ["", "", "", "025431876", ""];
         let taken = [book(vec![returned_row(&["R1"], SHOWN_A, theirs, "Đã sửa")])];
         assert_eq!(outcome_codes(&taken, &index), ["ID_TAKEN"]);
+    }
+
+    #[test]
+    fn a_list_corrects_the_people_of_its_unit_only() {
+        let gazetteer = Gazetteer::builtin();
+        let at = |id: &str, commune: &str, line: u32| {
+            let mut r = src_row(id, SHOWN_A, 1, line);
+            r.place = ["Thành phố Hà Nội", "Quận Ba Đình", commune].map(String::from);
+            r
+        };
+        let mut list = book(vec![returned_row(&["R1"], SHOWN_A, FIX_NAME, "Đã sửa")]);
+        for (k, v) in [
+            ("province", "Thành phố Hà Nội"),
+            ("district", "Quận Ba Đình"),
+            ("commune", "Phường Phúc Xá"),
+        ] {
+            list.identity.values.insert(k.into(), v.into());
+        }
+        let books = [list];
+        let cases: Vec<(Vec<SourceRow>, &str)> = vec![
+            (vec![at("R1", "Phúc Xá", 2)], "applied"),
+            // The keys name a person of another commune.
+            (vec![at("R1", "Trúc Bạch", 2)], "OUTSIDE_UNIT"),
+            // Keys gone; the values only in another commune.
+            (vec![at("X9", "Trúc Bạch", 2)], "OUTSIDE_UNIT"),
+            // Keys gone; the values in the list's commune and another: the list's own.
+            (
+                vec![at("X8", "Trúc Bạch", 2), at("X9", "P. Phúc Xá", 3)],
+                "applied",
+            ),
+        ];
+        for (i, (rows, want)) in cases.into_iter().enumerate() {
+            let index = index_of(rows);
+            let ctx = Context {
+                today: today(),
+                lang: Lang::En,
+                returned: &books,
+                gazetteer: &gazetteer,
+            };
+            let d = decide(&ctx, &index).remove(0);
+            let code = match &d.outcome {
+                Outcome::Rejected(r) => r.why.code().to_string(),
+                o => o.code().to_string(),
+            };
+            assert_eq!(code, want, "case {i}");
+            if want == "applied" {
+                assert!(
+                    d.changes
+                        .iter()
+                        .all(|c| index.rows[c.row].place[2].contains("Phúc Xá"))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn corrections_past_any_name_or_swapping_a_person_are_sent_back() {
+        let index = index_of(vec![src_row("R1", SHOWN_A, 1, 2)]);
+        let long = "Nguyễn ".repeat(9_000);
+        let other = [
+            "Trần Thị Bình",
+            "01/01/1990",
+            "Nữ",
+            "079190001234",
+            "0987654321",
+        ];
+        let cases: [([&str; 5], &str); 3] = [
+            ([long.as_str(), "", "", "", ""], "NAME_TOO_LONG"),
+            (other, "SUSPECT_CHANGE"),
+            (["Phạm Quốc Khánh", "", "", "", ""], "SUSPECT_CHANGE"),
+        ];
+        for (fixes, want) in cases {
+            let books = [book(vec![returned_row(&["R1"], SHOWN_A, fixes, "Đã sửa")])];
+            assert_eq!(outcome_codes(&books, &index), [want]);
+        }
+        // A note confirms a change that only looks wrong.
+        let mut row = returned_row(&["R1"], SHOWN_A, ["Phạm Quốc Khánh", "", "", "", ""], "");
+        row.fixes.note = "đổi tên theo quyết định số 12".into();
+        assert_eq!(outcome_codes(&[book(vec![row])], &index), ["applied"]);
     }
 
     #[test]

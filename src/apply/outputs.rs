@@ -742,10 +742,12 @@ mod tests {
             from_folder: false,
         }];
         let index = index_of(rows);
+        let gazetteer = crate::normalize::places::Gazetteer::default();
         let ctx = Context {
             today: today(),
             lang: Lang::En,
             returned: &books,
+            gazetteer: &gazetteer,
         };
         let decisions = decide(&ctx, &index);
         Applied::new(files, books, index, decisions)

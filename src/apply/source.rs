@@ -84,6 +84,8 @@ pub struct SourceRow {
     pub values: u64,
     /// Hash of its written place.
     pub unit: u64,
+    /// Its province, district and commune as written (text cells only, as the scan reads them).
+    pub place: [String; 3],
     /// Its dose date, when readable.
     pub dose_date: Option<NaiveDate>,
     /// Whether the birth date cell is a date cell (a workbook's).
@@ -166,6 +168,8 @@ impl IndexSink<'_> {
             cells: std::array::from_fn(|i| trim(&raw.cells[i].display()).to_string()),
             values,
             unit: h.finish(),
+            place: [Field::Province, Field::District, Field::Commune]
+                .map(|f| raw.get(f).text().unwrap_or("").to_string()),
             dose_date: read_date(raw.get(Field::DoseDate), today).date(),
             birth_is_date: matches!(raw.get(Field::BirthDate), Cell::Date(_)),
         })

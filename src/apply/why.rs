@@ -51,6 +51,13 @@ pub enum Why {
     Deceased,
     /// Unchanged: not yet checked.
     Pending,
+    /// The row's records are not in the list's unit (another commune's people).
+    OutsideUnit,
+    /// The corrected name is longer than a name can be.
+    NameTooLong,
+    /// The change looks like another person's data, not a correction, and no note confirms it
+    /// (the message says what looked wrong).
+    SuspectChange,
 }
 
 impl Why {
@@ -138,11 +145,26 @@ impl Why {
             Why::MovedAway => ("MOVED_AWAY", "đã chuyển đi", "moved away"),
             Why::Deceased => ("DECEASED", "đã mất", "deceased"),
             Why::Pending => ("PENDING", "chưa xác minh", "not yet checked"),
+            Why::OutsideUnit => (
+                "OUTSIDE_UNIT",
+                "bản ghi không thuộc địa bàn của danh sách này; danh sách chỉ sửa được người của địa bàn mình",
+                "the record is not in this list's unit; a list only corrects the people of its own unit",
+            ),
+            Why::NameTooLong => (
+                "NAME_TOO_LONG",
+                "họ và tên đúng quá dài (quá 10 chữ hoặc 70 ký tự)",
+                "the corrected name is too long (more than 10 words or 70 characters)",
+            ),
+            Why::SuspectChange => (
+                "SUSPECT_CHANGE",
+                "thay đổi giống thông tin của người khác hơn là sửa lỗi; nếu đúng là vậy, ghi lý do vào cột Ghi chú",
+                "the change looks like another person's data rather than a correction; if it is right, say why in Ghi chú",
+            ),
         }
     }
 
     /// Every reason of apply's own (not [`Why::Rule`]), for tests and docs.
-    pub const OWN: [Why; 20] = [
+    pub const OWN: [Why; 23] = [
         Why::RowAdded,
         Why::LockedEdited,
         Why::StatusUnknown,
@@ -163,6 +185,9 @@ impl Why {
         Why::MovedAway,
         Why::Deceased,
         Why::Pending,
+        Why::OutsideUnit,
+        Why::NameTooLong,
+        Why::SuspectChange,
     ];
 
     /// The stable code.

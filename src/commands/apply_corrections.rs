@@ -74,6 +74,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
         today,
         lang,
         returned: &books,
+        gazetteer: &config.gazetteer,
     };
     let wanted = apply::wanted(&ctx);
     let index = source::index(&files, &config.read, &wanted, today, config.threads());

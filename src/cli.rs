@@ -202,6 +202,21 @@ pub struct ExportArgs {
     /// run's); by default such a run changes nothing.
     #[arg(long)]
     pub allow_partial: bool,
+    /// Record every list written in this history database (the one `scan --history` keeps), so
+    /// that `apply-corrections --history` accepts only lists exported here.
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+/// The export ledger of `export-list` and `apply-corrections`.
+#[derive(Debug, Args)]
+pub struct LedgerArgs {
+    /// The history database (SQLite; created if missing) holding the ledger of exported lists.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// How long to wait for another run that is writing the same history.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub history_wait: u64,
 }
 
 /// `vaxclean apply-corrections`.
@@ -224,6 +239,10 @@ pub struct ApplyArgs {
     /// (replacing the previous run's); by default such a run changes nothing.
     #[arg(long)]
     pub allow_partial: bool,
+    /// Accept only lists recorded in this history by `export-list --history`, check each row
+    /// against the recorded one, and keep conflicts between lists open across batches.
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
     /// How to read the sources.
     #[command(flatten)]
     pub read: ReadArgs,

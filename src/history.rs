@@ -19,13 +19,14 @@ use crate::i18n::Lang;
 use crate::pipeline::{UnitKey, UnitStats};
 
 /// The schema this version writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Upgrades, in order: the statement that takes the schema from version `i` to `i + 1`.
 /// Version 2 notes each finding's input (its file name) and whether a run was partial; the record
 /// keys of rows without a record id name their file by its name instead of the path as typed
-/// ([`rename_path_keys`]).
-const MIGRATIONS: [&str; 2] = [
+/// ([`rename_path_keys`]). Version 3 adds the export ledger and the open conflicts of
+/// `apply-corrections` ([`crate::ledger`]).
+const MIGRATIONS: [&str; 3] = [
     r"
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE runs(
@@ -87,6 +88,7 @@ CREATE INDEX run_unit_codes_run ON run_unit_codes(run_id);
 ALTER TABLE findings ADD COLUMN input TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
 ",
+    crate::ledger::SCHEMA,
 ];
 
 /// One finding of a run, as the history keys it.
@@ -223,6 +225,31 @@ impl History {
         };
         h.upgrade().with_context(what)?;
         Ok(h)
+    }
+
+    /// Runs `f` in one immediate transaction, committed when it returns `Ok` (a run that holds
+    /// the history meanwhile is waited for, then named in the error).
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let locked = self.locked();
+        let tx = match self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+        {
+            Ok(tx) => tx,
+            Err(e) if busy(&e) => return Err(locked),
+            Err(e) => return Err(e.into()),
+        };
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// The database, to read.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
     }
 
     fn locked(&self) -> anyhow::Error {

@@ -13,6 +13,7 @@ pub mod findings;
 pub mod history;
 pub mod i18n;
 pub mod input;
+pub mod ledger;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;

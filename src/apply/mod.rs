@@ -12,6 +12,7 @@ pub mod outputs;
 pub mod returned;
 pub mod shown;
 pub mod source;
+pub mod standing;
 pub mod suspect;
 pub mod unit;
 pub mod why;
@@ -184,6 +185,8 @@ pub struct Decision {
     pub changes: Vec<Change>,
     /// Whether the row was moved in the list (it is applied all the same).
     pub moved: bool,
+    /// The first list row it descends from: its side in a conflict between lists.
+    pub origin: String,
 }
 
 fn reason(why: Why, field: Option<Field>, lang: Lang) -> Reason {
@@ -669,6 +672,7 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                 outcome: Outcome::Pending,
                 changes: Vec::new(),
                 moved: r.integrity == Integrity::Moved,
+                origin: r.origin.clone(),
             };
             if let Some(early) = d.early {
                 decision.outcome = early;
@@ -719,6 +723,7 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                 outcome: Outcome::Rejected(reason(Why::RowDeleted, None, lang)),
                 changes: Vec::new(),
                 moved: false,
+                origin: del.origin.clone(),
             });
         }
     }
@@ -1053,6 +1058,8 @@ pub(crate) mod tests {
         }
         ReturnedRow {
             sheet_row: 2,
+            exported: Some(0),
+            origin: format!("e/l.xlsx/{}", keys.join("+")),
             locked,
             keys: keys.iter().map(|k| k.to_string()).collect(),
             fixes: Fixes {
@@ -1077,6 +1084,7 @@ pub(crate) mod tests {
             identity: Default::default(),
             rows,
             deleted: Vec::new(),
+            sheet_table: Vec::new(),
         }
     }
 

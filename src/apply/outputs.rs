@@ -204,6 +204,18 @@ impl Applied {
         out
     }
 
+    /// The origin of each row sent back, per workbook, in the order of
+    /// [`Applied::rejected_lists`]: what the ledger records for the lists sent back.
+    pub fn rejected_origins(&self) -> BTreeMap<usize, Vec<String>> {
+        let mut out: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for d in &self.decisions {
+            if matches!(d.outcome, Outcome::Rejected(_)) {
+                out.entry(d.workbook).or_default().push(d.origin.clone());
+            }
+        }
+        out
+    }
+
     /// The rows to send back, per workbook.
     pub fn rejected_lists(&self) -> BTreeMap<usize, Vec<ListRow>> {
         let mut out: BTreeMap<usize, Vec<ListRow>> = BTreeMap::new();
@@ -425,6 +437,7 @@ impl Applied {
         &self,
         w: usize,
         export_id: &str,
+        list: &Path,
         as_of: chrono::NaiveDate,
         sources: &[(String, String, u64)],
     ) -> ListMeta {
@@ -437,6 +450,7 @@ impl Applied {
             district: id.get("district").to_string(),
             commune: id.get("commune").to_string(),
             commune_code: id.get("commune_code").to_string(),
+            list: crate::output::paths::slashed(list),
             sources: sources.to_vec(),
             with_reason: true,
         }
@@ -508,6 +522,12 @@ pub fn refusal_message(r: &Refusal, lang: Lang) -> String {
         (Refusal::NotOurs, Lang::En) => {
             "not a list written by vaxclean (no hidden \"vaxclean\" sheet); skipped".into()
         }
+        (Refusal::NotInLedger, Lang::Vi) => {
+            "lịch sử (--history) không ghi lần xuất nào đã lập danh sách này (mã lần xuất, tên danh sách): không phải danh sách do nơi này xuất ra, hoặc đã bị sửa trang ẩn; bỏ qua".into()
+        }
+        (Refusal::NotInLedger, Lang::En) => {
+            "the history (--history) records no export that wrote this list (export id, list name): not a list exported here, or its hidden sheet was rewritten; skipped".into()
+        }
         (Refusal::LayoutChanged, Lang::Vi) => {
             "các cột của trang \"Danh sách\" đã bị thay đổi; bỏ qua".into()
         }
@@ -559,6 +579,12 @@ pub struct ApplySummary {
     pub tool_version: &'static str,
     /// The returned workbooks.
     pub workbooks: SummaryWorkbooks,
+    /// Whether the lists were checked against the export ledger (`--history`); without it a list
+    /// is only checked against itself.
+    pub authenticated: bool,
+    /// What the ledger found, with `--history`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<LedgerFacts>,
 }
 
 /// One input of [`ApplySummary`].
@@ -608,6 +634,21 @@ pub struct RunFacts<'a> {
     pub rejected_lists: usize,
     /// Seconds the run took.
     pub seconds: f64,
+    /// How the lists were checked: against the export ledger, and what it found.
+    pub ledger: Option<LedgerFacts>,
+}
+
+/// What the export ledger (`--history`) found, for [`ApplySummary`].
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct LedgerFacts {
+    /// Lists whose hidden sheet differs from the ledger's record.
+    pub lists_altered: usize,
+    /// Conflict sides opened (or opened again) by this run.
+    pub conflicts_opened: usize,
+    /// Conflict sides this run settled.
+    pub conflicts_resolved: usize,
+    /// Conflict sides still open after this run.
+    pub conflicts_open: usize,
 }
 
 impl Applied {
@@ -656,6 +697,8 @@ impl Applied {
                     })
                     .collect(),
             },
+            authenticated: facts.ledger.is_some(),
+            ledger: facts.ledger.clone(),
         }
     }
 }
@@ -772,6 +815,7 @@ mod tests {
         list.deleted.push(DeletedRow {
             sheet_row: 9,
             keys: vec!["R4".into()],
+            origin: "e/l.xlsx/9".into(),
         });
         decided(vec![list], rows).0
     }
@@ -883,6 +927,7 @@ mod tests {
         second.deleted.push(DeletedRow {
             sheet_row: 3,
             keys: vec!["R1".into()],
+            origin: "e/l.xlsx/3".into(),
         });
         let (applied, _) = decided(vec![first, second], rows);
         let lists = applied.rejected_lists();
@@ -995,8 +1040,10 @@ mod tests {
             import_records: 0,
             rejected_lists: 1,
             seconds: 1.23456,
+            ledger: None,
         });
         assert_eq!(summary.rows, 4);
+        assert!(!summary.authenticated);
         assert_eq!(summary.workbooks.read, 1);
         assert_eq!(summary.records_changed, 1);
         assert_eq!(summary.seconds, 1.235);

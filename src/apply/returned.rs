@@ -10,8 +10,9 @@ use calamine::{Data, open_workbook_auto};
 use super::shown::Shown;
 use crate::output::list_workbook::{
     self, COL_ADDRESS, COL_BIRTH, COL_BIRTH_FIX, COL_ERRORS, COL_GENDER, COL_GENDER_FIX, COL_ID,
-    COL_ID_FIX, COL_NAME, COL_NAME_FIX, COL_NOTE, COL_PHONE, COL_PHONE_FIX, COL_STATUS,
-    COL_SUGGESTIONS, HEADERS, LIST_SHEET, LOCKED_COLUMNS, META_FORMAT, META_SHEET, REASON_HEADER,
+    COL_ID_FIX, COL_KEYS, COL_NAME, COL_NAME_FIX, COL_NOTE, COL_PHONE, COL_PHONE_FIX, COL_STATUS,
+    COL_STT, COL_SUGGESTIONS, HEADERS, LIST_SHEET, LOCKED_COLUMNS, META_FORMAT, META_SHEET,
+    REASON_HEADER, TableRow,
 };
 use crate::record::Cell;
 
@@ -22,6 +23,8 @@ pub enum Refusal {
     Unreadable(String),
     /// No hidden sheet of ours: not a list vaxclean wrote.
     NotOurs,
+    /// Not in the export ledger (`--history`): no export of this history wrote it.
+    NotInLedger,
     /// The list sheet is missing or its columns were changed.
     LayoutChanged,
     /// None of its rows can be found in the sources; the cause, when one is known (record keys
@@ -34,7 +37,7 @@ impl Refusal {
     pub fn code(&self) -> &'static str {
         match self {
             Refusal::Unreadable(_) => "UNREADABLE",
-            Refusal::NotOurs => "NOT_OURS",
+            Refusal::NotOurs | Refusal::NotInLedger => "NOT_OURS",
             Refusal::LayoutChanged => "LAYOUT_CHANGED",
             Refusal::NoMatch(_) => "NO_MATCH",
         }
@@ -93,6 +96,11 @@ impl Fixes {
 pub struct ReturnedRow {
     /// 1-based row of the sheet.
     pub sheet_row: u32,
+    /// The row of the list's table it matched (intact, moved or edited), by index.
+    pub exported: Option<usize>,
+    /// The first list row it descends from ([`crate::ledger::origin`]): the side it is of in a
+    /// conflict between lists. An added row is its own.
+    pub origin: String,
     /// The locked cells as they came back (STT … `Gợi ý sửa`).
     pub locked: [String; LOCKED_COLUMNS as usize],
     /// The record keys of the row (from the hidden sheet when the row is intact or moved).
@@ -139,6 +147,8 @@ pub struct DeletedRow {
     pub sheet_row: u32,
     /// Its record keys.
     pub keys: Vec<String>,
+    /// The first list row it descends from.
+    pub origin: String,
 }
 
 /// A returned workbook.
@@ -154,6 +164,120 @@ pub struct Returned {
     pub rows: Vec<ReturnedRow>,
     /// Rows of the export missing from the returned sheet.
     pub deleted: Vec<DeletedRow>,
+    /// The table of the hidden sheet, as it came back.
+    pub sheet_table: Vec<TableRow>,
+}
+
+impl Returned {
+    /// The list's path as its hidden sheet names it (lists of older versions: the path its unit
+    /// gives), to look it up in the export ledger with the export id.
+    pub fn list_path(&self) -> String {
+        let named = self.identity.get("list");
+        if !named.is_empty() {
+            return named.to_string();
+        }
+        let part = |k: &str| Some(self.identity.get(k).to_string()).filter(|s| !s.is_empty());
+        let folder = crate::output::export::Folder {
+            province: part("province"),
+            district: part("district"),
+            commune: part("commune"),
+            commune_code: None,
+        };
+        crate::output::paths::slashed(&folder.path())
+    }
+
+    /// Tells each row against `table` (the hidden sheet's as read, or the export ledger's): intact,
+    /// moved, locked cells edited or added, with the keys of the exported row it stands for; and
+    /// the exported rows that did not come back.
+    pub fn reconcile(&mut self, table: &[TableRow]) {
+        let by_print: HashMap<&str, usize> = table
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.fingerprint.as_str(), i))
+            .collect();
+        let mut seen = vec![false; table.len()];
+        let export_id = self.identity.get("export_id").to_string();
+        let list = self.list_path();
+        let origin = |row: u32| crate::ledger::origin(&export_id, &list, row);
+        for r in &mut self.rows {
+            let print = list_workbook::fingerprint(&r.locked);
+            let shown_keys = &r.locked[usize::from(COL_KEYS)];
+            let (integrity, exported) = match by_print.get(print.as_str()) {
+                Some(&k) if !seen[k] => {
+                    seen[k] = true;
+                    let integrity = if table[k].row == r.sheet_row {
+                        Integrity::Intact
+                    } else {
+                        Integrity::Moved
+                    };
+                    (integrity, Some(k))
+                }
+                // The same row twice: the copy is an addition.
+                Some(_) => (Integrity::Added, None),
+                None => {
+                    // Same place and STT or keys as an exported row, other values: a locked
+                    // cell was edited.
+                    let stt = (r.sheet_row - 1).to_string();
+                    let at = table.iter().position(|t| {
+                        t.row == r.sheet_row
+                            && (t.keys == *shown_keys || r.locked[usize::from(COL_STT)] == stt)
+                    });
+                    match at {
+                        Some(k) if !seen[k] => {
+                            seen[k] = true;
+                            (Integrity::LockedEdited, Some(k))
+                        }
+                        _ => (Integrity::Added, None),
+                    }
+                }
+            };
+            r.integrity = integrity;
+            r.exported = exported;
+            r.origin = origin(exported.map_or(r.sheet_row, |k| table[k].row));
+            r.keys = split_keys(exported.map_or(shown_keys.as_str(), |k| &table[k].keys));
+        }
+        self.deleted = table
+            .iter()
+            .zip(&seen)
+            .filter(|(_, s)| !**s)
+            .map(|(t, _)| DeletedRow {
+                sheet_row: t.row,
+                keys: split_keys(&t.keys),
+                origin: origin(t.row),
+            })
+            .collect();
+    }
+
+    /// Checks the list against its record in the export ledger: its unit and its rows are the
+    /// recorded ones, whatever the hidden sheet says, and each row descends from the recorded
+    /// origin. Returns how many rows of the hidden sheet's table differ from the record (a sheet
+    /// rewritten by hand).
+    pub fn adopt(&mut self, record: &crate::ledger::ListRecord) -> usize {
+        for (k, v) in ["province", "district", "commune"].iter().zip(&record.unit) {
+            self.identity.values.insert(k.to_string(), v.clone());
+        }
+        let table: Vec<TableRow> = record.rows.iter().map(|r| r.table.clone()).collect();
+        let recorded: std::collections::HashSet<&TableRow> = table.iter().collect();
+        let sheet: std::collections::HashSet<&TableRow> = self.sheet_table.iter().collect();
+        let altered = sheet.symmetric_difference(&recorded).count();
+        self.reconcile(&table);
+        for r in &mut self.rows {
+            if let Some(k) = r.exported {
+                r.origin = record.rows[k].origin.clone();
+            }
+        }
+        let by_row: HashMap<u32, &str> = record
+            .rows
+            .iter()
+            .map(|r| (r.table.row, r.origin.as_str()))
+            .collect();
+        for d in &mut self.deleted {
+            if let Some(o) = by_row.get(&d.sheet_row) {
+                d.origin = o.to_string();
+            }
+        }
+        altered
+    }
 }
 
 /// A cell as the tools read it: text, number, date.
@@ -190,14 +314,17 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
     }
     let meta = grid(&mut book, META_SHEET, 4)?;
     let mut identity = ListIdentity::default();
-    // (sheet row, stt, keys, fingerprint) of every exported row.
-    let mut table: Vec<(u32, String, String)> = Vec::new();
+    // Every exported row: sheet row, STT, keys, fingerprint.
+    let mut table: Vec<TableRow> = Vec::new();
     let mut in_table = false;
     for r in meta.rows.values() {
         let t = |i: usize| r.get(i).map(text_of).unwrap_or_default();
         if in_table {
-            let row = t(0).parse::<u32>().unwrap_or(0);
-            table.push((row, t(2), t(3)));
+            table.push(TableRow {
+                row: t(0).parse::<u32>().unwrap_or(0),
+                keys: t(2),
+                fingerprint: t(3),
+            });
         } else if t(0) == "row" {
             in_table = true;
         } else if t(0) == "source" {
@@ -233,12 +360,6 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
     if !plain && !with_reason {
         return Err(Refusal::LayoutChanged);
     }
-    let by_print: HashMap<&str, usize> = table
-        .iter()
-        .enumerate()
-        .map(|(i, (_, _, p))| (p.as_str(), i))
-        .collect();
-    let mut seen = vec![false; table.len()];
     let mut out = Vec::new();
     for (&row, r) in list.rows.range(1..) {
         let sheet_row = row.saturating_add(1);
@@ -252,40 +373,12 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
         if !is_row {
             continue;
         }
-        let locked: [String; LOCKED_COLUMNS as usize] = std::array::from_fn(|c| t(c as u16));
-        let print = list_workbook::fingerprint(&locked);
-        let (integrity, keys) = match by_print.get(print.as_str()) {
-            Some(&k) if !seen[k] => {
-                seen[k] = true;
-                let (row, keys, _) = &table[k];
-                let integrity = if *row == sheet_row {
-                    Integrity::Intact
-                } else {
-                    Integrity::Moved
-                };
-                (integrity, split_keys(keys))
-            }
-            // The same row twice: the copy is an addition.
-            Some(_) => (Integrity::Added, split_keys(&locked[1])),
-            None => {
-                // Same STT and keys as an exported row, other values: a locked cell was edited.
-                let stt = (sheet_row - 1).to_string();
-                let stt_keys = table.iter().position(|(row, keys, _)| {
-                    *row == sheet_row && (*keys == locked[1] || locked[0] == stt)
-                });
-                match stt_keys {
-                    Some(k) if !seen[k] => {
-                        seen[k] = true;
-                        (Integrity::LockedEdited, split_keys(&table[k].1))
-                    }
-                    _ => (Integrity::Added, split_keys(&locked[1])),
-                }
-            }
-        };
         out.push(ReturnedRow {
             sheet_row,
-            locked,
-            keys,
+            exported: None,
+            locked: std::array::from_fn(|c| t(c as u16)),
+            keys: Vec::new(),
+            origin: String::new(),
             fixes: Fixes {
                 cells: Shown {
                     name: cell(COL_NAME_FIX),
@@ -297,25 +390,20 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
                 status: t(COL_STATUS),
                 note: t(COL_NOTE),
             },
-            integrity,
+            integrity: Integrity::Added,
         });
     }
-    let deleted = table
-        .iter()
-        .zip(&seen)
-        .filter(|(_, s)| !**s)
-        .map(|((row, keys, _), _)| DeletedRow {
-            sheet_row: *row,
-            keys: split_keys(keys),
-        })
-        .collect();
-    Ok(Returned {
+    let mut book = Returned {
         path: path.to_path_buf(),
         display: display.to_string(),
         identity,
         rows: out,
-        deleted,
-    })
+        deleted: Vec::new(),
+        sheet_table: Vec::new(),
+    };
+    book.reconcile(&table);
+    book.sheet_table = table;
+    Ok(book)
 }
 
 /// The first columns of a sheet, read cell by cell: a stray cell far to the right or far below

@@ -8,18 +8,20 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
-use crate::apply::outputs::{self, Applied, RunFacts};
+use crate::apply::outputs::{self, Applied, LedgerFacts, RunFacts};
 use crate::apply::returned::{self, Refusal, Returned};
-use crate::apply::{self, Context, source};
+use crate::apply::{self, Context, source, standing};
 use crate::cli::ApplyArgs;
 use crate::exit;
+use crate::history::History;
 use crate::i18n::Lang;
 use crate::input::discover;
+use crate::ledger::{LedgerRow, ListRecord};
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::audit;
 use crate::output::list_workbook;
@@ -33,6 +35,12 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     let lang = ui.lang;
     let config = resolve_read(&args.read, lang)?;
     let today = config.today;
+    let mut ledger = args
+        .ledger
+        .history
+        .as_deref()
+        .map(|p| History::open(p, Duration::from_secs(args.ledger.history_wait), lang))
+        .transpose()?;
     let mut out = OutDir::begin(&args.out, Outputs::Apply, ui.access, lang)?;
     let (files, input_errors) = discover(&args.sources);
     let (files, twins) = crate::input::dedupe(files);
@@ -69,6 +77,21 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
             Err(e) => refused.push((d, e)),
         }
     }
+    // Each list checked against what the ledger recorded at export, or only against itself.
+    let mut facts = ledger.as_ref().map(|_| LedgerFacts::default());
+    match (&ledger, &mut facts) {
+        (Some(h), Some(facts)) => {
+            books = authenticate(books, h, &mut refused, facts)?;
+        }
+        _ if !books.is_empty() && !ui.quiet => {
+            let line = lang.pick(
+                "vaxclean: lưu ý: không có --history nên không kiểm chứng được danh sách nào do nơi này xuất ra; mỗi danh sách chỉ được đối chiếu với chính nó",
+                "vaxclean: note: without --history no list can be checked as one exported here; each list is only checked against itself",
+            );
+            writeln!(std::io::stderr(), "{line}")?;
+        }
+        _ => {}
+    }
 
     let ctx = Context {
         today,
@@ -78,7 +101,14 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     };
     let wanted = apply::wanted(&ctx);
     let index = source::index(&files, &config.read, &wanted, today, config.threads());
-    let decisions = apply::decide(&ctx, &index);
+    let mut decisions = apply::decide(&ctx, &index);
+    let open = match &ledger {
+        Some(h) => h.open_sides()?,
+        None => Vec::new(),
+    };
+    let settled = ledger
+        .as_ref()
+        .map(|_| standing::enforce(&mut decisions, &ctx, &open));
     // A workbook none of whose rows can be found belongs to other data.
     let (applied, foreign) = Applied::new(files, books, index, decisions);
     refused.extend(foreign);
@@ -109,6 +139,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     let mut written: Vec<PathBuf> = vec![audit_path];
     let mut import_count = 0usize;
     let mut rejected_lists = 0usize;
+    let mut sent_back: Vec<ListRecord> = Vec::new();
     if !args.dry_run {
         // Merged sources.
         let edits = applied.edits_by_source();
@@ -142,14 +173,29 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
             .map(|(f, h)| (f.display.clone(), h.clone().unwrap_or_default(), f.size))
             .collect();
         let lists = applied.rejected_lists();
+        let mut origins = applied.rejected_origins();
         let export_id = outputs::export_id();
         let rels = applied.rejected_paths(lists.keys());
         for ((w, rows), rel) in lists.into_iter().zip(rels) {
-            let meta = applied.rejected_meta(w, &export_id, today, &sources_meta);
+            let meta = applied.rejected_meta(w, &export_id, &rel, today, &sources_meta);
+            let mut table = Vec::new();
             written.push(out.write_at(&rel, |w| {
-                list_workbook::write(&mut *w, &meta, rows)?;
+                table = list_workbook::write(&mut *w, &meta, rows)?;
                 Ok(())
             })?);
+            let from = origins.remove(&w).unwrap_or_default();
+            sent_back.push(ListRecord {
+                export_id: export_id.clone(),
+                list: meta.list.clone(),
+                created: meta.created.clone(),
+                as_of: today,
+                unit: [meta.province, meta.district, meta.commune],
+                rows: table
+                    .into_iter()
+                    .zip(from)
+                    .map(|(table, origin)| LedgerRow { table, origin })
+                    .collect(),
+            });
             rejected_lists += 1;
         }
         // The import file.
@@ -176,6 +222,14 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
         import_records: import_count,
         rejected_lists,
         seconds: started.elapsed().as_secs_f64(),
+        ledger: facts.clone().map(|mut f| {
+            if let Some(s) = &settled {
+                f.conflicts_opened = s.opened.len();
+                f.conflicts_resolved = s.resolved.len();
+                f.conflicts_open = s.open_after(&open);
+            }
+            f
+        }),
     });
     let summary_path = out.write("summary.json", |w| {
         serde_json::to_writer_pretty(&mut *w, &summary)?;
@@ -192,6 +246,12 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     if !super::finish_outputs(&mut out, failed, args.allow_partial, ui)? {
         return Ok(exit::TROUBLE);
     }
+    // What was written is on record only once it is in place: the lists sent back (so that they
+    // are ours when they return) and the conflicts opened and settled.
+    if let (Some(h), Some(s), false) = (&mut ledger, &settled, args.dry_run) {
+        h.record_lists(&sent_back)?;
+        h.settle(&s.opened, &s.resolved, today)?;
+    }
 
     if !ui.quiet {
         let (first, second) = summary.terminal(lang);
@@ -205,4 +265,25 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     }
     let trouble = !failed_sources.is_empty() || !refused.is_empty();
     Ok(if trouble { exit::TROUBLE } else { exit::OK })
+}
+
+/// The lists the ledger knows, each checked against its record (unit, rows, origins); the others
+/// are refused as not ours.
+fn authenticate(
+    books: Vec<Returned>,
+    ledger: &History,
+    refused: &mut Vec<(String, Refusal)>,
+    facts: &mut LedgerFacts,
+) -> Result<Vec<Returned>> {
+    let mut known = Vec::with_capacity(books.len());
+    for mut b in books {
+        match ledger.list(b.identity.get("export_id"), &b.list_path())? {
+            Some(record) => {
+                facts.lists_altered += usize::from(b.adopt(&record) > 0);
+                known.push(b);
+            }
+            None => refused.push((b.display.clone(), Refusal::NotInLedger)),
+        }
+    }
+    Ok(known)
 }

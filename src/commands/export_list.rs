@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow};
 use sha2::{Digest, Sha256};
@@ -12,8 +12,10 @@ use sha2::{Digest, Sha256};
 use crate::cli::{ExportArgs, MinSeverity};
 use crate::exit;
 use crate::findings::people::list_people;
+use crate::history::History;
 use crate::i18n::Lang;
 use crate::input::discover;
+use crate::ledger::ListRecord;
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::export::{self, ExportContext, Filter};
 use crate::output::list_workbook::ListMeta;
@@ -27,6 +29,13 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
     let lang = ui.lang;
     let (mut config, inputs) = resolve_input(&args.input, lang)?;
     config.capture = true;
+    // The ledger is opened first: a history that cannot be used stops the run before the scan.
+    let mut ledger = args
+        .ledger
+        .history
+        .as_deref()
+        .map(|p| History::open(p, Duration::from_secs(args.ledger.history_wait), lang))
+        .transpose()?;
     let mut out = OutDir::begin(&args.out, Outputs::ExportList, ui.access, lang)?;
     let (files, errors) = discover(&inputs);
     let (files, twins) = crate::input::dedupe(files);
@@ -107,9 +116,11 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
             district: String::new(),
             commune: String::new(),
             commune_code: String::new(),
+            list: String::new(),
             sources,
             with_reason: false,
         },
+        keep_tables: ledger.is_some(),
     };
     let filter = Filter {
         provinces: args.province.clone(),
@@ -118,6 +129,13 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
     };
     let index = export::write_lists(&out, listed, &ctx, &filter)?;
     let index_path = out.write("index.csv", |w| export::write_index(w, &index))?;
+    if let Some(h) = &mut ledger {
+        let lists: Vec<ListRecord> = index
+            .iter()
+            .map(|r| ListRecord::of_export(&export_id, &created.to_rfc3339(), config.today, r))
+            .collect();
+        h.record_lists(&lists)?;
+    }
     if !super::finish_outputs(&mut out, failed_inputs, args.allow_partial, ui)? {
         return Ok(exit::TROUBLE);
     }

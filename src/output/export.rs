@@ -15,7 +15,7 @@ use crate::findings::people::{Listed, RowFinding, RowReader};
 use crate::i18n::Lang;
 use crate::normalize::places::{Kind, Place, same_name};
 use crate::output::atomic::OutDir;
-use crate::output::list_workbook::{self, ListMeta, ListRow};
+use crate::output::list_workbook::{self, ListMeta, ListRow, TableRow};
 use crate::output::paths::component;
 use crate::pipeline::{SheetReport, SourceReport, UnitKey};
 use crate::record::{Field, RowLoc};
@@ -114,6 +114,8 @@ pub struct IndexRow {
     pub people: u64,
     /// Findings shown.
     pub findings: u64,
+    /// The list's table, when [`ExportContext::keep_tables`].
+    pub table: Vec<TableRow>,
 }
 
 /// What the lists need from the scan besides the people.
@@ -130,6 +132,8 @@ pub struct ExportContext<'a> {
     pub sheets: &'a [SheetReport],
     /// What every workbook says of itself (place fields are filled per workbook).
     pub meta: ListMeta,
+    /// Keep each list's table ([`IndexRow::table`]) for the export ledger.
+    pub keep_tables: bool,
 }
 
 /// The record key of a row: the platform's record id, else `name:row` (CSV) or
@@ -307,7 +311,9 @@ fn write_one(
     let order = |p: &Listed| p.rows.get(p.shown).map(|r| r.loc);
     list.sort_by_key(|p| order(p).map(|l| (sheet_rank(ctx.sheets, l.sheet), l.row)));
     let rel = folder.path();
+    let path = crate::output::paths::slashed(&rel);
     let mut meta = ctx.meta.clone();
+    meta.list = path.clone();
     meta.province = folder.province.clone().unwrap_or_default();
     meta.district = folder.district.clone().unwrap_or_default();
     meta.commune = folder.commune.clone().unwrap_or_default();
@@ -315,6 +321,7 @@ fn write_one(
     let mut findings = 0u64;
     let mut failed: Option<std::io::Error> = None;
     let people = list.len() as u64;
+    let mut table = Vec::new();
     out.write_at(&rel, |w| {
         let rows = list.iter().map_while(|p| match list_row(p, ctx) {
             Ok((row, n)) => {
@@ -326,7 +333,10 @@ fn write_one(
                 None
             }
         });
-        list_workbook::write(&mut *w, &meta, rows)?;
+        let written = list_workbook::write(&mut *w, &meta, rows)?;
+        if ctx.keep_tables {
+            table = written;
+        }
         // A row that could not be read back leaves no half list behind.
         match failed.take() {
             Some(e) => Err(e.into()),
@@ -334,14 +344,11 @@ fn write_one(
         }
     })?;
     Ok(IndexRow {
-        path: rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/"),
+        path,
         folder,
         people,
         findings,
+        table,
     })
 }
 

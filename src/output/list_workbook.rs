@@ -53,6 +53,10 @@ pub const META_FORMAT: &str = "vaxclean-danh-sach/1";
 /// The first row of the hidden sheet's per-row table.
 pub const META_TABLE_HEADERS: [&str; 4] = ["row", "stt", "record_keys", "fingerprint"];
 
+/// `STT`.
+pub const COL_STT: u16 = 0;
+/// `Mã bản ghi`: the record keys, one per line.
+pub const COL_KEYS: u16 = 1;
 /// The locked columns (0-based), after STT and the record keys: the name as found.
 pub const COL_NAME: u16 = 2;
 /// The birth date as found.
@@ -112,10 +116,25 @@ pub struct ListMeta {
     pub commune: String,
     /// The commune's gazetteer code, when known.
     pub commune_code: String,
+    /// The list's path under the output folder, `/`-separated: with the export id, what names
+    /// it in the export ledger.
+    pub list: String,
     /// Sources: path as given, SHA-256, size in bytes.
     pub sources: Vec<(String, String, u64)>,
     /// A list sent back: one more column, [`REASON_HEADER`].
     pub with_reason: bool,
+}
+
+/// One row of a list's table (the hidden sheet's, or the export ledger's): where it stood, the
+/// record keys it stands for (one per line) and the [`fingerprint`] of its locked cells.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TableRow {
+    /// Its 1-based sheet row.
+    pub row: u32,
+    /// Its record keys, one per line.
+    pub keys: String,
+    /// The fingerprint of its locked cells.
+    pub fingerprint: String,
 }
 
 /// One person on the list.
@@ -264,8 +283,9 @@ fn header_text(s: &str) -> String {
     s.replace('&', "&&")
 }
 
-/// Writes a list workbook with `rows` to `w`. Returns the number of rows written.
-pub fn write<W, I>(w: W, meta: &ListMeta, rows: I) -> Result<u32, XlsxError>
+/// Writes a list workbook with `rows` to `w`. Returns its table: per row written, where it stands,
+/// its keys and its fingerprint.
+pub fn write<W, I>(w: W, meta: &ListMeta, rows: I) -> Result<Vec<TableRow>, XlsxError>
 where
     W: Write + Seek + Send,
     I: IntoIterator<Item = ListRow>,
@@ -282,6 +302,7 @@ where
     list_header(book.worksheet_from_index(0)?, &f, meta)?;
     meta_header(book.worksheet_from_index(2)?, meta)?;
     let mut n: u32 = 0;
+    let mut table = Vec::new();
     for row in rows {
         n += 1;
         // Cut to what a cell holds first, so the fingerprint covers what the sheet shows.
@@ -336,6 +357,11 @@ where
         meta_ws.write_number(mr, 1, f64::from(n))?;
         meta_ws.write_string(mr, 2, super::excel_text(&cells[1]))?;
         meta_ws.write_string(mr, 3, &print)?;
+        table.push(TableRow {
+            row: n + 1,
+            keys: super::excel_text(&cells[1]).into_owned(),
+            fingerprint: print,
+        });
     }
     let ws = book.worksheet_from_index(0)?;
     list_footer(ws, &f, n, meta)?;
@@ -343,7 +369,7 @@ where
     book.worksheet_from_index(2)?.set_hidden(true);
     book.worksheet_from_index(0)?.set_active(true);
     book.save_to_writer(w)?;
-    Ok(n)
+    Ok(table)
 }
 
 /// Width of the reason column of a list sent back.
@@ -494,10 +520,10 @@ fn validations(ws: &mut Worksheet, n: u32, as_of: NaiveDate) -> Result<(), XlsxE
 }
 
 /// The hidden sheet's rows above the per-row table (the sources come between).
-const META_ROWS_BEFORE_TABLE: u32 = 11;
+const META_ROWS_BEFORE_TABLE: u32 = 12;
 
 fn meta_header(ws: &mut Worksheet, meta: &ListMeta) -> Result<(), XlsxError> {
-    let pairs: [(&str, String); 11] = [
+    let pairs: [(&str, String); 12] = [
         ("format", META_FORMAT.to_string()),
         ("export_id", meta.export_id.clone()),
         ("created", meta.created.clone()),
@@ -508,6 +534,7 @@ fn meta_header(ws: &mut Worksheet, meta: &ListMeta) -> Result<(), XlsxError> {
         ("commune", meta.commune.clone()),
         ("commune_code", meta.commune_code.clone()),
         ("sheet", LIST_SHEET.to_string()),
+        ("list", meta.list.clone()),
         ("sources", meta.sources.len().to_string()),
     ];
     for (r, (k, v)) in pairs.iter().enumerate() {

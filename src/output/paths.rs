@@ -7,6 +7,15 @@ use unicode_normalization::UnicodeNormalization;
 /// The longest component kept, in characters (well under every file system's 255 bytes).
 const MAX_CHARS: usize = 80;
 
+/// A relative path as one `/`-separated string, whatever the platform (index.csv, the lists'
+/// hidden sheet, the export ledger).
+pub fn slashed(path: &std::path::Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// `name` as one safe path component: NFC; `< > : " / \ | ? *` and control characters become
 /// `_`; no leading dot or space, no trailing dot or space; Windows device names (CON, NUL,
 /// COM1…) get a leading `_`; at most 80 characters; never empty.

@@ -8,6 +8,7 @@
 //! [`returned`] reads the workbooks, [`source`] finds their records; writers live in
 //! [`crate::output`].
 
+pub mod authentic;
 pub mod outputs;
 pub mod returned;
 pub mod shown;

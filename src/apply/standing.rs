@@ -172,6 +172,13 @@ pub fn enforce(decisions: &mut [Decision], ctx: &Context<'_>, open: &[Side]) -> 
 }
 
 impl Settled {
+    /// Counts this batch's sides into the summary's ledger facts.
+    pub fn count_into(&self, facts: &mut super::outputs::LedgerFacts, open: &[Side]) {
+        facts.conflicts_opened = self.opened.len();
+        facts.conflicts_resolved = self.resolved.len();
+        facts.conflicts_open = self.open_after(open);
+    }
+
     /// How many sides stay open once this batch is recorded over `open`.
     pub fn open_after(&self, open: &[Side]) -> usize {
         let key = |s: &Side| (s.kind, s.subject.clone(), s.origin.clone());

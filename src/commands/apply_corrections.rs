@@ -15,13 +15,13 @@ use rayon::prelude::*;
 
 use crate::apply::outputs::{self, Applied, LedgerFacts, RunFacts};
 use crate::apply::returned::{self, Refusal, Returned};
-use crate::apply::{self, Context, source, standing};
+use crate::apply::{self, Context, authentic, source, standing};
 use crate::cli::ApplyArgs;
 use crate::exit;
 use crate::history::History;
 use crate::i18n::Lang;
 use crate::input::discover;
-use crate::ledger::{LedgerRow, ListRecord};
+use crate::ledger::ListRecord;
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::audit;
 use crate::output::list_workbook;
@@ -81,14 +81,10 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     let mut facts = ledger.as_ref().map(|_| LedgerFacts::default());
     match (&ledger, &mut facts) {
         (Some(h), Some(facts)) => {
-            books = authenticate(books, h, &mut refused, facts)?;
+            books = authentic::authenticate(books, h, &mut refused, facts)?;
         }
         _ if !books.is_empty() && !ui.quiet => {
-            let line = lang.pick(
-                "vaxclean: lưu ý: không có --history nên không kiểm chứng được danh sách nào do nơi này xuất ra; mỗi danh sách chỉ được đối chiếu với chính nó",
-                "vaxclean: note: without --history no list can be checked as one exported here; each list is only checked against itself",
-            );
-            writeln!(std::io::stderr(), "{line}")?;
+            writeln!(std::io::stderr(), "{}", authentic::unchecked_note(lang))?;
         }
         _ => {}
     }
@@ -184,18 +180,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
                 Ok(())
             })?);
             let from = origins.remove(&w).unwrap_or_default();
-            sent_back.push(ListRecord {
-                export_id: export_id.clone(),
-                list: meta.list.clone(),
-                created: meta.created.clone(),
-                as_of: today,
-                unit: [meta.province, meta.district, meta.commune],
-                rows: table
-                    .into_iter()
-                    .zip(from)
-                    .map(|(table, origin)| LedgerRow { table, origin })
-                    .collect(),
-            });
+            sent_back.push(authentic::sent_back(&meta, today, table, from));
             rejected_lists += 1;
         }
         // The import file.
@@ -214,6 +199,9 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
         })?);
     }
 
+    if let (Some(f), Some(s)) = (&mut facts, &settled) {
+        s.count_into(f, &open);
+    }
     let summary = applied.summary(&RunFacts {
         as_of: today,
         dry_run: args.dry_run,
@@ -222,14 +210,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
         import_records: import_count,
         rejected_lists,
         seconds: started.elapsed().as_secs_f64(),
-        ledger: facts.clone().map(|mut f| {
-            if let Some(s) = &settled {
-                f.conflicts_opened = s.opened.len();
-                f.conflicts_resolved = s.resolved.len();
-                f.conflicts_open = s.open_after(&open);
-            }
-            f
-        }),
+        ledger: facts,
     });
     let summary_path = out.write("summary.json", |w| {
         serde_json::to_writer_pretty(&mut *w, &summary)?;
@@ -267,23 +248,3 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     Ok(if trouble { exit::TROUBLE } else { exit::OK })
 }
 
-/// The lists the ledger knows, each checked against its record (unit, rows, origins); the others
-/// are refused as not ours.
-fn authenticate(
-    books: Vec<Returned>,
-    ledger: &History,
-    refused: &mut Vec<(String, Refusal)>,
-    facts: &mut LedgerFacts,
-) -> Result<Vec<Returned>> {
-    let mut known = Vec::with_capacity(books.len());
-    for mut b in books {
-        match ledger.list(b.identity.get("export_id"), &b.list_path())? {
-            Some(record) => {
-                facts.lists_altered += usize::from(b.adopt(&record) > 0);
-                known.push(b);
-            }
-            None => refused.push((b.display.clone(), Refusal::NotInLedger)),
-        }
-    }
-    Ok(known)
-}

@@ -320,6 +320,14 @@ fn a_row_overwritten_with_another_communes_person_changes_nobody() {
     // and B1 is never touched.
     let out = apply(d, "ret", "res2", true);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(
+        text(&out)
+            .1
+            .contains("differs from the record made at export")
+            || text(&out).1.contains("trang ẩn khác bản đã lưu"),
+        "{:?}",
+        text(&out)
+    );
     unchanged(d, "res2", "B1");
     for (key, code) in [
         ("A1", "LOCKED_EDITED"),

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
-use crate::apply::outputs::{self, Applied, LedgerFacts, RunFacts};
+use crate::apply::outputs::{self, Applied, RunFacts};
 use crate::apply::returned::{self, Refusal, Returned};
 use crate::apply::{self, Context, authentic, source, standing};
 use crate::cli::ApplyArgs;
@@ -78,16 +78,8 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
         }
     }
     // Each list checked against what the ledger recorded at export, or only against itself.
-    let mut facts = ledger.as_ref().map(|_| LedgerFacts::default());
-    match (&ledger, &mut facts) {
-        (Some(h), Some(facts)) => {
-            books = authentic::authenticate(books, h, &mut refused, facts)?;
-        }
-        _ if !books.is_empty() && !ui.quiet => {
-            writeln!(std::io::stderr(), "{}", authentic::unchecked_note(lang))?;
-        }
-        _ => {}
-    }
+    let mut facts;
+    (books, facts) = authentic::check(books, ledger.as_ref(), &mut refused, ui.quiet, lang)?;
 
     let ctx = Context {
         today,
@@ -247,4 +239,3 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     let trouble = !failed_sources.is_empty() || !refused.is_empty();
     Ok(if trouble { exit::TROUBLE } else { exit::OK })
 }
-

@@ -1,5 +1,5 @@
 //! Reference tables embedded in the binary (ID province and country codes, CMND prefixes, mobile
-//! prefixes, the 2020 gazetteer). Parsed once, on first use; the sources are listed in
+//! prefixes, the 2020 and 2025 divisions and the table between them). Parsed once, on first use; the sources are listed in
 //! `data/README.md`.
 
 use std::sync::LazyLock;
@@ -10,6 +10,12 @@ const CMND9_PREFIXES_CSV: &str = include_str!("../data/cmnd9_prefixes.csv");
 const MOBILE_PREFIXES_CSV: &str = include_str!("../data/mobile_prefixes.csv");
 /// The commune gazetteer of the 2021-2022 campaign (statistics-office codes).
 pub const ADMIN_UNITS_2020_CSV: &str = include_str!("../data/admin_units_2020.csv");
+/// The two-level division since 1 July 2025 (34 provinces, 3,321 communes, no districts).
+pub const ADMIN_UNITS_2025_CSV: &str = include_str!("../data/admin_units_2025.csv");
+/// Each 2020 commune (by code) → the 2025 commune(s) that took it over.
+pub const UNITS_2020_TO_2025_CSV: &str = include_str!("../data/units_2020_to_2025.csv");
+/// Each 2020 province → the 2025 province it became part of.
+pub const PROVINCES_2020_TO_2025_CSV: &str = include_str!("../data/province_63_to_34_2025.csv");
 
 /// A CCCD province code (digits 1-3) and the province's name.
 #[derive(Debug, Clone)]

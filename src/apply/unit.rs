@@ -48,7 +48,9 @@ impl<'a> Units<'a> {
         if let Some(k) = self.seen.borrow().get(place) {
             return k.clone();
         }
-        let resolved = self.gazetteer.resolve(&place[0], &place[1], &place[2]);
+        let resolved = self
+            .gazetteer
+            .resolve_either(&place[0], &place[1], &place[2]);
         let k = key(&Folder::of(&resolved));
         self.seen.borrow_mut().insert(place.clone(), k.clone());
         k

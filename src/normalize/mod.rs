@@ -10,6 +10,7 @@ pub mod names;
 pub mod phones;
 pub mod places;
 pub mod text;
+pub mod units2025;
 
 use chrono::{Datelike, NaiveDate};
 

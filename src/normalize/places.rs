@@ -318,6 +318,18 @@ pub struct Place {
     pub commune_code: Option<String>,
     /// Something written was not recognised, or the units do not nest.
     pub unknown: bool,
+    /// The division the names belong to.
+    pub division: Division,
+}
+
+/// Which administrative division a place is named in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Division {
+    /// The 63 provinces, 705 districts and 10,599 communes of the 2021-2022 campaign.
+    #[default]
+    D2020,
+    /// The 34 provinces and 3,321 communes since 1 July 2025 (no districts).
+    D2025,
 }
 
 impl Unit {
@@ -370,6 +382,53 @@ impl Gazetteer {
             Arc::new(Gazetteer::from_csv(reference::ADMIN_UNITS_2020_CSV).unwrap_or_default())
         });
         BUILTIN.clone()
+    }
+
+    /// The built-in division of 2025 (34 provinces, 3,321 communes, no districts).
+    pub fn builtin_2025() -> Arc<Gazetteer> {
+        static BUILTIN: LazyLock<Arc<Gazetteer>> = LazyLock::new(|| {
+            let mut text = String::from(
+                "province_code,province,district_code,district,commune_code,commune\n",
+            );
+            let mut rdr = csv::Reader::from_reader(reference::ADMIN_UNITS_2025_CSV.as_bytes());
+            for rec in rdr.records().filter_map(Result::ok) {
+                let get = |i: usize| rec.get(i).unwrap_or("").trim().replace(',', " ");
+                text.push_str(&format!("{},{},,,{},{}\n", get(0), get(1), get(2), get(3)));
+            }
+            Arc::new(Gazetteer::from_csv(&text).unwrap_or_default())
+        });
+        BUILTIN.clone()
+    }
+
+    /// Matches a written place in this gazetteer, or as a place of the 2025 division when no
+    /// district is written and the 2025 division fits better: this gazetteer does not recognise
+    /// the commune, or only by its bare name while 2025 has it with its type word too ("Phường
+    /// Hồng Hà" is a 2025 ward; 2020 had a "Xã Hồng Hà"). A dump written in today's communes is
+    /// placed, not reported unknown.
+    pub fn resolve_either(&self, province: &str, district: &str, commune: &str) -> Place {
+        let place = self.resolve(province, district, commune);
+        if !district.trim().is_empty() || commune.trim().is_empty() {
+            return place;
+        }
+        let mut today = Gazetteer::builtin_2025().resolve(province, "", commune);
+        if today.unknown || today.commune.is_none() {
+            return place;
+        }
+        let typed = |canonical: &Option<String>| {
+            canonical.as_deref().is_some_and(|name| {
+                let (a, b) = (
+                    all_keys(commune, Kind::Commune),
+                    all_keys(name, Kind::Commune),
+                );
+                !a[2].is_empty() && a[2] == b[2]
+            })
+        };
+        let placed = !place.unknown && place.commune.is_some();
+        if placed && !(typed(&today.commune) && !typed(&place.commune)) {
+            return place;
+        }
+        today.division = Division::D2025;
+        today
     }
 
     /// Matches a written province, district and commune (any may be empty).
@@ -427,7 +486,8 @@ impl Gazetteer {
         if let Some((d, c)) = found_commune {
             let dist = &prov.district_data[d];
             let unit = &dist.communes.units[c];
-            place.district = Some(dist.unit.name.clone());
+            // A two-level division has no district: its communes hang under an unnamed one.
+            place.district = Some(dist.unit.name.clone()).filter(|n| !n.is_empty());
             place.commune = Some(unit.name.clone());
             place.commune_code = Some(unit.code.clone());
         }
@@ -566,6 +626,36 @@ mod tests {
         assert!(g.resolve("Tỉnh Không Có", "", "").unknown);
         assert!(!g.resolve("", "", "").unknown);
         assert!(g.resolve("", "", "Phúc Xá").unknown);
+    }
+
+    #[test]
+    fn a_place_written_in_2025_units_is_placed_in_2025() {
+        let g = g();
+        let p = g.resolve_either("Thành phố Hà Nội", "", "Phường Hồng Hà");
+        assert_eq!(p.division, Division::D2025);
+        assert_eq!(p.commune.as_deref(), Some("Phường Hồng Hà"));
+        assert_eq!(p.district, None);
+        assert!(!p.unknown);
+        // A 2020 place stays a 2020 place; a district written means 2020.
+        let p = g.resolve_either("Hà Nội", "Ba Đình", "Phúc Xá");
+        assert_eq!(
+            (p.division, p.commune_code.as_deref()),
+            (Division::D2020, Some("00001"))
+        );
+        assert!(g.resolve_either("Hà Nội", "Ba Đình", "Hồng Hà").unknown);
+        // Every commune of 2025, as a 2025 dump writes it (province and commune), but at most 1%.
+        let mut rdr = csv::Reader::from_reader(reference::ADMIN_UNITS_2025_CSV.as_bytes());
+        let (mut all, mut unknown) = (0, 0);
+        for r in rdr.records().filter_map(Result::ok) {
+            let get = |i: usize| r.get(i).unwrap_or("");
+            let p = g.resolve_either(get(1), "", get(3));
+            all += 1;
+            if p.unknown || p.commune_code.is_none() {
+                unknown += 1;
+            }
+        }
+        assert_eq!(all, 3321);
+        assert!(unknown * 100 <= all, "{unknown} of {all}");
     }
 
     #[test]

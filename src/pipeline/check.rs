@@ -407,7 +407,9 @@ impl<'c> Checker<'c> {
         {
             return r.clone();
         }
-        let place = self.gazetteer.resolve(written[0], written[1], written[2]);
+        let place = self
+            .gazetteer
+            .resolve_either(written[0], written[1], written[2]);
         let pick = |canonical: &Option<String>, w: &str| {
             canonical.clone().unwrap_or_else(|| w.to_string())
         };

@@ -424,7 +424,8 @@ impl Gazetteer {
             })
         };
         let placed = !place.unknown && place.commune.is_some();
-        if placed && !(typed(&today.commune) && !typed(&place.commune)) {
+        let better_in_2025 = typed(&today.commune) && !typed(&place.commune);
+        if placed && !better_in_2025 {
             return place;
         }
         today.division = Division::D2025;

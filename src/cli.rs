@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::i18n::Lang;
+use crate::normalize::places::Division;
 use crate::sample::write::CsvEncoding;
 
 /// Finds and repairs wrong records in Vietnam's COVID-19 vaccination dumps.
@@ -198,6 +199,11 @@ pub struct ExportArgs {
     /// List people with findings of this severity or worse.
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = MinSeverity::Error)]
     pub min_severity: MinSeverity,
+    /// Cut the lists by the 2020 communes the dumps name, or by today's (2025) communes:
+    /// `DIR/<province>/<commune>.xlsx`, a split commune's people by their address or in
+    /// `_can-xac-dinh.xlsx`.
+    #[arg(long, value_enum, value_name = "2020|2025", default_value = "2020")]
+    pub units: UnitsArg,
     /// When an input cannot be read, still write the lists of the others (replacing the previous
     /// run's); by default such a run changes nothing.
     #[arg(long)]
@@ -281,6 +287,26 @@ impl From<LangArg> for Lang {
         match l {
             LangArg::Vi => Lang::Vi,
             LangArg::En => Lang::En,
+        }
+    }
+}
+
+/// The administrative division lists and reports are cut by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UnitsArg {
+    /// The 2020 provinces, districts and communes the 2021-2022 dumps name.
+    #[value(name = "2020")]
+    U2020,
+    /// The 34 provinces and 3,321 communes since 1 July 2025 (no districts).
+    #[value(name = "2025")]
+    U2025,
+}
+
+impl From<UnitsArg> for Division {
+    fn from(u: UnitsArg) -> Division {
+        match u {
+            UnitsArg::U2020 => Division::D2020,
+            UnitsArg::U2025 => Division::D2025,
         }
     }
 }

@@ -167,6 +167,23 @@ impl<S: AsRef<str>> Cell<S> {
     }
 }
 
+/// The address as a list shows it: the address column, then commune, district and province, each
+/// trimmed and left out when empty or already said.
+pub fn join_address<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for part in parts {
+        let part = trim(part);
+        if part.is_empty() || out.contains(part) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(part);
+    }
+    out
+}
+
 /// `s` without leading and trailing white space; most cells have none, and a look at the first
 /// and last byte says so without decoding characters.
 pub fn trim(s: &str) -> &str {

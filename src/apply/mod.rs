@@ -661,7 +661,8 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
     let mut out: Vec<Decision> = Vec::new();
     for (wi, book) in ctx.returned.iter().enumerate() {
         let list_unit = unit::of_list(&book.identity);
-        let in_unit = |i: usize| units.of_place(&index.rows[i].place) == list_unit;
+        let division = book.identity.division();
+        let in_unit = |i: usize| units.of_row(&index.rows[i], division) == list_unit;
         for (ri, r) in book.rows.iter().enumerate() {
             let d = draft(r, ctx.today, lang);
             let mut decision = Decision {
@@ -1017,6 +1018,7 @@ pub(crate) mod tests {
             values: values_hash(&values),
             unit,
             place: Default::default(),
+            district_column: true,
             dose_date: None,
             birth_is_date: false,
         }

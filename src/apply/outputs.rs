@@ -17,7 +17,6 @@ use crate::i18n::Lang;
 use crate::input::InputFile;
 use crate::normalize::identifiers::{IdReading, read_id};
 use crate::output::audit::AuditRow;
-use crate::output::export::Folder;
 use crate::output::list_workbook::{ListMeta, ListRow};
 use crate::output::merged::{self, Edit, SheetEdits};
 use crate::output::verification::VerificationRow;
@@ -405,14 +404,7 @@ impl Applied {
         let mut used: HashMap<String, usize> = HashMap::new();
         workbooks
             .map(|&w| {
-                let id = &self.books[w].identity;
-                let part = |k: &str| Some(id.get(k).to_string()).filter(|s| !s.is_empty());
-                let folder = Folder {
-                    province: part("province"),
-                    district: part("district"),
-                    commune: part("commune"),
-                    commune_code: part("commune_code"),
-                };
+                let folder = self.books[w].identity.folder();
                 let mut rel = Path::new("rejected").join(folder.path());
                 let key = rel.to_string_lossy().to_lowercase();
                 let n = used.entry(key).or_insert(0);
@@ -451,6 +443,9 @@ impl Applied {
             commune: id.get("commune").to_string(),
             commune_code: id.get("commune_code").to_string(),
             list: crate::output::paths::slashed(list),
+            division: id.division(),
+            undetermined: id.get("undetermined") == "1",
+            former: id.get("former").to_string(),
             sources: sources.to_vec(),
             with_reason: true,
         }

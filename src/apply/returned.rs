@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, open_workbook_auto};
 
 use super::shown::Shown;
+use crate::normalize::places::Division;
 use crate::output::list_workbook::{
     self, COL_ADDRESS, COL_BIRTH, COL_BIRTH_FIX, COL_ERRORS, COL_GENDER, COL_GENDER_FIX, COL_ID,
     COL_ID_FIX, COL_KEYS, COL_NAME, COL_NAME_FIX, COL_NOTE, COL_PHONE, COL_PHONE_FIX, COL_STATUS,
@@ -57,6 +58,26 @@ impl ListIdentity {
     /// A value of the hidden sheet, or "".
     pub fn get(&self, key: &str) -> &str {
         self.values.get(key).map_or("", String::as_str)
+    }
+
+    /// The list's unit, as its hidden sheet names it.
+    pub fn folder(&self) -> crate::output::export::Folder {
+        let mut f = crate::output::export::Folder::named(
+            self.get("province"),
+            self.get("district"),
+            self.get("commune"),
+            self.get("undetermined") == "1",
+        );
+        f.commune_code = Some(self.get("commune_code").to_string()).filter(|c| !c.is_empty());
+        f
+    }
+
+    /// The division the list's unit is named in (lists of older versions: 2020).
+    pub fn division(&self) -> Division {
+        match self.get("units") {
+            "2025" => Division::D2025,
+            _ => Division::D2020,
+        }
     }
 }
 
@@ -176,14 +197,7 @@ impl Returned {
         if !named.is_empty() {
             return named.to_string();
         }
-        let part = |k: &str| Some(self.identity.get(k).to_string()).filter(|s| !s.is_empty());
-        let folder = crate::output::export::Folder {
-            province: part("province"),
-            district: part("district"),
-            commune: part("commune"),
-            commune_code: None,
-        };
-        crate::output::paths::slashed(&folder.path())
+        crate::output::paths::slashed(&self.identity.folder().path())
     }
 
     /// Tells each row against `table` (the hidden sheet's as read, or the export ledger's): intact,

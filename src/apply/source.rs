@@ -86,6 +86,8 @@ pub struct SourceRow {
     pub unit: u64,
     /// Its province, district and commune as written (text cells only, as the scan reads them).
     pub place: [String; 3],
+    /// Whether its sheet has a district column (without one it may be written in 2025 units).
+    pub district_column: bool,
     /// Its dose date, when readable.
     pub dose_date: Option<NaiveDate>,
     /// Whether the birth date cell is a date cell (a workbook's).
@@ -140,6 +142,7 @@ impl IndexSink<'_> {
         sheet_name: &str,
         source: &str,
         today: NaiveDate,
+        district_column: bool,
     ) -> Option<SourceRow> {
         if raw.cells.iter().all(Cell::is_blank) {
             return None;
@@ -170,6 +173,7 @@ impl IndexSink<'_> {
             unit: h.finish(),
             place: [Field::Province, Field::District, Field::Commune]
                 .map(|f| raw.get(f).text().unwrap_or("").to_string()),
+            district_column,
             dose_date: read_date(raw.get(Field::DoseDate), today).date(),
             birth_is_date: matches!(raw.get(Field::BirthDate), Cell::Date(_)),
         })
@@ -198,7 +202,10 @@ impl Sink for IndexSink<'_> {
             .map_or("", |f| f.display.as_str());
         let today = self.today;
         let mut kept = Vec::new();
-        batch.for_each_row(|raw, _| kept.extend(self.row(raw, &sheet_name, source, today)));
+        let district = ctx.columns[Field::District.index()].is_some();
+        batch.for_each_row(|raw, _| {
+            kept.extend(self.row(raw, &sheet_name, source, today, district));
+        });
         let mut index = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         index.columns.entry(ctx.sheet).or_insert(ctx.columns);
         index.rows.extend(kept);

@@ -117,10 +117,14 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
             commune: String::new(),
             commune_code: String::new(),
             list: String::new(),
+            division: args.units.into(),
+            undetermined: false,
+            former: String::new(),
             sources,
             with_reason: false,
         },
         keep_tables: ledger.is_some(),
+        division: args.units.into(),
     };
     let filter = Filter {
         provinces: args.province.clone(),

@@ -401,11 +401,18 @@ impl Gazetteer {
     }
 
     /// Matches a written place in this gazetteer, or as a place of the 2025 division when no
-    /// district is written and the 2025 division fits better: this gazetteer does not recognise
-    /// the commune, or only by its bare name while 2025 has it with its type word too ("Phường
-    /// Hồng Hà" is a 2025 ward; 2020 had a "Xã Hồng Hà"). A dump written in today's communes is
-    /// placed, not reported unknown.
-    pub fn resolve_either(&self, province: &str, district: &str, commune: &str) -> Place {
+    /// district is written and the 2025 division fits better: the sheet has no district column
+    /// at all (the 2025 units have none) and 2025 has the commune; or this gazetteer does not
+    /// recognise the commune, or only by its bare name while 2025 has it with its type word too
+    /// ("Phường Hồng Hà" is a 2025 ward; 2020 had a "Xã Hồng Hà"). A dump written in today's
+    /// communes is placed, not reported unknown.
+    pub fn resolve_either(
+        &self,
+        province: &str,
+        district: &str,
+        commune: &str,
+        district_column: bool,
+    ) -> Place {
         let place = self.resolve(province, district, commune);
         if !district.trim().is_empty() || commune.trim().is_empty() {
             return place;
@@ -425,7 +432,7 @@ impl Gazetteer {
         };
         let placed = !place.unknown && place.commune.is_some();
         let better_in_2025 = typed(&today.commune) && !typed(&place.commune);
-        if placed && !better_in_2025 {
+        if placed && district_column && !better_in_2025 {
             return place;
         }
         today.division = Division::D2025;
@@ -632,24 +639,27 @@ mod tests {
     #[test]
     fn a_place_written_in_2025_units_is_placed_in_2025() {
         let g = g();
-        let p = g.resolve_either("Thành phố Hà Nội", "", "Phường Hồng Hà");
+        let p = g.resolve_either("Thành phố Hà Nội", "", "Phường Hồng Hà", true);
         assert_eq!(p.division, Division::D2025);
         assert_eq!(p.commune.as_deref(), Some("Phường Hồng Hà"));
         assert_eq!(p.district, None);
         assert!(!p.unknown);
         // A 2020 place stays a 2020 place; a district written means 2020.
-        let p = g.resolve_either("Hà Nội", "Ba Đình", "Phúc Xá");
+        let p = g.resolve_either("Hà Nội", "Ba Đình", "Phúc Xá", true);
         assert_eq!(
             (p.division, p.commune_code.as_deref()),
             (Division::D2020, Some("00001"))
         );
-        assert!(g.resolve_either("Hà Nội", "Ba Đình", "Hồng Hà").unknown);
+        assert!(
+            g.resolve_either("Hà Nội", "Ba Đình", "Hồng Hà", true)
+                .unknown
+        );
         // Every commune of 2025, as a 2025 dump writes it (province and commune), but at most 1%.
         let mut rdr = csv::Reader::from_reader(reference::ADMIN_UNITS_2025_CSV.as_bytes());
         let (mut all, mut unknown) = (0, 0);
         for r in rdr.records().filter_map(Result::ok) {
             let get = |i: usize| r.get(i).unwrap_or("");
-            let p = g.resolve_either(get(1), "", get(3));
+            let p = g.resolve_either(get(1), "", get(3), false);
             all += 1;
             if p.unknown || p.commune_code.is_none() {
                 unknown += 1;

@@ -182,6 +182,54 @@ pub fn named_in<'a>(candidates: &'a [Unit2025], address: &str) -> Option<&'a Uni
     kept.next().is_none().then_some(first.0)
 }
 
+/// Where a person is filed in the 2025 division: a commune, or — their 2020 commune split between
+/// several and their address naming none of them — their 2025 province's list of people whose new
+/// commune must be determined, with the candidates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filed {
+    /// This 2025 commune.
+    Commune(Unit2025),
+    /// One of these, in this province.
+    Undetermined {
+        /// The 2025 province.
+        province: String,
+        /// The 2025 communes that took over parts of the 2020 one.
+        candidates: Vec<Unit2025>,
+    },
+    /// The 2025 province only (the commune was not recognised).
+    Province(String),
+    /// Nowhere known.
+    Unknown,
+}
+
+/// Files a place recognised by the gazetteer in the 2025 division; `address` is the person's
+/// address as written (hamlet, street…), which may name one of the candidates of a split commune
+/// (the old commune's own name is no evidence: it names the commune that was split).
+pub fn file(place: &Place, address: &str) -> Filed {
+    match Successors::builtin().of(place) {
+        Successor::One(u) => Filed::Commune(u),
+        Successor::Several {
+            province,
+            candidates,
+        } => {
+            let old = place.commune.as_deref().map(|c| words(strip_type(c)));
+            let mut text = format!(" {} ", words(address));
+            if let Some(old) = old.filter(|o| !o.is_empty()) {
+                text = text.replace(&format!(" {old} "), " ");
+            }
+            match named_in(&candidates, &text) {
+                Some(u) => Filed::Commune(u.clone()),
+                None => Filed::Undetermined {
+                    province,
+                    candidates,
+                },
+            }
+        }
+        Successor::Province(p) => Filed::Province(p),
+        Successor::Unknown => Filed::Unknown,
+    }
+}
+
 fn strip_type(name: &str) -> &str {
     ["Thị trấn ", "Phường ", "Xã ", "Đặc khu "]
         .iter()
@@ -250,6 +298,46 @@ mod tests {
         assert!(province_only < 20, "{province_only}");
         // 471 split communes, and the absent ones whose district has several successors.
         assert!((471..1100).contains(&several), "{several}");
+    }
+
+    #[test]
+    fn a_split_commune_is_filed_where_the_address_says() {
+        let g = Gazetteer::builtin();
+        let s = Successors::builtin();
+        // The first split commune of the table, and its candidates.
+        let mut rdr = csv::Reader::from_reader(reference::ADMIN_UNITS_2020_CSV.as_bytes());
+        let (place, candidates) = rdr
+            .records()
+            .filter_map(Result::ok)
+            .find_map(|r| {
+                let get = |i: usize| r.get(i).unwrap_or("").to_string();
+                let place = g.resolve(&get(1), &get(3), &get(5));
+                match s.of(&place) {
+                    Successor::Several { candidates, .. }
+                        if place
+                            .commune_code
+                            .as_ref()
+                            .is_some_and(|c| s.by_commune.contains_key(c)) =>
+                    {
+                        Some((place, candidates))
+                    }
+                    _ => None,
+                }
+            })
+            .expect("a split commune");
+        let other = candidates
+            .iter()
+            .find(|c| Some(strip_type(&c.commune)) != place.commune.as_deref().map(strip_type))
+            .expect("a candidate of another name");
+        let hamlet = format!("Thôn 2, {}", strip_type(&other.commune));
+        assert_eq!(file(&place, &hamlet), Filed::Commune(other.clone()));
+        // The old commune's own name says nothing.
+        let own = format!("Thôn 2, {}", place.commune.clone().unwrap_or_default());
+        assert!(
+            matches!(file(&place, &own), Filed::Undetermined { .. }),
+            "{own}"
+        );
+        assert!(matches!(file(&place, ""), Filed::Undetermined { .. }));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! is not known go to `_chua-ro-xa.xlsx` at the nearest level known), built in parallel, and
 //! `index.csv` with one row per workbook.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -13,7 +13,8 @@ use rayon::prelude::*;
 use crate::findings::Finding;
 use crate::findings::people::{Listed, RowFinding, RowReader};
 use crate::i18n::Lang;
-use crate::normalize::places::{Kind, Place, same_name};
+use crate::normalize::places::{Division, Kind, Place, same_name};
+use crate::normalize::units2025::{self, Filed};
 use crate::output::atomic::OutDir;
 use crate::output::list_workbook::{self, ListMeta, ListRow, TableRow};
 use crate::output::paths::component;
@@ -23,6 +24,9 @@ use crate::rules::message;
 
 /// The file of people whose commune is not known.
 pub const UNKNOWN_COMMUNE_FILE: &str = "_chua-ro-xa.xlsx";
+/// With 2025 units: the file of a province's people whose 2020 commune was split between several
+/// 2025 communes and whose address names none of them.
+pub const UNDETERMINED_FILE: &str = "_can-xac-dinh.xlsx";
 
 /// The columns of `index.csv`.
 pub const INDEX_COLUMNS: [&str; 6] = [
@@ -40,6 +44,9 @@ pub struct Folder {
     pub commune: Option<String>,
     /// The commune's code.
     pub commune_code: Option<String>,
+    /// The province's list of people whose 2025 commune must still be determined (their 2020
+    /// commune was split between several).
+    pub undetermined: bool,
 }
 
 impl Folder {
@@ -53,6 +60,54 @@ impl Folder {
             province,
             district,
             commune,
+            undetermined: false,
+        }
+    }
+
+    /// Where a person is filed in the 2025 division ([`units2025::file`]); the candidates when
+    /// the commune must still be determined.
+    pub fn of_2025(filed: &Filed) -> (Folder, Vec<String>) {
+        match filed {
+            Filed::Commune(u) => (
+                Folder {
+                    province: Some(u.province.clone()),
+                    commune: Some(u.commune.clone()),
+                    commune_code: Some(u.code.clone()).filter(|c| !c.is_empty()),
+                    ..Folder::default()
+                },
+                Vec::new(),
+            ),
+            Filed::Undetermined {
+                province,
+                candidates,
+            } => (
+                Folder {
+                    province: Some(province.clone()),
+                    undetermined: true,
+                    ..Folder::default()
+                },
+                candidates.iter().map(|c| c.commune.clone()).collect(),
+            ),
+            Filed::Province(p) => (
+                Folder {
+                    province: Some(p.clone()),
+                    ..Folder::default()
+                },
+                Vec::new(),
+            ),
+            Filed::Unknown => (Folder::default(), Vec::new()),
+        }
+    }
+
+    /// The unit names as a list's hidden sheet writes them (empty: not recognised).
+    pub fn named(province: &str, district: &str, commune: &str, undetermined: bool) -> Folder {
+        let part = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        Folder {
+            province: part(province),
+            district: part(district),
+            commune: part(commune),
+            commune_code: None,
+            undetermined,
         }
     }
 
@@ -64,6 +119,7 @@ impl Folder {
         }
         match &self.commune {
             Some(c) => p.push(format!("{}.xlsx", component(c))),
+            None if self.undetermined => p.push(UNDETERMINED_FILE),
             None => p.push(UNKNOWN_COMMUNE_FILE),
         }
         p
@@ -134,6 +190,8 @@ pub struct ExportContext<'a> {
     pub meta: ListMeta,
     /// Keep each list's table ([`IndexRow::table`]) for the export ledger.
     pub keep_tables: bool,
+    /// The division the lists are cut by (`--units`).
+    pub division: Division,
 }
 
 /// The record key of a row: the platform's record id, else `name:row` (CSV) or
@@ -275,40 +333,98 @@ pub fn write_lists(
     ctx: &ExportContext<'_>,
     filter: &Filter,
 ) -> Result<Vec<IndexRow>> {
-    let mut by_folder: BTreeMap<Folder, Vec<Listed>> = BTreeMap::new();
+    let mut by_folder: BTreeMap<Folder, Vec<Filing>> = BTreeMap::new();
+    let mut former: BTreeMap<Folder, BTreeSet<[String; 3]>> = BTreeMap::new();
     for p in people {
-        let folder = ctx
-            .units
-            .get(&p.unit())
-            .map(|(_, place)| Folder::of(place))
-            .unwrap_or_default();
+        let place = ctx.units.get(&p.unit()).map(|(_, place)| place);
+        let (folder, candidates) = match (ctx.division, place) {
+            (Division::D2020, _) => (place.map(Folder::of).unwrap_or_default(), Vec::new()),
+            (Division::D2025, Some(place)) => {
+                let filed = file_2025(&p, place, ctx)?;
+                if place.division == Division::D2020 && place.commune.is_some() {
+                    let name = |n: &Option<String>| n.clone().unwrap_or_default();
+                    let old = [&place.commune, &place.district, &place.province].map(name);
+                    former
+                        .entry(Folder::of_2025(&filed).0)
+                        .or_default()
+                        .insert(old);
+                }
+                Folder::of_2025(&filed)
+            }
+            (Division::D2025, None) => (Folder::default(), Vec::new()),
+        };
         if filter.keeps(&folder) {
-            by_folder.entry(folder).or_default().push(p);
+            by_folder.entry(folder).or_default().push(Filing {
+                person: p,
+                candidates,
+            });
         }
     }
     // Two units that make the same file name (after making names safe) share one workbook.
-    let mut by_path: BTreeMap<String, (Folder, Vec<Listed>)> = BTreeMap::new();
+    let mut by_path: BTreeMap<String, (Folder, Vec<Filing>, String)> = BTreeMap::new();
     for (folder, list) in by_folder {
         let key = folder.path().to_string_lossy().to_lowercase();
-        let entry = by_path.entry(key).or_insert_with(|| (folder, Vec::new()));
+        let before = former_names(former.get(&folder));
+        let entry = by_path
+            .entry(key)
+            .or_insert_with(|| (folder, Vec::new(), before));
         entry.1.extend(list);
     }
-    let jobs: Vec<(Folder, Vec<Listed>)> = by_path.into_values().collect();
+    let jobs: Vec<(Folder, Vec<Filing>, String)> = by_path.into_values().collect();
     let mut rows: Vec<IndexRow> = jobs
         .into_par_iter()
-        .map(|(folder, list)| write_one(out, folder, list, ctx))
+        .map(|(folder, list, before)| write_one(out, folder, list, before, ctx))
         .collect::<Result<Vec<_>>>()?;
     rows.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(rows)
 }
 
+/// A person filed in a list, with the candidate communes when the 2025 one must be determined.
+struct Filing {
+    person: Listed,
+    candidates: Vec<String>,
+}
+
+/// Files a person in the 2025 division, reading their address when their 2020 commune was split.
+fn file_2025(p: &Listed, place: &Place, ctx: &ExportContext<'_>) -> Result<Filed> {
+    let filed = units2025::file(place, "");
+    if !matches!(filed, Filed::Undetermined { .. }) {
+        return Ok(filed);
+    }
+    let address = match p.rows.get(p.shown) {
+        Some(r) => ctx.reader.read(r)?.values.map(|v| v[5].clone()),
+        None => None,
+    };
+    Ok(units2025::file(place, &address.unwrap_or_default()))
+}
+
+/// "Xã A, Xã B (Huyện H, Tỉnh T)" — the 2020 communes a 2025 list takes people from, by district.
+fn former_names(old: Option<&BTreeSet<[String; 3]>>) -> String {
+    let mut by_district: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for [c, d, p] in old.into_iter().flatten() {
+        by_district.entry((p, d)).or_default().push(c);
+    }
+    by_district
+        .into_iter()
+        .map(|((p, d), communes)| {
+            let up = [d, p]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>();
+            format!("{} ({})", communes.join(", "), up.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn write_one(
     out: &OutDir,
     folder: Folder,
-    mut list: Vec<Listed>,
+    mut list: Vec<Filing>,
+    former: String,
     ctx: &ExportContext<'_>,
 ) -> Result<IndexRow> {
-    let order = |p: &Listed| p.rows.get(p.shown).map(|r| r.loc);
+    let order = |f: &Filing| f.person.rows.get(f.person.shown).map(|r| r.loc);
     list.sort_by_key(|p| order(p).map(|l| (sheet_rank(ctx.sheets, l.sheet), l.row)));
     let rel = folder.path();
     let path = crate::output::paths::slashed(&rel);
@@ -318,13 +434,21 @@ fn write_one(
     meta.district = folder.district.clone().unwrap_or_default();
     meta.commune = folder.commune.clone().unwrap_or_default();
     meta.commune_code = folder.commune_code.clone().unwrap_or_default();
+    meta.undetermined = folder.undetermined;
+    meta.former = former;
     let mut findings = 0u64;
     let mut failed: Option<std::io::Error> = None;
     let people = list.len() as u64;
     let mut table = Vec::new();
     out.write_at(&rel, |w| {
-        let rows = list.iter().map_while(|p| match list_row(p, ctx) {
-            Ok((row, n)) => {
+        let rows = list.iter().map_while(|f| match list_row(&f.person, ctx) {
+            Ok((mut row, n)) => {
+                if !f.candidates.is_empty() {
+                    row.suggestions.push(format!(
+                        "Xã/phường mới (2025), một trong: {}",
+                        f.candidates.join("; ")
+                    ));
+                }
                 findings += n;
                 Some(row)
             }
@@ -388,6 +512,7 @@ mod tests {
             district: d.map(String::from),
             commune: c.map(String::from),
             commune_code: c.map(|_| "20308".to_string()),
+            undetermined: false,
         }
     }
 

@@ -119,6 +119,13 @@ pub struct ListMeta {
     /// The list's path under the output folder, `/`-separated: with the export id, what names
     /// it in the export ledger.
     pub list: String,
+    /// The division the unit is named in (`--units`).
+    pub division: crate::normalize::places::Division,
+    /// A province's list of people whose 2025 commune must still be determined.
+    pub undetermined: bool,
+    /// With 2025 units: the 2020 communes the list's people were written in ("Xã A, Xã B (Huyện
+    /// H, Tỉnh T)"), shown with the new name.
+    pub former: String,
     /// Sources: path as given, SHA-256, size in bytes.
     pub sources: Vec<(String, String, u64)>,
     /// A list sent back: one more column, [`REASON_HEADER`].
@@ -405,11 +412,18 @@ fn list_header(ws: &mut Worksheet, f: &Formats, meta: &ListMeta) -> Result<(), X
         .map(String::as_str)
         .filter(|s| !s.is_empty())
         .collect();
-    let place = if place.is_empty() {
+    let mut place = if place.is_empty() {
         "Chưa rõ địa bàn".to_string()
+    } else if meta.undetermined {
+        format!("{} — cần xác định xã/phường mới", place.join(", "))
     } else {
         place.join(", ")
     };
+    if !meta.former.is_empty() {
+        place = format!("{place} (trước 2025: {})", meta.former);
+    }
+    // A page header holds 255 characters in all.
+    let place: String = place.chars().take(150).collect();
     ws.set_header(format!(
         "&L&\"{FONT},Bold\"&11DANH SÁCH RÀ SOÁT, ĐIỀU CHỈNH THÔNG TIN TIÊM CHỦNG COVID-19&R&\"{FONT},Regular\"&10{}",
         header_text(&place)
@@ -520,10 +534,10 @@ fn validations(ws: &mut Worksheet, n: u32, as_of: NaiveDate) -> Result<(), XlsxE
 }
 
 /// The hidden sheet's rows above the per-row table (the sources come between).
-const META_ROWS_BEFORE_TABLE: u32 = 12;
+const META_ROWS_BEFORE_TABLE: u32 = 15;
 
 fn meta_header(ws: &mut Worksheet, meta: &ListMeta) -> Result<(), XlsxError> {
-    let pairs: [(&str, String); 12] = [
+    let pairs: [(&str, String); 15] = [
         ("format", META_FORMAT.to_string()),
         ("export_id", meta.export_id.clone()),
         ("created", meta.created.clone()),
@@ -535,6 +549,19 @@ fn meta_header(ws: &mut Worksheet, meta: &ListMeta) -> Result<(), XlsxError> {
         ("commune_code", meta.commune_code.clone()),
         ("sheet", LIST_SHEET.to_string()),
         ("list", meta.list.clone()),
+        (
+            "units",
+            match meta.division {
+                crate::normalize::places::Division::D2020 => "2020",
+                crate::normalize::places::Division::D2025 => "2025",
+            }
+            .to_string(),
+        ),
+        (
+            "undetermined",
+            if meta.undetermined { "1" } else { "" }.to_string(),
+        ),
+        ("former", meta.former.clone()),
         ("sources", meta.sources.len().to_string()),
     ];
     for (r, (k, v)) in pairs.iter().enumerate() {

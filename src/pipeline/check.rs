@@ -67,6 +67,8 @@ pub(super) struct BatchOut {
     pub(super) cache: PersonCache,
     /// The previous row's place and its index in `units`.
     pub(super) last_unit: ([String; 3], usize),
+    /// Whether the batch's sheet has a district column (without one, places may be of 2025).
+    pub(super) district_column: bool,
     /// Every row's person, values and findings, when capturing.
     pub(super) people_rows: Option<BatchPeople>,
 }
@@ -105,6 +107,7 @@ pub(super) fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
         doses: DoseIndex::with_capacity(rows),
         records: RecordIndex::with_capacity(rows),
         people: Vec::with_capacity(rows),
+        district_column: has(Field::District),
         ..BatchOut::default()
     };
     if let Rows::Broken(b) = &batch.rows {
@@ -298,24 +301,14 @@ fn capture(
 /// The address as written: the address column, then commune, district and province (each left
 /// out when the address already says it).
 fn address_of(raw: &RawRecord<'_>) -> String {
-    let mut out = String::new();
-    for f in [
+    let parts = [
         Field::Address,
         Field::Commune,
         Field::District,
         Field::Province,
-    ] {
-        let cell = raw.get(f).display();
-        let part = crate::record::trim(&cell);
-        if part.is_empty() || out.contains(part) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(", ");
-        }
-        out.push_str(part);
-    }
-    out
+    ]
+    .map(|f| raw.get(f).display());
+    crate::record::join_address(parts.iter().map(|p| p.as_ref()))
 }
 
 /// The key that makes rows of one person one: the valid ID number, else the name, birth date
@@ -348,6 +341,7 @@ fn unit_of(raw: &RawRecord<'_>, checker: &Checker<'_>, out: &mut BatchOut) -> us
         text(Field::District),
         text(Field::Commune),
     ];
+    let district_column = out.district_column;
     let (last, index) = &mut out.last_unit;
     if !out.units.is_empty() && last.iter().zip(written).all(|(a, b)| a == b) {
         return *index;
@@ -357,11 +351,12 @@ fn unit_of(raw: &RawRecord<'_>, checker: &Checker<'_>, out: &mut BatchOut) -> us
         h.write(part.as_bytes());
         h.write_u8(0xff);
     }
+    h.write_u8(u8::from(district_column));
     let hash = h.finish();
     let units = &mut out.units;
     let i = *out.unit_index.entry(hash).or_insert_with(|| {
         units.push(BatchUnit {
-            unit: checker.resolve(hash, written),
+            unit: checker.resolve(hash, written, district_column),
             rows: 0,
         });
         units.len() - 1
@@ -400,16 +395,16 @@ impl<'c> Checker<'c> {
     }
 
     /// The gazetteer's reading of a written place, computed once per run.
-    fn resolve(&self, hash: u64, written: [&str; 3]) -> Arc<Resolved> {
+    fn resolve(&self, hash: u64, written: [&str; 3], district_column: bool) -> Arc<Resolved> {
         let mut cache = self.places.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(r) = cache.get(&hash)
             && r.written.iter().zip(written).all(|(a, b)| a == b)
         {
             return r.clone();
         }
-        let place = self
-            .gazetteer
-            .resolve_either(written[0], written[1], written[2]);
+        let place =
+            self.gazetteer
+                .resolve_either(written[0], written[1], written[2], district_column);
         let pick = |canonical: &Option<String>, w: &str| {
             canonical.clone().unwrap_or_else(|| w.to_string())
         };
@@ -531,8 +526,8 @@ mod tests {
     fn a_written_place_is_resolved_once_per_run() {
         let gazetteer = Gazetteer::builtin();
         let checker = Checker::new(TODAY, &gazetteer, false);
-        let first = checker.resolve(1, ["Thành phố Hà Nội", "", ""]);
-        let again = checker.resolve(1, ["Thành phố Hà Nội", "", ""]);
+        let first = checker.resolve(1, ["Thành phố Hà Nội", "", ""], true);
+        let again = checker.resolve(1, ["Thành phố Hà Nội", "", ""], true);
         assert!(Arc::ptr_eq(&first, &again));
         assert!(!first.place.unknown);
         let units = checker.units();

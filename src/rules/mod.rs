@@ -37,6 +37,8 @@ pub struct Columns {
     pub place: bool,
     /// A commune column.
     pub commune: bool,
+    /// A district column (a sheet without one may be written in the 2025 units, which have none).
+    pub district: bool,
     /// A dose-date column.
     pub dose_date: bool,
 }
@@ -48,6 +50,7 @@ impl Columns {
         gender: true,
         place: false,
         commune: false,
+        district: false,
         dose_date: false,
     };
 
@@ -58,6 +61,7 @@ impl Columns {
             gender: has(Field::Gender),
             place: has(Field::Province) || has(Field::District) || has(Field::Commune),
             commune: has(Field::Commune),
+            district: has(Field::District),
             dose_date: has(Field::DoseDate),
         }
     }

@@ -88,6 +88,34 @@ fn shared_strings(xml: &str) -> Vec<String> {
     out
 }
 
+/// `text` with the `_xHHHH_` escapes of OOXML (control characters such as a carriage return)
+/// turned back into their characters.
+fn unescape_ooxml(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("_x") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let code = tail
+            .get(2..6)
+            .filter(|_| tail.get(6..7) == Some("_"))
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .and_then(char::from_u32);
+        match code {
+            Some(c) => {
+                out.push(c);
+                rest = &tail[7..];
+            }
+            None => {
+                out.push_str("_x");
+                rest = &tail[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The text an entity or character reference stands for.
 fn entity(r: &quick_xml::events::BytesRef) -> String {
     if let Some(c) = r.resolve_char_ref().unwrap() {
@@ -214,7 +242,9 @@ fn check(path: &Path) -> Checked {
             if c.formula {
                 out.formulas.push((part.clone(), c.r.clone()));
             }
-            let Some(t) = c.text else { continue };
+            let Some(t) = c.text.as_deref().map(unescape_ooxml) else {
+                continue;
+            };
             if formula_like(&t) {
                 let at = (part.clone(), c.r.clone(), t);
                 if !styles.get(c.s).copied().unwrap_or(false) {
@@ -241,6 +271,8 @@ fn the_predicate_of_this_test() {
     for t in ["Lê Văn Tám", "", "1-2", "a=b", " x"] {
         assert!(!formula_like(t), "{t:?}");
     }
+    assert_eq!(unescape_ooxml("_x000D_=1"), "\r=1");
+    assert_eq!(unescape_ooxml("a_xb_x0009_"), "a_xb\t");
 }
 
 #[test]

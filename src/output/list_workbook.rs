@@ -17,6 +17,7 @@ use rust_xlsxwriter::{
 use sha2::{Digest, Sha256};
 
 use crate::apply::shown::Shown;
+use crate::output::write_text;
 
 /// The headers of sheet `Danh sách`, in order (docs/export-list.md).
 pub const HEADERS: [&str; 17] = [
@@ -224,7 +225,6 @@ struct Formats {
     head: Format,
     fix_head: Format,
     cell: Format,
-    cell_quoted: Format,
     center: Format,
     fix_text: Format,
     fix_date: Format,
@@ -256,7 +256,6 @@ impl Formats {
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter)
                 .set_background_color(FIX_HEAD_FILL),
-            cell_quoted: boxed.clone().set_quote_prefix(),
             center: boxed.clone().set_align(FormatAlign::Center),
             cell: boxed,
             fix_text: fix.clone().set_num_format_index(49),
@@ -267,14 +266,6 @@ impl Formats {
             plain: base,
         }
     }
-}
-
-/// Whether a spreadsheet would read `text` typed in a cell as a formula.
-fn looks_like_formula(text: &str) -> bool {
-    matches!(
-        text.as_bytes().first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-    )
 }
 
 /// How many printed lines a text takes in a column `width` characters wide.
@@ -326,12 +317,7 @@ where
                 ws.write_number_with_format(r, 0, f64::from(n), &f.center)?;
                 continue;
             }
-            let format = if looks_like_formula(text) {
-                &f.cell_quoted
-            } else {
-                &f.cell
-            };
-            ws.write_string_with_format(r, col, super::excel_text(text), format)?;
+            write_text(ws, r, col, text, Some(&f.cell))?;
             height = height.max(lines(text, WIDTHS[c]));
         }
         for col in LOCKED_COLUMNS..HEADERS.len() as u16 {
@@ -345,16 +331,11 @@ where
             if typed.is_empty() {
                 ws.write_blank(r, col, format)?;
             } else {
-                ws.write_string_with_format(r, col, super::excel_text(typed), &f.fix_text)?;
+                write_text(ws, r, col, typed, Some(&f.fix_text))?;
             }
         }
         if meta.with_reason {
-            ws.write_string_with_format(
-                r,
-                HEADERS.len() as u16,
-                super::excel_text(&row.reason),
-                &f.cell,
-            )?;
+            write_text(ws, r, HEADERS.len() as u16, &row.reason, Some(&f.cell))?;
             height = height.max(lines(&row.reason, REASON_WIDTH));
         }
         ws.set_row_height(r, (height as f64 * 13.0 + 4.0).min(409.0))?;
@@ -362,8 +343,8 @@ where
         let mr = META_ROWS_BEFORE_TABLE + meta.sources.len() as u32 + n;
         meta_ws.write_number(mr, 0, f64::from(n + 1))?;
         meta_ws.write_number(mr, 1, f64::from(n))?;
-        meta_ws.write_string(mr, 2, super::excel_text(&cells[1]))?;
-        meta_ws.write_string(mr, 3, &print)?;
+        write_text(meta_ws, mr, 2, &cells[1], None)?;
+        write_text(meta_ws, mr, 3, &print, None)?;
         table.push(TableRow {
             row: n + 1,
             keys: super::excel_text(&cells[1]).into_owned(),
@@ -390,12 +371,12 @@ fn list_header(ws: &mut Worksheet, f: &Formats, meta: &ListMeta) -> Result<(), X
         } else {
             &f.head
         };
-        ws.write_string_with_format(0, col, *h, format)?;
+        write_text(ws, 0, col, h, Some(format))?;
         ws.set_column_width(col, WIDTHS[c])?;
     }
     if meta.with_reason {
         let col = HEADERS.len() as u16;
-        ws.write_string_with_format(0, col, REASON_HEADER, &f.head)?;
+        write_text(ws, 0, col, REASON_HEADER, Some(&f.head))?;
         ws.set_column_width(col, REASON_WIDTH)?;
     }
     ws.set_row_height(0, 30)?;
@@ -565,19 +546,19 @@ fn meta_header(ws: &mut Worksheet, meta: &ListMeta) -> Result<(), XlsxError> {
         ("sources", meta.sources.len().to_string()),
     ];
     for (r, (k, v)) in pairs.iter().enumerate() {
-        ws.write_string(r as u32, 0, *k)?;
-        ws.write_string(r as u32, 1, v)?;
+        write_text(ws, r as u32, 0, k, None)?;
+        write_text(ws, r as u32, 1, v, None)?;
     }
     for (i, (path, sha, size)) in meta.sources.iter().enumerate() {
         let r = META_ROWS_BEFORE_TABLE + i as u32;
-        ws.write_string(r, 0, "source")?;
-        ws.write_string(r, 1, path)?;
-        ws.write_string(r, 2, sha)?;
+        write_text(ws, r, 0, "source", None)?;
+        write_text(ws, r, 1, path, None)?;
+        write_text(ws, r, 2, sha, None)?;
         ws.write_number(r, 3, *size as f64)?;
     }
     let r = META_ROWS_BEFORE_TABLE + meta.sources.len() as u32;
     for (c, h) in META_TABLE_HEADERS.iter().enumerate() {
-        ws.write_string(r, c as u16, *h)?;
+        write_text(ws, r, c as u16, h, None)?;
     }
     ws.protect();
     Ok(())
@@ -606,11 +587,11 @@ fn guide(ws: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
     let number = step.clone().set_bold().set_align(FormatAlign::Center);
     ws.set_column_width(0, 5)?;
     ws.set_column_width(1, 100)?;
-    ws.write_string_with_format(0, 0, "HƯỚNG DẪN GHI DANH SÁCH", &title)?;
+    write_text(ws, 0, 0, "HƯỚNG DẪN GHI DANH SÁCH", Some(&title))?;
     for (i, text) in GUIDE.iter().enumerate() {
         let r = i as u32 + 2;
         ws.write_number_with_format(r, 0, (i + 1) as f64, &number)?;
-        ws.write_string_with_format(r, 1, *text, &step)?;
+        write_text(ws, r, 1, text, Some(&step))?;
         ws.set_row_height(r, lines(text, 100.0 * 0.85) as f64 * 16.0 + 4.0)?;
     }
     ws.set_portrait();
@@ -631,14 +612,6 @@ mod tests {
         assert_ne!(a, fingerprint(&["1", "R1", "Lê Văn A"]));
         assert_ne!(a, fingerprint(&["1", "R1Lê Văn Á", ""]));
         assert_eq!(a.len(), 32);
-    }
-
-    #[test]
-    fn formula_looking_text_is_recognised() {
-        for t in ["=HYPERLINK(\"x\")", "+84 912", "-1+1", "@SUM(A1)"] {
-            assert!(looks_like_formula(t), "{t}");
-        }
-        assert!(!looks_like_formula("Nguyễn Văn An"));
     }
 
     #[test]

@@ -238,9 +238,11 @@ where
                     }
                     let (r, c) = (row - 1, e.col as u16);
                     match e.date.and_then(excel_date) {
-                        Some(d) => ws.write_datetime_with_format(r, c, &d, &date)?,
-                        None => ws.write_string(r, c, super::excel_text(&e.text))?,
-                    };
+                        Some(d) => {
+                            ws.write_datetime_with_format(r, c, &d, &date)?;
+                        }
+                        None => super::write_text(ws, r, c, &e.text, None)?,
+                    }
                 }
                 Ok(())
             };
@@ -278,15 +280,17 @@ where
                 {
                     done.push(col);
                     match e.date.and_then(excel_date) {
-                        Some(d) => ws.write_datetime_with_format(row, c, &d, &date)?,
-                        None => ws.write_string(row, c, super::excel_text(&e.text))?,
-                    };
+                        Some(d) => {
+                            ws.write_datetime_with_format(row, c, &d, &date)?;
+                        }
+                        None => super::write_text(ws, row, c, &e.text, None)?,
+                    }
                     return Ok(());
                 }
                 match cell {
                     Data::Empty => {}
                     Data::String(s) => {
-                        ws.write_string(row, c, super::excel_text(s))?;
+                        super::write_text(ws, row, c, s, None)?;
                     }
                     Data::Float(f) => {
                         ws.write_number(row, c, *f)?;
@@ -301,10 +305,10 @@ where
                         ws.write_number_with_format(row, c, dt.as_f64(), &date)?;
                     }
                     Data::DateTimeIso(s) | Data::DurationIso(s) => {
-                        ws.write_string(row, c, s)?;
+                        super::write_text(ws, row, c, s, None)?;
                     }
                     Data::Error(e) => {
-                        ws.write_string(row, c, e.to_string())?;
+                        super::write_text(ws, row, c, &e.to_string(), None)?;
                     }
                 }
                 Ok(())

@@ -59,6 +59,48 @@ fn starts_like_a_formula(text: &[u8]) -> bool {
     )
 }
 
+/// Whether a spreadsheet would take `text` for a formula once its cell is edited: `=`, `+`, `-`
+/// or `@` first (ASCII or fullwidth, which Excel's East Asian input turns into ASCII), after any
+/// spaces, tabs and line breaks; or a tab or carriage return first (as [`defuse`] says for CSV).
+/// Wider than [`defuse`]'s test: in a workbook the answer only sets a format flag and never
+/// changes the cell's text.
+pub fn looks_like_formula(text: &str) -> bool {
+    if starts_like_a_formula(text.as_bytes()) {
+        return true;
+    }
+    text.trim_start_matches([' ', '\t', '\r', '\n'])
+        .starts_with([
+            '=', '+', '-', '@', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+        ])
+}
+
+/// Writes `text` into a text cell of `ws`, the only way the tool writes text into a workbook:
+/// cut to what a cell holds ([`excel_text`]), and when it looks like a formula
+/// ([`looks_like_formula`]) written with `format` plus Excel's quote prefix, so that Excel and
+/// LibreOffice keep it text even after the cell is edited. The cell's value is `text` itself
+/// (the quote prefix is a format flag), so a list read back shows the same text.
+pub fn write_text(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+    format: Option<&rust_xlsxwriter::Format>,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let text = excel_text(text);
+    if looks_like_formula(&text) {
+        let quoted = format
+            .cloned()
+            .unwrap_or_else(rust_xlsxwriter::Format::new)
+            .set_quote_prefix();
+        ws.write_string_with_format(row, col, text, &quoted)?;
+    } else if let Some(format) = format {
+        ws.write_string_with_format(row, col, text, format)?;
+    } else {
+        ws.write_string(row, col, text)?;
+    }
+    Ok(())
+}
+
 /// The most characters Excel keeps in a cell.
 pub const EXCEL_CELL_CHARS: usize = 32_767;
 
@@ -101,5 +143,99 @@ mod tests {
         assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(defuse("Nguyễn Văn An"), "Nguyễn Văn An");
         assert_eq!(defuse(""), "");
+    }
+
+    #[test]
+    fn formula_looking_text_is_told() {
+        for t in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "=cmd|' /C calc'!A0",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "  =1",
+            "\t=1",
+            "\r=1",
+            "\n =1",
+            "\u{ff1d}1",
+            "\tx",
+        ] {
+            assert!(looks_like_formula(t), "{t:?}");
+        }
+        for t in ["Lê Văn Tám", "", " ", "1-2", "a=b", " x", "0912345678"] {
+            assert!(!looks_like_formula(t), "{t:?}");
+        }
+    }
+
+    /// The `s` attribute of every cell of a sheet's XML, by cell reference, and the `<xf>`
+    /// elements of cellXfs.
+    fn styles_of(book: &mut rust_xlsxwriter::Workbook) -> (Vec<(String, usize)>, Vec<String>) {
+        let bytes = book.save_to_buffer().expect("saved");
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+        let mut read = |name: &str| {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut z.by_name(name).expect("member"), &mut s)
+                .expect("text");
+            s
+        };
+        let sheet = read("xl/worksheets/sheet1.xml");
+        let styles = read("xl/styles.xml");
+        let cells = sheet
+            .split("<c r=\"")
+            .skip(1)
+            .map(|c| {
+                let r = c[..c.find('"').expect("ref")].to_string();
+                let s = c
+                    .split_once(" s=\"")
+                    .filter(|(head, _)| !head.contains('>'))
+                    .map_or(0, |(_, v)| v[..v.find('"').expect("s")].parse().expect("n"));
+                (r, s)
+            })
+            .collect();
+        let start = styles.find("<cellXfs").expect("cellXfs");
+        let end = styles.find("</cellXfs>").expect("end");
+        let xfs = styles[start..end]
+            .split("<xf ")
+            .skip(1)
+            .map(String::from)
+            .collect();
+        (cells, xfs)
+    }
+
+    #[test]
+    fn formula_looking_text_gets_the_quote_prefix_and_keeps_its_value() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        let ws = book.add_worksheet();
+        let texts = ["=1+1", "Lê Văn Tám", "@SUM(A1)", " -2"];
+        for (c, t) in texts.iter().enumerate() {
+            write_text(ws, 0, c as u16, t, None).expect("written");
+            write_text(ws, 1, c as u16, t, Some(&bold)).expect("written");
+        }
+        let (cells, xfs) = styles_of(&mut book);
+        for (r, s) in cells {
+            let col = usize::from(r.as_bytes()[0] - b'A');
+            let quoted = xfs[s].contains("quotePrefix=\"1\"");
+            assert_eq!(quoted, looks_like_formula(texts[col]), "{r}");
+            if r.ends_with('2') {
+                assert!(xfs[s].contains("applyFont=\"1\""), "{r} keeps its bold");
+            }
+        }
+        // The value is the text itself, no apostrophe added.
+        let bytes = book.save_to_buffer().expect("saved");
+        let path = tempfile::NamedTempFile::new().expect("temp");
+        std::fs::write(path.path(), bytes).expect("written");
+        let mut read: calamine::Xlsx<_> = calamine::open_workbook(path.path()).expect("opened");
+        let range = calamine::Reader::worksheet_range_at(&mut read, 0)
+            .expect("a sheet")
+            .expect("read");
+        for (c, t) in texts.iter().enumerate() {
+            for r in 0..2 {
+                assert_eq!(
+                    range.get_value((r, c as u32)),
+                    Some(&calamine::Data::String(t.to_string()))
+                );
+            }
+        }
     }
 }

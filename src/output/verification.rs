@@ -1,12 +1,15 @@
 //! The two workbooks `apply-corrections` writes for the station (docs/apply-corrections.md):
 //! `verification.xlsx` — per commune, each listed person and where they stand — and
 //! `import/nhap-lai.xlsx` — the records that had no valid ID number and have one now, to re-import
-//! on the platform. Every cell is a value, never a formula; ID numbers are text.
+//! on the platform. Every cell is a value, never a formula; ID numbers are text; text that looks
+//! like a formula carries the quote prefix ([`write_text`]).
 
 use std::collections::BTreeMap;
 use std::io::{Seek, Write};
 
 use rust_xlsxwriter::{Format, FormatBorder, Worksheet, XlsxError};
+
+use crate::output::write_text;
 
 /// One listed person in the verification list.
 #[derive(Debug, Clone, Default)]
@@ -50,7 +53,7 @@ fn header(ws: &mut Worksheet, headers: &[&str], widths: &[f64]) -> Result<(), Xl
         .set_border(FormatBorder::Thin)
         .set_background_color(0xD9E2F3);
     for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        write_text(ws, 0, c as u16, h, Some(&bold))?;
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
@@ -89,7 +92,7 @@ pub fn write_verification<W: Write + Seek + Send>(
     for (i, (unit, counts)) in per_unit.iter().enumerate() {
         let r = i as u32 + 1;
         for (c, part) in unit.iter().enumerate() {
-            summary.write_string(r, c as u16, super::excel_text(part))?;
+            write_text(summary, r, c as u16, part, None)?;
         }
         summary.write_number(r, 3, counts.iter().sum::<u64>() as f64)?;
         for (c, n) in counts.iter().enumerate() {
@@ -124,16 +127,16 @@ pub fn write_verification<W: Write + Seek + Send>(
     for (i, r) in rows.iter().enumerate() {
         let row = i as u32 + 1;
         for (c, part) in r.unit.iter().enumerate() {
-            detail.write_string(row, c as u16, part)?;
+            write_text(detail, row, c as u16, part, None)?;
         }
-        detail.write_string(row, 3, super::excel_text(&r.workbook))?;
+        write_text(detail, row, 3, &r.workbook, None)?;
         detail.write_number(row, 4, f64::from(r.workbook_row))?;
-        detail.write_string(row, 5, super::excel_text(&r.keys))?;
-        detail.write_string(row, 6, super::excel_text(&r.name))?;
-        detail.write_string(row, 7, super::excel_text(&r.birth))?;
-        detail.write_string(row, 8, super::excel_text(&r.id))?;
-        detail.write_string(row, 9, r.result)?;
-        detail.write_string_with_format(row, 10, super::excel_text(&r.reason), &wrap)?;
+        write_text(detail, row, 5, &r.keys, None)?;
+        write_text(detail, row, 6, &r.name, None)?;
+        write_text(detail, row, 7, &r.birth, None)?;
+        write_text(detail, row, 8, &r.id, None)?;
+        write_text(detail, row, 9, r.result, None)?;
+        write_text(detail, row, 10, &r.reason, Some(&wrap))?;
     }
     detail.autofilter(0, 0, rows.len().max(1) as u32, heads.len() as u16 - 1)?;
     book.save_to_writer(w)
@@ -176,7 +179,7 @@ pub fn write_import<W: Write + Seek + Send>(w: W, rows: &[[String; 16]]) -> Resu
     for (i, r) in rows.iter().enumerate() {
         for (c, v) in r.iter().enumerate() {
             if !v.is_empty() {
-                ws.write_string_with_format(i as u32 + 1, c as u16, super::excel_text(v), &text)?;
+                write_text(ws, i as u32 + 1, c as u16, v, Some(&text))?;
             }
         }
     }

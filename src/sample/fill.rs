@@ -56,7 +56,7 @@ impl Sheets {
                     let (r, c) = (r as u32, c as u16);
                     match cell {
                         Data::String(t) => {
-                            ws.write_string(r, c, t)?;
+                            crate::output::write_text(ws, r, c, t, None)?;
                         }
                         Data::Float(f) => {
                             ws.write_number(r, c, *f)?;

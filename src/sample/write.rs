@@ -7,6 +7,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 
+use crate::output::write_text;
+
 use super::{COLUMNS, Expected, Row, TITLE_LINES, Value};
 use crate::normalize::dates::format_date;
 
@@ -138,12 +140,12 @@ impl XlsxRows {
         let mut next_row = 0;
         if title_lines {
             let title = Format::new().set_bold().set_font_size(14);
-            ws.write_string_with_format(0, 0, TITLE_LINES[0], &title)?;
-            ws.write_string(1, 0, TITLE_LINES[1])?;
+            write_text(ws, 0, 0, TITLE_LINES[0], Some(&title))?;
+            write_text(ws, 1, 0, TITLE_LINES[1], None)?;
             next_row = 3;
         }
         for (c, (h, _)) in COLUMNS.iter().enumerate() {
-            ws.write_string_with_format(next_row, c as u16, *h, &bold)?;
+            write_text(ws, next_row, c as u16, h, Some(&bold))?;
         }
         Ok(XlsxRows {
             workbook,
@@ -168,7 +170,7 @@ impl RowWriter for XlsxRows {
             match v {
                 Value::Empty => {}
                 Value::Text(s) => {
-                    ws.write_string(r, c, s)?;
+                    write_text(ws, r, c, s, None)?;
                 }
                 Value::Number(n) => {
                     ws.write_number(r, c, *n)?;

@@ -1,14 +1,15 @@
 //! `report.xlsx`: sheet `Tổng hợp` (province → district → commune, with totals), `Biểu đồ` (a bar
 //! chart of people with errors per unit), and with a history `Xu hướng` (a line chart across runs)
 //! and `Quá hạn` (units whose oldest open error is older than the deadline). Frozen headers,
-//! filters, readable widths; values only, never formulas.
+//! filters, readable widths; values only, never formulas; text that looks like a formula carries
+//! the quote prefix ([`write_text`]).
 
 use std::io::{Seek, Write};
 
 use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
 use super::{FAMILIES, ReportData};
-use crate::output::excel_text;
+use crate::output::write_text;
 
 fn header(ws: &mut Worksheet, heads: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
     let f = Format::new()
@@ -19,7 +20,7 @@ fn header(ws: &mut Worksheet, heads: &[&str], widths: &[f64]) -> Result<(), Xlsx
         .set_border(FormatBorder::Thin)
         .set_background_color(0xD9E2F3);
     for (c, (h, w)) in heads.iter().zip(widths).enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &f)?;
+        write_text(ws, 0, c as u16, h, Some(&f))?;
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_row_height(0, 45)?;
@@ -79,9 +80,9 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
         } else {
             (&Format::new(), &count, &pct)
         };
-        ws.write_string_with_format(r, 0, excel_text(&u.unit.0), tf)?;
-        ws.write_string_with_format(r, 1, excel_text(&u.unit.1), tf)?;
-        ws.write_string_with_format(r, 2, excel_text(&u.unit.2), tf)?;
+        write_text(ws, r, 0, &u.unit.0, Some(tf))?;
+        write_text(ws, r, 1, &u.unit.1, Some(tf))?;
+        write_text(ws, r, 2, &u.unit.2, Some(tf))?;
         ws.write_number_with_format(r, 3, u.rows as f64, cf)?;
         ws.write_number_with_format(r, 4, u.people as f64, cf)?;
         ws.write_number_with_format(r, 5, u.people_with_errors as f64, cf)?;
@@ -97,7 +98,7 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
     header(ws, &["Địa bàn", "Người có lỗi"], &[30.0, 14.0])?;
     let units = data.chart_units();
     for (i, (name, n)) in units.iter().enumerate() {
-        ws.write_string(i as u32 + 1, 0, excel_text(name))?;
+        write_text(ws, i as u32 + 1, 0, name, None)?;
         ws.write_number_with_format(i as u32 + 1, 1, *n as f64, &count)?;
     }
     let mut chart = Chart::new(ChartType::Bar);
@@ -134,7 +135,7 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
         for (i, run) in data.trend.iter().enumerate() {
             let r = i as u32 + 1;
             // Text, so that charts show the dates as categories, not serial numbers.
-            ws.write_string(r, 0, run.as_of.format("%d/%m/%Y").to_string())?;
+            write_text(ws, r, 0, &run.as_of.format("%d/%m/%Y").to_string(), None)?;
             for (c, v) in [
                 run.rows,
                 run.people_with_errors,
@@ -178,9 +179,9 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
         )?;
         for (i, o) in data.overdue.iter().enumerate() {
             let r = i as u32 + 1;
-            ws.write_string(r, 0, excel_text(&o.unit.0))?;
-            ws.write_string(r, 1, excel_text(&o.unit.1))?;
-            ws.write_string(r, 2, excel_text(&o.unit.2))?;
+            write_text(ws, r, 0, &o.unit.0, None)?;
+            write_text(ws, r, 1, &o.unit.1, None)?;
+            write_text(ws, r, 2, &o.unit.2, None)?;
             ws.write_number_with_format(r, 3, o.open_errors as f64, &count)?;
             let d = rust_xlsxwriter::ExcelDateTime::parse_from_str(
                 &o.oldest.format("%Y-%m-%d").to_string(),

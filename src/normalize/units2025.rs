@@ -230,6 +230,25 @@ pub fn file(place: &Place, address: &str) -> Filed {
     }
 }
 
+/// The 2025 unit a unit of a scan or history is counted in (`report --units 2025`): its names
+/// (canonical where the scan recognised them, 2020 or 2025) → (province, "", commune) of 2025. A
+/// 2020 commune split between several counts in its 2025 province under its own name marked as
+/// such ("Xã Tân Hòa (trước 2025, nay thuộc nhiều xã)"); an unrecognised one under its 2025
+/// province, or as written when even the province is unknown.
+pub fn regroup(province: &str, district: &str, commune: &str) -> [String; 3] {
+    let g = super::places::Gazetteer::builtin();
+    let place = g.resolve_either(province, district, commune, !district.trim().is_empty());
+    match file(&place, "") {
+        Filed::Commune(u) => [u.province, String::new(), u.commune],
+        Filed::Undetermined { province: p, .. } => {
+            let old = place.commune.unwrap_or_else(|| commune.to_string());
+            [p, String::new(), format!("{old} (trước 2025, nay thuộc nhiều xã)")]
+        }
+        Filed::Province(p) => [p, String::new(), commune.to_string()],
+        Filed::Unknown => [province.to_string(), String::new(), commune.to_string()],
+    }
+}
+
 fn strip_type(name: &str) -> &str {
     ["Thị trấn ", "Phường ", "Xã ", "Đặc khu "]
         .iter()
@@ -338,6 +357,23 @@ mod tests {
             "{own}"
         );
         assert!(matches!(file(&place, ""), Filed::Undetermined { .. }));
+    }
+
+    #[test]
+    fn units_of_a_report_regroup_by_2025_commune() {
+        let to = |p: &str, d: &str, c: &str| regroup(p, d, c);
+        assert_eq!(
+            to("Thành phố Hà Nội", "Quận Ba Đình", "Phường Phúc Xá"),
+            ["Thành phố Hà Nội", "", "Phường Hồng Hà"].map(String::from)
+        );
+        // Already in 2025 units.
+        assert_eq!(
+            to("Thành phố Hà Nội", "", "Phường Hồng Hà"),
+            ["Thành phố Hà Nội", "", "Phường Hồng Hà"].map(String::from)
+        );
+        // A province merged into another; an unknown commune stays under the new province.
+        assert_eq!(to("Tỉnh Hà Giang", "", "Xã Không Có")[0], "Tỉnh Tuyên Quang");
+        assert_eq!(to("", "", "Xóm Lạ"), ["", "", "Xóm Lạ"].map(String::from));
     }
 
     #[test]

@@ -270,6 +270,10 @@ pub struct ReportArgs {
     /// Days an error may wait before its unit is listed as overdue.
     #[arg(long, value_name = "DAYS", default_value_t = 3)]
     pub sla_days: u32,
+    /// Count by the 2020 units the scans recorded, or roll them up into today's (2025) communes
+    /// and provinces.
+    #[arg(long, value_enum, value_name = "2020|2025", default_value = "2020")]
+    pub units: UnitsArg,
 }
 
 /// `--lang`: what the command line accepts, turned into [`Lang`] (nothing below this layer knows

@@ -26,10 +26,10 @@ pub fn run(args: &ReportArgs, ui: Ui) -> Result<u8> {
                 });
             }
             let h = History::open(path, Duration::from_secs(60), lang)?;
-            ReportData::from_history(&h, args.sla_days)?
+            ReportData::from_history(&h, args.sla_days, args.units.into())?
         }
         None => {
-            let (data, skipped) = ReportData::from_scan_dirs(&args.scans, lang)?;
+            let (data, skipped) = ReportData::from_scan_dirs(&args.scans, args.units.into(), lang)?;
             problems = skipped;
             data
         }

@@ -242,7 +242,11 @@ pub fn regroup(province: &str, district: &str, commune: &str) -> [String; 3] {
         Filed::Commune(u) => [u.province, String::new(), u.commune],
         Filed::Undetermined { province: p, .. } => {
             let old = place.commune.unwrap_or_else(|| commune.to_string());
-            [p, String::new(), format!("{old} (trước 2025, nay thuộc nhiều xã)")]
+            [
+                p,
+                String::new(),
+                format!("{old} (trước 2025, nay thuộc nhiều xã)"),
+            ]
         }
         Filed::Province(p) => [p, String::new(), commune.to_string()],
         Filed::Unknown => [province.to_string(), String::new(), commune.to_string()],
@@ -372,7 +376,10 @@ mod tests {
             ["Thành phố Hà Nội", "", "Phường Hồng Hà"].map(String::from)
         );
         // A province merged into another; an unknown commune stays under the new province.
-        assert_eq!(to("Tỉnh Hà Giang", "", "Xã Không Có")[0], "Tỉnh Tuyên Quang");
+        assert_eq!(
+            to("Tỉnh Hà Giang", "", "Xã Không Có")[0],
+            "Tỉnh Tuyên Quang"
+        );
         assert_eq!(to("", "", "Xóm Lạ"), ["", "", "Xóm Lạ"].map(String::from));
     }
 

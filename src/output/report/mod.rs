@@ -16,6 +16,8 @@ use chrono::NaiveDate;
 
 use crate::history::{History, RunInfo};
 use crate::i18n::Lang;
+use crate::normalize::places::Division;
+use crate::normalize::units2025;
 use crate::pipeline::UnitKey;
 
 /// The families findings are counted in.
@@ -129,6 +131,20 @@ pub struct ReportData {
     pub sla_days: u32,
     /// Whether it comes from a history.
     pub from_history: bool,
+    /// The division the units are counted by (`--units`): with 2025, 2025 communes under 2025
+    /// provinces, no districts.
+    pub division: Division,
+}
+
+/// The unit a count goes to in `division`: as recorded, or the 2025 commune that took it over.
+fn counted_in(unit: UnitKey, division: Division) -> UnitKey {
+    match division {
+        Division::D2020 => unit,
+        Division::D2025 => {
+            let [p, d, c] = units2025::regroup(&unit.0, &unit.1, &unit.2);
+            (p, d, c)
+        }
+    }
 }
 
 fn u(v: &serde_json::Value, k: &str) -> u64 {
@@ -149,7 +165,11 @@ impl ReportData {
     /// From the `summary.json` of one or more scan folders (units of several scans are added up).
     /// A summary that cannot be read, or is not a scan's, is left out with one line saying so
     /// (the second value); only when none can be read is it an error.
-    pub fn from_scan_dirs(dirs: &[PathBuf], lang: Lang) -> Result<(ReportData, Vec<String>)> {
+    pub fn from_scan_dirs(
+        dirs: &[PathBuf],
+        division: Division,
+        lang: Lang,
+    ) -> Result<(ReportData, Vec<String>)> {
         let mut units: BTreeMap<UnitKey, UnitLine> = BTreeMap::new();
         let mut as_of = None;
         let mut problems = Vec::new();
@@ -208,7 +228,7 @@ impl ReportData {
                         .unwrap_or("")
                         .to_string()
                 };
-                let key = (s("province"), s("district"), s("commune"));
+                let key = counted_in((s("province"), s("district"), s("commune")), division);
                 let codes = unit
                     .get("by_code")
                     .and_then(serde_json::Value::as_object)
@@ -239,6 +259,7 @@ impl ReportData {
         let data = ReportData {
             as_of,
             units: units.into_values().collect(),
+            division,
             ..ReportData::default()
         };
         Ok((data, problems))
@@ -246,34 +267,51 @@ impl ReportData {
 
     /// From a history: the latest complete run's units, every run's totals, and the units
     /// whose oldest open error is older than `sla_days`.
-    pub fn from_history(h: &History, sla_days: u32) -> Result<ReportData> {
+    pub fn from_history(h: &History, sla_days: u32, division: Division) -> Result<ReportData> {
         let trend = h.runs()?;
         let Some(last) = trend.last() else {
             return Ok(ReportData {
                 sla_days,
                 from_history: true,
+                division,
                 ..ReportData::default()
             });
         };
-        let units = h
-            .units(last.id)?
-            .into_iter()
-            .map(|c| UnitLine {
+        let mut units: BTreeMap<UnitKey, UnitLine> = BTreeMap::new();
+        for c in h.units(last.id)? {
+            let unit = counted_in(c.unit, division);
+            let line = UnitLine {
                 families: families_of(c.by_code.iter().map(|(k, n)| (k.as_str(), *n))),
-                unit: c.unit,
+                unit: unit.clone(),
                 rows: c.rows,
                 people: c.people,
                 people_with_errors: c.people_with_errors,
-            })
-            .collect();
-        let mut overdue: Vec<Overdue> = h
-            .open_ages()?
+            };
+            units
+                .entry(unit.clone())
+                .or_insert_with(|| UnitLine {
+                    unit,
+                    ..UnitLine::default()
+                })
+                .add(&line);
+        }
+        let units = units.into_values().collect();
+        // Open errors by unit (merged when several recorded units count in one), then the deadline.
+        let mut ages: BTreeMap<UnitKey, (u64, NaiveDate)> = BTreeMap::new();
+        for a in h.open_ages()? {
+            let e = ages
+                .entry(counted_in(a.unit, division))
+                .or_insert((0, a.oldest));
+            e.0 = e.0.saturating_add(a.open_errors);
+            e.1 = e.1.min(a.oldest);
+        }
+        let mut overdue: Vec<Overdue> = ages
             .into_iter()
-            .map(|a| Overdue {
-                days: (last.as_of - a.oldest).num_days(),
-                unit: a.unit,
-                open_errors: a.open_errors,
-                oldest: a.oldest,
+            .map(|(unit, (open_errors, oldest))| Overdue {
+                days: (last.as_of - oldest).num_days(),
+                unit,
+                open_errors,
+                oldest,
             })
             .filter(|o| o.days > i64::from(sla_days))
             .collect();
@@ -285,6 +323,7 @@ impl ReportData {
             sla_days,
             from_history: true,
             trend,
+            division,
         })
     }
 
@@ -316,8 +355,12 @@ impl ReportData {
                     unit: (p.clone(), d.clone(), String::new()),
                     ..UnitLine::default()
                 };
+                // The 2025 units have no districts: no district lines.
+                let districts = !(d.is_empty() && self.division == Division::D2025);
                 let dstart = out.len();
-                out.push((1, UnitLine::default()));
+                if districts {
+                    out.push((1, UnitLine::default()));
+                }
                 while i < self.units.len() && self.units[i].unit.0 == p && self.units[i].unit.1 == d
                 {
                     dist.add(&self.units[i]);
@@ -325,7 +368,9 @@ impl ReportData {
                     i += 1;
                 }
                 prov.add(&dist);
-                out[dstart] = (1, dist);
+                if districts {
+                    out[dstart] = (1, dist);
+                }
             }
             out[start] = (0, prov);
         }
@@ -477,6 +522,48 @@ mod tests {
         assert_eq!(family("PHONE_INVALID"), Some(3));
         assert_eq!(family("DOSE_DUPLICATE"), Some(3));
         assert_eq!(family("NAME_FORMAT"), None, "formatting only");
+    }
+
+    #[test]
+    fn scans_roll_up_into_2025_communes_without_districts() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let unit = |c: &str, people: u64| {
+            serde_json::json!({"province": "Thành phố Hà Nội", "district": "Quận Ba Đình",
+                "commune": c, "rows": people, "people": people, "people_with_errors": 1,
+                "by_code": {"ID_MISSING": 1}})
+        };
+        let summary = serde_json::json!({"as_of": "2026-11-26", "units": [
+            unit("Phường Phúc Xá", 10), unit("Phường Vĩnh Phúc", 20), unit("Phường Cống Vị", 30)]});
+        std::fs::write(dir.path().join("summary.json"), summary.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let dirs = [dir.path().to_path_buf()];
+        let read = |d| ReportData::from_scan_dirs(&dirs, d, Lang::En).map(|x| x.0);
+        let (old, new) = match (read(Division::D2020), read(Division::D2025)) {
+            (Ok(o), Ok(n)) => (o, n),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(old.units.len(), 3);
+        // Phúc Xá → Hồng Hà, Vĩnh Phúc → Ngọc Hà; Cống Vị was split: counted under its own name.
+        let names: Vec<(&str, u64)> = new
+            .units
+            .iter()
+            .map(|u| (u.unit.2.as_str(), u.people))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("Phường Cống Vị (trước 2025, nay thuộc nhiều xã)", 30),
+                ("Phường Hồng Hà", 10),
+                ("Phường Ngọc Hà", 20)
+            ]
+        );
+        assert_eq!(old.totals(), new.totals());
+        let tree = new.tree();
+        assert!(
+            tree.iter().all(|(level, _)| *level != 1),
+            "no district lines"
+        );
+        assert_eq!(tree.len(), 4);
     }
 
     #[test]

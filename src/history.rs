@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 
 use crate::i18n::Lang;
+use crate::input::SourceStamp;
 use crate::pipeline::{UnitKey, UnitStats};
 
 /// The schema this version writes.
@@ -180,16 +181,27 @@ pub struct Scope {
 pub struct Night<'a> {
     /// Its date.
     pub as_of: NaiveDate,
-    /// The inputs read: path as given, size, SHA-256.
-    pub inputs: &'a [(String, u64, Option<String>)],
+    /// The inputs read.
+    pub inputs: &'a [SourceStamp],
     /// Counts per unit.
     pub units: &'a BTreeMap<UnitKey, UnitStats>,
-    /// Rows, people, people with errors.
-    pub totals: (u64, u64, u64),
+    /// Its rows and people.
+    pub totals: RunTotals,
     /// Every finding.
     pub findings: &'a [FindingKey],
     /// What it read.
     pub scope: &'a Scope,
+}
+
+/// A run's totals, as the `runs` table keeps them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RunTotals {
+    /// Data rows.
+    pub rows: u64,
+    /// Distinct people.
+    pub people: u64,
+    /// Distinct people with at least one error finding.
+    pub people_with_errors: u64,
 }
 
 /// An open history database.
@@ -392,9 +404,9 @@ impl History {
                 chrono::Local::now().to_rfc3339(),
                 day,
                 env!("CARGO_PKG_VERSION"),
-                totals.0 as i64,
-                totals.1 as i64,
-                totals.2 as i64,
+                totals.rows as i64,
+                totals.people as i64,
+                totals.people_with_errors as i64,
                 findings.len() as i64,
                 !scope.failed_inputs.is_empty()
             ],
@@ -404,7 +416,9 @@ impl History {
             let mut ins = tx.prepare(
                 "INSERT INTO run_inputs(run_id, path, size, sha256) VALUES(?1, ?2, ?3, ?4)",
             )?;
-            for (path, size, sha) in inputs {
+            for SourceStamp { path, sha256, size } in inputs {
+                // An unknown hash is NULL.
+                let sha = (!sha256.is_empty()).then_some(sha256);
                 ins.execute(params![run, path, *size as i64, sha])?;
             }
             let mut unit = tx.prepare(
@@ -415,7 +429,15 @@ impl History {
                 "INSERT INTO run_unit_codes(run_id, province, district, commune, code, count)
                  VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
-            for ((p, d, c), s) in units {
+            for (
+                UnitKey {
+                    province: p,
+                    district: d,
+                    commune: c,
+                },
+                s,
+            ) in units
+            {
                 unit.execute(params![
                     run,
                     p,
@@ -452,9 +474,9 @@ impl History {
                     f.record_key,
                     f.code,
                     f.severity,
-                    f.unit.0,
-                    f.unit.1,
-                    f.unit.2,
+                    f.unit.province,
+                    f.unit.district,
+                    f.unit.commune,
                     f.input
                 ])?;
             }
@@ -466,23 +488,30 @@ impl History {
             let districts: std::collections::BTreeSet<(&str, &str)> = scope
                 .units
                 .iter()
-                .map(|(p, d, _)| (p.as_str(), d.as_str()))
+                .map(|u| (u.province.as_str(), u.district.as_str()))
                 .collect();
             let open_units: Vec<UnitKey> = {
                 let mut st = tx.prepare(
                     "SELECT DISTINCT province, district, commune FROM findings WHERE fixed_run IS NULL",
                 )?;
-                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                    .collect::<Result<_, _>>()?
+                st.query_map([], |r| {
+                    Ok(UnitKey::new(
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?
             };
             let mut read = tx.prepare(
                 "INSERT OR IGNORE INTO scope_units(province, district, commune) VALUES(?1, ?2, ?3)",
             )?;
             for u in open_units {
                 let in_scope = scope.units.contains(&u)
-                    || (!is_known(&u) && districts.contains(&(u.0.as_str(), u.1.as_str())));
+                    || (!is_known(&u)
+                        && districts.contains(&(u.province.as_str(), u.district.as_str())));
                 if in_scope {
-                    read.execute(params![u.0, u.1, u.2])?;
+                    read.execute(params![u.province, u.district, u.commune])?;
                 }
             }
         }
@@ -585,7 +614,11 @@ impl History {
         )?;
         let rows = st.query_map([run], |r| {
             Ok(UnitCounts {
-                unit: (r.get(0)?, r.get(1)?, r.get(2)?),
+                unit: UnitKey::new(
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ),
                 rows: r.get::<_, i64>(3)? as u64,
                 people: r.get::<_, i64>(4)? as u64,
                 people_with_errors: r.get::<_, i64>(5)? as u64,
@@ -601,7 +634,7 @@ impl History {
         )?;
         let codes = st.query_map([run], |r| {
             Ok((
-                (
+                UnitKey::new(
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
@@ -633,7 +666,11 @@ impl History {
         let rows = st.query_map([], |r| {
             let oldest: String = r.get(4)?;
             Ok(OpenAge {
-                unit: (r.get(0)?, r.get(1)?, r.get(2)?),
+                unit: UnitKey::new(
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ),
                 open_errors: r.get::<_, i64>(3)? as u64,
                 oldest: NaiveDate::parse_from_str(&oldest, "%Y-%m-%d").unwrap_or_default(),
             })
@@ -702,14 +739,14 @@ mod tests {
             input: "dump.csv".into(),
             code,
             severity: "error",
-            unit: ("Tỉnh A".into(), "Huyện B".into(), "Xã C".into()),
+            unit: UnitKey::new("Tỉnh A", "Huyện B", "Xã C"),
         }
     }
 
     fn everything() -> Scope {
         Scope {
             failed_inputs: Vec::new(),
-            units: [("Tỉnh A".into(), "Huyện B".into(), "Xã C".into())].into(),
+            units: [UnitKey::new("Tỉnh A", "Huyện B", "Xã C")].into(),
         }
     }
 
@@ -726,7 +763,7 @@ mod tests {
             as_of,
             inputs: &[],
             units: &units,
-            totals: (0, 0, 0),
+            totals: RunTotals::default(),
             findings,
             scope,
         };
@@ -787,17 +824,14 @@ mod tests {
             input: input.into(),
             code,
             severity: "error",
-            unit: (unit.0.into(), unit.1.into(), unit.2.into()),
+            unit: UnitKey::new(unit.0, unit.1, unit.2),
         }
     }
 
     fn scope(units: &[(&str, &str, &str)], failed: &[&str]) -> Scope {
         Scope {
             failed_inputs: failed.iter().map(|s| s.to_string()).collect(),
-            units: units
-                .iter()
-                .map(|u| (u.0.to_string(), u.1.to_string(), u.2.to_string()))
-                .collect(),
+            units: units.iter().map(|u| UnitKey::new(u.0, u.1, u.2)).collect(),
         }
     }
 
@@ -830,7 +864,7 @@ mod tests {
         assert_eq!((d.new, d.fixed, d.open), (6, 0, 6));
         // Night 2 reads only commune A (the typo commune is unknown: its district D is read).
         // R5 is still wrong; R6's record moved to commune A with another finding.
-        let known = |u: &UnitKey| !u.2.starts_with("Xa Typo");
+        let known = |u: &UnitKey| !u.commune.starts_with("Xa Typo");
         let night2 = [
             key_in("R5", "ID_MISSING", a, "a.csv"),
             key_in("R6", "DOB_INVALID", a, "a.csv"),

@@ -14,7 +14,7 @@ use super::returned::{Refusal, Returned, ReturnedRow};
 use super::source::{SourceIndex, SourceRow};
 use super::{Decision, Outcome, Shown, Why};
 use crate::i18n::Lang;
-use crate::input::InputFile;
+use crate::input::{InputFile, SourceStamp};
 use crate::normalize::identifiers::{IdReading, read_id};
 use crate::output::audit::AuditRow;
 use crate::output::export::Folder;
@@ -239,17 +239,8 @@ impl Applied {
                     let src = d.matched.first().map(|&i| &self.index.rows[i]);
                     let values: [String; 6] = match src {
                         Some(s) => {
-                            let address = [
-                                Field::Address,
-                                Field::Commune,
-                                Field::District,
-                                Field::Province,
-                            ]
-                            .iter()
-                            .map(|f| s.get(*f))
-                            .filter(|x| !x.is_empty())
-                            .collect::<Vec<_>>()
-                            .join(", ");
+                            // As the exported list showed it.
+                            let address = crate::record::address_line(|f| s.get(f));
                             ListRow::values_of(Shown::from_fn(|f| s.get(f).to_string()), address)
                         }
                         None => Default::default(),
@@ -426,7 +417,7 @@ impl Applied {
         w: usize,
         export_id: &str,
         as_of: chrono::NaiveDate,
-        sources: &[(String, String, u64)],
+        sources: &[SourceStamp],
     ) -> ListMeta {
         let id = &self.books[w].identity;
         ListMeta {

@@ -19,7 +19,7 @@ use crate::apply::{self, Context, source};
 use crate::cli::ApplyArgs;
 use crate::exit;
 use crate::i18n::Lang;
-use crate::input::discover;
+use crate::input::{SourceStamp, discover};
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::audit;
 use crate::output::list_workbook;
@@ -134,11 +134,15 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
             written.push(p?);
         }
         // Lists sent back.
-        let sources_meta: Vec<(String, String, u64)> = applied
+        let sources_meta: Vec<SourceStamp> = applied
             .files
             .iter()
             .zip(&hashes)
-            .map(|(f, h)| (f.display.clone(), h.clone().unwrap_or_default(), f.size))
+            .map(|(f, h)| SourceStamp {
+                path: f.display.clone(),
+                sha256: h.clone().unwrap_or_default(),
+                size: f.size,
+            })
             .collect();
         let lists = applied.rejected_lists();
         let export_id = outputs::export_id();

@@ -13,7 +13,7 @@ use crate::cli::{ExportArgs, MinSeverity};
 use crate::exit;
 use crate::findings::people::list_people;
 use crate::i18n::Lang;
-use crate::input::discover;
+use crate::input::{SourceStamp, discover};
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::export::{self, ExportContext, Filter};
 use crate::output::list_workbook::ListMeta;
@@ -69,23 +69,17 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
         cross.entry(f.loc).or_default().push(f);
     }
     let created = chrono::Local::now();
-    let sources: Vec<(String, String, u64)> = result
+    let sources: Vec<SourceStamp> = result
         .sources
         .iter()
         .filter(|s| s.error.is_none())
-        .map(|s| {
-            (
-                s.file.display.clone(),
-                s.sha256.clone().unwrap_or_default(),
-                s.file.size,
-            )
-        })
+        .map(|s| s.stamp())
         .collect();
     let mut id = Sha256::new();
     id.update(created.to_rfc3339().as_bytes());
-    for (path, sha, _) in &sources {
-        id.update(path.as_bytes());
-        id.update(sha.as_bytes());
+    for s in &sources {
+        id.update(s.path.as_bytes());
+        id.update(s.sha256.as_bytes());
     }
     let export_id: String = id
         .finalize()

@@ -12,8 +12,8 @@ use anyhow::Result;
 use crate::cli::{FailOn, ScanArgs};
 use crate::exit;
 use crate::findings::Severity;
-use crate::history::{History, Night, Scope};
-use crate::input::discover;
+use crate::history::{History, Night, RunTotals, Scope};
+use crate::input::{SourceStamp, discover};
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::{findings_csv, summary, terminal};
 use crate::pipeline;
@@ -84,11 +84,11 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
             let keys = keys
                 .into_inner()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let inputs: Vec<(String, u64, Option<String>)> = result
+            let inputs: Vec<SourceStamp> = result
                 .sources
                 .iter()
                 .filter(|s| s.error.is_none())
-                .map(|s| (s.file.display.clone(), s.file.size, s.sha256.clone()))
+                .map(|s| s.stamp())
                 .collect();
             let scope = Scope {
                 failed_inputs: result
@@ -105,13 +105,20 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
             };
             let gazetteer = &settings.config.gazetteer;
             let known = |u: &crate::pipeline::UnitKey| {
-                gazetteer.resolve(&u.0, &u.1, &u.2).commune.is_some()
+                gazetteer
+                    .resolve(&u.province, &u.district, &u.commune)
+                    .commune
+                    .is_some()
             };
             let night = Night {
                 as_of: settings.config.today,
                 inputs: &inputs,
                 units: &result.units,
-                totals: (result.rows, result.people, result.people_with_errors),
+                totals: RunTotals {
+                    rows: result.rows,
+                    people: result.people,
+                    people_with_errors: result.people_with_errors,
+                },
                 findings: &keys,
                 scope: &scope,
             };

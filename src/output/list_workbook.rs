@@ -17,6 +17,7 @@ use rust_xlsxwriter::{
 use sha2::{Digest, Sha256};
 
 use crate::apply::shown::Shown;
+use crate::input::SourceStamp;
 
 /// The headers of sheet `Danh sách`, in order (docs/export-list.md).
 pub const HEADERS: [&str; 17] = [
@@ -113,7 +114,7 @@ pub struct ListMeta {
     /// The commune's gazetteer code, when known.
     pub commune_code: String,
     /// Sources: path as given, SHA-256, size in bytes.
-    pub sources: Vec<(String, String, u64)>,
+    pub sources: Vec<SourceStamp>,
     /// A list sent back: one more column, [`REASON_HEADER`].
     pub with_reason: bool,
 }
@@ -514,7 +515,15 @@ fn meta_header(ws: &mut Worksheet, meta: &ListMeta) -> Result<(), XlsxError> {
         ws.write_string(r as u32, 0, *k)?;
         ws.write_string(r as u32, 1, v)?;
     }
-    for (i, (path, sha, size)) in meta.sources.iter().enumerate() {
+    for (
+        i,
+        SourceStamp {
+            path,
+            sha256: sha,
+            size,
+        },
+    ) in meta.sources.iter().enumerate()
+    {
         let r = META_ROWS_BEFORE_TABLE + i as u32;
         ws.write_string(r, 0, "source")?;
         ws.write_string(r, 1, path)?;

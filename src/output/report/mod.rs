@@ -93,7 +93,11 @@ impl UnitLine {
 
     /// A readable name: the most precise level known.
     pub fn label(&self) -> String {
-        let (p, d, c) = &self.unit;
+        let UnitKey {
+            province: p,
+            district: d,
+            commune: c,
+        } = &self.unit;
         [c, d, p]
             .iter()
             .find(|s| !s.is_empty())
@@ -208,7 +212,7 @@ impl ReportData {
                         .unwrap_or("")
                         .to_string()
                 };
-                let key = (s("province"), s("district"), s("commune"));
+                let key = UnitKey::new(s("province"), s("district"), s("commune"));
                 let codes = unit
                     .get("by_code")
                     .and_then(serde_json::Value::as_object)
@@ -303,22 +307,24 @@ impl ReportData {
         let mut out = Vec::new();
         let mut i = 0;
         while i < self.units.len() {
-            let p = self.units[i].unit.0.clone();
+            let p = self.units[i].unit.province.clone();
             let mut prov = UnitLine {
-                unit: (p.clone(), String::new(), String::new()),
+                unit: UnitKey::new(p.clone(), "", ""),
                 ..UnitLine::default()
             };
             let start = out.len();
             out.push((0, UnitLine::default()));
-            while i < self.units.len() && self.units[i].unit.0 == p {
-                let d = self.units[i].unit.1.clone();
+            while i < self.units.len() && self.units[i].unit.province == p {
+                let d = self.units[i].unit.district.clone();
                 let mut dist = UnitLine {
-                    unit: (p.clone(), d.clone(), String::new()),
+                    unit: UnitKey::new(p.clone(), d.clone(), ""),
                     ..UnitLine::default()
                 };
                 let dstart = out.len();
                 out.push((1, UnitLine::default()));
-                while i < self.units.len() && self.units[i].unit.0 == p && self.units[i].unit.1 == d
+                while i < self.units.len()
+                    && self.units[i].unit.province == p
+                    && self.units[i].unit.district == d
                 {
                     dist.add(&self.units[i]);
                     out.push((2, self.units[i].clone()));
@@ -425,7 +431,7 @@ pub fn print_top(
             lang.pick("sạch", "clean")
         )?;
         for u in worst {
-            let name: String = [&u.unit.2, &u.unit.1, &u.unit.0]
+            let name: String = [&u.unit.commune, &u.unit.district, &u.unit.province]
                 .iter()
                 .filter(|s| !s.is_empty())
                 .map(|s| s.as_str())
@@ -459,7 +465,7 @@ mod tests {
 
     fn line(p: &str, d: &str, c: &str, people: u64, err: u64) -> UnitLine {
         UnitLine {
-            unit: (p.into(), d.into(), c.into()),
+            unit: UnitKey::new(p, d, c),
             rows: people * 2,
             people,
             people_with_errors: err,
@@ -499,6 +505,6 @@ mod tests {
         assert_eq!(data.totals().people, 29);
         assert!((tree[4].1.share_clean() - 0.0).abs() < 1e-9);
         assert_eq!(data.chart_units()[0], ("z".to_string(), 5));
-        assert_eq!(data.worst(1)[0].unit.2, "z");
+        assert_eq!(data.worst(1)[0].unit.commune, "z");
     }
 }

@@ -67,7 +67,7 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
     )?;
     let mut lines = vec![(0u8, {
         let mut t = data.totals();
-        t.unit = ("Toàn bộ".into(), String::new(), String::new());
+        t.unit = crate::pipeline::UnitKey::new("Toàn bộ", "", "");
         t
     })];
     lines.extend(data.tree().into_iter().map(|(l, u)| (l + 1, u)));
@@ -79,9 +79,9 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
         } else {
             (&Format::new(), &count, &pct)
         };
-        ws.write_string_with_format(r, 0, excel_text(&u.unit.0), tf)?;
-        ws.write_string_with_format(r, 1, excel_text(&u.unit.1), tf)?;
-        ws.write_string_with_format(r, 2, excel_text(&u.unit.2), tf)?;
+        ws.write_string_with_format(r, 0, excel_text(&u.unit.province), tf)?;
+        ws.write_string_with_format(r, 1, excel_text(&u.unit.district), tf)?;
+        ws.write_string_with_format(r, 2, excel_text(&u.unit.commune), tf)?;
         ws.write_number_with_format(r, 3, u.rows as f64, cf)?;
         ws.write_number_with_format(r, 4, u.people as f64, cf)?;
         ws.write_number_with_format(r, 5, u.people_with_errors as f64, cf)?;
@@ -178,9 +178,9 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
         )?;
         for (i, o) in data.overdue.iter().enumerate() {
             let r = i as u32 + 1;
-            ws.write_string(r, 0, excel_text(&o.unit.0))?;
-            ws.write_string(r, 1, excel_text(&o.unit.1))?;
-            ws.write_string(r, 2, excel_text(&o.unit.2))?;
+            ws.write_string(r, 0, excel_text(&o.unit.province))?;
+            ws.write_string(r, 1, excel_text(&o.unit.district))?;
+            ws.write_string(r, 2, excel_text(&o.unit.commune))?;
             ws.write_number_with_format(r, 3, o.open_errors as f64, &count)?;
             let d = rust_xlsxwriter::ExcelDateTime::parse_from_str(
                 &o.oldest.format("%Y-%m-%d").to_string(),

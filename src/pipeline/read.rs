@@ -200,46 +200,46 @@ mod tests {
         fn sheet_skipped(&self, _source: u32, _sheet: &str) {}
     }
 
-    fn csv_file(dir: &std::path::Path, name: &str, rows: usize) -> InputFile {
+    fn csv_file(dir: &std::path::Path, name: &str, rows: usize) -> std::io::Result<InputFile> {
         let path = dir.join(name);
         let mut text = String::from("Họ và tên,Ngày sinh,Số CCCD\n");
         for i in 0..rows {
             text.push_str(&format!("Nguyễn Văn {i},01/01/1990,0012\n"));
         }
-        std::fs::write(&path, text).unwrap();
-        InputFile {
+        std::fs::write(&path, text)?;
+        Ok(InputFile {
             display: name.to_string(),
             path,
             format: Format::Csv,
             size: 0,
             from_folder: false,
-        }
+        })
     }
 
     #[test]
-    fn readers_one_per_file_up_to_the_threads_and_at_least_one() {
+    fn readers_one_per_file_up_to_the_threads_and_at_least_one() -> std::io::Result<()> {
         let read = ReadOptions::default();
         let files = vec![];
         assert_eq!(ReaderPool::new(&files, &read).readers(4), 1);
-        let dir = tempfile::tempdir().unwrap();
-        let files: Vec<_> = (0..3)
+        let dir = tempfile::tempdir()?;
+        let files = (0..3)
             .map(|i| csv_file(dir.path(), &format!("{i}.csv"), 1))
-            .collect();
+            .collect::<std::io::Result<Vec<_>>>()?;
         let pool = ReaderPool::new(&files, &read);
         assert_eq!(pool.readers(8), 3);
         assert_eq!(pool.readers(2), 2);
         assert_eq!(pool.readers(0), 1);
+        Ok(())
     }
 
     #[test]
-    fn read_all_reads_every_file_once_and_keeps_the_errors() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut files: Vec<_> = (0..4)
+    fn read_all_reads_every_file_once_and_keeps_the_errors() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let mut files = (0..4)
             .map(|i| csv_file(dir.path(), &format!("{i}.csv"), i + 1))
-            .collect();
-        let mut missing = csv_file(dir.path(), "gone.csv", 1);
-        std::fs::remove_file(&missing.path).unwrap();
-        missing.display = "gone.csv".into();
+            .collect::<std::io::Result<Vec<_>>>()?;
+        let missing = csv_file(dir.path(), "gone.csv", 1)?;
+        std::fs::remove_file(&missing.path)?;
         files.insert(2, missing);
         let read = ReadOptions::default();
         let sink = Counting::default();
@@ -247,5 +247,6 @@ mod tests {
         assert_eq!(sink.rows.load(Ordering::Relaxed), 1 + 2 + 3 + 4);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].0, 2);
+        Ok(())
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod csv;
 pub mod dedupe;
+pub mod encoding;
 pub mod excel;
 pub mod guard;
 pub mod header;

@@ -8,7 +8,9 @@ use anyhow::{Context, Result, anyhow, bail};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::cli::{FailOn, InputArgs, ReadArgs, ScanArgs};
+use crate::cli::{
+    ApplyArgs, ExportArgs, FailOn, InputArgs, MinSeverity, ReadArgs, ReportArgs, ScanArgs,
+};
 use crate::i18n::Lang;
 use crate::input::ReadOptions;
 use crate::input::header::HeaderTable;
@@ -38,6 +40,63 @@ pub struct ScanSettings {
     pub config: ScanConfig,
     /// Exit 1 on findings of this severity.
     pub fail_on: Option<FailOn>,
+    /// Language and verbosity.
+    pub ui: Ui,
+}
+
+/// Everything `export-list` needs.
+#[derive(Debug, Clone)]
+pub struct ExportSettings {
+    /// Inputs as given.
+    pub inputs: Vec<PathBuf>,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Engine options (capturing the people for the lists).
+    pub config: ScanConfig,
+    /// The least severe finding listed: 0 errors only, 1 warnings too, 2 everything.
+    pub threshold: u8,
+    /// Only these provinces, districts, communes (empty: all).
+    pub provinces: Vec<String>,
+    /// See [`ExportSettings::provinces`].
+    pub districts: Vec<String>,
+    /// See [`ExportSettings::provinces`].
+    pub communes: Vec<String>,
+    /// Write the lists even when an input could not be read.
+    pub allow_partial: bool,
+    /// Language and verbosity.
+    pub ui: Ui,
+}
+
+/// Everything `apply-corrections` needs.
+#[derive(Debug, Clone)]
+pub struct ApplySettings {
+    /// The dumps the lists were exported from, as given.
+    pub sources: Vec<PathBuf>,
+    /// The filled lists (files or folders), as given.
+    pub corrections: Vec<PathBuf>,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Reader options, date and threads.
+    pub config: ScanConfig,
+    /// Decide and report, but write no merged sources.
+    pub dry_run: bool,
+    /// Write the outputs even when an input could not be read.
+    pub allow_partial: bool,
+    /// Language and verbosity.
+    pub ui: Ui,
+}
+
+/// Everything `report` needs.
+#[derive(Debug, Clone)]
+pub struct ReportSettings {
+    /// Scan output folders to report on (without a history).
+    pub scans: Vec<PathBuf>,
+    /// The history database, when the report is made from it.
+    pub history: Option<PathBuf>,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Days a finding may stay open before it is overdue.
+    pub sla_days: u32,
     /// Language and verbosity.
     pub ui: Ui,
 }
@@ -179,5 +238,56 @@ impl ScanSettings {
             fail_on: args.fail_on,
             ui,
         })
+    }
+}
+
+impl ExportSettings {
+    /// Resolves `export-list`'s arguments.
+    pub fn new(args: &ExportArgs, ui: Ui) -> Result<Self> {
+        let (mut config, inputs) = resolve_input(&args.input, ui.lang)?;
+        config.capture = true;
+        Ok(ExportSettings {
+            inputs,
+            out: args.out.clone(),
+            config,
+            threshold: match args.min_severity {
+                MinSeverity::Error => 0,
+                MinSeverity::Warning => 1,
+                MinSeverity::Info => 2,
+            },
+            provinces: args.province.clone(),
+            districts: args.district.clone(),
+            communes: args.commune.clone(),
+            allow_partial: args.allow_partial,
+            ui,
+        })
+    }
+}
+
+impl ApplySettings {
+    /// Resolves `apply-corrections`' arguments.
+    pub fn new(args: &ApplyArgs, ui: Ui) -> Result<Self> {
+        Ok(ApplySettings {
+            sources: args.sources.clone(),
+            corrections: args.corrections.clone(),
+            out: args.out.clone(),
+            config: resolve_read(&args.read, ui.lang)?,
+            dry_run: args.dry_run,
+            allow_partial: args.allow_partial,
+            ui,
+        })
+    }
+}
+
+impl ReportSettings {
+    /// Resolves `report`'s arguments.
+    pub fn new(args: &ReportArgs, ui: Ui) -> Self {
+        ReportSettings {
+            scans: args.scans.clone(),
+            history: args.history.clone(),
+            out: args.out.clone(),
+            sla_days: args.sla_days,
+            ui,
+        }
     }
 }

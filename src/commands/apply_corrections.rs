@@ -25,16 +25,17 @@ use crate::output::audit;
 use crate::output::list_workbook;
 use crate::output::merged;
 use crate::output::verification;
-use crate::settings::{Ui, resolve_read};
+use crate::settings::{ApplySettings, Ui};
 
 /// Runs `apply-corrections`.
 pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     let started = Instant::now();
+    let settings = ApplySettings::new(args, ui)?;
     let lang = ui.lang;
-    let config = resolve_read(&args.read, lang)?;
+    let config = &settings.config;
     let today = config.today;
-    let mut out = OutDir::begin(&args.out, Outputs::Apply, ui.access, lang)?;
-    let (files, input_errors) = discover(&args.sources);
+    let mut out = OutDir::begin(&settings.out, Outputs::Apply, ui.access, lang)?;
+    let (files, input_errors) = discover(&settings.sources);
     let (files, twins) = crate::input::dedupe(files);
     super::report_twins(&twins, ui)?;
     let names = outputs::merged_names(&files);
@@ -53,7 +54,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     }
 
     // The returned workbooks, read in parallel.
-    let (paths, missing) = returned::discover(&args.corrections);
+    let (paths, missing) = returned::discover(&settings.corrections);
     let read: Vec<(String, Result<Returned, Refusal>)> = paths
         .par_iter()
         .map(|(p, d)| (d.clone(), returned::read(p, d)))
@@ -108,7 +109,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     let mut written: Vec<PathBuf> = vec![audit_path];
     let mut import_count = 0usize;
     let mut rejected_lists = 0usize;
-    if !args.dry_run {
+    if !settings.dry_run {
         // Merged sources.
         let edits = applied.edits_by_source();
         let merged_paths: Vec<Result<PathBuf>> = applied
@@ -173,7 +174,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
 
     let summary = applied.summary(&RunFacts {
         as_of: today,
-        dry_run: args.dry_run,
+        dry_run: settings.dry_run,
         hashes: &hashes,
         refused: &refused,
         import_records: import_count,
@@ -192,7 +193,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
         .iter()
         .any(|(_, r)| matches!(r, Refusal::Unreadable(_)));
     let failed = !failed_sources.is_empty() || unreadable;
-    if !super::finish_outputs(&mut out, failed, args.allow_partial, ui)? {
+    if !super::finish_outputs(&mut out, failed, settings.allow_partial, ui)? {
         return Ok(exit::TROUBLE);
     }
 

@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Result, anyhow};
 use sha2::{Digest, Sha256};
 
-use crate::cli::{ExportArgs, MinSeverity};
+use crate::cli::ExportArgs;
 use crate::exit;
 use crate::findings::people::list_people;
 use crate::i18n::Lang;
@@ -19,21 +19,21 @@ use crate::output::export::{self, ExportContext, Filter};
 use crate::output::list_workbook::ListMeta;
 use crate::pipeline;
 use crate::progress::Progress;
-use crate::settings::{Ui, resolve_input};
+use crate::settings::{ExportSettings, Ui};
 
 /// Runs `export-list`.
 pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
     let started = Instant::now();
+    let settings = ExportSettings::new(args, ui)?;
     let lang = ui.lang;
-    let (mut config, inputs) = resolve_input(&args.input, lang)?;
-    config.capture = true;
-    let mut out = OutDir::begin(&args.out, Outputs::ExportList, ui.access, lang)?;
-    let (files, errors) = discover(&inputs);
+    let config = &settings.config;
+    let mut out = OutDir::begin(&settings.out, Outputs::ExportList, ui.access, lang)?;
+    let (files, errors) = discover(&settings.inputs);
     let (files, twins) = crate::input::dedupe(files);
     super::report_twins(&twins, ui)?;
     let total: u64 = files.iter().map(|f| f.size).sum();
     let progress = Progress::new(total, ui.quiet, lang);
-    let result = pipeline::run(files, &config, &progress, out.work_dir());
+    let result = pipeline::run(files, config, &progress, out.work_dir());
     progress.finish();
     let result = result.map_err(|e| match lang {
         Lang::Vi => anyhow!(
@@ -51,11 +51,7 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
         return Ok(exit::TROUBLE);
     };
 
-    let threshold = match args.min_severity {
-        MinSeverity::Error => 0,
-        MinSeverity::Warning => 1,
-        MinSeverity::Info => 2,
-    };
+    let threshold = settings.threshold;
     let sheets = &result.sheets;
     let order = |l: &crate::record::RowLoc| {
         (
@@ -106,13 +102,13 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
         },
     };
     let filter = Filter {
-        provinces: args.province.clone(),
-        districts: args.district.clone(),
-        communes: args.commune.clone(),
+        provinces: settings.provinces,
+        districts: settings.districts,
+        communes: settings.communes,
     };
     let index = export::write_lists(&out, listed, &ctx, &filter)?;
     let index_path = out.write("index.csv", |w| export::write_index(w, &index))?;
-    if !super::finish_outputs(&mut out, failed_inputs, args.allow_partial, ui)? {
+    if !super::finish_outputs(&mut out, failed_inputs, settings.allow_partial, ui)? {
         return Ok(exit::TROUBLE);
     }
 

@@ -10,14 +10,15 @@ use crate::exit;
 use crate::history::History;
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::report::{ReportData, html, print_top, xlsx};
-use crate::settings::Ui;
+use crate::settings::{ReportSettings, Ui};
 
 /// Runs `report`.
 pub fn run(args: &ReportArgs, ui: Ui) -> Result<u8> {
+    let settings = ReportSettings::new(args, ui);
     let lang = ui.lang;
-    let mut out = OutDir::begin(&args.out, Outputs::Report, ui.access, lang)?;
+    let mut out = OutDir::begin(&settings.out, Outputs::Report, ui.access, lang)?;
     let mut problems = Vec::new();
-    let data = match &args.history {
+    let data = match &settings.history {
         Some(path) => {
             if !path.exists() {
                 anyhow::bail!(match lang {
@@ -26,10 +27,10 @@ pub fn run(args: &ReportArgs, ui: Ui) -> Result<u8> {
                 });
             }
             let h = History::open(path, Duration::from_secs(60), lang)?;
-            ReportData::from_history(&h, args.sla_days)?
+            ReportData::from_history(&h, settings.sla_days)?
         }
         None => {
-            let (data, skipped) = ReportData::from_scan_dirs(&args.scans, lang)?;
+            let (data, skipped) = ReportData::from_scan_dirs(&settings.scans, lang)?;
             problems = skipped;
             data
         }

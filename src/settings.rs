@@ -131,12 +131,14 @@ fn field_names() -> String {
 }
 
 fn parse_field(name: &str, lang: Lang) -> Result<Field> {
-    Field::from_name(name.trim()).ok_or_else(|| match lang {
-        Lang::Vi => anyhow!("không có trường \"{name}\"; các trường: {}", field_names()),
-        Lang::En => anyhow!(
-            "unknown field \"{name}\"; expected one of: {}",
-            field_names()
-        ),
+    Field::from_name(name.trim()).ok_or_else(|| {
+        lang.pick(
+            anyhow!("không có trường \"{name}\"; các trường: {}", field_names()),
+            anyhow!(
+                "unknown field \"{name}\"; expected one of: {}",
+                field_names()
+            ),
+        )
     })
 }
 
@@ -144,25 +146,31 @@ fn parse_field(name: &str, lang: Lang) -> Result<Field> {
 pub fn resolve_today(as_of: Option<&str>, lang: Lang) -> Result<NaiveDate> {
     match as_of {
         None => Ok(chrono::Local::now().date_naive()),
-        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| match lang {
-            Lang::Vi => anyhow!("--as-of \"{s}\": cần ngày dạng YYYY-MM-DD, ví dụ 2026-11-26"),
-            Lang::En => anyhow!("--as-of \"{s}\": expected a date as YYYY-MM-DD, e.g. 2026-11-26"),
+        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+            lang.pick(
+                anyhow!("--as-of \"{s}\": cần ngày dạng YYYY-MM-DD, ví dụ 2026-11-26"),
+                anyhow!("--as-of \"{s}\": expected a date as YYYY-MM-DD, e.g. 2026-11-26"),
+            )
         }),
     }
 }
 
 fn load_config(path: &Path, lang: Lang) -> Result<ConfigFile> {
-    let text = std::fs::read_to_string(path).with_context(|| match lang {
-        Lang::Vi => format!("không đọc được tệp cấu hình '{}'", path.display()),
-        Lang::En => format!("cannot read config file '{}'", path.display()),
+    let text = std::fs::read_to_string(path).with_context(|| {
+        lang.pick(
+            format!("không đọc được tệp cấu hình '{}'", path.display()),
+            format!("cannot read config file '{}'", path.display()),
+        )
     })?;
-    toml::from_str(&text).map_err(|e| match lang {
-        Lang::Vi => anyhow!("tệp cấu hình '{}' sai: {}", path.display(), e.message()),
-        Lang::En => anyhow!(
-            "config file '{}' is invalid: {}",
-            path.display(),
-            e.message()
-        ),
+    toml::from_str(&text).map_err(|e| {
+        lang.pick(
+            anyhow!("tệp cấu hình '{}' sai: {}", path.display(), e.message()),
+            anyhow!(
+                "config file '{}' is invalid: {}",
+                path.display(),
+                e.message()
+            ),
+        )
     })
 }
 
@@ -190,10 +198,10 @@ pub fn resolve_read(args: &ReadArgs, lang: Lang) -> Result<ScanConfig> {
     }
     for m in &args.maps {
         let Some((name, header)) = m.split_once('=') else {
-            bail!(match lang {
-                Lang::Vi => format!("--map \"{m}\": cần dạng TRƯỜNG=\"Tiêu đề cột\""),
-                Lang::En => format!("--map \"{m}\": expected FIELD=\"Header text\""),
-            });
+            bail!(lang.pick(
+                format!("--map \"{m}\": cần dạng TRƯỜNG=\"Tiêu đề cột\""),
+                format!("--map \"{m}\": expected FIELD=\"Header text\"")
+            ));
         };
         headers.add(parse_field(name, lang)?, header.trim().trim_matches('"'));
     }
@@ -207,13 +215,17 @@ pub fn resolve_read(args: &ReadArgs, lang: Lang) -> Result<ScanConfig> {
     let gazetteer = match &args.gazetteer {
         None => Gazetteer::builtin(),
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| match lang {
-                Lang::Vi => format!("không đọc được danh mục hành chính '{}'", path.display()),
-                Lang::En => format!("cannot read the gazetteer '{}'", path.display()),
+            let text = std::fs::read_to_string(path).with_context(|| {
+                lang.pick(
+                    format!("không đọc được danh mục hành chính '{}'", path.display()),
+                    format!("cannot read the gazetteer '{}'", path.display()),
+                )
             })?;
-            Arc::new(Gazetteer::from_csv(&text).map_err(|e| match lang {
-                Lang::Vi => anyhow!("danh mục hành chính '{}' sai: {e}", path.display()),
-                Lang::En => anyhow!("the gazetteer '{}' is invalid: {e}", path.display()),
+            Arc::new(Gazetteer::from_csv(&text).map_err(|e| {
+                lang.pick(
+                    anyhow!("danh mục hành chính '{}' sai: {e}", path.display()),
+                    anyhow!("the gazetteer '{}' is invalid: {e}", path.display()),
+                )
             })?)
         }
     };

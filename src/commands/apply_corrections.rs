@@ -18,7 +18,6 @@ use crate::apply::returned::{self, Refusal, Returned};
 use crate::apply::{self, Context, source};
 use crate::cli::ApplyArgs;
 use crate::exit;
-use crate::i18n::Lang;
 use crate::input::{SourceStamp, discover};
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::audit;
@@ -41,16 +40,16 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     let names = outputs::merged_names(&files);
     // The sources are never written: refuse an output folder that would overwrite one.
     if let Some(target) = outputs::overwritten_source(&files, &names, out.path()) {
-        bail!(match lang {
-            Lang::Vi => format!(
+        bail!(lang.pick(
+            format!(
                 "'{}' là dữ liệu nguồn; chọn thư mục --out khác để không ghi đè lên nó",
                 target.display()
             ),
-            Lang::En => format!(
+            format!(
                 "'{}' is a source; choose another --out folder so that it is not overwritten",
                 target.display()
-            ),
-        });
+            )
+        ));
     }
 
     // The returned workbooks, read in parallel.

@@ -12,7 +12,6 @@ use sha2::{Digest, Sha256};
 use crate::cli::ExportArgs;
 use crate::exit;
 use crate::findings::people::list_people;
-use crate::i18n::Lang;
 use crate::input::{SourceStamp, discover};
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::export::{self, ExportContext, Filter};
@@ -35,15 +34,17 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
     let progress = Progress::new(total, ui.quiet, lang);
     let result = pipeline::run(files, config, &progress, out.work_dir());
     progress.finish();
-    let result = result.map_err(|e| match lang {
-        Lang::Vi => anyhow!(
-            "không ghi được tệp tạm trong '{}': {e}",
-            out.path().display()
-        ),
-        Lang::En => anyhow!(
-            "cannot use a temporary file in '{}': {e}",
-            out.path().display()
-        ),
+    let result = result.map_err(|e| {
+        lang.pick(
+            anyhow!(
+                "không ghi được tệp tạm trong '{}': {e}",
+                out.path().display()
+            ),
+            anyhow!(
+                "cannot use a temporary file in '{}': {e}",
+                out.path().display()
+            ),
+        )
     })?;
     let failed_inputs = super::report_inputs(&errors, &result.sources, ui)?;
     let (_, mut result) = result.take_findings();
@@ -116,25 +117,16 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
         let people: u64 = index.iter().map(|r| r.people).sum();
         let secs = format!("{:.1}", started.elapsed().as_secs_f64());
         let mut stdout = std::io::stdout().lock();
-        match lang {
-            Lang::Vi => writeln!(
-                stdout,
-                "Đã quét {} dòng; lập {} danh sách cho {} người cần rà soát, trong {} giây.\nMã lần xuất: {export_id}\nDanh mục: {}",
+        writeln!(stdout, "{}", lang.pick(format!("Đã quét {} dòng; lập {} danh sách cho {} người cần rà soát, trong {} giây.\nMã lần xuất: {export_id}\nDanh mục: {}",
                 lang.count(result.rows),
                 lang.count(index.len() as u64),
                 lang.count(people),
                 secs.replace('.', ","),
-                index_path.display()
-            )?,
-            Lang::En => writeln!(
-                stdout,
-                "Scanned {} rows; wrote {} lists of {} people to check, in {secs} s.\nExport id: {export_id}\nIndex: {}",
+                index_path.display()), format!("Scanned {} rows; wrote {} lists of {} people to check, in {secs} s.\nExport id: {export_id}\nIndex: {}",
                 lang.count(result.rows),
                 lang.count(index.len() as u64),
                 lang.count(people),
-                index_path.display()
-            )?,
-        }
+                index_path.display())))?
     }
     Ok(if failed_inputs {
         exit::TROUBLE

@@ -41,7 +41,6 @@ pub(crate) fn report_inputs(
     sources: &[crate::pipeline::SourceReport],
     ui: Ui,
 ) -> std::io::Result<bool> {
-    use crate::i18n::Lang;
     let mut stderr = std::io::stderr().lock();
     for e in errors {
         writeln!(stderr, "vaxclean: {}", printable(&e.render(ui.lang)))?;
@@ -54,23 +53,23 @@ pub(crate) fn report_inputs(
             continue;
         }
         if let Some(e) = &s.skipped {
-            let line = match ui.lang {
-                Lang::Vi => format!("bỏ qua tệp trong thư mục: {}", e.render(ui.lang)),
-                Lang::En => format!("skipped a file of the folder: {}", e.render(ui.lang)),
-            };
+            let line = ui.lang.pick(
+                format!("bỏ qua tệp trong thư mục: {}", e.render(ui.lang)),
+                format!("skipped a file of the folder: {}", e.render(ui.lang)),
+            );
             writeln!(stderr, "vaxclean: {}", printable(&line))?;
         }
         for sheet in &s.skipped_sheets {
-            let msg = match ui.lang {
-                Lang::Vi => format!(
+            let msg = ui.lang.pick(
+                format!(
                     "'{}': bỏ qua trang tính \"{sheet}\" (không có cột họ tên và số CMND/CCCD)",
                     s.file.display
                 ),
-                Lang::En => format!(
+                format!(
                     "'{}': skipped sheet \"{sheet}\" (no name and ID number columns)",
                     s.file.display
                 ),
-            };
+            );
             writeln!(stderr, "vaxclean: {}", printable(&msg))?;
         }
     }
@@ -117,18 +116,14 @@ pub(crate) fn finish_outputs(
     allow_partial: bool,
     ui: Ui,
 ) -> Result<bool> {
-    use crate::i18n::Lang;
     if failed_inputs && !allow_partial {
-        let msg = match ui.lang {
-            Lang::Vi => format!(
+        let msg = ui.lang.pick(format!(
                 "chưa ghi kết quả nào: có đầu vào không đọc được, nên thư mục '{}' vẫn giữ nguyên kết quả của lần chạy trước. Sửa lỗi ở trên rồi chạy lại, hoặc thêm --allow-partial để ghi kết quả của những tệp đã đọc được",
                 out.path().display()
-            ),
-            Lang::En => format!(
+            ), format!(
                 "nothing written: an input could not be read, so '{}' keeps the previous run's outputs. Fix the error above and run again, or add --allow-partial to write the outputs of the inputs that were read",
                 out.path().display()
-            ),
-        };
+            ));
         writeln!(std::io::stderr().lock(), "vaxclean: {msg}")?;
         return Ok(false);
     }

@@ -21,10 +21,10 @@ pub fn run(args: &ReportArgs, ui: Ui) -> Result<u8> {
     let data = match &settings.history {
         Some(path) => {
             if !path.exists() {
-                anyhow::bail!(match lang {
-                    crate::i18n::Lang::Vi => format!("không có lịch sử '{}'", path.display()),
-                    crate::i18n::Lang::En => format!("no history at '{}'", path.display()),
-                });
+                anyhow::bail!(lang.pick(
+                    format!("không có lịch sử '{}'", path.display()),
+                    format!("no history at '{}'", path.display())
+                ));
             }
             let h = History::open(path, Duration::from_secs(60), lang)?;
             ReportData::from_history(&h, settings.sla_days)?

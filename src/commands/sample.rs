@@ -7,7 +7,6 @@ use anyhow::{Result, bail};
 
 use crate::cli::SampleArgs;
 use crate::exit;
-use crate::i18n::Lang;
 use crate::output::atomic::OutDir;
 use crate::sample::write::{CsvRows, RowWriter, XlsxRows, write_truth};
 use crate::sample::{Defect, Generator, SampleSpec};
@@ -22,31 +21,34 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
             Some(d) => kinds.push(d),
             None => {
                 let all: Vec<&str> = Defect::ALL.iter().map(|d| d.name()).collect();
-                bail!(match lang {
-                    Lang::Vi => format!("không có loại lỗi \"{k}\"; các loại: {}", all.join(", ")),
-                    Lang::En => format!(
+                bail!(lang.pick(
+                    format!("không có loại lỗi \"{k}\"; các loại: {}", all.join(", ")),
+                    format!(
                         "unknown defect kind \"{k}\"; expected one of: {}",
                         all.join(", ")
-                    ),
-                });
+                    )
+                ));
             }
         }
     }
     if !(0.0..=1.0).contains(&args.defect_rate) {
-        bail!(match lang {
-            Lang::Vi => "--defect-rate phải từ 0 đến 1".to_string(),
-            Lang::En => "--defect-rate must be between 0 and 1".to_string(),
-        });
+        bail!(
+            lang.pick(
+                "--defect-rate phải từ 0 đến 1",
+                "--defect-rate must be between 0 and 1"
+            )
+            .to_string()
+        );
     }
     let delimiter = match args.delimiter.as_str() {
         "," => b',',
         ";" => b';',
         "tab" | "\\t" | "\t" => b'\t',
         "|" => b'|',
-        other => bail!(match lang {
-            Lang::Vi => format!("--delimiter \"{other}\": chọn một trong , ; tab |"),
-            Lang::En => format!("--delimiter \"{other}\": expected one of , ; tab |"),
-        }),
+        other => bail!(lang.pick(
+            format!("--delimiter \"{other}\": chọn một trong , ; tab |"),
+            format!("--delimiter \"{other}\": expected one of , ; tab |")
+        )),
     };
     let mut spec = SampleSpec::new(args.people, args.seed);
     spec.rows = args.rows;
@@ -118,14 +120,17 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
     }
     if !ui.quiet {
         let rows = generator.rows_done();
-        match lang {
-            Lang::Vi => println!(
-                "Đã ghi {} dòng vào {}",
-                lang.count(rows),
-                out_path.display()
-            ),
-            Lang::En => println!("Wrote {} rows to {}", lang.count(rows), out_path.display()),
-        }
+        println!(
+            "{}",
+            lang.pick(
+                format!(
+                    "Đã ghi {} dòng vào {}",
+                    lang.count(rows),
+                    out_path.display()
+                ),
+                format!("Wrote {} rows to {}", lang.count(rows), out_path.display())
+            )
+        )
     }
     Ok(exit::OK)
 }

@@ -47,15 +47,17 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
     let progress = Progress::new(total, ui.quiet, lang);
     let result = pipeline::run(files, &settings.config, &progress, out.work_dir());
     progress.finish();
-    let result = result.map_err(|e| match lang {
-        crate::i18n::Lang::Vi => anyhow::anyhow!(
-            "không ghi được tệp tạm trong '{}': {e}",
-            out.path().display()
-        ),
-        crate::i18n::Lang::En => anyhow::anyhow!(
-            "cannot use a temporary file in '{}': {e}",
-            out.path().display()
-        ),
+    let result = result.map_err(|e| {
+        lang.pick(
+            anyhow::anyhow!(
+                "không ghi được tệp tạm trong '{}': {e}",
+                out.path().display()
+            ),
+            anyhow::anyhow!(
+                "cannot use a temporary file in '{}': {e}",
+                out.path().display()
+            ),
+        )
     })?;
 
     let (findings, result) = result.take_findings();
@@ -125,12 +127,10 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
             Some(h.record(&night, known)?)
         }
         (Some(_), _) => {
-            let msg = match lang {
-                crate::i18n::Lang::Vi => "lịch sử không ghi lần quét này (kết quả chưa được ghi)",
-                crate::i18n::Lang::En => {
-                    "the history does not record this run (its outputs were not written)"
-                }
-            };
+            let msg = lang.pick(
+                "lịch sử không ghi lần quét này (kết quả chưa được ghi)",
+                "the history does not record this run (its outputs were not written)",
+            );
             writeln!(std::io::stderr().lock(), "vaxclean: {msg}")?;
             None
         }
@@ -153,24 +153,15 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
             } else {
                 ""
             };
-            match lang {
-                crate::i18n::Lang::Vi => writeln!(
-                    stdout,
-                    "Lịch sử (lần quét {}): {} phát hiện mới, {} đã được sửa, {} còn tồn đọng.{partial}",
+            writeln!(stdout, "{}", lang.pick(format!("Lịch sử (lần quét {}): {} phát hiện mới, {} đã được sửa, {} còn tồn đọng.{partial}",
                     d.run,
                     lang.count(d.new),
                     lang.count(d.fixed),
-                    lang.count(d.open)
-                )?,
-                crate::i18n::Lang::En => writeln!(
-                    stdout,
-                    "History (run {}): {} new findings, {} fixed, {} open.{partial}",
+                    lang.count(d.open)), format!("History (run {}): {} new findings, {} fixed, {} open.{partial}",
                     d.run,
                     lang.count(d.new),
                     lang.count(d.fixed),
-                    lang.count(d.open)
-                )?,
-            }
+                    lang.count(d.open))))?
         }
     }
 

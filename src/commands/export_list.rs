@@ -6,18 +6,15 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::time::Instant;
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use sha2::{Digest, Sha256};
 
 use crate::cli::ExportArgs;
 use crate::exit;
 use crate::findings::people::list_people;
-use crate::input::{SourceStamp, discover};
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::export::{self, ExportContext, Filter};
 use crate::output::list_workbook::ListMeta;
-use crate::pipeline;
-use crate::progress::Progress;
 use crate::settings::{ExportSettings, Ui};
 
 /// Runs `export-list`.
@@ -27,25 +24,7 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
     let lang = ui.lang;
     let config = &settings.config;
     let mut out = OutDir::begin(&settings.out, Outputs::ExportList, ui.access, lang)?;
-    let (files, errors) = discover(&settings.inputs);
-    let (files, twins) = crate::input::dedupe(files);
-    super::report_twins(&twins, ui)?;
-    let total: u64 = files.iter().map(|f| f.size).sum();
-    let progress = Progress::new(total, ui.quiet, lang);
-    let result = pipeline::run(files, config, &progress, out.work_dir());
-    progress.finish();
-    let result = result.map_err(|e| {
-        lang.pick(
-            anyhow!(
-                "không ghi được tệp tạm trong '{}': {e}",
-                out.path().display()
-            ),
-            anyhow!(
-                "cannot use a temporary file in '{}': {e}",
-                out.path().display()
-            ),
-        )
-    })?;
+    let (errors, result) = super::read_and_check(&settings.inputs, config, &out, ui)?;
     let failed_inputs = super::report_inputs(&errors, &result.sources, ui)?;
     let (_, mut result) = result.take_findings();
     let Some(people) = result.captured.take() else {
@@ -66,12 +45,7 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
         cross.entry(f.loc).or_default().push(f);
     }
     let created = chrono::Local::now();
-    let sources: Vec<SourceStamp> = result
-        .sources
-        .iter()
-        .filter(|s| s.error.is_none())
-        .map(|s| s.stamp())
-        .collect();
+    let sources = result.read_stamps();
     let mut id = Sha256::new();
     id.update(created.to_rfc3339().as_bytes());
     for s in &sources {

@@ -78,33 +78,68 @@ pub(crate) fn report_inputs(
 
 /// Says, unless quiet, which inputs were left out as the same file or the same bytes as another.
 pub(crate) fn report_twins(twins: &[crate::input::dedupe::Twin], ui: Ui) -> std::io::Result<()> {
-    use crate::i18n::Lang;
     if ui.quiet {
         return Ok(());
     }
     let mut stderr = std::io::stderr().lock();
     for t in twins {
-        let msg = match (ui.lang, t.same_file) {
-            (Lang::Vi, true) => format!(
-                "'{}': bỏ qua, là cùng một tệp với '{}' (chỉ đọc một lần)",
-                t.skipped, t.kept
-            ),
-            (Lang::Vi, false) => format!(
-                "'{}': bỏ qua, nội dung giống hệt '{}' (chỉ đọc một lần)",
-                t.skipped, t.kept
-            ),
-            (Lang::En, true) => format!(
-                "'{}': skipped, the same file as '{}' (read once)",
-                t.skipped, t.kept
-            ),
-            (Lang::En, false) => format!(
-                "'{}': skipped, the same bytes as '{}' (read once)",
-                t.skipped, t.kept
-            ),
+        let msg = if t.same_file {
+            ui.lang.pick(
+                format!(
+                    "'{}': bỏ qua, là cùng một tệp với '{}' (chỉ đọc một lần)",
+                    t.skipped, t.kept
+                ),
+                format!(
+                    "'{}': skipped, the same file as '{}' (read once)",
+                    t.skipped, t.kept
+                ),
+            )
+        } else {
+            ui.lang.pick(
+                format!(
+                    "'{}': bỏ qua, nội dung giống hệt '{}' (chỉ đọc một lần)",
+                    t.skipped, t.kept
+                ),
+                format!(
+                    "'{}': skipped, the same bytes as '{}' (read once)",
+                    t.skipped, t.kept
+                ),
+            )
         };
         writeln!(stderr, "vaxclean: {msg}")?;
     }
     Ok(())
+}
+
+/// Reads and checks `inputs` for `scan` and `export-list`: finds the files, skips twins (said
+/// on stderr), runs the pipeline behind a progress bar with its temporary files in `out`'s work
+/// folder. Gives the inputs that could not be found, and the scan.
+pub(crate) fn read_and_check(
+    inputs: &[std::path::PathBuf],
+    config: &crate::pipeline::ScanConfig,
+    out: &crate::output::atomic::OutDir,
+    ui: Ui,
+) -> Result<(Vec<crate::input::InputError>, crate::pipeline::ScanResult)> {
+    let (files, errors) = crate::input::discover(inputs);
+    let (files, twins) = crate::input::dedupe(files);
+    report_twins(&twins, ui)?;
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let progress = crate::progress::Progress::new(total, ui.quiet, ui.lang);
+    let result = crate::pipeline::run(files, config, &progress, out.work_dir());
+    progress.finish();
+    let result = result.map_err(|e| {
+        ui.lang.pick(
+            anyhow::anyhow!(
+                "không ghi được tệp tạm trong '{}': {e}",
+                out.path().display()
+            ),
+            anyhow::anyhow!(
+                "cannot use a temporary file in '{}': {e}",
+                out.path().display()
+            ),
+        )
+    })?;
+    Ok((errors, result))
 }
 
 /// Ends a run's outputs: switches them in, unless an input failed and `allow_partial` was not

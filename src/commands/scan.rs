@@ -13,11 +13,8 @@ use crate::cli::{FailOn, ScanArgs};
 use crate::exit;
 use crate::findings::Severity;
 use crate::history::{History, Night, RunTotals, Scope};
-use crate::input::{SourceStamp, discover};
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::{findings_csv, summary, terminal};
-use crate::pipeline;
-use crate::progress::Progress;
 use crate::settings::{ScanSettings, Ui};
 
 /// Runs `scan`.
@@ -40,25 +37,7 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
         }
         None => None,
     };
-    let (files, errors) = discover(&settings.inputs);
-    let (files, twins) = crate::input::dedupe(files);
-    super::report_twins(&twins, ui)?;
-    let total: u64 = files.iter().map(|f| f.size).sum();
-    let progress = Progress::new(total, ui.quiet, lang);
-    let result = pipeline::run(files, &settings.config, &progress, out.work_dir());
-    progress.finish();
-    let result = result.map_err(|e| {
-        lang.pick(
-            anyhow::anyhow!(
-                "không ghi được tệp tạm trong '{}': {e}",
-                out.path().display()
-            ),
-            anyhow::anyhow!(
-                "cannot use a temporary file in '{}': {e}",
-                out.path().display()
-            ),
-        )
-    })?;
+    let (errors, result) = super::read_and_check(&settings.inputs, &settings.config, &out, ui)?;
 
     let (findings, result) = result.take_findings();
     let keys = history.as_ref().map(|_| Mutex::new(Vec::new()));
@@ -86,12 +65,7 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
             let keys = keys
                 .into_inner()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let inputs: Vec<SourceStamp> = result
-                .sources
-                .iter()
-                .filter(|s| s.error.is_none())
-                .map(|s| s.stamp())
-                .collect();
+            let inputs = result.read_stamps();
             let scope = Scope {
                 failed_inputs: result
                     .sources

@@ -332,6 +332,15 @@ pub fn run(
 }
 
 impl ScanResult {
+    /// The stamps of the inputs that were read.
+    pub fn read_stamps(&self) -> Vec<SourceStamp> {
+        self.sources
+            .iter()
+            .filter(|s| s.error.is_none())
+            .map(SourceReport::stamp)
+            .collect()
+    }
+
     /// The findings, for the one writer that reads them, and the rest of the result.
     pub fn take_findings(mut self) -> (SortedFindings, ScanResult) {
         let findings = self.findings.take();

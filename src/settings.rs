@@ -9,7 +9,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::cli::{
-    ApplyArgs, ExportArgs, FailOn, InputArgs, MinSeverity, ReadArgs, ReportArgs, ScanArgs,
+    ApplyArgs, ExportArgs, FailOn, InputArgs, MinSeverity, ReadArgs, ReportArgs, SampleArgs,
+    ScanArgs,
 };
 use crate::i18n::Lang;
 use crate::input::ReadOptions;
@@ -17,6 +18,8 @@ use crate::input::header::HeaderTable;
 use crate::normalize::places::Gazetteer;
 use crate::pipeline::ScanConfig;
 use crate::record::Field;
+use crate::sample::write::CsvEncoding;
+use crate::sample::{Defect, SampleSpec};
 
 /// How a person wants to see the run.
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +43,14 @@ pub struct ScanSettings {
     pub config: ScanConfig,
     /// Exit 1 on findings of this severity.
     pub fail_on: Option<FailOn>,
+    /// The history database to record the run in, if any.
+    pub history: Option<PathBuf>,
+    /// How long to wait for another run's hold on the history.
+    pub history_wait: std::time::Duration,
+    /// Record a run dated before the history's latest.
+    pub allow_out_of_order: bool,
+    /// Write the outputs even when an input could not be read.
+    pub allow_partial: bool,
     /// Language and verbosity.
     pub ui: Ui,
 }
@@ -99,6 +110,23 @@ pub struct ReportSettings {
     pub sla_days: u32,
     /// Language and verbosity.
     pub ui: Ui,
+}
+
+/// Everything `sample` needs.
+#[derive(Debug, Clone)]
+pub struct SampleSettings {
+    /// What to generate.
+    pub spec: SampleSpec,
+    /// The CSV delimiter (a `.tsv` file is tab-separated whatever this says).
+    pub delimiter: u8,
+    /// The CSV text encoding.
+    pub encoding: CsvEncoding,
+    /// Title lines above the header, as exports often have.
+    pub title_lines: bool,
+    /// The dump to write.
+    pub out: PathBuf,
+    /// Where to write the truth file, if anywhere.
+    pub truth: Option<PathBuf>,
 }
 
 /// The TOML config (`--config`): header mappings and reading defaults.
@@ -248,6 +276,10 @@ impl ScanSettings {
             out: args.out.clone(),
             config,
             fail_on: args.fail_on,
+            history: args.history.clone(),
+            history_wait: std::time::Duration::from_secs(args.history_wait),
+            allow_out_of_order: args.allow_out_of_order,
+            allow_partial: args.allow_partial,
             ui,
         })
     }
@@ -301,5 +333,67 @@ impl ReportSettings {
             sla_days: args.sla_days,
             ui,
         }
+    }
+}
+
+impl SampleSettings {
+    /// Resolves `sample`'s arguments: the defect kinds, rate and delimiter checked.
+    pub fn new(args: &SampleArgs, ui: Ui) -> Result<Self> {
+        let lang = ui.lang;
+        let mut kinds = Vec::new();
+        for k in &args.defects {
+            match Defect::from_name(k) {
+                Some(d) => kinds.push(d),
+                None => {
+                    let all: Vec<&str> = Defect::ALL.iter().map(|d| d.name()).collect();
+                    bail!(lang.pick(
+                        format!("không có loại lỗi \"{k}\"; các loại: {}", all.join(", ")),
+                        format!(
+                            "unknown defect kind \"{k}\"; expected one of: {}",
+                            all.join(", ")
+                        )
+                    ));
+                }
+            }
+        }
+        if !(0.0..=1.0).contains(&args.defect_rate) {
+            bail!(
+                lang.pick(
+                    "--defect-rate phải từ 0 đến 1",
+                    "--defect-rate must be between 0 and 1"
+                )
+                .to_string()
+            );
+        }
+        let delimiter = match args.delimiter.as_str() {
+            "," => b',',
+            ";" => b';',
+            "tab" | "\\t" | "\t" => b'\t',
+            "|" => b'|',
+            other => bail!(lang.pick(
+                format!("--delimiter \"{other}\": chọn một trong , ; tab |"),
+                format!("--delimiter \"{other}\": expected one of , ; tab |")
+            )),
+        };
+        let mut spec = SampleSpec::new(args.people, args.seed);
+        spec.rows = args.rows;
+        if let Some(n) = args.first_record {
+            spec.first_record = n;
+        }
+        spec.defect_rate = args.defect_rate;
+        spec.kinds = kinds;
+        spec.provinces = args.provinces.clone();
+        spec.communes = args.communes;
+        spec.numeric_ids = args.numeric_ids;
+        spec.ansi = args.encoding == crate::cli::SampleEncoding::Windows1258;
+        spec.today = resolve_today(args.as_of.as_deref(), lang)?;
+        Ok(SampleSettings {
+            spec,
+            delimiter,
+            encoding: args.encoding.into(),
+            title_lines: args.title_lines,
+            out: args.out.clone(),
+            truth: args.truth.clone(),
+        })
     }
 }

@@ -25,14 +25,10 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
     // A typo in --out, a folder another run is writing, an unusable history or a run dated before
     // the history's latest fail now, not after the scan.
     let mut out = OutDir::begin(&settings.out, Outputs::Scan, ui.access, lang)?;
-    let mut history = match &args.history {
+    let mut history = match &settings.history {
         Some(path) => {
-            let h = History::open(
-                path,
-                std::time::Duration::from_secs(args.history_wait),
-                lang,
-            )?;
-            h.check_date(settings.config.today, args.allow_out_of_order)?;
+            let h = History::open(path, settings.history_wait, lang)?;
+            h.check_date(settings.config.today, settings.allow_out_of_order)?;
             Some(h)
         }
         None => None,
@@ -55,7 +51,7 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
         summary::write(w, &result, settings.config.today, started.elapsed(), lang)
     })?;
     let failed_inputs = super::report_inputs(&errors, &result.sources, ui)?;
-    let written = super::finish_outputs(&mut out, failed_inputs, args.allow_partial, ui)?;
+    let written = super::finish_outputs(&mut out, failed_inputs, settings.allow_partial, ui)?;
     drop(out);
 
     // The history: only a run whose outputs were written is a night; it closes only findings of

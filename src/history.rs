@@ -222,9 +222,11 @@ impl History {
     /// Opens (creating or upgrading) the history at `path`. `wait` is how long to wait for another
     /// run that holds it.
     pub fn open(path: &Path, wait: Duration, lang: Lang) -> Result<History> {
-        let what = || match lang {
-            Lang::Vi => format!("không mở được lịch sử '{}'", path.display()),
-            Lang::En => format!("cannot open the history '{}'", path.display()),
+        let what = || {
+            lang.pick(
+                format!("không mở được lịch sử '{}'", path.display()),
+                format!("cannot open the history '{}'", path.display()),
+            )
         };
         let conn = Connection::open(path).with_context(what)?;
         conn.busy_timeout(wait).with_context(what)?;
@@ -238,16 +240,16 @@ impl History {
     }
 
     fn locked(&self) -> anyhow::Error {
-        match self.lang {
-            Lang::Vi => anyhow!(
+        self.lang.pick(
+            anyhow!(
                 "lịch sử '{}' đang được một lần quét khác ghi; chờ lần đó xong rồi chạy lại",
                 self.path.display()
             ),
-            Lang::En => anyhow!(
+            anyhow!(
                 "the history '{}' is being written by another run; run again when it is done",
                 self.path.display()
             ),
-        }
+        )
     }
 
     /// The schema version of the file (0 for a new file).
@@ -303,23 +305,19 @@ impl History {
                 |r| r.get(0),
             )?;
             if tables > 0 {
-                bail!(match lang {
-                    Lang::Vi =>
-                        "tệp này là một cơ sở dữ liệu khác, không phải lịch sử của vaxclean",
-                    Lang::En => "this file is another database, not a vaxclean history",
-                });
+                bail!(lang.pick(
+                    "tệp này là một cơ sở dữ liệu khác, không phải lịch sử của vaxclean",
+                    "this file is another database, not a vaxclean history"
+                ));
             }
             0
         };
         if version > SCHEMA_VERSION {
-            bail!(match lang {
-                Lang::Vi => format!(
+            bail!(lang.pick(format!(
                     "lịch sử do phiên bản vaxclean mới hơn ghi (lược đồ {version}); cần cập nhật vaxclean"
-                ),
-                Lang::En => format!(
+                ), format!(
                     "the history was written by a newer vaxclean (schema {version}); update vaxclean"
-                ),
-            });
+                )));
         }
         for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(step)?;
@@ -350,20 +348,17 @@ impl History {
     /// of order would close findings the later nights saw open).
     pub fn check_date(&self, as_of: NaiveDate, allow: bool) -> Result<()> {
         match self.latest()? {
-            Some(latest) if as_of < latest && !allow => bail!(match self.lang {
-                Lang::Vi => format!(
+            Some(latest) if as_of < latest && !allow => bail!(self.lang.pick(format!(
                     "lịch sử '{}' đã có lần quét ngày {}, sau ngày của lần này ({}); lần quét này không được ghi. Quét các bản xuất cũ theo đúng thứ tự ngày, hoặc thêm --allow-out-of-order nếu thật sự muốn ghi",
                     self.path.display(),
                     latest.format("%d/%m/%Y"),
                     as_of.format("%d/%m/%Y")
-                ),
-                Lang::En => format!(
+                ), format!(
                     "the history '{}' already holds a run of {}, after this run's date ({}); this run is not recorded. Replay old dumps in date order, or add --allow-out-of-order if you really mean it",
                     self.path.display(),
                     latest.format("%Y-%m-%d"),
                     as_of.format("%Y-%m-%d")
-                ),
-            }),
+                ))),
             _ => Ok(()),
         }
     }

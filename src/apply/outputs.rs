@@ -490,33 +490,35 @@ pub fn overwritten_source(files: &[InputFile], names: &[String], out: &Path) -> 
 
 /// Why a returned workbook was refused, in plain words.
 pub fn refusal_message(r: &Refusal, lang: Lang) -> String {
-    match (r, lang) {
-        (Refusal::Unreadable(e), Lang::Vi) => format!("không đọc được tệp: {e}"),
-        (Refusal::Unreadable(e), Lang::En) => format!("cannot read the file: {e}"),
-        (Refusal::NotOurs, Lang::Vi) => {
-            "không phải danh sách do vaxclean lập (thiếu trang ẩn \"vaxclean\"); bỏ qua".into()
-        }
-        (Refusal::NotOurs, Lang::En) => {
-            "not a list written by vaxclean (no hidden \"vaxclean\" sheet); skipped".into()
-        }
-        (Refusal::LayoutChanged, Lang::Vi) => {
-            "các cột của trang \"Danh sách\" đã bị thay đổi; bỏ qua".into()
-        }
-        (Refusal::LayoutChanged, Lang::En) => {
-            "the columns of sheet \"Danh sách\" were changed; skipped".into()
-        }
-        (Refusal::NoMatch(Some(cause)), Lang::Vi) => format!(
-            "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại: {cause}; bỏ qua"
+    match r {
+        Refusal::Unreadable(e) => lang.pick(
+            format!("không đọc được tệp: {e}"),
+            format!("cannot read the file: {e}"),
         ),
-        (Refusal::NoMatch(Some(cause)), Lang::En) => format!(
-            "none of the list's rows matches the current sources: {cause}; skipped"
+        Refusal::NotOurs => lang
+            .pick(
+                "không phải danh sách do vaxclean lập (thiếu trang ẩn \"vaxclean\"); bỏ qua",
+                "not a list written by vaxclean (no hidden \"vaxclean\" sheet); skipped",
+            )
+            .into(),
+        Refusal::LayoutChanged => lang
+            .pick(
+                "các cột của trang \"Danh sách\" đã bị thay đổi; bỏ qua",
+                "the columns of sheet \"Danh sách\" were changed; skipped",
+            )
+            .into(),
+        Refusal::NoMatch(Some(cause)) => lang.pick(
+            format!(
+                "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại: {cause}; bỏ qua"
+            ),
+            format!("none of the list's rows matches the current sources: {cause}; skipped"),
         ),
-        (Refusal::NoMatch(None), Lang::Vi) => {
-            "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại (danh sách của dữ liệu khác, hoặc đã quá cũ); bỏ qua".into()
-        }
-        (Refusal::NoMatch(None), Lang::En) => {
-            "none of the list's rows matches the current sources (a list of other data, or far too old); skipped".into()
-        }
+        Refusal::NoMatch(None) => lang
+            .pick(
+                "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại (danh sách của dữ liệu khác, hoặc đã quá cũ); bỏ qua",
+                "none of the list's rows matches the current sources (a list of other data, or far too old); skipped",
+            )
+            .into(),
     }
 }
 

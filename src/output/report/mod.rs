@@ -163,17 +163,21 @@ impl ReportData {
             } else {
                 dir.clone()
             };
-            let what = |cause: &dyn std::fmt::Display| match lang {
-                Lang::Vi => format!("không đọc được kết quả quét '{}': {cause}", path.display()),
-                Lang::En => format!("cannot read the scan summary '{}': {cause}", path.display()),
+            let what = |cause: &dyn std::fmt::Display| {
+                lang.pick(
+                    format!("không đọc được kết quả quét '{}': {cause}", path.display()),
+                    format!("cannot read the scan summary '{}': {cause}", path.display()),
+                )
             };
             // A summary is a few MB even for a whole country; a bigger file is not one.
             const MAX_SUMMARY_BYTES: u64 = 256 << 20;
             let text = match std::fs::metadata(&path) {
-                Ok(m) if m.len() > MAX_SUMMARY_BYTES => Err(match lang {
-                    Lang::Vi => "tệp quá lớn, không phải tệp tóm tắt".to_string(),
-                    Lang::En => "too big to be a summary".to_string(),
-                }),
+                Ok(m) if m.len() > MAX_SUMMARY_BYTES => Err(lang
+                    .pick(
+                        "tệp quá lớn, không phải tệp tóm tắt",
+                        "too big to be a summary",
+                    )
+                    .to_string()),
                 _ => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
             };
             let v = text.and_then(|t| {
@@ -182,10 +186,10 @@ impl ReportData {
             let v = match v {
                 Ok(v) if v.get("units").is_some_and(serde_json::Value::is_array) => v,
                 Ok(_) => {
-                    problems.push(what(&match lang {
-                        Lang::Vi => "không phải tệp summary.json của vaxclean scan",
-                        Lang::En => "not the summary.json of a vaxclean scan",
-                    }));
+                    problems.push(what(&lang.pick(
+                        "không phải tệp summary.json của vaxclean scan",
+                        "not the summary.json of a vaxclean scan",
+                    )));
                     continue;
                 }
                 Err(e) => {

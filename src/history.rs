@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 
 use crate::i18n::Lang;
+use crate::input::SourceStamp;
 use crate::pipeline::{UnitKey, UnitStats};
 
 /// The schema this version writes.
@@ -182,16 +183,27 @@ pub struct Scope {
 pub struct Night<'a> {
     /// Its date.
     pub as_of: NaiveDate,
-    /// The inputs read: path as given, size, SHA-256.
-    pub inputs: &'a [(String, u64, Option<String>)],
+    /// The inputs read.
+    pub inputs: &'a [SourceStamp],
     /// Counts per unit.
     pub units: &'a BTreeMap<UnitKey, UnitStats>,
-    /// Rows, people, people with errors.
-    pub totals: (u64, u64, u64),
+    /// Its rows and people.
+    pub totals: RunTotals,
     /// Every finding.
     pub findings: &'a [FindingKey],
     /// What it read.
     pub scope: &'a Scope,
+}
+
+/// A run's totals, as the `runs` table keeps them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RunTotals {
+    /// Data rows.
+    pub rows: u64,
+    /// Distinct people.
+    pub people: u64,
+    /// Distinct people with at least one error finding.
+    pub people_with_errors: u64,
 }
 
 /// An open history database.
@@ -212,9 +224,11 @@ impl History {
     /// Opens (creating or upgrading) the history at `path`. `wait` is how long to wait for another
     /// run that holds it.
     pub fn open(path: &Path, wait: Duration, lang: Lang) -> Result<History> {
-        let what = || match lang {
-            Lang::Vi => format!("không mở được lịch sử '{}'", path.display()),
-            Lang::En => format!("cannot open the history '{}'", path.display()),
+        let what = || {
+            lang.pick(
+                format!("không mở được lịch sử '{}'", path.display()),
+                format!("cannot open the history '{}'", path.display()),
+            )
         };
         let conn = Connection::open(path).with_context(what)?;
         conn.busy_timeout(wait).with_context(what)?;
@@ -253,16 +267,16 @@ impl History {
     }
 
     fn locked(&self) -> anyhow::Error {
-        match self.lang {
-            Lang::Vi => anyhow!(
+        self.lang.pick(
+            anyhow!(
                 "lịch sử '{}' đang được một lần quét khác ghi; chờ lần đó xong rồi chạy lại",
                 self.path.display()
             ),
-            Lang::En => anyhow!(
+            anyhow!(
                 "the history '{}' is being written by another run; run again when it is done",
                 self.path.display()
             ),
-        }
+        )
     }
 
     /// The schema version of the file (0 for a new file).
@@ -318,23 +332,19 @@ impl History {
                 |r| r.get(0),
             )?;
             if tables > 0 {
-                bail!(match lang {
-                    Lang::Vi =>
-                        "tệp này là một cơ sở dữ liệu khác, không phải lịch sử của vaxclean",
-                    Lang::En => "this file is another database, not a vaxclean history",
-                });
+                bail!(lang.pick(
+                    "tệp này là một cơ sở dữ liệu khác, không phải lịch sử của vaxclean",
+                    "this file is another database, not a vaxclean history"
+                ));
             }
             0
         };
         if version > SCHEMA_VERSION {
-            bail!(match lang {
-                Lang::Vi => format!(
+            bail!(lang.pick(format!(
                     "lịch sử do phiên bản vaxclean mới hơn ghi (lược đồ {version}); cần cập nhật vaxclean"
-                ),
-                Lang::En => format!(
+                ), format!(
                     "the history was written by a newer vaxclean (schema {version}); update vaxclean"
-                ),
-            });
+                )));
         }
         for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(step)?;
@@ -365,20 +375,17 @@ impl History {
     /// of order would close findings the later nights saw open).
     pub fn check_date(&self, as_of: NaiveDate, allow: bool) -> Result<()> {
         match self.latest()? {
-            Some(latest) if as_of < latest && !allow => bail!(match self.lang {
-                Lang::Vi => format!(
+            Some(latest) if as_of < latest && !allow => bail!(self.lang.pick(format!(
                     "lịch sử '{}' đã có lần quét ngày {}, sau ngày của lần này ({}); lần quét này không được ghi. Quét các bản xuất cũ theo đúng thứ tự ngày, hoặc thêm --allow-out-of-order nếu thật sự muốn ghi",
                     self.path.display(),
                     latest.format("%d/%m/%Y"),
                     as_of.format("%d/%m/%Y")
-                ),
-                Lang::En => format!(
+                ), format!(
                     "the history '{}' already holds a run of {}, after this run's date ({}); this run is not recorded. Replay old dumps in date order, or add --allow-out-of-order if you really mean it",
                     self.path.display(),
                     latest.format("%Y-%m-%d"),
                     as_of.format("%Y-%m-%d")
-                ),
-            }),
+                ))),
             _ => Ok(()),
         }
     }
@@ -419,9 +426,9 @@ impl History {
                 chrono::Local::now().to_rfc3339(),
                 day,
                 env!("CARGO_PKG_VERSION"),
-                totals.0 as i64,
-                totals.1 as i64,
-                totals.2 as i64,
+                totals.rows as i64,
+                totals.people as i64,
+                totals.people_with_errors as i64,
                 findings.len() as i64,
                 !scope.failed_inputs.is_empty()
             ],
@@ -431,7 +438,9 @@ impl History {
             let mut ins = tx.prepare(
                 "INSERT INTO run_inputs(run_id, path, size, sha256) VALUES(?1, ?2, ?3, ?4)",
             )?;
-            for (path, size, sha) in inputs {
+            for SourceStamp { path, sha256, size } in inputs {
+                // An unknown hash is NULL.
+                let sha = (!sha256.is_empty()).then_some(sha256);
                 ins.execute(params![run, path, *size as i64, sha])?;
             }
             let mut unit = tx.prepare(
@@ -442,7 +451,15 @@ impl History {
                 "INSERT INTO run_unit_codes(run_id, province, district, commune, code, count)
                  VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
-            for ((p, d, c), s) in units {
+            for (
+                UnitKey {
+                    province: p,
+                    district: d,
+                    commune: c,
+                },
+                s,
+            ) in units
+            {
                 unit.execute(params![
                     run,
                     p,
@@ -479,9 +496,9 @@ impl History {
                     f.record_key,
                     f.code,
                     f.severity,
-                    f.unit.0,
-                    f.unit.1,
-                    f.unit.2,
+                    f.unit.province,
+                    f.unit.district,
+                    f.unit.commune,
                     f.input
                 ])?;
             }
@@ -493,23 +510,30 @@ impl History {
             let districts: std::collections::BTreeSet<(&str, &str)> = scope
                 .units
                 .iter()
-                .map(|(p, d, _)| (p.as_str(), d.as_str()))
+                .map(|u| (u.province.as_str(), u.district.as_str()))
                 .collect();
             let open_units: Vec<UnitKey> = {
                 let mut st = tx.prepare(
                     "SELECT DISTINCT province, district, commune FROM findings WHERE fixed_run IS NULL",
                 )?;
-                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                    .collect::<Result<_, _>>()?
+                st.query_map([], |r| {
+                    Ok(UnitKey::new(
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?
             };
             let mut read = tx.prepare(
                 "INSERT OR IGNORE INTO scope_units(province, district, commune) VALUES(?1, ?2, ?3)",
             )?;
             for u in open_units {
                 let in_scope = scope.units.contains(&u)
-                    || (!is_known(&u) && districts.contains(&(u.0.as_str(), u.1.as_str())));
+                    || (!is_known(&u)
+                        && districts.contains(&(u.province.as_str(), u.district.as_str())));
                 if in_scope {
-                    read.execute(params![u.0, u.1, u.2])?;
+                    read.execute(params![u.province, u.district, u.commune])?;
                 }
             }
         }
@@ -612,7 +636,11 @@ impl History {
         )?;
         let rows = st.query_map([run], |r| {
             Ok(UnitCounts {
-                unit: (r.get(0)?, r.get(1)?, r.get(2)?),
+                unit: UnitKey::new(
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ),
                 rows: r.get::<_, i64>(3)? as u64,
                 people: r.get::<_, i64>(4)? as u64,
                 people_with_errors: r.get::<_, i64>(5)? as u64,
@@ -628,7 +656,7 @@ impl History {
         )?;
         let codes = st.query_map([run], |r| {
             Ok((
-                (
+                UnitKey::new(
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
@@ -660,7 +688,11 @@ impl History {
         let rows = st.query_map([], |r| {
             let oldest: String = r.get(4)?;
             Ok(OpenAge {
-                unit: (r.get(0)?, r.get(1)?, r.get(2)?),
+                unit: UnitKey::new(
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ),
                 open_errors: r.get::<_, i64>(3)? as u64,
                 oldest: NaiveDate::parse_from_str(&oldest, "%Y-%m-%d").unwrap_or_default(),
             })
@@ -729,14 +761,14 @@ mod tests {
             input: "dump.csv".into(),
             code,
             severity: "error",
-            unit: ("Tỉnh A".into(), "Huyện B".into(), "Xã C".into()),
+            unit: UnitKey::new("Tỉnh A", "Huyện B", "Xã C"),
         }
     }
 
     fn everything() -> Scope {
         Scope {
             failed_inputs: Vec::new(),
-            units: [("Tỉnh A".into(), "Huyện B".into(), "Xã C".into())].into(),
+            units: [UnitKey::new("Tỉnh A", "Huyện B", "Xã C")].into(),
         }
     }
 
@@ -753,7 +785,7 @@ mod tests {
             as_of,
             inputs: &[],
             units: &units,
-            totals: (0, 0, 0),
+            totals: RunTotals::default(),
             findings,
             scope,
         };
@@ -814,17 +846,14 @@ mod tests {
             input: input.into(),
             code,
             severity: "error",
-            unit: (unit.0.into(), unit.1.into(), unit.2.into()),
+            unit: UnitKey::new(unit.0, unit.1, unit.2),
         }
     }
 
     fn scope(units: &[(&str, &str, &str)], failed: &[&str]) -> Scope {
         Scope {
             failed_inputs: failed.iter().map(|s| s.to_string()).collect(),
-            units: units
-                .iter()
-                .map(|u| (u.0.to_string(), u.1.to_string(), u.2.to_string()))
-                .collect(),
+            units: units.iter().map(|u| UnitKey::new(u.0, u.1, u.2)).collect(),
         }
     }
 
@@ -857,7 +886,7 @@ mod tests {
         assert_eq!((d.new, d.fixed, d.open), (6, 0, 6));
         // Night 2 reads only commune A (the typo commune is unknown: its district D is read).
         // R5 is still wrong; R6's record moved to commune A with another finding.
-        let known = |u: &UnitKey| !u.2.starts_with("Xa Typo");
+        let known = |u: &UnitKey| !u.commune.starts_with("Xa Typo");
         let night2 = [
             key_in("R5", "ID_MISSING", a, "a.csv"),
             key_in("R6", "DOB_INVALID", a, "a.csv"),

@@ -14,8 +14,9 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// Picks the text for this language.
-    pub fn pick<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
+    /// Picks the text for this language: the one idiom for bilingual text. A sentence with
+    /// values is written whole in each language, `lang.pick(format!("… {n} …"), format!("… {n} …"))`.
+    pub fn pick<T>(self, vi: T, en: T) -> T {
         match self {
             Lang::Vi => vi,
             Lang::En => en,

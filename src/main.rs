@@ -32,10 +32,7 @@ fn main() -> ExitCode {
                     parts.push(text);
                 }
             }
-            let label = match lang {
-                vaxclean::i18n::Lang::Vi => "lỗi",
-                vaxclean::i18n::Lang::En => "error",
-            };
+            let label = lang.pick("lỗi", "error");
             let line = parts.join(": ");
             eprintln!("vaxclean: {label}: {}", vaxclean::util::printable(&line));
             ExitCode::from(exit::TROUBLE)

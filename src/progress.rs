@@ -21,10 +21,10 @@ impl Progress {
         } else {
             ProgressBar::hidden()
         };
-        let template = match lang {
-            Lang::Vi => "{spinner} đang đọc [{bar:30}] {bytes}/{total_bytes} ({eta} còn lại)",
-            Lang::En => "{spinner} reading [{bar:30}] {bytes}/{total_bytes} ({eta} left)",
-        };
+        let template = lang.pick(
+            "{spinner} đang đọc [{bar:30}] {bytes}/{total_bytes} ({eta} còn lại)",
+            "{spinner} reading [{bar:30}] {bytes}/{total_bytes} ({eta} left)",
+        );
         if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style.progress_chars("=> "));
         }

@@ -167,12 +167,20 @@ impl<S: AsRef<str>> Cell<S> {
     }
 }
 
-/// The address as a list shows it: the address column, then commune, district and province, each
-/// trimmed and left out when empty or already said.
-pub fn join_address<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+/// The address as the lists show it: the address column, then commune, district and province,
+/// joined by ", ", each trimmed and left out when empty or when the line already says it. `part`
+/// gives a field's text. The exported lists and the rows `apply-corrections` sends back both
+/// use it, so a row comes back with the address it was exported with.
+pub fn address_line<S: AsRef<str>>(part: impl Fn(Field) -> S) -> String {
     let mut out = String::new();
-    for part in parts {
-        let part = trim(part);
+    for f in [
+        Field::Address,
+        Field::Commune,
+        Field::District,
+        Field::Province,
+    ] {
+        let cell = part(f);
+        let part = trim(cell.as_ref());
         if part.is_empty() || out.contains(part) {
             continue;
         }
@@ -248,6 +256,29 @@ mod tests {
             assert_eq!(Field::from_name(f.name()), Some(f));
         }
         assert_eq!(Field::from_name("nope"), None);
+    }
+
+    #[test]
+    fn address_line_joins_the_parts_once_each() {
+        let line = |parts: [&'static str; 4]| {
+            address_line(|f| match f {
+                Field::Address => parts[0],
+                Field::Commune => parts[1],
+                Field::District => parts[2],
+                Field::Province => parts[3],
+                _ => "ignored",
+            })
+        };
+        assert_eq!(
+            line([" Thôn 1 ", "Xã An Bình", "", "Tỉnh Hà Nam"]),
+            "Thôn 1, Xã An Bình, Tỉnh Hà Nam"
+        );
+        // A part the address already says is not said again.
+        assert_eq!(
+            line(["Thôn 1, Xã An Bình", "Xã An Bình", "Huyện Kim Bảng", ""]),
+            "Thôn 1, Xã An Bình, Huyện Kim Bảng"
+        );
+        assert_eq!(line(["", " ", "", ""]), "");
     }
 
     #[test]

@@ -8,13 +8,18 @@ use anyhow::{Context, Result, anyhow, bail};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::cli::{FailOn, InputArgs, ReadArgs, ScanArgs};
+use crate::cli::{
+    ApplyArgs, ExportArgs, FailOn, InputArgs, MinSeverity, ReadArgs, ReportArgs, SampleArgs,
+    ScanArgs,
+};
 use crate::i18n::Lang;
 use crate::input::ReadOptions;
 use crate::input::header::HeaderTable;
-use crate::normalize::places::Gazetteer;
+use crate::normalize::places::{Division, Gazetteer};
 use crate::pipeline::ScanConfig;
 use crate::record::Field;
+use crate::sample::write::CsvEncoding;
+use crate::sample::{Defect, SampleSpec};
 
 /// How a person wants to see the run.
 #[derive(Debug, Clone, Copy)]
@@ -38,8 +43,124 @@ pub struct ScanSettings {
     pub config: ScanConfig,
     /// Exit 1 on findings of this severity.
     pub fail_on: Option<FailOn>,
+    /// The history database to record the run in, if any.
+    pub history: Option<PathBuf>,
+    /// How long to wait for another run's hold on the history.
+    pub history_wait: std::time::Duration,
+    /// Record a run dated before the history's latest.
+    pub allow_out_of_order: bool,
+    /// Write the outputs even when an input could not be read.
+    pub allow_partial: bool,
     /// Language and verbosity.
     pub ui: Ui,
+}
+
+/// Everything `export-list` needs.
+#[derive(Debug, Clone)]
+pub struct ExportSettings {
+    /// Inputs as given.
+    pub inputs: Vec<PathBuf>,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Engine options (capturing the people for the lists).
+    pub config: ScanConfig,
+    /// The least severe finding listed: 0 errors only, 1 warnings too, 2 everything.
+    pub threshold: u8,
+    /// Only these provinces, districts, communes (empty: all).
+    pub provinces: Vec<String>,
+    /// See [`ExportSettings::provinces`].
+    pub districts: Vec<String>,
+    /// See [`ExportSettings::provinces`].
+    pub communes: Vec<String>,
+    /// Write the lists even when an input could not be read.
+    pub allow_partial: bool,
+    /// The export ledger: the history to record the lists in.
+    pub ledger: Ledger,
+    /// The division the lists are cut by.
+    pub division: Division,
+    /// Language and verbosity.
+    pub ui: Ui,
+}
+
+/// The export ledger (`--history`, `--history-wait`) of `export-list` and `apply-corrections`.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    /// The history database holding it, if one was given.
+    pub history: Option<PathBuf>,
+    /// How long to wait for another run that writes it.
+    pub wait: std::time::Duration,
+}
+
+impl Ledger {
+    fn of(args: &crate::cli::LedgerArgs) -> Ledger {
+        Ledger {
+            history: args.history.clone(),
+            wait: std::time::Duration::from_secs(args.history_wait),
+        }
+    }
+
+    /// The history, opened (created or upgraded), when one was given.
+    pub fn open(&self, lang: Lang) -> Result<Option<crate::history::History>> {
+        self.history
+            .as_deref()
+            .map(|p| crate::history::History::open(p, self.wait, lang))
+            .transpose()
+    }
+}
+
+/// Everything `apply-corrections` needs.
+#[derive(Debug, Clone)]
+pub struct ApplySettings {
+    /// The dumps the lists were exported from, as given.
+    pub sources: Vec<PathBuf>,
+    /// The filled lists (files or folders), as given.
+    pub corrections: Vec<PathBuf>,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Reader options, date and threads.
+    pub config: ScanConfig,
+    /// Decide and report, but write no merged sources.
+    pub dry_run: bool,
+    /// Write the outputs even when an input could not be read.
+    pub allow_partial: bool,
+    /// The export ledger to check the lists against.
+    pub ledger: Ledger,
+    /// Language and verbosity.
+    pub ui: Ui,
+}
+
+/// Everything `report` needs.
+#[derive(Debug, Clone)]
+pub struct ReportSettings {
+    /// Scan output folders to report on (without a history).
+    pub scans: Vec<PathBuf>,
+    /// The history database, when the report is made from it.
+    pub history: Option<PathBuf>,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Days a finding may stay open before it is overdue.
+    pub sla_days: u32,
+    /// The division units are counted by.
+    pub division: Division,
+    /// Language and verbosity.
+    pub ui: Ui,
+}
+
+/// Everything `sample` needs.
+#[derive(Debug, Clone)]
+pub struct SampleSettings {
+    /// What to generate.
+    pub spec: SampleSpec,
+    /// The CSV delimiter (a `.tsv` file is tab-separated whatever this says).
+    pub delimiter: u8,
+    /// The CSV text encoding.
+    pub encoding: CsvEncoding,
+    /// Title lines above the header, as exports often have.
+    pub title_lines: bool,
+    /// The dump to write.
+    pub out: PathBuf,
+    /// Where to write the truth file, if anywhere.
+    pub truth: Option<PathBuf>,
 }
 
 /// The TOML config (`--config`): header mappings and reading defaults.
@@ -72,12 +193,14 @@ fn field_names() -> String {
 }
 
 fn parse_field(name: &str, lang: Lang) -> Result<Field> {
-    Field::from_name(name.trim()).ok_or_else(|| match lang {
-        Lang::Vi => anyhow!("không có trường \"{name}\"; các trường: {}", field_names()),
-        Lang::En => anyhow!(
-            "unknown field \"{name}\"; expected one of: {}",
-            field_names()
-        ),
+    Field::from_name(name.trim()).ok_or_else(|| {
+        lang.pick(
+            anyhow!("không có trường \"{name}\"; các trường: {}", field_names()),
+            anyhow!(
+                "unknown field \"{name}\"; expected one of: {}",
+                field_names()
+            ),
+        )
     })
 }
 
@@ -85,25 +208,31 @@ fn parse_field(name: &str, lang: Lang) -> Result<Field> {
 pub fn resolve_today(as_of: Option<&str>, lang: Lang) -> Result<NaiveDate> {
     match as_of {
         None => Ok(chrono::Local::now().date_naive()),
-        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| match lang {
-            Lang::Vi => anyhow!("--as-of \"{s}\": cần ngày dạng YYYY-MM-DD, ví dụ 2026-11-26"),
-            Lang::En => anyhow!("--as-of \"{s}\": expected a date as YYYY-MM-DD, e.g. 2026-11-26"),
+        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+            lang.pick(
+                anyhow!("--as-of \"{s}\": cần ngày dạng YYYY-MM-DD, ví dụ 2026-11-26"),
+                anyhow!("--as-of \"{s}\": expected a date as YYYY-MM-DD, e.g. 2026-11-26"),
+            )
         }),
     }
 }
 
 fn load_config(path: &Path, lang: Lang) -> Result<ConfigFile> {
-    let text = std::fs::read_to_string(path).with_context(|| match lang {
-        Lang::Vi => format!("không đọc được tệp cấu hình '{}'", path.display()),
-        Lang::En => format!("cannot read config file '{}'", path.display()),
+    let text = std::fs::read_to_string(path).with_context(|| {
+        lang.pick(
+            format!("không đọc được tệp cấu hình '{}'", path.display()),
+            format!("cannot read config file '{}'", path.display()),
+        )
     })?;
-    toml::from_str(&text).map_err(|e| match lang {
-        Lang::Vi => anyhow!("tệp cấu hình '{}' sai: {}", path.display(), e.message()),
-        Lang::En => anyhow!(
-            "config file '{}' is invalid: {}",
-            path.display(),
-            e.message()
-        ),
+    toml::from_str(&text).map_err(|e| {
+        lang.pick(
+            anyhow!("tệp cấu hình '{}' sai: {}", path.display(), e.message()),
+            anyhow!(
+                "config file '{}' is invalid: {}",
+                path.display(),
+                e.message()
+            ),
+        )
     })
 }
 
@@ -131,10 +260,10 @@ pub fn resolve_read(args: &ReadArgs, lang: Lang) -> Result<ScanConfig> {
     }
     for m in &args.maps {
         let Some((name, header)) = m.split_once('=') else {
-            bail!(match lang {
-                Lang::Vi => format!("--map \"{m}\": cần dạng TRƯỜNG=\"Tiêu đề cột\""),
-                Lang::En => format!("--map \"{m}\": expected FIELD=\"Header text\""),
-            });
+            bail!(lang.pick(
+                format!("--map \"{m}\": cần dạng TRƯỜNG=\"Tiêu đề cột\""),
+                format!("--map \"{m}\": expected FIELD=\"Header text\"")
+            ));
         };
         headers.add(parse_field(name, lang)?, header.trim().trim_matches('"'));
     }
@@ -148,13 +277,17 @@ pub fn resolve_read(args: &ReadArgs, lang: Lang) -> Result<ScanConfig> {
     let gazetteer = match &args.gazetteer {
         None => Gazetteer::builtin(),
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| match lang {
-                Lang::Vi => format!("không đọc được danh mục hành chính '{}'", path.display()),
-                Lang::En => format!("cannot read the gazetteer '{}'", path.display()),
+            let text = std::fs::read_to_string(path).with_context(|| {
+                lang.pick(
+                    format!("không đọc được danh mục hành chính '{}'", path.display()),
+                    format!("cannot read the gazetteer '{}'", path.display()),
+                )
             })?;
-            Arc::new(Gazetteer::from_csv(&text).map_err(|e| match lang {
-                Lang::Vi => anyhow!("danh mục hành chính '{}' sai: {e}", path.display()),
-                Lang::En => anyhow!("the gazetteer '{}' is invalid: {e}", path.display()),
+            Arc::new(Gazetteer::from_csv(&text).map_err(|e| {
+                lang.pick(
+                    anyhow!("danh mục hành chính '{}' sai: {e}", path.display()),
+                    anyhow!("the gazetteer '{}' is invalid: {e}", path.display()),
+                )
             })?)
         }
     };
@@ -177,7 +310,128 @@ impl ScanSettings {
             out: args.out.clone(),
             config,
             fail_on: args.fail_on,
+            history: args.history.clone(),
+            history_wait: std::time::Duration::from_secs(args.history_wait),
+            allow_out_of_order: args.allow_out_of_order,
+            allow_partial: args.allow_partial,
             ui,
+        })
+    }
+}
+
+impl ExportSettings {
+    /// Resolves `export-list`'s arguments.
+    pub fn new(args: &ExportArgs, ui: Ui) -> Result<Self> {
+        let (mut config, inputs) = resolve_input(&args.input, ui.lang)?;
+        config.capture = true;
+        Ok(ExportSettings {
+            inputs,
+            out: args.out.clone(),
+            config,
+            threshold: match args.min_severity {
+                MinSeverity::Error => 0,
+                MinSeverity::Warning => 1,
+                MinSeverity::Info => 2,
+            },
+            provinces: args.province.clone(),
+            districts: args.district.clone(),
+            communes: args.commune.clone(),
+            allow_partial: args.allow_partial,
+            ledger: Ledger::of(&args.ledger),
+            division: args.units.into(),
+            ui,
+        })
+    }
+}
+
+impl ApplySettings {
+    /// Resolves `apply-corrections`' arguments.
+    pub fn new(args: &ApplyArgs, ui: Ui) -> Result<Self> {
+        Ok(ApplySettings {
+            sources: args.sources.clone(),
+            corrections: args.corrections.clone(),
+            out: args.out.clone(),
+            config: resolve_read(&args.read, ui.lang)?,
+            dry_run: args.dry_run,
+            allow_partial: args.allow_partial,
+            ledger: Ledger::of(&args.ledger),
+            ui,
+        })
+    }
+}
+
+impl ReportSettings {
+    /// Resolves `report`'s arguments.
+    pub fn new(args: &ReportArgs, ui: Ui) -> Self {
+        ReportSettings {
+            scans: args.scans.clone(),
+            history: args.history.clone(),
+            out: args.out.clone(),
+            sla_days: args.sla_days,
+            division: args.units.into(),
+            ui,
+        }
+    }
+}
+
+impl SampleSettings {
+    /// Resolves `sample`'s arguments: the defect kinds, rate and delimiter checked.
+    pub fn new(args: &SampleArgs, ui: Ui) -> Result<Self> {
+        let lang = ui.lang;
+        let mut kinds = Vec::new();
+        for k in &args.defects {
+            match Defect::from_name(k) {
+                Some(d) => kinds.push(d),
+                None => {
+                    let all: Vec<&str> = Defect::ALL.iter().map(|d| d.name()).collect();
+                    bail!(lang.pick(
+                        format!("không có loại lỗi \"{k}\"; các loại: {}", all.join(", ")),
+                        format!(
+                            "unknown defect kind \"{k}\"; expected one of: {}",
+                            all.join(", ")
+                        )
+                    ));
+                }
+            }
+        }
+        if !(0.0..=1.0).contains(&args.defect_rate) {
+            bail!(
+                lang.pick(
+                    "--defect-rate phải từ 0 đến 1",
+                    "--defect-rate must be between 0 and 1"
+                )
+                .to_string()
+            );
+        }
+        let delimiter = match args.delimiter.as_str() {
+            "," => b',',
+            ";" => b';',
+            "tab" | "\\t" | "\t" => b'\t',
+            "|" => b'|',
+            other => bail!(lang.pick(
+                format!("--delimiter \"{other}\": chọn một trong , ; tab |"),
+                format!("--delimiter \"{other}\": expected one of , ; tab |")
+            )),
+        };
+        let mut spec = SampleSpec::new(args.people, args.seed);
+        spec.rows = args.rows;
+        if let Some(n) = args.first_record {
+            spec.first_record = n;
+        }
+        spec.defect_rate = args.defect_rate;
+        spec.kinds = kinds;
+        spec.provinces = args.provinces.clone();
+        spec.communes = args.communes;
+        spec.numeric_ids = args.numeric_ids;
+        spec.ansi = args.encoding == crate::cli::SampleEncoding::Windows1258;
+        spec.today = resolve_today(args.as_of.as_deref(), lang)?;
+        Ok(SampleSettings {
+            spec,
+            delimiter,
+            encoding: args.encoding.into(),
+            title_lines: args.title_lines,
+            out: args.out.clone(),
+            truth: args.truth.clone(),
         })
     }
 }

@@ -47,7 +47,7 @@ fn open_ages(history: &Path) -> Vec<(String, u64, String)> {
         .into_iter()
         .map(|a| {
             (
-                format!("{}/{}/{}", a.unit.0, a.unit.1, a.unit.2),
+                format!("{}/{}/{}", a.unit.province, a.unit.district, a.unit.commune),
                 a.open_errors,
                 a.oldest.to_string(),
             )

@@ -135,9 +135,9 @@ fn three_nights_show_new_fixed_and_open_findings_and_their_age() {
     let mut ages = h.open_ages().unwrap();
     ages.sort_by(|a, b| a.unit.cmp(&b.unit));
     assert_eq!(ages.len(), 2);
-    assert_eq!(ages[0].unit.2, "Xã Mỹ Hòa");
+    assert_eq!(ages[0].unit.commune, "Xã Mỹ Hòa");
     assert_eq!(ages[0].oldest.to_string(), "2026-11-24");
-    assert_eq!(ages[1].unit.2, "Xã Tân Mỹ");
+    assert_eq!(ages[1].unit.commune, "Xã Tân Mỹ");
     assert_eq!(ages[1].oldest.to_string(), "2026-11-20");
     drop(h);
 

@@ -71,8 +71,8 @@ pub fn row_findings(cells: &[(Field, CellRef<'_>)]) -> Vec<Finding> {
     found
 }
 
-/// The rules on `cells`, then the invariant of DESIGN §4: a suggested value, put in its field,
-/// draws no error on that field.
+/// The rules on `cells`, then the invariant every suggestion keeps (CONTRIBUTING.md: never an
+/// invalid one): a suggested value, put in its field, draws no error on that field.
 pub fn check_suggestions(cells: &[(Field, CellRef<'_>)]) {
     for f in row_findings(cells) {
         let Some(field) = f.field else { continue };

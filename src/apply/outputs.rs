@@ -14,7 +14,7 @@ use super::returned::{Refusal, Returned, ReturnedRow};
 use super::source::{SourceIndex, SourceRow};
 use super::{Decision, Outcome, Shown, Why};
 use crate::i18n::Lang;
-use crate::input::InputFile;
+use crate::input::{InputFile, SourceStamp};
 use crate::normalize::identifiers::{IdReading, read_id};
 use crate::output::audit::AuditRow;
 use crate::output::list_workbook::{ListMeta, ListRow};
@@ -250,17 +250,8 @@ impl Applied {
                     let src = d.matched.first().map(|&i| &self.index.rows[i]);
                     let values: [String; 6] = match src {
                         Some(s) => {
-                            let address = [
-                                Field::Address,
-                                Field::Commune,
-                                Field::District,
-                                Field::Province,
-                            ]
-                            .iter()
-                            .map(|f| s.get(*f))
-                            .filter(|x| !x.is_empty())
-                            .collect::<Vec<_>>()
-                            .join(", ");
+                            // As the exported list showed it.
+                            let address = crate::record::address_line(|f| s.get(f));
                             ListRow::values_of(Shown::from_fn(|f| s.get(f).to_string()), address)
                         }
                         None => Default::default(),
@@ -431,7 +422,7 @@ impl Applied {
         export_id: &str,
         list: &Path,
         as_of: chrono::NaiveDate,
-        sources: &[(String, String, u64)],
+        sources: &[SourceStamp],
     ) -> ListMeta {
         let id = &self.books[w].identity;
         ListMeta {
@@ -508,39 +499,41 @@ pub fn overwritten_source(files: &[InputFile], names: &[String], out: &Path) -> 
 
 /// Why a returned workbook was refused, in plain words.
 pub fn refusal_message(r: &Refusal, lang: Lang) -> String {
-    match (r, lang) {
-        (Refusal::Unreadable(e), Lang::Vi) => format!("không đọc được tệp: {e}"),
-        (Refusal::Unreadable(e), Lang::En) => format!("cannot read the file: {e}"),
-        (Refusal::NotOurs, Lang::Vi) => {
-            "không phải danh sách do vaxclean lập (thiếu trang ẩn \"vaxclean\"); bỏ qua".into()
-        }
-        (Refusal::NotOurs, Lang::En) => {
-            "not a list written by vaxclean (no hidden \"vaxclean\" sheet); skipped".into()
-        }
-        (Refusal::NotInLedger, Lang::Vi) => {
-            "lịch sử (--history) không ghi lần xuất nào đã lập danh sách này (mã lần xuất, tên danh sách): không phải danh sách do nơi này xuất ra, hoặc đã bị sửa trang ẩn; bỏ qua".into()
-        }
-        (Refusal::NotInLedger, Lang::En) => {
-            "the history (--history) records no export that wrote this list (export id, list name): not a list exported here, or its hidden sheet was rewritten; skipped".into()
-        }
-        (Refusal::LayoutChanged, Lang::Vi) => {
-            "các cột của trang \"Danh sách\" đã bị thay đổi; bỏ qua".into()
-        }
-        (Refusal::LayoutChanged, Lang::En) => {
-            "the columns of sheet \"Danh sách\" were changed; skipped".into()
-        }
-        (Refusal::NoMatch(Some(cause)), Lang::Vi) => format!(
-            "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại: {cause}; bỏ qua"
+    match r {
+        Refusal::Unreadable(e) => lang.pick(
+            format!("không đọc được tệp: {e}"),
+            format!("cannot read the file: {e}"),
         ),
-        (Refusal::NoMatch(Some(cause)), Lang::En) => format!(
-            "none of the list's rows matches the current sources: {cause}; skipped"
+        Refusal::NotOurs => lang
+            .pick(
+                "không phải danh sách do vaxclean lập (thiếu trang ẩn \"vaxclean\"); bỏ qua",
+                "not a list written by vaxclean (no hidden \"vaxclean\" sheet); skipped",
+            )
+            .into(),
+        Refusal::NotInLedger => lang
+            .pick(
+                "lịch sử (--history) không ghi lần xuất nào đã lập danh sách này (mã lần xuất, tên danh sách): không phải danh sách do nơi này xuất ra, hoặc đã bị sửa trang ẩn; bỏ qua",
+                "the history (--history) records no export that wrote this list (export id, list name): not a list exported here, or its hidden sheet was rewritten; skipped",
+            )
+            .into(),
+        Refusal::LayoutChanged => lang
+            .pick(
+                "các cột của trang \"Danh sách\" đã bị thay đổi; bỏ qua",
+                "the columns of sheet \"Danh sách\" were changed; skipped",
+            )
+            .into(),
+        Refusal::NoMatch(Some(cause)) => lang.pick(
+            format!(
+                "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại: {cause}; bỏ qua"
+            ),
+            format!("none of the list's rows matches the current sources: {cause}; skipped"),
         ),
-        (Refusal::NoMatch(None), Lang::Vi) => {
-            "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại (danh sách của dữ liệu khác, hoặc đã quá cũ); bỏ qua".into()
-        }
-        (Refusal::NoMatch(None), Lang::En) => {
-            "none of the list's rows matches the current sources (a list of other data, or far too old); skipped".into()
-        }
+        Refusal::NoMatch(None) => lang
+            .pick(
+                "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại (danh sách của dữ liệu khác, hoặc đã quá cũ); bỏ qua",
+                "none of the list's rows matches the current sources (a list of other data, or far too old); skipped",
+            )
+            .into(),
     }
 }
 
@@ -550,12 +543,18 @@ pub fn refusal_message(r: &Refusal, lang: Lang) -> String {
 pub struct ApplySummary {
     /// The run's date, `yyyy-mm-dd`.
     pub as_of: String,
+    /// Whether the lists were checked against the export ledger (`--history`); without it a list
+    /// is only checked against itself.
+    pub authenticated: bool,
     /// Whether `--dry-run` was given.
     pub dry_run: bool,
     /// Fields changed, by field name.
     pub fields_changed: BTreeMap<&'static str, u64>,
     /// Rows in the import file.
     pub import_records: usize,
+    /// What the ledger found, with `--history`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<LedgerFacts>,
     /// Returned rows by [`Outcome::code`].
     pub outcomes: BTreeMap<&'static str, u64>,
     /// Source records with at least one field changed.
@@ -574,12 +573,6 @@ pub struct ApplySummary {
     pub tool_version: &'static str,
     /// The returned workbooks.
     pub workbooks: SummaryWorkbooks,
-    /// Whether the lists were checked against the export ledger (`--history`); without it a list
-    /// is only checked against itself.
-    pub authenticated: bool,
-    /// What the ledger found, with `--history`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ledger: Option<LedgerFacts>,
 }
 
 /// One input of [`ApplySummary`].

@@ -50,8 +50,8 @@ impl Refusal {
 pub struct ListIdentity {
     /// Key → value pairs (export_id, created, commune…).
     pub values: HashMap<String, String>,
-    /// Sources: path, SHA-256.
-    pub sources: Vec<(String, String)>,
+    /// Sources (path, SHA-256, size), as the list was exported from.
+    pub sources: Vec<crate::input::SourceStamp>,
 }
 
 impl ListIdentity {
@@ -342,7 +342,11 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
         } else if t(0) == "row" {
             in_table = true;
         } else if t(0) == "source" {
-            identity.sources.push((t(1), t(2)));
+            identity.sources.push(crate::input::SourceStamp {
+                path: t(1),
+                sha256: t(2),
+                size: t(3).parse::<f64>().map_or(0, |s| s as u64),
+            });
         } else if !t(0).is_empty() {
             identity.values.insert(t(0), t(1));
         }

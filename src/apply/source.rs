@@ -5,13 +5,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use chrono::NaiveDate;
 
-use crate::input::{Batch, InputError, InputFile, ReadOptions, SheetInfo, Sink, read_file};
+use crate::input::{Batch, InputError, InputFile, ReadOptions, SheetInfo, Sink};
 use crate::normalize::dates::read_date;
+use crate::pipeline::ReaderPool;
 use crate::record::{Cell, FIELD_COUNT, Field, RawRecord, RowLoc, trim};
 use crate::util::StableHasher;
 
@@ -221,7 +221,7 @@ impl Sink for IndexSink<'_> {
     fn sheet_skipped(&self, _source: u32, _sheet: &str) {}
 }
 
-/// Reads `files` (several at once) and keeps the rows `wanted` asks for.
+/// Reads `files` (several at once, through the scan's [`ReaderPool`]) and keeps the rows `wanted` asks for.
 pub fn index(
     files: &[InputFile],
     read: &ReadOptions,
@@ -236,24 +236,7 @@ pub fn index(
         sheets: Mutex::new(Vec::new()),
         kept: Mutex::new(SourceIndex::default()),
     };
-    let next = AtomicUsize::new(0);
-    let errors = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..threads.clamp(1, files.len().max(1)) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    if let Err(e) = read_file(file, i as u32, read, &sink) {
-                        errors
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .push((i, e));
-                    }
-                }
-            });
-        }
-    });
+    let errors = ReaderPool::read_all(files, read, threads, &sink);
     let mut index = sink
         .kept
         .into_inner()
@@ -262,7 +245,7 @@ pub fn index(
         .sheets
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
-    index.errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
+    index.errors = errors;
     index.sources = files.iter().map(|f| f.display.clone()).collect();
     index.rows.sort_by_key(|r| r.loc);
     let sheet_name = |s: u32| {

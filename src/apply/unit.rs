@@ -11,7 +11,6 @@ use super::source::SourceRow;
 use crate::normalize::places::{Division, Gazetteer, Place};
 use crate::normalize::units2025;
 use crate::output::export::Folder;
-use crate::record::Field;
 
 /// A unit as the key of its list's path (lower case): two units whose lists share a file share a
 /// key, as they share the list.
@@ -75,15 +74,7 @@ impl<'a> Units<'a> {
             return self.of_place(&row.place, row.district_column, division);
         }
         let place = self.place(&row.place, row.district_column);
-        let address = crate::record::join_address(
-            [
-                Field::Address,
-                Field::Commune,
-                Field::District,
-                Field::Province,
-            ]
-            .map(|f| row.get(f)),
-        );
+        let address = crate::record::address_line(|f| row.get(f));
         key(&Folder::of_2025(&units2025::file(&place, &address)).0)
     }
 }

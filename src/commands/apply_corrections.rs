@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Result, bail};
 use rayon::prelude::*;
@@ -18,50 +18,44 @@ use crate::apply::returned::{self, Refusal, Returned};
 use crate::apply::{self, Context, authentic, source, standing};
 use crate::cli::ApplyArgs;
 use crate::exit;
-use crate::history::History;
-use crate::i18n::Lang;
-use crate::input::discover;
+use crate::input::{SourceStamp, discover};
 use crate::ledger::ListRecord;
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::audit;
 use crate::output::list_workbook;
 use crate::output::merged;
 use crate::output::verification;
-use crate::settings::{Ui, resolve_read};
+use crate::settings::{ApplySettings, Ui};
 
 /// Runs `apply-corrections`.
 pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     let started = Instant::now();
+    let settings = ApplySettings::new(args, ui)?;
     let lang = ui.lang;
-    let config = resolve_read(&args.read, lang)?;
+    let config = &settings.config;
     let today = config.today;
-    let mut ledger = args
-        .ledger
-        .history
-        .as_deref()
-        .map(|p| History::open(p, Duration::from_secs(args.ledger.history_wait), lang))
-        .transpose()?;
-    let mut out = OutDir::begin(&args.out, Outputs::Apply, ui.access, lang)?;
-    let (files, input_errors) = discover(&args.sources);
+    let mut ledger = settings.ledger.open(lang)?;
+    let mut out = OutDir::begin(&settings.out, Outputs::Apply, ui.access, lang)?;
+    let (files, input_errors) = discover(&settings.sources);
     let (files, twins) = crate::input::dedupe(files);
     super::report_twins(&twins, ui)?;
     let names = outputs::merged_names(&files);
     // The sources are never written: refuse an output folder that would overwrite one.
     if let Some(target) = outputs::overwritten_source(&files, &names, out.path()) {
-        bail!(match lang {
-            Lang::Vi => format!(
+        bail!(lang.pick(
+            format!(
                 "'{}' là dữ liệu nguồn; chọn thư mục --out khác để không ghi đè lên nó",
                 target.display()
             ),
-            Lang::En => format!(
+            format!(
                 "'{}' is a source; choose another --out folder so that it is not overwritten",
                 target.display()
-            ),
-        });
+            )
+        ));
     }
 
     // The returned workbooks, read in parallel.
-    let (paths, missing) = returned::discover(&args.corrections);
+    let (paths, missing) = returned::discover(&settings.corrections);
     let read: Vec<(String, Result<Returned, Refusal>)> = paths
         .par_iter()
         .map(|(p, d)| (d.clone(), returned::read(p, d)))
@@ -128,7 +122,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     let mut import_count = 0usize;
     let mut rejected_lists = 0usize;
     let mut sent_back: Vec<ListRecord> = Vec::new();
-    if !args.dry_run {
+    if !settings.dry_run {
         // Merged sources.
         let edits = applied.edits_by_source();
         let merged_paths: Vec<Result<PathBuf>> = applied
@@ -154,11 +148,15 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
             written.push(p?);
         }
         // Lists sent back.
-        let sources_meta: Vec<(String, String, u64)> = applied
+        let sources_meta: Vec<SourceStamp> = applied
             .files
             .iter()
             .zip(&hashes)
-            .map(|(f, h)| (f.display.clone(), h.clone().unwrap_or_default(), f.size))
+            .map(|(f, h)| SourceStamp {
+                path: f.display.clone(),
+                sha256: h.clone().unwrap_or_default(),
+                size: f.size,
+            })
             .collect();
         let lists = applied.rejected_lists();
         let mut origins = applied.rejected_origins();
@@ -196,7 +194,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     }
     let summary = applied.summary(&RunFacts {
         as_of: today,
-        dry_run: args.dry_run,
+        dry_run: settings.dry_run,
         hashes: &hashes,
         refused: &refused,
         import_records: import_count,
@@ -216,12 +214,12 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
         .iter()
         .any(|(_, r)| matches!(r, Refusal::Unreadable(_)));
     let failed = !failed_sources.is_empty() || unreadable;
-    if !super::finish_outputs(&mut out, failed, args.allow_partial, ui)? {
+    if !super::finish_outputs(&mut out, failed, settings.allow_partial, ui)? {
         return Ok(exit::TROUBLE);
     }
     // What was written is on record only once it is in place: the lists sent back (so that they
     // are ours when they return) and the conflicts opened and settled.
-    if let (Some(h), Some(s), false) = (&mut ledger, &settled, args.dry_run) {
+    if let (Some(h), Some(s), false) = (&mut ledger, &settled, settings.dry_run) {
         h.record_lists(&sent_back)?;
         h.settle(&s.opened, &s.resolved, today)?;
     }

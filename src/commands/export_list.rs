@@ -4,67 +4,37 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use sha2::{Digest, Sha256};
 
-use crate::cli::{ExportArgs, MinSeverity};
+use crate::cli::ExportArgs;
 use crate::exit;
 use crate::findings::people::list_people;
-use crate::history::History;
-use crate::i18n::Lang;
-use crate::input::discover;
 use crate::ledger::ListRecord;
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::export::{self, ExportContext, Filter};
 use crate::output::list_workbook::ListMeta;
-use crate::pipeline;
-use crate::progress::Progress;
-use crate::settings::{Ui, resolve_input};
+use crate::settings::{ExportSettings, Ui};
 
 /// Runs `export-list`.
 pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
     let started = Instant::now();
+    let settings = ExportSettings::new(args, ui)?;
     let lang = ui.lang;
-    let (mut config, inputs) = resolve_input(&args.input, lang)?;
-    config.capture = true;
+    let config = &settings.config;
     // The ledger is opened first: a history that cannot be used stops the run before the scan.
-    let mut ledger = args
-        .ledger
-        .history
-        .as_deref()
-        .map(|p| History::open(p, Duration::from_secs(args.ledger.history_wait), lang))
-        .transpose()?;
-    let mut out = OutDir::begin(&args.out, Outputs::ExportList, ui.access, lang)?;
-    let (files, errors) = discover(&inputs);
-    let (files, twins) = crate::input::dedupe(files);
-    super::report_twins(&twins, ui)?;
-    let total: u64 = files.iter().map(|f| f.size).sum();
-    let progress = Progress::new(total, ui.quiet, lang);
-    let result = pipeline::run(files, &config, &progress, out.work_dir());
-    progress.finish();
-    let result = result.map_err(|e| match lang {
-        Lang::Vi => anyhow!(
-            "không ghi được tệp tạm trong '{}': {e}",
-            out.path().display()
-        ),
-        Lang::En => anyhow!(
-            "cannot use a temporary file in '{}': {e}",
-            out.path().display()
-        ),
-    })?;
+    let mut ledger = settings.ledger.open(lang)?;
+    let mut out = OutDir::begin(&settings.out, Outputs::ExportList, ui.access, lang)?;
+    let (errors, result) = super::read_and_check(&settings.inputs, config, &out, ui)?;
     let failed_inputs = super::report_inputs(&errors, &result.sources, ui)?;
     let (_, mut result) = result.take_findings();
     let Some(people) = result.captured.take() else {
         return Ok(exit::TROUBLE);
     };
 
-    let threshold = match args.min_severity {
-        MinSeverity::Error => 0,
-        MinSeverity::Warning => 1,
-        MinSeverity::Info => 2,
-    };
+    let threshold = settings.threshold;
     let sheets = &result.sheets;
     let order = |l: &crate::record::RowLoc| {
         (
@@ -78,23 +48,12 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
         cross.entry(f.loc).or_default().push(f);
     }
     let created = chrono::Local::now();
-    let sources: Vec<(String, String, u64)> = result
-        .sources
-        .iter()
-        .filter(|s| s.error.is_none())
-        .map(|s| {
-            (
-                s.file.display.clone(),
-                s.sha256.clone().unwrap_or_default(),
-                s.file.size,
-            )
-        })
-        .collect();
+    let sources = result.read_stamps();
     let mut id = Sha256::new();
     id.update(created.to_rfc3339().as_bytes());
-    for (path, sha, _) in &sources {
-        id.update(path.as_bytes());
-        id.update(sha.as_bytes());
+    for s in &sources {
+        id.update(s.path.as_bytes());
+        id.update(s.sha256.as_bytes());
     }
     let export_id: String = id
         .finalize()
@@ -117,19 +76,19 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
             commune: String::new(),
             commune_code: String::new(),
             list: String::new(),
-            division: args.units.into(),
+            division: settings.division,
             undetermined: false,
             former: String::new(),
             sources,
             with_reason: false,
         },
         keep_tables: ledger.is_some(),
-        division: args.units.into(),
+        division: settings.division,
     };
     let filter = Filter {
-        provinces: args.province.clone(),
-        districts: args.district.clone(),
-        communes: args.commune.clone(),
+        provinces: settings.provinces,
+        districts: settings.districts,
+        communes: settings.communes,
     };
     let index = export::write_lists(&out, listed, &ctx, &filter)?;
     let index_path = out.write("index.csv", |w| export::write_index(w, &index))?;
@@ -140,7 +99,7 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
             .collect();
         h.record_lists(&lists)?;
     }
-    if !super::finish_outputs(&mut out, failed_inputs, args.allow_partial, ui)? {
+    if !super::finish_outputs(&mut out, failed_inputs, settings.allow_partial, ui)? {
         return Ok(exit::TROUBLE);
     }
 
@@ -148,25 +107,16 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
         let people: u64 = index.iter().map(|r| r.people).sum();
         let secs = format!("{:.1}", started.elapsed().as_secs_f64());
         let mut stdout = std::io::stdout().lock();
-        match lang {
-            Lang::Vi => writeln!(
-                stdout,
-                "Đã quét {} dòng; lập {} danh sách cho {} người cần rà soát, trong {} giây.\nMã lần xuất: {export_id}\nDanh mục: {}",
+        writeln!(stdout, "{}", lang.pick(format!("Đã quét {} dòng; lập {} danh sách cho {} người cần rà soát, trong {} giây.\nMã lần xuất: {export_id}\nDanh mục: {}",
                 lang.count(result.rows),
                 lang.count(index.len() as u64),
                 lang.count(people),
                 secs.replace('.', ","),
-                index_path.display()
-            )?,
-            Lang::En => writeln!(
-                stdout,
-                "Scanned {} rows; wrote {} lists of {} people to check, in {secs} s.\nExport id: {export_id}\nIndex: {}",
+                index_path.display()), format!("Scanned {} rows; wrote {} lists of {} people to check, in {secs} s.\nExport id: {export_id}\nIndex: {}",
                 lang.count(result.rows),
                 lang.count(index.len() as u64),
                 lang.count(people),
-                index_path.display()
-            )?,
-        }
+                index_path.display())))?
     }
     Ok(if failed_inputs {
         exit::TROUBLE

@@ -41,7 +41,6 @@ pub(crate) fn report_inputs(
     sources: &[crate::pipeline::SourceReport],
     ui: Ui,
 ) -> std::io::Result<bool> {
-    use crate::i18n::Lang;
     let mut stderr = std::io::stderr().lock();
     for e in errors {
         writeln!(stderr, "vaxclean: {}", printable(&e.render(ui.lang)))?;
@@ -54,23 +53,23 @@ pub(crate) fn report_inputs(
             continue;
         }
         if let Some(e) = &s.skipped {
-            let line = match ui.lang {
-                Lang::Vi => format!("bỏ qua tệp trong thư mục: {}", e.render(ui.lang)),
-                Lang::En => format!("skipped a file of the folder: {}", e.render(ui.lang)),
-            };
+            let line = ui.lang.pick(
+                format!("bỏ qua tệp trong thư mục: {}", e.render(ui.lang)),
+                format!("skipped a file of the folder: {}", e.render(ui.lang)),
+            );
             writeln!(stderr, "vaxclean: {}", printable(&line))?;
         }
         for sheet in &s.skipped_sheets {
-            let msg = match ui.lang {
-                Lang::Vi => format!(
+            let msg = ui.lang.pick(
+                format!(
                     "'{}': bỏ qua trang tính \"{sheet}\" (không có cột họ tên và số CMND/CCCD)",
                     s.file.display
                 ),
-                Lang::En => format!(
+                format!(
                     "'{}': skipped sheet \"{sheet}\" (no name and ID number columns)",
                     s.file.display
                 ),
-            };
+            );
             writeln!(stderr, "vaxclean: {}", printable(&msg))?;
         }
     }
@@ -79,33 +78,68 @@ pub(crate) fn report_inputs(
 
 /// Says, unless quiet, which inputs were left out as the same file or the same bytes as another.
 pub(crate) fn report_twins(twins: &[crate::input::dedupe::Twin], ui: Ui) -> std::io::Result<()> {
-    use crate::i18n::Lang;
     if ui.quiet {
         return Ok(());
     }
     let mut stderr = std::io::stderr().lock();
     for t in twins {
-        let msg = match (ui.lang, t.same_file) {
-            (Lang::Vi, true) => format!(
-                "'{}': bỏ qua, là cùng một tệp với '{}' (chỉ đọc một lần)",
-                t.skipped, t.kept
-            ),
-            (Lang::Vi, false) => format!(
-                "'{}': bỏ qua, nội dung giống hệt '{}' (chỉ đọc một lần)",
-                t.skipped, t.kept
-            ),
-            (Lang::En, true) => format!(
-                "'{}': skipped, the same file as '{}' (read once)",
-                t.skipped, t.kept
-            ),
-            (Lang::En, false) => format!(
-                "'{}': skipped, the same bytes as '{}' (read once)",
-                t.skipped, t.kept
-            ),
+        let msg = if t.same_file {
+            ui.lang.pick(
+                format!(
+                    "'{}': bỏ qua, là cùng một tệp với '{}' (chỉ đọc một lần)",
+                    t.skipped, t.kept
+                ),
+                format!(
+                    "'{}': skipped, the same file as '{}' (read once)",
+                    t.skipped, t.kept
+                ),
+            )
+        } else {
+            ui.lang.pick(
+                format!(
+                    "'{}': bỏ qua, nội dung giống hệt '{}' (chỉ đọc một lần)",
+                    t.skipped, t.kept
+                ),
+                format!(
+                    "'{}': skipped, the same bytes as '{}' (read once)",
+                    t.skipped, t.kept
+                ),
+            )
         };
         writeln!(stderr, "vaxclean: {msg}")?;
     }
     Ok(())
+}
+
+/// Reads and checks `inputs` for `scan` and `export-list`: finds the files, skips twins (said
+/// on stderr), runs the pipeline behind a progress bar with its temporary files in `out`'s work
+/// folder. Gives the inputs that could not be found, and the scan.
+pub(crate) fn read_and_check(
+    inputs: &[std::path::PathBuf],
+    config: &crate::pipeline::ScanConfig,
+    out: &crate::output::atomic::OutDir,
+    ui: Ui,
+) -> Result<(Vec<crate::input::InputError>, crate::pipeline::ScanResult)> {
+    let (files, errors) = crate::input::discover(inputs);
+    let (files, twins) = crate::input::dedupe(files);
+    report_twins(&twins, ui)?;
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let progress = crate::progress::Progress::new(total, ui.quiet, ui.lang);
+    let result = crate::pipeline::run(files, config, &progress, out.work_dir());
+    progress.finish();
+    let result = result.map_err(|e| {
+        ui.lang.pick(
+            anyhow::anyhow!(
+                "không ghi được tệp tạm trong '{}': {e}",
+                out.path().display()
+            ),
+            anyhow::anyhow!(
+                "cannot use a temporary file in '{}': {e}",
+                out.path().display()
+            ),
+        )
+    })?;
+    Ok((errors, result))
 }
 
 /// Ends a run's outputs: switches them in, unless an input failed and `allow_partial` was not
@@ -117,18 +151,14 @@ pub(crate) fn finish_outputs(
     allow_partial: bool,
     ui: Ui,
 ) -> Result<bool> {
-    use crate::i18n::Lang;
     if failed_inputs && !allow_partial {
-        let msg = match ui.lang {
-            Lang::Vi => format!(
+        let msg = ui.lang.pick(format!(
                 "chưa ghi kết quả nào: có đầu vào không đọc được, nên thư mục '{}' vẫn giữ nguyên kết quả của lần chạy trước. Sửa lỗi ở trên rồi chạy lại, hoặc thêm --allow-partial để ghi kết quả của những tệp đã đọc được",
                 out.path().display()
-            ),
-            Lang::En => format!(
+            ), format!(
                 "nothing written: an input could not be read, so '{}' keeps the previous run's outputs. Fix the error above and run again, or add --allow-partial to write the outputs of the inputs that were read",
                 out.path().display()
-            ),
-        };
+            ));
         writeln!(std::io::stderr().lock(), "vaxclean: {msg}")?;
         return Ok(false);
     }

@@ -10,26 +10,28 @@ use crate::exit;
 use crate::history::History;
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::report::{ReportData, html, print_top, xlsx};
-use crate::settings::Ui;
+use crate::settings::{ReportSettings, Ui};
 
 /// Runs `report`.
 pub fn run(args: &ReportArgs, ui: Ui) -> Result<u8> {
+    let settings = ReportSettings::new(args, ui);
     let lang = ui.lang;
-    let mut out = OutDir::begin(&args.out, Outputs::Report, ui.access, lang)?;
+    let mut out = OutDir::begin(&settings.out, Outputs::Report, ui.access, lang)?;
     let mut problems = Vec::new();
-    let data = match &args.history {
+    let data = match &settings.history {
         Some(path) => {
             if !path.exists() {
-                anyhow::bail!(match lang {
-                    crate::i18n::Lang::Vi => format!("không có lịch sử '{}'", path.display()),
-                    crate::i18n::Lang::En => format!("no history at '{}'", path.display()),
-                });
+                anyhow::bail!(lang.pick(
+                    format!("không có lịch sử '{}'", path.display()),
+                    format!("no history at '{}'", path.display())
+                ));
             }
             let h = History::open(path, Duration::from_secs(60), lang)?;
-            ReportData::from_history(&h, args.sla_days, args.units.into())?
+            ReportData::from_history(&h, settings.sla_days, settings.division)?
         }
         None => {
-            let (data, skipped) = ReportData::from_scan_dirs(&args.scans, args.units.into(), lang)?;
+            let (data, skipped) =
+                ReportData::from_scan_dirs(&settings.scans, settings.division, lang)?;
             problems = skipped;
             data
         }

@@ -3,66 +3,23 @@
 
 use std::io::Write;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::cli::SampleArgs;
 use crate::exit;
-use crate::i18n::Lang;
 use crate::output::atomic::OutDir;
+use crate::sample::Generator;
 use crate::sample::write::{CsvRows, RowWriter, XlsxRows, write_truth};
-use crate::sample::{Defect, Generator, SampleSpec};
-use crate::settings::{Ui, resolve_today};
+use crate::settings::{SampleSettings, Ui};
 
 /// Runs `sample`.
 pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
     let lang = ui.lang;
-    let mut kinds = Vec::new();
-    for k in &args.defects {
-        match Defect::from_name(k) {
-            Some(d) => kinds.push(d),
-            None => {
-                let all: Vec<&str> = Defect::ALL.iter().map(|d| d.name()).collect();
-                bail!(match lang {
-                    Lang::Vi => format!("không có loại lỗi \"{k}\"; các loại: {}", all.join(", ")),
-                    Lang::En => format!(
-                        "unknown defect kind \"{k}\"; expected one of: {}",
-                        all.join(", ")
-                    ),
-                });
-            }
-        }
-    }
-    if !(0.0..=1.0).contains(&args.defect_rate) {
-        bail!(match lang {
-            Lang::Vi => "--defect-rate phải từ 0 đến 1".to_string(),
-            Lang::En => "--defect-rate must be between 0 and 1".to_string(),
-        });
-    }
-    let delimiter = match args.delimiter.as_str() {
-        "," => b',',
-        ";" => b';',
-        "tab" | "\\t" | "\t" => b'\t',
-        "|" => b'|',
-        other => bail!(match lang {
-            Lang::Vi => format!("--delimiter \"{other}\": chọn một trong , ; tab |"),
-            Lang::En => format!("--delimiter \"{other}\": expected one of , ; tab |"),
-        }),
-    };
-    let mut spec = SampleSpec::new(args.people, args.seed);
-    spec.rows = args.rows;
-    if let Some(n) = args.first_record {
-        spec.first_record = n;
-    }
-    spec.defect_rate = args.defect_rate;
-    spec.kinds = kinds;
-    spec.provinces = args.provinces.clone();
-    spec.communes = args.communes;
-    spec.numeric_ids = args.numeric_ids;
-    spec.ansi = args.encoding == crate::cli::SampleEncoding::Windows1258;
-    spec.today = resolve_today(args.as_of.as_deref(), lang)?;
-    let mut generator = Generator::new(spec).map_err(anyhow::Error::msg)?;
+    let settings = SampleSettings::new(args, ui)?;
+    let delimiter = settings.delimiter;
+    let mut generator = Generator::new(settings.spec).map_err(anyhow::Error::msg)?;
 
-    let out_path = &args.out;
+    let out_path = &settings.out;
     let dir = out_path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -82,7 +39,7 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
             crate::output::atomic::Access::Group,
         )
         .tempfile_in(dir)?;
-        let mut w: Box<dyn RowWriter> = Box::new(XlsxRows::new(tmp.path(), args.title_lines)?);
+        let mut w: Box<dyn RowWriter> = Box::new(XlsxRows::new(tmp.path(), settings.title_lines)?);
         while let Some(rows) = generator.next_person() {
             for r in &rows {
                 w.row(r)?;
@@ -99,9 +56,9 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
         out.write(&name, |file| {
             let mut w: Box<dyn RowWriter + '_> = Box::new(CsvRows::new(
                 file,
-                args.encoding.into(),
+                settings.encoding,
                 delimiter,
-                args.title_lines,
+                settings.title_lines,
             )?);
             while let Some(rows) = generator.next_person() {
                 for r in &rows {
@@ -111,21 +68,24 @@ pub fn run(args: &SampleArgs, ui: Ui) -> Result<u8> {
             w.finish()
         })?;
     }
-    if let Some(truth_path) = &args.truth {
+    if let Some(truth_path) = &settings.truth {
         let mut f = std::io::BufWriter::new(std::fs::File::create(truth_path)?);
         write_truth(&mut f, &generator.truth())?;
         f.flush()?;
     }
     if !ui.quiet {
         let rows = generator.rows_done();
-        match lang {
-            Lang::Vi => println!(
-                "Đã ghi {} dòng vào {}",
-                lang.count(rows),
-                out_path.display()
-            ),
-            Lang::En => println!("Wrote {} rows to {}", lang.count(rows), out_path.display()),
-        }
+        println!(
+            "{}",
+            lang.pick(
+                format!(
+                    "Đã ghi {} dòng vào {}",
+                    lang.count(rows),
+                    out_path.display()
+                ),
+                format!("Wrote {} rows to {}", lang.count(rows), out_path.display())
+            )
+        )
     }
     Ok(exit::OK)
 }

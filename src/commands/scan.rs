@@ -12,12 +12,9 @@ use anyhow::Result;
 use crate::cli::{FailOn, ScanArgs};
 use crate::exit;
 use crate::findings::Severity;
-use crate::history::{History, Night, Scope};
-use crate::input::discover;
+use crate::history::{History, Night, RunTotals, Scope};
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::{findings_csv, summary, terminal};
-use crate::pipeline;
-use crate::progress::Progress;
 use crate::settings::{ScanSettings, Ui};
 
 /// Runs `scan`.
@@ -28,35 +25,15 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
     // A typo in --out, a folder another run is writing, an unusable history or a run dated before
     // the history's latest fail now, not after the scan.
     let mut out = OutDir::begin(&settings.out, Outputs::Scan, ui.access, lang)?;
-    let mut history = match &args.history {
+    let mut history = match &settings.history {
         Some(path) => {
-            let h = History::open(
-                path,
-                std::time::Duration::from_secs(args.history_wait),
-                lang,
-            )?;
-            h.check_date(settings.config.today, args.allow_out_of_order)?;
+            let h = History::open(path, settings.history_wait, lang)?;
+            h.check_date(settings.config.today, settings.allow_out_of_order)?;
             Some(h)
         }
         None => None,
     };
-    let (files, errors) = discover(&settings.inputs);
-    let (files, twins) = crate::input::dedupe(files);
-    super::report_twins(&twins, ui)?;
-    let total: u64 = files.iter().map(|f| f.size).sum();
-    let progress = Progress::new(total, ui.quiet, lang);
-    let result = pipeline::run(files, &settings.config, &progress, out.work_dir());
-    progress.finish();
-    let result = result.map_err(|e| match lang {
-        crate::i18n::Lang::Vi => anyhow::anyhow!(
-            "không ghi được tệp tạm trong '{}': {e}",
-            out.path().display()
-        ),
-        crate::i18n::Lang::En => anyhow::anyhow!(
-            "cannot use a temporary file in '{}': {e}",
-            out.path().display()
-        ),
-    })?;
+    let (errors, result) = super::read_and_check(&settings.inputs, &settings.config, &out, ui)?;
 
     let (findings, result) = result.take_findings();
     let keys = history.as_ref().map(|_| Mutex::new(Vec::new()));
@@ -74,7 +51,7 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
         summary::write(w, &result, settings.config.today, started.elapsed(), lang)
     })?;
     let failed_inputs = super::report_inputs(&errors, &result.sources, ui)?;
-    let written = super::finish_outputs(&mut out, failed_inputs, args.allow_partial, ui)?;
+    let written = super::finish_outputs(&mut out, failed_inputs, settings.allow_partial, ui)?;
     drop(out);
 
     // The history: only a run whose outputs were written is a night; it closes only findings of
@@ -84,12 +61,7 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
             let keys = keys
                 .into_inner()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let inputs: Vec<(String, u64, Option<String>)> = result
-                .sources
-                .iter()
-                .filter(|s| s.error.is_none())
-                .map(|s| (s.file.display.clone(), s.file.size, s.sha256.clone()))
-                .collect();
+            let inputs = result.read_stamps();
             let scope = Scope {
                 failed_inputs: result
                     .sources
@@ -105,25 +77,30 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
             };
             let gazetteer = &settings.config.gazetteer;
             let known = |u: &crate::pipeline::UnitKey| {
-                gazetteer.resolve(&u.0, &u.1, &u.2).commune.is_some()
+                gazetteer
+                    .resolve(&u.province, &u.district, &u.commune)
+                    .commune
+                    .is_some()
             };
             let night = Night {
                 as_of: settings.config.today,
                 inputs: &inputs,
                 units: &result.units,
-                totals: (result.rows, result.people, result.people_with_errors),
+                totals: RunTotals {
+                    rows: result.rows,
+                    people: result.people,
+                    people_with_errors: result.people_with_errors,
+                },
                 findings: &keys,
                 scope: &scope,
             };
             Some(h.record(&night, known)?)
         }
         (Some(_), _) => {
-            let msg = match lang {
-                crate::i18n::Lang::Vi => "lịch sử không ghi lần quét này (kết quả chưa được ghi)",
-                crate::i18n::Lang::En => {
-                    "the history does not record this run (its outputs were not written)"
-                }
-            };
+            let msg = lang.pick(
+                "lịch sử không ghi lần quét này (kết quả chưa được ghi)",
+                "the history does not record this run (its outputs were not written)",
+            );
             writeln!(std::io::stderr().lock(), "vaxclean: {msg}")?;
             None
         }
@@ -146,24 +123,15 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
             } else {
                 ""
             };
-            match lang {
-                crate::i18n::Lang::Vi => writeln!(
-                    stdout,
-                    "Lịch sử (lần quét {}): {} phát hiện mới, {} đã được sửa, {} còn tồn đọng.{partial}",
+            writeln!(stdout, "{}", lang.pick(format!("Lịch sử (lần quét {}): {} phát hiện mới, {} đã được sửa, {} còn tồn đọng.{partial}",
                     d.run,
                     lang.count(d.new),
                     lang.count(d.fixed),
-                    lang.count(d.open)
-                )?,
-                crate::i18n::Lang::En => writeln!(
-                    stdout,
-                    "History (run {}): {} new findings, {} fixed, {} open.{partial}",
+                    lang.count(d.open)), format!("History (run {}): {} new findings, {} fixed, {} open.{partial}",
                     d.run,
                     lang.count(d.new),
                     lang.count(d.fixed),
-                    lang.count(d.open)
-                )?,
-            }
+                    lang.count(d.open))))?
         }
     }
 

@@ -227,6 +227,35 @@ fn check_ods(file: &InputFile) -> Result<(), InputError> {
     Ok(())
 }
 
+/// Streams the selected sheets of an xlsx or xlsb workbook `$wb` cell by cell into `$sink`,
+/// returning from the reader when the sink says stop. A macro: calamine's two cell readers
+/// share no trait.
+macro_rules! stream_cell_sheets {
+    ($wb:ident, $file:ident, $source:ident, $opts:ident, $sink:ident, $outcome:ident) => {
+        for name in select_sheets($file, $opts, worksheets($wb.sheets_metadata()))? {
+            let mut streamer = SheetStreamer::new($file, $source, &name, $opts, $sink);
+            let result = match $wb.worksheet_cells_reader(&name) {
+                Ok(mut cells) => loop {
+                    match cells.next_cell() {
+                        Ok(Some(cell)) => {
+                            let (r, c) = cell.get_position();
+                            if !streamer.cell(r, c, from_ref(cell.get_value())) {
+                                break streamer.finish();
+                            }
+                        }
+                        Ok(None) => break streamer.finish(),
+                        Err(e) => break Err(unreadable($file, e)),
+                    }
+                },
+                Err(e) => Err(unreadable($file, e)),
+            };
+            if $outcome.add(result, &name, $source, $sink) {
+                return Ok(());
+            }
+        }
+    };
+}
+
 /// Reads a workbook input into `sink`.
 pub fn read(
     file: &InputFile,
@@ -240,77 +269,25 @@ pub fn read(
         Format::Xlsx => {
             let mut wb: Xlsx<BufReader<File>> =
                 open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
-            for name in select_sheets(file, opts, worksheets(wb.sheets_metadata()))? {
-                let mut streamer = SheetStreamer::new(file, source, &name, opts, sink);
-                let result = match wb.worksheet_cells_reader(&name) {
-                    Ok(mut cells) => loop {
-                        match cells.next_cell() {
-                            Ok(Some(cell)) => {
-                                let (r, c) = cell.get_position();
-                                if !streamer.cell(r, c, from_ref(cell.get_value())) {
-                                    break streamer.finish();
-                                }
-                            }
-                            Ok(None) => break streamer.finish(),
-                            Err(e) => break Err(unreadable(file, e)),
-                        }
-                    },
-                    Err(e) => Err(unreadable(file, e)),
-                };
-                if outcome.add(result, &name, source, sink) {
-                    return Ok(());
-                }
-            }
+            stream_cell_sheets!(wb, file, source, opts, sink, outcome);
         }
         Format::Xlsb => {
             let mut wb: Xlsb<BufReader<File>> =
                 open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
-            for name in select_sheets(file, opts, worksheets(wb.sheets_metadata()))? {
-                let mut streamer = SheetStreamer::new(file, source, &name, opts, sink);
-                let result = match wb.worksheet_cells_reader(&name) {
-                    Ok(mut cells) => loop {
-                        match cells.next_cell() {
-                            Ok(Some(cell)) => {
-                                let (r, c) = cell.get_position();
-                                if !streamer.cell(r, c, from_ref(cell.get_value())) {
-                                    break streamer.finish();
-                                }
-                            }
-                            Ok(None) => break streamer.finish(),
-                            Err(e) => break Err(unreadable(file, e)),
-                        }
-                    },
-                    Err(e) => Err(unreadable(file, e)),
-                };
-                if outcome.add(result, &name, source, sink) {
-                    return Ok(());
-                }
-            }
+            stream_cell_sheets!(wb, file, source, opts, sink, outcome);
         }
         Format::Xls => {
             let mut wb: Xls<BufReader<File>> =
                 open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
-            for name in select_sheets(file, opts, worksheets(wb.sheets_metadata()))? {
-                let result = match wb.worksheet_range(&name) {
-                    Ok(range) => stream_range(file, source, &name, opts, sink, &range),
-                    Err(e) => Err(unreadable(file, e)),
-                };
-                if outcome.add(result, &name, source, sink) {
-                    return Ok(());
-                }
+            if stream_ranges(&mut wb, file, source, opts, sink, &mut outcome)? {
+                return Ok(());
             }
         }
         Format::Ods => {
             let mut wb: Ods<BufReader<File>> =
                 open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
-            for name in select_sheets(file, opts, worksheets(wb.sheets_metadata()))? {
-                let result = match wb.worksheet_range(&name) {
-                    Ok(range) => stream_range(file, source, &name, opts, sink, &range),
-                    Err(e) => Err(unreadable(file, e)),
-                };
-                if outcome.add(result, &name, source, sink) {
-                    return Ok(());
-                }
+            if stream_ranges(&mut wb, file, source, opts, sink, &mut outcome)? {
+                return Ok(());
             }
         }
         Format::Csv => return Err(unreadable(file, "not a workbook")),
@@ -327,6 +304,33 @@ fn worksheets(sheets: &[calamine::Sheet]) -> Vec<String> {
         .filter(|s| s.typ == calamine::SheetType::WorkSheet)
         .map(|s| s.name.clone())
         .collect()
+}
+
+/// Reads the selected sheets of an xls or ods workbook, each as one range, into `sink`;
+/// `Ok(true)` when the sink asked to stop reading the file.
+fn stream_ranges<RS, R>(
+    wb: &mut R,
+    file: &InputFile,
+    source: u32,
+    opts: &ReadOptions,
+    sink: &dyn Sink,
+    outcome: &mut SheetsOutcome,
+) -> Result<bool, InputError>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    for name in select_sheets(file, opts, worksheets(wb.sheets_metadata()))? {
+        let result = match wb.worksheet_range(&name) {
+            Ok(range) => stream_range(file, source, &name, opts, sink, &range),
+            Err(e) => Err(unreadable(file, e)),
+        };
+        if outcome.add(result, &name, source, sink) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn stream_range(

@@ -5,6 +5,7 @@
 
 pub mod csv;
 pub mod dedupe;
+pub mod encoding;
 pub mod excel;
 pub mod guard;
 pub mod header;
@@ -70,6 +71,19 @@ impl Format {
             Format::Ods => "ods",
         }
     }
+}
+
+/// What identifies an input a run read: its path as given, the SHA-256 of its bytes (hex;
+/// empty when it could not be taken) and its size. A list's hidden sheet and the history keep
+/// these.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SourceStamp {
+    /// The path as given.
+    pub path: String,
+    /// SHA-256 of its bytes, in hex; empty when unknown.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
 }
 
 /// One input file of a run.

@@ -137,9 +137,11 @@ impl OutDir {
     /// Creates `path` if needed and checks that a file can be written in it. Files are written
     /// straight into it (each atomically); for a command's output folder use [`OutDir::begin`].
     pub fn prepare(path: &Path, lang: Lang) -> Result<OutDir> {
-        let what = || match lang {
-            Lang::Vi => format!("không ghi được vào thư mục đầu ra '{}'", path.display()),
-            Lang::En => format!("cannot write to the output folder '{}'", path.display()),
+        let what = || {
+            lang.pick(
+                format!("không ghi được vào thư mục đầu ra '{}'", path.display()),
+                format!("cannot write to the output folder '{}'", path.display()),
+            )
         };
         std::fs::create_dir_all(path).with_context(what)?;
         tempfile::Builder::new()
@@ -161,9 +163,11 @@ impl OutDir {
     /// what killed runs left, and prepares the staging folder the run writes into. Nothing the
     /// previous run wrote changes until [`OutDir::commit`].
     pub fn begin(path: &Path, outputs: Outputs, access: Access, lang: Lang) -> Result<OutDir> {
-        let what = || match lang {
-            Lang::Vi => format!("không ghi được vào thư mục đầu ra '{}'", path.display()),
-            Lang::En => format!("cannot write to the output folder '{}'", path.display()),
+        let what = || {
+            lang.pick(
+                format!("không ghi được vào thư mục đầu ra '{}'", path.display()),
+                format!("cannot write to the output folder '{}'", path.display()),
+            )
         };
         make_dir(path, access).with_context(what)?;
         let lock = std::fs::OpenOptions::new()
@@ -174,16 +178,13 @@ impl OutDir {
             .with_context(what)?;
         match lock.try_lock() {
             Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(match lang {
-                Lang::Vi => format!(
+            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(lang.pick(format!(
                     "thư mục đầu ra '{}' đang được một lần chạy vaxclean khác ghi; chờ lần đó xong rồi chạy lại, hoặc chọn thư mục --out khác",
                     path.display()
-                ),
-                Lang::En => format!(
+                ), format!(
                     "the output folder '{}' is being written by another vaxclean run; run again when it is done, or choose another --out folder",
                     path.display()
-                ),
-            }),
+                ))),
             // A file system without locks (some network shares): go on unlocked rather than
             // refuse to work there; the staging and the switch still protect the outputs.
             Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
@@ -227,15 +228,17 @@ impl OutDir {
         let Some(stage) = &mut self.stage else {
             return Ok(());
         };
-        let what = || match self.lang {
-            Lang::Vi => format!(
-                "không ghi được vào thư mục đầu ra '{}'",
-                self.path.display()
-            ),
-            Lang::En => format!(
-                "cannot write to the output folder '{}'",
-                self.path.display()
-            ),
+        let what = || {
+            self.lang.pick(
+                format!(
+                    "không ghi được vào thư mục đầu ra '{}'",
+                    self.path.display()
+                ),
+                format!(
+                    "cannot write to the output folder '{}'",
+                    self.path.display()
+                ),
+            )
         };
         let command = stage.outputs.name();
         let mut install: Vec<String> = Vec::new();
@@ -301,14 +304,11 @@ impl OutDir {
             return e;
         }
         let folder = self.path.display();
-        anyhow::anyhow!(match self.lang {
-            Lang::Vi => format!(
+        anyhow::anyhow!(self.lang.pick(format!(
                 "thư mục '{folder}' đã hết chỗ (đĩa đầy hoặc vượt giới hạn kích thước tệp); giải phóng chỗ trống rồi chạy lại"
-            ),
-            Lang::En => format!(
+            ), format!(
                 "the folder '{folder}' is full (no space left on its disk, or a file size limit); free some space and run again"
-            ),
-        })
+            )))
     }
 
     /// Writes `name` in the folder through `write`, atomically.
@@ -329,9 +329,11 @@ impl OutDir {
     {
         let target = self.path.join(rel);
         let staged = self.work_dir().join(rel);
-        let what = || match self.lang {
-            Lang::Vi => format!("không ghi được '{}'", target.display()),
-            Lang::En => format!("cannot write '{}'", target.display()),
+        let what = || {
+            self.lang.pick(
+                format!("không ghi được '{}'", target.display()),
+                format!("cannot write '{}'", target.display()),
+            )
         };
         let plain = rel
             .components()

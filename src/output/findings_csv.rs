@@ -67,10 +67,10 @@ pub fn write(
                         .map_or_else(String::new, |s| s.key_name.clone()),
                     code: f.code.as_str(),
                     severity: f.severity().as_str(),
-                    unit: (
-                        String::from_utf8_lossy(f.province).into_owned(),
-                        String::from_utf8_lossy(f.district).into_owned(),
-                        String::from_utf8_lossy(f.commune).into_owned(),
+                    unit: crate::pipeline::UnitKey::new(
+                        String::from_utf8_lossy(f.province),
+                        String::from_utf8_lossy(f.district),
+                        String::from_utf8_lossy(f.commune),
                     ),
                 })
                 .collect();

@@ -17,6 +17,7 @@ use rust_xlsxwriter::{
 use sha2::{Digest, Sha256};
 
 use crate::apply::shown::Shown;
+use crate::input::SourceStamp;
 use crate::output::write_text;
 
 /// The headers of sheet `Danh sách`, in order (docs/export-list.md).
@@ -128,7 +129,7 @@ pub struct ListMeta {
     /// H, Tỉnh T)"), shown with the new name.
     pub former: String,
     /// Sources: path as given, SHA-256, size in bytes.
-    pub sources: Vec<(String, String, u64)>,
+    pub sources: Vec<SourceStamp>,
     /// A list sent back: one more column, [`REASON_HEADER`].
     pub with_reason: bool,
 }
@@ -549,7 +550,15 @@ fn meta_header(ws: &mut Worksheet, meta: &ListMeta) -> Result<(), XlsxError> {
         write_text(ws, r as u32, 0, k, None)?;
         write_text(ws, r as u32, 1, v, None)?;
     }
-    for (i, (path, sha, size)) in meta.sources.iter().enumerate() {
+    for (
+        i,
+        SourceStamp {
+            path,
+            sha256: sha,
+            size,
+        },
+    ) in meta.sources.iter().enumerate()
+    {
         let r = META_ROWS_BEFORE_TABLE + i as u32;
         write_text(ws, r, 0, "source", None)?;
         write_text(ws, r, 1, path, None)?;

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::findings::Severity;
 use crate::i18n::Lang;
-use crate::pipeline::ScanResult;
+use crate::pipeline::{ScanResult, UnitKey};
 
 #[derive(Serialize)]
 struct Summary<'a> {
@@ -131,17 +131,26 @@ pub fn write(
     let units = result
         .units
         .iter()
-        .map(|((p, d, c), u)| Unit {
-            province: p,
-            district: d,
-            commune: c,
-            rows: u.rows,
-            people: u.people,
-            people_with_errors: u.people_with_errors,
-            findings: u.findings.values().sum(),
-            by_severity: severities(u.findings.iter()),
-            by_code: u.findings.iter().map(|(c, n)| (c.as_str(), *n)).collect(),
-        })
+        .map(
+            |(
+                UnitKey {
+                    province: p,
+                    district: d,
+                    commune: c,
+                },
+                u,
+            )| Unit {
+                province: p,
+                district: d,
+                commune: c,
+                rows: u.rows,
+                people: u.people,
+                people_with_errors: u.people_with_errors,
+                findings: u.findings.values().sum(),
+                by_severity: severities(u.findings.iter()),
+                by_code: u.findings.iter().map(|(c, n)| (c.as_str(), *n)).collect(),
+            },
+        )
         .collect();
     let summary = Summary {
         tool: "vaxclean",

@@ -35,29 +35,31 @@ pub fn print(
         secs
     };
     let failed_note = if failed > 0 {
-        match lang {
-            Lang::Vi => format!(" ({} tệp không đọc được)", lang.count(failed)),
-            Lang::En => format!(" ({} could not be read)", lang.count(failed)),
-        }
+        lang.pick(
+            format!(" ({} tệp không đọc được)", lang.count(failed)),
+            format!(" ({} could not be read)", lang.count(failed)),
+        )
     } else {
         String::new()
     };
-    match lang {
-        Lang::Vi => writeln!(
-            w,
-            "Đã quét {} tệp{failed_note}: {} dòng, {} người, trong {secs} giây.",
-            lang.count(files),
-            lang.count(result.rows),
-            lang.count(result.people)
-        )?,
-        Lang::En => writeln!(
-            w,
-            "Scanned {} files{failed_note}: {} rows, {} people, in {secs} s.",
-            lang.count(files),
-            lang.count(result.rows),
-            lang.count(result.people)
-        )?,
-    }
+    writeln!(
+        w,
+        "{}",
+        lang.pick(
+            format!(
+                "Đã quét {} tệp{failed_note}: {} dòng, {} người, trong {secs} giây.",
+                lang.count(files),
+                lang.count(result.rows),
+                lang.count(result.people)
+            ),
+            format!(
+                "Scanned {} files{failed_note}: {} rows, {} people, in {secs} s.",
+                lang.count(files),
+                lang.count(result.rows),
+                lang.count(result.people)
+            )
+        )
+    )?;
     if result.skipped_rows > 0 {
         writeln!(
             w,

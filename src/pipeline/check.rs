@@ -139,9 +139,9 @@ fn is_ragged(rec: &CsvRecord<'_>, ctx: &SheetCtx) -> bool {
 fn row_info(raw: &RawRecord<'_>, unit: &Resolved) -> RowInfo {
     RowInfo {
         record_id: raw.get(Field::RecordId).display().trim().into(),
-        province: unit.key.0.as_str().into(),
-        district: unit.key.1.as_str().into(),
-        commune: unit.key.2.as_str().into(),
+        province: unit.key.province.as_str().into(),
+        district: unit.key.district.as_str().into(),
+        commune: unit.key.commune.as_str().into(),
     }
 }
 
@@ -279,7 +279,7 @@ fn capture(
     // Values are kept for every row: a row without findings of its own may still get a
     // cross-record one, and be the row a list shows.
     let shown = crate::findings::people::SHOWN.map(|f| raw.get(f).display());
-    let address = address_of(raw);
+    let address = crate::record::address_line(|f| raw.get(f).display());
     let values = [
         crate::record::trim(&shown[0]),
         crate::record::trim(&shown[1]),
@@ -296,19 +296,6 @@ fn capture(
         Some(values),
         findings,
     );
-}
-
-/// The address as written: the address column, then commune, district and province (each left
-/// out when the address already says it).
-fn address_of(raw: &RawRecord<'_>) -> String {
-    let parts = [
-        Field::Address,
-        Field::Commune,
-        Field::District,
-        Field::Province,
-    ]
-    .map(|f| raw.get(f).display());
-    crate::record::join_address(parts.iter().map(|p| p.as_ref()))
 }
 
 /// The key that makes rows of one person one: the valid ID number, else the name, birth date
@@ -408,13 +395,13 @@ impl<'c> Checker<'c> {
         let pick = |canonical: &Option<String>, w: &str| {
             canonical.clone().unwrap_or_else(|| w.to_string())
         };
-        let key = (
+        let key = UnitKey::new(
             pick(&place.province, written[0]),
             pick(&place.district, written[1]),
             pick(&place.commune, written[2]),
         );
         let mut k = StableHasher::default();
-        for part in [&key.0, &key.1, &key.2] {
+        for part in [&key.province, &key.district, &key.commune] {
             k.write(part.as_bytes());
             k.write_u8(0xff);
         }
@@ -514,7 +501,7 @@ mod tests {
         // Two units: Hà Nội (rows 2 and 3) and the unknown one.
         assert_eq!(out.units.len(), 2);
         assert_eq!(out.units[0].rows, 2);
-        assert_eq!(out.units[0].unit.key.0, "Thành phố Hà Nội");
+        assert_eq!(out.units[0].unit.key.province, "Thành phố Hà Nội");
         assert_eq!(out.unit_codes[&(0, Code::IdMissing)], 2);
         assert_eq!(out.unit_codes[&(1, Code::AddressUnknown)], 1);
         // Every row has an error finding: three people, each with errors.
@@ -532,6 +519,6 @@ mod tests {
         assert!(!first.place.unknown);
         let units = checker.units();
         assert_eq!(units.len(), 1);
-        assert_eq!(units[&first.hash].0.0, "Thành phố Hà Nội");
+        assert_eq!(units[&first.hash].0.province, "Thành phố Hà Nội");
     }
 }

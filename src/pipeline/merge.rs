@@ -17,7 +17,11 @@ use crate::rules::duplicates::IdIndex;
 use crate::rules::record_id::RecordIndex;
 use crate::rules::{Code, dose, duplicates, record_id};
 
-static EMPTY_UNIT: UnitKey = (String::new(), String::new(), String::new());
+static EMPTY_UNIT: UnitKey = UnitKey {
+    province: String::new(),
+    district: String::new(),
+    commune: String::new(),
+};
 
 /// Distinct people per unit (indexed by unit) and in all.
 type Distinct = (Vec<u64>, u64);
@@ -75,7 +79,11 @@ impl Merged {
             unit_names[*id as usize] = key;
         }
         let names = |u: u32| {
-            let (p, d, c) = unit_names.get(u as usize).copied().unwrap_or(&EMPTY_UNIT);
+            let UnitKey {
+                province: p,
+                district: d,
+                commune: c,
+            } = unit_names.get(u as usize).copied().unwrap_or(&EMPTY_UNIT);
             (p.as_str(), d.as_str(), c.as_str())
         };
         let ids = std::mem::take(&mut self.ids);
@@ -318,7 +326,7 @@ mod tests {
     fn unit(name: &str, rows: u64) -> BatchUnit {
         BatchUnit {
             unit: Arc::new(Resolved {
-                key: (name.to_string(), String::new(), String::new()),
+                key: UnitKey::new(name.to_string(), "", ""),
                 ..Resolved::default()
             }),
             rows,
@@ -335,8 +343,8 @@ mod tests {
     #[test]
     fn count_units_gathers_rows_people_and_codes_by_unit() {
         let unit_ids: HashMap<UnitKey, u32> = [
-            (("A".to_string(), String::new(), String::new()), 0),
-            (("B".to_string(), String::new(), String::new()), 1),
+            (UnitKey::new("A", "", ""), 0),
+            (UnitKey::new("B", "", ""), 1),
         ]
         .into();
         let codes: HashMap<(u32, Code), u64> =
@@ -344,10 +352,10 @@ mod tests {
         let (units, people, with_errors) =
             count_units(unit_ids, &[5, 3], (vec![4, 2], 6), (vec![1, 1], 2), &codes);
         assert_eq!((people, with_errors), (6, 2));
-        let a = &units[&("A".to_string(), String::new(), String::new())];
+        let a = &units[&UnitKey::new("A", "", "")];
         assert_eq!((a.rows, a.people, a.people_with_errors), (5, 4, 1));
         assert_eq!(a.findings, [(Code::NameMissing, 2)].into());
-        let b = &units[&("B".to_string(), String::new(), String::new())];
+        let b = &units[&UnitKey::new("B", "", "")];
         assert_eq!((b.rows, b.people, b.people_with_errors), (3, 2, 1));
         assert_eq!(b.findings, [(Code::IdFormat, 1)].into());
     }
@@ -385,7 +393,7 @@ mod tests {
         assert_eq!(cross.error_people, (vec![0, 1], 1));
         let totals = m.totals(cross.people, cross.error_people);
         assert_eq!(totals.by_code, [(Code::NameMissing, 3)].into());
-        let b = &totals.units[&("B".to_string(), String::new(), String::new())];
+        let b = &totals.units[&UnitKey::new("B", "", "")];
         assert_eq!((b.rows, b.people, b.people_with_errors), (3, 2, 1));
     }
 

@@ -13,7 +13,6 @@ mod merge;
 mod read;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -23,7 +22,7 @@ use rayon::prelude::*;
 use crate::findings::Finding;
 use crate::findings::people::{PeopleStore, PersonRow, RowReader};
 use crate::findings::store::{FindingStore, SortedFindings};
-use crate::input::{Batch, InputError, InputFile, ReadOptions, Rows, SheetInfo, read_file};
+use crate::input::{Batch, InputError, InputFile, ReadOptions, Rows, SheetInfo, SourceStamp};
 use crate::normalize::places::{Gazetteer, Place};
 use crate::progress::Progress;
 use crate::record::Field;
@@ -31,7 +30,7 @@ use crate::rules::{CHECKED_FIELDS, Code};
 
 use check::{Checker, check_batch};
 use merge::{Merged, merge, sheet_ranks, sheet_reports, source_reports};
-pub use read::sha256_of;
+pub use read::{ReaderPool, sha256_of};
 use read::{ReaderSink, Shared};
 
 /// What the engine needs besides the files.
@@ -64,8 +63,32 @@ impl ScanConfig {
 /// server's callers').
 type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 
-/// A unit of the administrative tree, as written in the data.
-pub type UnitKey = (String, String, String);
+/// A unit of the administrative tree, as written in the data. Ordered by province, then
+/// district, then commune.
+#[derive(Debug, Default, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnitKey {
+    /// The province (or city) as written.
+    pub province: String,
+    /// The district as written.
+    pub district: String,
+    /// The commune (or ward) as written.
+    pub commune: String,
+}
+
+impl UnitKey {
+    /// The unit named by its three parts.
+    pub fn new(
+        province: impl Into<String>,
+        district: impl Into<String>,
+        commune: impl Into<String>,
+    ) -> Self {
+        UnitKey {
+            province: province.into(),
+            district: district.into(),
+            commune: commune.into(),
+        }
+    }
+}
 
 /// Counts for one unit.
 #[derive(Debug, Default, Clone)]
@@ -96,6 +119,17 @@ pub struct SourceReport {
     /// Why a file found under a folder argument was skipped (it is not a dump: no header). A
     /// file named on the command line has its [`SourceReport::error`] instead.
     pub skipped: Option<InputError>,
+}
+
+impl SourceReport {
+    /// Its path as given, hash (empty when unknown) and size.
+    pub fn stamp(&self) -> SourceStamp {
+        SourceStamp {
+            path: self.file.display.clone(),
+            sha256: self.sha256.clone().unwrap_or_default(),
+            size: self.file.size,
+        }
+    }
 }
 
 /// A sheet that was read.
@@ -170,12 +204,6 @@ pub fn run(
         None
     };
     let threads = config.threads();
-    let shared = Shared::new(progress, threads);
-    let errors: Mutex<Vec<(usize, InputError)>> = Mutex::new(Vec::new());
-    let merged = Mutex::new(Merged::default());
-    let mut hashes: Vec<Option<String>> = Vec::new();
-    let next_file = AtomicUsize::new(0);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     // The fields no rule reads are not decoded.
     let mut read = config.read.clone();
     read.only(CHECKED_FIELDS);
@@ -185,28 +213,22 @@ pub fn run(
         fields.push(Field::Address);
         read.only(&fields);
     }
+    let shared = Shared::new(progress, threads);
+    let readers = ReaderPool::new(&files, &read);
+    let merged = Mutex::new(Merged::default());
+    let mut hashes: Vec<Option<String>> = Vec::new();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     let checker = Checker::new(config.today, &config.gazetteer, config.capture);
 
     std::thread::scope(|s| {
         let (tx, rx) = crossbeam_channel::bounded::<Batch>(threads * 2 + 2);
-        for _ in 0..threads.min(files.len()).max(1) {
+        for _ in 0..readers.readers(threads) {
             let sink = ReaderSink {
                 tx: tx.clone(),
                 shared: &shared,
             };
-            let (files, errors, next_file, read) = (&files, &errors, &next_file, &read);
-            s.spawn(move || {
-                loop {
-                    let i = next_file.fetch_add(1, Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    if let Err(e) = read_file(file, i as u32, read, &sink) {
-                        errors
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .push((i, e));
-                    }
-                }
-            });
+            let readers = &readers;
+            s.spawn(move || readers.work(&sink));
         }
         drop(tx);
         // CSV readers hash what they read; the other formats are read by calamine (with seeks
@@ -286,7 +308,7 @@ pub fn run(
     let findings = store.into_sorted(conflicts, &ranks)?;
     let totals = merged.totals(cross.people, cross.error_people);
 
-    let errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let errors = readers.into_errors();
     let skipped = shared
         .skipped
         .into_inner()
@@ -310,6 +332,15 @@ pub fn run(
 }
 
 impl ScanResult {
+    /// The stamps of the inputs that were read.
+    pub fn read_stamps(&self) -> Vec<SourceStamp> {
+        self.sources
+            .iter()
+            .filter(|s| s.error.is_none())
+            .map(SourceReport::stamp)
+            .collect()
+    }
+
     /// The findings, for the one writer that reads them, and the rest of the result.
     pub fn take_findings(mut self) -> (SortedFindings, ScanResult) {
         let findings = self.findings.take();

@@ -285,9 +285,9 @@ pub fn render(data: &ReportData, lang: Lang) -> String {
                 let _ = write!(
                     h,
                     "<tr><td>{}</td><td>{}</td><td>{}</td>{}<td class=\"n bad\" data-v=\"{}\">{}</td></tr>",
-                    esc(&o.unit.0),
-                    esc(&o.unit.1),
-                    esc(&o.unit.2),
+                    esc(&o.unit.province),
+                    esc(&o.unit.district),
+                    esc(&o.unit.commune),
                     num(o.open_errors, lang),
                     o.days,
                     o.days
@@ -314,19 +314,15 @@ pub fn render(data: &ReportData, lang: Lang) -> String {
     h.push_str("</tr></thead><tbody>");
     let mut rows = vec![(0u8, {
         let mut all = totals.clone();
-        all.unit = (
-            t("Toàn bộ", "All").to_string(),
-            String::new(),
-            String::new(),
-        );
+        all.unit = crate::pipeline::UnitKey::new(t("Toàn bộ", "All"), "", "");
         all
     })];
     rows.extend(data.tree().into_iter().map(|(l, u)| (l + 1, u)));
     for (level, u) in rows {
         let name = match level {
-            0 | 1 => &u.unit.0,
-            2 => &u.unit.1,
-            _ => &u.unit.2,
+            0 | 1 => &u.unit.province,
+            2 => &u.unit.district,
+            _ => &u.unit.commune,
         };
         let name = if name.is_empty() {
             t("(chưa rõ)", "(unknown)")
@@ -336,9 +332,9 @@ pub fn render(data: &ReportData, lang: Lang) -> String {
         let _ = write!(
             h,
             "<tr class=\"l{level}\" data-unit=\"{}|{}|{}\"><td>{}</td>{}{}{}{}",
-            esc(&u.unit.0),
-            esc(&u.unit.1),
-            esc(&u.unit.2),
+            esc(&u.unit.province),
+            esc(&u.unit.district),
+            esc(&u.unit.commune),
             esc(name),
             num(u.rows, lang),
             num(u.people, lang),

@@ -95,7 +95,11 @@ impl UnitLine {
 
     /// A readable name: the most precise level known.
     pub fn label(&self) -> String {
-        let (p, d, c) = &self.unit;
+        let UnitKey {
+            province: p,
+            district: d,
+            commune: c,
+        } = &self.unit;
         [c, d, p]
             .iter()
             .find(|s| !s.is_empty())
@@ -141,8 +145,8 @@ fn counted_in(unit: UnitKey, division: Division) -> UnitKey {
     match division {
         Division::D2020 => unit,
         Division::D2025 => {
-            let [p, d, c] = units2025::regroup(&unit.0, &unit.1, &unit.2);
-            (p, d, c)
+            let [p, d, c] = units2025::regroup(&unit.province, &unit.district, &unit.commune);
+            UnitKey::new(p, d, c)
         }
     }
 }
@@ -179,17 +183,21 @@ impl ReportData {
             } else {
                 dir.clone()
             };
-            let what = |cause: &dyn std::fmt::Display| match lang {
-                Lang::Vi => format!("không đọc được kết quả quét '{}': {cause}", path.display()),
-                Lang::En => format!("cannot read the scan summary '{}': {cause}", path.display()),
+            let what = |cause: &dyn std::fmt::Display| {
+                lang.pick(
+                    format!("không đọc được kết quả quét '{}': {cause}", path.display()),
+                    format!("cannot read the scan summary '{}': {cause}", path.display()),
+                )
             };
             // A summary is a few MB even for a whole country; a bigger file is not one.
             const MAX_SUMMARY_BYTES: u64 = 256 << 20;
             let text = match std::fs::metadata(&path) {
-                Ok(m) if m.len() > MAX_SUMMARY_BYTES => Err(match lang {
-                    Lang::Vi => "tệp quá lớn, không phải tệp tóm tắt".to_string(),
-                    Lang::En => "too big to be a summary".to_string(),
-                }),
+                Ok(m) if m.len() > MAX_SUMMARY_BYTES => Err(lang
+                    .pick(
+                        "tệp quá lớn, không phải tệp tóm tắt",
+                        "too big to be a summary",
+                    )
+                    .to_string()),
                 _ => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
             };
             let v = text.and_then(|t| {
@@ -198,10 +206,10 @@ impl ReportData {
             let v = match v {
                 Ok(v) if v.get("units").is_some_and(serde_json::Value::is_array) => v,
                 Ok(_) => {
-                    problems.push(what(&match lang {
-                        Lang::Vi => "không phải tệp summary.json của vaxclean scan",
-                        Lang::En => "not the summary.json of a vaxclean scan",
-                    }));
+                    problems.push(what(&lang.pick(
+                        "không phải tệp summary.json của vaxclean scan",
+                        "not the summary.json of a vaxclean scan",
+                    )));
                     continue;
                 }
                 Err(e) => {
@@ -228,7 +236,10 @@ impl ReportData {
                         .unwrap_or("")
                         .to_string()
                 };
-                let key = counted_in((s("province"), s("district"), s("commune")), division);
+                let key = counted_in(
+                    UnitKey::new(s("province"), s("district"), s("commune")),
+                    division,
+                );
                 let codes = unit
                     .get("by_code")
                     .and_then(serde_json::Value::as_object)
@@ -342,17 +353,17 @@ impl ReportData {
         let mut out = Vec::new();
         let mut i = 0;
         while i < self.units.len() {
-            let p = self.units[i].unit.0.clone();
+            let p = self.units[i].unit.province.clone();
             let mut prov = UnitLine {
-                unit: (p.clone(), String::new(), String::new()),
+                unit: UnitKey::new(p.clone(), "", ""),
                 ..UnitLine::default()
             };
             let start = out.len();
             out.push((0, UnitLine::default()));
-            while i < self.units.len() && self.units[i].unit.0 == p {
-                let d = self.units[i].unit.1.clone();
+            while i < self.units.len() && self.units[i].unit.province == p {
+                let d = self.units[i].unit.district.clone();
                 let mut dist = UnitLine {
-                    unit: (p.clone(), d.clone(), String::new()),
+                    unit: UnitKey::new(p.clone(), d.clone(), ""),
                     ..UnitLine::default()
                 };
                 // The 2025 units have no districts: no district lines.
@@ -361,7 +372,9 @@ impl ReportData {
                 if districts {
                     out.push((1, UnitLine::default()));
                 }
-                while i < self.units.len() && self.units[i].unit.0 == p && self.units[i].unit.1 == d
+                while i < self.units.len()
+                    && self.units[i].unit.province == p
+                    && self.units[i].unit.district == d
                 {
                     dist.add(&self.units[i]);
                     out.push((2, self.units[i].clone()));
@@ -470,7 +483,7 @@ pub fn print_top(
             lang.pick("sạch", "clean")
         )?;
         for u in worst {
-            let name: String = [&u.unit.2, &u.unit.1, &u.unit.0]
+            let name: String = [&u.unit.commune, &u.unit.district, &u.unit.province]
                 .iter()
                 .filter(|s| !s.is_empty())
                 .map(|s| s.as_str())
@@ -504,7 +517,7 @@ mod tests {
 
     fn line(p: &str, d: &str, c: &str, people: u64, err: u64) -> UnitLine {
         UnitLine {
-            unit: (p.into(), d.into(), c.into()),
+            unit: UnitKey::new(p, d, c),
             rows: people * 2,
             people,
             people_with_errors: err,
@@ -547,7 +560,7 @@ mod tests {
         let names: Vec<(&str, u64)> = new
             .units
             .iter()
-            .map(|u| (u.unit.2.as_str(), u.people))
+            .map(|u| (u.unit.commune.as_str(), u.people))
             .collect();
         assert_eq!(
             names,
@@ -586,6 +599,6 @@ mod tests {
         assert_eq!(data.totals().people, 29);
         assert!((tree[4].1.share_clean() - 0.0).abs() < 1e-9);
         assert_eq!(data.chart_units()[0], ("z".to_string(), 5));
-        assert_eq!(data.worst(1)[0].unit.2, "z");
+        assert_eq!(data.worst(1)[0].unit.commune, "z");
     }
 }

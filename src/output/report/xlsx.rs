@@ -68,7 +68,7 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
     )?;
     let mut lines = vec![(0u8, {
         let mut t = data.totals();
-        t.unit = ("Toàn bộ".into(), String::new(), String::new());
+        t.unit = crate::pipeline::UnitKey::new("Toàn bộ", "", "");
         t
     })];
     lines.extend(data.tree().into_iter().map(|(l, u)| (l + 1, u)));
@@ -80,9 +80,9 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
         } else {
             (&Format::new(), &count, &pct)
         };
-        write_text(ws, r, 0, &u.unit.0, Some(tf))?;
-        write_text(ws, r, 1, &u.unit.1, Some(tf))?;
-        write_text(ws, r, 2, &u.unit.2, Some(tf))?;
+        write_text(ws, r, 0, &u.unit.province, Some(tf))?;
+        write_text(ws, r, 1, &u.unit.district, Some(tf))?;
+        write_text(ws, r, 2, &u.unit.commune, Some(tf))?;
         ws.write_number_with_format(r, 3, u.rows as f64, cf)?;
         ws.write_number_with_format(r, 4, u.people as f64, cf)?;
         ws.write_number_with_format(r, 5, u.people_with_errors as f64, cf)?;
@@ -179,9 +179,9 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
         )?;
         for (i, o) in data.overdue.iter().enumerate() {
             let r = i as u32 + 1;
-            write_text(ws, r, 0, &o.unit.0, None)?;
-            write_text(ws, r, 1, &o.unit.1, None)?;
-            write_text(ws, r, 2, &o.unit.2, None)?;
+            write_text(ws, r, 0, &o.unit.province, None)?;
+            write_text(ws, r, 1, &o.unit.district, None)?;
+            write_text(ws, r, 2, &o.unit.commune, None)?;
             ws.write_number_with_format(r, 3, o.open_errors as f64, &count)?;
             let d = rust_xlsxwriter::ExcelDateTime::parse_from_str(
                 &o.oldest.format("%Y-%m-%d").to_string(),

@@ -165,6 +165,10 @@ pub struct ScanArgs {
     /// is the safe way; this one re-dates what it finds).
     #[arg(long)]
     pub allow_out_of_order: bool,
+    /// Count summary.json's units by the 2020 units the dumps name, or rolled up into today's
+    /// (2025) communes and provinces; the history always keeps the units as read.
+    #[arg(long, value_enum, value_name = "2020|2025", default_value = "2020")]
+    pub units: UnitsArg,
 }
 
 /// Which findings put a person on a list.

@@ -53,6 +53,8 @@ pub struct ScanSettings {
     pub allow_partial: bool,
     /// Language and verbosity.
     pub ui: Ui,
+    /// The division summary.json counts units by (the history keeps them as read).
+    pub division: Division,
 }
 
 /// Everything `export-list` needs.
@@ -312,6 +314,7 @@ impl ScanSettings {
             fail_on: args.fail_on,
             history: args.history.clone(),
             history_wait: std::time::Duration::from_secs(args.history_wait),
+            division: args.units.into(),
             allow_out_of_order: args.allow_out_of_order,
             allow_partial: args.allow_partial,
             ui,

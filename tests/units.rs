@@ -351,3 +351,59 @@ fn a_list_of_a_2025_commune_applies_back_to_its_people() {
         "{audit:?}"
     );
 }
+
+#[test]
+fn the_scan_summary_and_the_report_count_by_2025_communes_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = run(
+        d,
+        &[
+            "sample",
+            "--people",
+            "400",
+            "--communes",
+            "5",
+            "--seed",
+            "3",
+            "--out",
+            "dump.csv",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    for (units, to) in [("2020", "s2020"), ("2025", "s2025")] {
+        let out = run(
+            d,
+            &[
+                "scan", "dump.csv", "--out", to, "--units", units, "--as-of", AS_OF, "-q",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    }
+    let old = common::summary(&d.join("s2020"));
+    let new = common::summary(&d.join("s2025"));
+    assert_eq!(old["units_division"], "2020");
+    assert_eq!(new["units_division"], "2025");
+    let units = |s: &serde_json::Value| s["units"].as_array().unwrap().clone();
+    assert!(units(&new).iter().all(|u| u["district"] == ""));
+    let sum = |s: &serde_json::Value, k: &str| -> u64 {
+        units(s).iter().map(|u| u[k].as_u64().unwrap()).sum()
+    };
+    for k in ["rows", "people", "people_with_errors", "findings"] {
+        assert_eq!(sum(&old, k), sum(&new, k), "{k}");
+    }
+    // The report rolls a 2020 scan up the same way.
+    let out = run(
+        d,
+        &["report", "s2020", "--units", "2025", "--out", "rep", "-q"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let html = std::fs::read_to_string(d.join("rep/report.html")).unwrap();
+    for u in units(&new) {
+        let commune = u["commune"].as_str().unwrap();
+        assert!(html.contains(commune), "{commune}");
+    }
+    assert!(!html.contains("Huyện "), "no district in a 2025 report");
+}

@@ -48,7 +48,14 @@ pub fn run(args: &ScanArgs, ui: Ui) -> Result<u8> {
         )
     })?;
     let summary_path = out.write("summary.json", |w| {
-        summary::write(w, &result, settings.config.today, started.elapsed(), lang)
+        summary::write(
+            w,
+            &result,
+            settings.config.today,
+            started.elapsed(),
+            settings.division,
+            lang,
+        )
     })?;
     let failed_inputs = super::report_inputs(&errors, &result.sources, ui)?;
     let written = super::finish_outputs(&mut out, failed_inputs, settings.allow_partial, ui)?;

@@ -11,6 +11,8 @@ use serde::Serialize;
 
 use crate::findings::Severity;
 use crate::i18n::Lang;
+use crate::normalize::places::Division;
+use crate::normalize::units2025;
 use crate::pipeline::{ScanResult, UnitKey};
 
 #[derive(Serialize)]
@@ -20,7 +22,9 @@ struct Summary<'a> {
     as_of: String,
     inputs: Vec<Input<'a>>,
     totals: Totals,
-    units: Vec<Unit<'a>>,
+    /// The division `units` are counted by: `2020`, or `2025` (`scan --units 2025`).
+    units_division: &'static str,
+    units: Vec<Unit>,
     timings_ms: Timings,
 }
 
@@ -60,17 +64,19 @@ struct Totals {
     by_code: BTreeMap<&'static str, u64>,
 }
 
-#[derive(Serialize)]
-struct Unit<'a> {
-    province: &'a str,
-    district: &'a str,
-    commune: &'a str,
+#[derive(Serialize, Default)]
+struct Unit {
+    province: String,
+    district: String,
+    commune: String,
     rows: u64,
     people: u64,
     people_with_errors: u64,
     findings: u64,
     by_severity: BTreeMap<&'static str, u64>,
     by_code: BTreeMap<&'static str, u64>,
+    #[serde(skip)]
+    codes: BTreeMap<crate::rules::Code, u64>,
 }
 
 #[derive(Serialize)]
@@ -97,6 +103,7 @@ pub fn write(
     result: &ScanResult,
     as_of: chrono::NaiveDate,
     total: Duration,
+    division: Division,
     lang: Lang,
 ) -> Result<()> {
     let by_code = &result.by_code;
@@ -128,29 +135,37 @@ pub fn write(
             skipped_sheets: &s.skipped_sheets,
         })
         .collect();
-    let units = result
-        .units
-        .iter()
-        .map(
-            |(
-                UnitKey {
-                    province: p,
-                    district: d,
-                    commune: c,
-                },
-                u,
-            )| Unit {
-                province: p,
-                district: d,
-                commune: c,
-                rows: u.rows,
-                people: u.people,
-                people_with_errors: u.people_with_errors,
-                findings: u.findings.values().sum(),
-                by_severity: severities(u.findings.iter()),
-                by_code: u.findings.iter().map(|(c, n)| (c.as_str(), *n)).collect(),
-            },
-        )
+    // Each unit as the scan read it, or rolled up into the 2025 commune that took it over.
+    let mut units: BTreeMap<UnitKey, Unit> = BTreeMap::new();
+    for (key, u) in &result.units {
+        let key = match division {
+            Division::D2020 => key.clone(),
+            Division::D2025 => {
+                let [p, d, c] = units2025::regroup(&key.province, &key.district, &key.commune);
+                UnitKey::new(p, d, c)
+            }
+        };
+        let line = units.entry(key.clone()).or_insert_with(|| Unit {
+            province: key.province.clone(),
+            district: key.district.clone(),
+            commune: key.commune.clone(),
+            ..Unit::default()
+        });
+        line.rows += u.rows;
+        line.people += u.people;
+        line.people_with_errors += u.people_with_errors;
+        line.findings += u.findings.values().sum::<u64>();
+        for (code, n) in &u.findings {
+            *line.codes.entry(*code).or_insert(0) += n;
+        }
+    }
+    let units: Vec<Unit> = units
+        .into_values()
+        .map(|mut u| {
+            u.by_severity = severities(u.codes.iter());
+            u.by_code = u.codes.iter().map(|(c, n)| (c.as_str(), *n)).collect();
+            u
+        })
         .collect();
     let summary = Summary {
         tool: "vaxclean",
@@ -167,6 +182,10 @@ pub fn write(
             findings: by_code.values().sum(),
             by_severity: severities(by_code.iter()),
             by_code: by_code.iter().map(|(c, n)| (c.as_str(), *n)).collect(),
+        },
+        units_division: match division {
+            Division::D2020 => "2020",
+            Division::D2025 => "2025",
         },
         units,
         timings_ms: Timings {

@@ -409,15 +409,7 @@ impl History {
             findings,
             scope,
         } = *night;
-        let locked = self.locked();
-        let tx = match self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-        {
-            Ok(tx) => tx,
-            Err(e) if busy(&e) => return Err(locked),
-            Err(e) => return Err(e.into()),
-        };
+        self.write(|tx| {
         let day = as_of.format("%Y-%m-%d").to_string();
         tx.execute(
             "INSERT INTO runs(started, as_of, tool_version, rows, people, people_with_errors, findings, partial)
@@ -594,12 +586,12 @@ impl History {
              WHERE id = ?1",
             params![run, new as i64, fixed as i64, open],
         )?;
-        tx.commit()?;
         Ok(RunDelta {
             run,
             new,
             fixed,
             open: open as u64,
+        })
         })
     }
 

@@ -15,7 +15,6 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
 use crate::history::History;
 use crate::output::list_workbook::TableRow;
@@ -117,16 +116,7 @@ pub fn origin(export_id: &str, list: &str, row: u32) -> String {
 
 /// A truncated SHA-256 of `parts`: how the ledger keeps numbers, people and corrections.
 pub fn digest<S: AsRef<str>>(parts: &[S]) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p.as_ref().as_bytes());
-        h.update([0x1f]);
-    }
-    h.finalize()
-        .iter()
-        .take(12)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::util::digest_hex(parts, 12)
 }
 
 /// What a conflict is about.

@@ -49,6 +49,19 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// The first `bytes` bytes, in hex, of the SHA-256 of `parts`, each followed by the byte 0x1F: the
+/// lists' row fingerprints and the ledger's digests.
+pub fn digest_hex<S: AsRef<str>>(parts: impl IntoIterator<Item = S>, bytes: usize) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_ref().as_bytes());
+        h.update([0x1f]);
+    }
+    let sum = h.finalize();
+    hex(&sum[..bytes.min(sum.len())])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1091,15 +1091,19 @@ pub(crate) mod tests {
         }
     }
 
-    fn outcome_codes(books: &[Returned], index: &SourceIndex) -> Vec<String> {
-        let gazetteer = Gazetteer::default();
-        let ctx = Context {
+    /// The context of a test run: today, in English, with `gazetteer`.
+    pub(crate) fn context<'a>(books: &'a [Returned], gazetteer: &'a Gazetteer) -> Context<'a> {
+        Context {
             today: today(),
             lang: Lang::En,
             returned: books,
-            gazetteer: &gazetteer,
-        };
-        decide(&ctx, index)
+            gazetteer,
+        }
+    }
+
+    fn outcome_codes(books: &[Returned], index: &SourceIndex) -> Vec<String> {
+        let gazetteer = Gazetteer::default();
+        decide(&context(books, &gazetteer), index)
             .into_iter()
             .map(|d| match d.outcome {
                 Outcome::Rejected(r) => r.why.code().to_string(),
@@ -1259,13 +1263,7 @@ pub(crate) mod tests {
                 "Đã sửa",
             )])];
             let gazetteer = Gazetteer::default();
-            let ctx = Context {
-                today: today(),
-                lang: Lang::En,
-                returned: &books,
-                gazetteer: &gazetteer,
-            };
-            let d = decide(&ctx, &index).remove(0);
+            let d = decide(&context(&books, &gazetteer), &index).remove(0);
             let (code, message) = match &d.outcome {
                 Outcome::Rejected(r) => (r.why.code().to_string(), r.message.clone()),
                 o => (o.code().to_string(), String::new()),
@@ -1352,13 +1350,7 @@ pub(crate) mod tests {
         ];
         for (i, (rows, want)) in cases.into_iter().enumerate() {
             let index = index_of(rows);
-            let ctx = Context {
-                today: today(),
-                lang: Lang::En,
-                returned: &books,
-                gazetteer: &gazetteer,
-            };
-            let d = decide(&ctx, &index).remove(0);
+            let d = decide(&context(&books, &gazetteer), &index).remove(0);
             let code = match &d.outcome {
                 Outcome::Rejected(r) => r.why.code().to_string(),
                 o => o.code().to_string(),

@@ -193,7 +193,7 @@ impl Settled {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{FIX_NAME, SHOWN_A, book, index_of, returned_row, src_row, today};
+    use super::super::tests::{FIX_NAME, SHOWN_A, book, context, index_of, returned_row, src_row};
     use super::super::{decide, returned::Returned};
     use super::*;
     use crate::normalize::places::Gazetteer;
@@ -207,12 +207,7 @@ mod tests {
             src_row("R2", SHOWN_B, 1, 3),
         ]);
         let gazetteer = Gazetteer::default();
-        let ctx = Context {
-            today: today(),
-            lang: Lang::En,
-            returned: books,
-            gazetteer: &gazetteer,
-        };
+        let ctx = context(books, &gazetteer);
         let mut d = decide(&ctx, &index);
         let settled = enforce(&mut d, &ctx, open);
         let codes = d

@@ -14,7 +14,6 @@ use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format,
     FormatAlign, FormatBorder, Formula, ProtectionOptions, Worksheet, XlsxError,
 };
-use sha2::{Digest, Sha256};
 
 use crate::apply::shown::Shown;
 use crate::input::SourceStamp;
@@ -198,16 +197,7 @@ impl ListRow {
 /// The fingerprint of a row's locked cells: what `apply-corrections` compares to tell whether a
 /// locked cell was edited.
 pub fn fingerprint<S: AsRef<str>>(cells: &[S]) -> String {
-    let mut h = Sha256::new();
-    for c in cells {
-        h.update(c.as_ref().trim().as_bytes());
-        h.update([0x1f]);
-    }
-    h.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::util::digest_hex(cells.iter().map(|c| c.as_ref().trim()), 16)
 }
 
 /// Column widths (in characters) of the list, chosen so the 17 columns fit a landscape A4 page

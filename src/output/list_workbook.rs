@@ -267,6 +267,28 @@ fn lines(text: &str, width: f64) -> usize {
         .sum()
 }
 
+/// A page header: `fixed`, then `text` escaped and cut (with "…") so that the whole holds in the 255
+/// characters Excel allows (a longer one is dropped by the writer, leaving the page without its
+/// heading).
+fn page_header(fixed: &str, text: &str) -> String {
+    const MAX: usize = 255;
+    let room = MAX.saturating_sub(fixed.chars().count());
+    let mut escaped = header_text(text);
+    if escaped.chars().count() > room {
+        let cut: String = text.chars().take(room.saturating_sub(1)).collect();
+        escaped = header_text(&cut);
+        // An `&` doubled by the escape may have pushed it over again.
+        while escaped.chars().count() + 1 > room && !escaped.is_empty() {
+            escaped.pop();
+            if escaped.ends_with('&') && !escaped.ends_with("&&") {
+                escaped.pop();
+            }
+        }
+        escaped.push('…');
+    }
+    format!("{fixed}{escaped}")
+}
+
 /// Escapes `&` for a page header or footer.
 fn header_text(s: &str) -> String {
     s.replace('&', "&&")
@@ -394,12 +416,9 @@ fn list_header(ws: &mut Worksheet, f: &Formats, meta: &ListMeta) -> Result<(), X
     if !meta.former.is_empty() {
         place = format!("{place} (trước 2025: {})", meta.former);
     }
-    // A page header holds 255 characters in all.
-    let place: String = place.chars().take(150).collect();
-    ws.set_header(format!(
-        "&L&\"{FONT},Bold\"&11DANH SÁCH RÀ SOÁT, ĐIỀU CHỈNH THÔNG TIN TIÊM CHỦNG COVID-19&R&\"{FONT},Regular\"&10{}",
-        header_text(&place)
-    ));
+    ws.set_header(page_header(&format!(
+        "&L&\"{FONT},Bold\"&11DANH SÁCH RÀ SOÁT, ĐIỀU CHỈNH THÔNG TIN TIÊM CHỦNG COVID-19&R&\"{FONT},Regular\"&10"
+    ), &place));
     ws.set_footer(format!(
         "&L&\"{FONT},Regular\"&8Lập ngày {}&C&\"{FONT},Regular\"&9Trang &P/&N",
         meta.as_of.format("%d/%m/%Y")
@@ -603,6 +622,20 @@ fn guide(ws: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_header_holds_in_excels_limit() {
+        let fixed = "&L&\"Arial,Bold\"&11DANH SÁCH&R&\"Arial,Regular\"&10";
+        let short = page_header(fixed, "Xã A & B");
+        assert_eq!(short, format!("{fixed}Xã A && B"));
+        let long = "Xã Tân Hòa, Xã Tân Phú & Xã Tân Mỹ (Huyện Ba Tri, Tỉnh Bến Tre); ".repeat(10);
+        let h = page_header(fixed, &long);
+        assert!(h.chars().count() <= 255, "{}", h.chars().count());
+        assert!(h.ends_with('…') && h.starts_with(fixed));
+        // No lone `&` left at the cut.
+        let tail = h.trim_end_matches('…');
+        assert!(!tail.ends_with('&') || tail.ends_with("&&"));
+    }
 
     #[test]
     fn fingerprints_ignore_surrounding_spaces_only() {

@@ -100,7 +100,10 @@ pub fn enforce(decisions: &mut [Decision], ctx: &Context<'_>, open: &[Side]) -> 
                 true
             }
             Outcome::Applied | Outcome::AlreadyApplied | Outcome::Duplicate => true,
-            Outcome::Rejected(_) => !same,
+            // Sent back while claiming something else: the team changed its mind. Sent back
+            // before its corrections were read (a locked cell edited, a row deleted…): nothing
+            // was said, the side stays open.
+            Outcome::Rejected(_) => !mine.is_empty() && !same,
         }
     };
     let mut resolved: HashSet<&Side> = HashSet::new();
@@ -254,6 +257,20 @@ mod tests {
         assert_eq!(s4.resolved, left);
         assert_eq!(s4.open_after(&left), 0);
         assert_eq!(s3.open_after(&open), 1);
+    }
+
+    #[test]
+    fn a_side_sent_back_unread_stays_open() {
+        let a = || returned_row(&["R1"], SHOWN_A, CMND, "Đã sửa");
+        let b = || returned_row(&["R2"], SHOWN_B, CMND, "Đã sửa");
+        let (_, s1) = run(&[book(vec![a(), b()])], &[]);
+        // B's row comes back with a locked cell edited: its corrections are not read, and A's
+        // list resent with it still finds the number disputed.
+        let mut edited = b();
+        edited.integrity = crate::apply::returned::Integrity::LockedEdited;
+        let (codes, s2) = run(&[book(vec![a()]), book(vec![edited])], &s1.opened);
+        assert_eq!(codes, ["ID_TAKEN", "LOCKED_EDITED"]);
+        assert!(s2.resolved.is_empty());
     }
 
     #[test]

@@ -213,6 +213,24 @@ pub struct History {
     lang: Lang,
 }
 
+/// Creates a history that does not exist yet readable by its owner only (0600 on Unix; SQLite's
+/// journal takes the same mode): it holds record keys, fingerprints and digests of what the lists
+/// showed. An existing file keeps its permissions.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 fn busy(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
@@ -230,6 +248,7 @@ impl History {
                 format!("cannot open the history '{}'", path.display()),
             )
         };
+        create_private(path).with_context(what)?;
         let conn = Connection::open(path).with_context(what)?;
         conn.busy_timeout(wait).with_context(what)?;
         let mut h = History {
@@ -746,6 +765,18 @@ fn rename_path_keys(tx: &rusqlite::Transaction<'_>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_history_is_readable_by_its_owner_only() -> Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("h.sqlite");
+        drop(History::open(&path, Duration::from_secs(1), Lang::En)?);
+        let mode = std::fs::metadata(&path)?.permissions().mode() & 0o777;
+        assert_eq!(mode & 0o077, 0, "{mode:o}");
+        Ok(())
+    }
 
     fn key(k: &str, code: &'static str) -> FindingKey {
         FindingKey {

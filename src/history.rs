@@ -320,16 +320,8 @@ impl History {
     }
 
     fn upgrade(&mut self) -> Result<()> {
-        let locked = self.locked();
         let lang = self.lang;
-        let tx = match self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-        {
-            Ok(tx) => tx,
-            Err(e) if busy(&e) => return Err(locked),
-            Err(e) => return Err(e.into()),
-        };
+        self.write(|tx| {
         let has_meta: bool = tx.query_row(
             "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
             [],
@@ -376,8 +368,8 @@ impl History {
              ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [SCHEMA_VERSION.to_string()],
         )?;
-        tx.commit()?;
         Ok(())
+        })
     }
 
     /// The date of the latest recorded run.

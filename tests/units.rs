@@ -42,6 +42,27 @@ fn people_listed(dir: &Path) -> u64 {
         .sum()
 }
 
+/// `export-list INPUT --out OUT --units UNITS --as-of … -q` with `extra` arguments; it must succeed
+/// and say nothing on stderr (a page header too long for Excel used to be dropped with a warning of
+/// the writer).
+fn export(d: &Path, input: &str, out: &str, units: &str, extra: &[&str]) {
+    let mut args = vec![
+        "export-list",
+        input,
+        "--out",
+        out,
+        "--units",
+        units,
+        "--as-of",
+        AS_OF,
+        "-q",
+    ];
+    args.extend(extra);
+    let o = run(d, &args);
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    assert_eq!(text(&o).1, "", "{args:?}");
+}
+
 #[test]
 fn a_2020_dump_listed_by_2025_communes_puts_everyone_where_their_commune_went() {
     let dir = tempfile::tempdir().unwrap();
@@ -66,24 +87,7 @@ fn a_2020_dump_listed_by_2025_communes_puts_everyone_where_their_commune_went() 
     );
     assert!(out.status.success(), "{:?}", text(&out));
     for (units, to) in [("2020", "l2020"), ("2025", "l2025")] {
-        let out = run(
-            d,
-            &[
-                "export-list",
-                "dump.csv",
-                "--out",
-                to,
-                "--units",
-                units,
-                "--as-of",
-                AS_OF,
-                "-q",
-            ],
-        );
-        assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-        // Nothing said on the side (a page header too long for Excel used to be dropped with a
-        // warning of the writer).
-        assert_eq!(text(&out).1, "", "{units}");
+        export(d, "dump.csv", to, units, &[]);
     }
     // Nobody dropped: the same people, cut another way.
     assert_eq!(
@@ -182,21 +186,7 @@ fn a_dump_written_in_2025_units_is_placed_and_listed_by_its_communes() {
         .filter(|f| f["code"] == "ADDRESS_UNKNOWN")
         .count();
     assert!(unknown * 100 <= rows, "{unknown} of {rows}");
-    let out = run(
-        d,
-        &[
-            "export-list",
-            "today.csv",
-            "--out",
-            "lists",
-            "--units",
-            "2025",
-            "--as-of",
-            AS_OF,
-            "-q",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    export(d, "today.csv", "lists", "2025", &[]);
     let written = lists(&d.join("lists"));
     // One list per commune of the dump (everyone lacks an ID number), under its province.
     assert!(written.len() + unknown >= rows, "{} lists", written.len());
@@ -263,21 +253,7 @@ fn a_split_commune_goes_where_the_address_says_else_to_be_determined() {
         .unwrap();
     }
     w.flush().unwrap();
-    let out = run(
-        d,
-        &[
-            "export-list",
-            "dump.csv",
-            "--out",
-            "lists",
-            "--units",
-            "2025",
-            "--as-of",
-            AS_OF,
-            "-q",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    export(d, "dump.csv", "lists", "2025", &[]);
     let written = lists(&d.join("lists"));
     assert_eq!(written.len(), 2, "{written:?}");
     let by_name = |end: &str| {
@@ -305,23 +281,7 @@ fn a_list_of_a_2025_commune_applies_back_to_its_people() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     dump_2025(&d.join("today.csv"), 400);
-    let out = run(
-        d,
-        &[
-            "export-list",
-            "today.csv",
-            "--out",
-            "lists",
-            "--units",
-            "2025",
-            "--as-of",
-            AS_OF,
-            "-q",
-            "--history",
-            "h.sqlite",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    export(d, "today.csv", "lists", "2025", &["--history", "h.sqlite"]);
     let list = lists(&d.join("lists")).into_iter().next().unwrap();
     let mut s = Sheets::load(&list).unwrap();
     let r = s.data_rows()[0];

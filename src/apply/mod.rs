@@ -1370,13 +1370,7 @@ pub(crate) mod tests {
     fn corrections_past_any_name_or_swapping_a_person_are_sent_back() {
         let index = index_of(vec![src_row("R1", SHOWN_A, 1, 2)]);
         let long = "Nguyễn ".repeat(9_000);
-        let other = [
-            "Trần Thị Bình",
-            "01/01/1990",
-            "Nữ",
-            "079190001234",
-            "0987654321",
-        ];
+        let other = crate::apply::suspect::tests::OTHER_PERSON;
         let cases: [([&str; 5], &str); 3] = [
             ([long.as_str(), "", "", "", ""], "NAME_TOO_LONG"),
             (other, "SUSPECT_CHANGE"),

@@ -116,7 +116,7 @@ pub fn check(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -156,6 +156,15 @@ mod tests {
         Shown::from_array(f.map(|v| Some(v.to_string()).filter(|v| !v.is_empty())))
     }
 
+    /// Another person's whole identity, as a forged or mistaken row would give it.
+    pub(crate) const OTHER_PERSON: [&str; 5] = [
+        "Trần Thị Bình",
+        "01/01/1990",
+        "Nữ",
+        "079190001234",
+        "0987654321",
+    ];
+
     const SHOWN: [&str; 5] = [
         "Nguyễn Văn An",
         "05/03/1985",
@@ -170,13 +179,7 @@ mod tests {
         let code = |f: [&str; 5], expected: bool, note: &str| {
             check(shown, &fixes(f), expected, note, Lang::En).map(|r| r.why.code())
         };
-        let other = [
-            "Trần Thị Bình",
-            "01/01/1990",
-            "Nữ",
-            "079190001234",
-            "0987654321",
-        ];
+        let other = OTHER_PERSON;
         assert_eq!(code(other, false, ""), Some("SUSPECT_CHANGE"));
         // Even where the name was found wrong: all three at once.
         assert_eq!(code(other, true, ""), Some("SUSPECT_CHANGE"));

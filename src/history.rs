@@ -360,7 +360,7 @@ impl History {
         for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(step)?;
             if i == 1 {
-                rename_path_keys(&tx)?;
+                rename_path_keys(tx)?;
             }
         }
         tx.execute(

@@ -128,6 +128,16 @@ pub struct ReadArgs {
     /// province_code,province,district_code,district,commune_code,commune).
     #[arg(long, value_name = "FILE")]
     pub gazetteer: Option<PathBuf>,
+    /// The population registry extract(s) the commune police exported (xlsx, xls, ods, csv):
+    /// every person is matched against its residents, and the registry's number, name, birth
+    /// date and sex are proposed where the record differs (REG_* findings, docs/rules.md). Put
+    /// it after the inputs, or repeat it per file.
+    #[arg(long = "registry", value_name = "FILE", num_args = 1..)]
+    pub registry: Vec<PathBuf>,
+    /// Name a registry column: FIELD="Header text" (fields: id_number, old_id_number,
+    /// full_name, birth_date, gender, address, commune, district, province).
+    #[arg(long = "registry-map", value_name = "FIELD=HEADER")]
+    pub registry_maps: Vec<String>,
 }
 
 /// When findings make the exit code 1.

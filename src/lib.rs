@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod record;
 pub mod reference;
+pub mod registry;
 pub mod rules;
 pub mod sample;
 pub mod settings;

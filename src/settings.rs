@@ -293,14 +293,46 @@ pub fn resolve_read(args: &ReadArgs, lang: Lang) -> Result<ScanConfig> {
             })?)
         }
     };
+    let today = resolve_today(args.as_of.as_deref(), lang)?;
+    let registry = resolve_registry(args, today, lang)?;
     let config = ScanConfig {
         read,
-        today: resolve_today(args.as_of.as_deref(), lang)?,
+        today,
         threads: args.threads,
         gazetteer,
         capture: false,
+        registry,
     };
     Ok(config)
+}
+
+/// Reads the registry extracts named by `--registry`, with the columns named by
+/// `--registry-map`.
+fn resolve_registry(
+    args: &ReadArgs,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<Option<Arc<crate::registry::Registry>>> {
+    if args.registry.is_empty() {
+        return Ok(None);
+    }
+    let mut user = Vec::new();
+    for m in &args.registry_maps {
+        let Some((name, header)) = m.split_once('=') else {
+            bail!(lang.pick(
+                format!("--registry-map \"{m}\": cần dạng TRƯỜNG=\"Tiêu đề cột\""),
+                format!("--registry-map \"{m}\": expected FIELD=\"Header text\"")
+            ));
+        };
+        let field = match name.trim() {
+            "old_id_number" => crate::registry::OLD_NUMBER,
+            other => parse_field(other, lang)?,
+        };
+        user.push((field, header.trim().trim_matches('"').to_string()));
+    }
+    crate::registry::read(&args.registry, &user, today)
+        .map(|r| Some(Arc::new(r)))
+        .map_err(|e| anyhow!(e.render(lang)))
 }
 
 impl ScanSettings {

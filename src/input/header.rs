@@ -278,6 +278,19 @@ impl Default for HeaderTable {
 }
 
 impl HeaderTable {
+    /// A table of other header names than a dump's (a registry extract's), folded as
+    /// [`fold_header`] folds.
+    pub fn with_aliases(aliases: &[(Field, &[&str])]) -> HeaderTable {
+        let known = aliases
+            .iter()
+            .flat_map(|(field, names)| names.iter().map(|n| (fold_header(n), *field)))
+            .collect();
+        HeaderTable {
+            known,
+            user: HashMap::new(),
+        }
+    }
+
     /// Adds a user mapping: a header with this text is `field`.
     pub fn add(&mut self, field: Field, header: &str) {
         self.user.insert(fold_header(header), field);

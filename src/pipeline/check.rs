@@ -18,9 +18,11 @@ use crate::normalize::NormalRow;
 use crate::normalize::PersonCache;
 use crate::normalize::places::{Gazetteer, Place};
 use crate::record::{Cell, Field, RawRecord};
+use crate::registry::Registry;
 use crate::rules::dose::DoseIndex;
 use crate::rules::duplicates::IdIndex;
 use crate::rules::record_id::RecordIndex;
+use crate::rules::split::{self, SplitIndex};
 use crate::rules::{self, Code, Columns, Detail, dose, duplicates, record_id};
 use crate::util::StableHasher;
 
@@ -34,6 +36,8 @@ pub(super) struct Resolved {
     pub(super) place: Place,
     /// A hash of the key, to tell people of different communes apart.
     pub(super) hash: u64,
+    /// The 2025 communes of the place, when matching against a registry.
+    pub(super) communes: Box<[u32]>,
 }
 
 /// A unit as a batch saw it.
@@ -71,6 +75,8 @@ pub(super) struct BatchOut {
     pub(super) district_column: bool,
     /// Every row's person, values and findings, when capturing.
     pub(super) people_rows: Option<BatchPeople>,
+    /// Rows that may be one person's under two identities.
+    pub(super) splits: SplitIndex,
 }
 
 /// What every row check needs.
@@ -81,6 +87,8 @@ pub(super) struct Checker<'c> {
     gazetteer: &'c Gazetteer,
     /// Written places already matched, by the hash of their text.
     places: Mutex<HashMap<u64, Arc<Resolved>>>,
+    /// The population registry, when matching against one.
+    registry: Option<&'c Registry>,
 }
 
 /// Checks every row of a batch.
@@ -220,10 +228,16 @@ fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: 
     let before = out.findings.len();
     let mut found = RowFindings::new(raw.loc, &make, &mut out.findings);
     rules::check_row(&row, &unit_ref.place, columns, today, &mut found);
+    if let Some(reg) = checker.registry {
+        let probe = rules::registry::probe(&row, &unit_ref.communes);
+        let outcome = crate::registry::matching::find(reg, &probe);
+        rules::registry::check(&row, reg, outcome, &mut found);
+    }
     for f in &out.findings[before..] {
         *out.unit_codes.entry((unit as u32, f.code)).or_insert(0) += 1;
     }
     duplicates::add(&mut out.ids, &row, name_key, unit as u32);
+    split::add(&mut out.splits, &row, name_key, unit as u32);
     let person = person_key(&row, name_key, unit_ref.hash);
     if let Some(people) = &mut out.people_rows {
         capture(
@@ -365,7 +379,14 @@ impl<'c> Checker<'c> {
             today,
             gazetteer,
             places: Mutex::new(HashMap::new()),
+            registry: None,
         }
+    }
+
+    /// The checker, matching every person against `registry` too.
+    pub(super) fn with_registry(mut self, registry: Option<&'c Registry>) -> Self {
+        self.registry = registry;
+        self
     }
 
     /// The units met, by the hash of their key: canonical names where recognised, and the
@@ -405,11 +426,17 @@ impl<'c> Checker<'c> {
             k.write(part.as_bytes());
             k.write_u8(0xff);
         }
+        let communes = if self.registry.is_some() {
+            crate::registry::communes_of(&place)
+        } else {
+            Box::default()
+        };
         let resolved = Arc::new(Resolved {
             written: written.map(str::to_string),
             key,
             place,
             hash: k.finish(),
+            communes,
         });
         cache.insert(hash, resolved.clone());
         resolved

@@ -15,6 +15,7 @@ use crate::input::{InputError, InputFile, SheetInfo};
 use crate::rules::dose::DoseIndex;
 use crate::rules::duplicates::IdIndex;
 use crate::rules::record_id::RecordIndex;
+use crate::rules::split::{self, SplitIndex};
 use crate::rules::{Code, dose, duplicates, record_id};
 
 static EMPTY_UNIT: UnitKey = UnitKey {
@@ -30,6 +31,7 @@ type Distinct = (Vec<u64>, u64);
 #[derive(Default)]
 pub(super) struct Merged {
     ids: IdIndex,
+    splits: SplitIndex,
     doses: DoseIndex,
     /// Every row's record id (the one copy the cross-record findings read it from).
     records: RecordIndex,
@@ -87,6 +89,7 @@ impl Merged {
             (p.as_str(), d.as_str(), c.as_str())
         };
         let ids = std::mem::take(&mut self.ids);
+        let splits = std::mem::take(&mut self.splits);
         let doses = std::mem::take(&mut self.doses);
         let records = std::mem::take(&mut self.records);
         let people_pairs = std::mem::take(&mut self.people);
@@ -94,27 +97,35 @@ impl Merged {
         let units_len = self.unit_rows.len();
         // The cross-record rules and the people counts need nothing of each other, but the
         // record ids the other rules' findings show are read from the record-id rule's index.
-        let ((record_conflicts, (id_conflicts, dose_conflicts)), (people, error_people)) =
-            rayon::join(
-                || {
-                    let (found, by_row) = record_id::duplicates(records, names);
-                    let others = rayon::join(
-                        || duplicates::conflicts(ids, names, &by_row),
-                        || dose::duplicates(doses, names, &by_row),
-                    );
-                    (found, others)
-                },
-                || {
-                    rayon::join(
-                        || distinct(people_pairs, units_len),
-                        || distinct(error_pairs, units_len),
-                    )
-                },
-            );
+        let (
+            (record_conflicts, ((id_conflicts, split_people), dose_conflicts)),
+            (people, error_people),
+        ) = rayon::join(
+            || {
+                let (found, by_row) = record_id::duplicates(records, names);
+                let others = rayon::join(
+                    || {
+                        rayon::join(
+                            || duplicates::conflicts(ids, names, &by_row),
+                            || split::splits(splits, names, &by_row),
+                        )
+                    },
+                    || dose::duplicates(doses, names, &by_row),
+                );
+                (found, others)
+            },
+            || {
+                rayon::join(
+                    || distinct(people_pairs, units_len),
+                    || distinct(error_pairs, units_len),
+                )
+            },
+        );
         drop(unit_names);
         let mut conflicts = Vec::new();
         for (unit, finding) in id_conflicts
             .into_iter()
+            .chain(split_people)
             .chain(dose_conflicts)
             .chain(record_conflicts)
         {
@@ -172,6 +183,7 @@ pub(super) fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<s
         global.push(id);
     }
     m.ids.append(out.ids, &global);
+    m.splits.append(out.splits, &global);
     m.doses.append(out.doses, &global);
     m.records.append(out.records, &global);
     for ((u, code), n) in out.unit_codes {

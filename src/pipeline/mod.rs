@@ -46,6 +46,8 @@ pub struct ScanConfig {
     pub gazetteer: Arc<Gazetteer>,
     /// Note every row's person, values and findings for the lists ([`ScanResult::people`]).
     pub capture: bool,
+    /// The population registry each person is matched against (`--registry`), if any.
+    pub registry: Option<Arc<crate::registry::Registry>>,
 }
 
 impl ScanConfig {
@@ -218,7 +220,8 @@ pub fn run(
     let merged = Mutex::new(Merged::default());
     let mut hashes: Vec<Option<String>> = Vec::new();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
-    let checker = Checker::new(config.today, &config.gazetteer, config.capture);
+    let checker = Checker::new(config.today, &config.gazetteer, config.capture)
+        .with_registry(config.registry.as_deref());
 
     std::thread::scope(|s| {
         let (tx, rx) = crossbeam_channel::bounded::<Batch>(threads * 2 + 2);
@@ -364,6 +367,7 @@ mod tests {
             threads,
             gazetteer: Arc::new(Gazetteer::default()),
             capture: false,
+            registry: None,
         };
         assert_eq!(config(3).threads(), 3);
         let cores = std::thread::available_parallelism().map_or(2, usize::from);

@@ -258,6 +258,96 @@ pub fn message(code: Code, detail: Detail, lang: Lang) -> String {
             "bản ghi dài hơn 16 MiB: bị bỏ qua, các dòng sau vẫn được đọc; cần kiểm tra tệp",
             "the record is longer than 16 MiB: skipped, the lines after it still read; check the file",
         ),
+        Code::RegIdProposed => {
+            let head = base(
+                "số CMND/CCCD thiếu, sai hoặc là số CMND cũ; theo dữ liệu dân cư, số đúng ở cột gợi ý",
+                "the CCCD/CMND number is missing, wrong or an old CMND; the population registry's number is the suggestion",
+            );
+            with_evidence(head, detail, vi)
+        }
+        Code::RegNameMismatch => with_evidence(
+            base(
+                "họ tên khác với dữ liệu dân cư; tên trong dữ liệu dân cư ở cột gợi ý",
+                "the name differs from the population registry's; the registry's name is the suggestion",
+            ),
+            detail,
+            vi,
+        ),
+        Code::RegDobMismatch => with_evidence(
+            base(
+                "ngày sinh khác với dữ liệu dân cư; ngày sinh trong dữ liệu dân cư ở cột gợi ý",
+                "the birth date differs from the population registry's; the registry's date is the suggestion",
+            ),
+            detail,
+            vi,
+        ),
+        Code::RegSexMismatch => with_evidence(
+            base(
+                "giới tính khác với dữ liệu dân cư; giới tính trong dữ liệu dân cư ở cột gợi ý",
+                "the sex differs from the population registry's; the registry's is the suggestion",
+            ),
+            detail,
+            vi,
+        ),
+        Code::RegIdOtherPerson => base(
+            "số CMND/CCCD này trong dữ liệu dân cư là của một người khác (khác họ tên và ngày sinh); số của chính người này, nếu tìm được, ở cột gợi ý",
+            "this CCCD/CMND number belongs to someone else in the population registry (another name and birth date); this person's own number, when found, is the suggestion",
+        ),
+        Code::RegAmbiguous => match detail {
+            Detail::People(n) if vi => format!(
+                "{n} người trong dữ liệu dân cư có thể là người này, không đủ chắc chắn để đề xuất: cần công an xã xác minh"
+            ),
+            Detail::People(n) => format!(
+                "{n} residents of the population registry could be this person, not surely enough to propose one: the commune police must check"
+            ),
+            _ => base(
+                "nhiều người trong dữ liệu dân cư có thể là người này: cần công an xã xác minh",
+                "several residents of the population registry could be this person: the commune police must check",
+            ),
+        },
+        Code::RegNotFound => base(
+            "không tìm thấy người này trong dữ liệu dân cư của xã (có thể đã chuyển đi hoặc tạm trú): cần xác minh",
+            "this person is not in the commune's population registry (moved away or temporary residence?): to be checked",
+        ),
+        Code::PersonSplit => base(
+            "cùng họ tên, ngày sinh, giới tính và xã với bản ghi có số CMND/CCCD khác: các mũi tiêm của một người đang nằm ở hai hồ sơ; số nên giữ ở cột gợi ý",
+            "same name, birth date, sex and commune as records under another CCCD/CMND number: one person's doses are split over two identities; the number to keep is the suggestion",
+        ),
+    }
+}
+
+/// `head`, then what agreed with the registry ("khớp theo: số CCCD, họ tên, ngày sinh").
+fn with_evidence(head: String, detail: Detail, vi: bool) -> String {
+    use crate::registry::compare::*;
+    let Detail::Evidence(bits) = detail else {
+        return head;
+    };
+    let parts: [(u8, &str, &str); 8] = [
+        (BY_NUMBER, "số CCCD", "CCCD number"),
+        (BY_OLD_NUMBER, "số CMND cũ", "old CMND number"),
+        (
+            BY_NEAR_NUMBER,
+            "số CCCD gần đúng (sai một chữ số)",
+            "CCCD number but for one digit",
+        ),
+        (BY_NAME, "họ tên", "name"),
+        (BY_NEAR_NAME, "họ tên gần đúng", "name, nearly"),
+        (BY_BIRTH, "ngày sinh", "birth date"),
+        (BY_SEX, "giới tính", "sex"),
+        (BY_COMMUNE, "xã", "commune"),
+    ];
+    let named: Vec<&str> = parts
+        .iter()
+        .filter(|(b, ..)| bits & b != 0)
+        .map(|(_, v, e)| if vi { *v } else { *e })
+        .collect();
+    if named.is_empty() {
+        return head;
+    }
+    if vi {
+        format!("{head} (khớp theo: {})", named.join(", "))
+    } else {
+        format!("{head} (matched on: {})", named.join(", "))
     }
 }
 

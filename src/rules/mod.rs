@@ -13,7 +13,9 @@ pub mod name;
 pub mod phone;
 pub mod place;
 pub mod record_id;
+pub mod registry;
 pub mod row_index;
+pub mod split;
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -183,6 +185,14 @@ codes! {
     RowRagged = "ROW_RAGGED", None, Error;
     RowUnterminatedQuote = "ROW_UNTERMINATED_QUOTE", None, Error;
     RowTooLong = "ROW_TOO_LONG", None, Error;
+    RegIdProposed = "REG_ID_PROPOSED", Some(Field::IdNumber), Error;
+    RegNameMismatch = "REG_NAME_MISMATCH", Some(Field::FullName), Error;
+    RegDobMismatch = "REG_DOB_MISMATCH", Some(Field::BirthDate), Error;
+    RegSexMismatch = "REG_SEX_MISMATCH", Some(Field::Gender), Error;
+    RegIdOtherPerson = "REG_ID_OTHER_PERSON", Some(Field::IdNumber), Error;
+    RegAmbiguous = "REG_AMBIGUOUS", Some(Field::IdNumber), Warning;
+    RegNotFound = "REG_NOT_FOUND", Some(Field::IdNumber), Warning;
+    PersonSplit = "PERSON_SPLIT", Some(Field::IdNumber), Warning;
 }
 
 impl Code {
@@ -248,6 +258,8 @@ pub enum Detail {
         /// Different people holding it.
         people: u32,
     },
+    /// What agreed with the population registry ([`crate::registry::compare::Evidence`] bits).
+    Evidence(u8),
 }
 
 impl Detail {
@@ -272,6 +284,7 @@ impl Detail {
             Detail::NotADate => (15, 0, 0),
             Detail::Dose(n) => (16, i64::from(n), 0),
             Detail::Shared { inputs, people } => (17, i64::from(inputs), i64::from(people)),
+            Detail::Evidence(bits) => (18, i64::from(bits), 0),
         }
     }
 
@@ -302,6 +315,7 @@ impl Detail {
                 inputs: u32::try_from(a).ok()?,
                 people: u32::try_from(b).ok()?,
             },
+            18 => Detail::Evidence(u8::try_from(a).ok()?),
             _ => return None,
         })
     }
@@ -340,6 +354,7 @@ mod tests {
                 inputs: 2,
                 people: 3,
             },
+            Detail::Evidence(0b1010_1001),
         ] {
             let (t, a, b) = d.to_parts();
             assert_eq!(Detail::from_parts(t, a, b), Some(d));

@@ -111,19 +111,44 @@ impl<T: Copy + Send> RowIndex<T> {
         unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
         record_id: impl Fn(RowLoc, &str) -> String,
     ) -> Vec<(u32, Finding)> {
+        self.findings_of_rows(
+            |e| key(&e.data),
+            |group| match judge(group) {
+                Some(detail) => (0..group.len())
+                    .map(|i| (i, detail, String::new()))
+                    .collect(),
+                None => Vec::new(),
+            },
+            code,
+            unit,
+            record_id,
+        )
+    }
+
+    /// Like [`RowIndex::findings`], but the key may read the whole entry (its unit too), and
+    /// `judge` picks the rows of a group that are findings, each with its detail and suggestion:
+    /// (index in the group, detail, suggestion).
+    pub fn findings_of_rows<'u, K: Ord + Send>(
+        &mut self,
+        key: impl Fn(&Entry<T>) -> K + Sync,
+        judge: impl Fn(&[Entry<T>]) -> Vec<(usize, Detail, String)>,
+        code: Code,
+        unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
+        record_id: impl Fn(RowLoc, &str) -> String,
+    ) -> Vec<(u32, Finding)> {
         use rayon::slice::ParallelSliceMut;
         // Grouping needs the key only: findings are sorted again by the caller.
         self.entries
-            .par_sort_unstable_by(|a, b| key(&a.data).cmp(&key(&b.data)));
+            .par_sort_unstable_by(|a, b| key(a).cmp(&key(b)));
         let mut out = Vec::new();
-        for group in self.entries.chunk_by(|a, b| key(&a.data) == key(&b.data)) {
+        for group in self.entries.chunk_by(|a, b| key(a) == key(b)) {
             if group.len() < 2 {
                 continue;
             }
-            let Some(detail) = judge(group) else {
-                continue;
-            };
-            for e in group {
+            for (i, detail, suggestion) in judge(group) {
+                let Some(e) = group.get(i) else {
+                    continue;
+                };
                 let value = self.text(e);
                 let (province, district, commune) = unit(e.unit);
                 let info = RowInfo {
@@ -140,7 +165,7 @@ impl<T: Copy + Send> RowIndex<T> {
                         field: code.field(),
                         code,
                         value: value.into(),
-                        suggestion: "".into(),
+                        suggestion: suggestion.as_str().into(),
                         detail,
                     },
                 ));

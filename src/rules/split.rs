@@ -1,0 +1,225 @@
+//! `PERSON_SPLIT`: one person's doses under two identities, found without any registry. Rows
+//! with a name, a full birth date and a sex are grouped by those and their commune; in a group
+//! where one CCCD stands beside rows with an old CMND, with no number, or with a number one typo
+//! from it, those rows are that person's, and the CCCD is the number to keep. Namesakes with
+//! another birth date are in other groups and never joined; a group with two unrelated numbers
+//! (two people after all) is left alone.
+
+use std::hash::Hasher;
+
+use crate::findings::Finding;
+use crate::normalize::NormalRow;
+use crate::normalize::identifiers::IdNum;
+use crate::record::Field;
+use crate::registry::compare::one_typo;
+use crate::rules::record_id::RecordIds;
+use crate::rules::row_index::{Entry, RowIndex};
+use crate::rules::{Code, Detail};
+use crate::util::StableHasher;
+
+/// What is kept of a row that has a name, a full birth date and a sex.
+#[derive(Debug, Clone, Copy)]
+pub struct SplitEntry {
+    /// Hash of the folded name, birth date and sex.
+    person: u64,
+    /// The number's key ([`IdNum::key`]); 0 without a readable number.
+    number: u64,
+}
+
+/// The rows that may be a split person's.
+pub type SplitIndex = RowIndex<SplitEntry>;
+
+const TWELVE: u64 = 1 << 63;
+
+/// The digits of a number from its key.
+fn digits_of(key: u64) -> String {
+    if key & TWELVE != 0 {
+        format!("{:012}", key & !TWELVE)
+    } else {
+        format!("{key:09}")
+    }
+}
+
+/// Notes `row` if it has a name (`name_key`, the [`crate::normalize::text::fold_hash`] of it),
+/// a full birth date and a sex.
+pub fn add(index: &mut SplitIndex, row: &NormalRow<'_, '_>, name_key: u64, unit: u32) {
+    let (Some(date), Some(sex)) = (row.birth.date(), row.gender.gender()) else {
+        return;
+    };
+    if name_key == 0 {
+        return;
+    }
+    let mut h = StableHasher::default();
+    h.write_u64(name_key);
+    h.write(date.to_string().as_bytes());
+    h.write_u8(sex as u8);
+    let entry = SplitEntry {
+        person: h.finish(),
+        number: row.id.number().map_or(0, |n: IdNum| n.key()),
+    };
+    index.push(entry, row.raw, unit, Field::IdNumber);
+}
+
+/// Of the numbers of one person's group, the one to keep; `None` when the group is not surely
+/// one person.
+fn to_keep(group: &[Entry<SplitEntry>]) -> Option<u64> {
+    let mut numbers: Vec<u64> = group.iter().map(|e| e.data.number).collect();
+    numbers.sort_unstable();
+    let rows_of = |n: u64| numbers.iter().filter(|&&m| m == n).count();
+    let mut distinct = numbers.clone();
+    distinct.dedup();
+    let cccds: Vec<u64> = distinct
+        .iter()
+        .copied()
+        .filter(|n| n & TWELVE != 0)
+        .collect();
+    let cmnds: Vec<u64> = distinct
+        .iter()
+        .copied()
+        .filter(|n| *n != 0 && n & TWELVE == 0)
+        .collect();
+    match (cccds.as_slice(), cmnds.len()) {
+        ([one], 0 | 1) => Some(*one),
+        ([a, b], 0) if one_typo(&digits_of(*a), &digits_of(*b)) => {
+            match rows_of(*a).cmp(&rows_of(*b)) {
+                std::cmp::Ordering::Greater => Some(*a),
+                std::cmp::Ordering::Less => Some(*b),
+                std::cmp::Ordering::Equal => None,
+            }
+        }
+        ([], 1) => Some(cmnds[0]),
+        _ => None,
+    }
+}
+
+/// The rows of every split person that are not under the number to keep, with that number as
+/// the suggestion. `unit(u)` names unit `u`; `ids` gives each row's record id.
+pub fn splits<'u>(
+    mut index: SplitIndex,
+    unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
+    ids: &RecordIds,
+) -> Vec<(u32, Finding)> {
+    index.findings_of_rows(
+        |e| (e.data.person, e.unit),
+        |group| {
+            let Some(keep) = to_keep(group) else {
+                return Vec::new();
+            };
+            let keep_text = digits_of(keep);
+            group
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.data.number != keep)
+                .map(|(i, _)| (i, Detail::None, keep_text.clone()))
+                .collect()
+        },
+        Code::PersonSplit,
+        unit,
+        |loc, _| ids.get(loc).to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize_row;
+    use crate::normalize::text::fold_hash;
+    use crate::record::{Cell, RawRecord, RowLoc};
+    use crate::rules::record_id::{self, RecordIndex};
+    use chrono::NaiveDate;
+    use std::borrow::Cow;
+
+    type Ix = (SplitIndex, RecordIndex);
+
+    fn put(ix: &mut Ix, row: u32, id: &str, name: &str, dob: &str, unit: u32) {
+        let mut cells: [Cell<Cow<str>>; 16] = Default::default();
+        for (f, v) in [
+            (Field::IdNumber, id),
+            (Field::FullName, name),
+            (Field::BirthDate, dob),
+            (Field::Gender, "Nam"),
+        ] {
+            if !v.is_empty() {
+                cells[f.index()] = Cell::Text(Cow::Owned(v.to_string()));
+            }
+        }
+        cells[Field::RecordId.index()] = Cell::Text(Cow::Owned(format!("R{row}")));
+        let raw = RawRecord {
+            loc: RowLoc {
+                source: 0,
+                sheet: 0,
+                row,
+            },
+            cells,
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
+        add(
+            &mut ix.0,
+            &normalize_row(&raw, today),
+            fold_hash(name),
+            unit,
+        );
+        record_id::add(&mut ix.1, &raw, u64::from(row), unit);
+    }
+
+    fn found(ix: Ix) -> Vec<(u32, String, String)> {
+        let places = |_| ("P", "D", "C");
+        let (_, ids) = record_id::duplicates(ix.1, places);
+        let mut f: Vec<(u32, String, String)> = splits(ix.0, places, &ids)
+            .into_iter()
+            .map(|(_, f)| (f.loc.row, f.value.to_string(), f.suggestion.to_string()))
+            .collect();
+        f.sort();
+        f
+    }
+
+    #[test]
+    fn an_old_cmnd_or_no_number_beside_a_cccd_is_one_person() {
+        let mut ix = Ix::default();
+        put(&mut ix, 2, "023456781", "Nguyễn Văn An", "01/02/1990", 0);
+        put(&mut ix, 3, "079090001234", "Nguyễn Văn An", "01/02/1990", 0);
+        put(&mut ix, 4, "079090001234", "NGUYỄN VĂN AN", "01/02/1990", 0);
+        put(&mut ix, 5, "", "Nguyễn Văn An", "01/02/1990", 0);
+        assert_eq!(
+            found(ix),
+            [
+                (2, "023456781".to_string(), "079090001234".to_string()),
+                (5, String::new(), "079090001234".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_typo_joins_the_minority_to_the_majority() {
+        let mut ix = Ix::default();
+        put(&mut ix, 2, "079090001234", "Lê Văn Bình", "05/06/1990", 0);
+        put(&mut ix, 3, "079090001234", "Lê Văn Bình", "05/06/1990", 0);
+        put(&mut ix, 4, "079090001243", "Lê Văn Bình", "05/06/1990", 0);
+        assert_eq!(
+            found(ix),
+            [(4, "079090001243".to_string(), "079090001234".to_string())]
+        );
+    }
+
+    #[test]
+    fn namesakes_twins_and_two_people_are_never_joined() {
+        let mut ix = Ix::default();
+        // Another birth date: another person.
+        put(&mut ix, 2, "079090001234", "Nguyễn Văn An", "01/02/1990", 0);
+        put(&mut ix, 3, "", "Nguyễn Văn An", "02/01/1990", 0);
+        // Twins: same surname and birth date, other given names.
+        put(&mut ix, 4, "079090005555", "Lê Văn Nam", "03/03/2000", 0);
+        put(&mut ix, 5, "", "Lê Văn Bắc", "03/03/2000", 0);
+        // Two unrelated numbers on one name and birth date: two people.
+        put(&mut ix, 6, "079090007777", "Trần Văn C", "04/04/1990", 0);
+        put(&mut ix, 7, "079090009999", "Trần Văn C", "04/04/1990", 0);
+        put(&mut ix, 8, "", "Trần Văn C", "04/04/1990", 0);
+        // Another commune.
+        put(&mut ix, 9, "079090001234", "Phạm Văn D", "01/02/1990", 0);
+        put(&mut ix, 10, "", "Phạm Văn D", "01/02/1990", 1);
+        // Only the year.
+        put(&mut ix, 11, "079090001234", "Đỗ Văn E", "01/02/1990", 0);
+        put(&mut ix, 12, "", "Đỗ Văn E", "1990", 0);
+        assert!(found(ix).is_empty());
+    }
+}

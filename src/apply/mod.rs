@@ -10,6 +10,7 @@
 
 pub mod authentic;
 pub mod outputs;
+pub mod registry;
 pub mod returned;
 pub mod shown;
 pub mod source;
@@ -323,7 +324,7 @@ struct Draft {
     early: Option<Outcome>,
 }
 
-fn draft(r: &ReturnedRow, today: NaiveDate, lang: Lang) -> Draft {
+fn draft(r: &ReturnedRow, today: NaiveDate, registry: bool, lang: Lang) -> Draft {
     let status = read_status(&r.fixes.status);
     let mut d = Draft {
         fixes: Default::default(),
@@ -339,6 +340,16 @@ fn draft(r: &ReturnedRow, today: NaiveDate, lang: Lang) -> Draft {
         return d;
     }
     let any = r.fixes.any();
+    // With the registry at hand, `Đã sửa` beside its suggestions accepts them as typed.
+    let confirmed = if registry && status == Status::Fixed && !any {
+        registry::confirmed_suggestions(r, today, lang)
+    } else {
+        Shown::default()
+    };
+    if confirmed.iter().any(|(_, v)| v.is_some()) {
+        d.fixes = confirmed;
+        return d;
+    }
     d.early = match (status, any) {
         (Status::Unknown, _) => reject(Why::StatusUnknown),
         (Status::Fixed, false) => reject(Why::NothingToApply),
@@ -402,6 +413,8 @@ pub struct Context<'a> {
     pub returned: &'a [Returned],
     /// The units records are filed in (as `export-list` files its lists).
     pub gazetteer: &'a Gazetteer,
+    /// The population registry corrections are checked against (`--registry`), if any.
+    pub registry: Option<&'a crate::registry::Registry>,
 }
 
 /// Everything the sources are searched for, from the returned rows.
@@ -417,7 +430,7 @@ pub fn wanted(ctx: &Context<'_>) -> Wanted {
             for k in &r.keys {
                 w.keys.extend(key_hashes(k));
             }
-            let d = draft(r, ctx.today, ctx.lang);
+            let d = draft(r, ctx.today, ctx.registry.is_some(), ctx.lang);
             w.values.insert(values_hash(&r.shown().as_array()));
             if d.early.is_none() {
                 w.values
@@ -664,7 +677,7 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
         let division = book.identity.division();
         let in_unit = |i: usize| units.of_row(&index.rows[i], division) == list_unit;
         for (ri, r) in book.rows.iter().enumerate() {
-            let d = draft(r, ctx.today, lang);
+            let d = draft(r, ctx.today, ctx.registry.is_some(), lang);
             let mut decision = Decision {
                 workbook: wi,
                 row: Some(ri),
@@ -697,10 +710,22 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                     let values = corrected(r.shown(), &d.fixes);
                     let fixed = d.fixes.map(Option::is_some);
                     decision.matched = rows;
-                    let why = check_rules(&values, &fixed, dose, ctx.today, lang).or_else(|| {
-                        let expected = name_expected(r, ctx.today);
-                        suspect::check(r.shown(), &d.fixes, expected, &r.fixes.note, lang)
+                    let said = ctx.registry.map_or(registry::Said::Nothing, |reg| {
+                        registry::check(reg, &values, fixed.id, lang)
                     });
+                    let why = check_rules(&values, &fixed, dose, ctx.today, lang)
+                        .or(match said.clone() {
+                            registry::Said::OtherPerson(why) => Some(why),
+                            _ => None,
+                        })
+                        .or_else(|| {
+                            // The registry's own values need no note to replace an identity.
+                            if said == registry::Said::Confirmed {
+                                return None;
+                            }
+                            let expected = name_expected(r, ctx.today);
+                            suspect::check(r.shown(), &d.fixes, expected, &r.fixes.note, lang)
+                        });
                     decision.outcome = match why {
                         Some(why) => Outcome::Rejected(why),
                         None => Outcome::Applied,
@@ -1098,6 +1123,7 @@ pub(crate) mod tests {
             lang: Lang::En,
             returned: books,
             gazetteer,
+            registry: None,
         }
     }
 

@@ -779,6 +779,7 @@ mod tests {
             lang: Lang::En,
             returned: &books,
             gazetteer: &gazetteer,
+            registry: None,
         };
         let decisions = decide(&ctx, &index);
         Applied::new(files, books, index, decisions)

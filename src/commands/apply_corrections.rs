@@ -80,6 +80,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
         lang,
         returned: &books,
         gazetteer: &config.gazetteer,
+        registry: config.registry.as_deref(),
     };
     let wanted = apply::wanted(&ctx);
     let index = source::index(&files, &config.read, &wanted, today, config.threads());

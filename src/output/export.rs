@@ -247,7 +247,7 @@ pub fn key_from(record_id: &str, source: &str, sheet: &str, row: u32) -> String 
 }
 
 /// How a list names a field in `Gợi ý sửa`.
-fn field_label(field: Field) -> &'static str {
+pub fn field_label(field: Field) -> &'static str {
     match field {
         Field::FullName => "Họ và tên",
         Field::BirthDate => "Ngày sinh",
@@ -299,6 +299,21 @@ pub fn list_row(person: &Listed, ctx: &ExportContext<'_>) -> std::io::Result<(Li
     });
     let mut lines: Vec<String> = Vec::new();
     let mut suggested: Vec<Field> = Vec::new();
+    // The population registry's values come first: they are what the police confirm.
+    for f in findings.iter().filter(|f| f.code.from_registry()) {
+        if let Some(field) = f.field
+            && !f.suggestion.is_empty()
+            && !suggested.contains(&field)
+        {
+            suggested.push(field);
+            row.suggestions.push(format!(
+                "{}: {}{}",
+                field_label(field),
+                f.suggestion,
+                list_workbook::FROM_REGISTRY
+            ));
+        }
+    }
     for f in &findings {
         let mut text = format!("• {}", sentence(&message(f.code, f.detail, Lang::Vi)));
         if matches!(f.field, Some(Field::DoseDate | Field::DoseNumber)) && !f.value.is_empty() {

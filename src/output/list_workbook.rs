@@ -72,6 +72,17 @@ pub const COL_PHONE: u16 = 6;
 pub const COL_ADDRESS: u16 = 7;
 /// The findings, one per line.
 pub const COL_ERRORS: u16 = 8;
+/// The mark after a suggestion that is the population registry's value ("Số CMND/CCCD: 0790…
+/// (theo dữ liệu dân cư)"): the police confirm it rather than type it.
+pub const FROM_REGISTRY: &str = " (theo dữ liệu dân cư)";
+
+/// The field label and value of a suggestion line that is the population registry's.
+pub fn registry_suggestion(line: &str) -> Option<(&str, &str)> {
+    line.trim_end()
+        .strip_suffix(FROM_REGISTRY)?
+        .split_once(": ")
+}
+
 /// The suggestions, one per line.
 pub const COL_SUGGESTIONS: u16 = 9;
 /// Columns the hamlet team fills in (0-based), and the verification status.

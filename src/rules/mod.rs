@@ -196,6 +196,18 @@ codes! {
 }
 
 impl Code {
+    /// Whether the code's suggestion is the population registry's value (`--registry`).
+    pub fn from_registry(self) -> bool {
+        matches!(
+            self,
+            Code::RegIdProposed
+                | Code::RegNameMismatch
+                | Code::RegDobMismatch
+                | Code::RegSexMismatch
+                | Code::RegIdOtherPerson
+        )
+    }
+
     /// The code named `name`, if there is one.
     pub fn from_name(name: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == name)

@@ -1,0 +1,324 @@
+//! The police step with a population registry (`--registry`), end to end: scan proposes the
+//! registry's values, export-list shows them marked as the registry's, apply-corrections accepts
+//! `Đã sửa` beside them and sends back a number that is someone else's; residents who are not in
+//! the dumps appear nowhere; an extract without the needed columns is refused in one line.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+
+use calamine::Data;
+use common::{AS_OF, run, text};
+use vaxclean::output::list_workbook::{COL_ID_FIX, COL_STATUS};
+use vaxclean::sample::fill::Sheets;
+
+const PLACE: [&str; 3] = ["Thành phố Hà Nội", "Quận Ba Đình", "Phường Phúc Xá"];
+
+/// The dump, in 2020 units: (record id, name, birth date, sex, number).
+const DUMP: [[&str; 5]; 6] = [
+    // No number: the registry has it.
+    ["R1", "Nguyễn Văn An", "01/02/1990", "Nam", ""],
+    // Typed without accents.
+    ["R2", "Tran Thi Binh", "05/06/1985", "Nữ", "001185002222"],
+    // Right in every field.
+    ["R3", "Lê Văn Cường", "03/03/1980", "Nam", "001080003333"],
+    // Cường's number on another person.
+    ["R4", "Hoàng Văn Dũng", "05/03/1980", "Nam", "001080003333"],
+    // Not a resident.
+    ["R5", "Phạm Thị Én", "09/09/1999", "Nữ", ""],
+    // A second dose of An, under his CCCD: the first is a split identity.
+    ["R6", "Nguyễn Văn An", "01/02/1990", "Nam", "001090001234"],
+];
+
+/// The extract, in 2025 units (Phúc Xá became part of Phường Hồng Hà), under title lines: the
+/// dump's residents, and one who was never vaccinated.
+const EXTRACT: &str = "CÔNG AN PHƯỜNG HỒNG HÀ\nDANH SÁCH CÔNG DÂN THƯỜNG TRÚ\n\n\
+STT,Số định danh cá nhân,Số CMND cũ,\"Họ, chữ đệm và tên\",\"Ngày, tháng, năm sinh\",Giới tính,Nơi thường trú,Xã/Phường,Tỉnh/Thành phố\n\
+1,001090001234,,Nguyễn Văn An,01/02/1990,Nam,Số 1 Hồng Hà,Phường Hồng Hà,Thành phố Hà Nội\n\
+2,001185002222,,Trần Thị Bình,05/06/1985,Nữ,Số 2 Hồng Hà,Phường Hồng Hà,Thành phố Hà Nội\n\
+3,001080003333,,Lê Văn Cường,03/03/1980,Nam,Số 3 Hồng Hà,Phường Hồng Hà,Thành phố Hà Nội\n\
+4,001080004444,,Hoàng Văn Dũng,05/03/1980,Nam,Số 4 Hồng Hà,Phường Hồng Hà,Thành phố Hà Nội\n\
+5,001199005555,,Vũ Thị Giang Hương,11/11/1999,Nữ,Số 5 Hồng Hà,Phường Hồng Hà,Thành phố Hà Nội\n";
+
+/// The never-vaccinated resident: must appear in no output.
+const STRANGER: [&str; 2] = ["001199005555", "Giang Hương"];
+
+fn setup(d: &Path) {
+    let mut w = csv::Writer::from_path(d.join("dump.csv")).unwrap();
+    w.write_record([
+        "Mã đối tượng",
+        "Họ và tên",
+        "Ngày sinh",
+        "Giới tính",
+        "Số CMND/CCCD",
+        "Tỉnh/Thành phố",
+        "Quận/Huyện",
+        "Xã/Phường",
+    ])
+    .unwrap();
+    for r in DUMP {
+        w.write_record(r.iter().chain(PLACE.iter())).unwrap();
+    }
+    w.flush().unwrap();
+    std::fs::write(d.join("dan-cu.csv"), EXTRACT).unwrap();
+}
+
+/// (record id, code, suggestion) of every finding.
+fn codes(d: &Path, out: &str) -> Vec<(String, String, String)> {
+    let mut v: Vec<(String, String, String)> = common::findings(&d.join(out).join("findings.csv"))
+        .into_iter()
+        .map(|f| {
+            (
+                f["record_id"].clone(),
+                f["code"].clone(),
+                f["suggestion"].clone(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn has(found: &[(String, String, String)], id: &str, code: &str, suggestion: &str) -> bool {
+    found
+        .iter()
+        .any(|(i, c, s)| i == id && c == code && s == suggestion)
+}
+
+/// Every byte of every file under `dir`, xlsx parts inflated, as text.
+fn everything_written(dir: &Path) -> String {
+    let mut all = String::new();
+    for p in common::walk(dir) {
+        let bytes = std::fs::read(&p).unwrap();
+        if p.extension().is_some_and(|e| e == "xlsx") {
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            for i in 0..zip.len() {
+                let mut part = zip.by_index(i).unwrap();
+                let mut s = String::new();
+                let _ = std::io::Read::read_to_string(&mut part, &mut s);
+                all.push_str(&s);
+            }
+        } else {
+            all.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    all
+}
+
+#[test]
+fn scan_proposes_the_registrys_values_and_nothing_for_the_right_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d);
+    let out = run(
+        d,
+        &[
+            "scan",
+            "dump.csv",
+            "--registry",
+            "dan-cu.csv",
+            "--out",
+            "o",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{:?}",
+        text(&out)
+    );
+    let found = codes(d, "o");
+    assert!(
+        has(&found, "R1", "REG_ID_PROPOSED", "001090001234"),
+        "{found:?}"
+    );
+    assert!(
+        has(&found, "R2", "REG_NAME_MISMATCH", "Trần Thị Bình"),
+        "{found:?}"
+    );
+    assert!(
+        has(&found, "R4", "REG_ID_OTHER_PERSON", "001080004444"),
+        "{found:?}"
+    );
+    assert!(has(&found, "R5", "REG_NOT_FOUND", ""), "{found:?}");
+    assert!(
+        has(&found, "R1", "PERSON_SPLIT", "001090001234"),
+        "{found:?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|(i, c, _)| i == "R3" && c.starts_with("REG_")),
+        "{found:?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|(i, c, _)| i == "R6" && c.starts_with("REG_")),
+        "{found:?}"
+    );
+    let all = everything_written(&d.join("o"));
+    for s in STRANGER {
+        assert!(
+            !all.contains(s),
+            "a resident not in the dump was written: {s}"
+        );
+    }
+}
+
+#[test]
+fn the_police_confirm_the_registrys_values_on_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d);
+    let reg = ["--registry", "dan-cu.csv"];
+    let mut args = vec![
+        "export-list",
+        "dump.csv",
+        "--out",
+        "lists",
+        "--as-of",
+        AS_OF,
+        "-q",
+    ];
+    args.extend(reg);
+    let out = run(d, &args);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let lists = common::walk(&d.join("lists"));
+    let list = lists
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .unwrap();
+    let mut s = Sheets::load(list).unwrap();
+    let row_of = |s: &Sheets, key: &str| {
+        s.data_rows()
+            .into_iter()
+            .find(|&r| s.text(r, 1).lines().any(|k| k == key))
+            .unwrap()
+    };
+    let an = row_of(&s, "R1");
+    assert!(
+        s.text(an, 9)
+            .contains("Số CMND/CCCD: 001090001234 (theo dữ liệu dân cư)"),
+        "{}",
+        s.text(an, 9)
+    );
+    assert_eq!(
+        s.suggestion(an, "Số CMND/CCCD").as_deref(),
+        Some("001090001234")
+    );
+    // The police tick "Đã sửa" beside the registry's values, retyping nothing.
+    s.set(an, COL_STATUS, Data::String("Đã sửa".into()));
+    // And a team types Cường's number (someone else's) for Dũng.
+    let dung = row_of(&s, "R4");
+    s.set(dung, COL_ID_FIX, Data::String("001080003333".into()));
+    s.set(dung, COL_STATUS, Data::String("Đã sửa".into()));
+    s.save(list).unwrap();
+    for s in STRANGER {
+        assert!(!everything_written(&d.join("lists")).contains(s));
+    }
+
+    let apply = |out: &str, with_registry: bool| {
+        let mut args = vec![
+            "apply-corrections",
+            "--source",
+            "dump.csv",
+            "--corrections",
+            "lists",
+            "--out",
+            out,
+            "--as-of",
+            AS_OF,
+            "-q",
+        ];
+        if with_registry {
+            args.extend(reg);
+        }
+        run(d, &args)
+    };
+    let out = apply("k", true);
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{:?}",
+        text(&out)
+    );
+    let audit = common::findings(&d.join("k").join("audit.csv"));
+    let of = |key: &str| {
+        audit
+            .iter()
+            .filter(|a| a["record_key"].contains(key))
+            .map(|a| {
+                (
+                    a["status"].clone(),
+                    a["reason_code"].clone(),
+                    a["new"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        of("R1")
+            .iter()
+            .any(|(st, _, new)| st == "applied" && new == "001090001234"),
+        "{audit:?}"
+    );
+    assert!(
+        of("R4")
+            .iter()
+            .any(|(st, code, _)| st == "rejected" && code == "REG_ID_OTHER_PERSON"),
+        "{audit:?}"
+    );
+    // Without the registry, "Đã sửa" with nothing typed is still sent back.
+    let out = apply("k2", false);
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{:?}",
+        text(&out)
+    );
+    let audit = common::findings(&d.join("k2").join("audit.csv"));
+    assert!(
+        audit
+            .iter()
+            .any(|a| a["record_key"].contains("R1") && a["reason_code"] == "NOTHING_TO_APPLY"),
+        "{audit:?}"
+    );
+    for s in STRANGER {
+        assert!(!everything_written(&d.join("k")).contains(s));
+    }
+}
+
+#[test]
+fn an_extract_without_numbers_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d);
+    std::fs::write(
+        d.join("x.csv"),
+        "Họ và tên,Ngày sinh\nNguyễn Văn An,01/02/1990\n",
+    )
+    .unwrap();
+    let out = run(
+        d,
+        &[
+            "scan",
+            "dump.csv",
+            "--registry",
+            "x.csv",
+            "--out",
+            "o",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    let (_, err) = text(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("x.csv") && err.contains("số định danh"),
+        "{err}"
+    );
+    assert!(!d.join("o").join("findings.csv").exists());
+}

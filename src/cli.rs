@@ -88,6 +88,7 @@ Examples:
   vaxclean sample --people 1000 --out thu.csv
   vaxclean sample --people 500 --out thu.xlsx --title-lines --numeric-ids
   vaxclean sample --people 100000 --out big.csv --defect-rate 0.2 --seed 7 --truth truth.csv
+  vaxclean sample --people 2000 --out thu.csv --registry dan-cu.xlsx --registry-key key.csv
   vaxclean sample --people 200 --out clean.csv --defect-rate 0 --encoding windows-1258 --delimiter ';'";
 
 /// Options shared by every subcommand that reads dumps: the inputs and how to read them.
@@ -403,6 +404,20 @@ pub struct SampleArgs {
     /// The date the sample counts as today, YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Also write a registry extract of the dump's communes (.xlsx or .csv): the residents the
+    /// commune police export from the national population database, for registry matching. The
+    /// dump then also gets the damage matching must see through, and people split in two
+    /// identities (docs/sample.md).
+    #[arg(long, value_name = "FILE")]
+    pub registry: Option<PathBuf>,
+    /// The extract's place columns: 2025 (commune and province since July 2025) or 2020
+    /// (commune, district, province).
+    #[arg(long, value_enum, value_name = "UNITS", default_value_t = UnitsArg::U2025)]
+    pub registry_units: UnitsArg,
+    /// With --registry: also write the answer key (which resident each dump row is) to this CSV
+    /// file.
+    #[arg(long, value_name = "FILE", requires = "registry")]
+    pub registry_key: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use crate::input::header::HeaderTable;
 use crate::normalize::places::{Division, Gazetteer};
 use crate::pipeline::ScanConfig;
 use crate::record::Field;
+use crate::sample::registry::RegistryUnits;
 use crate::sample::write::CsvEncoding;
 use crate::sample::{Defect, SampleSpec};
 
@@ -163,6 +164,10 @@ pub struct SampleSettings {
     pub out: PathBuf,
     /// Where to write the truth file, if anywhere.
     pub truth: Option<PathBuf>,
+    /// Where to write the registry extract (`.xlsx` or `.csv`), if anywhere.
+    pub registry: Option<PathBuf>,
+    /// Where to write the registry's answer key, if anywhere.
+    pub registry_key: Option<PathBuf>,
 }
 
 /// The TOML config (`--config`): header mappings and reading defaults.
@@ -460,6 +465,22 @@ impl SampleSettings {
         spec.numeric_ids = args.numeric_ids;
         spec.ansi = args.encoding == crate::cli::SampleEncoding::Windows1258;
         spec.today = resolve_today(args.as_of.as_deref(), lang)?;
+        if let Some(path) = &args.registry {
+            let name = path.to_string_lossy().to_ascii_lowercase();
+            if !(name.ends_with(".xlsx") || name.ends_with(".csv")) {
+                bail!(lang.pick(
+                    format!("--registry {}: tệp phải là .xlsx hoặc .csv", path.display()),
+                    format!(
+                        "--registry {}: expected a .xlsx or .csv file",
+                        path.display()
+                    )
+                ));
+            }
+            spec.registry = Some(match args.registry_units {
+                crate::cli::UnitsArg::U2025 => RegistryUnits::U2025,
+                crate::cli::UnitsArg::U2020 => RegistryUnits::U2020,
+            });
+        }
         Ok(SampleSettings {
             spec,
             delimiter,
@@ -467,6 +488,8 @@ impl SampleSettings {
             title_lines: args.title_lines,
             out: args.out.clone(),
             truth: args.truth.clone(),
+            registry: args.registry.clone(),
+            registry_key: args.registry_key.clone(),
         })
     }
 }

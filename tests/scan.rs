@@ -241,6 +241,44 @@ fn csv_encodings_and_delimiters() {
 }
 
 #[test]
+fn registry_samples_give_exactly_the_planted_findings() {
+    // Registry damage and split people are in the truth where a scan reports them.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, registry, units) in [
+        ("reg.csv", "dan-cu.xlsx", "2025"),
+        ("reg2020.xlsx", "dan-cu.csv", "2020"),
+    ] {
+        let truth = format!("{name}.truth");
+        let key = format!("{name}.key.csv");
+        let args = [
+            "--people",
+            "1500",
+            "--truth",
+            &truth,
+            "--registry",
+            registry,
+            "--registry-units",
+            units,
+            "--registry-key",
+            &key,
+        ];
+        sample(dir.path(), name, &args);
+        let o = scan(dir.path(), &[name], &["-q"]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {:?}", text(&o));
+        assert_same(
+            &finding_keys(&dir.path().join("out/findings.csv")),
+            &truth_keys(&dir.path().join(&truth)),
+        );
+        let s = summary(&dir.path().join("out"));
+        let rows = s["totals"]["rows"].as_u64().unwrap();
+        let key = std::fs::read_to_string(dir.path().join(&key)).unwrap();
+        assert_eq!(key.lines().count() as u64, rows + 1, "one key line per row");
+        assert!(key.lines().skip(1).any(|l| l.ends_with(",1")), "split rows");
+        assert!(dir.path().join(registry).metadata().unwrap().len() > 1000);
+    }
+}
+
+#[test]
 fn a_clean_dump_has_no_error() {
     let dir = tempfile::tempdir().unwrap();
     sample(

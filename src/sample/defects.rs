@@ -407,7 +407,7 @@ impl Generator {
 }
 
 /// Whether `text` reads back the same after a trip through a Windows-1258 file.
-fn survives_ansi(text: &str) -> bool {
+pub(super) fn survives_ansi(text: &str) -> bool {
     let bytes = write::encode_windows_1258(text);
     crate::input::csv::decode_field(&bytes) == text
 }
@@ -437,6 +437,8 @@ pub(super) struct Planted {
     pub(super) row_expected: Vec<(usize, Expected)>,
     /// The last row takes another person's record id.
     pub(super) reuse_record: bool,
+    /// The first row's number cell, when it is not the others' (a split person).
+    pub(super) first_id_cell: Option<Value>,
 }
 
 impl Planted {
@@ -454,10 +456,11 @@ impl Planted {
             expected: Vec::new(),
             row_expected: Vec::new(),
             reuse_record: false,
+            first_id_cell: None,
         }
     }
 
-    fn finding(field: Field, code: Code, value: &str, suggestion: &str) -> Expected {
+    pub(super) fn finding(field: Field, code: Code, value: &str, suggestion: &str) -> Expected {
         Expected {
             record_id: String::new(),
             field,
@@ -473,7 +476,7 @@ impl Planted {
             .push(Self::finding(field, code, value, suggestion));
     }
 
-    fn expect_row(&mut self, row: usize, field: Field, code: Code, value: &str) {
+    pub(super) fn expect_row(&mut self, row: usize, field: Field, code: Code, value: &str) {
         self.row_expected
             .push((row, Self::finding(field, code, value, "")));
     }

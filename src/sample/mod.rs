@@ -6,6 +6,7 @@
 mod defects;
 pub mod fill;
 pub mod names;
+pub mod registry;
 pub mod rng;
 pub mod write;
 
@@ -20,6 +21,7 @@ use crate::record::Field;
 use crate::reference;
 use crate::rules::Code;
 use defects::{Person, Planted, is_id_defect};
+use registry::{Registry, RegistryUnits};
 use rng::Rng;
 
 /// The columns of a generated dump: header text and field. `STT` (row counter) maps to no field.
@@ -240,6 +242,9 @@ pub struct SampleSpec {
     pub ansi: bool,
     /// Today, for the last possible dose date.
     pub today: NaiveDate,
+    /// Also make a registry extract of the dump's communes, in these units (and plant the damage
+    /// that registry matching must see through, and split people).
+    pub registry: Option<RegistryUnits>,
 }
 
 impl SampleSpec {
@@ -257,6 +262,7 @@ impl SampleSpec {
             numeric_ids: false,
             ansi: false,
             today: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default(),
+            registry: None,
         }
     }
 }
@@ -313,6 +319,8 @@ struct Unit {
     province: String,
     district: String,
     commune: String,
+    /// The commune's statistics-office code.
+    code: String,
 }
 
 fn load_units(provinces: &[String]) -> Vec<Unit> {
@@ -333,6 +341,7 @@ fn load_units(provinces: &[String]) -> Vec<Unit> {
                 province: r.get(1)?.to_string(),
                 district: r.get(3)?.to_string(),
                 commune: r.get(5)?.to_string(),
+                code: r.get(4)?.to_string(),
             })
         })
         .collect()
@@ -376,6 +385,32 @@ pub struct Generator {
     people_done: u64,
     rows_done: u64,
     truth: Vec<Expected>,
+    /// The registry side, with `--registry`.
+    registry: Option<Registry>,
+}
+
+/// A birth date: ages 5 to 95 at the start of the campaign.
+fn birth_date(rng: &mut Rng) -> NaiveDate {
+    // Age at the start of the campaign.
+    let age = match rng.below(100) {
+        0..=7 => rng.range(5, 11),
+        8..=16 => rng.range(12, 17),
+        17..=54 => rng.range(18, 39),
+        55..=84 => rng.range(40, 59),
+        _ => rng.range(60, 95),
+    } as i32;
+    let year = campaign_start().year() - age - 1;
+    let day = rng.range(0, 364) as u64;
+    date(year, 1, 1)
+        .checked_add_days(Days::new(day))
+        .unwrap_or(date(year, 6, 1))
+}
+
+/// A CCCD: the province code, the century/sex digit, the birth year's last two digits and six
+/// digits from `random` (below 1,000,000).
+fn cccd(place: u16, birth: NaiveDate, sex: Gender, random: u64) -> String {
+    let century = (birth.year() - 1900) / 100 * 2 + i32::from(sex == Gender::Female);
+    format!("{place:03}{century}{:02}{random:06}", birth.year() % 100)
 }
 
 /// The first day of the campaign (the rules' constant).
@@ -419,6 +454,9 @@ impl Generator {
             people_done: 0,
             rows_done: 0,
             truth: Vec::new(),
+            registry: spec
+                .registry
+                .map(|u| Registry::new(u, spec.seed, spec.today)),
             spec,
         })
     }
@@ -444,19 +482,7 @@ impl Generator {
     }
 
     fn birth_date(&mut self) -> NaiveDate {
-        // Age at the start of the campaign.
-        let age = match self.rng.below(100) {
-            0..=7 => self.rng.range(5, 11),
-            8..=16 => self.rng.range(12, 17),
-            17..=54 => self.rng.range(18, 39),
-            55..=84 => self.rng.range(40, 59),
-            _ => self.rng.range(60, 95),
-        } as i32;
-        let year = campaign_start().year() - age - 1;
-        let day = self.rng.range(0, 364) as u64;
-        date(year, 1, 1)
-            .checked_add_days(Days::new(day))
-            .unwrap_or(date(year, 6, 1))
+        birth_date(&mut self.rng)
     }
 
     fn new_id(&mut self, birth: NaiveDate, sex: Gender, home: u16) -> String {
@@ -476,12 +502,7 @@ impl Generator {
                 } else {
                     self.rng.pick(reference::province_codes()).code
                 };
-                let century = (birth.year() - 1900) / 100 * 2 + i32::from(sex == Gender::Female);
-                format!(
-                    "{place:03}{century}{:02}{:06}",
-                    birth.year() % 100,
-                    self.rng.below(1_000_000)
-                )
+                cccd(place, birth, sex, self.rng.below(1_000_000))
             };
             let Ok(valid) = validate_digits(&id, self.spec.today.year()) else {
                 continue;
@@ -659,6 +680,15 @@ impl Generator {
         {
             defect = None;
         }
+        // The registry side: the resident, the extras of the commune, the damage, the key.
+        let touched = self.registry_person(
+            &person,
+            &address,
+            &record_ids,
+            &mut p,
+            defect.is_none(),
+            self.people_done,
+        );
         // Excel's lost zeros on a number cell.
         if let Value::Number(_) = p.id_cell
             && id.starts_with('0')
@@ -683,7 +713,9 @@ impl Generator {
                 self.lenders[i] = first.clone();
             }
         }
-        if defect.is_none() && cccd && record_ids.len() > 1 {
+        // A person with registry damage or a split identity lends no number: the rows that
+        // would share it must carry it.
+        if defect.is_none() && !touched && cccd && record_ids.len() > 1 {
             let victim = Victim {
                 id: id.clone(),
                 value: p.id_cell.display(),
@@ -744,7 +776,10 @@ impl Generator {
                     p.gender_cell
                         .clone()
                         .unwrap_or_else(|| text(p.sex_written.label())),
-                    p.id_cell.clone(),
+                    match &p.first_id_cell {
+                        Some(cell) if i == 0 => cell.clone(),
+                        _ => p.id_cell.clone(),
+                    },
                     p.phone_cell.clone().unwrap_or_else(|| text(&person.phone)),
                     text(&insurance),
                     text(&province),

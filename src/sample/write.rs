@@ -46,6 +46,20 @@ pub struct CsvRows<W: Write> {
 impl<W: Write> CsvRows<W> {
     /// Starts a CSV file: BOM, title lines, header.
     pub fn new(out: W, encoding: CsvEncoding, delimiter: u8, title_lines: bool) -> Result<Self> {
+        let titles: &[&str] = if title_lines { &TITLE_LINES } else { &[] };
+        let header: Vec<&str> = COLUMNS.iter().map(|(h, _)| *h).collect();
+        Self::with_header(out, encoding, delimiter, titles, &header)
+    }
+
+    /// Starts a CSV file of other columns: BOM, `titles` (each on its line, then a blank line,
+    /// if any), `header`.
+    pub fn with_header(
+        out: W,
+        encoding: CsvEncoding,
+        delimiter: u8,
+        titles: &[&str],
+        header: &[&str],
+    ) -> Result<Self> {
         let mut w = CsvRows {
             out,
             encoding,
@@ -57,13 +71,13 @@ impl<W: Write> CsvRows<W> {
             CsvEncoding::Utf16 => w.out.write_all(b"\xFF\xFE")?,
             _ => {}
         }
-        if title_lines {
-            for t in TITLE_LINES {
+        if !titles.is_empty() {
+            for t in titles {
                 w.fields(&[t.to_string()])?;
             }
             w.fields(&[String::new()])?;
         }
-        let header: Vec<String> = COLUMNS.iter().map(|(h, _)| h.to_string()).collect();
+        let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
         w.fields(&header)?;
         Ok(w)
     }
@@ -121,6 +135,28 @@ pub struct XlsxRows {
 impl XlsxRows {
     /// Starts a workbook at `path`: one sheet, title lines if asked, header.
     pub fn new(path: &Path, title_lines: bool) -> Result<Self> {
+        let titles: &[&str] = if title_lines { &TITLE_LINES } else { &[] };
+        let header: Vec<&str> = COLUMNS.iter().map(|(h, _)| *h).collect();
+        Self::with_header(
+            path,
+            "Danh sach",
+            &[
+                6, 14, 26, 12, 9, 16, 13, 14, 18, 18, 20, 18, 8, 12, 26, 12, 30,
+            ],
+            titles,
+            &header,
+        )
+    }
+
+    /// Starts a workbook of other columns at `path`: one sheet named `sheet`, column `widths`,
+    /// `titles` (the first in bold, then a blank line, if any), `header`.
+    pub fn with_header(
+        path: &Path,
+        sheet: &str,
+        widths: &[u16],
+        titles: &[&str],
+        header: &[&str],
+    ) -> Result<Self> {
         let mut workbook = Workbook::new();
         let date = Format::new().set_num_format("dd/mm/yyyy");
         let bold = Format::new()
@@ -128,23 +164,20 @@ impl XlsxRows {
             .set_align(FormatAlign::Center)
             .set_text_wrap();
         let ws = workbook.add_worksheet_with_low_memory()?;
-        ws.set_name("Danh sach")?;
-        for (i, width) in [
-            6, 14, 26, 12, 9, 16, 13, 14, 18, 18, 20, 18, 8, 12, 26, 12, 30,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            ws.set_column_width(i as u16, width)?;
+        ws.set_name(sheet)?;
+        for (i, width) in widths.iter().enumerate() {
+            ws.set_column_width(i as u16, *width)?;
         }
         let mut next_row = 0;
-        if title_lines {
+        if !titles.is_empty() {
             let title = Format::new().set_bold().set_font_size(14);
-            write_text(ws, 0, 0, TITLE_LINES[0], Some(&title))?;
-            write_text(ws, 1, 0, TITLE_LINES[1], None)?;
-            next_row = 3;
+            for (i, t) in titles.iter().enumerate() {
+                let format = (i == 0).then_some(&title);
+                write_text(ws, i as u32, 0, t, format)?;
+            }
+            next_row = titles.len() as u32 + 1;
         }
-        for (c, (h, _)) in COLUMNS.iter().enumerate() {
+        for (c, h) in header.iter().enumerate() {
             write_text(ws, next_row, c as u16, h, Some(&bold))?;
         }
         Ok(XlsxRows {

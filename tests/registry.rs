@@ -322,3 +322,219 @@ fn an_extract_without_numbers_is_refused_in_one_line() {
     );
     assert!(!d.join("o").join("findings.csv").exists());
 }
+
+/// The rows of a CSV file (with or without a BOM) as maps from column name to value.
+fn table(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// The answer key of a generated sample: record id → its line.
+fn key(
+    path: &Path,
+) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>> {
+    table(path)
+        .into_iter()
+        .map(|r| (r["record_id"].clone(), r))
+        .collect()
+}
+
+/// Per field: (fixes needed, needed and proposed, proposals right, proposals wrong).
+type Scores = std::collections::BTreeMap<&'static str, [u64; 4]>;
+
+/// Scores the findings of a scan against the key, field by field, taking for each record and
+/// field the suggestion a list shows (the registry's first). Records whose id the dump reuses
+/// for another person are left out (the key cannot tell which is meant).
+fn score(dump: &Path, key_path: &Path, findings: &Path) -> (Scores, u64, u64) {
+    let key = key(key_path);
+    let found = common::findings(findings);
+    let reused: std::collections::BTreeSet<String> = found
+        .iter()
+        .filter(|f| f["code"] == "RECORD_ID_DUPLICATE")
+        .map(|f| f["record_id"].clone())
+        .collect();
+    let mut shown: std::collections::BTreeMap<(String, String), String> = Default::default();
+    for registry_first in [true, false] {
+        for f in &found {
+            let from_registry = f["code"].starts_with("REG_");
+            if f["suggestion"].is_empty() || from_registry != registry_first {
+                continue;
+            }
+            shown
+                .entry((f["record_id"].clone(), f["field"].clone()))
+                .or_insert_with(|| f["suggestion"].clone());
+        }
+    }
+    let dump_rows: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>> =
+        table(dump)
+            .into_iter()
+            .map(|r| (r["Mã đối tượng"].clone(), r))
+            .collect();
+    let fields = [
+        ("id_number", "Số CMND/CCCD", "resident_id"),
+        ("full_name", "Họ và tên", "resident_name"),
+        ("birth_date", "Ngày sinh", "resident_birth_date"),
+        ("gender", "Giới tính", "resident_sex"),
+    ];
+    let mut scores = Scores::new();
+    let mut wrong_numbers = 0;
+    for (rid, k) in &key {
+        let Some(row) = dump_rows.get(rid) else {
+            continue;
+        };
+        if reused.contains(rid) {
+            continue;
+        }
+        for (field, column, truth_column) in fields {
+            let s = scores.entry(field).or_default();
+            let proposal = shown.get(&(rid.clone(), field.to_string()));
+            if k["in_registry"] != "1" {
+                // Nothing is the registry's to propose for a stranger.
+                let by_registry = found.iter().any(|f| {
+                    &f["record_id"] == rid
+                        && f["field"] == field
+                        && f["code"].starts_with("REG_")
+                        && !f["suggestion"].is_empty()
+                });
+                if by_registry {
+                    s[3] += 1;
+                    wrong_numbers += u64::from(field == "id_number");
+                }
+                continue;
+            }
+            let truth = &k[truth_column];
+            let have = row[column].trim();
+            let differs = if field == "id_number" {
+                have.chars()
+                    .filter(char::is_ascii_digit)
+                    .collect::<String>()
+                    != *truth
+            } else {
+                have != truth
+            };
+            if differs {
+                s[0] += 1;
+                s[1] += u64::from(proposal.is_some());
+            }
+            if let Some(p) = proposal {
+                if p == truth {
+                    s[2] += 1;
+                } else {
+                    s[3] += 1;
+                    wrong_numbers += u64::from(field == "id_number");
+                }
+            }
+        }
+    }
+    (scores, wrong_numbers, key.len() as u64)
+}
+
+/// Generates a sample with a registry extract, scans it with and without the extract, and
+/// checks the quality the police step needs.
+fn generated(registry: &str, units: &str, seed: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = run(
+        d,
+        &[
+            "sample",
+            "--people",
+            "3000",
+            "--seed",
+            seed,
+            "--out",
+            "dump.csv",
+            "--registry",
+            registry,
+            "--registry-units",
+            units,
+            "--registry-key",
+            "key.csv",
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let scan = |out: &str, with: bool| {
+        let mut args = vec!["scan", "dump.csv", "--out", out, "--as-of", AS_OF, "-q"];
+        if with {
+            args.extend(["--registry", registry]);
+        }
+        let o = run(d, &args);
+        assert!(o.status.code().is_some_and(|c| c <= 1), "{:?}", text(&o));
+    };
+    scan("with", true);
+    scan("without", false);
+    let (scores, wrong_numbers, rows) = score(
+        &d.join("dump.csv"),
+        &d.join("key.csv"),
+        &d.join("with/findings.csv"),
+    );
+    for (field, [need, proposed, right, wrong]) in &scores {
+        let needed = if *field == "id_number" { 0.99 } else { 0.98 };
+        assert!(
+            *proposed as f64 >= needed * *need as f64,
+            "{registry}: {field}: {proposed} of {need} needed fixes proposed"
+        );
+        assert!(
+            *wrong * 1000 <= right + wrong,
+            "{registry}: {field}: {wrong} wrong of {} proposals",
+            right + wrong
+        );
+        assert!(
+            *need > 50,
+            "{registry}: {field}: too few damaged records ({need}) to judge"
+        );
+    }
+    assert!(
+        wrong_numbers * 2000 < rows,
+        "{wrong_numbers} wrong numbers in {rows} rows"
+    );
+    // Split people, without the registry.
+    let key = key(&d.join("key.csv"));
+    let splits: Vec<&String> = key
+        .iter()
+        .filter(|(_, k)| k["split"] == "1")
+        .map(|(r, _)| r)
+        .collect();
+    let found: std::collections::BTreeMap<String, String> =
+        common::findings(&d.join("without/findings.csv"))
+            .into_iter()
+            .filter(|f| f["code"] == "PERSON_SPLIT")
+            .map(|f| (f["record_id"].clone(), f["suggestion"].clone()))
+            .collect();
+    let hit = splits.iter().filter(|r| found.contains_key(**r)).count();
+    assert!(
+        splits.len() > 20 && hit * 10 >= splits.len() * 9,
+        "{hit} of {} splits",
+        splits.len()
+    );
+    for (rid, keep) in &found {
+        let k = &key[rid];
+        assert!(
+            k["in_registry"] != "1" || &k["resident_id"] == keep,
+            "{rid} joined to another person's number {keep}"
+        );
+    }
+}
+
+#[test]
+fn a_generated_2025_workbook_extract_gives_the_right_proposals() {
+    generated("dan-cu.xlsx", "2025", "11");
+}
+
+#[test]
+fn a_generated_2020_csv_extract_gives_the_right_proposals() {
+    generated("dan-cu.csv", "2020", "12");
+}

@@ -125,11 +125,14 @@ pub fn find(reg: &Registry, probe: &Probe<'_>) -> Outcome {
         verdict,
         number_holder: None,
     };
-    if !reg.covers(probe.communes) {
+    let holder = probe.number.and_then(|n| reg.by_number(n));
+    // A record whose place could not be read may still be matched by its number; one of
+    // another commune is not the extract's to judge.
+    let covered = reg.covers(probe.communes);
+    if !covered && (!probe.communes.is_empty() || holder.is_none()) {
         return none(Verdict::Uncovered);
     }
     let same_name = super::compare::name_weight(reg.name_count(&probe.folded), reg.len());
-    let holder = probe.number.and_then(|n| reg.by_number(n));
     let compare_with = |i: u32| {
         reg.resident(i)
             .map(|r| compare(probe, r, holder.is_some_and(|h| h != i), same_name))
@@ -148,6 +151,22 @@ pub fn find(reg: &Registry, probe: &Probe<'_>) -> Outcome {
         if c.person_score <= OTHER_PERSON && c.name == NameAgreement::Different {
             number_holder = Some(h);
         }
+    }
+    if !covered {
+        // Only the number's holder, and only when surely this person.
+        let verdict = holder
+            .filter(|h| Some(*h) != number_holder)
+            .and_then(|h| compare_with(h).map(|c| (h, c)))
+            .filter(|(_, c)| c.score >= PROPOSE)
+            .map_or(Verdict::Uncovered, |(h, c)| Verdict::Matched {
+                resident: h,
+                evidence: c.evidence,
+                number: c.number,
+            });
+        return Outcome {
+            verdict,
+            number_holder,
+        };
     }
     let mut candidates = Vec::new();
     let mut keys = Vec::new();
@@ -407,6 +426,12 @@ mod tests {
             Gender::Male,
         );
         p.communes = &[8];
+        assert_eq!(find(&reg, &p).verdict, Verdict::Uncovered);
+        // A place that could not be read: the number still finds its holder, nothing else does.
+        p.communes = &[];
+        assert_eq!(matched(find(&reg, &p)), Some(0));
+        let mut p = probe("Nguyễn Văn An", "", born(1, 2, 1990), Gender::Male);
+        p.communes = &[];
         assert_eq!(find(&reg, &p).verdict, Verdict::Uncovered);
     }
 }

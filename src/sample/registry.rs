@@ -614,15 +614,22 @@ impl Generator {
                 && !(matches!(p.id_cell, Value::Number(_)) && person.id.starts_with('0'))
                 && reg.rng.chance(SPLIT)
             {
-                match resident.as_ref().map(|r| r.cmnd.as_str()) {
+                let written = match resident.as_ref().map(|r| r.cmnd.as_str()) {
                     Some(cmnd) if !cmnd.is_empty() => {
                         p.first_id_cell = Some(Value::Text(cmnd.to_string()));
+                        cmnd.to_string()
                     }
                     _ => {
                         p.first_id_cell = Some(Value::Empty);
                         p.expect_row(0, Field::IdNumber, Code::IdMissing, "");
+                        String::new()
                     }
-                }
+                };
+                // The scan finds the split without the registry, and keeps the CCCD.
+                p.row_expected.push((
+                    0,
+                    Planted::finding(Field::IdNumber, Code::PersonSplit, &written, &person.id),
+                ));
                 touched = true;
                 split = true;
             }

@@ -180,7 +180,7 @@ mod tests {
         assert_eq!(ListValues::from_cells(|| it.next()), Some(v));
         let mut short = ["a", "b"].into_iter();
         assert_eq!(ListValues::from_cells(|| short.next()), None);
-        assert_eq!(v.map(|s| s.len()).address, 4);
+        assert_eq!(v.map(|s| s.chars().count()).address, 4);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Rows as the readers give them: a `Cell` per canonical field and where the row came from.
 //! Readers produce these; the normalisers and rules read them. Nothing here interprets a value.
 
+pub mod shown;
+
 use std::borrow::Cow;
 
 use chrono::NaiveDate;

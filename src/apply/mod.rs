@@ -12,7 +12,6 @@ pub mod authentic;
 pub mod outputs;
 pub mod registry;
 pub mod returned;
-pub mod shown;
 pub mod source;
 pub mod standing;
 pub mod suspect;
@@ -33,10 +32,10 @@ use crate::normalize::normalize_row;
 use crate::normalize::phones::{PhoneReading, read_phone};
 use crate::normalize::places::Gazetteer;
 use crate::normalize::text::fold;
+use crate::record::shown::Shown;
 use crate::record::{Cell, CellRef, FIELD_COUNT, Field, RawRecord, RowLoc};
 use crate::rules::{Code, message};
 use returned::{Integrity, Returned, ReturnedRow};
-pub use shown::Shown;
 use source::{SourceIndex, Wanted, key_hashes, values_hash};
 pub use why::Why;
 
@@ -1023,7 +1022,7 @@ pub(crate) mod tests {
 
     use crate::apply::returned::{Fixes, Integrity, Returned, ReturnedRow};
     use crate::apply::source::{SourceRow, position_hash, record_id_hash};
-    use crate::findings::people::SHOWN;
+    use crate::record::shown::SHOWN;
 
     pub(crate) const SHOWN_A: [&str; 5] = ["Lê Văn An", "05/03/1985", "Nam", "", "0912345678"];
 
@@ -1078,11 +1077,15 @@ pub(crate) mod tests {
         fixes: [&str; 5],
         status: &str,
     ) -> ReturnedRow {
-        let mut locked: [String; 10] = Default::default();
-        locked[0] = "1".into();
-        locked[1] = keys.join("\n");
-        for (i, v) in shown.iter().enumerate() {
-            locked[i + 2] = v.to_string();
+        use crate::output::list_workbook::{
+            COL_BIRTH, COL_GENDER, COL_ID, COL_KEYS, COL_NAME, COL_PHONE, COL_STT, LOCKED_COLUMNS,
+        };
+        let mut locked: [String; LOCKED_COLUMNS as usize] = Default::default();
+        locked[usize::from(COL_STT)] = "1".into();
+        locked[usize::from(COL_KEYS)] = keys.join("\n");
+        let columns = [COL_NAME, COL_BIRTH, COL_GENDER, COL_ID, COL_PHONE];
+        for (col, v) in columns.into_iter().zip(shown) {
+            locked[usize::from(col)] = v.to_string();
         }
         ReturnedRow {
             sheet_row: 2,

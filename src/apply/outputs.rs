@@ -12,14 +12,15 @@ use sha2::{Digest, Sha256};
 
 use super::returned::{Refusal, Returned, ReturnedRow};
 use super::source::{SourceIndex, SourceRow};
-use super::{Decision, Outcome, Shown, Why};
+use super::{Decision, Outcome, Why};
 use crate::i18n::Lang;
 use crate::input::{InputFile, SourceStamp};
 use crate::normalize::identifiers::{IdReading, read_id};
 use crate::output::audit::AuditRow;
-use crate::output::list_workbook::{ListMeta, ListRow};
+use crate::output::list_workbook::{ListMeta, ListRow, Typed};
 use crate::output::merged::{self, Edit, SheetEdits};
 use crate::output::verification::VerificationRow;
+use crate::record::shown::{ListValues, Shown};
 use crate::record::{Cell, Field};
 
 /// A run's decisions with everything needed to write them out.
@@ -223,38 +224,31 @@ impl Applied {
                 continue;
             };
             let row = match self.returned_row(d) {
-                Some(r) => {
-                    let t = r.fixes.cells.map(|c| c.display().trim().to_string());
-                    ListRow {
-                        record_keys: d.keys.clone(),
-                        values: ListRow::values_of(
-                            r.shown().map(|s| s.to_string()),
-                            r.address().to_string(),
-                        ),
-                        errors: r.errors().lines().map(String::from).collect(),
-                        suggestions: r.suggestions().lines().map(String::from).collect(),
-                        typed: [
-                            t.name,
-                            t.birth,
-                            t.gender,
-                            t.id,
-                            t.phone,
-                            r.fixes.status.clone(),
-                            r.fixes.note.clone(),
-                        ],
-                        reason: why.message.clone(),
-                    }
-                }
+                Some(r) => ListRow {
+                    record_keys: d.keys.clone(),
+                    values: ListValues {
+                        shown: r.shown().map(|s| s.to_string()),
+                        address: r.address().to_string(),
+                    },
+                    errors: r.errors().lines().map(String::from).collect(),
+                    suggestions: r.suggestions().lines().map(String::from).collect(),
+                    typed: Typed {
+                        fixes: r.fixes.cells.map(|c| c.display().trim().to_string()),
+                        status: r.fixes.status.clone(),
+                        note: r.fixes.note.clone(),
+                    },
+                    reason: why.message.clone(),
+                },
                 None => {
                     // A deleted row: its values from the source, when it is still there.
                     let src = d.matched.first().map(|&i| &self.index.rows[i]);
-                    let values: [String; 6] = match src {
-                        Some(s) => {
-                            // As the exported list showed it.
-                            let address = crate::record::address_line(|f| s.get(f));
-                            ListRow::values_of(Shown::from_fn(|f| s.get(f).to_string()), address)
-                        }
-                        None => Default::default(),
+                    let values = match src {
+                        // As the exported list showed it.
+                        Some(s) => ListValues {
+                            shown: Shown::from_fn(|f| s.get(f).to_string()),
+                            address: crate::record::address_line(|f| s.get(f)),
+                        },
+                        None => ListValues::default(),
                     };
                     let keys = if d.matched.is_empty() {
                         d.keys.clone()
@@ -932,9 +926,12 @@ mod tests {
             ]
         );
         let bad = &lists[&0][0];
-        assert_eq!(bad.values[..5], SHOWN_A.map(String::from));
-        assert_eq!(bad.typed[4], "12345");
-        assert_eq!(bad.typed[5], "Đã sửa");
+        assert_eq!(
+            bad.values.shown,
+            Shown::from_array(SHOWN_A.map(String::from))
+        );
+        assert_eq!(bad.typed.fixes.phone, "12345");
+        assert_eq!(bad.typed.status, "Đã sửa");
         assert!(!bad.reason.is_empty());
     }
 
@@ -945,16 +942,13 @@ mod tests {
         assert_eq!(deleted.record_keys, ["R4"]);
         assert_eq!(
             deleted.values,
-            [
-                "Đỗ Thị Dung",
-                "03/03/1993",
-                "Nữ",
-                "",
-                "0922222222",
-                "Thôn 1, Xã An Bình"
-            ]
+            ListValues {
+                shown: Shown::from_array(["Đỗ Thị Dung", "03/03/1993", "Nữ", "", "0922222222"]),
+                address: "Thôn 1, Xã An Bình",
+            }
+            .map(|v| v.to_string())
         );
-        assert!(deleted.errors.is_empty() && deleted.typed.iter().all(String::is_empty));
+        assert!(deleted.errors.is_empty() && deleted.typed.is_empty());
     }
 
     #[test]
@@ -982,7 +976,7 @@ mod tests {
             .iter()
             .map(|c| {
                 (
-                    c[0].as_str(),
+                    c[Field::RecordId.index()].as_str(),
                     c[Field::FullName.index()].as_str(),
                     c[Field::IdNumber.index()].as_str(),
                 )

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use calamine::{Data, open_workbook_auto};
 
-use super::shown::Shown;
 use crate::normalize::places::Division;
 use crate::output::list_workbook::{
     self, COL_ADDRESS, COL_BIRTH, COL_BIRTH_FIX, COL_ERRORS, COL_GENDER, COL_GENDER_FIX, COL_ID,
@@ -16,6 +15,7 @@ use crate::output::list_workbook::{
     REASON_HEADER, TableRow,
 };
 use crate::record::Cell;
+use crate::record::shown::Shown;
 
 /// Why a returned workbook cannot be used at all.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -148,7 +148,7 @@ impl IndexSink<'_> {
             return None;
         }
         let text = |f: Field| trim(&raw.get(f).display()).to_string();
-        let shown = super::Shown::from_fn(&text);
+        let shown = crate::record::shown::Shown::from_fn(&text);
         let values = values_hash(&shown.as_array());
         let rid = text(Field::RecordId);
         let by_key = (!rid.is_empty() && self.wanted.keys.contains(&record_id_hash(&rid)))

@@ -5,10 +5,11 @@
 
 use strsim::normalized_damerau_levenshtein;
 
-use super::{Reason, Shown, Why};
+use super::{Reason, Why};
 use crate::i18n::Lang;
 use crate::normalize::text::fold;
 use crate::record::Field;
+use crate::record::shown::Shown;
 
 /// The most words a corrected name may have.
 pub const NAME_MAX_WORDS: usize = 10;

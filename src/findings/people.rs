@@ -11,17 +11,9 @@ use std::sync::{Mutex, PoisonError};
 
 use super::Finding;
 use super::store::{Decoder, put_problem, put_str};
+use crate::record::shown::ListValues;
 use crate::record::{Field, RowLoc};
 use crate::rules::{Code, Detail};
-
-/// The person fields a list shows, in this order.
-pub const SHOWN: [Field; 5] = [
-    Field::FullName,
-    Field::BirthDate,
-    Field::Gender,
-    Field::IdNumber,
-    Field::Phone,
-];
 
 /// One checked row, in memory.
 #[derive(Debug, Clone, Copy)]
@@ -81,9 +73,8 @@ impl From<&Finding> for RowFinding {
 pub struct CapturedRow {
     /// The platform's record key, as written (may be empty).
     pub record_id: String,
-    /// The [`SHOWN`] fields as found, then the address (street, commune, district, province as
-    /// written); kept only for rows with findings.
-    pub values: Option<[String; 6]>,
+    /// The values a list shows of the person, as found; kept only for rows with findings.
+    pub values: Option<ListValues>,
     /// The row's own findings (cross-record ones are added by the reader of the scan result).
     pub findings: Vec<RowFinding>,
 }
@@ -103,7 +94,7 @@ impl BatchPeople {
         unit: u64,
         loc: RowLoc,
         record_id: &str,
-        values: Option<[&str; 6]>,
+        values: Option<ListValues<&str>>,
         findings: &[Finding],
     ) {
         let start = self.buf.len();
@@ -112,7 +103,7 @@ impl BatchPeople {
         match values {
             Some(v) => {
                 buf.push(1);
-                v.iter().for_each(|s| put_str(buf, s));
+                v.cells().into_iter().for_each(|s| put_str(buf, s));
             }
             None => buf.push(0),
         }
@@ -234,14 +225,7 @@ fn decode(buf: &[u8]) -> Option<CapturedRow> {
     let text = |d: &mut Decoder<'_>| d.string().map(String::from);
     let record_id = text(&mut d)?;
     let values = match *d.take(1)?.first()? {
-        1 => Some([
-            text(&mut d)?,
-            text(&mut d)?,
-            text(&mut d)?,
-            text(&mut d)?,
-            text(&mut d)?,
-            text(&mut d)?,
-        ]),
+        1 => Some(ListValues::from_cells(|| text(&mut d))?),
         _ => None,
     };
     let n = d.u32()?;
@@ -335,6 +319,7 @@ mod tests {
 
     use super::*;
     use crate::findings::RowInfo;
+    use crate::record::shown::Shown;
 
     fn finding(code: Code, value: &str, suggestion: &str) -> Finding {
         Finding {
@@ -358,7 +343,10 @@ mod tests {
             sheet: 0,
             row,
         };
-        let values = ["Lê Văn Á", "01/02/1990", "Nam", "79090001234", "", "Xã A"];
+        let values = ListValues {
+            shown: Shown::from_array(["Lê Văn Á", "01/02/1990", "Nam", "79090001234", ""]),
+            address: "Xã A",
+        };
         a.push(
             7,
             1,
@@ -387,7 +375,7 @@ mod tests {
         assert_eq!(rows.iter().map(|r| r.rank).collect::<Vec<_>>(), [0, 3, 3]);
         let first = reader.read(&rows[0])?;
         assert_eq!(first.record_id, "R2");
-        assert_eq!(first.values, Some(values.map(String::from)));
+        assert_eq!(first.values, Some(values.map(|v| v.to_string())));
         assert_eq!(first.findings.len(), 2);
         assert_eq!(first.findings[0].suggestion, "079090001234");
         assert_eq!(first.findings[1].code, Code::NameFormat);

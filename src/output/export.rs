@@ -407,7 +407,7 @@ fn file_2025(p: &Listed, place: &Place, ctx: &ExportContext<'_>) -> Result<Filed
         return Ok(filed);
     }
     let address = match p.rows.get(p.shown) {
-        Some(r) => ctx.reader.read(r)?.values.map(|v| v[5].clone()),
+        Some(r) => ctx.reader.read(r)?.values.map(|v| v.address),
         None => None,
     };
     Ok(units2025::file(place, &address.unwrap_or_default()))

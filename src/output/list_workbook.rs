@@ -15,9 +15,9 @@ use rust_xlsxwriter::{
     FormatAlign, FormatBorder, Formula, ProtectionOptions, Worksheet, XlsxError,
 };
 
-use crate::apply::shown::Shown;
 use crate::input::SourceStamp;
 use crate::output::write_text;
+use crate::record::shown::{ListValues, Shown};
 
 /// The headers of sheet `Danh sách`, in order (docs/export-list.md).
 pub const HEADERS: [&str; 17] = [
@@ -162,14 +162,14 @@ pub struct ListRow {
     /// The record keys of the person's rows.
     pub record_keys: Vec<String>,
     /// Name, birth date, sex, ID number, phone and address as found.
-    pub values: [String; 6],
+    pub values: ListValues,
     /// The findings, in plain words, one per line.
     pub errors: Vec<String>,
     /// Suggested values, `Field: value`, one per line.
     pub suggestions: Vec<String>,
     /// What was typed in the correction columns last time (a list sent back), `Họ và tên đúng`
     /// to `Ghi chú`.
-    pub typed: [String; 7],
+    pub typed: Typed,
     /// Why the row is sent back.
     pub reason: String,
 }
@@ -177,7 +177,17 @@ pub struct ListRow {
 impl ListRow {
     /// The locked cells of the row as written (STT to `Gợi ý sửa`).
     pub fn locked_cells(&self, stt: u32) -> [String; LOCKED_COLUMNS as usize] {
-        let [name, birth, gender, id, phone, address] = self.values.clone();
+        let ListValues {
+            shown:
+                Shown {
+                    name,
+                    birth,
+                    gender,
+                    id,
+                    phone,
+                },
+            address,
+        } = self.values.clone();
         [
             stt.to_string(),
             self.record_keys.join("\n"),
@@ -191,17 +201,44 @@ impl ListRow {
             self.suggestions.join("\n"),
         ]
     }
+}
 
-    /// [`ListRow::values`] from the person's fields and address.
-    pub fn values_of(shown: Shown<String>, address: String) -> [String; 6] {
+/// What a hamlet team typed in a row's correction columns, `Họ và tên đúng` to `Ghi chú`: the
+/// corrected person fields, the verification result and the note (empty where nothing was typed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Typed {
+    /// The corrections: `Họ và tên đúng` to `Số điện thoại đúng`.
+    pub fixes: Shown<String>,
+    /// `Kết quả xác minh`.
+    pub status: String,
+    /// `Ghi chú`.
+    pub note: String,
+}
+
+impl Typed {
+    /// The cells with their columns, in column order ([`COL_NAME_FIX`] to [`COL_NOTE`]).
+    pub fn cells(&self) -> [(u16, &str); 7] {
         let Shown {
             name,
             birth,
             gender,
             id,
             phone,
-        } = shown;
-        [name, birth, gender, id, phone, address]
+        } = &self.fixes;
+        [
+            (COL_NAME_FIX, name),
+            (COL_BIRTH_FIX, birth),
+            (COL_GENDER_FIX, gender),
+            (COL_ID_FIX, id),
+            (COL_PHONE_FIX, phone),
+            (COL_STATUS, &self.status),
+            (COL_NOTE, &self.note),
+        ]
+    }
+
+    /// Nothing typed.
+    pub fn is_empty(&self) -> bool {
+        self.cells().iter().all(|(_, v)| v.is_empty())
     }
 }
 
@@ -344,14 +381,13 @@ where
             write_text(ws, r, col, text, Some(&f.cell))?;
             height = height.max(lines(text, WIDTHS[c]));
         }
-        for col in LOCKED_COLUMNS..HEADERS.len() as u16 {
+        for (col, typed) in row.typed.cells() {
             let format = match col {
                 COL_BIRTH_FIX => &f.fix_date,
                 COL_ID_FIX | COL_PHONE_FIX => &f.fix_text,
                 COL_GENDER_FIX | COL_STATUS => &f.fix_choice,
                 _ => &f.fix_text,
             };
-            let typed = &row.typed[usize::from(col - LOCKED_COLUMNS)];
             if typed.is_empty() {
                 ws.write_blank(r, col, format)?;
             } else {
@@ -367,11 +403,12 @@ where
         let mr = META_ROWS_BEFORE_TABLE + meta.sources.len() as u32 + n;
         meta_ws.write_number(mr, 0, f64::from(n + 1))?;
         meta_ws.write_number(mr, 1, f64::from(n))?;
-        write_text(meta_ws, mr, 2, &cells[1], None)?;
+        let keys = &cells[usize::from(COL_KEYS)];
+        write_text(meta_ws, mr, 2, keys, None)?;
         write_text(meta_ws, mr, 3, &print, None)?;
         table.push(TableRow {
             row: n + 1,
-            keys: super::excel_text(&cells[1]).into_owned(),
+            keys: super::excel_text(keys).into_owned(),
             fingerprint: print,
         });
     }
@@ -655,6 +692,49 @@ mod tests {
         assert_ne!(a, fingerprint(&["1", "R1", "Lê Văn A"]));
         assert_ne!(a, fingerprint(&["1", "R1Lê Văn Á", ""]));
         assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn named_values_land_in_their_columns() {
+        let row = ListRow {
+            record_keys: vec!["R1".into()],
+            values: ListValues {
+                shown: Shown::from_fn(|f| f.name().to_string()),
+                address: "Xã A".into(),
+            },
+            typed: Typed {
+                fixes: Shown::from_fn(|f| format!("{} fix", f.name())),
+                status: "Đã sửa".into(),
+                note: "note".into(),
+            },
+            ..ListRow::default()
+        };
+        let locked = row.locked_cells(1);
+        let shown_columns = [
+            COL_NAME,
+            COL_BIRTH,
+            COL_GENDER,
+            COL_ID,
+            COL_PHONE,
+            COL_ADDRESS,
+        ];
+        for (col, value) in shown_columns.into_iter().zip(row.values.cells()) {
+            assert_eq!(&locked[usize::from(col)], value);
+        }
+        assert_eq!(locked[usize::from(COL_ADDRESS)], "Xã A");
+        let typed = row.typed.cells();
+        let columns: Vec<u16> = typed.iter().map(|(c, _)| *c).collect();
+        assert_eq!(
+            columns,
+            (LOCKED_COLUMNS..HEADERS.len() as u16).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            typed[usize::from(COL_ID_FIX - LOCKED_COLUMNS)].1,
+            "id_number fix"
+        );
+        assert_eq!(typed[usize::from(COL_STATUS - LOCKED_COLUMNS)].1, "Đã sửa");
+        assert_eq!(typed[usize::from(COL_NOTE - LOCKED_COLUMNS)].1, "note");
+        assert!(!row.typed.is_empty() && Typed::default().is_empty());
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::input::{Batch, Rows, SheetCtx};
 use crate::normalize::NormalRow;
 use crate::normalize::PersonCache;
 use crate::normalize::places::{Gazetteer, Place};
+use crate::record::shown::{ListValues, Shown};
 use crate::record::{Cell, Field, RawRecord};
 use crate::registry::Registry;
 use crate::rules::dose::DoseIndex;
@@ -292,16 +293,12 @@ fn capture(
     let record_id = raw.get(Field::RecordId).display();
     // Values are kept for every row: a row without findings of its own may still get a
     // cross-record one, and be the row a list shows.
-    let shown = crate::findings::people::SHOWN.map(|f| raw.get(f).display());
+    let shown = Shown::from_fn(|f| raw.get(f).display());
     let address = crate::record::address_line(|f| raw.get(f).display());
-    let values = [
-        crate::record::trim(&shown[0]),
-        crate::record::trim(&shown[1]),
-        crate::record::trim(&shown[2]),
-        crate::record::trim(&shown[3]),
-        crate::record::trim(&shown[4]),
-        address.as_str(),
-    ];
+    let values = ListValues {
+        shown: shown.each_ref().map(|&v| crate::record::trim(v)),
+        address: address.as_str(),
+    };
     people.push(
         key,
         unit.hash,

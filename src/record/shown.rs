@@ -1,10 +1,20 @@
 //! [`Shown`]: the five person fields a list shows and takes corrections for — name, birth date,
-//! sex, ID number, phone, the fields of [`crate::findings::people::SHOWN`] in that order — by
-//! name instead of by position, for the exported values, the corrections typed and the canonical
-//! corrections of `apply-corrections`.
+//! sex, ID number, phone, the fields of [`SHOWN`] in that order — by name instead of by
+//! position, for the exported values, the corrections typed and the canonical corrections of
+//! `apply-corrections`; and [`ListValues`], those fields with the address: what a list shows of
+//! a person. Here, beside [`Field`], so that the scan, the lists and `apply-corrections` all
+//! read them.
 
-use crate::findings::people::SHOWN;
 use crate::record::Field;
+
+/// The person fields a list shows, in this order.
+pub const SHOWN: [Field; 5] = [
+    Field::FullName,
+    Field::BirthDate,
+    Field::Gender,
+    Field::IdNumber,
+    Field::Phone,
+];
 
 /// One value per person field a list shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -78,6 +88,17 @@ impl<T> Shown<T> {
         [&self.name, &self.birth, &self.gender, &self.id, &self.phone]
     }
 
+    /// A reference to each value.
+    pub fn each_ref(&self) -> Shown<&T> {
+        Shown {
+            name: &self.name,
+            birth: &self.birth,
+            gender: &self.gender,
+            id: &self.id,
+            phone: &self.phone,
+        }
+    }
+
     /// Each value changed by `f`.
     pub fn map<U>(&self, mut f: impl FnMut(&T) -> U) -> Shown<U> {
         Shown {
@@ -90,9 +111,77 @@ impl<T> Shown<T> {
     }
 }
 
+/// What a list shows of a person, as found: the [`Shown`] fields, then the address line (street,
+/// commune, district, province as written) — the locked columns `Họ và tên` to `Địa chỉ`, and the
+/// values the scan writes aside for the lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListValues<T = String> {
+    /// Name, birth date, sex, ID number and phone.
+    pub shown: Shown<T>,
+    /// The address line.
+    pub address: T,
+}
+
+impl<T> ListValues<T> {
+    /// The values in the list's column order: name, birth date, sex, ID number, phone, address.
+    /// The one place that order is written down; [`ListValues::from_cells`] reads it back.
+    pub fn cells(&self) -> [&T; 6] {
+        let [name, birth, gender, id, phone] = self.shown.as_array();
+        [name, birth, gender, id, phone, &self.address]
+    }
+
+    /// The values from `next`, called once per value in the order of [`ListValues::cells`];
+    /// `None` as soon as it gives none.
+    pub fn from_cells(mut next: impl FnMut() -> Option<T>) -> Option<Self> {
+        Some(ListValues {
+            shown: Shown {
+                name: next()?,
+                birth: next()?,
+                gender: next()?,
+                id: next()?,
+                phone: next()?,
+            },
+            address: next()?,
+        })
+    }
+
+    /// Each value changed by `f`.
+    pub fn map<U>(&self, mut f: impl FnMut(&T) -> U) -> ListValues<U> {
+        ListValues {
+            shown: self.shown.map(&mut f),
+            address: f(&self.address),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_values_round_trip_in_column_order() {
+        let v = ListValues {
+            shown: Shown::from_fn(|f| f.name()),
+            address: "Xã A",
+        };
+        let cells = v.cells();
+        assert_eq!(
+            cells,
+            [
+                &"full_name",
+                &"birth_date",
+                &"gender",
+                &"id_number",
+                &"phone",
+                &"Xã A"
+            ]
+        );
+        let mut it = cells.into_iter().copied();
+        assert_eq!(ListValues::from_cells(|| it.next()), Some(v));
+        let mut short = ["a", "b"].into_iter();
+        assert_eq!(ListValues::from_cells(|| short.next()), None);
+        assert_eq!(v.map(|s| s.chars().count()).address, 4);
+    }
 
     #[test]
     fn fields_are_named_in_the_lists_order() {

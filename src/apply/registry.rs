@@ -8,12 +8,12 @@
 use chrono::NaiveDate;
 
 use super::returned::ReturnedRow;
-use super::shown::Shown;
 use super::{Reason, canonical};
 use crate::i18n::Lang;
 use crate::normalize::identifiers::{IdReading, read_id};
 use crate::output::export::field_label;
 use crate::output::list_workbook::registry_suggestion;
+use crate::record::shown::Shown;
 use crate::record::{Cell, Field};
 use crate::registry::Registry;
 use crate::registry::compare::{NameAgreement, name_agreement};

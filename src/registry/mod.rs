@@ -128,6 +128,12 @@ pub struct Registry {
     numbers: FastMap<u64, u32>,
     /// (block key, resident), sorted.
     blocks: Vec<(u64, u32)>,
+    /// Where the keys starting with each `prefix_bits`-bit prefix start in `blocks` (one more
+    /// entry than prefixes): a lookup reads one bucket of a few entries instead of searching
+    /// millions.
+    block_starts: Vec<u32>,
+    /// How many leading bits of a key pick its bucket.
+    prefix_bits: u32,
     /// How many residents carry each folded name.
     name_counts: FastMap<u64, u32>,
     /// The 2025 communes the extract covers.
@@ -155,6 +161,16 @@ impl Registry {
     /// Indexes `residents`.
     pub fn new(residents: Vec<Resident>, mut stats: RegistryStats) -> Registry {
         use rayon::prelude::*;
+        // Each name folded once: its hash and its block keys.
+        let keyed: Vec<(u64, Vec<u64>)> = residents
+            .par_iter()
+            .map(|r| {
+                let folded = fold(&r.name);
+                let mut keys = Vec::with_capacity(6);
+                block_keys(&folded, r.birth, &r.communes, &mut keys);
+                (name_hash(&folded), keys)
+            })
+            .collect();
         let mut numbers = FastMap::default();
         let mut name_counts: FastMap<u64, u32> = FastMap::default();
         let mut covered = FastMap::default();
@@ -162,7 +178,9 @@ impl Registry {
             for n in [r.number, r.old_number].into_iter().flatten() {
                 numbers.entry(n.key()).or_insert(i as u32);
             }
-            *name_counts.entry(name_hash(&fold(&r.name))).or_insert(0) += 1;
+            if let Some((name, _)) = keyed.get(i) {
+                *name_counts.entry(*name).or_insert(0) += 1;
+            }
             for c in &r.communes {
                 covered.insert(*c, ());
             }
@@ -170,23 +188,30 @@ impl Registry {
                 stats.unplaced += 1;
             }
         }
-        let mut blocks: Vec<(u64, u32)> = residents
-            .par_iter()
+        let mut blocks: Vec<(u64, u32)> = keyed
+            .into_par_iter()
             .enumerate()
-            .flat_map_iter(|(i, r)| {
-                let mut keys = Vec::with_capacity(6);
-                block_keys(&fold(&r.name), r.birth, &r.communes, &mut keys);
-                keys.into_iter().map(move |k| (k, i as u32))
-            })
+            .flat_map_iter(|(i, (_, keys))| keys.into_iter().map(move |k| (k, i as u32)))
             .collect();
         blocks.par_sort_unstable();
         blocks.dedup();
+        // About one bucket per block entry (keys are hashes: evenly spread).
+        let prefix_bits = (usize::BITS - blocks.len().leading_zeros()).clamp(4, 24);
+        let mut block_starts = vec![0u32; (1 << prefix_bits) + 1];
+        for (k, _) in &blocks {
+            block_starts[(k >> (64 - prefix_bits)) as usize + 1] += 1;
+        }
+        for i in 1..block_starts.len() {
+            block_starts[i] += block_starts[i - 1];
+        }
         stats.residents = residents.len() as u64;
         stats.communes = covered.len() as u64;
         Registry {
             residents,
             numbers,
             blocks,
+            block_starts,
+            prefix_bits,
             name_counts,
             covered,
             stats,
@@ -230,13 +255,21 @@ impl Registry {
     /// The residents found under any of `keys`, each once, in index order.
     fn in_blocks(&self, keys: &[u64], out: &mut Vec<u32>) {
         for k in keys {
-            let start = self.blocks.partition_point(|(b, _)| b < k);
-            out.extend(
-                self.blocks[start..]
-                    .iter()
-                    .take_while(|(b, _)| b == k)
-                    .map(|(_, i)| *i),
-            );
+            let Some(bucket) = k.checked_shr(64 - self.prefix_bits) else {
+                continue;
+            };
+            let bucket = bucket as usize;
+            let (Some(&lo), Some(&hi)) = (
+                self.block_starts.get(bucket),
+                self.block_starts.get(bucket + 1),
+            ) else {
+                continue;
+            };
+            let entries = self
+                .blocks
+                .get(lo as usize..hi as usize)
+                .unwrap_or_default();
+            out.extend(entries.iter().filter(|(b, _)| b == k).map(|(_, i)| *i));
         }
         out.sort_unstable();
         out.dedup();

@@ -271,10 +271,10 @@ fn resident(
     today: NaiveDate,
     district_column: bool,
     g: &Gazetteer,
-    places: &mut HashMap<String, Box<[u32]>>,
+    places: &Mutex<HashMap<String, Box<[u32]>>>,
 ) -> Option<Resident> {
     let name = raw.get(Field::FullName).text()?;
-    let name = names::read_name(name).clean().map(names::clean_form)?;
+    let name = names::read_name(name).clean()?.to_string();
     let mut number = read_id(raw.get(Field::IdNumber), today.year()).number();
     let mut old_number = read_id(raw.get(OLD_NUMBER), today.year()).number();
     if number.is_some_and(|n| n.kind() == IdKind::Cmnd9) {
@@ -282,19 +282,36 @@ fn resident(
         old_number = old_number.or(number);
         number = None;
     }
-    let place_text = [
+    // The address counts only when there is no commune column to read (it is each resident's
+    // own, and would defeat the cache).
+    let commune_written = raw
+        .get(Field::Commune)
+        .text()
+        .is_some_and(|c| !c.trim().is_empty());
+    let parts = [
         Field::Province,
         Field::District,
         Field::Commune,
         Field::Address,
-    ]
-    .map(|f| raw.get(f).text().unwrap_or(""))
-    .join("\u{1f}");
-    let communes = match places.get(&place_text) {
-        Some(c) => c.clone(),
+    ];
+    let place_text = parts[..if commune_written { 3 } else { 4 }]
+        .iter()
+        .map(|f| raw.get(*f).text().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\u{1f}");
+    let known = places
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&place_text)
+        .cloned();
+    let communes = match known {
+        Some(c) => c,
         None => {
             let c = place_of(raw, district_column, g);
-            places.insert(place_text, c.clone());
+            places
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(place_text, c.clone());
             c
         }
     };
@@ -341,18 +358,20 @@ pub fn read(
         .batches
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
+    // Places repeat: each is resolved once for the whole extract.
+    let places = Mutex::new(HashMap::new());
     let read: Vec<(Vec<Resident>, u64)> = batches
         .par_iter()
         .map(|batch| {
             let district_column = batch.ctx.columns[Field::District.index()].is_some();
-            let mut places = HashMap::new();
+            let places = &places;
             let mut kept = Vec::new();
             let mut skipped = 0;
             batch.for_each_row(|raw, _| {
                 if raw.cells.iter().all(crate::record::Cell::is_blank) {
                     return;
                 }
-                match resident(raw, today, district_column, &g, &mut places) {
+                match resident(raw, today, district_column, &g, places) {
                     Some(r) => kept.push(r),
                     None => skipped += 1,
                 }

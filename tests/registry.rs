@@ -167,6 +167,18 @@ fn scan_proposes_the_registrys_values_and_nothing_for_the_right_ones() {
             "a resident not in the dump was written: {s}"
         );
     }
+    // The summary counts matches, and says nothing of the residents.
+    let summary = common::summary(&d.join("o"));
+    assert_eq!(summary["registry"]["rows_covered"], 6, "{summary}");
+    assert_eq!(summary["registry"]["rows_matched"], 5, "{summary}");
+    assert_eq!(summary["registry"]["files"][0], "dan-cu.csv");
+    // Without a registry there is no such block.
+    let out = run(
+        d,
+        &["scan", "dump.csv", "--out", "p", "--as-of", AS_OF, "-q"],
+    );
+    assert!(out.status.code().is_some_and(|c| c <= 1));
+    assert!(common::summary(&d.join("p")).get("registry").is_none());
 }
 
 #[test]

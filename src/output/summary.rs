@@ -25,7 +25,17 @@ struct Summary<'a> {
     /// The division `units` are counted by: `2020`, or `2025` (`scan --units 2025`).
     units_division: &'static str,
     units: Vec<Unit>,
+    /// With `--registry`: the extracts and how many rows were matched (counts only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registry: Option<Registry<'a>>,
     timings_ms: Timings,
+}
+
+#[derive(Serialize)]
+struct Registry<'a> {
+    files: &'a [String],
+    rows_covered: u64,
+    rows_matched: u64,
 }
 
 #[derive(Serialize)]
@@ -188,6 +198,11 @@ pub fn write(
             Division::D2025 => "2025",
         },
         units,
+        registry: result.registry.as_ref().map(|r| Registry {
+            files: &r.files,
+            rows_covered: r.rows_covered,
+            rows_matched: r.rows_matched,
+        }),
         timings_ms: Timings {
             read_and_check: result.read_time.as_millis(),
             cross_checks: result.cross_time.as_millis(),

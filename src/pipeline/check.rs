@@ -78,6 +78,8 @@ pub(super) struct BatchOut {
     pub(super) people_rows: Option<BatchPeople>,
     /// Rows that may be one person's under two identities.
     pub(super) splits: SplitIndex,
+    /// Rows in communes the registry covers, and rows matched to a resident.
+    pub(super) registry_rows: (u64, u64),
 }
 
 /// What every row check needs.
@@ -232,6 +234,13 @@ fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: 
     if let Some(reg) = checker.registry {
         let probe = rules::registry::probe(&row, &unit_ref.communes);
         let outcome = crate::registry::matching::find(reg, &probe);
+        use crate::registry::matching::Verdict;
+        if outcome.verdict != Verdict::Uncovered {
+            out.registry_rows.0 += 1;
+        }
+        if matches!(outcome.verdict, Verdict::Matched { .. }) {
+            out.registry_rows.1 += 1;
+        }
         rules::registry::check(&row, reg, outcome, &mut found);
     }
     for f in &out.findings[before..] {

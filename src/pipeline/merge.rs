@@ -44,6 +44,8 @@ pub(super) struct Merged {
     error_people: Vec<(u32, u64)>,
     /// Findings per unit and code.
     unit_codes: HashMap<(u32, Code), u64>,
+    /// Rows in communes the registry covers, and rows matched to a resident.
+    pub(super) registry_rows: (u64, u64),
     /// Rows checked and rows skipped, by sheet.
     pub(super) sheet_rows: HashMap<u32, (u64, u64)>,
     /// The first error writing findings aside, if any.
@@ -184,6 +186,8 @@ pub(super) fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<s
     }
     m.ids.append(out.ids, &global);
     m.splits.append(out.splits, &global);
+    m.registry_rows.0 += out.registry_rows.0;
+    m.registry_rows.1 += out.registry_rows.1;
     m.doses.append(out.doses, &global);
     m.records.append(out.records, &global);
     for ((u, code), n) in out.unit_codes {

@@ -175,6 +175,19 @@ pub struct ScanResult {
     pub cross_time: Duration,
     /// Every checked row's person, when [`ScanConfig::capture`] asked for them.
     pub captured: Option<People>,
+    /// What matching against the registry gave, when there was one.
+    pub registry: Option<RegistryTotals>,
+}
+
+/// Counts of the matching against a registry: counts only, nothing of any resident.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistryTotals {
+    /// The extracts read.
+    pub files: Vec<String>,
+    /// Rows whose commune the extracts cover (or whose number they hold).
+    pub rows_covered: u64,
+    /// Rows matched to a resident.
+    pub rows_matched: u64,
 }
 
 /// The people of a scan, for the lists.
@@ -331,6 +344,11 @@ pub fn run(
         read_time,
         cross_time: cross_started.elapsed(),
         captured,
+        registry: config.registry.as_ref().map(|r| RegistryTotals {
+            files: r.stats.files.clone(),
+            rows_covered: merged.registry_rows.0,
+            rows_matched: merged.registry_rows.1,
+        }),
     })
 }
 

@@ -10,7 +10,9 @@ use std::path::Path;
 
 use calamine::Data;
 use common::{AS_OF, run, text};
-use vaxclean::output::list_workbook::{COL_ID_FIX, COL_STATUS};
+use vaxclean::output::list_workbook::{
+    COL_ID_FIX, COL_STATUS, COL_SUGGESTIONS, LOCKED_COLUMNS, fingerprint,
+};
 use vaxclean::sample::fill::Sheets;
 
 const PLACE: [&str; 3] = ["Thành phố Hà Nội", "Quận Ba Đình", "Phường Phúc Xá"];
@@ -549,4 +551,94 @@ fn a_generated_2025_workbook_extract_gives_the_right_proposals() {
 #[test]
 fn a_generated_2020_csv_extract_gives_the_right_proposals() {
     generated("dan-cu.csv", "2020", "12");
+}
+
+/// What a forger does after rewriting list row `row`: the hidden table row recomputed from the
+/// visible cells.
+fn refingerprint(s: &mut Sheets, row: usize) {
+    let locked: Vec<String> = (0..usize::from(LOCKED_COLUMNS))
+        .map(|c| s.text(row, c).trim().to_string())
+        .collect();
+    let start = s
+        .meta
+        .iter()
+        .position(|r| matches!(r.first(), Some(Data::String(k)) if k == "row"))
+        .unwrap();
+    let t = &mut s.meta[start + row];
+    t[2] = Data::String(locked[1].clone());
+    t[3] = Data::String(fingerprint(&locked));
+}
+
+#[test]
+fn a_forged_registry_suggestion_is_not_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d);
+    let out = run(
+        d,
+        &[
+            "export-list",
+            "dump.csv",
+            "--out",
+            "lists",
+            "--as-of",
+            AS_OF,
+            "-q",
+            "--registry",
+            "dan-cu.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let list = common::walk(&d.join("lists"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .unwrap();
+    let mut s = Sheets::load(&list).unwrap();
+    let an = s
+        .data_rows()
+        .into_iter()
+        .find(|&r| s.text(r, 1).lines().any(|k| k == "R1"))
+        .unwrap();
+    // Another (well-formed) number written in as the registry's, the fingerprint redone.
+    let forged = s
+        .text(an, usize::from(COL_SUGGESTIONS))
+        .replace("001090001234", "001090001299");
+    s.set(an, COL_SUGGESTIONS, Data::String(forged));
+    refingerprint(&mut s, an);
+    s.set(an, COL_STATUS, Data::String("Đã sửa".into()));
+    s.save(&list).unwrap();
+    let out = run(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            "dump.csv",
+            "--corrections",
+            "lists",
+            "--out",
+            "k",
+            "--as-of",
+            AS_OF,
+            "-q",
+            "--registry",
+            "dan-cu.csv",
+        ],
+    );
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{:?}",
+        text(&out)
+    );
+    let audit = common::findings(&d.join("k").join("audit.csv"));
+    let r1: Vec<_> = audit.iter().filter(|a| a["record_key"] == "R1").collect();
+    assert!(
+        r1.iter()
+            .all(|a| a["status"] == "rejected" && a["reason_code"] == "REGISTRY_UNCONFIRMED"),
+        "{r1:?}"
+    );
+    assert!(
+        !std::fs::read_to_string(d.join("k/merged/dump.csv"))
+            .unwrap()
+            .contains("001090001299")
+    );
 }

@@ -321,6 +321,8 @@ fn name_expected(r: &ReturnedRow, today: NaiveDate) -> bool {
 struct Draft {
     fixes: Shown<Option<String>>,
     early: Option<Outcome>,
+    /// The fixes are the registry's suggestions, accepted with `Đã sửa`.
+    from_registry: bool,
 }
 
 fn draft(r: &ReturnedRow, today: NaiveDate, registry: bool, lang: Lang) -> Draft {
@@ -328,6 +330,7 @@ fn draft(r: &ReturnedRow, today: NaiveDate, registry: bool, lang: Lang) -> Draft
     let mut d = Draft {
         fixes: Default::default(),
         early: None,
+        from_registry: false,
     };
     let reject = |why| Some(Outcome::Rejected(reason(why, None, lang)));
     d.early = match r.integrity {
@@ -347,6 +350,7 @@ fn draft(r: &ReturnedRow, today: NaiveDate, registry: bool, lang: Lang) -> Draft
     };
     if confirmed.iter().any(|(_, v)| v.is_some()) {
         d.fixes = confirmed;
+        d.from_registry = true;
         return d;
     }
     d.early = match (status, any) {
@@ -715,6 +719,10 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                     let why = check_rules(&values, &fixed, dose, ctx.today, lang)
                         .or(match said.clone() {
                             registry::Said::OtherPerson(why) => Some(why),
+                            // Values taken from the list as the registry's must be the registry's.
+                            registry::Said::Nothing if d.from_registry => {
+                                Some(reason(Why::RegistryUnconfirmed, None, lang))
+                            }
                             _ => None,
                         })
                         .or_else(|| {

@@ -86,13 +86,13 @@ pub fn check(reg: &Registry, values: &Shown<String>, id_fixed: bool, lang: Lang)
             ),
         });
     }
-    let birth = resident
-        .birth
-        .date()
-        .map(crate::normalize::dates::format_date);
-    let sex = resident.sex.map(|s| s.label());
+    let today = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default();
+    let birth = crate::normalize::dates::read_date(&Cell::Text(values.birth.as_str()), today);
+    let sex = crate::normalize::gender::read_gender(&Cell::Text(values.gender.as_str())).gender();
     let same = name == Some(&*resident.name)
-        && birth.as_deref() == Some(values.birth.as_str())
-        && sex == Some(values.gender.as_str());
+        && resident.birth.date().is_some()
+        && birth.date() == resident.birth.date()
+        && resident.sex.is_some()
+        && sex == resident.sex;
     if same { Said::Confirmed } else { Said::Nothing }
 }

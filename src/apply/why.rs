@@ -58,6 +58,9 @@ pub enum Why {
     /// The change looks like another person's data, not a correction, and no note confirms it
     /// (the message says what looked wrong).
     SuspectChange,
+    /// `Đã sửa` accepted the population registry's suggestions, but they are not the registry's
+    /// values for this person (the list was altered, or the registry changed).
+    RegistryUnconfirmed,
 }
 
 impl Why {
@@ -160,11 +163,16 @@ impl Why {
                 "thay đổi giống thông tin của người khác hơn là sửa lỗi; nếu đúng là vậy, ghi lý do vào cột Ghi chú",
                 "the change looks like another person's data rather than a correction; if it is right, say why in Ghi chú",
             ),
+            Why::RegistryUnconfirmed => (
+                "REGISTRY_UNCONFIRMED",
+                "\"Đã sửa\" nhận gợi ý theo dữ liệu dân cư, nhưng dữ liệu dân cư không cho người này các giá trị đó; ghi thông tin đúng vào các cột nền vàng",
+                "\"Đã sửa\" accepted the population data's suggestions, but the population data does not give this person those values; type the right values in the yellow columns",
+            ),
         }
     }
 
     /// Every reason of apply's own (not [`Why::Rule`]), for tests and docs.
-    pub const OWN: [Why; 23] = [
+    pub const OWN: [Why; 24] = [
         Why::RowAdded,
         Why::LockedEdited,
         Why::StatusUnknown,
@@ -188,6 +196,7 @@ impl Why {
         Why::OutsideUnit,
         Why::NameTooLong,
         Why::SuspectChange,
+        Why::RegistryUnconfirmed,
     ];
 
     /// The stable code.

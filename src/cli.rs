@@ -56,6 +56,7 @@ Examples:
   vaxclean scan dumps/ --out ketqua --lang en
   vaxclean scan dump.xlsx --sheet \"Danh sach\" --header-row 4 --map id_number=\"So giay to\"
   vaxclean scan dumps/*.csv --fail-on error --quiet
+  vaxclean scan dumps/ --out ketqua --registry dan-cu-xa.xlsx
 
 Output columns are described in docs/outputs.md.";
 
@@ -64,6 +65,7 @@ Examples:
   vaxclean export-list fixtures/sample.csv --out danh-sach
   vaxclean export-list dumps/ --out danh-sach --province \"Quảng Nam\" --min-severity warning
   vaxclean export-list dump.xlsx --out danh-sach --commune 20308
+  vaxclean export-list dumps/ --out danh-sach --registry dan-cu-xa.xlsx
 
 Writes DIR/<province>/<district>/<commune>.xlsx and DIR/index.csv (docs/export-list.md).";
 
@@ -71,6 +73,7 @@ const APPLY_EXAMPLES: &str = "\
 Examples:
   vaxclean apply-corrections --source dump.csv --corrections danh-sach-tra-ve/ --out ket-qua
   vaxclean apply-corrections --source dumps/ --corrections a.xlsx b.xlsx --out ket-qua --dry-run
+  vaxclean apply-corrections --source dumps/ --corrections tra-ve/ --out ket-qua --registry dan-cu-xa.xlsx
 
 Writes DIR/merged/, DIR/audit.csv, DIR/rejected/, DIR/import/, DIR/verification.xlsx and
 DIR/summary.json (docs/apply-corrections.md). The sources are never written.";

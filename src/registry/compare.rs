@@ -381,6 +381,38 @@ mod tests {
         assert!(!one_typo("079090001234", "179090001235"));
     }
 
+    proptest::proptest! {
+        /// `one_typo` is the optimal-string-alignment distance 1 on digit strings, both ways.
+        #[test]
+        fn one_typo_is_distance_one(a in "[0-9]{8,13}", b in "[0-9]{8,13}") {
+            let osa = strsim::osa_distance(&a, &b) == 1;
+            proptest::prop_assert_eq!(one_typo(&a, &b), osa);
+            proptest::prop_assert_eq!(one_typo(&a, &b), one_typo(&b, &a));
+        }
+
+        /// Each single typo of a number is recognised as one.
+        #[test]
+        fn every_single_typo_is_one(a in "[0-9]{12}", i in 0usize..12, d in 0u8..10) {
+            let mut changed = a.clone().into_bytes();
+            changed[i] = b'0' + d;
+            let changed = String::from_utf8(changed).unwrap_or_default();
+            proptest::prop_assert_eq!(one_typo(&a, &changed), changed != a);
+            let mut lost = a.clone();
+            lost.remove(i);
+            proptest::prop_assert!(one_typo(&a, &lost));
+        }
+
+        /// Comparing any names never panics and is the same name for equal texts.
+        #[test]
+        fn names_compare_without_panicking(a in "\\PC{0,30}", b in "\\PC{0,30}") {
+            let folded = crate::normalize::text::fold(&a);
+            let _ = name_agreement(Some(&a), &folded, &b);
+            if !folded.is_empty() {
+                proptest::prop_assert_eq!(name_agreement(Some(&a), &folded, &a), NameAgreement::Same);
+            }
+        }
+    }
+
     #[test]
     fn names_agree_in_degrees() {
         let n = |r: &str, s: &str| name_agreement(Some(r), &crate::normalize::text::fold(r), s);

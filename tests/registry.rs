@@ -10,9 +10,7 @@ use std::path::Path;
 
 use calamine::Data;
 use common::{AS_OF, run, text};
-use vaxclean::output::list_workbook::{
-    COL_ID_FIX, COL_STATUS, COL_SUGGESTIONS, LOCKED_COLUMNS, fingerprint,
-};
+use vaxclean::output::list_workbook::{COL_ID_FIX, COL_STATUS, COL_SUGGESTIONS};
 use vaxclean::sample::fill::Sheets;
 
 const PLACE: [&str; 3] = ["Thành phố Hà Nội", "Quận Ba Đình", "Phường Phúc Xá"];
@@ -553,22 +551,6 @@ fn a_generated_2020_csv_extract_gives_the_right_proposals() {
     generated("dan-cu.csv", "2020", "12");
 }
 
-/// What a forger does after rewriting list row `row`: the hidden table row recomputed from the
-/// visible cells.
-fn refingerprint(s: &mut Sheets, row: usize) {
-    let locked: Vec<String> = (0..usize::from(LOCKED_COLUMNS))
-        .map(|c| s.text(row, c).trim().to_string())
-        .collect();
-    let start = s
-        .meta
-        .iter()
-        .position(|r| matches!(r.first(), Some(Data::String(k)) if k == "row"))
-        .unwrap();
-    let t = &mut s.meta[start + row];
-    t[2] = Data::String(locked[1].clone());
-    t[3] = Data::String(fingerprint(&locked));
-}
-
 #[test]
 fn a_forged_registry_suggestion_is_not_applied() {
     let dir = tempfile::tempdir().unwrap();
@@ -604,7 +586,7 @@ fn a_forged_registry_suggestion_is_not_applied() {
         .text(an, usize::from(COL_SUGGESTIONS))
         .replace("001090001234", "001090001299");
     s.set(an, COL_SUGGESTIONS, Data::String(forged));
-    refingerprint(&mut s, an);
+    common::refingerprint(&mut s, an);
     s.set(an, COL_STATUS, Data::String("Đã sửa".into()));
     s.save(&list).unwrap();
     let out = run(

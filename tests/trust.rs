@@ -13,7 +13,6 @@ use calamine::Data;
 use common::{AS_OF, run, text};
 use vaxclean::output::list_workbook::{
     COL_BIRTH_FIX, COL_GENDER_FIX, COL_ID_FIX, COL_NAME_FIX, COL_NOTE, COL_PHONE_FIX, COL_STATUS,
-    LOCKED_COLUMNS, fingerprint,
 };
 use vaxclean::sample::fill::Sheets;
 
@@ -171,27 +170,6 @@ fn meta_set(s: &mut Sheets, key: &str, value: &str) {
     row[1] = Data::String(value.into());
 }
 
-/// Index in the hidden sheet of its table's header row.
-fn table_start(s: &Sheets) -> usize {
-    s.meta
-        .iter()
-        .position(|r| matches!(r.first(), Some(Data::String(k)) if k == "row"))
-        .unwrap()
-}
-
-/// What a forger does after overwriting list row `row`: the hidden table row for it
-/// recomputed from the visible cells.
-fn refingerprint(s: &mut Sheets, row: usize) {
-    let locked: Vec<String> = (0..usize::from(LOCKED_COLUMNS))
-        .map(|c| s.text(row, c).trim().to_string())
-        .map(|t| t.strip_suffix(".0").map(String::from).unwrap_or(t))
-        .collect();
-    let at = table_start(s) + row;
-    let t = &mut s.meta[at];
-    t[2] = Data::String(locked[1].clone());
-    t[3] = Data::String(fingerprint(&locked));
-}
-
 /// Overwrites list row `row` with the visible values of `who` (keys, name … phone).
 fn overwrite(s: &mut Sheets, row: usize, keys: &str, who: [&str; 9]) {
     fix(
@@ -237,8 +215,8 @@ fn a_list_built_from_scratch_rewrites_nobody_and_is_not_ours_with_the_ledger() {
             (COL_STATUS, "Đã sửa"),
         ],
     );
-    refingerprint(&mut s, first);
-    let t = table_start(&s);
+    common::refingerprint(&mut s, first);
+    let t = common::table_start(&s);
     s.meta.truncate(t + 2);
     meta_set(&mut s, "export_id", "0000000000000000");
     for (k, v) in ["province", "district", "commune"].iter().zip(HA_NOI) {
@@ -288,7 +266,7 @@ fn a_row_overwritten_with_another_communes_person_changes_nobody() {
         r1,
         &[(COL_NAME_FIX, "Phạm Văn Cương"), (COL_STATUS, "Đã sửa")],
     );
-    refingerprint(&mut s, r1);
+    common::refingerprint(&mut s, r1);
     let r2 = row_of(&s, "A2");
     overwrite(&mut s, r2, "ZZ9", b1());
     fix(
@@ -296,11 +274,11 @@ fn a_row_overwritten_with_another_communes_person_changes_nobody() {
         r2,
         &[(COL_PHONE_FIX, "0987654321"), (COL_STATUS, "Đã sửa")],
     );
-    refingerprint(&mut s, r2);
+    common::refingerprint(&mut s, r2);
     // Row of A3 deleted with its hidden table row.
     let r3 = row_of(&s, "A3");
     s.list.remove(r3);
-    s.meta.remove(table_start(&s) + r3);
+    s.meta.remove(common::table_start(&s) + r3);
     s.save(&d.join("ret/l.xlsx")).unwrap();
 
     // Without the ledger: the unit stops both rows.

@@ -307,3 +307,24 @@ pub fn kill_after(dir: &Path, args: &[&str], ms: u64) {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// Index in the hidden sheet of its table's header row.
+pub fn table_start(s: &vaxclean::sample::fill::Sheets) -> usize {
+    s.meta
+        .iter()
+        .position(|r| matches!(r.first(), Some(calamine::Data::String(k)) if k == "row"))
+        .unwrap()
+}
+
+/// What a forger does after overwriting list row `row`: the hidden table row for it
+/// recomputed from the visible cells.
+pub fn refingerprint(s: &mut vaxclean::sample::fill::Sheets, row: usize) {
+    let locked: Vec<String> = (0..usize::from(vaxclean::output::list_workbook::LOCKED_COLUMNS))
+        .map(|c| s.text(row, c).trim().to_string())
+        .map(|t| t.strip_suffix(".0").map(String::from).unwrap_or(t))
+        .collect();
+    let at = table_start(s) + row;
+    let t = &mut s.meta[at];
+    t[2] = calamine::Data::String(locked[1].clone());
+    t[3] = calamine::Data::String(vaxclean::output::list_workbook::fingerprint(&locked));
+}

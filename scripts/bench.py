@@ -12,14 +12,23 @@ and alternating A B A B so that machine drift hits both alike:
     team that trusts the suggestions would, onto the same dump, vs `vaxclean scan` of it;
   * with pandas installed (`pip install pandas openpyxl`): `vaxclean scan` vs `scripts/pandas_checks.py`
     (the main checks, vectorised pandas) on the CSV dump, and on the xlsx dump through openpyxl;
+  * with Splink installed (`pip install splink`): `vaxclean scan --registry` vs `scripts/registry_splink.py`
+    (a Splink link_only model on DuckDB, written the way an analyst would) matching a dump of
+    `--registry-people` people (default 30,000) against its population-registry extract (2020 units, CSV),
+    both generated with `vaxclean sample --registry`; then both tools' accuracy against the sample's key;
+  * with `--registry-budget`: `vaxclean scan` of 1,000,000 dump rows with `--registry` (an extract of
+    ~1,050,000 residents) vs without, for the registry's time and memory budget;
   * with `--growth`: `vaxclean scan` on 100,000, 1,000,000 and 5,000,000 CSV rows, time and memory per row.
 
 For each it prints the median wall time, the median of the per-pair ratios, and the peak memory
 (maximum resident set size of the process, from wait4). Standard library only.
 
 Usage:  python3 scripts/bench.py [--csv-rows N] [--xlsx-rows N] [--export-rows N] [--runs N] [--dir DIR]
-Small smoke run (what CI does):
-  python3 scripts/bench.py --csv-rows 20000 --xlsx-rows 5000 --export-rows 20000 --runs 1
+                                [--registry-people N] [--splink-runs N] [--no-splink] [--registry-budget]
+                                [--growth]
+Small smoke run (what CI does; the Splink comparison is skipped, with one line, where Splink is absent):
+  python3 scripts/bench.py --csv-rows 20000 --xlsx-rows 5000 --export-rows 20000 --communes 50 --runs 1 \
+    --pandas-runs 1 --registry-people 2000 --splink-runs 1
 """
 
 import argparse
@@ -80,6 +89,15 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--pandas-runs", type=int, default=3)
     p.add_argument("--no-pandas", action="store_true", help="skip the pandas comparisons")
+    p.add_argument("--registry-people", type=int, default=30_000,
+                   help="people in the dump matched against a registry extract (vaxclean vs Splink)")
+    p.add_argument("--splink-runs", type=int, default=3)
+    p.add_argument("--no-splink", action="store_true", help="skip the Splink comparison")
+    p.add_argument("--registry-budget", action="store_true",
+                   help="also scan 1,000,000 rows with and without a ~1,050,000-resident extract")
+    p.add_argument("--budget-people", type=int, default=770_000,
+                   help="people generated for --registry-budget (the extract holds ~1.36 residents each)")
+    p.add_argument("--budget-rows", type=int, default=1_000_000, help="dump rows kept for --registry-budget")
     p.add_argument("--growth", action="store_true", help="also scan 100k, 1M and 5M rows")
     p.add_argument("--dir", default=os.path.join(ROOT, "bench-data"))
     args = p.parse_args()
@@ -142,6 +160,65 @@ def main():
             compare(f"scan {args.xlsx_rows:,} xlsx rows vs pandas + openpyxl",
                     [VAXCLEAN, "scan", xlsx_path, "--out", out, "-q"],
                     [sys.executable, script, xlsx_path, pd_out], args.pandas_runs, warm=False))
+    has_splink = not args.no_splink and subprocess.run(
+        [sys.executable, "-c", "import splink, duckdb, pandas"], capture_output=True).returncode == 0
+    if not has_splink and not args.no_splink:
+        print("splink not installed: skipping the registry comparison with Splink (pip install splink)",
+              file=sys.stderr)
+    scores = []
+    if has_splink:
+        n = args.registry_people
+        reg_dump = os.path.join(args.dir, f"reg-dump-{n}.csv")
+        reg_extract = os.path.join(args.dir, f"reg-extract-{n}.csv")
+        reg_key = os.path.join(args.dir, f"reg-key-{n}.csv")
+        if not all(os.path.exists(f) for f in (reg_dump, reg_extract, reg_key)):
+            subprocess.run([VAXCLEAN, "sample", "-q", "--people", str(n), "--seed", "5", "--out", reg_dump,
+                            "--registry", reg_extract, "--registry-units", "2020", "--registry-key", reg_key],
+                           check=True)
+        script = os.path.join(ROOT, "scripts", "registry_splink.py")
+        reg_out = os.path.join(args.dir, "reg-out")
+        proposals = os.path.join(args.dir, "splink-proposals.csv")
+        with open(reg_dump, "rb") as f:
+            reg_rows = sum(1 for _ in f) - 1
+        with open(reg_extract, "rb") as f:
+            residents = sum(1 for _ in f) - 1
+        results.append(
+            compare(f"scan --registry, {n:,} people ({reg_rows:,} rows) against {residents:,} residents "
+                    f"vs Splink", [VAXCLEAN, "scan", reg_dump, "--registry", reg_extract, "--out", reg_out, "-q"],
+                    [sys.executable, script, "--dump", reg_dump, "--registry", reg_extract, "--out", proposals],
+                    args.splink_runs, warm=False))
+        # Scored in a child, from the last run of each, after the timings (same computation for both).
+        scored = subprocess.run(
+            [sys.executable, script, "--dump", reg_dump, "--key", reg_key,
+             "--findings", os.path.join(reg_out, "findings.csv"), "--proposals", proposals],
+            capture_output=True, text=True, check=True)
+        scores = scored.stdout.splitlines()
+    if args.registry_budget:
+        people, rows = args.budget_people, args.budget_rows
+        full = os.path.join(args.dir, f"budget-dump-{people}.csv")
+        budget_dump = os.path.join(args.dir, f"budget-dump-{people}-{rows}.csv")
+        budget_extract = os.path.join(args.dir, f"budget-extract-{people}.csv")
+        if not all(os.path.exists(f) for f in (budget_dump, budget_extract)):
+            # 770,000 people make ~2,000,000 rows and an extract of their communes' ~1,050,000
+            # residents (2025 units, the default); the dump is cut to its first rows.
+            subprocess.run([VAXCLEAN, "sample", "-q", "--people", str(people), "--seed", "6", "--out", full,
+                            "--registry", budget_extract], check=True)
+            with open(full, "rb") as src, open(budget_dump + ".part", "wb") as dst:
+                for i, line in enumerate(src):
+                    if i > rows:
+                        break
+                    dst.write(line)
+            os.replace(budget_dump + ".part", budget_dump)
+            os.remove(full)
+        with open(budget_dump, "rb") as f:
+            rows = sum(1 for _ in f) - 1
+        with open(budget_extract, "rb") as f:
+            residents = sum(1 for _ in f) - 4  # two title lines, a blank line, the header
+        budget_out = os.path.join(args.dir, "budget-out")
+        results.append(
+            compare(f"scan {rows:,} CSV rows with --registry ({residents:,} residents) vs without",
+                    [VAXCLEAN, "scan", budget_dump, "--registry", budget_extract, "--out", budget_out, "-q"],
+                    [VAXCLEAN, "scan", budget_dump, "--out", budget_out, "-q"], args.runs))
     growth = []
     if args.growth:
         for rows in (100_000, 1_000_000, 5_000_000):
@@ -164,6 +241,12 @@ def main():
         print(f"| {r['name']} | {r['a_wall']:.2f} s | {r['b_wall']:.2f} s | "
               f"{r['ratio']:.2f}x ({r['ratio_min']:.2f}-{r['ratio_max']:.2f}) | "
               f"{r['a_mem']:.0f} MiB | {r['b_mem']:.0f} MiB |")
+    for r in results:
+        if r["name"].endswith("vs Splink"):
+            print(f"Splink peer {1 / r['ratio']:.1f}x slower than vaxclean (median of the paired ratios; "
+                  f"{1 / r['ratio_max']:.1f}-{1 / r['ratio_min']:.1f}x)")
+    for line in scores:
+        print(line)
     if growth:
         print()
         print("| CSV rows | scan wall (median) | peak memory | µs per row | KiB per 1,000 rows |")

@@ -9,7 +9,7 @@ use std::hash::Hasher;
 
 use crate::findings::Finding;
 use crate::normalize::NormalRow;
-use crate::normalize::identifiers::IdNum;
+use crate::normalize::identifiers::{IdNum, IdReading};
 use crate::record::Field;
 use crate::registry::compare::one_typo;
 use crate::rules::record_id::RecordIds;
@@ -51,13 +51,33 @@ pub fn add(index: &mut SplitIndex, row: &NormalRow<'_, '_>, name_key: u64, unit:
     }
     let mut h = StableHasher::default();
     h.write_u64(name_key);
-    h.write(date.to_string().as_bytes());
+    h.write_i32(chrono::Datelike::num_days_from_ce(&date));
     h.write_u8(sex as u8);
+    let number = row.id.number();
     let entry = SplitEntry {
         person: h.finish(),
-        number: row.id.number().map_or(0, |n: IdNum| n.key()),
+        number: number.map_or(0, |n: IdNum| n.key()),
     };
-    index.push(entry, row.raw, unit, Field::IdNumber);
+    match number {
+        // Most rows: a valid number, shown as its digits if a finding is ever made on it (the
+        // cell as written would cost the text of every row of the dump).
+        Some(n)
+            if matches!(
+                row.id,
+                IdReading::Valid {
+                    separators: false,
+                    ..
+                }
+            ) && row
+                .raw
+                .get(Field::IdNumber)
+                .text()
+                .is_some_and(|t| t == n.as_str()) =>
+        {
+            index.push_text(entry, row.raw.loc, unit, "");
+        }
+        _ => index.push(entry, row.raw, unit, Field::IdNumber),
+    }
 }
 
 /// Of the numbers of one person's group, the one to keep; `None` when the group is not surely
@@ -99,24 +119,40 @@ pub fn splits<'u>(
     unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
     ids: &RecordIds,
 ) -> Vec<(u32, Finding)> {
-    index.findings_of_rows(
+    // The numbers of the rows reported, for those kept without their text.
+    let numbers = std::cell::RefCell::new(std::collections::HashMap::new());
+    let mut found = index.findings_of_rows(
         |e| (e.data.person, e.unit),
         |group| {
             let Some(keep) = to_keep(group) else {
                 return Vec::new();
             };
             let keep_text = digits_of(keep);
+            let mut numbers = numbers.borrow_mut();
             group
                 .iter()
                 .enumerate()
                 .filter(|(_, e)| e.data.number != keep)
-                .map(|(i, _)| (i, Detail::None, keep_text.clone()))
+                .map(|(i, e)| {
+                    numbers.insert(e.loc, e.data.number);
+                    (i, Detail::None, keep_text.clone())
+                })
                 .collect()
         },
         Code::PersonSplit,
         unit,
         |loc, _| ids.get(loc).to_string(),
-    )
+    );
+    // A number kept without its text is shown as its digits (it was written as exactly them).
+    let numbers = numbers.into_inner();
+    for (_, f) in &mut found {
+        if f.value.is_empty()
+            && let Some(number) = numbers.get(&f.loc).filter(|n| **n != 0)
+        {
+            f.value = digits_of(*number).into();
+        }
+    }
+    found
 }
 
 #[cfg(test)]

@@ -172,6 +172,33 @@ fn scan_proposes_the_registrys_values_and_nothing_for_the_right_ones() {
     assert_eq!(summary["registry"]["rows_covered"], 6, "{summary}");
     assert_eq!(summary["registry"]["rows_matched"], 5, "{summary}");
     assert_eq!(summary["registry"]["files"][0], "dan-cu.csv");
+    // The terminal says the same counts, and nothing of anyone.
+    let out = run(
+        d,
+        &[
+            "scan",
+            "dump.csv",
+            "--registry",
+            "dan-cu.csv",
+            "--out",
+            "o2",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(
+        stdout.contains(
+            "Đối chiếu dữ liệu dân cư (dan-cu.csv): 6 dòng thuộc địa bàn có dữ liệu, 5 dòng khớp"
+        ),
+        "{stdout}"
+    );
+    for s in STRANGER
+        .iter()
+        .chain(["Trần Thị Bình", "001090001234"].iter())
+    {
+        assert!(!stdout.contains(s) && !stderr.contains(s), "{s} printed");
+    }
     // Without a registry there is no such block.
     let out = run(
         d,

@@ -71,6 +71,26 @@ pub fn print(
             lang.count(result.skipped_rows)
         )?;
     }
+    if let Some(reg) = &result.registry {
+        writeln!(
+            w,
+            "{}",
+            lang.pick(
+                format!(
+                    "Đối chiếu dữ liệu dân cư ({}): {} dòng thuộc địa bàn có dữ liệu, {} dòng khớp được đúng một người.",
+                    reg.files.join(", "),
+                    lang.count(reg.rows_covered),
+                    lang.count(reg.rows_matched)
+                ),
+                format!(
+                    "Population data ({}): {} rows in the places it covers, {} rows matched to exactly one resident.",
+                    reg.files.join(", "),
+                    lang.count(reg.rows_covered),
+                    lang.count(reg.rows_matched)
+                )
+            )
+        )?;
+    }
     let by_code = &result.by_code;
     let line: Vec<String> = Severity::ALL
         .iter()

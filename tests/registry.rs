@@ -651,3 +651,75 @@ fn a_forged_registry_suggestion_is_not_applied() {
             .contains("001090001299")
     );
 }
+
+#[test]
+fn extracts_as_offices_keep_them_are_read_numbers_as_numbers_and_windows_1258() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d);
+    // The extract as Excel keeps a typed number: a number cell, its leading zeros gone.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let lines: Vec<&str> = EXTRACT.lines().collect();
+    let mut r = 0u32;
+    for line in &lines {
+        let mut cells = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes());
+        let Some(Ok(rec)) = cells.records().next() else {
+            r += 1;
+            continue;
+        };
+        for (c, v) in rec.iter().enumerate() {
+            let numeric = c == 1 && v.chars().all(|ch| ch.is_ascii_digit()) && !v.is_empty();
+            if numeric {
+                sheet
+                    .write_number(r, c as u16, v.parse::<f64>().unwrap())
+                    .unwrap();
+            } else {
+                sheet.write_string(r, c as u16, v).unwrap();
+            }
+        }
+        r += 1;
+    }
+    book.save(d.join("dan-cu.xlsx")).unwrap();
+    // And as a Windows-1258 CSV.
+    let bytes = vaxclean::input::encoding::encode_windows_1258(EXTRACT);
+    std::fs::write(d.join("dan-cu-1258.csv"), &bytes).unwrap();
+    for (extract, out_dir) in [("dan-cu.xlsx", "ox"), ("dan-cu-1258.csv", "ow")] {
+        let out = run(
+            d,
+            &[
+                "scan",
+                "dump.csv",
+                "--registry",
+                extract,
+                "--out",
+                out_dir,
+                "--as-of",
+                AS_OF,
+                "-q",
+            ],
+        );
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{:?}",
+            text(&out)
+        );
+        let found = codes(d, out_dir);
+        assert!(
+            has(&found, "R1", "REG_ID_PROPOSED", "001090001234"),
+            "{extract}: {found:?}"
+        );
+        assert!(
+            has(&found, "R2", "REG_NAME_MISMATCH", "Trần Thị Bình"),
+            "{extract}: {found:?}"
+        );
+        assert!(
+            !found
+                .iter()
+                .any(|(i, c, _)| i == "R3" && c.starts_with("REG_")),
+            "{extract}: {found:?}"
+        );
+    }
+}

@@ -254,50 +254,21 @@ mod tests {
     }
 
     fn registry() -> Registry {
-        let mut with_old = resident(
-            "079090001234",
-            "Nguyễn Văn An",
-            born(1, 2, 1990),
-            Gender::Male,
+        use Gender::{Female, Male};
+        let mut people = residents(
+            &[
+                ("079090001234", "Nguyễn Văn An", (1, 2, 1990), Male),
+                // A namesake in the same commune, another birth date.
+                ("079090005678", "Nguyễn Văn An", (9, 9, 1990), Male),
+                // Twins: same surname and birth date.
+                ("079195001111", "Lê Thị Hoa", (3, 4, 1995), Female),
+                ("079195001112", "Lê Thị Hòa", (3, 4, 1995), Female),
+                ("079085002222", "Trần Văn Bình", (12, 5, 1985), Male),
+            ],
             7,
         );
-        with_old.old_number = Some(num("023456789"));
-        Registry::new(
-            vec![
-                with_old,
-                // A namesake in the same commune, another birth date.
-                resident(
-                    "079090005678",
-                    "Nguyễn Văn An",
-                    born(9, 9, 1990),
-                    Gender::Male,
-                    7,
-                ),
-                // Twins: same surname and birth date.
-                resident(
-                    "079195001111",
-                    "Lê Thị Hoa",
-                    born(3, 4, 1995),
-                    Gender::Female,
-                    7,
-                ),
-                resident(
-                    "079195001112",
-                    "Lê Thị Hòa",
-                    born(3, 4, 1995),
-                    Gender::Female,
-                    7,
-                ),
-                resident(
-                    "079085002222",
-                    "Trần Văn Bình",
-                    born(12, 5, 1985),
-                    Gender::Male,
-                    7,
-                ),
-            ],
-            RegistryStats::default(),
-        )
+        people[0].old_number = Some(num("023456789"));
+        Registry::new(people, RegistryStats::default())
     }
 
     fn matched(o: Outcome) -> Option<u32> {

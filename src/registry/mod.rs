@@ -301,6 +301,16 @@ pub(crate) mod testing {
         }
     }
 
+    /// A resident as the tests write one: number, name, (day, month, year) of birth, sex.
+    pub type Row<'a> = (&'a str, &'a str, (u32, u32, i32), Gender);
+
+    /// Residents of commune `commune`.
+    pub fn residents(rows: &[Row<'_>], commune: u32) -> Vec<Resident> {
+        rows.iter()
+            .map(|(n, name, (d, m, y), sex)| resident(n, name, born(*d, *m, *y), *sex, commune))
+            .collect()
+    }
+
     /// A resident of commune `commune`.
     pub fn resident(
         number: &str,

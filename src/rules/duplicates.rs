@@ -109,32 +109,25 @@ mod tests {
     use super::*;
     use crate::normalize::normalize_row;
     use crate::normalize::text::fold_hash;
-    use crate::record::{Cell, RawRecord, RowLoc};
     use crate::rules::record_id::{self, RecordIndex};
-    use chrono::NaiveDate;
-    use std::borrow::Cow;
 
     /// The rows with a number, and every row's record id.
     type Ix = (IdIndex, RecordIndex);
 
     fn put(index: &mut Ix, row: u32, id: &str, name: &str, dob: &str) {
-        let mut cells: [Cell<Cow<str>>; 16] = Default::default();
-        cells[Field::IdNumber.index()] = Cell::Text(Cow::Borrowed(id));
-        cells[Field::FullName.index()] = Cell::Text(Cow::Borrowed(name));
-        cells[Field::BirthDate.index()] = Cell::Text(Cow::Borrowed(dob));
-        cells[Field::RecordId.index()] = Cell::Text(Cow::Owned(format!("R{row}")));
-        let raw = RawRecord {
-            loc: RowLoc {
-                source: 0,
-                sheet: 0,
-                row,
-            },
-            cells,
-        };
-        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
+        let key = format!("R{row}");
+        let raw = crate::rules::testing::raw_row(
+            row,
+            &[
+                (Field::IdNumber, id),
+                (Field::FullName, name),
+                (Field::BirthDate, dob),
+                (Field::RecordId, &key),
+            ],
+        );
         super::add(
             &mut index.0,
-            &normalize_row(&raw, today),
+            &normalize_row(&raw, crate::rules::testing::TODAY),
             fold_hash(name),
             row % 2,
         );

@@ -166,68 +166,56 @@ pub fn check(row: &NormalRow<'_, '_>, reg: &Registry, outcome: Outcome, out: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::Finding;
     use crate::normalize::gender::Gender;
-    use crate::normalize::normalize_row;
-    use crate::record::{RawRecord, RowLoc};
-    use crate::registry::testing::{born, resident};
+    use crate::registry::testing::residents;
     use crate::registry::{RegistryStats, matching};
-    use std::borrow::Cow;
 
     fn registry() -> Registry {
-        Registry::new(
-            vec![
-                resident(
-                    "079090001234",
-                    "Nguyễn Văn An",
-                    born(1, 2, 1990),
-                    Gender::Male,
-                    7,
-                ),
-                resident(
+        let people = residents(
+            &[
+                ("079090001234", "Nguyễn Văn An", (1, 2, 1990), Gender::Male),
+                (
                     "079185002222",
                     "Trần Thị Bình",
-                    born(12, 5, 1985),
+                    (12, 5, 1985),
                     Gender::Female,
-                    7,
                 ),
             ],
-            RegistryStats::default(),
-        )
+            7,
+        );
+        Registry::new(people, RegistryStats::default())
     }
 
     /// The findings of a row (name, birth date, sex, number) in commune 7.
     fn found(cells: [&'static str; 4]) -> Vec<(Code, String, String)> {
-        let mut raw: [Cell<Cow<str>>; crate::record::FIELD_COUNT] = Default::default();
-        for (f, v) in [
+        let fields = [
             Field::FullName,
             Field::BirthDate,
             Field::Gender,
             Field::IdNumber,
-        ]
-        .into_iter()
-        .zip(cells)
-        {
-            if !v.is_empty() {
-                raw[f.index()] = Cell::Text(Cow::Borrowed(v));
-            }
-        }
-        let raw = RawRecord {
-            loc: RowLoc::default(),
-            cells: raw,
-        };
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
-        let row = normalize_row(&raw, today);
+        ];
+        let cells: Vec<(Field, Cell<&str>)> = fields
+            .into_iter()
+            .zip(cells)
+            .map(|(f, v)| {
+                (
+                    f,
+                    if v.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(v)
+                    },
+                )
+            })
+            .collect();
         let reg = registry();
-        let p = probe(&row, &[7]);
-        let outcome = matching::find(&reg, &p);
-        let mut list: Vec<Finding> = Vec::new();
-        let info = crate::findings::RowInfo::default;
-        let mut out = RowFindings::new(raw.loc, &info, &mut list);
-        check(&row, &reg, outcome, &mut out);
-        list.into_iter()
-            .map(|f| (f.code, f.value.to_string(), f.suggestion.to_string()))
-            .collect()
+        crate::rules::testing::run_cells(&cells, |row, out| {
+            let outcome = matching::find(&reg, &probe(row, &[7]));
+            check(row, &reg, outcome, out);
+        })
+        .into_iter()
+        .map(|f| (f.code, f.value.to_string(), f.suggestion.to_string()))
+        .collect()
     }
 
     #[test]

@@ -160,35 +160,23 @@ mod tests {
     use super::*;
     use crate::normalize::normalize_row;
     use crate::normalize::text::fold_hash;
-    use crate::record::{Cell, RawRecord, RowLoc};
     use crate::rules::record_id::{self, RecordIndex};
-    use chrono::NaiveDate;
-    use std::borrow::Cow;
 
     type Ix = (SplitIndex, RecordIndex);
 
     fn put(ix: &mut Ix, row: u32, id: &str, name: &str, dob: &str, unit: u32) {
-        let mut cells: [Cell<Cow<str>>; 16] = Default::default();
-        for (f, v) in [
-            (Field::IdNumber, id),
-            (Field::FullName, name),
-            (Field::BirthDate, dob),
-            (Field::Gender, "Nam"),
-        ] {
-            if !v.is_empty() {
-                cells[f.index()] = Cell::Text(Cow::Owned(v.to_string()));
-            }
-        }
-        cells[Field::RecordId.index()] = Cell::Text(Cow::Owned(format!("R{row}")));
-        let raw = RawRecord {
-            loc: RowLoc {
-                source: 0,
-                sheet: 0,
-                row,
-            },
-            cells,
-        };
-        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
+        let key = format!("R{row}");
+        let raw = crate::rules::testing::raw_row(
+            row,
+            &[
+                (Field::IdNumber, id),
+                (Field::FullName, name),
+                (Field::BirthDate, dob),
+                (Field::Gender, "Nam"),
+                (Field::RecordId, &key),
+            ],
+        );
+        let today = crate::rules::testing::TODAY;
         add(
             &mut ix.0,
             &normalize_row(&raw, today),

@@ -66,3 +66,21 @@ pub fn run_cells(
     rule(&normal, &mut out);
     found
 }
+
+/// A row at sheet row `row` holding the non-empty `cells` as text.
+pub fn raw_row(row: u32, cells: &[(Field, &str)]) -> RawRecord<'static> {
+    let mut out: [CellRef<'static>; FIELD_COUNT] = Default::default();
+    for (f, t) in cells {
+        if !t.is_empty() {
+            out[f.index()] = Cell::Text(Cow::Owned((*t).to_string()));
+        }
+    }
+    RawRecord {
+        loc: RowLoc {
+            source: 0,
+            sheet: 0,
+            row,
+        },
+        cells: out,
+    }
+}

@@ -177,17 +177,7 @@ pub struct ListRow {
 impl ListRow {
     /// The locked cells of the row as written (STT to `Gợi ý sửa`).
     pub fn locked_cells(&self, stt: u32) -> [String; LOCKED_COLUMNS as usize] {
-        let ListValues {
-            shown:
-                Shown {
-                    name,
-                    birth,
-                    gender,
-                    id,
-                    phone,
-                },
-            address,
-        } = self.values.clone();
+        let [name, birth, gender, id, phone, address] = self.values.cells().map(String::clone);
         [
             stt.to_string(),
             self.record_keys.join("\n"),

@@ -115,16 +115,7 @@ mod tests {
     type Ix = (IdIndex, RecordIndex);
 
     fn put(index: &mut Ix, row: u32, id: &str, name: &str, dob: &str) {
-        let key = format!("R{row}");
-        let raw = crate::rules::testing::raw_row(
-            row,
-            &[
-                (Field::IdNumber, id),
-                (Field::FullName, name),
-                (Field::BirthDate, dob),
-                (Field::RecordId, &key),
-            ],
-        );
+        let raw = crate::rules::testing::person_row(row, id, name, dob, "");
         super::add(
             &mut index.0,
             &normalize_row(&raw, crate::rules::testing::TODAY),

@@ -165,17 +165,7 @@ mod tests {
     type Ix = (SplitIndex, RecordIndex);
 
     fn put(ix: &mut Ix, row: u32, id: &str, name: &str, dob: &str, unit: u32) {
-        let key = format!("R{row}");
-        let raw = crate::rules::testing::raw_row(
-            row,
-            &[
-                (Field::IdNumber, id),
-                (Field::FullName, name),
-                (Field::BirthDate, dob),
-                (Field::Gender, "Nam"),
-                (Field::RecordId, &key),
-            ],
-        );
+        let raw = crate::rules::testing::person_row(row, id, name, dob, "Nam");
         let today = crate::rules::testing::TODAY;
         add(
             &mut ix.0,

@@ -84,3 +84,19 @@ pub fn raw_row(row: u32, cells: &[(Field, &str)]) -> RawRecord<'static> {
         cells: out,
     }
 }
+
+/// A person's row for the cross-record rules' tests: record id `R<row>`, then the number, name,
+/// birth date and sex (empty: left blank).
+pub fn person_row(row: u32, id: &str, name: &str, dob: &str, sex: &str) -> RawRecord<'static> {
+    let key = format!("R{row}");
+    raw_row(
+        row,
+        &[
+            (Field::IdNumber, id),
+            (Field::FullName, name),
+            (Field::BirthDate, dob),
+            (Field::Gender, sex),
+            (Field::RecordId, &key),
+        ],
+    )
+}

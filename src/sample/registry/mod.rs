@@ -59,20 +59,8 @@ pub enum RegistryUnits {
     U2020,
 }
 
-/// The extract's columns with 2025 units.
-pub const COLUMNS_2025: [&str; 9] = [
-    "STT",
-    "Số định danh cá nhân",
-    "Số CMND cũ",
-    "Họ, chữ đệm và tên",
-    "Ngày, tháng, năm sinh",
-    "Giới tính",
-    "Nơi thường trú",
-    "Xã/Phường",
-    "Tỉnh/Thành phố",
-];
-
-/// The extract's columns with 2020 units.
+/// The extract's columns with 2020 units; with 2025 units the same without `Quận/Huyện` (there are no
+/// districts since 1 July 2025).
 pub const COLUMNS_2020: [&str; 10] = [
     "STT",
     "Số định danh cá nhân",
@@ -101,11 +89,11 @@ pub const KEY_HEADER: [&str; 9] = [
 
 impl RegistryUnits {
     /// The header row.
-    pub fn header(self) -> &'static [&'static str] {
-        match self {
-            RegistryUnits::U2025 => &COLUMNS_2025,
-            RegistryUnits::U2020 => &COLUMNS_2020,
-        }
+    pub fn header(self) -> Vec<&'static str> {
+        COLUMNS_2020
+            .into_iter()
+            .filter(|c| self == RegistryUnits::U2020 || *c != "Quận/Huyện")
+            .collect()
     }
 
     /// Column widths for xlsx.
@@ -1153,7 +1141,7 @@ mod tests {
         };
         assert!(cell(0, 0).starts_with("CÔNG AN "));
         let header: Vec<String> = (0..9).map(|c| cell(3, c)).collect();
-        assert_eq!(header, COLUMNS_2025);
+        assert_eq!(header, RegistryUnits::U2025.header());
         assert_eq!(cell(4, 0), "1");
         assert_eq!(cell(4, 1).len(), 12, "numbers as text");
     }

@@ -52,13 +52,13 @@ impl ExtractWriter {
                 "Danh sach cong dan",
                 units.widths(),
                 &titles,
-                units.header(),
+                &units.header(),
             )?;
             (tmp, Box::new(rows))
         } else {
             let tmp = temp_beside(path, ".csv")?;
             let file = std::io::BufWriter::new(tmp.reopen()?);
-            let rows = CsvRows::with_header(file, encoding, delimiter, &titles, units.header())?;
+            let rows = CsvRows::with_header(file, encoding, delimiter, &titles, &units.header())?;
             (tmp, Box::new(rows))
         };
         Ok(ExtractWriter {

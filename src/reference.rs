@@ -103,6 +103,19 @@ static CMND9_PREFIXES: LazyLock<Vec<CmndPrefix>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The two-digit groups (`00`..`99`) that some prefix of the CMND table starts with.
+static CMND9_GROUPS: LazyLock<[bool; 100]> = LazyLock::new(|| {
+    let mut set = [false; 100];
+    for p in CMND9_PREFIXES.iter() {
+        if let Some(two) = p.prefix.get(..2).and_then(|t| t.parse::<usize>().ok())
+            && let Some(slot) = set.get_mut(two)
+        {
+            *slot = true;
+        }
+    }
+    set
+});
+
 static MOBILE_PREFIXES: LazyLock<Vec<MobilePrefix>> = LazyLock::new(|| {
     rows(MOBILE_PREFIXES_CSV)
         .map(|r| {
@@ -150,6 +163,15 @@ pub fn cmnd9_prefix_of(digits: &str) -> Option<&'static CmndPrefix> {
         .max_by_key(|p| p.prefix.len())
 }
 
+/// Whether some prefix of the CMND table starts with the two digits `group` (`0`..`99`): no
+/// province ever issued a 9-digit CMND starting `00` or `39`..`99`.
+pub fn is_cmnd9_group(group: u16) -> bool {
+    CMND9_GROUPS
+        .get(usize::from(group))
+        .copied()
+        .unwrap_or(false)
+}
+
 /// The mobile prefixes, current and converted.
 pub fn mobile_prefixes() -> &'static [MobilePrefix] {
     &MOBILE_PREFIXES
@@ -181,5 +203,17 @@ mod tests {
         let p = cmnd9_prefix_of("012345678").map(|p| p.prefix.as_str());
         assert_eq!(p, Some("01"));
         assert!(cmnd9_prefix_of("991234567").is_none());
+    }
+
+    #[test]
+    fn cmnd_groups_are_00_to_38_less_00() {
+        let groups: Vec<u16> = (0..100).filter(|g| is_cmnd9_group(*g)).collect();
+        assert_eq!(groups, (1..=38).collect::<Vec<u16>>());
+    }
+
+    #[test]
+    fn country_codes_are_101_to_295() {
+        let codes: Vec<u16> = (0..1000).filter(|c| is_country_code(*c)).collect();
+        assert_eq!(codes, (101..=295).collect::<Vec<u16>>());
     }
 }

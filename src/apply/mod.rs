@@ -236,11 +236,15 @@ fn canonical(
             IdReading::Missing => Err(bad(Code::IdMissing)),
             IdReading::PrecisionLost => Err(bad(Code::IdPrecisionLost)),
             IdReading::Placeholder => Err(bad(Code::IdPlaceholder)),
-            IdReading::ProvinceCode { .. } => Err(bad(Code::IdProvinceCode)),
+            IdReading::ProvinceCode { .. } | IdReading::CmndPrefix { .. } => {
+                Err(bad(Code::IdProvinceCode))
+            }
             IdReading::Format { .. } => Err(bad(Code::IdFormat)),
         },
         Field::Phone => match read_phone(&cell) {
-            PhoneReading::Valid(d) | PhoneReading::Old(d) => Ok(d.to_string()),
+            PhoneReading::Valid(d) | PhoneReading::Old(d) | PhoneReading::ZeroLost(d) => {
+                Ok(d.to_string())
+            }
             _ => Err(bad(Code::PhoneInvalid)),
         },
         _ => Err(bad(Code::NameInvalidChars)),

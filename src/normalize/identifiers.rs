@@ -136,6 +136,11 @@ pub enum IdReading {
         /// The three-digit code found.
         code: u16,
     },
+    /// 9 digits whose first two no province ever issued a CMND with (`00`, `39`..`99`).
+    CmndPrefix {
+        /// The first two digits.
+        group: u16,
+    },
     /// Not a number of the right form.
     Format {
         /// What is wrong.
@@ -186,21 +191,29 @@ pub enum DigitsProblem {
     Length,
     /// A 12-digit number with an unknown place code.
     ProvinceCode(u16),
+    /// A 9-digit number whose first two digits no province issued.
+    CmndPrefix(u16),
     /// A 12-digit number whose birth year (given) is after `max_year`.
     ImpossibleYear(i32),
 }
 
-/// Checks a run of ASCII digits as an ID: 9 digits, or 12 with a known place code and a birth
-/// year no later than `max_year`. This is the test every suggested repair must pass.
+/// Checks a run of ASCII digits as an ID: 9 digits whose first two some province issued, or 12
+/// with a province code or a code of the country table and a birth year no later than
+/// `max_year`. This is the test every suggested repair must pass.
 pub fn validate_digits(d: &str, max_year: i32) -> Result<IdNum, DigitsProblem> {
     if is_placeholder(d) {
         return Err(DigitsProblem::Placeholder);
     }
     let id = IdNum::from_digits(d.as_bytes()).ok_or(DigitsProblem::Length)?;
     if let Some(code) = id.place_code() {
-        // Country codes are a medium-confidence table: any code in their range is accepted.
-        if !reference::is_province_code(code) && !(100..300).contains(&code) {
+        // Born abroad: only the codes of the circular's country table (101-295).
+        if !reference::is_province_code(code) && !reference::is_country_code(code) {
             return Err(DigitsProblem::ProvinceCode(code));
+        }
+    } else {
+        let group = id.digit(0) * 10 + id.digit(1);
+        if !reference::is_cmnd9_group(group) {
+            return Err(DigitsProblem::CmndPrefix(group));
         }
     }
     if let Some(y) = id.birth_year().filter(|y| *y > max_year) {
@@ -377,6 +390,7 @@ fn classify_digits(d: &str, separators: bool, max_year: i32) -> IdReading {
         Ok(id) => return IdReading::Valid { id, separators },
         Err(DigitsProblem::Placeholder) => return IdReading::Placeholder,
         Err(DigitsProblem::ProvinceCode(code)) => return IdReading::ProvinceCode { code },
+        Err(DigitsProblem::CmndPrefix(group)) => return IdReading::CmndPrefix { group },
         Err(DigitsProblem::ImpossibleYear(y)) => {
             return IdReading::Format {
                 problem: FormatProblem::ImpossibleYear(y),
@@ -583,8 +597,33 @@ mod tests {
     fn province_codes() {
         assert_eq!(text("099185001234"), IdReading::ProvinceCode { code: 99 });
         assert_eq!(text("003185001234"), IdReading::ProvinceCode { code: 3 });
-        // A country code (born abroad) is accepted.
+        // A country code (born abroad) is accepted, but only one of the table (issue 20).
         assert!(matches!(text("101185001234"), IdReading::Valid { .. }));
+        assert!(matches!(text("295185001234"), IdReading::Valid { .. }));
+        for code in [100, 296, 297, 298, 299] {
+            assert_eq!(
+                text(&format!("{code}185001234")),
+                IdReading::ProvinceCode { code },
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn cmnd_prefixes_no_province_issued() {
+        assert_eq!(text("001234567"), IdReading::CmndPrefix { group: 0 });
+        assert_eq!(text("391234567"), IdReading::CmndPrefix { group: 39 });
+        assert_eq!(text("952345678"), IdReading::CmndPrefix { group: 95 });
+        // Every two-digit group of the table is read as a number, unlisted third digits too.
+        for s in [
+            "017345628",
+            "381234567",
+            "241234567",
+            "281234567",
+            "093456789",
+        ] {
+            assert!(matches!(text(s), IdReading::Valid { .. }), "{s}");
+        }
     }
 
     #[test]

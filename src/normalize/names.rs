@@ -39,13 +39,21 @@ pub static VIETNAMESE_LETTERS: LazyLock<Vec<char>> = LazyLock::new(|| {
 });
 
 /// Whether `c` may appear in a name: a Latin letter (f, j, w, z included, for minority names), a
-/// Vietnamese letter, a space or an apostrophe.
+/// Vietnamese letter, a space or an apostrophe (`'` or one of the others typed for it, which the
+/// clean form writes as `'`).
 pub fn is_name_char(c: char) -> bool {
     c.is_ascii_alphabetic()
         || c == ' '
         || c == '\''
-        || c == '’'
+        || is_other_apostrophe(c)
         || (!c.is_ascii() && VIETNAMESE_LETTERS.binary_search(&c).is_ok())
+}
+
+/// The characters typed for the apostrophe of a minority name ("H′Hen", "K`Bông", "H’Bia"):
+/// right and left quotation marks, prime, grave accent, modifier letter apostrophe. A name
+/// reads them as `'`; the clean form writes `'`.
+pub fn is_other_apostrophe(c: char) -> bool {
+    matches!(c, '’' | '‘' | '′' | '`' | 'ʼ')
 }
 
 /// What the checks of a name ask of a character, worked out once per code point of the Latin,
@@ -194,6 +202,7 @@ pub fn clean_form(s: &str) -> String {
             'Ð' => 'Đ',
             'ð' => 'đ',
             c if c.is_whitespace() => ' ',
+            c if is_other_apostrophe(c) => '\'',
             c => c,
         })
         .collect();
@@ -215,7 +224,7 @@ pub fn clean_form(s: &str) -> String {
             } else {
                 out.extend(c.to_lowercase());
             }
-            start = c == '\'' || c == '’';
+            start = c == '\'';
         }
     }
     out
@@ -294,7 +303,9 @@ fn is_plain(s: &str) -> bool {
                 }
                 tones = 0;
             }
-            '\'' | '’' => {}
+            '\'' => {}
+            // Another apostrophe: the clean form writes `'` instead.
+            '’' | '‘' | '′' | '`' | 'ʼ' => return false,
             _ => {
                 // A capital starts each word, small letters follow.
                 let wrong_case = if start {
@@ -314,7 +325,7 @@ fn is_plain(s: &str) -> bool {
             }
         }
         after_space = c == ' ';
-        start = matches!(c, ' ' | '\'' | '’');
+        start = matches!(c, ' ' | '\'');
         prev = Some((c, k));
     }
     true
@@ -336,10 +347,10 @@ fn is_clean(s: &str) -> bool {
         }
         after_space = c == ' ';
         let k = class_of(c);
-        if k & class::NAME == 0 || c == 'Ð' {
+        if k & class::NAME == 0 || c == 'Ð' || is_other_apostrophe(c) {
             return false;
         }
-        let ok = if c == ' ' || c == '\'' || c == '’' {
+        let ok = if c == ' ' || c == '\'' {
             true
         } else if start {
             k & class::LOWER == 0
@@ -349,7 +360,7 @@ fn is_clean(s: &str) -> bool {
         if !ok {
             return false;
         }
-        start = matches!(c, ' ' | '\'' | '’');
+        start = matches!(c, ' ' | '\'');
     }
     true
 }
@@ -406,7 +417,8 @@ fn has_anomaly(s: &str) -> bool {
             word_has_lower |= kc & class::LOWER != 0;
             if let Some(l) = word_last
                 && kc & class::UPPER != 0
-                && !matches!(l, '\'' | '’')
+                && l != '\''
+                && !is_other_apostrophe(l)
             {
                 word_inner_upper = true;
             }
@@ -1036,6 +1048,25 @@ mod tests {
         assert_eq!(clean_form("Ðặng Văn A"), "Đặng Văn A");
         assert_eq!(clean_form("Nguye\u{302}\u{303}n"), "Nguyễn");
         assert_eq!(clean_form("h'hen niê"), "H'Hen Niê");
+        // The apostrophe family is written as `'`.
+        for raw in [
+            "H’Hen Niê",
+            "H‘Hen Niê",
+            "H′Hen Niê",
+            "H`Hen Niê",
+            "HʼHen Niê",
+            "h′hen niê",
+        ] {
+            assert_eq!(clean_form(raw), "H'Hen Niê", "{raw}");
+            assert_eq!(
+                read_name(raw),
+                NameReading::Name {
+                    clean: "H'Hen Niê".into()
+                },
+                "{raw}"
+            );
+            assert!(!is_plain(raw) && !is_clean(raw), "{raw}");
+        }
         assert_eq!(read_name(""), NameReading::Missing);
         assert_eq!(read_name("Nguyễn Văn 2"), NameReading::InvalidChars);
         assert_eq!(read_name("Nguyễn V. An"), NameReading::InvalidChars);
@@ -1092,10 +1123,10 @@ mod tests {
                 }
                 let mut start = true;
                 for c in s.chars() {
-                    if !is_name_char(c) || c == 'Ð' {
+                    if !is_name_char(c) || c == 'Ð' || is_other_apostrophe(c) {
                         return false;
                     }
-                    let ok = if c == ' ' || c == '\'' || c == '’' {
+                    let ok = if c == ' ' || c == '\'' {
                         true
                     } else if start {
                         !c.is_lowercase()
@@ -1105,7 +1136,7 @@ mod tests {
                     if !ok {
                         return false;
                     }
-                    start = matches!(c, ' ' | '\'' | '’');
+                    start = matches!(c, ' ' | '\'');
                 }
                 true
             }
@@ -1124,7 +1155,7 @@ mod tests {
                     for c in word.chars() {
                         if let Some(l) = last
                             && c.is_uppercase()
-                            && !matches!(l, '\'' | '’')
+                            && !matches!(l, '\'' | '’' | '‘' | '′' | '`' | 'ʼ')
                         {
                             return true;
                         }
@@ -1189,7 +1220,7 @@ mod tests {
         proptest! {
             #[test]
             fn the_class_table_changes_no_answer(
-                raw in "([a-zA-Z ’'ÐðđĐàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚĂĐĨŨƠƯẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸåäÅÄ\u{300}\u{301}\u{303}\u{309}\u{323}\u{a0}\t]|\\PC){0,24}"
+                raw in "([a-zA-Z ’'‘′`ʼÐðđĐàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚĂĐĨŨƠƯẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸåäÅÄ\u{300}\u{301}\u{303}\u{309}\u{323}\u{a0}\t]|\\PC){0,24}"
             ) {
                 use unicode_normalization::{IsNormalized, is_nfc_quick};
                 prop_assert_eq!(has_anomaly(&raw), plain::plain_has_anomaly(&raw), "{:?}", raw);

@@ -50,6 +50,9 @@ pub enum PhoneReading {
     Valid(PhoneNum),
     /// An 11-digit mobile number of before the 2018 conversion; the 10-digit number it became.
     Old(PhoneNum),
+    /// A text cell holding a mobile number without its leading 0 ("912345678"): the platform
+    /// keeps the text as written, so it is wrong there; the 10-digit number.
+    ZeroLost(PhoneNum),
     /// Not a Vietnamese phone number.
     Invalid,
 }
@@ -166,7 +169,13 @@ pub fn read_phone<S: AsRef<str>>(cell: &Cell<S>) -> PhoneReading {
     } else if international {
         return PhoneReading::Invalid;
     } else if !digits.starts_with(b"0") && (digits.len() == 9 || digits.len() == 10) {
-        put(digits, &mut national)
+        let n = put(digits, &mut national);
+        // Nine digits of a mobile: the text lost the 0 (a number cell's loss is Excel's, and
+        // the platform reads the number right).
+        return match classify(&national[..n]) {
+            PhoneReading::Valid(p) if n == 10 => PhoneReading::ZeroLost(p),
+            other => other,
+        };
     } else {
         national[..len].copy_from_slice(digits);
         len
@@ -252,7 +261,9 @@ mod tests {
             let got = match p(&text) {
                 PhoneReading::Missing => None,
                 PhoneReading::Invalid => Some((false, String::new())),
-                PhoneReading::Valid(n) | PhoneReading::Old(n) => Some((true, n.to_string())),
+                PhoneReading::Valid(n) | PhoneReading::Old(n) | PhoneReading::ZeroLost(n) => {
+                    Some((true, n.to_string()))
+                }
             };
             prop_assert_eq!(got, oracle(&text), "{}", text);
         }
@@ -273,11 +284,18 @@ mod tests {
             "+84 912 345 678",
             "84912345678",
             "0084912345678",
-            "912345678",
         ] {
             assert_eq!(p(s), want, "{s}");
         }
         assert_eq!(read_phone(&Cell::<&str>::Number(912345678.0)), want);
+        // A text cell without the 0 is held wrong by the platform (issue 20).
+        let lost = PhoneReading::ZeroLost(PhoneNum::new(b"0912345678").expect("10 digits"));
+        assert_eq!(p("912345678"), lost);
+        assert_eq!(p("912 345 678"), lost);
+        // A landline without its 0 is read as before.
+        assert_eq!(p("2438223344"), valid("02438223344"));
+        // Nine digits that are no mobile even with the 0: invalid.
+        assert_eq!(p("112345678"), PhoneReading::Invalid);
         assert_eq!(p("02438223344"), valid("02438223344"));
         assert_eq!(p("0912345678 / 0987654321"), want);
     }

@@ -1,12 +1,13 @@
 //! ID number rules (`ID_*` except the cross-record `ID_DUPLICATE_CONFLICT`): missing, malformed,
-//! Excel damage, placeholders, unknown province codes, and the CCCD's sex and birth year checked
-//! against the record.
+//! Excel damage, placeholders, unknown province codes and CMND prefixes, and the CCCD's sex and
+//! birth year checked against the record.
 
 use crate::findings::RowFindings;
 use crate::normalize::NormalRow;
 use crate::normalize::gender::Gender;
 use crate::normalize::identifiers::{FormatProblem, IdKind, IdReading};
 use crate::record::Field;
+use crate::reference;
 use crate::rules::{Code, Detail};
 
 /// Checks the ID number of `row`.
@@ -45,6 +46,16 @@ pub fn check(row: &NormalRow<'_, '_>, out: &mut RowFindings<'_>) {
             "",
             Detail::PlaceCode(*code),
         ),
+        IdReading::CmndPrefix { group } => out.push(
+            id_field,
+            Code::IdProvinceCode,
+            &value,
+            "",
+            Detail::CmndPrefix {
+                prefix: *group,
+                digits: 2,
+            },
+        ),
         IdReading::Format { problem, repaired } => {
             let detail = match problem {
                 FormatProblem::Characters => Detail::Characters,
@@ -55,6 +66,26 @@ pub fn check(row: &NormalRow<'_, '_>, out: &mut RowFindings<'_>) {
             let suggestion = repaired.map(|id| id.to_string()).unwrap_or_default();
             out.push(id_field, Code::IdFormat, &value, &suggestion, detail);
         }
+    }
+
+    // A 9-digit CMND whose two-digit group some province issued, but whose own prefix the table
+    // does not list (093, 232, 281…): the table's sub-ranges come partly from memory, so a
+    // warning, not an error.
+    if let Some(id) = row.id.number().filter(|id| id.kind() == IdKind::Cmnd9)
+        && reference::cmnd9_prefix_of(id.as_str()).is_none()
+    {
+        let prefix = id
+            .as_str()
+            .get(..3)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        out.push(
+            id_field,
+            Code::IdCmndPrefixUnlisted,
+            &value,
+            "",
+            Detail::CmndPrefix { prefix, digits: 3 },
+        );
     }
 
     // The CCCD's own sex and birth year against the record's.
@@ -127,6 +158,51 @@ mod tests {
         assert_eq!(codes("099090001234"), [Code::IdProvinceCode]);
         assert_eq!(codes("07909000123"), [Code::IdFormat]);
         assert_eq!(codes("CMND079090"), [Code::IdFormat]);
+    }
+
+    /// Issue 20: a 9-digit CMND whose prefix no province issued, and CCCD codes outside the
+    /// country table.
+    #[test]
+    fn cmnd_prefixes_and_country_codes() {
+        // No province ever issued 00 or 39-99: an error.
+        for id in ["001234567", "391234567", "501234567", "991234568"] {
+            assert_eq!(codes(id), [Code::IdProvinceCode], "{id}");
+        }
+        let f = run_cells(&[(Field::IdNumber, Cell::Text("391234567"))], check);
+        assert_eq!(
+            f[0].detail,
+            Detail::CmndPrefix {
+                prefix: 39,
+                digits: 2
+            }
+        );
+        // A group the table knows, a third digit it does not list: a warning.
+        for id in ["093456789", "232345678", "281234567", "289234567"] {
+            assert_eq!(codes(id), [Code::IdCmndPrefixUnlisted], "{id}");
+        }
+        assert_eq!(
+            Code::IdCmndPrefixUnlisted.severity(),
+            crate::findings::Severity::Warning
+        );
+        // Listed prefixes, low confidence ones included, pass.
+        for id in [
+            "017345628",
+            "095345678",
+            "233345678",
+            "241234567",
+            "245123456",
+            "381234567",
+        ] {
+            assert!(codes(id).is_empty(), "{id}");
+        }
+        // An 8-digit CMND restored with its zero is checked too (093 is unlisted).
+        assert_eq!(codes("93456789"), [Code::IdFormat]);
+        // CCCD: country codes only from the table (101-295).
+        for id in ["100090001234", "296090001234", "299090001234"] {
+            assert_eq!(codes(id), [Code::IdProvinceCode], "{id}");
+        }
+        assert!(codes("101090001234").is_empty());
+        assert!(codes("295090001234").is_empty());
     }
 
     #[test]

@@ -59,6 +59,12 @@ pub fn message(code: Code, detail: Detail, lang: Lang) -> String {
             "not a real CCCD/CMND number (one digit repeated or a run like 123456…)",
         ),
         Code::IdProvinceCode => match detail {
+            Detail::CmndPrefix { prefix, .. } if vi => format!(
+                "2 chữ số đầu của CMND 9 số ({prefix:02}) không phải đầu số tỉnh nào từng cấp"
+            ),
+            Detail::CmndPrefix { prefix, .. } => format!(
+                "the 9-digit CMND's first 2 digits ({prefix:02}) are a prefix no province ever issued"
+            ),
             Detail::PlaceCode(c) if vi => {
                 format!("3 chữ số đầu của CCCD ({c:03}) không phải mã tỉnh hay mã quốc gia nào")
             }
@@ -70,6 +76,18 @@ pub fn message(code: Code, detail: Detail, lang: Lang) -> String {
             _ => base(
                 "3 chữ số đầu của CCCD không phải mã tỉnh hay mã quốc gia nào",
                 "the CCCD's first 3 digits are neither a province nor a country code",
+            ),
+        },
+        Code::IdCmndPrefixUnlisted => match detail {
+            Detail::CmndPrefix { prefix, .. } if vi => format!(
+                "3 chữ số đầu của CMND 9 số ({prefix:03}) không có trong bảng đầu số đã biết (bảng chưa chắc chắn ở nhóm này): kiểm tra lại số"
+            ),
+            Detail::CmndPrefix { prefix, .. } => format!(
+                "the 9-digit CMND's first 3 digits ({prefix:03}) are not in the table of known prefixes (not certain for this group): check the number"
+            ),
+            _ => base(
+                "đầu số CMND 9 số không có trong bảng đầu số đã biết: kiểm tra lại số",
+                "the 9-digit CMND's prefix is not in the table of known prefixes: check the number",
             ),
         },
         Code::IdGenderMismatch => match detail {
@@ -175,10 +193,16 @@ pub fn message(code: Code, detail: Detail, lang: Lang) -> String {
             "giới tính cần ghi đúng Nam hoặc Nữ; cách ghi đúng ở cột gợi ý",
             "the sex must be written Nam or Nữ; see the suggestion",
         ),
-        Code::PhoneInvalid => base(
-            "số điện thoại không phải số điện thoại Việt Nam",
-            "not a Vietnamese phone number",
-        ),
+        Code::PhoneInvalid => match detail {
+            Detail::ZeroLost => base(
+                "số điện thoại di động bị mất số 0 ở đầu (ô dạng chữ); số đủ 10 chữ số ở cột gợi ý",
+                "the mobile number lost its leading 0 (a text cell); the suggestion is the 10-digit number",
+            ),
+            _ => base(
+                "số điện thoại không phải số điện thoại Việt Nam",
+                "not a Vietnamese phone number",
+            ),
+        },
         Code::PhoneOldFormat => base(
             "số điện thoại 11 số cũ (trước 2018); số mới ở cột gợi ý",
             "an 11-digit mobile number of before 2018; the suggestion is the current number",
@@ -361,6 +385,15 @@ mod tests {
         assert!(m.contains("13 chữ số"), "{m}");
         let m = message(Code::IdProvinceCode, Detail::PlaceCode(99), Lang::En);
         assert!(m.contains("(099)"), "{m}");
+        let cmnd = |prefix, digits| Detail::CmndPrefix { prefix, digits };
+        let m = message(Code::IdProvinceCode, cmnd(39, 2), Lang::Vi);
+        assert!(m.contains("CMND 9 số (39)"), "{m}");
+        let m = message(Code::IdProvinceCode, cmnd(0, 2), Lang::En);
+        assert!(m.contains("CMND's first 2 digits (00)"), "{m}");
+        let m = message(Code::IdCmndPrefixUnlisted, cmnd(93, 3), Lang::En);
+        assert!(m.contains("(093)"), "{m}");
+        let m = message(Code::PhoneInvalid, Detail::ZeroLost, Lang::Vi);
+        assert!(m.contains("mất số 0"), "{m}");
         let m = message(Code::IdBirthYearMismatch, Detail::IdYear(1990), Lang::Vi);
         assert!(m.contains("1990"), "{m}");
         let shared = |inputs, people, lang| {

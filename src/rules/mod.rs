@@ -159,6 +159,7 @@ codes! {
     IdSeparators = "ID_SEPARATORS", Some(Field::IdNumber), Info;
     IdPlaceholder = "ID_PLACEHOLDER", Some(Field::IdNumber), Error;
     IdProvinceCode = "ID_PROVINCE_CODE", Some(Field::IdNumber), Error;
+    IdCmndPrefixUnlisted = "ID_CMND_PREFIX_UNLISTED", Some(Field::IdNumber), Warning;
     IdGenderMismatch = "ID_GENDER_MISMATCH", Some(Field::Gender), Error;
     IdBirthYearMismatch = "ID_BIRTH_YEAR_MISMATCH", Some(Field::BirthDate), Error;
     IdDuplicateConflict = "ID_DUPLICATE_CONFLICT", Some(Field::IdNumber), Error;
@@ -236,6 +237,15 @@ pub enum Detail {
     Scientific,
     /// A CCCD place code that is neither a province nor a country.
     PlaceCode(u16),
+    /// A mobile number without its leading 0.
+    ZeroLost,
+    /// A 9-digit CMND's first `digits` digits (2 or 3), as the number `prefix`.
+    CmndPrefix {
+        /// The digits' value.
+        prefix: u16,
+        /// How many digits.
+        digits: u8,
+    },
     /// The CCCD says this birth year.
     IdYear(i32),
     /// The CCCD says this sex (true: female).
@@ -297,6 +307,8 @@ impl Detail {
             Detail::Dose(n) => (16, i64::from(n), 0),
             Detail::Shared { inputs, people } => (17, i64::from(inputs), i64::from(people)),
             Detail::Evidence(bits) => (18, i64::from(bits), 0),
+            Detail::CmndPrefix { prefix, digits } => (19, i64::from(prefix), i64::from(digits)),
+            Detail::ZeroLost => (20, 0, 0),
         }
     }
 
@@ -328,6 +340,11 @@ impl Detail {
                 people: u32::try_from(b).ok()?,
             },
             18 => Detail::Evidence(u8::try_from(a).ok()?),
+            19 => Detail::CmndPrefix {
+                prefix: u16::try_from(a).ok()?,
+                digits: u8::try_from(b).ok()?,
+            },
+            20 => Detail::ZeroLost,
             _ => return None,
         })
     }
@@ -367,6 +384,15 @@ mod tests {
                 people: 3,
             },
             Detail::Evidence(0b1010_1001),
+            Detail::CmndPrefix {
+                prefix: 39,
+                digits: 2,
+            },
+            Detail::CmndPrefix {
+                prefix: 93,
+                digits: 3,
+            },
+            Detail::ZeroLost,
         ] {
             let (t, a, b) = d.to_parts();
             assert_eq!(Detail::from_parts(t, a, b), Some(d));

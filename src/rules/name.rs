@@ -41,6 +41,33 @@ mod tests {
         run(&[(Field::FullName, name)], check)
     }
 
+    /// Jrai and Cơ Ho names as official lists type them: the apostrophe as a prime, a grave
+    /// accent, a quotation mark or a modifier letter. A format suggestion with `'`, never an
+    /// invalid-characters error (issue 20).
+    #[test]
+    fn the_apostrophe_family_is_read_as_an_apostrophe() {
+        for (raw, clean) in [
+            ("H′Hen Niê", "H'Hen Niê"),
+            ("K`Bông", "K'Bông"),
+            ("Ksor H’Bloanh", "Ksor H'Bloanh"),
+            ("Ksor H‘Bloanh", "Ksor H'Bloanh"),
+            ("Rơ Mah HʼBia", "Rơ Mah H'Bia"),
+            ("k`bông", "K'Bông"),
+        ] {
+            let found = codes(raw);
+            assert_eq!(
+                found.first(),
+                Some(&(Code::NameFormat, clean.to_string())),
+                "{raw}"
+            );
+            assert!(
+                found.iter().all(|(c, _)| *c != Code::NameInvalidChars),
+                "{raw}: {found:?}"
+            );
+        }
+        assert!(codes("Ksor H'Bloanh").is_empty());
+    }
+
     #[test]
     fn name_rules() {
         assert!(codes("Nguyễn Văn An").is_empty());

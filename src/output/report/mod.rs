@@ -51,7 +51,8 @@ pub fn family(code: &str) -> Option<usize> {
         | "ID_LEADING_ZERO_LOST"
         | "ID_PRECISION_LOST"
         | "ID_PLACEHOLDER"
-        | "ID_PROVINCE_CODE" => 1,
+        | "ID_PROVINCE_CODE"
+        | "ID_CMND_PREFIX_UNLISTED" => 1,
         c if c.starts_with("ID_") || c.starts_with("NAME_") || c.starts_with("DOB_") => 2,
         c if c.starts_with("GENDER_") => 2,
         _ => 3,

@@ -6,7 +6,8 @@
 #   scripts/fuzz.sh all 20          # every target for 20 s (what CI runs)
 #
 # Targets: id, date, name, csv, csv_chunks (the scan's chunked CSV reading against the csv crate's),
-# workbook, returned (the returned-list reader of apply-corrections), merged (its merged copy).
+# workbook, returned (the returned-list reader of apply-corrections), merged (its merged copy),
+# registry (a police extract read and matched against a fixed dump).
 # Each starts from its committed seeds in fuzz/corpus/<target>/ and keeps what it learns
 # in target/fuzz-corpus/<target>/ (not committed).
 # A crash is written to fuzz/artifacts/<target>/ and the script exits non-zero; rerun it with
@@ -18,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(id date name csv csv_chunks workbook returned merged)
+targets=(id date name csv csv_chunks workbook returned merged registry)
 which="${1:-all}"
 seconds="${2:-60}"
 if [[ "$which" != all ]]; then

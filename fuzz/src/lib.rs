@@ -130,9 +130,46 @@ pub fn scan_bytes(extension: &str, data: &[u8]) {
         threads: 1,
         gazetteer: vaxclean::normalize::places::Gazetteer::builtin(),
         capture: true,
+        registry: None,
     };
     let progress = Progress::hidden();
     scan_into(file, &config, &progress, dir.path());
+}
+
+/// A small fixed dump, matched against a fuzzed registry extract.
+const REGISTRY_DUMP: &str = "Mã đối tượng,Họ và tên,Ngày sinh,Giới tính,Số CMND/CCCD,Tỉnh/Thành phố,Quận/Huyện,Xã/Phường\n\
+R1,Nguyễn Văn An,01/02/1990,Nam,,Thành phố Hà Nội,Quận Ba Đình,Phường Phúc Xá\n\
+R2,Tran Thi Binh,05/06/1985,Nữ,001185002222,Thành phố Hà Nội,Quận Ba Đình,Phường Phúc Xá\n\
+R3,Lê Văn Cường,1980,Nam,001080003333,Thành phố Hà Nội,Quận Ba Đình,Phường Phúc Xá\n";
+
+/// Any bytes as a registry extract (CSV): read, indexed, and a fixed dump scanned against it
+/// (the extract is the police's file: it must never panic the run or hang it).
+pub fn registry_bytes(data: &[u8]) {
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let extract = dir.path().join("dan-cu.csv");
+    let dump = dir.path().join("dump.csv");
+    if std::fs::write(&extract, data).is_err() || std::fs::write(&dump, REGISTRY_DUMP).is_err() {
+        return;
+    }
+    let Ok(registry) = vaxclean::registry::read(&[extract], &[], TODAY) else {
+        return;
+    };
+    let file = InputFile {
+        path: dump.clone(),
+        display: dump.display().to_string(),
+        format: Format::Csv,
+        size: REGISTRY_DUMP.len() as u64,
+        from_folder: false,
+    };
+    let config = ScanConfig {
+        read: ReadOptions::default(),
+        today: TODAY,
+        threads: 1,
+        gazetteer: vaxclean::normalize::places::Gazetteer::builtin(),
+        capture: true,
+        registry: Some(std::sync::Arc::new(registry)),
+    };
+    scan_into(file, &config, &Progress::hidden(), dir.path());
 }
 
 fn scan_into(file: InputFile, config: &ScanConfig, progress: &Progress, spill: &Path) {

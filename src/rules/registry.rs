@@ -83,12 +83,11 @@ pub fn check(row: &NormalRow<'_, '_>, reg: &Registry, outcome: Outcome, out: &mu
         } => reg.resident(resident).map(|r| (r, evidence, number)),
         _ => None,
     };
-    if let Some(holder) = outcome.number_holder {
+    if outcome.number_holder.is_some() {
         let own = matched
             .filter(|(r, ..)| r.number.is_some() || r.old_number.is_some())
             .map(|(r, ..)| number_of(r))
             .unwrap_or_default();
-        debug_assert!(reg.resident(holder).is_some());
         out.push(
             Some(Field::IdNumber),
             Code::RegIdOtherPerson,

@@ -299,9 +299,9 @@ fn the_police_confirm_the_registrys_values_on_the_list() {
             .collect::<Vec<_>>()
     };
     assert!(
-        of("R1")
-            .iter()
-            .any(|(st, _, new)| st == "applied" && new == "001090001234"),
+        of("R1").iter().any(|(st, code, new)| st == "applied"
+            && code == "FROM_REGISTRY"
+            && new == "001090001234"),
         "{audit:?}"
     );
     assert!(

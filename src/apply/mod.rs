@@ -187,6 +187,9 @@ pub struct Decision {
     pub changes: Vec<Change>,
     /// Whether the row was moved in the list (it is applied all the same).
     pub moved: bool,
+    /// Whether the corrections are the population registry's suggestions, accepted with
+    /// `Đã sửa` (the audit says so).
+    pub from_registry: bool,
     /// The first list row it descends from: its side in a conflict between lists.
     pub origin: String,
 }
@@ -695,6 +698,7 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                 outcome: Outcome::Pending,
                 changes: Vec::new(),
                 moved: r.integrity == Integrity::Moved,
+                from_registry: d.from_registry,
                 origin: r.origin.clone(),
             };
             if let Some(early) = d.early {
@@ -762,6 +766,7 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                 outcome: Outcome::Rejected(reason(Why::RowDeleted, None, lang)),
                 changes: Vec::new(),
                 moved: false,
+                from_registry: false,
                 origin: del.origin.clone(),
             });
         }

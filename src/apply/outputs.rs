@@ -148,6 +148,8 @@ impl Applied {
                     // Applied all the same; a moved row says so.
                     let (code, note) = if d.moved {
                         (Why::RowMoved.code(), Why::RowMoved.text(lang))
+                    } else if d.from_registry {
+                        (Why::FromRegistry.code(), Why::FromRegistry.text(lang))
                     } else {
                         ("", String::new())
                     };

@@ -61,6 +61,8 @@ pub enum Why {
     /// `Đã sửa` accepted the population registry's suggestions, but they are not the registry's
     /// values for this person (the list was altered, or the registry changed).
     RegistryUnconfirmed,
+    /// Applied: the population registry's values, confirmed with `Đã sửa`.
+    FromRegistry,
 }
 
 impl Why {
@@ -168,11 +170,16 @@ impl Why {
                 "\"Đã sửa\" nhận gợi ý theo dữ liệu dân cư, nhưng dữ liệu dân cư không cho người này các giá trị đó; ghi thông tin đúng vào các cột nền vàng",
                 "\"Đã sửa\" accepted the population data's suggestions, but the population data does not give this person those values; type the right values in the yellow columns",
             ),
+            Why::FromRegistry => (
+                "FROM_REGISTRY",
+                "theo dữ liệu dân cư: giá trị gợi ý được xác nhận bằng \"Đã sửa\"",
+                "from the population data: the suggested value confirmed with \"Đã sửa\"",
+            ),
         }
     }
 
     /// Every reason of apply's own (not [`Why::Rule`]), for tests and docs.
-    pub const OWN: [Why; 24] = [
+    pub const OWN: [Why; 25] = [
         Why::RowAdded,
         Why::LockedEdited,
         Why::StatusUnknown,
@@ -197,6 +204,7 @@ impl Why {
         Why::NameTooLong,
         Why::SuspectChange,
         Why::RegistryUnconfirmed,
+        Why::FromRegistry,
     ];
 
     /// The stable code.

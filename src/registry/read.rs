@@ -236,7 +236,7 @@ fn place_of(raw: &RawRecord<'_>, district_column: bool, g: &Gazetteer) -> Box<[u
     }
     let address = text(Field::Address);
     let parts: Vec<&str> = address
-        .split([',', ';', '-'])
+        .split([',', ';'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
@@ -435,6 +435,23 @@ mod tests {
         let binh = reg.resident(1).ok_or("no resident")?;
         assert_eq!(&*binh.communes, &[4]);
         assert_eq!(reg.stats.communes, 1);
+        Ok(())
+    }
+
+    #[test]
+    fn a_place_is_read_from_the_address_alone_even_with_a_dash_in_a_name()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("dia-chi.csv");
+        std::fs::write(
+            &path,
+            "Số định danh cá nhân,Họ và tên,Nơi thường trú\n\
+             077090001234,Nguyễn Văn An,\"Số 3, Phường Thắng Tam, Thành phố Vũng Tàu, Tỉnh Bà Rịa - Vũng Tàu\"\n",
+        )?;
+        let reg = read(&[path], &[], today())?;
+        let an = reg.resident(0).ok_or("no resident")?;
+        assert!(!an.communes.is_empty(), "the place was not read");
+        assert_eq!(reg.stats.unplaced, 0);
         Ok(())
     }
 

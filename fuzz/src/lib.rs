@@ -124,16 +124,19 @@ pub fn scan_bytes(extension: &str, data: &[u8]) {
         size: data.len() as u64,
         from_folder: false,
     };
-    let config = ScanConfig {
+    scan_into(file, &config(None), &Progress::hidden(), dir.path());
+}
+
+/// The scan the targets run: one thread, today fixed, rows captured for the lists.
+fn config(registry: Option<vaxclean::registry::Registry>) -> ScanConfig {
+    ScanConfig {
         read: ReadOptions::default(),
         today: TODAY,
         threads: 1,
         gazetteer: vaxclean::normalize::places::Gazetteer::builtin(),
         capture: true,
-        registry: None,
-    };
-    let progress = Progress::hidden();
-    scan_into(file, &config, &progress, dir.path());
+        registry: registry.map(std::sync::Arc::new),
+    }
 }
 
 /// A small fixed dump, matched against a fuzzed registry extract.
@@ -161,15 +164,12 @@ pub fn registry_bytes(data: &[u8]) {
         size: REGISTRY_DUMP.len() as u64,
         from_folder: false,
     };
-    let config = ScanConfig {
-        read: ReadOptions::default(),
-        today: TODAY,
-        threads: 1,
-        gazetteer: vaxclean::normalize::places::Gazetteer::builtin(),
-        capture: true,
-        registry: Some(std::sync::Arc::new(registry)),
-    };
-    scan_into(file, &config, &Progress::hidden(), dir.path());
+    scan_into(
+        file,
+        &config(Some(registry)),
+        &Progress::hidden(),
+        dir.path(),
+    );
 }
 
 fn scan_into(file: InputFile, config: &ScanConfig, progress: &Progress, spill: &Path) {

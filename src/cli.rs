@@ -41,6 +41,11 @@ pub enum Command {
     /// change logged, what cannot be applied sent back with the reason.
     #[command(name = "apply-corrections", after_help = APPLY_EXAMPLES)]
     ApplyCorrections(ApplyArgs),
+    /// Make the fixes the rules are certain of (lost zeros, separators, formats, a legacy-encoded
+    /// name with one clear reading, old phone numbers) without a person: merged copies of the
+    /// dumps and audit.csv; everything else is left for the lists.
+    #[command(after_help = REPAIR_EXAMPLES)]
+    Repair(RepairArgs),
     /// Where each province, district and commune stands, and how it moves night after night:
     /// report.xlsx, report.html and the top of it on the terminal.
     #[command(after_help = REPORT_EXAMPLES)]
@@ -77,6 +82,14 @@ Examples:
 
 Writes DIR/merged/, DIR/audit.csv, DIR/rejected/, DIR/import/, DIR/verification.xlsx and
 DIR/summary.json (docs/apply-corrections.md). The sources are never written.";
+
+const REPAIR_EXAMPLES: &str = "\
+Examples:
+  vaxclean repair dump.csv --out sua-tu-dong
+  vaxclean repair dumps/ --out sua-tu-dong --dry-run
+
+Writes DIR/merged/ (each dump with the certain fixes made), DIR/audit.csv (one row per cell
+changed, status repaired) and DIR/summary.json (docs/repair.md). The dumps are never written.";
 
 const REPORT_EXAMPLES: &str = "\
 Examples:
@@ -270,6 +283,24 @@ pub struct ApplyArgs {
     /// How to read the sources.
     #[command(flatten)]
     pub read: ReadArgs,
+}
+
+/// `vaxclean repair`.
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// Inputs and how to read them.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Folder for the merged dumps, audit.csv and summary.json (created if missing).
+    #[arg(long, short, value_name = "DIR", default_value = "sua-tu-dong")]
+    pub out: PathBuf,
+    /// Find the fixes and write only audit.csv and summary.json.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// When an input cannot be read, still write the outputs of the others (replacing the
+    /// previous run's); by default such a run changes nothing.
+    #[arg(long)]
+    pub allow_partial: bool,
 }
 
 /// `vaxclean report`.

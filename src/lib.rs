@@ -21,6 +21,7 @@ pub mod progress;
 pub mod record;
 pub mod reference;
 pub mod registry;
+pub mod repair;
 pub mod rules;
 pub mod sample;
 pub mod settings;

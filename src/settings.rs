@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::cli::{
-    ApplyArgs, ExportArgs, FailOn, InputArgs, MinSeverity, ReadArgs, ReportArgs, SampleArgs,
-    ScanArgs,
+    ApplyArgs, ExportArgs, FailOn, InputArgs, MinSeverity, ReadArgs, RepairArgs, ReportArgs,
+    SampleArgs, ScanArgs,
 };
 use crate::i18n::Lang;
 use crate::input::ReadOptions;
@@ -128,6 +128,23 @@ pub struct ApplySettings {
     pub allow_partial: bool,
     /// The export ledger to check the lists against.
     pub ledger: Ledger,
+    /// Language and verbosity.
+    pub ui: Ui,
+}
+
+/// Everything `repair` needs.
+#[derive(Debug, Clone)]
+pub struct RepairSettings {
+    /// Inputs as given.
+    pub inputs: Vec<PathBuf>,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Reader options, date and threads.
+    pub config: ScanConfig,
+    /// Find the fixes, but write no merged dumps.
+    pub dry_run: bool,
+    /// Write the outputs even when an input could not be read.
+    pub allow_partial: bool,
     /// Language and verbosity.
     pub ui: Ui,
 }
@@ -395,6 +412,20 @@ impl ApplySettings {
             dry_run: args.dry_run,
             allow_partial: args.allow_partial,
             ledger: Ledger::of(&args.ledger),
+            ui,
+        })
+    }
+}
+
+impl RepairSettings {
+    /// Resolves `repair`'s arguments.
+    pub fn new(args: &RepairArgs, ui: Ui) -> Result<Self> {
+        Ok(RepairSettings {
+            inputs: args.input.inputs.clone(),
+            out: args.out.clone(),
+            config: resolve_read(&args.input.read, ui.lang)?,
+            dry_run: args.dry_run,
+            allow_partial: args.allow_partial,
             ui,
         })
     }

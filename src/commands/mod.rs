@@ -2,6 +2,7 @@
 
 pub mod apply_corrections;
 pub mod export_list;
+pub mod repair;
 pub mod report;
 pub mod sample;
 pub mod scan;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Scan(args) => scan::run(args, ui),
         Command::ExportList(args) => export_list::run(args, ui),
         Command::ApplyCorrections(args) => apply_corrections::run(args, ui),
+        Command::Repair(args) => repair::run(args, ui),
         Command::Report(args) => report::run(args, ui),
         Command::Sample(args) => sample::run(args, ui),
     }

@@ -75,6 +75,11 @@ impl Finding {
         self.code.severity()
     }
 
+    /// Whether the rules are certain of the suggestion ([`Code::certain`]): `repair` makes it.
+    pub fn is_certain(&self) -> bool {
+        !self.suggestion.is_empty() && self.code.certain(self.detail)
+    }
+
     /// The finding as the writers read it.
     pub fn view(&self) -> FindingView<'_> {
         FindingView {

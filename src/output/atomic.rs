@@ -57,6 +57,8 @@ pub enum Outputs {
     Apply,
     /// `report`.
     Report,
+    /// `repair`.
+    Repair,
 }
 
 impl Outputs {
@@ -66,6 +68,7 @@ impl Outputs {
             Outputs::ExportList => "export-list",
             Outputs::Apply => "apply-corrections",
             Outputs::Report => "report",
+            Outputs::Repair => "repair",
         }
     }
 
@@ -83,6 +86,7 @@ impl Outputs {
                 "summary.json",
             ],
             Outputs::Report => &["report.xlsx", "report.html"],
+            Outputs::Repair => &["audit.csv", "merged", "summary.json"],
         }
     }
 }

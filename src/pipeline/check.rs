@@ -137,7 +137,7 @@ pub(super) fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
 }
 
 /// A CSV row with fewer cells than the header, or with text beyond its last column.
-fn is_ragged(rec: &CsvRecord<'_>, ctx: &SheetCtx) -> bool {
+pub(crate) fn is_ragged(rec: &CsvRecord<'_>, ctx: &SheetCtx) -> bool {
     rec.len() < ctx.width
         || (rec.len() > ctx.width
             && rec

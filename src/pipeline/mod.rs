@@ -9,6 +9,7 @@
 //! rows and not the findings.
 
 mod check;
+pub(crate) use check::is_ragged;
 mod merge;
 mod read;
 

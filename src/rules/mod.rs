@@ -209,6 +209,24 @@ impl Code {
         )
     }
 
+    /// Whether a suggestion of this code is certain: the rules computed the one right value (a
+    /// lost zero, separators, a legacy-encoded name with one clear reading, a format), so `repair`
+    /// makes it without a person and `export-list` lists nobody for it alone. A finding is
+    /// certain only when it also carries a suggestion ([`crate::findings::Finding::is_certain`]).
+    pub fn certain(self, detail: Detail) -> bool {
+        match self {
+            Code::IdLeadingZeroLost
+            | Code::IdSeparators
+            | Code::NameEncoding
+            | Code::NameFormat
+            | Code::DobFormat
+            | Code::GenderFormat
+            | Code::PhoneOldFormat => true,
+            Code::PhoneInvalid => detail == Detail::ZeroLost,
+            _ => false,
+        }
+    }
+
     /// The code named `name`, if there is one.
     pub fn from_name(name: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == name)

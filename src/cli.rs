@@ -230,6 +230,10 @@ pub struct ExportArgs {
     /// List people with findings of this severity or worse.
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = MinSeverity::Error)]
     pub min_severity: MinSeverity,
+    /// Also list people whose only errors the rules can fix with certainty (lost zeros,
+    /// separators, formats, clear legacy names), which `repair` makes without anyone.
+    #[arg(long)]
+    pub include_repairable: bool,
     /// Cut the lists by the 2020 communes the dumps name, or by today's (2025) communes:
     /// `DIR/<province>/<commune>.xlsx`, a split commune's people by their address or in
     /// `_can-xac-dinh.xlsx`.

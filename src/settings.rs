@@ -67,8 +67,9 @@ pub struct ExportSettings {
     pub out: PathBuf,
     /// Engine options (capturing the people for the lists).
     pub config: ScanConfig,
-    /// The least severe finding listed: 0 errors only, 1 warnings too, 2 everything.
-    pub threshold: u8,
+    /// Who is listed: the least severe finding (0 errors only, 1 warnings too, 2 everything),
+    /// and whether certain fixes alone list a person.
+    pub listing: crate::findings::people::Listing,
     /// Only these provinces, districts, communes (empty: all).
     pub provinces: Vec<String>,
     /// See [`ExportSettings::provinces`].
@@ -385,10 +386,14 @@ impl ExportSettings {
             inputs,
             out: args.out.clone(),
             config,
-            threshold: match args.min_severity {
-                MinSeverity::Error => 0,
-                MinSeverity::Warning => 1,
-                MinSeverity::Info => 2,
+            listing: crate::findings::people::Listing {
+                threshold: match args.min_severity {
+                    MinSeverity::Error => 0,
+                    MinSeverity::Warning => 1,
+                    MinSeverity::Info => 2,
+                },
+                // Formatting-only findings are all certain: asking for them lists them.
+                repairable: args.include_repairable || args.min_severity == MinSeverity::Info,
             },
             provinces: args.province.clone(),
             districts: args.district.clone(),

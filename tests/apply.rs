@@ -126,6 +126,7 @@ fn returned_lists_are_merged_safely_and_a_second_apply_changes_nothing() {
         d,
         &[
             "export-list",
+            "--include-repairable",
             "dump.csv",
             "--out",
             "lists",
@@ -631,7 +632,16 @@ fn workbook_and_windows_1258_sources_keep_their_format() {
     ] {
         let out = run(
             d,
-            &["export-list", file, "--out", lists, "--as-of", AS_OF, "-q"],
+            &[
+                "export-list",
+                file,
+                "--out",
+                lists,
+                "--include-repairable",
+                "--as-of",
+                AS_OF,
+                "-q",
+            ],
         );
         assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
         let list = common::walk(&d.join(lists))
@@ -743,6 +753,7 @@ fn a_list_of_other_data_is_refused_and_others_still_apply() {
         d,
         &[
             "export-list",
+            "--include-repairable",
             fixture,
             "--out",
             "lists",
@@ -781,6 +792,7 @@ fn a_list_of_other_data_is_refused_and_others_still_apply() {
         d,
         &[
             "export-list",
+            "--include-repairable",
             "other.csv",
             "--out",
             "other-lists",
@@ -863,6 +875,7 @@ fn dumps_sharing_keys(d: &Path) -> Vec<PathBuf> {
         d,
         &[
             "export-list",
+            "--include-repairable",
             "a.csv",
             "b.csv",
             "--out",

@@ -166,6 +166,9 @@ pub struct Change {
     pub old: String,
     /// The value after.
     pub new: String,
+    /// A fix the rules are certain of, made for the person without anyone asking
+    /// ([`crate::repair`]).
+    pub certain: bool,
 }
 
 /// A returned row and what became of it.
@@ -190,6 +193,11 @@ pub struct Decision {
     /// Whether the corrections are the population registry's suggestions, accepted with
     /// `Đã sửa` (the audit says so).
     pub from_registry: bool,
+    /// Whether the corrections are the list's suggestions, accepted with `Đã sửa` and nothing
+    /// retyped (the audit says so).
+    pub from_suggestions: bool,
+    /// The fields whose correction is a certain fix of the rules rather than the team's.
+    pub certain: Shown<bool>,
     /// The first list row it descends from: its side in a conflict between lists.
     pub origin: String,
 }
@@ -254,12 +262,8 @@ fn canonical(
     }
 }
 
-/// The findings of the person rules on these values (the dose date bounds the birth date).
-fn person_findings(
-    values: &Shown<String>,
-    dose_date: Option<NaiveDate>,
-    today: NaiveDate,
-) -> Vec<crate::findings::Finding> {
+/// A person's values as a record the rules can read (the dose date bounds the birth date).
+fn person_record(values: &Shown<String>, dose_date: Option<NaiveDate>) -> RawRecord<'_> {
     let mut cells: [CellRef<'_>; FIELD_COUNT] = Default::default();
     for (f, v) in values.iter() {
         if !v.trim().is_empty() {
@@ -269,10 +273,51 @@ fn person_findings(
     if let Some(d) = dose_date {
         cells[Field::DoseDate.index()] = Cell::Date(d);
     }
-    let raw = RawRecord {
+    RawRecord {
         loc: RowLoc::default(),
         cells,
-    };
+    }
+}
+
+/// The fixes the rules are certain of for these values ([`crate::repair::certain_fixes`]).
+fn certain_of(values: &Shown<String>, today: NaiveDate) -> Shown<Option<String>> {
+    let raw = person_record(values, None);
+    let mut out: Shown<Option<String>> = Shown::default();
+    for fix in crate::repair::certain_fixes(&raw, crate::rules::Columns::PERSON, today) {
+        if let Some(slot) = out.get_mut(fix.field) {
+            *slot = Some(fix.new);
+        }
+    }
+    out
+}
+
+/// The suggestions the rules make for these values, read as corrections: what `Đã sửa` with
+/// nothing retyped accepts (the list showed them in `Gợi ý sửa`). Recomputed from the values,
+/// never read from the list's text.
+fn suggested_of(values: &Shown<String>, today: NaiveDate, lang: Lang) -> Shown<Option<String>> {
+    let mut out: Shown<Option<String>> = Shown::default();
+    for f in person_findings(values, None, today) {
+        let Some(field) = f.field else { continue };
+        if f.suggestion.is_empty() || out.get(field).is_none_or(Option::is_some) {
+            continue;
+        }
+        if let (Ok(v), Some(slot)) = (
+            canonical(field, &Cell::Text(f.suggestion.to_string()), today, lang),
+            out.get_mut(field),
+        ) {
+            *slot = Some(v);
+        }
+    }
+    out
+}
+
+/// The findings of the person rules on these values (the dose date bounds the birth date).
+fn person_findings(
+    values: &Shown<String>,
+    dose_date: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Vec<crate::findings::Finding> {
+    let raw = person_record(values, dose_date);
     let row = normalize_row(&raw, today);
     let make = RowInfo::default;
     let mut findings = Vec::new();
@@ -289,12 +334,16 @@ fn person_findings(
 fn check_rules(
     values: &Shown<String>,
     fixed: &Shown<bool>,
+    certain: &Shown<bool>,
     dose_date: Option<NaiveDate>,
     today: NaiveDate,
     lang: Lang,
 ) -> Option<Reason> {
     let findings = person_findings(values, dose_date, today);
     let is_fixed = |f: Field| fixed.get(f).copied().unwrap_or(false);
+    // A number the rules restored (a lost zero) is the number that was there: its agreement
+    // with the sex and birth year is the team's to answer, as before.
+    let typed_id = is_fixed(Field::IdNumber) && !certain.id;
     findings
         .iter()
         .filter(|f| {
@@ -302,8 +351,8 @@ fn check_rules(
                 || matches!(f.code, Code::PhoneInvalid | Code::DobYearOnly);
             let on_fixed = f.field.is_some_and(is_fixed);
             // A new number must agree with the sex and birth year already there.
-            let contradiction = is_fixed(Field::IdNumber)
-                && matches!(f.code, Code::IdGenderMismatch | Code::IdBirthYearMismatch);
+            let contradiction =
+                typed_id && matches!(f.code, Code::IdGenderMismatch | Code::IdBirthYearMismatch);
             serious && (on_fixed || contradiction)
         })
         .min_by_key(|f| (f.field, f.code))
@@ -331,6 +380,27 @@ struct Draft {
     early: Option<Outcome>,
     /// The fixes are the registry's suggestions, accepted with `Đã sửa`.
     from_registry: bool,
+    /// The fixes are the list's suggestions, accepted with `Đã sửa`.
+    from_suggestions: bool,
+    /// The fields fixed by the rules' certain fixes rather than by the team.
+    certain: Shown<bool>,
+}
+
+impl Draft {
+    /// Adds the rules' certain fixes of the fields the team left alone.
+    fn with_certain(mut self, shown: &Shown<String>, today: NaiveDate) -> Draft {
+        for (field, fix) in certain_of(shown, today).iter() {
+            if let (Some(new), Some(Option::None)) = (fix, self.fixes.get(field)) {
+                if let Some(slot) = self.fixes.get_mut(field) {
+                    *slot = Some(new.clone());
+                }
+                if let Some(flag) = self.certain.get_mut(field) {
+                    *flag = true;
+                }
+            }
+        }
+        self
+    }
 }
 
 fn draft(r: &ReturnedRow, today: NaiveDate, registry: bool, lang: Lang) -> Draft {
@@ -339,6 +409,8 @@ fn draft(r: &ReturnedRow, today: NaiveDate, registry: bool, lang: Lang) -> Draft
         fixes: Default::default(),
         early: None,
         from_registry: false,
+        from_suggestions: false,
+        certain: Shown::default(),
     };
     let reject = |why| Some(Outcome::Rejected(reason(why, None, lang)));
     d.early = match r.integrity {
@@ -356,10 +428,28 @@ fn draft(r: &ReturnedRow, today: NaiveDate, registry: bool, lang: Lang) -> Draft
     } else {
         Shown::default()
     };
+    let shown = r.shown().map(|s| s.to_string());
     if confirmed.iter().any(|(_, v)| v.is_some()) {
         d.fixes = confirmed;
         d.from_registry = true;
-        return d;
+        return d.with_certain(&shown, today);
+    }
+    // `Đã sửa` beside the list's suggestions, with nothing retyped, accepts them.
+    if status == Status::Fixed && !any {
+        let suggested = suggested_of(&shown, today, lang);
+        if suggested.iter().any(|(_, v)| v.is_some()) {
+            d.fixes = suggested;
+            d.from_suggestions = true;
+            return d.with_certain(&shown, today);
+        }
+    }
+    // `Thông tin đúng`: the person is right; what the rules are certain of is still made (a
+    // lost zero kept would be listed again the next night).
+    if status == Status::Confirmed && !any {
+        d = d.with_certain(&shown, today);
+        if d.fixes.iter().any(|(_, v)| v.is_some()) {
+            return d;
+        }
     }
     d.early = match (status, any) {
         (Status::Unknown, _) => reject(Why::StatusUnknown),
@@ -399,7 +489,7 @@ fn draft(r: &ReturnedRow, today: NaiveDate, registry: bool, lang: Lang) -> Draft
             }
         }
     }
-    d
+    d.with_certain(&shown, today)
 }
 
 /// The exported values with the corrections laid over them.
@@ -699,6 +789,8 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                 changes: Vec::new(),
                 moved: r.integrity == Integrity::Moved,
                 from_registry: d.from_registry,
+                from_suggestions: d.from_suggestions,
+                certain: d.certain,
                 origin: r.origin.clone(),
             };
             if let Some(early) = d.early {
@@ -725,7 +817,7 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                     let said = ctx.registry.map_or(registry::Said::Nothing, |reg| {
                         registry::check(reg, &values, fixed.id, lang)
                     });
-                    let why = check_rules(&values, &fixed, dose, ctx.today, lang)
+                    let why = check_rules(&values, &fixed, &d.certain, dose, ctx.today, lang)
                         .or(match said.clone() {
                             registry::Said::OtherPerson(why) => Some(why),
                             // Values taken from the list as the registry's must be the registry's.
@@ -767,6 +859,8 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                 changes: Vec::new(),
                 moved: false,
                 from_registry: false,
+                from_suggestions: false,
+                certain: Shown::default(),
                 origin: del.origin.clone(),
             });
         }
@@ -786,6 +880,7 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                         field,
                         old: old.to_string(),
                         new: new.clone(),
+                        certain: d.certain.get(field).copied().unwrap_or(false),
                     });
                 }
             }
@@ -927,23 +1022,50 @@ pub(crate) mod tests {
             "0912345678",
         ]);
         let all = fixed(Field::IdNumber);
-        assert_eq!(check_rules(&person, &all, None, today(), Lang::Vi), None);
+        assert_eq!(
+            check_rules(&person, &all, &Shown::default(), None, today(), Lang::Vi),
+            None
+        );
         let woman = v(["Nguyễn Thị An", "05/03/1985", "Nữ", "001085012345", ""]);
-        let why = check_rules(&woman, &all, None, today(), Lang::Vi);
+        let why = check_rules(&woman, &all, &Shown::default(), None, today(), Lang::Vi);
         assert_eq!(why.map(|r| r.why.code()), Some("ID_GENDER_MISMATCH"));
         let other_year = v(["Nguyễn Văn An", "05/03/1986", "Nam", "001085012345", ""]);
-        let why = check_rules(&other_year, &all, None, today(), Lang::Vi);
+        let why = check_rules(
+            &other_year,
+            &all,
+            &Shown::default(),
+            None,
+            today(),
+            Lang::Vi,
+        );
         assert_eq!(why.map(|r| r.why.code()), Some("ID_BIRTH_YEAR_MISMATCH"));
         // Only what was corrected counts: a wrong phone nobody touched does not block an ID fix.
         let bad_phone = v(["Nguyễn Văn An", "05/03/1985", "Nam", "001085012345", "123"]);
-        assert_eq!(check_rules(&bad_phone, &all, None, today(), Lang::Vi), None);
+        assert_eq!(
+            check_rules(&bad_phone, &all, &Shown::default(), None, today(), Lang::Vi),
+            None
+        );
         let phone_fixed = fixed(Field::Phone);
-        let why = check_rules(&bad_phone, &phone_fixed, None, today(), Lang::Vi);
+        let why = check_rules(
+            &bad_phone,
+            &phone_fixed,
+            &Shown::default(),
+            None,
+            today(),
+            Lang::Vi,
+        );
         assert_eq!(why.map(|r| r.why.code()), Some("PHONE_INVALID"));
         // A birth date after the first dose.
         let birth_fixed = fixed(Field::BirthDate);
         let dose = NaiveDate::from_ymd_opt(1980, 1, 1);
-        let why = check_rules(&person, &birth_fixed, dose, today(), Lang::Vi);
+        let why = check_rules(
+            &person,
+            &birth_fixed,
+            &Shown::default(),
+            dose,
+            today(),
+            Lang::Vi,
+        );
         assert_eq!(why.map(|r| r.why.code()), Some("DOB_OUT_OF_RANGE"));
     }
 

@@ -150,17 +150,25 @@ impl Applied {
                         (Why::RowMoved.code(), Why::RowMoved.text(lang))
                     } else if d.from_registry {
                         (Why::FromRegistry.code(), Why::FromRegistry.text(lang))
+                    } else if d.from_suggestions {
+                        (Why::FromSuggestions.code(), Why::FromSuggestions.text(lang))
                     } else {
                         ("", String::new())
                     };
                     for c in &d.changes {
                         let row = &self.index.rows[c.row];
+                        let (status, note, code) = if c.certain {
+                            let why = Why::CertainFix;
+                            (crate::repair::REPAIRED, why.text(lang), why.code())
+                        } else {
+                            ("applied", note.clone(), code)
+                        };
                         out.push(AuditRow {
                             field: c.field.name().to_string(),
                             old: c.old.clone(),
                             new: c.new.clone(),
-                            status: "applied",
-                            reason: note.clone(),
+                            status,
+                            reason: note,
                             reason_code: code.to_string(),
                             ..base(Some(row), self.key_of(row))
                         });

@@ -63,6 +63,11 @@ pub enum Why {
     RegistryUnconfirmed,
     /// Applied: the population registry's values, confirmed with `Đã sửa`.
     FromRegistry,
+    /// Applied: the list's suggestions, accepted with `Đã sửa` and nothing retyped.
+    FromSuggestions,
+    /// Applied without anyone: a fix the rules are certain of (the same `repair` makes), for a
+    /// person the team answered for.
+    CertainFix,
 }
 
 impl Why {
@@ -175,11 +180,21 @@ impl Why {
                 "theo dữ liệu dân cư: giá trị gợi ý được xác nhận bằng \"Đã sửa\"",
                 "from the population data: the suggested value confirmed with \"Đã sửa\"",
             ),
+            Why::FromSuggestions => (
+                "FROM_SUGGESTIONS",
+                "theo cột Gợi ý sửa, xác nhận bằng \"Đã sửa\"",
+                "the list's suggestion, accepted with \"Đã sửa\"",
+            ),
+            Why::CertainFix => (
+                "CERTAIN_FIX",
+                "sửa chắc chắn theo quy tắc (như lệnh repair), không cần người ghi lại",
+                "a fix the rules are certain of (as repair makes it); nobody needs to write it",
+            ),
         }
     }
 
     /// Every reason of apply's own (not [`Why::Rule`]), for tests and docs.
-    pub const OWN: [Why; 25] = [
+    pub const OWN: [Why; 27] = [
         Why::RowAdded,
         Why::LockedEdited,
         Why::StatusUnknown,
@@ -205,6 +220,8 @@ impl Why {
         Why::SuspectChange,
         Why::RegistryUnconfirmed,
         Why::FromRegistry,
+        Why::FromSuggestions,
+        Why::CertainFix,
     ];
 
     /// The stable code.

@@ -34,7 +34,6 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
         return Ok(exit::TROUBLE);
     };
 
-    let threshold = settings.threshold;
     let sheets = &result.sheets;
     let order = |l: &crate::record::RowLoc| {
         (
@@ -42,7 +41,7 @@ pub fn run(args: &ExportArgs, ui: Ui) -> Result<u8> {
             l.row,
         )
     };
-    let listed = list_people(people.rows, &people.cross, threshold, order);
+    let listed = list_people(people.rows, &people.cross, settings.listing, order);
     let mut cross: HashMap<_, Vec<_>> = HashMap::new();
     for f in &people.cross {
         cross.entry(f.loc).or_default().push(f);

@@ -27,6 +27,9 @@ pub struct PersonRow {
     /// The most serious finding that can put a person on a list: 0 error, 1 warning, 2 info,
     /// 3 none. Findings on dose fields and on the record key never count.
     pub rank: u8,
+    /// The same, counting only findings that need a person: a certain fix
+    /// ([`Finding::is_certain`]) is made by `repair` and lists nobody on its own.
+    pub needs: u8,
     offset: u64,
     len: u32,
 }
@@ -109,9 +112,13 @@ impl BatchPeople {
         }
         buf.extend_from_slice(&(findings.len() as u32).to_le_bytes());
         let mut rank = 3u8;
+        let mut needs = 3u8;
         for f in findings {
             if let Some(r) = listing_rank(f.code) {
                 rank = rank.min(r);
+                if !f.is_certain() {
+                    needs = needs.min(r);
+                }
             }
             put_problem(buf, f.field, f.code, f.detail);
             put_str(buf, &f.value);
@@ -122,6 +129,7 @@ impl BatchPeople {
             unit,
             loc,
             rank,
+            needs,
             offset: start as u64,
             len: (self.buf.len() - start) as u32,
         });
@@ -265,13 +273,23 @@ impl Listed {
     }
 }
 
-/// The people with a finding at least as serious as `threshold` (0 error, 1 warning, 2 info),
-/// in the order of their shown rows. `cross` are the findings made across records (they count
-/// too); `order` gives a row's place in the output order.
+/// Who is listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listing {
+    /// The least serious finding that lists a person: 0 error, 1 warning, 2 info.
+    pub threshold: u8,
+    /// List people whose only findings are certain fixes too (`--include-repairable`).
+    pub repairable: bool,
+}
+
+/// The people with a finding at least as serious as `listing.threshold` that needs a person
+/// (any finding with `listing.repairable`), in the order of their shown rows. `cross` are the
+/// findings made across records (they count too); `order` gives a row's place in the output
+/// order.
 pub fn list_people<O>(
     mut rows: Vec<PersonRow>,
     cross: &[Finding],
-    threshold: u8,
+    listing: Listing,
     order: O,
 ) -> Vec<Listed>
 where
@@ -290,18 +308,21 @@ where
         for row in &mut rows {
             if let Some(r) = cross_rank.get(&row.loc) {
                 row.rank = row.rank.min(*r);
+                row.needs = row.needs.min(*r);
             }
         }
     }
+    let threshold = listing.threshold;
+    let rank_of = |r: &PersonRow| if listing.repairable { r.rank } else { r.needs };
     rows.par_sort_unstable_by_key(|r| (r.person, order(&r.loc)));
     let mut listed: Vec<Listed> = rows
         .chunk_by(|a, b| a.person == b.person)
         .filter_map(|group| {
-            let rank = group.iter().map(|r| r.rank).min()?;
+            let rank = group.iter().map(rank_of).min()?;
             if rank > threshold {
                 return None;
             }
-            let shown = group.iter().position(|r| r.rank <= threshold)?;
+            let shown = group.iter().position(|r| rank_of(r) <= threshold)?;
             Some(Listed {
                 rows: group.to_vec(),
                 shown,
@@ -387,6 +408,11 @@ mod tests {
         Ok(())
     }
 
+    const ERRORS: Listing = Listing {
+        threshold: 0,
+        repairable: false,
+    };
+
     fn row(person: u64, line: u32, rank: u8) -> PersonRow {
         PersonRow {
             person,
@@ -397,9 +423,57 @@ mod tests {
                 row: line,
             },
             rank,
+            needs: rank,
             offset: 0,
             len: 0,
         }
+    }
+
+    #[test]
+    fn people_whose_only_errors_are_certain_fixes_are_listed_only_when_asked() {
+        let mut repairable = row(5, 2, 0);
+        repairable.needs = 3;
+        let mut both = row(6, 3, 0);
+        both.needs = 1;
+        let rows = vec![repairable, both, row(7, 4, 0)];
+        let order = |l: &RowLoc| (l.sheet, l.row);
+        let people = |listing| {
+            list_people(rows.clone(), &[], listing, order)
+                .iter()
+                .map(|p| p.rows[0].person)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(people(ERRORS), [7]);
+        let warnings = Listing {
+            threshold: 1,
+            ..ERRORS
+        };
+        assert_eq!(people(warnings), [6, 7]);
+        let all = Listing {
+            repairable: true,
+            ..ERRORS
+        };
+        assert_eq!(people(all), [5, 6, 7]);
+    }
+
+    #[test]
+    fn a_certain_finding_does_not_count_towards_needing_a_person() {
+        let values: ListValues<&str> = ListValues::default();
+        let mut batch = BatchPeople::default();
+        let zero = finding(Code::IdLeadingZeroLost, "79090001234", "079090001234");
+        let unsure = finding(Code::IdLeadingZeroLost, "123", "");
+        batch.push(1, 0, RowLoc::default(), "R1", Some(values), &[zero.clone()]);
+        batch.push(2, 0, RowLoc::default(), "R2", Some(values), &[unsure]);
+        batch.push(
+            3,
+            0,
+            RowLoc::default(),
+            "R3",
+            Some(values),
+            &[zero, finding(Code::IdGenderMismatch, "Nam", "")],
+        );
+        let ranks: Vec<(u8, u8)> = batch.rows.iter().map(|r| (r.rank, r.needs)).collect();
+        assert_eq!(ranks, [(0, 3), (0, 0), (0, 0)]);
     }
 
     #[test]
@@ -414,7 +488,7 @@ mod tests {
             row(11, 7, 3),
         ];
         let order = |l: &RowLoc| (l.sheet, l.row);
-        let errors = list_people(rows.clone(), &[], 0, order);
+        let errors = list_people(rows.clone(), &[], ERRORS, order);
         assert_eq!(errors.len(), 1);
         let p = &errors[0];
         assert_eq!(
@@ -422,7 +496,15 @@ mod tests {
             [4, 6, 9]
         );
         assert_eq!((p.shown, p.rank, p.unit()), (1, 0, 1));
-        let warnings = list_people(rows.clone(), &[], 1, order);
+        let warnings = list_people(
+            rows.clone(),
+            &[],
+            Listing {
+                threshold: 1,
+                ..ERRORS
+            },
+            order,
+        );
         assert_eq!(
             warnings
                 .iter()
@@ -433,7 +515,7 @@ mod tests {
         // A cross-record finding lists the person of its row.
         let mut conflict = finding(Code::IdDuplicateConflict, "x", "");
         conflict.loc = rows[6].loc;
-        let with_cross = list_people(rows, &[conflict], 0, order);
+        let with_cross = list_people(rows, &[conflict], ERRORS, order);
         assert_eq!(
             with_cross
                 .iter()

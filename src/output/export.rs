@@ -315,7 +315,11 @@ pub fn list_row(person: &Listed, ctx: &ExportContext<'_>) -> std::io::Result<(Li
         }
     }
     for f in &findings {
+        let certain = !f.suggestion.is_empty() && f.code.certain(f.detail);
         let mut text = format!("• {}", sentence(&message(f.code, f.detail, Lang::Vi)));
+        if certain {
+            text.push_str(list_workbook::CERTAIN_FIX);
+        }
         if matches!(f.field, Some(Field::DoseDate | Field::DoseNumber)) && !f.value.is_empty() {
             text.push_str(&format!(
                 " ({}: {})",
@@ -331,8 +335,13 @@ pub fn list_row(person: &Listed, ctx: &ExportContext<'_>) -> std::io::Result<(Li
             && !suggested.contains(&field)
         {
             suggested.push(field);
+            let mark = if certain {
+                list_workbook::CERTAIN_FIX
+            } else {
+                ""
+            };
             row.suggestions
-                .push(format!("{}: {}", field_label(field), f.suggestion));
+                .push(format!("{}: {}{mark}", field_label(field), f.suggestion));
         }
     }
     let n = lines.len() as u64;

@@ -54,6 +54,10 @@ pub const META_FORMAT: &str = "vaxclean-danh-sach/1";
 /// The first row of the hidden sheet's per-row table.
 pub const META_TABLE_HEADERS: [&str; 4] = ["row", "stt", "record_keys", "fingerprint"];
 
+/// How a list marks a fix the rules are certain of (`repair` makes it; `apply-corrections`
+/// makes it too for the people the teams answer for): nobody needs to write it again.
+pub const CERTAIN_FIX: &str = " (tự sửa, không cần ghi lại)";
+
 /// `STT`.
 pub const COL_STT: u16 = 0;
 /// `Mã bản ghi`: the record keys, one per line.
@@ -81,6 +85,17 @@ pub fn registry_suggestion(line: &str) -> Option<(&str, &str)> {
     line.trim_end()
         .strip_suffix(FROM_REGISTRY)?
         .split_once(": ")
+}
+
+/// The field label and value of any suggestion line ("Số CMND/CCCD: 0790…"), without the
+/// mark of a registry value or of a certain fix.
+pub fn suggestion_value(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim_end();
+    let line = line
+        .strip_suffix(FROM_REGISTRY)
+        .or_else(|| line.strip_suffix(CERTAIN_FIX))
+        .unwrap_or(line);
+    line.split_once(": ")
 }
 
 /// The suggestions, one per line.

@@ -114,12 +114,9 @@ impl Sheets {
     pub fn suggestion(&self, row: usize, label: &str) -> Option<String> {
         self.text(row, 9)
             .lines()
-            .find_map(|l| l.strip_prefix(&format!("{label}: ")))
-            .map(|v| {
-                v.strip_suffix(crate::output::list_workbook::FROM_REGISTRY)
-                    .unwrap_or(v)
-                    .to_string()
-            })
+            .filter_map(crate::output::list_workbook::suggestion_value)
+            .find(|(l, _)| *l == label)
+            .map(|(_, v)| v.to_string())
     }
 
     /// What a team that trusts the suggestions does: the suggested number and name typed in

@@ -1067,3 +1067,161 @@ fn a_row_behind_shared_keys_that_nothing_matches_names_the_inputs() {
 fn cell(t: &str) -> Data {
     s(t)
 }
+
+/// `Đã sửa` beside the list's suggestions with nothing retyped accepts them; `Thông tin đúng`
+/// still gets the fixes the rules are certain of, so the person is not listed again the next
+/// night; and the audit says which change came from where.
+#[test]
+fn suggestions_are_accepted_with_da_sua_and_certain_fixes_made_for_confirmed_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = run(
+        d,
+        &[
+            "sample",
+            "--people",
+            "400",
+            "--communes",
+            "1",
+            "--defect-rate",
+            "0.7",
+            "--seed",
+            "21",
+            "--out",
+            "dump.csv",
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    // A person whose number is missing (a person must find it) also has their sex written in
+    // capitals on every row (a certain fix).
+    let (headers, mut by_id, order) = records(&d.join("dump.csv"));
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (name, birth, sex, id) = (
+        col("Họ và tên"),
+        col("Ngày sinh"),
+        col("Giới tính"),
+        col("Số CMND/CCCD"),
+    );
+    // A second one has their name in small letters (a certain fix too).
+    let mut people = order
+        .iter()
+        .map(|k| &by_id[k])
+        .filter(|r| r[id].is_empty() && r[name].contains(' ') && r[sex] == "Nam")
+        .map(|r| (r[name].clone(), r[birth].clone()));
+    let who = people.next().unwrap();
+    let other = people.find(|p| p.0 != who.0).unwrap();
+    for r in by_id.values_mut() {
+        if (&r[name], &r[birth]) == (&who.0, &who.1) {
+            r[sex] = "NAM".into();
+        } else if (&r[name], &r[birth]) == (&other.0, &other.1) {
+            r[name] = r[name].to_lowercase();
+        }
+    }
+    let mut w = csv::Writer::from_path(d.join("dump.csv")).unwrap();
+    w.write_record(&headers).unwrap();
+    for k in &order {
+        w.write_record(&by_id[k]).unwrap();
+    }
+    w.flush().unwrap();
+    drop(w);
+    let out = run(
+        d,
+        &[
+            "export-list",
+            "dump.csv",
+            "--out",
+            "lists",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let list = common::walk(&d.join("lists"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .unwrap();
+    let mut s = load(&list);
+    let mark = vaxclean::output::list_workbook::CERTAIN_FIX;
+    let rows = data_rows(&s);
+    // A: a certain fix beside an error that needs a person, answered "Thông tin đúng".
+    let a = *rows
+        .iter()
+        .find(|&&r| str_at(&s, r, 9).lines().any(|l| l.ends_with(mark)))
+        .expect("a row with a certain fix");
+    let a_fix = str_at(&s, a, 9)
+        .lines()
+        .find(|l| l.ends_with(mark))
+        .and_then(vaxclean::output::list_workbook::suggestion_value)
+        .map(|(_, v)| v.to_string())
+        .unwrap();
+    // B: any other row with a suggestion, answered "Đã sửa" with nothing typed.
+    let b = *rows
+        .iter()
+        .find(|&&r| r != a && !str_at(&s, r, 9).is_empty())
+        .expect("a row with a suggestion");
+    let b_values: Vec<String> = str_at(&s, b, 9)
+        .lines()
+        .filter_map(vaxclean::output::list_workbook::suggestion_value)
+        .map(|(_, v)| v.to_string())
+        .collect();
+    set(&mut s, a, COL_STATUS, self::s("Thông tin đúng"));
+    set(&mut s, b, COL_STATUS, self::s("Đã sửa"));
+    std::fs::create_dir_all(d.join("back")).unwrap();
+    save(&s, &d.join("back/l.xlsx"));
+    let out = run(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            "dump.csv",
+            "--corrections",
+            "back",
+            "--out",
+            "res",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let rows = audit(&d.join("res/audit.csv"));
+    let of = |r: usize| -> Vec<&BTreeMap<String, String>> {
+        rows.iter()
+            .filter(|x| x["workbook_row"] == (r + 1).to_string())
+            .collect()
+    };
+    let a_rows = of(a);
+    assert!(
+        a_rows.iter().any(|x| x["status"] == "repaired"
+            && x["reason_code"] == "CERTAIN_FIX"
+            && x["new"] == a_fix),
+        "{a_rows:?}"
+    );
+    assert!(
+        a_rows.iter().all(|x| x["status"] != "rejected"),
+        "{a_rows:?}"
+    );
+    let b_rows = of(b);
+    assert!(!b_rows.is_empty());
+    assert!(
+        b_rows
+            .iter()
+            .all(|x| matches!(x["status"].as_str(), "applied" | "repaired")),
+        "{b_rows:?}"
+    );
+    assert!(
+        b_rows.iter().all(|x| b_values.contains(&x["new"])),
+        "{b_rows:?} {b_values:?}"
+    );
+    assert!(
+        b_rows.iter().any(|x| matches!(
+            x["reason_code"].as_str(),
+            "FROM_SUGGESTIONS" | "CERTAIN_FIX"
+        )),
+        "{b_rows:?}"
+    );
+    // The merged dump holds the certain fix of A.
+    let (_, merged, _) = records(&d.join("res/merged/dump.csv"));
+    let key = &a_rows[0]["record_key"];
+    assert!(merged[key].contains(&a_fix), "{:?}", merged[key]);
+}

@@ -298,11 +298,21 @@ fn a_history_of_the_previous_schema_keeps_its_findings() {
     );
 }
 
-/// The filled lists of a scan of `dump`, as a hamlet team returns them (every suggestion taken).
+/// The filled lists of a scan of `dump` (everyone with an error listed, repairable or not), as a
+/// hamlet team returns them (every suggestion taken).
 fn export_and_fill(d: &Path, dump: &str, lists: &str) -> PathBuf {
     let o = run(
         d,
-        &["export-list", dump, "--out", lists, "--as-of", AS_OF, "-q"],
+        &[
+            "export-list",
+            dump,
+            "--out",
+            lists,
+            "--include-repairable",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     let filled = d.join(format!("{lists}-filled"));

@@ -291,18 +291,27 @@ fn certain_of(values: &Shown<String>, today: NaiveDate) -> Shown<Option<String>>
     out
 }
 
-/// The suggestions the rules make for these values, read as corrections: what `Đã sửa` with
-/// nothing retyped accepts (the list showed them in `Gợi ý sửa`). Recomputed from the values,
-/// never read from the list's text.
-fn suggested_of(values: &Shown<String>, today: NaiveDate, lang: Lang) -> Shown<Option<String>> {
+/// The suggestions a returned row shows in `Gợi ý sửa` (the rules' and the cross-record
+/// checks', not the registry's), read as corrections: what `Đã sửa` with nothing retyped
+/// accepts. They are then checked exactly as typed values are.
+fn suggested_of(r: &ReturnedRow, today: NaiveDate, lang: Lang) -> Shown<Option<String>> {
     let mut out: Shown<Option<String>> = Shown::default();
-    for f in person_findings(values, None, today) {
-        let Some(field) = f.field else { continue };
-        if f.suggestion.is_empty() || out.get(field).is_none_or(Option::is_some) {
+    for line in r.suggestions().lines() {
+        if crate::output::list_workbook::registry_suggestion(line).is_some() {
+            continue;
+        }
+        let Some((label, value)) = crate::output::list_workbook::suggestion_value(line) else {
+            continue;
+        };
+        let field = crate::record::shown::SHOWN
+            .into_iter()
+            .find(|f| crate::output::export::field_label(*f) == label);
+        let Some(field) = field else { continue };
+        if out.get(field).is_none_or(Option::is_some) {
             continue;
         }
         if let (Ok(v), Some(slot)) = (
-            canonical(field, &Cell::Text(f.suggestion.to_string()), today, lang),
+            canonical(field, &Cell::Text(value.to_string()), today, lang),
             out.get_mut(field),
         ) {
             *slot = Some(v);
@@ -436,7 +445,7 @@ fn draft(r: &ReturnedRow, today: NaiveDate, registry: bool, lang: Lang) -> Draft
     }
     // `Đã sửa` beside the list's suggestions, with nothing retyped, accepts them.
     if status == Status::Fixed && !any {
-        let suggested = suggested_of(&shown, today, lang);
+        let suggested = suggested_of(r, today, lang);
         if suggested.iter().any(|(_, v)| v.is_some()) {
             d.fixes = suggested;
             d.from_suggestions = true;

@@ -462,7 +462,14 @@ mod tests {
         let mut batch = BatchPeople::default();
         let zero = finding(Code::IdLeadingZeroLost, "79090001234", "079090001234");
         let unsure = finding(Code::IdLeadingZeroLost, "123", "");
-        batch.push(1, 0, RowLoc::default(), "R1", Some(values), &[zero.clone()]);
+        batch.push(
+            1,
+            0,
+            RowLoc::default(),
+            "R1",
+            Some(values),
+            std::slice::from_ref(&zero),
+        );
         batch.push(2, 0, RowLoc::default(), "R2", Some(values), &[unsure]);
         batch.push(
             3,

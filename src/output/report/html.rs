@@ -225,7 +225,8 @@ fn lines(
     );
     // Every `every`-th date and the last; one too close to the last is left out.
     let every = n.div_ceil(((w / 90.0) as usize).max(2)).max(1);
-    let shown = |i: usize| i + 1 == n || (i % every == 0 && n - 1 - i >= every.div_ceil(2));
+    let shown =
+        |i: usize| i + 1 == n || (i.is_multiple_of(every) && n - 1 - i >= every.div_ceil(2));
     for (i, d) in dates.iter().enumerate() {
         if !shown(i) {
             continue;

@@ -289,3 +289,36 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
     }
     book.save_to_writer(w)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::report::UnitLine;
+    use crate::pipeline::UnitKey;
+    use calamine::{Data, Reader};
+
+    #[test]
+    fn a_name_that_looks_like_a_formula_stays_text() -> Result<(), Box<dyn std::error::Error>> {
+        // Names come from the gazetteer; should one ever look like a formula, it is still text.
+        let data = ReportData {
+            units: vec![UnitLine {
+                unit: UnitKey::new("=1+1", "@SUM(A1)", "+1"),
+                names: 1,
+                people: 3,
+                ..UnitLine::default()
+            }],
+            ..ReportData::default()
+        };
+        let mut buf = std::io::Cursor::new(Vec::new());
+        write(&mut buf, &data)?;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(buf.into_inner()))?;
+        let formulas = book.worksheet_formula("Tổng hợp")?;
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
+        let range = book.worksheet_range("Tổng hợp")?;
+        let cells: Vec<&Data> = range.used_cells().map(|(_, _, c)| c).collect();
+        for text in ["=1+1", "@SUM(A1)", "+1"] {
+            assert!(cells.contains(&&Data::String(text.into())), "{text}");
+        }
+        Ok(())
+    }
+}

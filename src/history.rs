@@ -630,6 +630,28 @@ impl History {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// Every complete run's rows, people and people with errors as its units add them up (a
+    /// person with rows in two units counts in each), by run number.
+    pub fn unit_sums(&self) -> Result<BTreeMap<i64, RunTotals>> {
+        // total() (a float) rather than sum(), which fails on an overflow; counts stay far below
+        // 2^53, and a float beyond u64 saturates when cast.
+        let mut st = self.conn.prepare(
+            "SELECT run_id, total(rows), total(people), total(people_with_errors)
+             FROM run_units GROUP BY run_id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                RunTotals {
+                    rows: r.get::<_, f64>(1)? as u64,
+                    people: r.get::<_, f64>(2)? as u64,
+                    people_with_errors: r.get::<_, f64>(3)? as u64,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<BTreeMap<_, _>, _>>()?)
+    }
+
     /// The counts per unit of run `run`.
     pub fn units(&self, run: i64) -> Result<Vec<UnitCounts>> {
         let mut out: BTreeMap<UnitKey, UnitCounts> = BTreeMap::new();

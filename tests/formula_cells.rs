@@ -486,7 +486,9 @@ fn every_cell_of_every_workbook_written_keeps_formula_text_inert() {
         "verification.xlsx: {seen:#?}"
     );
     assert!(any("res/import/", ".xml"), "the import file: {seen:#?}");
-    assert!(any("rep/report.xlsx", ".xml"), "report.xlsx: {seen:#?}");
+    // The report names only units the gazetteer recognises (the planted commune counts in its
+    // district's group of unrecognised communes): no text of the data reaches it.
+    assert!(!any("rep/report.xlsx", ".xml"), "report.xlsx: {seen:#?}");
 }
 
 /// Every `.rs` file under `dir`.

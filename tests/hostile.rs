@@ -853,9 +853,14 @@ fn report_leaves_out_broken_summaries_one_line_each() {
         !html.contains("<script"),
         "markup from a summary reached the page"
     );
+    // A place no gazetteer knows is not named: it counts in the group of unrecognised communes.
     assert!(
-        html.contains("&lt;script&gt;"),
-        "the hostile name is shown as text"
+        !html.contains("script&gt;"),
+        "the hostile name is not shown"
+    );
+    assert!(
+        html.contains("Unrecognised communes (1 name)"),
+        "it is counted in the group"
     );
     assert!(d.join("rep/report.xlsx").exists());
     let mut written: Vec<String> = std::fs::read_dir(d.join("rep"))

@@ -13,6 +13,11 @@ use calamine::{Data, Reader, open_workbook_auto};
 use common::{run, text};
 use vaxclean::history::History;
 use vaxclean::i18n::Lang;
+use vaxclean::normalize::places::Gazetteer;
+use vaxclean::output::report::xlsx::HEADER_ROW;
+
+/// The first row of a sheet's table (below its title, date and header).
+const FIRST: usize = HEADER_ROW as usize + 1;
 
 const HEADER: &str =
     "Mã đối tượng,Họ và tên,Ngày sinh,Giới tính,Số CMND/CCCD,Tỉnh/Thành phố,Quận/Huyện,Xã/Phường\n";
@@ -161,8 +166,8 @@ fn three_nights_show_new_fixed_and_open_findings_and_their_age() {
     );
     let xlsx = d.join("rep/report.xlsx");
     let trend = sheet(&xlsx, "Xu hướng");
-    assert_eq!(trend.len(), 4);
-    let trend_values: Vec<Vec<f64>> = trend[1..]
+    assert_eq!(trend.len(), FIRST + 3);
+    let trend_values: Vec<Vec<f64>> = trend[FIRST..]
         .iter()
         .map(|r| r[1..].iter().map(num).collect())
         .collect();
@@ -175,10 +180,11 @@ fn three_nights_show_new_fixed_and_open_findings_and_their_age() {
         ]
     );
     let overdue = sheet(&xlsx, "Quá hạn");
-    assert_eq!(overdue.len(), 2, "one unit over 3 days");
-    assert_eq!(overdue[1][2], Data::String("Xã Tân Mỹ".into()));
-    assert_eq!(num(&overdue[1][3]), 1.0);
-    assert_eq!(num(&overdue[1][5]), 4.0);
+    assert_eq!(overdue.len(), FIRST + 1, "one unit over 3 days");
+    assert_eq!(overdue[FIRST][2], Data::String("Xã Tân Mỹ".into()));
+    assert_eq!(num(&overdue[FIRST][3]), 2.0, "its people");
+    assert_eq!(num(&overdue[FIRST][4]), 1.0, "its open errors");
+    assert_eq!(num(&overdue[FIRST][6]), 4.0, "days waiting");
     // Both charts are there.
     let names = zip_names(&xlsx);
     let charts: Vec<String> = names
@@ -206,7 +212,7 @@ fn three_nights_show_new_fixed_and_open_findings_and_their_age() {
         ],
     );
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(sheet(&d.join("rep5/report.xlsx"), "Quá hạn").len(), 1);
+    assert_eq!(sheet(&d.join("rep5/report.xlsx"), "Quá hạn").len(), FIRST);
 }
 
 /// The value of `data-k="k"` in the page.
@@ -241,7 +247,20 @@ fn reports_of_scans_match_their_summaries_and_need_no_network() {
     let out = run(d, &["report", "scan", "--out", "rep"]);
     let (stdout, _) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    let totals = &summary["totals"];
+    // The report adds up the units (a person with rows in two units counts in each).
+    let totals: serde_json::Value = ["rows", "people", "people_with_errors"]
+        .into_iter()
+        .map(|k| {
+            let sum: u64 = summary["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u[k].as_u64().unwrap())
+                .sum();
+            (k.to_string(), serde_json::Value::from(sum))
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into();
     assert!(stdout.contains(&format!(
         "{} người có lỗi",
         Lang::Vi.count(totals["people_with_errors"].as_u64().unwrap())
@@ -249,23 +268,36 @@ fn reports_of_scans_match_their_summaries_and_need_no_network() {
 
     let xlsx = d.join("rep/report.xlsx");
     let rows = sheet(&xlsx, "Tổng hợp");
-    assert_eq!(rows[1][0], Data::String("Toàn bộ".into()));
-    assert_eq!(num(&rows[1][3]) as u64, totals["rows"].as_u64().unwrap());
+    assert_eq!(rows[FIRST][0], Data::String("Toàn bộ".into()));
     assert_eq!(
-        num(&rows[1][5]) as u64,
+        num(&rows[FIRST][3]) as u64,
+        totals["rows"].as_u64().unwrap()
+    );
+    assert_eq!(
+        num(&rows[FIRST][5]) as u64,
         totals["people_with_errors"].as_u64().unwrap()
     );
     // Every unit of the summary has its row, with its numbers.
     for unit in summary["units"].as_array().unwrap() {
         let c = unit["commune"].as_str().unwrap();
-        if c.is_empty() {
-            // Rows without a commune add up into their district's line.
-            continue;
-        }
         let text = |d: &Data| match d {
             Data::String(s) => s.clone(),
             _ => String::new(),
         };
+        let (p, dist) = (
+            unit["province"].as_str().unwrap(),
+            unit["district"].as_str().unwrap(),
+        );
+        if Gazetteer::builtin().resolve(p, dist, c).commune.is_none() {
+            // Rows without a commune, or with one the gazetteer does not know, add up into
+            // their district's group of unrecognised communes.
+            assert!(
+                rows.iter()
+                    .any(|r| text(&r[1]) == dist && text(&r[2]).starts_with("Xã chưa xác định (")),
+                "no group for {c}"
+            );
+            continue;
+        }
         let row = rows.iter().find(|r| {
             text(&r[0]) == unit["province"].as_str().unwrap()
                 && text(&r[1]) == unit["district"].as_str().unwrap()
@@ -423,4 +455,228 @@ fn a_killed_run_leaves_no_trace_in_the_history() {
         "{:?}",
         text(&out)
     );
+}
+
+/// Rows added to a generated dump each night: one person (one ID number) with rows in two
+/// communes, the second misspelt, a name error on both; people in misspelt communes of Huyện Ba
+/// Tri, one more from the second night. These made the headline and the trend disagree, and
+/// filled the overdue list with one- or two-person "communes".
+fn odd_rows(n: u8) -> String {
+    let mut s = HEADER.to_string();
+    let number = "083082011111";
+    s += &person("E1", "Hồ V4n Em", "02/02/1982", "Nam", number, "Xã Tân Mỹ");
+    s += &person("E2", "Hồ V4n Em", "02/02/1982", "Nam", number, "Xã Tân Myy");
+    s += &person("E3", "Đỗ Thị Gấm", "", "Nữ", "083190022222", "Xa Tan My 2");
+    if n >= 2 {
+        s += &person("E4", "Vũ Văn Hải", "05/05/1970", "Nam", "", "Xã Tân Mỹy");
+    }
+    s
+}
+
+/// The `data-v` values of the last row of table `id` in the page.
+fn last_row_values(html: &str, id: &str) -> Vec<u64> {
+    let table = &html[html.find(&format!("<table id=\"{id}\"")).unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let row = &table[table.rfind("<tr").unwrap()..];
+    row.split("data-v=\"")
+        .skip(1)
+        .map(|v| v[..v.find('"').unwrap()].parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_headline_the_tables_and_the_trend_give_the_same_figures_night_after_night() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let nights = [
+        (1u8, "0.3", "2026-11-20"),
+        (2, "0.2", "2026-11-21"),
+        (3, "0.2", "2026-11-25"),
+    ];
+    for (n, rate, day) in nights {
+        let o = run(
+            d,
+            &[
+                "sample",
+                "--people",
+                "300",
+                "--communes",
+                "3",
+                "--seed",
+                "7",
+                "--defect-rate",
+                rate,
+                "--out",
+                "base.csv",
+                "--as-of",
+                day,
+            ],
+        );
+        assert!(o.status.success(), "{:?}", text(&o));
+        std::fs::write(d.join("odd.csv"), odd_rows(n)).unwrap();
+        let o = run(
+            d,
+            &[
+                "scan",
+                "base.csv",
+                "odd.csv",
+                "--out",
+                "scan",
+                "--history",
+                "h.sqlite",
+                "--as-of",
+                day,
+                "-q",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    }
+    let o = run(
+        d,
+        &[
+            "report",
+            "--history",
+            "h.sqlite",
+            "--out",
+            "rep",
+            "--lang",
+            "en",
+        ],
+    );
+    let (stdout, _) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{stdout}");
+
+    // What the last scan counted: per unit, and its own count of distinct people.
+    let summary = common::summary(&d.join("scan"));
+    let units_sum = |k: &str| -> u64 {
+        summary["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u[k].as_u64().unwrap())
+            .sum()
+    };
+    let (rows, people, with_errors) = (
+        units_sum("rows"),
+        units_sum("people"),
+        units_sum("people_with_errors"),
+    );
+    assert!(
+        summary["totals"]["people_with_errors"].as_u64().unwrap() < with_errors,
+        "the person with rows in two communes is counted once by the scan, in each unit by the units"
+    );
+
+    // The headline on the terminal.
+    let headline = stdout.lines().next().unwrap();
+    assert!(
+        headline.contains(&format!(
+            "{} rows, {} people, {} people with errors",
+            Lang::En.count(rows),
+            Lang::En.count(people),
+            Lang::En.count(with_errors)
+        )),
+        "{headline}"
+    );
+
+    // report.xlsx: the total line, the sum of its provinces, of its communes, the trend's last night.
+    let xlsx = d.join("rep/report.xlsx");
+    let summary_sheet = sheet(&xlsx, "Tổng hợp");
+    let text_of = |d: &Data| match d {
+        Data::String(s) => s.clone(),
+        _ => String::new(),
+    };
+    let figures = |r: &[Data]| (num(&r[3]) as u64, num(&r[4]) as u64, num(&r[5]) as u64);
+    let table = &summary_sheet[FIRST..];
+    let total_line = table.iter().find(|r| text_of(&r[0]) == "Toàn bộ").unwrap();
+    assert_eq!(figures(total_line), (rows, people, with_errors));
+    let add = |lines: Vec<&Vec<Data>>| {
+        lines.iter().fold((0, 0, 0), |a, r| {
+            let f = figures(r);
+            (a.0 + f.0, a.1 + f.1, a.2 + f.2)
+        })
+    };
+    let provinces: Vec<&Vec<Data>> = table
+        .iter()
+        .filter(|r| {
+            !text_of(&r[0]).is_empty()
+                && text_of(&r[0]) != "Toàn bộ"
+                && text_of(&r[1]).is_empty()
+                && text_of(&r[2]).is_empty()
+                && matches!(r[3], Data::Float(_) | Data::Int(_))
+        })
+        .collect();
+    assert!(provinces.len() >= 2, "the sample's provinces and Bến Tre");
+    assert_eq!(add(provinces), (rows, people, with_errors));
+    let communes: Vec<&Vec<Data>> = table
+        .iter()
+        .filter(|r| !text_of(&r[2]).is_empty())
+        .collect();
+    assert_eq!(add(communes), (rows, people, with_errors));
+    let trend = sheet(&xlsx, "Xu hướng");
+    assert_eq!(trend.len(), FIRST + 3, "three nights");
+    let last = &trend[FIRST + 2];
+    assert_eq!(text_of(&last[0]), "25/11/2026");
+    assert_eq!(
+        (num(&last[1]) as u64, num(&last[2]) as u64),
+        (rows, with_errors)
+    );
+
+    // report.html: the cards, the total line of the units table, the trend table's last night.
+    let html = std::fs::read_to_string(d.join("rep/report.html")).unwrap();
+    assert_eq!(card(&html, "rows"), rows.to_string());
+    assert_eq!(card(&html, "people"), people.to_string());
+    assert_eq!(card(&html, "people_with_errors"), with_errors.to_string());
+    let units_table = &html[html.find("<table id=\"units\"").unwrap()..];
+    let total_row = &units_table[units_table.find("<tr class=\"l0\"").unwrap()..];
+    let total_values: Vec<u64> = total_row[..total_row.find("</tr>").unwrap()]
+        .split("data-v=\"")
+        .skip(1)
+        .take(3)
+        .map(|v| v[..v.find('"').unwrap()].parse().unwrap())
+        .collect();
+    assert_eq!(total_values, [rows, people, with_errors]);
+    assert_eq!(&last_row_values(&html, "trend")[..2], [rows, with_errors]);
+
+    // The misspelt communes of Huyện Ba Tri are one line, in the tables and in the overdue list.
+    for misspelt in ["Xã Tân Myy", "Xa Tan My 2", "Xã Tân Mỹy"] {
+        assert!(!html.contains(misspelt), "{misspelt} listed on its own");
+    }
+    let overdue = sheet(&xlsx, "Quá hạn");
+    let group: Vec<&Vec<Data>> = overdue[FIRST..]
+        .iter()
+        .filter(|r| text_of(&r[1]) == "Huyện Ba Tri" && text_of(&r[2]) != "Xã Tân Mỹ")
+        .collect();
+    assert_eq!(group.len(), 1, "{overdue:?}");
+    assert_eq!(text_of(&group[0][2]), "Xã chưa xác định (3 tên)");
+    assert_eq!(num(&group[0][3]), 3.0, "its people: E2, E3, E4");
+    assert_eq!(num(&group[0][6]), 5.0, "waiting since the 20th");
+    assert!(html.contains("Unrecognised communes (3 names)"));
+    // The real commune, with its one person, keeps its own line.
+    assert!(
+        summary_sheet
+            .iter()
+            .any(|r| text_of(&r[2]) == "Xã Tân Mỹ" && num(&r[4]) == 1.0)
+    );
+
+    // Each sheet opens with the title and the date of its figures; prints landscape, one page
+    // wide, with the header row on every page and the page number in the footer.
+    for name in ["Tổng hợp", "Biểu đồ", "Xu hướng", "Quá hạn"] {
+        let s = sheet(&xlsx, name);
+        assert!(
+            text_of(&s[0][0]).starts_with("BÁO CÁO LÀM SẠCH DỮ LIỆU TIÊM CHỦNG COVID-19"),
+            "{name}"
+        );
+        assert!(text_of(&s[1][0]).contains("25/11/2026"), "{name}");
+    }
+    for i in 1..=4 {
+        let xml = zip_text(&xlsx, &format!("xl/worksheets/sheet{i}.xml"));
+        assert!(xml.contains("orientation=\"landscape\""), "sheet {i}");
+        assert!(xml.contains("fitToHeight=\"0\""), "sheet {i}");
+        assert!(
+            xml.contains("<oddFooter>") && xml.contains("&amp;P/&amp;N"),
+            "sheet {i}"
+        );
+    }
+    let book = zip_text(&xlsx, "xl/workbook.xml");
+    assert_eq!(book.matches("_xlnm.Print_Titles").count(), 4, "{book}");
 }

@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 
 use crate::history::{History, RunInfo};
 use crate::i18n::Lang;
-use crate::normalize::places::Division;
-use crate::normalize::units2025;
+use crate::normalize::places::{Division, Gazetteer};
+use crate::normalize::units2025::{self, Filed};
 use crate::pipeline::UnitKey;
 
 /// The families findings are counted in.
@@ -62,8 +62,16 @@ pub fn family(code: &str) -> Option<usize> {
 /// One unit's counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UnitLine {
-    /// Province, district, commune (empty where not known or for a subtotal).
+    /// Province, district, commune (empty where not known or for a subtotal; empty for the
+    /// group of unrecognised communes too, see [`UnitLine::group`]).
     pub unit: UnitKey,
+    /// The line gathers the communes the gazetteer does not recognise (misspelt, missing) of
+    /// its district, or of its province when the district is not recognised either: one line,
+    /// "Xã chưa xác định", instead of one per spelling.
+    pub group: bool,
+    /// How many units, as the scans recorded them, the line adds up (a group: how many
+    /// spellings; a 2025 commune: the 2020 communes it took over).
+    pub names: u64,
     /// Data rows.
     pub rows: u64,
     /// People.
@@ -86,6 +94,7 @@ impl UnitLine {
 
     fn add(&mut self, o: &UnitLine) {
         // Saturating: the numbers come from files a user may have edited.
+        self.names = self.names.saturating_add(o.names);
         self.rows = self.rows.saturating_add(o.rows);
         self.people = self.people.saturating_add(o.people);
         self.people_with_errors = self.people_with_errors.saturating_add(o.people_with_errors);
@@ -94,18 +103,47 @@ impl UnitLine {
         }
     }
 
-    /// A readable name: the most precise level known.
-    pub fn label(&self) -> String {
+    /// A readable name: the most precise level known (a group: its name and the level it is
+    /// in, "Xã chưa xác định (3 tên), Huyện Ba Tri").
+    pub fn label(&self, lang: Lang) -> String {
         let UnitKey {
             province: p,
             district: d,
             commune: c,
         } = &self.unit;
-        [c, d, p]
-            .iter()
-            .find(|s| !s.is_empty())
-            .map_or_else(|| "(chưa rõ)".to_string(), |s| s.to_string())
+        if self.group {
+            let place = [d, p].into_iter().find(|s| !s.is_empty());
+            return match place {
+                Some(place) => format!("{}, {place}", group_name(self.names, lang)),
+                None => group_name(self.names, lang),
+            };
+        }
+        [c, d, p].iter().find(|s| !s.is_empty()).map_or_else(
+            || lang.pick("(chưa rõ)", "(unknown)").to_string(),
+            |s| s.to_string(),
+        )
     }
+
+    /// The name shown in the commune column: the commune, or the group's name.
+    pub fn commune_name(&self, lang: Lang) -> String {
+        if self.group {
+            group_name(self.names, lang)
+        } else {
+            self.unit.commune.clone()
+        }
+    }
+}
+
+/// The name of a group of unrecognised communes, with how many spellings it holds.
+pub fn group_name(names: u64, lang: Lang) -> String {
+    lang.pick(
+        format!("Xã chưa xác định ({} tên)", lang.count(names)),
+        format!(
+            "Unrecognised communes ({} {})",
+            lang.count(names),
+            if names == 1 { "name" } else { "names" }
+        ),
+    )
 }
 
 /// A unit whose oldest open error waits longer than the deadline.
@@ -113,6 +151,12 @@ impl UnitLine {
 pub struct Overdue {
     /// The unit.
     pub unit: UnitKey,
+    /// The group of unrecognised communes of its district or province ([`UnitLine::group`]).
+    pub group: bool,
+    /// How many units as recorded have open errors in it (a group: how many spellings).
+    pub names: u64,
+    /// Its people in the latest run (0 when the latest run read none of its rows).
+    pub people: u64,
     /// Open error findings.
     pub open_errors: u64,
     /// The oldest was first seen on.
@@ -141,14 +185,41 @@ pub struct ReportData {
     pub division: Division,
 }
 
-/// The unit a count goes to in `division`: as recorded, or the 2025 commune that took it over.
-fn counted_in(unit: UnitKey, division: Division) -> UnitKey {
+/// The line a unit as recorded counts in, in `division`, and whether that line is the group of
+/// unrecognised communes. A commune is recognised when the built-in gazetteer (2020, or 2025 for
+/// a unit written without a district) finds it under its province: then it counts as recorded,
+/// or in the 2025 commune that took it over. Otherwise — a misspelt or missing commune, whatever
+/// its number of people — it counts in the group of its district (its province when the district
+/// is not recognised either, or of nowhere), as `export-list` files such people in
+/// `_chua-ro-xa.xlsx` at the nearest level known.
+fn counted_in(unit: UnitKey, division: Division) -> (UnitKey, bool) {
+    let g = Gazetteer::builtin();
+    let place = g.resolve_either(
+        &unit.province,
+        &unit.district,
+        &unit.commune,
+        !unit.district.trim().is_empty(),
+    );
+    let province = place.province.clone().unwrap_or_default();
+    let known = place.province.is_some() && place.commune.is_some();
     match division {
-        Division::D2020 => unit,
-        Division::D2025 => {
-            let [p, d, c] = units2025::regroup(&unit.province, &unit.district, &unit.commune);
-            UnitKey::new(p, d, c)
+        Division::D2020 if known => (unit, false),
+        Division::D2020 => {
+            let district = if province.is_empty() {
+                String::new()
+            } else {
+                place.district.clone().unwrap_or_default()
+            };
+            (UnitKey::new(province, district, ""), true)
         }
+        Division::D2025 => match units2025::file(&place, "") {
+            Filed::Commune(_) | Filed::Undetermined { .. } => {
+                let [p, d, c] = units2025::regroup(&unit.province, &unit.district, &unit.commune);
+                (UnitKey::new(p, d, c), false)
+            }
+            Filed::Province(p) => (UnitKey::new(p, "", ""), true),
+            Filed::Unknown => (UnitKey::default(), true),
+        },
     }
 }
 
@@ -166,6 +237,47 @@ fn families_of<'a>(codes: impl Iterator<Item = (&'a str, u64)>) -> [u64; 4] {
     f
 }
 
+/// The lines of a report being added up: each unit as recorded goes to the line it counts in
+/// ([`counted_in`]); a line knows which recorded units it holds, so that `names` counts each once
+/// however many scans name it.
+#[derive(Default)]
+struct Lines {
+    lines: BTreeMap<UnitKey, (UnitLine, std::collections::BTreeSet<UnitKey>)>,
+}
+
+impl Lines {
+    fn add(&mut self, recorded: UnitKey, division: Division, counts: &UnitLine) {
+        let (key, group) = counted_in(recorded.clone(), division);
+        let (line, names) = self.lines.entry(key.clone()).or_insert_with(|| {
+            (
+                UnitLine {
+                    unit: key,
+                    group,
+                    ..UnitLine::default()
+                },
+                std::collections::BTreeSet::new(),
+            )
+        });
+        line.add(counts);
+        names.insert(recorded);
+        line.names = names.len() as u64;
+    }
+
+    /// The lines by province and district, each district's group after its communes.
+    fn into_lines(self) -> Vec<UnitLine> {
+        let mut v: Vec<UnitLine> = self.lines.into_values().map(|(l, _)| l).collect();
+        v.sort_by(|a, b| {
+            (&a.unit.province, &a.unit.district, a.group, &a.unit.commune).cmp(&(
+                &b.unit.province,
+                &b.unit.district,
+                b.group,
+                &b.unit.commune,
+            ))
+        });
+        v
+    }
+}
+
 impl ReportData {
     /// From the `summary.json` of one or more scan folders (units of several scans are added up).
     /// A summary that cannot be read, or is not a scan's, is left out with one line saying so
@@ -175,7 +287,7 @@ impl ReportData {
         division: Division,
         lang: Lang,
     ) -> Result<(ReportData, Vec<String>)> {
-        let mut units: BTreeMap<UnitKey, UnitLine> = BTreeMap::new();
+        let mut units = Lines::default();
         let mut as_of = None;
         let mut problems = Vec::new();
         for dir in dirs {
@@ -237,10 +349,7 @@ impl ReportData {
                         .unwrap_or("")
                         .to_string()
                 };
-                let key = counted_in(
-                    UnitKey::new(s("province"), s("district"), s("commune")),
-                    division,
-                );
+                let recorded = UnitKey::new(s("province"), s("district"), s("commune"));
                 let codes = unit
                     .get("by_code")
                     .and_then(serde_json::Value::as_object)
@@ -248,19 +357,13 @@ impl ReportData {
                     .flatten()
                     .map(|(c, n)| (c.as_str(), n.as_u64().unwrap_or(0)));
                 let line = UnitLine {
-                    unit: key.clone(),
                     rows: u(unit, "rows"),
                     people: u(unit, "people"),
                     people_with_errors: u(unit, "people_with_errors"),
                     families: families_of(codes),
+                    ..UnitLine::default()
                 };
-                units
-                    .entry(key.clone())
-                    .or_insert_with(|| UnitLine {
-                        unit: key,
-                        ..UnitLine::default()
-                    })
-                    .add(&line);
+                units.add(recorded, division, &line);
             }
         }
         if problems.len() == dirs.len()
@@ -270,7 +373,7 @@ impl ReportData {
         }
         let data = ReportData {
             as_of,
-            units: units.into_values().collect(),
+            units: units.into_lines(),
             division,
             ..ReportData::default()
         };
@@ -280,8 +383,17 @@ impl ReportData {
     /// From a history: the latest complete run's units, every run's totals, and the units
     /// whose oldest open error is older than `sla_days`.
     pub fn from_history(h: &History, sla_days: u32, division: Division) -> Result<ReportData> {
-        let trend = h.runs()?;
-        let Some(last) = trend.last() else {
+        let mut trend = h.runs()?;
+        // The trend counts each night's rows and people as its units do (the sum of its units,
+        // as the summary tables add them), not by the run's own count of distinct people: a
+        // person with rows in two units counts in each, in every figure of the report.
+        let sums = h.unit_sums()?;
+        for run in &mut trend {
+            let s = sums.get(&run.id).copied().unwrap_or_default();
+            (run.rows, run.people, run.people_with_errors) =
+                (s.rows, s.people, s.people_with_errors);
+        }
+        let Some(last) = trend.last().cloned() else {
             return Ok(ReportData {
                 sla_days,
                 from_history: true,
@@ -289,45 +401,50 @@ impl ReportData {
                 ..ReportData::default()
             });
         };
-        let mut units: BTreeMap<UnitKey, UnitLine> = BTreeMap::new();
+        let mut lines = Lines::default();
         for c in h.units(last.id)? {
-            let unit = counted_in(c.unit, division);
             let line = UnitLine {
                 families: families_of(c.by_code.iter().map(|(k, n)| (k.as_str(), *n))),
-                unit: unit.clone(),
                 rows: c.rows,
                 people: c.people,
                 people_with_errors: c.people_with_errors,
+                ..UnitLine::default()
             };
-            units
-                .entry(unit.clone())
-                .or_insert_with(|| UnitLine {
-                    unit,
-                    ..UnitLine::default()
-                })
-                .add(&line);
+            lines.add(c.unit, division, &line);
         }
-        let units = units.into_values().collect();
-        // Open errors by unit (merged when several recorded units count in one), then the deadline.
-        let mut ages: BTreeMap<UnitKey, (u64, NaiveDate)> = BTreeMap::new();
+        let units: Vec<UnitLine> = lines.into_lines();
+        // Open errors by the line they count in (several recorded units may count in one), then
+        // the deadline.
+        type Age = (u64, NaiveDate, bool, std::collections::BTreeSet<UnitKey>);
+        let mut ages: BTreeMap<UnitKey, Age> = BTreeMap::new();
         for a in h.open_ages()? {
+            let (key, group) = counted_in(a.unit.clone(), division);
             let e = ages
-                .entry(counted_in(a.unit, division))
-                .or_insert((0, a.oldest));
+                .entry(key)
+                .or_insert_with(|| (0, a.oldest, group, Default::default()));
             e.0 = e.0.saturating_add(a.open_errors);
             e.1 = e.1.min(a.oldest);
+            e.3.insert(a.unit);
         }
+        let people: BTreeMap<&UnitKey, u64> = units.iter().map(|u| (&u.unit, u.people)).collect();
         let mut overdue: Vec<Overdue> = ages
             .into_iter()
-            .map(|(unit, (open_errors, oldest))| Overdue {
+            .map(|(unit, (open_errors, oldest, group, names))| Overdue {
                 days: (last.as_of - oldest).num_days(),
+                people: people.get(&unit).copied().unwrap_or(0),
                 unit,
+                group,
+                names: names.len() as u64,
                 open_errors,
                 oldest,
             })
             .filter(|o| o.days > i64::from(sla_days))
             .collect();
-        overdue.sort_by(|a, b| b.days.cmp(&a.days).then(a.unit.cmp(&b.unit)));
+        // Longest wait first; then by place, a district's group after its communes.
+        fn place(o: &Overdue) -> (&String, &String, bool, &String) {
+            (&o.unit.province, &o.unit.district, o.group, &o.unit.commune)
+        }
+        overdue.sort_by(|a, b| b.days.cmp(&a.days).then_with(|| place(a).cmp(&place(b))));
         Ok(ReportData {
             as_of: Some(last.as_of),
             units,
@@ -391,9 +508,9 @@ impl ReportData {
         out
     }
 
-    /// The units a chart shows, worst first (at most 30): communes when there are few, else
-    /// districts, else provinces.
-    pub fn chart_units(&self) -> Vec<(String, u64)> {
+    /// The units a chart shows, worst first (at most 30, none without errors): communes when
+    /// there are few, else districts, else provinces.
+    pub fn chart_units(&self, lang: Lang) -> Vec<(String, u64)> {
         let tree = self.tree();
         let level = [2u8, 1, 0]
             .into_iter()
@@ -402,16 +519,21 @@ impl ReportData {
         let mut v: Vec<(String, u64)> = tree
             .into_iter()
             .filter(|(l, _)| *l == level)
-            .map(|(_, u)| (u.label(), u.people_with_errors))
+            .filter(|(_, u)| u.people_with_errors > 0)
+            .map(|(_, u)| (u.label(lang), u.people_with_errors))
             .collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         v.truncate(30);
         v
     }
 
-    /// The communes with the most people with errors.
+    /// The communes with the most people with errors (none without).
     pub fn worst(&self, n: usize) -> Vec<&UnitLine> {
-        let mut v: Vec<&UnitLine> = self.units.iter().collect();
+        let mut v: Vec<&UnitLine> = self
+            .units
+            .iter()
+            .filter(|u| u.people_with_errors > 0)
+            .collect();
         v.sort_by(|a, b| {
             b.people_with_errors
                 .cmp(&a.people_with_errors)
@@ -484,7 +606,8 @@ pub fn print_top(
             lang.pick("sạch", "clean")
         )?;
         for u in worst {
-            let name: String = [&u.unit.commune, &u.unit.district, &u.unit.province]
+            let commune = u.commune_name(lang);
+            let name: String = [&commune, &u.unit.district, &u.unit.province]
                 .iter()
                 .filter(|s| !s.is_empty())
                 .map(|s| s.as_str())
@@ -523,6 +646,7 @@ mod tests {
             people,
             people_with_errors: err,
             families: [err, 0, 0, 1],
+            ..UnitLine::default()
         }
     }
 
@@ -581,6 +705,92 @@ mod tests {
     }
 
     #[test]
+    fn unrecognised_communes_count_in_their_district_s_group() {
+        let of = |p: &str, d: &str, c: &str, div| counted_in(UnitKey::new(p, d, c), div);
+        let ba_tri = UnitKey::new("Tỉnh Bến Tre", "Huyện Ba Tri", "");
+        // Recognised, however few people: as recorded.
+        let tan_my = UnitKey::new("Tỉnh Bến Tre", "Huyện Ba Tri", "Xã Tân Mỹ");
+        assert_eq!(
+            of("Tỉnh Bến Tre", "Huyện Ba Tri", "Xã Tân Mỹ", Division::D2020),
+            (tan_my, false)
+        );
+        // Misspelt or missing: the district's group.
+        for c in ["Xã Tân Myy", "Xa Tan My 2", ""] {
+            assert_eq!(
+                of("Tỉnh Bến Tre", "Huyện Ba Tri", c, Division::D2020),
+                (ba_tri.clone(), true),
+                "{c}"
+            );
+        }
+        // The district unknown too: the province's group; nothing known: one group.
+        assert_eq!(
+            of(
+                "Tỉnh Bến Tre",
+                "Huyện Không Có",
+                "Xã Tân Myy",
+                Division::D2020
+            ),
+            (UnitKey::new("Tỉnh Bến Tre", "", ""), true)
+        );
+        assert_eq!(
+            of("Tỉnh Không Có", "", "Xã Tân Mỹ", Division::D2020),
+            (UnitKey::default(), true)
+        );
+        // A unit written in 2025 communes (no district) is recognised.
+        let hong_ha = UnitKey::new("Thành phố Hà Nội", "", "Phường Hồng Hà");
+        assert_eq!(
+            of("Thành phố Hà Nội", "", "Phường Hồng Hà", Division::D2020),
+            (hong_ha, false)
+        );
+        // In 2025 units: the 2025 province's group.
+        let (key, group) = of(
+            "Tỉnh Bến Tre",
+            "Huyện Ba Tri",
+            "Xã Tân Myy",
+            Division::D2025,
+        );
+        assert!(group);
+        assert!(key.district.is_empty() && key.commune.is_empty());
+        assert!(!key.province.is_empty());
+    }
+
+    #[test]
+    fn a_group_holds_every_spelling_once_and_adds_up_their_people() {
+        let mut lines = Lines::default();
+        let counts = |people| UnitLine {
+            rows: people,
+            people,
+            people_with_errors: 1,
+            ..UnitLine::default()
+        };
+        let misspelt = |c: &str| UnitKey::new("Tỉnh Bến Tre", "Huyện Ba Tri", c);
+        lines.add(misspelt("Xã Tân Myy"), Division::D2020, &counts(3));
+        lines.add(misspelt("Xa Tan My 2"), Division::D2020, &counts(1));
+        // The same spelling from a second scan: one name.
+        lines.add(misspelt("Xã Tân Myy"), Division::D2020, &counts(2));
+        lines.add(misspelt("Xã Tân Mỹ"), Division::D2020, &counts(40));
+        let data = ReportData {
+            units: lines.into_lines(),
+            ..ReportData::default()
+        };
+        assert_eq!(data.units.len(), 2);
+        // The group comes after the district's communes.
+        let group = &data.units[1];
+        assert!(group.group);
+        assert_eq!(
+            (group.names, group.people, group.people_with_errors),
+            (2, 6, 3)
+        );
+        assert_eq!(group.commune_name(Lang::Vi), "Xã chưa xác định (2 tên)");
+        assert_eq!(
+            group.label(Lang::En),
+            "Unrecognised communes (2 names), Huyện Ba Tri"
+        );
+        assert_eq!(data.totals().people, 46);
+        assert_eq!(data.units[0].names, 1);
+    }
+
+    #[test]
     fn the_tree_adds_up() {
         let data = ReportData {
             units: vec![
@@ -599,7 +809,7 @@ mod tests {
         assert_eq!(tree[1].1.people, 20);
         assert_eq!(data.totals().people, 29);
         assert!((tree[4].1.share_clean() - 0.0).abs() < 1e-9);
-        assert_eq!(data.chart_units()[0], ("z".to_string(), 5));
+        assert_eq!(data.chart_units(Lang::En)[0], ("z".to_string(), 5));
         assert_eq!(data.worst(1)[0].unit.commune, "z");
     }
 }

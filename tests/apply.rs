@@ -14,7 +14,7 @@ use common::{AS_OF, run, text};
 use rust_xlsxwriter::{ExcelDateTime, Workbook};
 use vaxclean::output::list_workbook::{
     COL_BIRTH_FIX, COL_GENDER_FIX, COL_ID_FIX, COL_NAME_FIX, COL_NOTE, COL_PHONE_FIX, COL_STATUS,
-    LIST_SHEET,
+    HEADER_ROW, LIST_SHEET,
 };
 
 use vaxclean::sample::fill::Sheets;
@@ -166,7 +166,7 @@ fn returned_lists_are_merged_safely_and_a_second_apply_changes_nothing() {
         rows_b.len()
     );
     let keys = |s: &Sheets, r: usize| -> Vec<String> {
-        str_at(s, r, 1).lines().map(String::from).collect()
+        s.keys(r)
     };
     let mut plan: Vec<(Vec<String>, Expect)> = Vec::new();
     let mut used: BTreeSet<usize> = BTreeSet::new();
@@ -459,7 +459,7 @@ fn returned_lists_are_merged_safely_and_a_second_apply_changes_nothing() {
         let range = book.worksheet_range(LIST_SHEET).unwrap();
         let header: Vec<String> = range
             .rows()
-            .next()
+            .nth(HEADER_ROW as usize)
             .unwrap()
             .iter()
             .map(|c| c.to_string())
@@ -663,7 +663,7 @@ fn workbook_and_windows_1258_sources_keep_their_format() {
             Data::String("đổi tên theo giấy khai sinh".into()),
         );
         save(&s, &d.join(ret).join("l.xlsx"));
-        let keys: Vec<String> = str_at(&s, r, 1).lines().map(String::from).collect();
+        let keys: Vec<String> = s.keys(r);
         let out = run(
             d,
             &[
@@ -888,7 +888,7 @@ fn a_row_to_fix(lists: &[PathBuf], skip: usize) -> (PathBuf, Sheets, usize, Stri
     for list in lists {
         let s = load(list);
         for r in data_rows(&s) {
-            let keys: Vec<String> = str_at(&s, r, 1).lines().map(String::from).collect();
+            let keys: Vec<String> = s.keys(r);
             if keys.len() == 1
                 && let Some(id) = suggestion(&s, r, "Số CMND/CCCD")
             {

@@ -371,7 +371,7 @@ pub fn fingerprint<S: AsRef<str>>(cells: &[S]) -> String {
 /// at least 30 mm (names) and 25 mm (dates, numbers) wide once the page is fitted to an A4 width,
 /// and the text prints at 9 pt or more when the phone columns are hidden (see [`PRINT`]).
 pub const WIDTHS: [f64; 17] = [
-    3.5, 6.0, 12.5, 10.0, 5.0, 13.0, 11.5, 12.5, 17.0, 14.0, 18.5, 15.2, 7.0, 15.2, 15.2, 10.0,
+    3.5, 6.0, 12.5, 10.0, 5.0, 13.0, 11.5, 12.5, 17.0, 14.0, 18.5, 15.5, 7.0, 15.5, 15.5, 10.0,
     10.0,
 ];
 

@@ -296,8 +296,27 @@ pub fn hamlet_of(address: &str) -> Option<String> {
     use unicode_normalization::UnicodeNormalization;
     // Written with their accents: "Tô Hiến Thành" or "Láng Hạ" are streets, not "tổ" or "làng".
     const WORDS: [&str; 21] = [
-        "thôn", "ấp", "bản", "buôn", "làng", "xóm", "sóc", "khóm", "khu phố", "kp", "tổ dân phố",
-        "tdp", "tổ", "khu", "khu dân cư", "kdc", "cụm", "đội", "plei", "bon", "tiểu khu",
+        "thôn",
+        "ấp",
+        "bản",
+        "buôn",
+        "làng",
+        "xóm",
+        "sóc",
+        "khóm",
+        "khu phố",
+        "kp",
+        "tổ dân phố",
+        "tdp",
+        "tổ",
+        "khu",
+        "khu dân cư",
+        "kdc",
+        "cụm",
+        "đội",
+        "plei",
+        "bon",
+        "tiểu khu",
     ];
     // Without accents, only before a number ("Thon 3", "To 12").
     const BARE: [&str; 8] = ["thon", "ap", "to", "khu pho", "xom", "doi", "ban", "khu"];
@@ -544,7 +563,10 @@ pub fn issuing_unit(meta: &ListMeta) -> (String, String) {
     } else if !p.is_empty() {
         (format!("UBND {}", up(p)), format!("SỞ Y TẾ {}", up(p)))
     } else {
-        (String::new(), "ĐƠN VỊ: ..................................".into())
+        (
+            String::new(),
+            "ĐƠN VỊ: ..................................".into(),
+        )
     }
 }
 
@@ -556,11 +578,7 @@ pub const NATION: [&str; 2] = [
 /// The title of the list.
 pub const TITLE: &str = "DANH SÁCH RÀ SOÁT, ĐIỀU CHỈNH THÔNG TIN TIÊM CHỦNG COVID-19";
 /// Who signs below the list, left to right.
-pub const SIGNERS: [&str; 3] = [
-    "TỔ CÔNG TÁC THÔN/TỔ DÂN PHỐ",
-    "TRẠM Y TẾ",
-    "CÔNG AN",
-];
+pub const SIGNERS: [&str; 3] = ["TỔ CÔNG TÁC THÔN/TỔ DÂN PHỐ", "TRẠM Y TẾ", "CÔNG AN"];
 /// The columns (0-based) where the signature block's merged cells start: a reader skips a row
 /// with nothing elsewhere.
 pub const SIGNATURE_COLUMNS: [u16; 3] = [1, 5, 9];

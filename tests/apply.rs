@@ -1237,3 +1237,88 @@ fn a_sorted_list_with_sub_headings_and_an_added_column_is_read_row_by_row() {
 fn s_(t: &str) -> Data {
     Data::String(t.to_string())
 }
+
+#[test]
+fn a_place_written_for_a_person_whose_commune_is_unknown_is_checked_and_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header = "STT,Mã đối tượng,Họ và tên,Ngày sinh,Giới tính,Số CMND/CCCD,Số điện thoại,Tỉnh/Thành phố,Quận/Huyện,Xã/Phường,Địa chỉ\n";
+    let rows = [
+        "1,R1,Lê Văn Tám,01/01/1990,Nam,,0912345678,Tỉnh Bến Tre,Huyện Ba Tri,Xã Không Có,",
+        "2,R2,Lê Thị Chín,01/01/1991,Nữ,,0912345679,Tỉnh Bến Tre,Huyện Ba Tri,Xã Không Có,",
+    ];
+    std::fs::write(d.join("dump.csv"), format!("{header}{}\n", rows.join("\n"))).unwrap();
+    let out = run(
+        d,
+        &[
+            "export-list",
+            "dump.csv",
+            "--out",
+            "lists",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let list = d.join("lists/Tỉnh Bến Tre/Huyện Ba Tri/_chua-ro-xa.xlsx");
+    let mut s = load(&list);
+    let h = HEADER_ROW as usize;
+    assert_eq!(str_at(&s, h, 17), "Địa chỉ đúng");
+    let rows = data_rows(&s);
+    let row_of =
+        |s: &Sheets, key: &str| rows.iter().copied().find(|&r| s.keys(r)[0] == key).unwrap();
+    let (r1, r2) = (row_of(&s, "R1"), row_of(&s, "R2"));
+    set(&mut s, r1, COL_ID_FIX, s_("083090001234"));
+    set(&mut s, r1, 17, s_("Thôn 2, Xã Tân Mỹ"));
+    set(&mut s, r1, COL_STATUS, s_("Đã sửa"));
+    set(&mut s, r2, 17, s_("Thôn 9, Xã Không Hề Có"));
+    set(&mut s, r2, COL_STATUS, s_("Đã sửa"));
+    save(&s, &d.join("returned/l.xlsx"));
+    let out = run(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            "dump.csv",
+            "--corrections",
+            "returned",
+            "--out",
+            "res",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let (headers, merged, _) = records(&d.join("res/merged/dump.csv"));
+    let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
+    assert_eq!(merged["R1"][col("Xã/Phường")], "Xã Tân Mỹ");
+    assert_eq!(merged["R1"][col("Địa chỉ")], "Thôn 2");
+    assert_eq!(merged["R1"][col("Số CMND/CCCD")], "083090001234");
+    // A place the gazetteer does not know changes nothing and is sent back.
+    assert_eq!(merged["R2"][col("Xã/Phường")], "Xã Không Có");
+    let audit_rows = audit(&d.join("res/audit.csv"));
+    let field = |key: &str, f: &str| {
+        audit_rows
+            .iter()
+            .find(|a| a["record_key"] == key && a["field"] == f)
+            .cloned()
+    };
+    let commune = field("R1", "commune").unwrap();
+    assert_eq!(
+        (
+            commune["status"].as_str(),
+            commune["old"].as_str(),
+            commune["new"].as_str()
+        ),
+        ("applied", "Xã Không Có", "Xã Tân Mỹ")
+    );
+    assert_eq!(field("R1", "address").unwrap()["new"], "Thôn 2");
+    assert!(
+        audit_rows
+            .iter()
+            .any(|a| a["record_key"] == "R2" && a["reason_code"] == "ADDRESS_UNKNOWN"),
+        "{audit_rows:?}"
+    );
+}

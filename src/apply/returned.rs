@@ -142,7 +142,7 @@ pub struct Fixes {
 impl Fixes {
     /// Whether any correction cell holds something.
     pub fn any(&self) -> bool {
-        self.cells.iter().any(|(_, c)| !c.is_blank())
+        self.cells.iter().any(|(_, c)| !c.is_blank()) || !self.address.trim().is_empty()
     }
 }
 

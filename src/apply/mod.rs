@@ -941,6 +941,27 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_typed_place_is_read_against_the_gazetteer() {
+        let g = Gazetteer::builtin();
+        let full = read_place("Thôn 2, Xã Tân Mỹ, Huyện Ba Tri, Tỉnh Bến Tre", &g, "", "");
+        let want = vec![
+            (Field::Province, "Tỉnh Bến Tre".to_string()),
+            (Field::District, "Huyện Ba Tri".to_string()),
+            (Field::Commune, "Xã Tân Mỹ".to_string()),
+            (Field::Address, "Thôn 2".to_string()),
+        ];
+        assert_eq!(full.as_ref(), Some(&want));
+        // The list's province and district fill in what is left out.
+        let short = read_place("Thôn 2 , xa tan my", &g, "Tỉnh Bến Tre", "Huyện Ba Tri");
+        assert_eq!(short.as_ref(), Some(&want));
+        assert_eq!(
+            read_place("Thôn 9, Xã Không Hề Có", &g, "Tỉnh Bến Tre", "Huyện Ba Tri"),
+            None
+        );
+        assert_eq!(read_place("", &g, "Tỉnh Bến Tre", "Huyện Ba Tri"), None);
+    }
+
+    #[test]
     fn statuses_are_read_as_typed() {
         assert_eq!(read_status("Đã sửa"), Status::Fixed);
         assert_eq!(read_status(" da  sua "), Status::Fixed);
@@ -1121,6 +1142,7 @@ pub(crate) mod tests {
                 })),
                 status: status.to_string(),
                 note: String::new(),
+                address: String::new(),
             },
             integrity: Integrity::Intact,
         }
@@ -1134,6 +1156,7 @@ pub(crate) mod tests {
             rows,
             deleted: Vec::new(),
             sheet_table: Vec::new(),
+            ignored_columns: Vec::new(),
         }
     }
 

@@ -645,3 +645,16 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_named_by_their_letters() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(16), "Q");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(28), "AC");
+    }
+}

@@ -1098,6 +1098,85 @@ mod tests {
     }
 
     #[test]
+    fn keys_show_the_first_and_how_many_more() {
+        assert_eq!(shown_keys::<&str>(&[]), "");
+        assert_eq!(shown_keys(&["R1"]), "R1");
+        assert_eq!(shown_keys(&["R1", "R2", "R3"]), "R1 +2");
+        assert_eq!(keys_in_cell("R1 +2"), ["R1"]);
+        // Lists of older versions: every key, one per line.
+        assert_eq!(keys_in_cell("R1\nR2\n"), ["R1", "R2"]);
+        assert_eq!(keys_in_cell("a.csv:12"), ["a.csv:12"]);
+    }
+
+    #[test]
+    fn hamlets_are_read_from_the_address_and_ordered() {
+        assert_eq!(hamlet_of("Thôn 3, Xã Tân Mỹ").as_deref(), Some("Thôn 3"));
+        assert_eq!(
+            hamlet_of("12 Lê Lợi; Tổ  5, Phường 1").as_deref(),
+            Some("Tổ 5")
+        );
+        assert_eq!(hamlet_of("Ấp Phú Hòa, Xã A").as_deref(), Some("Ấp Phú Hòa"));
+        assert_eq!(
+            hamlet_of("khu pho 4, Phuong 2").as_deref(),
+            Some("khu pho 4")
+        );
+        // Streets that look like hamlet words without their accents are not hamlets.
+        assert_eq!(hamlet_of("15 Tô Hiến Thành, Phường 13"), None);
+        assert_eq!(hamlet_of("Láng Hạ, Đống Đa"), None);
+        assert_eq!(hamlet_of(""), None);
+        let mut names = vec![Some("Thôn 10"), None, Some("thôn 2"), Some("Ấp Bắc")];
+        names.sort_by_key(|h| hamlet_order(*h));
+        assert_eq!(
+            names,
+            [Some("Ấp Bắc"), Some("thôn 2"), Some("Thôn 10"), None]
+        );
+        assert_eq!(hamlet_order(Some("Thôn 2")), hamlet_order(Some("THÔN 2")));
+    }
+
+    #[test]
+    fn the_issuing_unit_follows_what_is_known_of_the_place() {
+        let meta = |p: &str, d: &str, c: &str| ListMeta {
+            export_id: String::new(),
+            created: String::new(),
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default(),
+            province: p.into(),
+            district: d.into(),
+            commune: c.into(),
+            commune_code: String::new(),
+            list: String::new(),
+            division: crate::normalize::places::Division::D2020,
+            undetermined: false,
+            former: String::new(),
+            sources: Vec::new(),
+            with_reason: false,
+        };
+        let full = meta("Tỉnh Bến Tre", "Huyện Ba Tri", "Xã Tân Mỹ");
+        assert_eq!(
+            issuing_unit(&full),
+            (
+                "TRUNG TÂM Y TẾ HUYỆN BA TRI".to_string(),
+                "TRẠM Y TẾ XÃ TÂN MỸ".to_string()
+            )
+        );
+        assert!(!full.address_fix() && full.extra_columns().is_empty());
+        let no_commune = meta("Tỉnh Bến Tre", "Huyện Ba Tri", "");
+        assert_eq!(issuing_unit(&no_commune).1, "TRUNG TÂM Y TẾ HUYỆN BA TRI");
+        assert_eq!(
+            no_commune.extra_columns(),
+            [(ADDRESS_FIX_HEADER, ADDRESS_FIX_WIDTH)]
+        );
+        assert_eq!(
+            issuing_unit(&meta("Tỉnh Bến Tre", "", "")).1,
+            "SỞ Y TẾ TỈNH BẾN TRE"
+        );
+        assert!(issuing_unit(&meta("", "", "")).1.starts_with("ĐƠN VỊ"));
+        assert_eq!(
+            signers(&full)[1..],
+            ["TRẠM Y TẾ XÃ TÂN MỸ", "CÔNG AN XÃ TÂN MỸ"]
+        );
+    }
+
+    #[test]
     fn wrapped_lines_are_counted() {
         assert_eq!(lines("", 10.0), 1);
         assert_eq!(lines("a\nb", 10.0), 2);

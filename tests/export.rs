@@ -613,41 +613,72 @@ fn names_from_the_data_never_leave_the_output_folder() {
     );
 }
 
-#[test]
-fn libreoffice_renders_a_list_to_pdf() {
-    let Some(soffice) = ["soffice", "libreoffice"].into_iter().find(|b| {
-        std::process::Command::new(b)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    }) else {
-        eprintln!("skipped: LibreOffice (soffice) is not installed");
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let rows = [
-        "R1,nguyen van an,01/01/1990,Nam,,0912345678,Tỉnh Bến Tre,Huyện Ba Tri,Xã Tân Mỹ,Thôn 1",
-        "R2,Lê Thị Bé,31/02/1990,Nữ,083190000001,0912345678,Tỉnh Bến Tre,Huyện Ba Tri,Xã Tân Mỹ,Thôn 2",
-    ];
-    std::fs::write(d.join("f.csv"), format!("{HEADER}{}\n", rows.join("\n"))).unwrap();
-    let lists = export(d, "f.csv", &[]);
-    std::fs::copy(&lists[0].path, d.join("list.xlsx")).unwrap();
-    let profile = format!("-env:UserInstallation=file://{}/lo-profile", d.display());
-    let out = std::process::Command::new(soffice)
-        .args([
-            profile.as_str(),
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-        ])
-        .arg(d)
-        .arg(d.join("list.xlsx"))
+/// Text of a PDF's pages `first` to `last` (pdftotext).
+fn pdf_text(pdf: &Path, first: usize, last: usize) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-f", &first.to_string(), "-l", &last.to_string(), "-layout"])
+        .arg(pdf)
+        .arg("-")
         .output()
         .unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn libreoffice_renders_a_list_as_an_official_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 36 people without an ID number in three hamlets, written out of order.
+    let rows: Vec<String> = (0..36)
+        .map(|i| {
+            format!(
+                "R{i},Lê Văn Tám {i},01/01/1990,Nam,,0912345678,Tỉnh Bến Tre,Huyện Ba Tri,Xã Tân Mỹ,Thôn {}",
+                [3, 1, 2][i % 3]
+            )
+        })
+        .collect();
+    std::fs::write(d.join("f.csv"), format!("{HEADER}{}\n", rows.join("\n"))).unwrap();
+    let lists = export(d, "f.csv", &[]);
+    let hamlets: Vec<&str> = lists[0].hamlets.iter().map(|(h, _)| h.as_str()).collect();
+    assert_eq!(hamlets, ["Thôn 1", "Thôn 2", "Thôn 3"]);
+    std::fs::copy(&lists[0].path, d.join("list.xlsx")).unwrap();
+    let script = common::root().join("scripts/render-list.sh");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(d.join("list.xlsx"))
+        .arg(d.join("pdf"))
+        .output()
+        .unwrap();
+    if out.status.code() == Some(3) {
+        eprintln!("{}", String::from_utf8_lossy(&out.stdout).trim());
+        return;
+    }
     assert!(out.status.success(), "{:?}", text(&out));
-    let pdf = std::fs::read(d.join("list.pdf")).unwrap();
-    assert!(pdf.starts_with(b"%PDF"), "a PDF");
-    assert!(pdf.len() > 5_000);
+    let pages: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    let pdf = d.join("pdf/list.pdf");
+    assert!(d.join("pdf/list-1.png").exists() || d.join("pdf/list-01.png").exists());
+    // Several pages of the list, each with the header row and its number; then the guide.
+    assert!((3..=12).contains(&pages), "{pages} pages");
+    assert!(pdf_text(&pdf, pages, pages).contains("HƯỚNG DẪN GHI DANH SÁCH"));
+    let pages = pages - 1;
+    for p in 1..=pages {
+        let page = pdf_text(&pdf, p, p);
+        assert!(page.contains("Họ và tên đúng"), "page {p}: {page}");
+        assert!(page.contains(&format!("Trang {p}/")), "page {p}: {page}");
+    }
+    let first = pdf_text(&pdf, 1, 1);
+    for want in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "TRẠM Y TẾ XÃ TÂN MỸ",
+        "DANH SÁCH RÀ SOÁT, ĐIỀU CHỈNH THÔNG TIN TIÊM CHỦNG COVID-19",
+        "Thôn 1",
+    ] {
+        assert!(first.contains(want), "{want}: {first}");
+    }
+    let last = pdf_text(&pdf, pages, pages);
+    for want in ["TỔ CÔNG TÁC THÔN/TỔ DÂN PHỐ", "CÔNG AN XÃ TÂN MỸ", "Thôn 3"] {
+        assert!(last.contains(want), "{want}: {last}");
+    }
 }

@@ -492,7 +492,7 @@ impl Formats {
 
 /// How many printed lines a text takes in a column `width` characters wide.
 fn lines(text: &str, width: f64) -> usize {
-    let per_line = (width * 1.25).max(1.0);
+    let per_line = (width * 1.1).max(1.0);
     text.split('\n')
         .map(|l| ((l.chars().count() as f64) / per_line).ceil().max(1.0) as usize)
         .sum()

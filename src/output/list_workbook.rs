@@ -994,9 +994,9 @@ fn meta_header(ws: &mut Worksheet, meta: &ListMeta) -> Result<(), XlsxError> {
 pub const GUIDE: [&str; 8] = [
     "Mỗi dòng của trang \"Danh sách\" là một người đã tiêm vắc xin COVID-19 có thông tin sai hoặc thiếu. Cột \"Lỗi phát hiện\" ghi sai ở đâu; cột \"Gợi ý sửa\" là giá trị phần mềm tính được, cần kiểm tra lại.",
     "Tổ công tác thôn/tổ dân phố gặp người dân, đối chiếu với thẻ CCCD, CMND hoặc giấy khai sinh.",
-    "Ghi thông tin đúng vào các cột nền vàng: \"Họ và tên đúng\", \"Ngày sinh đúng\" (ngày/tháng/năm, ví dụ 05/03/1985), \"Giới tính đúng\" (chọn Nam hoặc Nữ), \"Số CMND/CCCD đúng\" (CCCD đủ 12 số, giữ số 0 ở đầu), \"Số điện thoại đúng\" (10 số). Chỉ ghi ô cần sửa; ô để trống là giữ nguyên.",
+    "Ghi thông tin đúng vào các cột nền vàng: \"Họ và tên đúng\", \"Ngày sinh đúng\" (ngày/tháng/năm, ví dụ 05/03/1985), \"Giới tính đúng\" (chọn Nam hoặc Nữ), \"Số CMND/CCCD đúng\" (CCCD đủ 12 số, giữ số 0 ở đầu), \"Số điện thoại đúng\" (10 số). Chỉ ghi ô cần sửa; ô để trống là giữ nguyên. Danh sách người chưa rõ địa bàn có thêm cột \"Địa chỉ đúng\": ghi thôn/tổ dân phố, xã/phường nơi người đó sống.",
     "Chọn \"Kết quả xác minh\" cho từng dòng: \"Đã sửa\" (đã ghi thông tin đúng), \"Thông tin đúng\" (dữ liệu hiện có là đúng), \"Không xác định được\", \"Đã chuyển đi\" hoặc \"Đã mất\".",
-    "Không thêm, xoá hay sắp xếp lại dòng; không sửa các cột nền trắng; không đổi tên tệp và tên trang tính. Có thể lọc để xem từng thôn.",
+    "Không thêm hay xoá dòng; không sửa các cột nền trắng; không chèn, xoá hay đổi tên cột (cột ghi thêm chỉ đặt sau cột cuối); không đổi tên tệp và tên trang tính. Danh sách đã xếp theo từng thôn; có thể lọc hoặc sắp xếp để xem.",
     "Công an xã/phường đối chiếu với Cơ sở dữ liệu quốc gia về dân cư, ký xác nhận ở cuối danh sách cùng Trạm Y tế.",
     "In danh sách: khổ A4 nằm ngang, dòng tiêu đề lặp lại ở mỗi trang.",
     "Gửi lại chính tệp Excel này (không phải ảnh chụp hay bản in) cho Trạm Y tế để cập nhật lên Nền tảng quản lý tiêm chủng.",

@@ -548,14 +548,14 @@ pub fn refusal_message(r: &Refusal, lang: Lang) -> String {
         }
         Refusal::NoMatch(Some(cause)) => lang.pick(
             format!(
-                "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại: {cause}; bỏ qua"
+                "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại: {cause}; chạy lại với các tệp nguồn đã dùng khi xuất danh sách; bỏ qua"
             ),
-            format!("none of the list's rows matches the current sources: {cause}; skipped"),
+            format!("none of the list's rows matches the current sources: {cause}; run again with the sources the list was exported from; skipped"),
         ),
         Refusal::NoMatch(None) => lang
             .pick(
-                "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại (danh sách của dữ liệu khác, hoặc đã quá cũ); bỏ qua",
-                "none of the list's rows matches the current sources (a list of other data, or far too old); skipped",
+                "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại (danh sách của dữ liệu khác, hoặc đã quá cũ); kiểm tra --source là dữ liệu đã dùng khi xuất danh sách, hoặc xuất danh sách mới; bỏ qua",
+                "none of the list's rows matches the current sources (a list of other data, or far too old); check that --source is the data the list was exported from, or export a new list; skipped",
             )
             .into(),
     }

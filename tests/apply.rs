@@ -14,7 +14,7 @@ use common::{AS_OF, run, text};
 use rust_xlsxwriter::{ExcelDateTime, Workbook};
 use vaxclean::output::list_workbook::{
     COL_BIRTH_FIX, COL_GENDER_FIX, COL_ID_FIX, COL_NAME_FIX, COL_NOTE, COL_PHONE_FIX, COL_STATUS,
-    LIST_SHEET,
+    HEADER_ROW, LIST_SHEET,
 };
 
 use vaxclean::sample::fill::Sheets;
@@ -166,9 +166,7 @@ fn returned_lists_are_merged_safely_and_a_second_apply_changes_nothing() {
         rows_a.len(),
         rows_b.len()
     );
-    let keys = |s: &Sheets, r: usize| -> Vec<String> {
-        str_at(s, r, 1).lines().map(String::from).collect()
-    };
+    let keys = |s: &Sheets, r: usize| -> Vec<String> { s.keys(r) };
     let mut plan: Vec<(Vec<String>, Expect)> = Vec::new();
     let mut used: BTreeSet<usize> = BTreeSet::new();
     let mut take = |rows: &[usize], pred: &dyn Fn(usize) -> bool| -> usize {
@@ -460,7 +458,7 @@ fn returned_lists_are_merged_safely_and_a_second_apply_changes_nothing() {
         let range = book.worksheet_range(LIST_SHEET).unwrap();
         let header: Vec<String> = range
             .rows()
-            .next()
+            .nth(HEADER_ROW as usize)
             .unwrap()
             .iter()
             .map(|c| c.to_string())
@@ -673,7 +671,7 @@ fn workbook_and_windows_1258_sources_keep_their_format() {
             Data::String("đổi tên theo giấy khai sinh".into()),
         );
         save(&s, &d.join(ret).join("l.xlsx"));
-        let keys: Vec<String> = str_at(&s, r, 1).lines().map(String::from).collect();
+        let keys: Vec<String> = s.keys(r);
         let out = run(
             d,
             &[
@@ -901,7 +899,7 @@ fn a_row_to_fix(lists: &[PathBuf], skip: usize) -> (PathBuf, Sheets, usize, Stri
     for list in lists {
         let s = load(list);
         for r in data_rows(&s) {
-            let keys: Vec<String> = str_at(&s, r, 1).lines().map(String::from).collect();
+            let keys: Vec<String> = s.keys(r);
             if keys.len() == 1
                 && let Some(id) = suggestion(&s, r, "Số CMND/CCCD")
             {
@@ -1066,6 +1064,278 @@ fn a_row_behind_shared_keys_that_nothing_matches_names_the_inputs() {
 /// A text cell.
 fn cell(t: &str) -> Data {
     s(t)
+}
+
+/// Renames sheet `from` of an .xlsx to `to` (in the workbook's XML, as a spreadsheet does).
+fn rename_sheet(path: &Path, from: &str, to: &str) {
+    use std::io::{Read, Write};
+    let bytes = std::fs::read(path).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == "xl/workbook.xml" {
+            data = String::from_utf8(data)
+                .unwrap()
+                .replace(&format!("name=\"{from}\""), &format!("name=\"{to}\""))
+                .into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap();
+}
+
+#[test]
+fn a_sorted_list_with_sub_headings_and_an_added_column_is_read_row_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = run(
+        d,
+        &[
+            "sample",
+            "--people",
+            "400",
+            "--seed",
+            "5",
+            "--communes",
+            "2",
+            "--defect-rate",
+            "0.4",
+            "--out",
+            "dump.csv",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let out = run(
+        d,
+        &[
+            "export-list",
+            "--include-repairable",
+            "dump.csv",
+            "--out",
+            "lists",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let list = common::walk(&d.join("lists"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .max_by_key(|p| load(p).data_rows().len())
+        .unwrap();
+    let mut s = load(&list);
+    let rows = data_rows(&s);
+    assert!(rows.len() > 10);
+    // Hamlet sub-headings stand between the rows.
+    let headings = (HEADER_ROW as usize + 1..rows[rows.len() - 1])
+        .filter(|r| !rows.contains(r))
+        .count();
+    assert!(headings >= 2, "{headings} sub-headings");
+    assert!(s.accept_suggestions() > 0);
+    // Sorted by name, Z to A, as Excel's sort does (rows move, sub-headings aside); then one
+    // locked cell edited.
+    let mut moved: Vec<Vec<Data>> = rows.iter().map(|&r| s.list[r].clone()).collect();
+    moved.sort_by_key(|r| std::cmp::Reverse(r[2].to_string()));
+    for (&r, row) in rows.iter().zip(moved) {
+        s.list[r] = row;
+    }
+    let edited = rows[0];
+    let edited_key =
+        vaxclean::output::list_workbook::keys_in_cell(&str_at(&s, edited, 1))[0].clone();
+    set(&mut s, edited, 2, s_("Tên Đã Sửa Tay"));
+    // A column added after the last one, with a note in it.
+    set(&mut s, HEADER_ROW as usize, 17, s_("Người xác minh"));
+    set(&mut s, rows[1], 17, s_("anh Tư"));
+    save(&s, &d.join("returned/l.xlsx"));
+
+    let out = run(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            "dump.csv",
+            "--corrections",
+            "returned",
+            "--out",
+            "res",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // The added column is ignored, and said once.
+    assert_eq!(stderr.matches("Người xác minh").count(), 1, "{stderr}");
+    let rows_audit = audit(&d.join("res/audit.csv"));
+    let codes: Vec<&str> = rows_audit
+        .iter()
+        .map(|a| a["reason_code"].as_str())
+        .collect();
+    assert!(!codes.contains(&"ROW_ADDED"), "{codes:?}");
+    assert!(!codes.contains(&"ROW_DELETED"), "{codes:?}");
+    let locked: Vec<&BTreeMap<String, String>> = rows_audit
+        .iter()
+        .filter(|a| a["reason_code"] == "LOCKED_EDITED")
+        .collect();
+    assert!(!locked.is_empty());
+    // The edited row only, told by its STT and keys though it moved: every key of the person.
+    assert!(
+        locked
+            .iter()
+            .all(|a| a["workbook_row"] == (edited + 1).to_string()),
+        "{locked:?}"
+    );
+    assert!(
+        locked.iter().any(|a| a["record_key"] == edited_key),
+        "{locked:?}"
+    );
+    assert!(rows_audit.iter().any(|a| a["status"] == "applied"));
+
+    // A renamed sheet, a column moved: refused, saying what is wrong and what to do.
+    let mut plain = load(&list);
+    plain.accept_suggestions();
+    save(&plain, &d.join("renamed/l.xlsx"));
+    rename_sheet(&d.join("renamed/l.xlsx"), LIST_SHEET, "DS thôn 1");
+    let mut swapped = load(&list);
+    for row in swapped.list.iter_mut() {
+        if row.len() > 3 {
+            row.swap(2, 3);
+        }
+    }
+    save(&swapped, &d.join("renamed/m.xlsx"));
+    let out = run(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            "dump.csv",
+            "--corrections",
+            "renamed",
+            "--out",
+            "res2",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "không có trang \"Danh sách\" (tệp có các trang: \"DS thôn 1\", \"Hướng dẫn\")"
+        ) && stderr.contains("đổi tên trang chứa danh sách lại thành \"Danh sách\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("cột C của trang \"Danh sách\" phải là \"Họ và tên\" nhưng là \"Ngày sinh\""),
+        "{stderr}"
+    );
+    let summary = common::summary(&d.join("res2"));
+    let refused = summary["workbooks"]["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 2);
+    assert!(
+        refused.iter().all(|r| r["code"] == "LAYOUT_CHANGED"),
+        "{refused:?}"
+    );
+}
+
+fn s_(t: &str) -> Data {
+    Data::String(t.to_string())
+}
+
+#[test]
+fn a_place_written_for_a_person_whose_commune_is_unknown_is_checked_and_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header = "STT,Mã đối tượng,Họ và tên,Ngày sinh,Giới tính,Số CMND/CCCD,Số điện thoại,Tỉnh/Thành phố,Quận/Huyện,Xã/Phường,Địa chỉ\n";
+    let rows = [
+        "1,R1,Lê Văn Tám,01/01/1990,Nam,,0912345678,Tỉnh Bến Tre,Huyện Ba Tri,Xã Không Có,",
+        "2,R2,Lê Thị Chín,01/01/1991,Nữ,,0912345679,Tỉnh Bến Tre,Huyện Ba Tri,Xã Không Có,",
+    ];
+    std::fs::write(d.join("dump.csv"), format!("{header}{}\n", rows.join("\n"))).unwrap();
+    let out = run(
+        d,
+        &[
+            "export-list",
+            "--include-repairable",
+            "dump.csv",
+            "--out",
+            "lists",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let list = d.join("lists/Tỉnh Bến Tre/Huyện Ba Tri/_chua-ro-xa.xlsx");
+    let mut s = load(&list);
+    let h = HEADER_ROW as usize;
+    assert_eq!(str_at(&s, h, 17), "Địa chỉ đúng");
+    let rows = data_rows(&s);
+    let row_of =
+        |s: &Sheets, key: &str| rows.iter().copied().find(|&r| s.keys(r)[0] == key).unwrap();
+    let (r1, r2) = (row_of(&s, "R1"), row_of(&s, "R2"));
+    set(&mut s, r1, COL_ID_FIX, s_("083090001234"));
+    set(&mut s, r1, 17, s_("Thôn 2, Xã Tân Mỹ"));
+    set(&mut s, r1, COL_STATUS, s_("Đã sửa"));
+    set(&mut s, r2, 17, s_("Thôn 9, Xã Không Hề Có"));
+    set(&mut s, r2, COL_STATUS, s_("Đã sửa"));
+    save(&s, &d.join("returned/l.xlsx"));
+    let out = run(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            "dump.csv",
+            "--corrections",
+            "returned",
+            "--out",
+            "res",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let (headers, merged, _) = records(&d.join("res/merged/dump.csv"));
+    let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
+    assert_eq!(merged["R1"][col("Xã/Phường")], "Xã Tân Mỹ");
+    assert_eq!(merged["R1"][col("Địa chỉ")], "Thôn 2");
+    assert_eq!(merged["R1"][col("Số CMND/CCCD")], "083090001234");
+    // A place the gazetteer does not know changes nothing and is sent back.
+    assert_eq!(merged["R2"][col("Xã/Phường")], "Xã Không Có");
+    let audit_rows = audit(&d.join("res/audit.csv"));
+    let field = |key: &str, f: &str| {
+        audit_rows
+            .iter()
+            .find(|a| a["record_key"] == key && a["field"] == f)
+            .cloned()
+    };
+    let commune = field("R1", "commune").unwrap();
+    assert_eq!(
+        (
+            commune["status"].as_str(),
+            commune["old"].as_str(),
+            commune["new"].as_str()
+        ),
+        ("applied", "Xã Không Có", "Xã Tân Mỹ")
+    );
+    assert_eq!(field("R1", "address").unwrap()["new"], "Thôn 2");
+    assert!(
+        audit_rows
+            .iter()
+            .any(|a| a["record_key"] == "R2" && a["reason_code"] == "ADDRESS_UNKNOWN"),
+        "{audit_rows:?}"
+    );
 }
 
 /// `Đã sửa` beside the list's suggestions with nothing retyped accepts them; `Thông tin đúng`

@@ -120,7 +120,7 @@ fn apply(d: &Path, lists: &str, out: &str, ledger: bool) -> std::process::Output
 fn row_of(s: &Sheets, key: &str) -> usize {
     s.data_rows()
         .into_iter()
-        .find(|&r| s.text(r, 1).lines().any(|k| k == key))
+        .find(|&r| s.keys(r).iter().any(|k| k == key))
         .unwrap_or_else(|| panic!("{key} not listed"))
 }
 
@@ -278,7 +278,7 @@ fn a_row_overwritten_with_another_communes_person_changes_nobody() {
     // Row of A3 deleted with its hidden table row.
     let r3 = row_of(&s, "A3");
     s.list.remove(r3);
-    s.meta.remove(common::table_start(&s) + r3);
+    s.meta.remove(common::table_row(&s, r3));
     s.save(&d.join("ret/l.xlsx")).unwrap();
 
     // Without the ledger: the unit stops both rows.

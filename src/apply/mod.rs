@@ -200,6 +200,69 @@ pub struct Decision {
     pub certain: Shown<bool>,
     /// The first list row it descends from: its side in a conflict between lists.
     pub origin: String,
+    /// The place typed in `Địa chỉ đúng` (lists of people whose place is unknown), as the
+    /// gazetteer names it: province, district, commune and the rest of the address.
+    pub place: Vec<(Field, String)>,
+}
+
+/// Reads a place typed in `Địa chỉ đúng` ("Thôn 3, Xã Tân Mỹ, Huyện Ba Tri, Tỉnh Bến Tre"; the
+/// province or district may be left out when the list names them): the fields it sets, canonical
+/// names for the units and the rest as the address. `None` when the gazetteer cannot place it
+/// down to the commune.
+pub fn read_place(
+    text: &str,
+    gazetteer: &Gazetteer,
+    province: &str,
+    district: &str,
+) -> Option<Vec<(Field, String)>> {
+    let parts: Vec<String> = text
+        .split([',', ';'])
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let n = parts.len();
+    let part = |i: usize| parts.get(i).map_or("", String::as_str);
+    // (province, district, commune, parts before them), the fullest reading first.
+    let mut readings: Vec<(String, String, String, usize)> = Vec::new();
+    if n >= 3 {
+        readings.push((
+            part(n - 1).into(),
+            part(n - 2).into(),
+            part(n - 3).into(),
+            n - 3,
+        ));
+    }
+    if n >= 2 {
+        readings.push((part(n - 1).into(), String::new(), part(n - 2).into(), n - 2));
+        readings.push((
+            province.into(),
+            part(n - 1).into(),
+            part(n - 2).into(),
+            n - 2,
+        ));
+    }
+    if n >= 1 {
+        readings.push((province.into(), district.into(), part(n - 1).into(), n - 1));
+    }
+    readings.into_iter().find_map(|(p, d, c, rest)| {
+        let place = gazetteer.resolve_either(&p, &d, &c, !d.is_empty());
+        if place.unknown {
+            return None;
+        }
+        let commune = place.commune?;
+        let mut out = Vec::new();
+        if let Some(p) = place.province {
+            out.push((Field::Province, p));
+        }
+        if let Some(d) = place.district {
+            out.push((Field::District, d));
+        }
+        out.push((Field::Commune, commune));
+        if rest > 0 {
+            out.push((Field::Address, parts[..rest].join(", ")));
+        }
+        Some(out)
+    })
 }
 
 fn reason(why: Why, field: Option<Field>, lang: Lang) -> Reason {
@@ -801,6 +864,7 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                 from_suggestions: d.from_suggestions,
                 certain: d.certain,
                 origin: r.origin.clone(),
+                place: Vec::new(),
             };
             if let Some(early) = d.early {
                 decision.outcome = early;
@@ -819,6 +883,30 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                     decision.outcome = Outcome::AlreadyApplied;
                 }
                 Found::Rows(rows) => {
+                    // A place typed for a person whose place is unknown: checked against the
+                    // gazetteer, then applied with the rest.
+                    let typed_place = r.fixes.address.trim();
+                    if !typed_place.is_empty() {
+                        let id = &book.identity;
+                        match read_place(
+                            typed_place,
+                            ctx.gazetteer,
+                            id.get("province"),
+                            id.get("district"),
+                        ) {
+                            Some(place) => decision.place = place,
+                            None => {
+                                decision.matched = rows;
+                                decision.outcome = Outcome::Rejected(reason(
+                                    Why::Rule(Code::AddressUnknown),
+                                    Some(Field::Commune),
+                                    lang,
+                                ));
+                                out.push(decision);
+                                continue;
+                            }
+                        }
+                    }
                     let dose = rows.iter().filter_map(|&i| index.rows[i].dose_date).min();
                     let values = corrected(r.shown(), &d.fixes);
                     let fixed = d.fixes.map(Option::is_some);
@@ -871,6 +959,7 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
                 from_suggestions: false,
                 certain: Shown::default(),
                 origin: del.origin.clone(),
+                place: Vec::new(),
             });
         }
     }
@@ -880,7 +969,9 @@ pub fn decide(ctx: &Context<'_>, index: &SourceIndex) -> Vec<Decision> {
             continue;
         }
         for &row in &d.matched {
-            for (field, fix) in d.fixes.iter() {
+            let place = d.place.iter().map(|(f, v)| (*f, Some(v)));
+            let fixes = d.fixes.iter().map(|(f, v)| (f, v.as_ref()));
+            for (field, fix) in fixes.chain(place) {
                 let Some(new) = fix else { continue };
                 let old = index.rows[row].get(field);
                 if old != new {
@@ -951,6 +1042,27 @@ pub(crate) mod tests {
 
     pub(crate) fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_typed_place_is_read_against_the_gazetteer() {
+        let g = Gazetteer::builtin();
+        let full = read_place("Thôn 2, Xã Tân Mỹ, Huyện Ba Tri, Tỉnh Bến Tre", &g, "", "");
+        let want = vec![
+            (Field::Province, "Tỉnh Bến Tre".to_string()),
+            (Field::District, "Huyện Ba Tri".to_string()),
+            (Field::Commune, "Xã Tân Mỹ".to_string()),
+            (Field::Address, "Thôn 2".to_string()),
+        ];
+        assert_eq!(full.as_ref(), Some(&want));
+        // The list's province and district fill in what is left out.
+        let short = read_place("Thôn 2 , xa tan my", &g, "Tỉnh Bến Tre", "Huyện Ba Tri");
+        assert_eq!(short.as_ref(), Some(&want));
+        assert_eq!(
+            read_place("Thôn 9, Xã Không Hề Có", &g, "Tỉnh Bến Tre", "Huyện Ba Tri"),
+            None
+        );
+        assert_eq!(read_place("", &g, "Tỉnh Bến Tre", "Huyện Ba Tri"), None);
     }
 
     #[test]
@@ -1161,6 +1273,7 @@ pub(crate) mod tests {
                 })),
                 status: status.to_string(),
                 note: String::new(),
+                address: String::new(),
             },
             integrity: Integrity::Intact,
         }
@@ -1174,6 +1287,7 @@ pub(crate) mod tests {
             rows,
             deleted: Vec::new(),
             sheet_table: Vec::new(),
+            ignored_columns: Vec::new(),
         }
     }
 

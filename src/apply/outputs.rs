@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::returned::{Refusal, Returned, ReturnedRow};
+use super::returned::{Layout, Refusal, Returned, ReturnedRow};
 use super::source::{SourceIndex, SourceRow};
 use super::{Decision, Outcome, Why};
 use crate::i18n::Lang;
@@ -248,6 +248,7 @@ impl Applied {
                         note: r.fixes.note.clone(),
                     },
                     reason: why.message.clone(),
+                    address_fix: r.fixes.address.clone(),
                 },
                 None => {
                     // A deleted row: its values from the source, when it is still there.
@@ -505,37 +506,64 @@ pub fn overwritten_source(files: &[InputFile], names: &[String], out: &Path) -> 
 pub fn refusal_message(r: &Refusal, lang: Lang) -> String {
     match r {
         Refusal::Unreadable(e) => lang.pick(
-            format!("không đọc được tệp: {e}"),
-            format!("cannot read the file: {e}"),
+            format!("không đọc được tệp: {e}; mở tệp bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi lại"),
+            format!("cannot read the file: {e}; open it in Excel or LibreOffice, save it as .xlsx and send it again"),
         ),
         Refusal::NotOurs => lang
             .pick(
-                "không phải danh sách do vaxclean lập (thiếu trang ẩn \"vaxclean\"); bỏ qua",
-                "not a list written by vaxclean (no hidden \"vaxclean\" sheet); skipped",
+                "không phải danh sách do vaxclean lập (thiếu trang ẩn \"vaxclean\"): có thể đã chép sang tệp mới; gửi lại chính tệp đã nhận (ghi thẳng vào tệp đó); bỏ qua",
+                "not a list written by vaxclean (no hidden \"vaxclean\" sheet): perhaps copied into a new file; send back the very file received (filled in place); skipped",
             )
             .into(),
         Refusal::NotInLedger => lang
             .pick(
-                "lịch sử (--history) không ghi lần xuất nào đã lập danh sách này (mã lần xuất, tên danh sách): không phải danh sách do nơi này xuất ra, hoặc đã bị sửa trang ẩn; bỏ qua",
-                "the history (--history) records no export that wrote this list (export id, list name): not a list exported here, or its hidden sheet was rewritten; skipped",
+                "lịch sử (--history) không ghi lần xuất nào đã lập danh sách này (mã lần xuất, tên danh sách): không phải danh sách do nơi này xuất ra, hoặc đã bị sửa trang ẩn; dùng đúng tệp --history của lần xuất, hoặc xin lại danh sách gốc; bỏ qua",
+                "the history (--history) records no export that wrote this list (export id, list name): not a list exported here, or its hidden sheet was rewritten; use the --history file of the export, or ask for the original list; skipped",
             )
             .into(),
-        Refusal::LayoutChanged => lang
+        Refusal::LayoutChanged(Layout::SheetMissing(found)) => {
+            let names = found
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            lang.pick(
+                format!("không có trang \"Danh sách\" (tệp có các trang: {names}); đổi tên trang chứa danh sách lại thành \"Danh sách\" rồi gửi lại; bỏ qua"),
+                format!("no sheet \"Danh sách\" (the file's sheets: {names}); rename the sheet holding the list back to \"Danh sách\" and send it again; skipped"),
+            )
+        }
+        Refusal::LayoutChanged(Layout::NoHeader) => lang
             .pick(
-                "các cột của trang \"Danh sách\" đã bị thay đổi; bỏ qua",
-                "the columns of sheet \"Danh sách\" were changed; skipped",
+                "trang \"Danh sách\" không còn dòng tiêu đề cột (STT, Mã bản ghi, …); khôi phục dòng tiêu đề (hoặc chép phần đã ghi sang danh sách gốc) rồi gửi lại; bỏ qua",
+                "sheet \"Danh sách\" has lost its header row (STT, Mã bản ghi, …); restore it (or copy what was written into the original list) and send it again; skipped",
             )
             .into(),
+        Refusal::LayoutChanged(Layout::Column {
+            col,
+            expected,
+            found,
+        }) => {
+            let letter = super::returned::column_letters(*col);
+            let found = if found.is_empty() {
+                lang.pick("để trống", "empty").to_string()
+            } else {
+                format!("\"{found}\"")
+            };
+            lang.pick(
+                format!("cột {letter} của trang \"Danh sách\" phải là \"{expected}\" nhưng là {found} (cột bị chèn, xoá, đổi tên hoặc đổi chỗ); đưa các cột về như lúc nhận — cột thêm chỉ được đặt sau cột cuối — rồi gửi lại; bỏ qua"),
+                format!("column {letter} of sheet \"Danh sách\" must be \"{expected}\" but is {found} (a column inserted, deleted, renamed or moved); put the columns back as received — an added column may only go after the last one — and send it again; skipped"),
+            )
+        }
         Refusal::NoMatch(Some(cause)) => lang.pick(
             format!(
-                "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại: {cause}; bỏ qua"
+                "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại: {cause}; chạy lại với các tệp nguồn đã dùng khi xuất danh sách; bỏ qua"
             ),
-            format!("none of the list's rows matches the current sources: {cause}; skipped"),
+            format!("none of the list's rows matches the current sources: {cause}; run again with the sources the list was exported from; skipped"),
         ),
         Refusal::NoMatch(None) => lang
             .pick(
-                "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại (danh sách của dữ liệu khác, hoặc đã quá cũ); bỏ qua",
-                "none of the list's rows matches the current sources (a list of other data, or far too old); skipped",
+                "không dòng nào của danh sách khớp với dữ liệu nguồn hiện tại (danh sách của dữ liệu khác, hoặc đã quá cũ); kiểm tra --source là dữ liệu đã dùng khi xuất danh sách, hoặc xuất danh sách mới; bỏ qua",
+                "none of the list's rows matches the current sources (a list of other data, or far too old); check that --source is the data the list was exported from, or export a new list; skipped",
             )
             .into(),
     }

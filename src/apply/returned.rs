@@ -14,6 +14,7 @@ use crate::output::list_workbook::{
     COL_STT, COL_SUGGESTIONS, HEADERS, LIST_SHEET, LOCKED_COLUMNS, META_FORMAT, META_SHEET,
     REASON_HEADER, TableRow,
 };
+use crate::output::list_workbook::{ADDRESS_FIX_HEADER, SIGNATURE_COLUMNS};
 use crate::record::Cell;
 use crate::record::shown::Shown;
 
@@ -26,8 +27,8 @@ pub enum Refusal {
     NotOurs,
     /// Not in the export ledger (`--history`): no export of this history wrote it.
     NotInLedger,
-    /// The list sheet is missing or its columns were changed.
-    LayoutChanged,
+    /// The list sheet is missing or its columns were changed: what is wrong.
+    LayoutChanged(Layout),
     /// None of its rows can be found in the sources; the cause, when one is known (record keys
     /// shared by two inputs or two people), in the run's language.
     NoMatch(Option<String>),
@@ -39,10 +40,41 @@ impl Refusal {
         match self {
             Refusal::Unreadable(_) => "UNREADABLE",
             Refusal::NotOurs | Refusal::NotInLedger => "NOT_OURS",
-            Refusal::LayoutChanged => "LAYOUT_CHANGED",
+            Refusal::LayoutChanged(_) => "LAYOUT_CHANGED",
             Refusal::NoMatch(_) => "NO_MATCH",
         }
     }
+}
+
+/// What is wrong with the layout of a returned list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    /// No sheet `Danh sách`: the sheets the workbook has (a renamed sheet is among them).
+    SheetMissing(Vec<String>),
+    /// No header row (`STT`, `Mã bản ghi`, …) near the top of the sheet.
+    NoHeader,
+    /// A column of the header is not the one exported: its 0-based column, the header expected
+    /// there and the one found (empty: none).
+    Column {
+        /// 0-based column.
+        col: u16,
+        /// The header exported there.
+        expected: String,
+        /// The header found there.
+        found: String,
+    },
+}
+
+/// A column's letters ("A", "Q", "AB") from its 0-based number.
+pub fn column_letters(col: u16) -> String {
+    let mut n = u32::from(col) + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let r = ((n - 1) % 26) as u8;
+        out.push(char::from(b'A' + r));
+        n = (n - 1) / 26;
+    }
+    out.iter().rev().collect()
 }
 
 /// What the hidden sheet says.
@@ -103,12 +135,14 @@ pub struct Fixes {
     pub status: String,
     /// `Ghi chú`.
     pub note: String,
+    /// `Địa chỉ đúng` (lists of people whose place is unknown), as typed.
+    pub address: String,
 }
 
 impl Fixes {
     /// Whether any correction cell holds something.
     pub fn any(&self) -> bool {
-        self.cells.iter().any(|(_, c)| !c.is_blank())
+        self.cells.iter().any(|(_, c)| !c.is_blank()) || !self.address.trim().is_empty()
     }
 }
 
@@ -187,6 +221,8 @@ pub struct Returned {
     pub deleted: Vec<DeletedRow>,
     /// The table of the hidden sheet, as it came back.
     pub sheet_table: Vec<TableRow>,
+    /// Columns added after the last one, ignored: their headers (or letters, when they have none).
+    pub ignored_columns: Vec<String>,
 }
 
 impl Returned {
@@ -204,51 +240,81 @@ impl Returned {
     /// moved, locked cells edited or added, with the keys of the exported row it stands for; and
     /// the exported rows that did not come back.
     pub fn reconcile(&mut self, table: &[TableRow]) {
-        let by_print: HashMap<&str, usize> = table
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.fingerprint.as_str(), i))
-            .collect();
+        let mut by_print: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, t) in table.iter().enumerate() {
+            by_print.entry(t.fingerprint.as_str()).or_default().push(i);
+        }
         let mut seen = vec![false; table.len()];
         let export_id = self.identity.get("export_id").to_string();
         let list = self.list_path();
         let origin = |row: u32| crate::ledger::origin(&export_id, &list, row);
-        for r in &mut self.rows {
-            let print = list_workbook::fingerprint(&r.locked);
-            let shown_keys = &r.locked[usize::from(COL_KEYS)];
-            let (integrity, exported) = match by_print.get(print.as_str()) {
-                Some(&k) if !seen[k] => {
+        let mut found: Vec<Option<(Integrity, usize)>> = vec![None; self.rows.len()];
+        let prints: Vec<String> = self
+            .rows
+            .iter()
+            .map(|r| list_workbook::fingerprint(&r.locked))
+            .collect();
+        // As exported: first at their place, then anywhere (sorted or moved rows). A row twice:
+        // the copy is an addition.
+        for at_place in [true, false] {
+            for (i, r) in self.rows.iter().enumerate() {
+                if found[i].is_some() {
+                    continue;
+                }
+                let hit = by_print.get(prints[i].as_str()).and_then(|ks| {
+                    ks.iter()
+                        .copied()
+                        .find(|&k| !seen[k] && (!at_place || table[k].row == r.sheet_row))
+                });
+                if let Some(k) = hit {
                     seen[k] = true;
                     let integrity = if table[k].row == r.sheet_row {
                         Integrity::Intact
                     } else {
                         Integrity::Moved
                     };
-                    (integrity, Some(k))
+                    found[i] = Some((integrity, k));
                 }
-                // The same row twice: the copy is an addition.
-                Some(_) => (Integrity::Added, None),
-                None => {
-                    // Same place and STT or keys as an exported row, other values: a locked
-                    // cell was edited.
-                    let stt = (r.sheet_row - 1).to_string();
-                    let at = table.iter().position(|t| {
-                        t.row == r.sheet_row
-                            && (t.keys == *shown_keys || r.locked[usize::from(COL_STT)] == stt)
-                    });
-                    match at {
-                        Some(k) if !seen[k] => {
-                            seen[k] = true;
-                            (Integrity::LockedEdited, Some(k))
-                        }
-                        _ => (Integrity::Added, None),
-                    }
+            }
+        }
+        // A locked cell edited: the row is still told by two of its place, its STT and its
+        // record keys (a sorted list keeps the last two).
+        for (i, r) in self.rows.iter().enumerate() {
+            if found[i].is_some() {
+                continue;
+            }
+            let shown_keys = r.locked[usize::from(COL_KEYS)].trim();
+            let stt = r.locked[usize::from(COL_STT)].trim();
+            let hit = (0..table.len()).find(|&k| {
+                if seen[k] {
+                    return false;
                 }
+                let t = &table[k];
+                let keys = split_keys(&t.keys);
+                let same_keys = !shown_keys.is_empty()
+                    && (list_workbook::shown_keys(&keys) == shown_keys
+                        || t.keys.trim() == shown_keys);
+                let same_stt = stt == (k + 1).to_string();
+                let same_place = t.row == r.sheet_row;
+                usize::from(same_keys) + usize::from(same_stt) + usize::from(same_place) >= 2
+            });
+            if let Some(k) = hit {
+                seen[k] = true;
+                found[i] = Some((Integrity::LockedEdited, k));
+            }
+        }
+        for (r, f) in self.rows.iter_mut().zip(found) {
+            let (integrity, exported) = match f {
+                Some((integrity, k)) => (integrity, Some(k)),
+                None => (Integrity::Added, None),
             };
             r.integrity = integrity;
             r.exported = exported;
             r.origin = origin(exported.map_or(r.sheet_row, |k| table[k].row));
-            r.keys = split_keys(exported.map_or(shown_keys.as_str(), |k| &table[k].keys));
+            r.keys = match exported {
+                Some(k) => split_keys(&table[k].keys),
+                None => list_workbook::keys_in_cell(&r.locked[usize::from(COL_KEYS)]),
+            };
         }
         self.deleted = table
             .iter()
@@ -292,6 +358,28 @@ impl Returned {
         }
         altered
     }
+}
+
+/// What a run says once of a list with columns added after the last one: they are ignored.
+pub fn ignored_note(book: &Returned, lang: crate::i18n::Lang) -> String {
+    let names = book
+        .ignored_columns
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    lang.pick(
+        format!(
+            "vaxclean: '{}': bỏ qua {} cột thêm sau cột cuối ({names}); nội dung các cột đó không được đọc",
+            book.display,
+            book.ignored_columns.len()
+        ),
+        format!(
+            "vaxclean: '{}': {} column(s) added after the last one ignored ({names}); what they hold is not read",
+            book.display,
+            book.ignored_columns.len()
+        ),
+    )
 }
 
 /// A cell as the tools read it: text, number, date.
@@ -355,40 +443,30 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
         return Err(Refusal::NotOurs);
     }
     if !names.iter().any(|n| n == LIST_SHEET) {
-        return Err(Refusal::LayoutChanged);
+        let visible: Vec<String> = names.into_iter().filter(|n| n != META_SHEET).collect();
+        return Err(Refusal::LayoutChanged(Layout::SheetMissing(visible)));
     }
-    let list = grid(&mut book, LIST_SHEET, HEADERS.len() + 1)?;
-    if list.start != (0, 0) || list.beyond_in_first_row {
-        return Err(Refusal::LayoutChanged);
-    }
-    let header: Vec<String> = list
-        .rows
-        .get(&0)
-        .map(|r| r.iter().map(text_of).collect())
-        .unwrap_or_default();
-    let header: Vec<&str> = header
-        .iter()
-        .map(String::as_str)
-        .filter(|h| !h.is_empty())
-        .collect();
-    let plain = header.as_slice() == HEADERS.as_slice();
-    let with_reason = header.len() == HEADERS.len() + 1
-        && header[..HEADERS.len()] == HEADERS
-        && header[HEADERS.len()] == REASON_HEADER;
-    if !plain && !with_reason {
-        return Err(Refusal::LayoutChanged);
-    }
+    let list = grid(&mut book, LIST_SHEET, READ_WIDTH)?;
+    let (header_row, extras) = header(&list)?;
+    let address_col = extras.address;
+    let width = HEADERS.len() as u16;
     let mut out = Vec::new();
-    for (&row, r) in list.rows.range(1..) {
+    for (&row, r) in list.rows.range(header_row + 1..) {
         let sheet_row = row.saturating_add(1);
         let t = |c: u16| r.get(usize::from(c)).map(text_of).unwrap_or_default();
         let cell = |c: u16| r.get(usize::from(c)).map(cell_of).unwrap_or_default();
         // The signature block below the list only uses the first cells of its merged ranges
-        // (columns B and K); a list row has something elsewhere.
-        let is_row = (0..HEADERS.len() as u16)
-            .filter(|c| *c != 1 && *c != COL_NAME_FIX)
-            .any(|c| !t(c).is_empty());
-        if !is_row {
+        // (older lists: columns B and K); a hamlet's sub-heading only column A, not a number. A
+        // list row has something elsewhere.
+        let filled: Vec<u16> = (0..width)
+            .chain(address_col)
+            .filter(|c| !t(*c).is_empty())
+            .collect();
+        let form_only = filled
+            .iter()
+            .all(|c| SIGNATURE_COLUMNS.contains(c) || *c == COL_NAME_FIX);
+        let heading_only = filled == [COL_STT] && t(COL_STT).parse::<f64>().is_err();
+        if filled.is_empty() || form_only || heading_only {
             continue;
         }
         out.push(ReturnedRow {
@@ -407,6 +485,7 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
                 },
                 status: t(COL_STATUS),
                 note: t(COL_NOTE),
+                address: address_col.map(t).unwrap_or_default(),
             },
             integrity: Integrity::Added,
         });
@@ -418,10 +497,68 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
         rows: out,
         deleted: Vec::new(),
         sheet_table: Vec::new(),
+        ignored_columns: extras.ignored,
     };
     book.reconcile(&table);
     book.sheet_table = table;
     Ok(book)
+}
+
+/// How many columns of the list sheet are read: the exported ones, the extra ones and room for
+/// a few added by hand.
+const READ_WIDTH: usize = HEADERS.len() + 12;
+
+/// The extra columns of a list's header.
+#[derive(Debug, Default)]
+struct Extras {
+    /// [`ADDRESS_FIX_HEADER`]'s column.
+    address: Option<u16>,
+    /// Columns added after the last, ignored.
+    ignored: Vec<String>,
+}
+
+/// Finds the header row (the first row, near the top, that has `STT` or most of the headers)
+/// and checks its columns: the exported ones in their places, then the known extra ones by name;
+/// any other column after them is ignored.
+fn header(list: &Grid) -> Result<(u32, Extras), Refusal> {
+    let texts = |r: &Vec<Data>| -> Vec<String> { r.iter().map(text_of).collect() };
+    let found = list
+        .rows
+        .range(..40)
+        .map(|(&row, r)| (row, texts(r)))
+        .find(|(_, t)| {
+            t.iter().any(|c| c == "STT")
+                || t.iter().filter(|c| HEADERS.contains(&c.as_str())).count() >= 5
+        });
+    let Some((row, cells)) = found else {
+        return Err(Refusal::LayoutChanged(Layout::NoHeader));
+    };
+    for (c, expected) in HEADERS.iter().enumerate() {
+        let got = cells.get(c).map_or("", |s| s.as_str());
+        if got != *expected {
+            return Err(Refusal::LayoutChanged(Layout::Column {
+                col: c as u16,
+                expected: expected.to_string(),
+                found: got.to_string(),
+            }));
+        }
+    }
+    let mut extras = Extras::default();
+    for (c, h) in cells.iter().enumerate().skip(HEADERS.len()) {
+        if h == ADDRESS_FIX_HEADER && extras.address.is_none() {
+            extras.address = Some(c as u16);
+        } else if h == REASON_HEADER || h.is_empty() {
+            // The reason of a list sent back is the run's own: nothing to read.
+        } else {
+            extras.ignored.push(h.clone());
+        }
+    }
+    if list.beyond.contains(&row) {
+        extras
+            .ignored
+            .push(format!("{}…", column_letters(READ_WIDTH as u16)));
+    }
+    Ok((row, extras))
 }
 
 /// The first columns of a sheet, read cell by cell: a stray cell far to the right or far below
@@ -429,10 +566,8 @@ fn read_unguarded(path: &Path, display: &str) -> Result<Returned, Refusal> {
 struct Grid {
     /// The rows holding a kept cell, by 0-based row, each `width` cells.
     rows: std::collections::BTreeMap<u32, Vec<Data>>,
-    /// The first row and column holding any cell.
-    start: (u32, u32),
-    /// The first row holds a cell beyond `width` columns (a header added to the list).
-    beyond_in_first_row: bool,
+    /// The rows holding a cell beyond `width` columns.
+    beyond: std::collections::BTreeSet<u32>,
 }
 
 fn grid(
@@ -441,26 +576,22 @@ fn grid(
     width: usize,
 ) -> Result<Grid, Refusal> {
     let mut rows: std::collections::BTreeMap<u32, Vec<Data>> = Default::default();
-    let mut start: Option<(u32, u32)> = None;
-    let mut beyond: Option<u32> = None;
+    let mut beyond = std::collections::BTreeSet::new();
     crate::input::excel::for_each_cell(book, name, |r, c, v| {
-        let s = start.get_or_insert((r, c));
-        *s = (s.0.min(r), s.1.min(c));
         match usize::try_from(c).ok().filter(|&c| c < width) {
             Some(col) => {
                 rows.entry(r).or_insert_with(|| vec![Data::Empty; width])[col] = v.clone();
             }
-            None => beyond = Some(beyond.map_or(r, |b| b.min(r))),
+            None => {
+                if beyond.len() < 64 {
+                    beyond.insert(r);
+                }
+            }
         }
         true
     })
     .map_err(Refusal::Unreadable)?;
-    let start = start.unwrap_or((0, 0));
-    Ok(Grid {
-        beyond_in_first_row: beyond == Some(start.0),
-        rows,
-        start,
-    })
+    Ok(Grid { rows, beyond })
 }
 
 fn split_keys(keys: &str) -> Vec<String> {
@@ -512,5 +643,18 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
         }) {
             out.push((p.clone(), p.display().to_string()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_named_by_their_letters() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(16), "Q");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(28), "AC");
     }
 }

@@ -71,6 +71,14 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
             Err(e) => refused.push((d, e)),
         }
     }
+    // Columns added after the last one are ignored; said once per list.
+    if !ui.quiet {
+        let mut stderr = std::io::stderr().lock();
+        for b in books.iter().filter(|b| !b.ignored_columns.is_empty()) {
+            let line = returned::ignored_note(b, lang);
+            writeln!(stderr, "{}", crate::util::printable(&line))?;
+        }
+    }
     // Each list checked against what the ledger recorded at export, or only against itself.
     let mut facts;
     (books, facts) = authentic::check(books, ledger.as_ref(), &mut refused, ui.quiet, lang)?;
@@ -165,12 +173,18 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
         let rels = applied.rejected_paths(lists.keys());
         for ((w, rows), rel) in lists.into_iter().zip(rels) {
             let meta = applied.rejected_meta(w, &export_id, &rel, today, &sources_meta);
+            // In hamlet order, each row with its origin.
+            let mut paired: Vec<(list_workbook::ListRow, String)> = rows
+                .into_iter()
+                .zip(origins.remove(&w).unwrap_or_default())
+                .collect();
+            list_workbook::group_by_hamlet(&mut paired, |(r, _)| r.values.address.as_str());
+            let (rows, from): (Vec<_>, Vec<_>) = paired.into_iter().unzip();
             let mut table = Vec::new();
             written.push(out.write_at(&rel, |w| {
                 table = list_workbook::write(&mut *w, &meta, rows)?;
                 Ok(())
             })?);
-            let from = origins.remove(&w).unwrap_or_default();
             sent_back.push(authentic::sent_back(&meta, today, table, from));
             rejected_lists += 1;
         }

@@ -464,8 +464,10 @@ fn write_one(
     let mut failed: Option<std::io::Error> = None;
     let people = list.len() as u64;
     let mut table = Vec::new();
-    out.write_at(&rel, |w| {
-        let rows = list.iter().map_while(|f| match list_row(&f.person, ctx) {
+    // The rows of one list are held while they are put in hamlet order.
+    let mut rows: Vec<ListRow> = list
+        .iter()
+        .map_while(|f| match list_row(&f.person, ctx) {
             Ok((mut row, n)) => {
                 if !f.candidates.is_empty() {
                     row.suggestions.push(format!(
@@ -480,8 +482,11 @@ fn write_one(
                 failed = Some(e);
                 None
             }
-        });
-        let written = list_workbook::write(&mut *w, &meta, rows)?;
+        })
+        .collect();
+    list_workbook::group_by_hamlet(&mut rows, |r| r.values.address.as_str());
+    out.write_at(&rel, |w| {
+        let written = list_workbook::write(&mut *w, &meta, std::mem::take(&mut rows))?;
         if ctx.keep_tables {
             table = written;
         }

@@ -43,6 +43,14 @@ pub const HEADERS: [&str; 17] = [
 /// The header of the extra column of a list sent back by `apply-corrections`.
 pub const REASON_HEADER: &str = "Lý do trả lại";
 
+/// The header of the extra column of a list of people whose place is unknown (`_chua-ro-xa.xlsx`,
+/// `_can-xac-dinh.xlsx`): where the person really lives, written by the team.
+pub const ADDRESS_FIX_HEADER: &str = "Địa chỉ đúng";
+
+/// The 0-based sheet row of the header row: the heading (issuing unit, national heading, title and
+/// place) takes the rows above it.
+pub const HEADER_ROW: u32 = 5;
+
 /// The list sheet's name.
 pub const LIST_SHEET: &str = "Danh sách";
 /// The instructions sheet's name.
@@ -60,7 +68,8 @@ pub const CERTAIN_FIX: &str = " (tự sửa, không cần ghi lại)";
 
 /// `STT`.
 pub const COL_STT: u16 = 0;
-/// `Mã bản ghi`: the record keys, one per line.
+/// `Mã bản ghi`: the first record key, followed by "+N" when the person has N more (every key is
+/// in the hidden sheet).
 pub const COL_KEYS: u16 = 1;
 /// The locked columns (0-based), after STT and the record keys: the name as found.
 pub const COL_NAME: u16 = 2;
@@ -159,6 +168,26 @@ pub struct ListMeta {
     pub with_reason: bool,
 }
 
+impl ListMeta {
+    /// A list of people whose place is unknown (no commune, or a 2025 commune still to determine):
+    /// it has the column [`ADDRESS_FIX_HEADER`].
+    pub fn address_fix(&self) -> bool {
+        self.commune.trim().is_empty() || self.undetermined
+    }
+
+    /// The extra columns after [`HEADERS`], in order, with their widths.
+    pub fn extra_columns(&self) -> Vec<(&'static str, f64)> {
+        let mut out = Vec::new();
+        if self.with_reason {
+            out.push((REASON_HEADER, REASON_WIDTH));
+        }
+        if self.address_fix() {
+            out.push((ADDRESS_FIX_HEADER, ADDRESS_FIX_WIDTH));
+        }
+        out
+    }
+}
+
 /// One row of a list's table (the hidden sheet's, or the export ledger's): where it stood, the
 /// record keys it stands for (one per line) and the [`fingerprint`] of its locked cells.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -187,6 +216,8 @@ pub struct ListRow {
     pub typed: Typed,
     /// Why the row is sent back.
     pub reason: String,
+    /// What was typed in [`ADDRESS_FIX_HEADER`] last time (a list sent back).
+    pub address_fix: String,
 }
 
 impl ListRow {
@@ -195,7 +226,7 @@ impl ListRow {
         let [name, birth, gender, id, phone, address] = self.values.cells().map(String::clone);
         [
             stt.to_string(),
-            self.record_keys.join("\n"),
+            shown_keys(&self.record_keys),
             name,
             birth,
             gender,
@@ -247,23 +278,162 @@ impl Typed {
     }
 }
 
+/// What `Mã bản ghi` shows of a person's record keys: the first, and "+N" when there are N more.
+pub fn shown_keys<S: AsRef<str>>(keys: &[S]) -> String {
+    match keys {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [first, rest @ ..] => format!("{} +{}", first.as_ref(), rest.len()),
+    }
+}
+
+/// The record keys a `Mã bản ghi` cell names: each line, without a trailing "+N" (lists of older
+/// versions have every key, one per line).
+pub fn keys_in_cell(cell: &str) -> Vec<String> {
+    cell.split('\n')
+        .map(|line| {
+            let line = line.trim();
+            match line.rsplit_once(" +") {
+                Some((key, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+                    key.trim_end()
+                }
+                _ => line,
+            }
+        })
+        .filter(|k| !k.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// The hamlet (thôn, ấp, bản, tổ dân phố, khu phố…) an address names: the first of its parts, cut
+/// at commas and semicolons, that starts with such a word, as written (spaces tidied).
+pub fn hamlet_of(address: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
+    // Written with their accents: "Tô Hiến Thành" or "Láng Hạ" are streets, not "tổ" or "làng".
+    const WORDS: [&str; 21] = [
+        "thôn",
+        "ấp",
+        "bản",
+        "buôn",
+        "làng",
+        "xóm",
+        "sóc",
+        "khóm",
+        "khu phố",
+        "kp",
+        "tổ dân phố",
+        "tdp",
+        "tổ",
+        "khu",
+        "khu dân cư",
+        "kdc",
+        "cụm",
+        "đội",
+        "plei",
+        "bon",
+        "tiểu khu",
+    ];
+    // Without accents, only before a number ("Thon 3", "To 12").
+    const BARE: [&str; 8] = ["thon", "ap", "to", "khu pho", "xom", "doi", "ban", "khu"];
+    address.split([',', ';']).find_map(|part| {
+        let tidy = part.split_whitespace().collect::<Vec<_>>().join(" ");
+        let lower: String = tidy.nfc().collect::<String>().to_lowercase();
+        let accented = WORDS.iter().any(|w| {
+            lower
+                .strip_prefix(w)
+                .is_some_and(|rest| rest.starts_with(' '))
+        });
+        let folded = crate::normalize::text::fold(&tidy);
+        let bare = BARE.iter().any(|w| {
+            folded
+                .strip_prefix(w)
+                .and_then(|rest| rest.strip_prefix(' '))
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+        });
+        (accented || bare).then_some(tidy)
+    })
+}
+
+/// The order of hamlets: by name, numbers by value ("Thôn 2" before "Thôn 10"), accents and case
+/// aside; no hamlet last.
+pub fn hamlet_order(hamlet: Option<&str>) -> (bool, Vec<(String, u64)>) {
+    let Some(h) = hamlet else {
+        return (true, Vec::new());
+    };
+    let folded = crate::normalize::text::fold(h);
+    let mut out = Vec::new();
+    for word in folded.split(' ') {
+        let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
+        if digits.is_empty() {
+            out.push((word.to_string(), 0));
+        } else {
+            let n = digits.parse::<u64>().unwrap_or(u64::MAX);
+            out.push((String::new(), n));
+            let rest = &word[digits.len()..];
+            if !rest.is_empty() {
+                out.push((rest.to_string(), 0));
+            }
+        }
+    }
+    (false, out)
+}
+
+/// Puts `items` in hamlet order ([`hamlet_of`] the address `address` gives), keeping their order
+/// within a hamlet.
+pub fn group_by_hamlet<T>(items: &mut [T], address: impl Fn(&T) -> &str) {
+    items.sort_by_cached_key(|t| hamlet_order(hamlet_of(address(t)).as_deref()));
+}
+
+/// The sub-heading of a hamlet's rows.
+pub fn hamlet_heading(hamlet: Option<&str>) -> String {
+    match hamlet {
+        Some(h) => h.to_string(),
+        None => NO_HAMLET.to_string(),
+    }
+}
+
+/// The sub-heading of the rows whose address names no hamlet.
+pub const NO_HAMLET: &str = "Chưa rõ thôn/tổ dân phố";
+
 /// The fingerprint of a row's locked cells: what `apply-corrections` compares to tell whether a
 /// locked cell was edited.
 pub fn fingerprint<S: AsRef<str>>(cells: &[S]) -> String {
     crate::util::digest_hex(cells.iter().map(|c| c.as_ref().trim()), 16)
 }
 
-/// Column widths (in characters) of the list, chosen so the 17 columns fit a landscape A4 page
-/// at a readable size.
-const WIDTHS: [f64; 17] = [
-    4.5, 11.0, 17.0, 10.5, 6.0, 13.0, 11.5, 17.0, 30.0, 17.0, 17.0, 11.0, 7.0, 15.5, 12.0, 12.5,
-    12.0,
+/// Column widths (in Excel's character units) of the list's 17 columns: the handwriting cells are
+/// at least 30 mm (names) and 25 mm (dates, numbers) wide once the page is fitted to an A4 width,
+/// and the text prints at 9 pt or more when the phone columns are hidden (see [`PRINT`]).
+pub const WIDTHS: [f64; 17] = [
+    3.5, 6.0, 12.5, 10.0, 5.0, 13.0, 11.5, 12.5, 17.0, 14.0, 18.5, 15.5, 7.0, 15.5, 15.5, 10.0,
+    10.0,
 ];
+
+/// Width of the reason column of a list sent back.
+pub const REASON_WIDTH: f64 = 20.0;
+/// Width of [`ADDRESS_FIX_HEADER`].
+pub const ADDRESS_FIX_WIDTH: f64 = 18.5;
+
+/// How the list prints: the font size of its text and the page margins (inches).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Print {
+    /// Points, of every cell of the table.
+    pub font_size: f64,
+    /// Left and right margins, inches.
+    pub side_margin: f64,
+}
+
+/// The list's print settings.
+pub const PRINT: Print = Print {
+    font_size: 11.0,
+    side_margin: 0.2,
+};
 
 const FONT: &str = "Times New Roman";
 const FIX_FILL: u32 = 0xFFF7D6;
 const HEAD_FILL: u32 = 0xD9E2F3;
 const FIX_HEAD_FILL: u32 = 0xFFE699;
+const HAMLET_FILL: u32 = 0xEDEDED;
 
 struct Formats {
     head: Format,
@@ -276,11 +446,15 @@ struct Formats {
     plain: Format,
     bold_center: Format,
     italic_center: Format,
+    title: Format,
+    hamlet: Format,
 }
 
 impl Formats {
     fn new() -> Formats {
-        let base = Format::new().set_font_name(FONT).set_font_size(10);
+        let base = Format::new()
+            .set_font_name(FONT)
+            .set_font_size(PRINT.font_size);
         let boxed = base
             .clone()
             .set_border(FormatBorder::Thin)
@@ -300,13 +474,32 @@ impl Formats {
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter)
                 .set_background_color(FIX_HEAD_FILL),
+            hamlet: boxed
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(HAMLET_FILL),
             center: boxed.clone().set_align(FormatAlign::Center),
             cell: boxed,
             fix_text: fix.clone().set_num_format_index(49),
             fix_date: fix.clone().set_num_format("dd/mm/yyyy"),
             fix_choice: fix.set_align(FormatAlign::Center),
-            bold_center: base.clone().set_bold().set_align(FormatAlign::Center),
-            italic_center: base.clone().set_italic().set_align(FormatAlign::Center),
+            bold_center: base
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_text_wrap(),
+            italic_center: base
+                .clone()
+                .set_italic()
+                .set_align(FormatAlign::Center)
+                .set_text_wrap(),
+            title: base
+                .clone()
+                .set_bold()
+                .set_font_size(14)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
             plain: base,
         }
     }
@@ -314,7 +507,7 @@ impl Formats {
 
 /// How many printed lines a text takes in a column `width` characters wide.
 fn lines(text: &str, width: f64) -> usize {
-    let per_line = (width * 1.15).max(1.0);
+    let per_line = (width * 1.1).max(1.0);
     text.split('\n')
         .map(|l| ((l.chars().count() as f64) / per_line).ceil().max(1.0) as usize)
         .sum()
@@ -347,14 +540,121 @@ fn header_text(s: &str) -> String {
     s.replace('&', "&&")
 }
 
-/// Writes a list workbook with `rows` to `w`. Returns its table: per row written, where it stands,
-/// its keys and its fingerprint.
+/// Whether the list shows the phone columns: only when one of its rows has something about the
+/// phone (a finding, a suggestion, a phone typed last time). Hidden, they leave room for the
+/// others to print at a readable size.
+pub fn shows_phone(rows: &[ListRow]) -> bool {
+    rows.iter().any(|r| {
+        !r.typed.fixes.phone.is_empty()
+            || r.errors
+                .iter()
+                .chain(&r.suggestions)
+                .any(|l| l.to_lowercase().contains("điện thoại"))
+    })
+}
+
+/// The unit that issues a list, as its heading names it: (the unit above, the unit), in capitals.
+pub fn issuing_unit(meta: &ListMeta) -> (String, String) {
+    let up = |s: &str| s.trim().to_uppercase();
+    let (p, d, c) = (
+        meta.province.trim(),
+        meta.district.trim(),
+        meta.commune.trim(),
+    );
+    if !c.is_empty() && !meta.undetermined {
+        let above = if !d.is_empty() {
+            format!("TRUNG TÂM Y TẾ {}", up(d))
+        } else {
+            format!("UBND {}", up(c))
+        };
+        (above, format!("TRẠM Y TẾ {}", up(c)))
+    } else if !d.is_empty() {
+        let above = if p.is_empty() {
+            String::new()
+        } else {
+            format!("SỞ Y TẾ {}", up(p))
+        };
+        (above, format!("TRUNG TÂM Y TẾ {}", up(d)))
+    } else if !p.is_empty() {
+        (format!("UBND {}", up(p)), format!("SỞ Y TẾ {}", up(p)))
+    } else {
+        (
+            String::new(),
+            "ĐƠN VỊ: ..................................".into(),
+        )
+    }
+}
+
+/// The national heading of the list.
+pub const NATION: [&str; 2] = [
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+];
+/// The title of the list.
+pub const TITLE: &str = "DANH SÁCH RÀ SOÁT, ĐIỀU CHỈNH THÔNG TIN TIÊM CHỦNG COVID-19";
+/// Who signs below the list, left to right.
+pub const SIGNERS: [&str; 3] = ["TỔ CÔNG TÁC THÔN/TỔ DÂN PHỐ", "TRẠM Y TẾ", "CÔNG AN"];
+/// The columns (0-based) where the signature block's merged cells start: a reader skips a row
+/// with nothing elsewhere.
+pub const SIGNATURE_COLUMNS: [u16; 3] = [1, 5, 9];
+
+/// The signers below the list: the hamlet team, the commune's station and police.
+fn signers(meta: &ListMeta) -> [String; 3] {
+    let c = meta.commune.trim();
+    let unit = if c.is_empty() || meta.undetermined {
+        "XÃ/PHƯỜNG".to_string()
+    } else {
+        c.to_uppercase()
+    };
+    [
+        SIGNERS[0].to_string(),
+        format!("{} {unit}", SIGNERS[1]),
+        format!("{} {unit}", SIGNERS[2]),
+    ]
+}
+
+/// The place of a list in words: "Xã A, Huyện B, Tỉnh C", with what the 2025 units add.
+fn place_line(meta: &ListMeta) -> String {
+    let place: Vec<&str> = [&meta.commune, &meta.district, &meta.province]
+        .into_iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut place = if place.is_empty() {
+        "Chưa rõ địa bàn".to_string()
+    } else if meta.undetermined {
+        format!("{} — cần xác định xã/phường mới", place.join(", "))
+    } else if meta.commune.is_empty() {
+        format!("{} — chưa rõ xã/phường", place.join(", "))
+    } else {
+        place.join(", ")
+    };
+    if !meta.former.is_empty() {
+        place = format!("{place} (trước 2025: {})", meta.former);
+    }
+    place
+}
+
+/// Writes a list workbook with `rows` to `w`, in the order given (put them in hamlet order first,
+/// [`group_by_hamlet`]): a sub-heading row starts each hamlet. Returns its table: per person
+/// written, where it stands, its keys and its fingerprint, in sheet order.
 pub fn write<W, I>(w: W, meta: &ListMeta, rows: I) -> Result<Vec<TableRow>, XlsxError>
 where
     W: Write + Seek + Send,
     I: IntoIterator<Item = ListRow>,
 {
+    let rows: Vec<ListRow> = rows.into_iter().collect();
+    let phone = shows_phone(&rows);
     let mut book = crate::output::new_workbook();
+    // The workbook's own font is the list's: the column widths are counted in its digits, so a
+    // program that lacks Calibri (LibreOffice without Carlito) still prints the widths set here.
+    book.set_default_format(
+        &Format::new()
+            .set_font_name(FONT)
+            .set_font_size(PRINT.font_size),
+        20,
+        64,
+    )?;
     let f = Formats::new();
     book.add_worksheet_with_constant_memory()?
         .set_name(LIST_SHEET)?;
@@ -363,19 +663,37 @@ where
     book.add_worksheet_with_constant_memory()?
         .set_name(META_SHEET)?;
 
-    list_header(book.worksheet_from_index(0)?, &f, meta)?;
+    let extra = meta.extra_columns();
+    let last_col = HEADERS.len() as u16 + extra.len() as u16 - 1;
+    list_header(book.worksheet_from_index(0)?, &f, meta, phone, last_col)?;
     meta_header(book.worksheet_from_index(2)?, meta)?;
     let mut n: u32 = 0;
+    let mut r = HEADER_ROW;
     let mut table = Vec::new();
+    let mut hamlet: Option<(bool, Vec<(String, u64)>)> = None;
+    let address_col = extra
+        .iter()
+        .position(|(h, _)| *h == ADDRESS_FIX_HEADER)
+        .map(|i| HEADERS.len() as u16 + i as u16);
     for row in rows {
         n += 1;
+        r += 1;
+        let ws = book.worksheet_from_index(0)?;
+        let here = hamlet_of(&row.values.address);
+        let order = hamlet_order(here.as_deref());
+        if hamlet.as_ref() != Some(&order) {
+            let heading = hamlet_heading(here.as_deref());
+            ws.merge_range(r, 0, r, last_col, "", &f.hamlet)?;
+            write_text(ws, r, 0, &heading, Some(&f.hamlet))?;
+            ws.set_row_height(r, 20)?;
+            hamlet = Some(order);
+            r += 1;
+        }
         // Cut to what a cell holds first, so the fingerprint covers what the sheet shows.
         let cells = row
             .locked_cells(n)
             .map(|c| super::excel_text(&c).into_owned());
         let print = fingerprint(&cells);
-        let ws = book.worksheet_from_index(0)?;
-        let r = n;
         let mut height = 2usize;
         for (c, text) in cells.iter().enumerate() {
             let col = c as u16;
@@ -384,7 +702,9 @@ where
                 continue;
             }
             write_text(ws, r, col, text, Some(&f.cell))?;
-            height = height.max(lines(text, WIDTHS[c]));
+            if col != COL_PHONE || phone {
+                height = height.max(lines(text, WIDTHS[c]));
+            }
         }
         for (col, typed) in row.typed.cells() {
             let format = match col {
@@ -397,28 +717,37 @@ where
                 ws.write_blank(r, col, format)?;
             } else {
                 write_text(ws, r, col, typed, Some(&f.fix_text))?;
+                height = height.max(lines(typed, WIDTHS[usize::from(col)]));
             }
         }
         if meta.with_reason {
             write_text(ws, r, HEADERS.len() as u16, &row.reason, Some(&f.cell))?;
             height = height.max(lines(&row.reason, REASON_WIDTH));
         }
-        ws.set_row_height(r, (height as f64 * 13.0 + 4.0).min(409.0))?;
+        if let Some(col) = address_col {
+            if row.address_fix.is_empty() {
+                ws.write_blank(r, col, &f.fix_text)?;
+            } else {
+                write_text(ws, r, col, &row.address_fix, Some(&f.fix_text))?;
+                height = height.max(lines(&row.address_fix, ADDRESS_FIX_WIDTH));
+            }
+        }
+        ws.set_row_height(r, (height as f64 * 14.0 + 6.0).min(409.0))?;
         let meta_ws = book.worksheet_from_index(2)?;
         let mr = META_ROWS_BEFORE_TABLE + meta.sources.len() as u32 + n;
-        meta_ws.write_number(mr, 0, f64::from(n + 1))?;
+        meta_ws.write_number(mr, 0, f64::from(r + 1))?;
         meta_ws.write_number(mr, 1, f64::from(n))?;
-        let keys = &cells[usize::from(COL_KEYS)];
-        write_text(meta_ws, mr, 2, keys, None)?;
+        let keys = super::excel_text(&row.record_keys.join("\n")).into_owned();
+        write_text(meta_ws, mr, 2, &keys, None)?;
         write_text(meta_ws, mr, 3, &print, None)?;
         table.push(TableRow {
-            row: n + 1,
-            keys: super::excel_text(keys).into_owned(),
+            row: r + 1,
+            keys,
             fingerprint: print,
         });
     }
     let ws = book.worksheet_from_index(0)?;
-    list_footer(ws, &f, n, meta)?;
+    list_footer(ws, &f, r, meta, last_col)?;
     guide(book.worksheet_from_index(1)?, &f)?;
     book.worksheet_from_index(2)?.set_hidden(true);
     book.worksheet_from_index(0)?.set_active(true);
@@ -426,54 +755,74 @@ where
     Ok(table)
 }
 
-/// Width of the reason column of a list sent back.
-const REASON_WIDTH: f64 = 24.0;
+fn list_header(
+    ws: &mut Worksheet,
+    f: &Formats,
+    meta: &ListMeta,
+    phone: bool,
+    last_col: u16,
+) -> Result<(), XlsxError> {
+    // The heading: the issuing unit on the left, the national heading on the right, the title and
+    // the place across.
+    let (above, unit) = issuing_unit(meta);
+    let left = (0u16, 4u16);
+    let right = (9u16, last_col);
+    ws.merge_range(0, left.0, 0, left.1, "", &f.bold_center)?;
+    write_text(ws, 0, 0, &above, Some(&f.bold_center))?;
+    ws.merge_range(0, right.0, 0, right.1, NATION[0], &f.bold_center)?;
+    ws.merge_range(1, left.0, 1, left.1, "", &f.bold_center)?;
+    write_text(ws, 1, 0, &unit, Some(&f.bold_center))?;
+    ws.merge_range(1, right.0, 1, right.1, NATION[1], &f.bold_center)?;
+    ws.set_row_height(0, 16)?;
+    ws.set_row_height(1, 16)?;
+    ws.merge_range(3, 0, 3, last_col, TITLE, &f.title)?;
+    ws.set_row_height(3, 24)?;
+    let place = place_line(meta);
+    let line = format!("{place} — lập ngày {}", meta.as_of.format("%d/%m/%Y"));
+    ws.merge_range(4, 0, 4, last_col, "", &f.italic_center)?;
+    write_text(ws, 4, 0, &line, Some(&f.italic_center))?;
+    ws.set_row_height(4, 18)?;
 
-fn list_header(ws: &mut Worksheet, f: &Formats, meta: &ListMeta) -> Result<(), XlsxError> {
-    for (c, h) in HEADERS.iter().enumerate() {
+    let h = HEADER_ROW;
+    for (c, head) in HEADERS.iter().enumerate() {
         let col = c as u16;
         let format = if (LOCKED_COLUMNS..COL_STATUS).contains(&col) {
             &f.fix_head
         } else {
             &f.head
         };
-        write_text(ws, 0, col, h, Some(format))?;
+        write_text(ws, h, col, head, Some(format))?;
         ws.set_column_width(col, WIDTHS[c])?;
     }
-    if meta.with_reason {
-        let col = HEADERS.len() as u16;
-        write_text(ws, 0, col, REASON_HEADER, Some(&f.head))?;
-        ws.set_column_width(col, REASON_WIDTH)?;
+    for (i, (head, width)) in meta.extra_columns().into_iter().enumerate() {
+        let col = HEADERS.len() as u16 + i as u16;
+        let format = if head == ADDRESS_FIX_HEADER {
+            &f.fix_head
+        } else {
+            &f.head
+        };
+        write_text(ws, h, col, head, Some(format))?;
+        ws.set_column_width(col, width)?;
     }
-    ws.set_row_height(0, 30)?;
-    ws.set_freeze_panes(1, 3)?;
+    if !phone {
+        ws.set_column_hidden(COL_PHONE)?;
+        ws.set_column_hidden(COL_PHONE_FIX)?;
+    }
+    ws.set_row_height(h, 46)?;
+    ws.set_freeze_panes(h + 1, 3)?;
     // Printing: landscape A4, one page wide, the header row on every page, page numbers.
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, 0)?;
-    ws.set_margins(0.3, 0.3, 0.6, 0.5, 0.25, 0.25);
+    ws.set_repeat_rows(h, h)?;
+    ws.set_margins(PRINT.side_margin, PRINT.side_margin, 0.5, 0.5, 0.2, 0.2);
     ws.set_print_center_horizontally(true);
-    let place: Vec<&str> = [&meta.commune, &meta.district, &meta.province]
-        .into_iter()
-        .map(String::as_str)
-        .filter(|s| !s.is_empty())
-        .collect();
-    let mut place = if place.is_empty() {
-        "Chưa rõ địa bàn".to_string()
-    } else if meta.undetermined {
-        format!("{} — cần xác định xã/phường mới", place.join(", "))
-    } else {
-        place.join(", ")
-    };
-    if !meta.former.is_empty() {
-        place = format!("{place} (trước 2025: {})", meta.former);
-    }
-    ws.set_header(page_header(&format!(
-        "&L&\"{FONT},Bold\"&11DANH SÁCH RÀ SOÁT, ĐIỀU CHỈNH THÔNG TIN TIÊM CHỦNG COVID-19&R&\"{FONT},Regular\"&10"
-    ), &place));
+    ws.set_header(page_header(
+        &format!("&L&\"{FONT},Regular\"&9Danh sách rà soát thông tin tiêm chủng COVID-19&R&\"{FONT},Regular\"&9"),
+        &place,
+    ));
     ws.set_footer(format!(
-        "&L&\"{FONT},Regular\"&8Lập ngày {}&C&\"{FONT},Regular\"&9Trang &P/&N",
+        "&L&\"{FONT},Regular\"&9Lập ngày {}&C&\"{FONT},Regular\"&9Trang &P/&N",
         meta.as_of.format("%d/%m/%Y")
     ));
     ws.protect_with_options(&ProtectionOptions {
@@ -487,54 +836,71 @@ fn list_header(ws: &mut Worksheet, f: &Formats, meta: &ListMeta) -> Result<(), X
     Ok(())
 }
 
-fn list_footer(ws: &mut Worksheet, f: &Formats, n: u32, meta: &ListMeta) -> Result<(), XlsxError> {
+/// The last data row is `last` (0-based; the header row when the list is empty).
+fn list_footer(
+    ws: &mut Worksheet,
+    f: &Formats,
+    last: u32,
+    meta: &ListMeta,
+    last_col: u16,
+) -> Result<(), XlsxError> {
     let as_of = meta.as_of;
-    let last_col = HEADERS.len() as u16 - u16::from(!meta.with_reason);
-    ws.autofilter(0, 0, n.max(1), last_col)?;
-    if n > 0 {
-        validations(ws, n, as_of)?;
+    ws.autofilter(HEADER_ROW, 0, last.max(HEADER_ROW + 1), last_col)?;
+    if last > HEADER_ROW {
+        validations(ws, HEADER_ROW + 1, last, as_of)?;
     }
-    // The signature block: the station on the left, the commune police on the right.
-    let r = n + 2;
-    let left = (1u16, 7u16);
-    let right = (10u16, 16u16);
-    let date_line = "Ngày ...... tháng ...... năm 20......";
-    ws.merge_range(r, left.0, r, left.1, date_line, &f.italic_center)?;
-    ws.merge_range(r, right.0, r, right.1, date_line, &f.italic_center)?;
-    ws.merge_range(
-        r + 1,
-        left.0,
-        r + 1,
-        left.1,
-        "TRẠM Y TẾ XÃ/PHƯỜNG",
-        &f.bold_center,
-    )?;
-    ws.merge_range(
-        r + 1,
-        right.0,
-        r + 1,
-        right.1,
-        "CÔNG AN XÃ/PHƯỜNG",
-        &f.bold_center,
-    )?;
-    let sign = "(Ký, ghi rõ họ tên, đóng dấu)";
-    ws.merge_range(r + 2, left.0, r + 2, left.1, sign, &f.italic_center)?;
-    ws.merge_range(r + 2, right.0, r + 2, right.1, sign, &f.italic_center)?;
-    let dots = "..............................................";
-    ws.merge_range(r + 7, left.0, r + 7, left.1, dots, &f.plain)?;
-    ws.merge_range(r + 7, right.0, r + 7, right.1, dots, &f.plain)?;
+    // The signature block: the hamlet team, the station, the commune police.
+    let r = last + 2;
+    let [a, b, c] = SIGNATURE_COLUMNS;
+    let parts = [(a, b - 1), (b, c - 1), (c, COL_PHONE_FIX - 1)];
+    let short = ["Xã ", "Phường ", "Thị trấn ", "Đặc khu "]
+        .iter()
+        .find_map(|p| meta.commune.trim().strip_prefix(p))
+        .unwrap_or(meta.commune.trim());
+    let place = if short.is_empty() || meta.undetermined {
+        "................."
+    } else {
+        short
+    };
+    let date_line = format!("{place}, ngày ...... tháng ...... năm 20......");
+    let (d0, d1) = parts[2];
+    ws.merge_range(r, d0, r, d1, "", &f.italic_center)?;
+    write_text(ws, r, d0, &date_line, Some(&f.italic_center))?;
+    let signers = signers(meta);
+    let notes = [
+        "(Ký, ghi rõ họ tên)",
+        "(Ký, ghi rõ họ tên, đóng dấu)",
+        "(Ký, ghi rõ họ tên, đóng dấu)",
+    ];
+    let dots = "........................................";
+    // Row by row: a row is written out when the next one starts.
+    for (i, (c0, c1)) in parts.into_iter().enumerate() {
+        ws.merge_range(r + 1, c0, r + 1, c1, "", &f.bold_center)?;
+        write_text(ws, r + 1, c0, &signers[i], Some(&f.bold_center))?;
+    }
+    for (i, (c0, c1)) in parts.into_iter().enumerate() {
+        ws.merge_range(r + 2, c0, r + 2, c1, notes[i], &f.italic_center)?;
+    }
+    for (c0, c1) in parts {
+        ws.merge_range(r + 7, c0, r + 7, c1, dots, &f.italic_center)?;
+    }
     ws.set_print_area(0, 0, r + 7, last_col)?;
     Ok(())
 }
 
-fn validations(ws: &mut Worksheet, n: u32, as_of: NaiveDate) -> Result<(), XlsxError> {
+fn validations(
+    ws: &mut Worksheet,
+    first: u32,
+    last: u32,
+    as_of: NaiveDate,
+) -> Result<(), XlsxError> {
     let gender = DataValidation::new()
         .allow_list_strings(&["Nam", "Nữ"])?
         .set_input_title("Giới tính đúng")?
         .set_input_message("Chọn Nam hoặc Nữ.")?
         .set_error_title("Giới tính")?
         .set_error_message("Chỉ chọn Nam hoặc Nữ trong danh sách.")?;
-    ws.add_data_validation(1, COL_GENDER_FIX, n, COL_GENDER_FIX, &gender)?;
+    ws.add_data_validation(first, COL_GENDER_FIX, last, COL_GENDER_FIX, &gender)?;
 
     let status = DataValidation::new()
         .allow_list_strings(&STATUSES)?
@@ -542,7 +908,7 @@ fn validations(ws: &mut Worksheet, n: u32, as_of: NaiveDate) -> Result<(), XlsxE
         .set_input_message("Chọn một kết quả cho mỗi dòng.")?
         .set_error_title("Kết quả xác minh")?
         .set_error_message("Chọn một giá trị trong danh sách.")?;
-    ws.add_data_validation(1, COL_STATUS, n, COL_STATUS, &status)?;
+    ws.add_data_validation(first, COL_STATUS, last, COL_STATUS, &status)?;
 
     let month = u8::try_from(as_of.month()).unwrap_or(12);
     let day = u8::try_from(as_of.day()).unwrap_or(31);
@@ -558,30 +924,33 @@ fn validations(ws: &mut Worksheet, n: u32, as_of: NaiveDate) -> Result<(), XlsxE
         .set_error_message(
             "Ngày không hợp lệ. Nhập dạng ngày/tháng/năm (dd/mm/yyyy), không sau ngày lập danh sách.",
         )?;
-    ws.add_data_validation(1, COL_BIRTH_FIX, n, COL_BIRTH_FIX, &birth)?;
+    ws.add_data_validation(first, COL_BIRTH_FIX, last, COL_BIRTH_FIX, &birth)?;
 
     let id = DataValidation::new()
-        .allow_custom(Formula::new("=OR(LEN(N2)=9,LEN(N2)=12)"))
+        .allow_custom(Formula::new(format!(
+            "=OR(LEN(N{0})=9,LEN(N{0})=12)",
+            first + 1
+        )))
         .set_input_title("Số CMND/CCCD đúng")?
         .set_input_message("12 chữ số (CCCD) hoặc 9 chữ số (CMND), giữ số 0 ở đầu.")?
         .set_error_title("Số CMND/CCCD")?
         .set_error_message("Số CCCD có 12 chữ số, CMND có 9 chữ số.")?
         .set_error_style(DataValidationErrorStyle::Warning);
-    ws.add_data_validation(1, COL_ID_FIX, n, COL_ID_FIX, &id)?;
+    ws.add_data_validation(first, COL_ID_FIX, last, COL_ID_FIX, &id)?;
 
     let phone = DataValidation::new()
         .allow_any_value()
         .set_input_title("Số điện thoại đúng")?
         .set_input_message("10 chữ số, bắt đầu bằng 0.")?;
-    ws.add_data_validation(1, COL_PHONE_FIX, n, COL_PHONE_FIX, &phone)?;
+    ws.add_data_validation(first, COL_PHONE_FIX, last, COL_PHONE_FIX, &phone)?;
     Ok(())
 }
 
 /// The hidden sheet's rows above the per-row table (the sources come between).
-const META_ROWS_BEFORE_TABLE: u32 = 15;
+const META_ROWS_BEFORE_TABLE: u32 = 16;
 
 fn meta_header(ws: &mut Worksheet, meta: &ListMeta) -> Result<(), XlsxError> {
-    let pairs: [(&str, String); 15] = [
+    let pairs: [(&str, String); 16] = [
         ("format", META_FORMAT.to_string()),
         ("export_id", meta.export_id.clone()),
         ("created", meta.created.clone()),
@@ -592,6 +961,7 @@ fn meta_header(ws: &mut Worksheet, meta: &ListMeta) -> Result<(), XlsxError> {
         ("commune", meta.commune.clone()),
         ("commune_code", meta.commune_code.clone()),
         ("sheet", LIST_SHEET.to_string()),
+        ("header_row", (HEADER_ROW + 1).to_string()),
         ("list", meta.list.clone()),
         (
             "units",
@@ -639,9 +1009,9 @@ fn meta_header(ws: &mut Worksheet, meta: &ListMeta) -> Result<(), XlsxError> {
 pub const GUIDE: [&str; 8] = [
     "Mỗi dòng của trang \"Danh sách\" là một người đã tiêm vắc xin COVID-19 có thông tin sai hoặc thiếu. Cột \"Lỗi phát hiện\" ghi sai ở đâu; cột \"Gợi ý sửa\" là giá trị phần mềm tính được, cần kiểm tra lại.",
     "Tổ công tác thôn/tổ dân phố gặp người dân, đối chiếu với thẻ CCCD, CMND hoặc giấy khai sinh.",
-    "Ghi thông tin đúng vào các cột nền vàng: \"Họ và tên đúng\", \"Ngày sinh đúng\" (ngày/tháng/năm, ví dụ 05/03/1985), \"Giới tính đúng\" (chọn Nam hoặc Nữ), \"Số CMND/CCCD đúng\" (CCCD đủ 12 số, giữ số 0 ở đầu), \"Số điện thoại đúng\" (10 số). Chỉ ghi ô cần sửa; ô để trống là giữ nguyên.",
+    "Ghi thông tin đúng vào các cột nền vàng: \"Họ và tên đúng\", \"Ngày sinh đúng\" (ngày/tháng/năm, ví dụ 05/03/1985), \"Giới tính đúng\" (chọn Nam hoặc Nữ), \"Số CMND/CCCD đúng\" (CCCD đủ 12 số, giữ số 0 ở đầu), \"Số điện thoại đúng\" (10 số). Chỉ ghi ô cần sửa; ô để trống là giữ nguyên. Danh sách người chưa rõ địa bàn có thêm cột \"Địa chỉ đúng\": ghi thôn/tổ dân phố, xã/phường nơi người đó sống.",
     "Chọn \"Kết quả xác minh\" cho từng dòng: \"Đã sửa\" (đã ghi thông tin đúng), \"Thông tin đúng\" (dữ liệu hiện có là đúng), \"Không xác định được\", \"Đã chuyển đi\" hoặc \"Đã mất\".",
-    "Không thêm, xoá hay sắp xếp lại dòng; không sửa các cột nền trắng; không đổi tên tệp và tên trang tính. Có thể lọc để xem từng thôn.",
+    "Không thêm hay xoá dòng; không sửa các cột nền trắng; không chèn, xoá hay đổi tên cột (cột ghi thêm chỉ đặt sau cột cuối); không đổi tên tệp và tên trang tính. Danh sách đã xếp theo từng thôn; có thể lọc hoặc sắp xếp để xem.",
     "Công an xã/phường đối chiếu với Cơ sở dữ liệu quốc gia về dân cư, ký xác nhận ở cuối danh sách cùng Trạm Y tế.",
     "In danh sách: khổ A4 nằm ngang, dòng tiêu đề lặp lại ở mỗi trang.",
     "Gửi lại chính tệp Excel này (không phải ảnh chụp hay bản in) cho Trạm Y tế để cập nhật lên Nền tảng quản lý tiêm chủng.",
@@ -740,6 +1110,85 @@ mod tests {
         assert_eq!(typed[usize::from(COL_STATUS - LOCKED_COLUMNS)].1, "Đã sửa");
         assert_eq!(typed[usize::from(COL_NOTE - LOCKED_COLUMNS)].1, "note");
         assert!(!row.typed.is_empty() && Typed::default().is_empty());
+    }
+
+    #[test]
+    fn keys_show_the_first_and_how_many_more() {
+        assert_eq!(shown_keys::<&str>(&[]), "");
+        assert_eq!(shown_keys(&["R1"]), "R1");
+        assert_eq!(shown_keys(&["R1", "R2", "R3"]), "R1 +2");
+        assert_eq!(keys_in_cell("R1 +2"), ["R1"]);
+        // Lists of older versions: every key, one per line.
+        assert_eq!(keys_in_cell("R1\nR2\n"), ["R1", "R2"]);
+        assert_eq!(keys_in_cell("a.csv:12"), ["a.csv:12"]);
+    }
+
+    #[test]
+    fn hamlets_are_read_from_the_address_and_ordered() {
+        assert_eq!(hamlet_of("Thôn 3, Xã Tân Mỹ").as_deref(), Some("Thôn 3"));
+        assert_eq!(
+            hamlet_of("12 Lê Lợi; Tổ  5, Phường 1").as_deref(),
+            Some("Tổ 5")
+        );
+        assert_eq!(hamlet_of("Ấp Phú Hòa, Xã A").as_deref(), Some("Ấp Phú Hòa"));
+        assert_eq!(
+            hamlet_of("khu pho 4, Phuong 2").as_deref(),
+            Some("khu pho 4")
+        );
+        // Streets that look like hamlet words without their accents are not hamlets.
+        assert_eq!(hamlet_of("15 Tô Hiến Thành, Phường 13"), None);
+        assert_eq!(hamlet_of("Láng Hạ, Đống Đa"), None);
+        assert_eq!(hamlet_of(""), None);
+        let mut names = vec![Some("Thôn 10"), None, Some("thôn 2"), Some("Ấp Bắc")];
+        names.sort_by_key(|h| hamlet_order(*h));
+        assert_eq!(
+            names,
+            [Some("Ấp Bắc"), Some("thôn 2"), Some("Thôn 10"), None]
+        );
+        assert_eq!(hamlet_order(Some("Thôn 2")), hamlet_order(Some("THÔN 2")));
+    }
+
+    #[test]
+    fn the_issuing_unit_follows_what_is_known_of_the_place() {
+        let meta = |p: &str, d: &str, c: &str| ListMeta {
+            export_id: String::new(),
+            created: String::new(),
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default(),
+            province: p.into(),
+            district: d.into(),
+            commune: c.into(),
+            commune_code: String::new(),
+            list: String::new(),
+            division: crate::normalize::places::Division::D2020,
+            undetermined: false,
+            former: String::new(),
+            sources: Vec::new(),
+            with_reason: false,
+        };
+        let full = meta("Tỉnh Bến Tre", "Huyện Ba Tri", "Xã Tân Mỹ");
+        assert_eq!(
+            issuing_unit(&full),
+            (
+                "TRUNG TÂM Y TẾ HUYỆN BA TRI".to_string(),
+                "TRẠM Y TẾ XÃ TÂN MỸ".to_string()
+            )
+        );
+        assert!(!full.address_fix() && full.extra_columns().is_empty());
+        let no_commune = meta("Tỉnh Bến Tre", "Huyện Ba Tri", "");
+        assert_eq!(issuing_unit(&no_commune).1, "TRUNG TÂM Y TẾ HUYỆN BA TRI");
+        assert_eq!(
+            no_commune.extra_columns(),
+            [(ADDRESS_FIX_HEADER, ADDRESS_FIX_WIDTH)]
+        );
+        assert_eq!(
+            issuing_unit(&meta("Tỉnh Bến Tre", "", "")).1,
+            "SỞ Y TẾ TỈNH BẾN TRE"
+        );
+        assert!(issuing_unit(&meta("", "", "")).1.starts_with("ĐƠN VỊ"));
+        assert_eq!(
+            signers(&full)[1..],
+            ["TRẠM Y TẾ XÃ TÂN MỸ", "CÔNG AN XÃ TÂN MỸ"]
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::output::list_workbook::{
 /// The three sheets of a list as plain cells.
 #[derive(Debug, Clone)]
 pub struct Sheets {
-    /// `Danh sách`, row by row (the header is row 0).
+    /// `Danh sách`, row by row from the sheet's first (the header is below the heading).
     pub list: Vec<Vec<Data>>,
     /// `Hướng dẫn`.
     pub guide: Vec<Vec<Data>>,
@@ -103,11 +103,34 @@ impl Sheets {
         }
     }
 
-    /// The data rows (sheet rows 2…, before the signature block).
+    /// The data rows (those with an STT: not the heading, the header, a hamlet's sub-heading or
+    /// the signature block).
     pub fn data_rows(&self) -> Vec<usize> {
-        (1..self.list.len())
+        (0..self.list.len())
             .filter(|&r| matches!(self.list[r].first(), Some(Data::Float(_) | Data::Int(_))))
             .collect()
+    }
+
+    /// The record keys of the person on list row `row` (0-based), from the hidden sheet's table
+    /// (`Mã bản ghi` shows only the first).
+    pub fn keys(&self, row: usize) -> Vec<String> {
+        let cell = |r: &Vec<Data>, c: usize| match r.get(c) {
+            Some(Data::String(t)) => t.clone(),
+            Some(Data::Float(f)) => f.to_string(),
+            Some(Data::Int(i)) => i.to_string(),
+            _ => String::new(),
+        };
+        let sheet_row = (row + 1).to_string();
+        let start = self
+            .meta
+            .iter()
+            .position(|r| cell(r, 0) == "row")
+            .map_or(self.meta.len(), |i| i + 1);
+        self.meta[start..]
+            .iter()
+            .find(|r| cell(r, 0) == sheet_row)
+            .map(|r| cell(r, 2).lines().map(String::from).collect())
+            .unwrap_or_default()
     }
 
     /// A suggestion of a row: "Số CMND/CCCD: 0790…" gives the number.

@@ -316,6 +316,21 @@ pub fn table_start(s: &vaxclean::sample::fill::Sheets) -> usize {
         .unwrap()
 }
 
+/// Index in the hidden sheet of the table row of list row `row` (0-based sheet row).
+pub fn table_row(s: &vaxclean::sample::fill::Sheets, row: usize) -> usize {
+    let start = table_start(s);
+    let want = (row + 1) as f64;
+    start
+        + s.meta[start..]
+            .iter()
+            .position(|r| match r.first() {
+                Some(calamine::Data::Float(f)) => *f == want,
+                Some(calamine::Data::Int(i)) => *i as f64 == want,
+                _ => false,
+            })
+            .unwrap()
+}
+
 /// What a forger does after overwriting list row `row`: the hidden table row for it
 /// recomputed from the visible cells.
 pub fn refingerprint(s: &mut vaxclean::sample::fill::Sheets, row: usize) {
@@ -323,8 +338,11 @@ pub fn refingerprint(s: &mut vaxclean::sample::fill::Sheets, row: usize) {
         .map(|c| s.text(row, c).trim().to_string())
         .map(|t| t.strip_suffix(".0").map(String::from).unwrap_or(t))
         .collect();
-    let at = table_start(s) + row;
+    let at = table_row(s, row);
     let t = &mut s.meta[at];
-    t[2] = calamine::Data::String(locked[1].clone());
+    // The keys shown: the first, "+N" when there are more (the hidden sheet has them all).
+    if !locked[1].contains(" +") {
+        t[2] = calamine::Data::String(locked[1].clone());
+    }
     t[3] = calamine::Data::String(vaxclean::output::list_workbook::fingerprint(&locked));
 }

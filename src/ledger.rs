@@ -54,6 +54,36 @@ CREATE TABLE conflicts(
 CREATE INDEX conflicts_open ON conflicts(resolved);
 ";
 
+/// The table this module adds in schema version 4: the latest answer heard for each list row of
+/// an export (by its origin), and the day it was first answered, so that a list returned in an
+/// earlier batch is still "returned" (verification.xlsx). Result codes only: nothing personal.
+pub const ANSWERS_SCHEMA: &str = r"
+CREATE TABLE list_answers(
+    origin TEXT PRIMARY KEY,
+    result TEXT NOT NULL,
+    first_answered TEXT NOT NULL,
+    last_answered TEXT NOT NULL
+);
+";
+
+/// A list `export-list` wrote, as verification.xlsx needs it: its unit, its date, and per row
+/// the row's origin and record keys (one per line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedList {
+    /// The export's id.
+    pub export_id: String,
+    /// The list's path under the output folder.
+    pub list: String,
+    /// When it was written (RFC 3339).
+    pub created: String,
+    /// The export's date.
+    pub as_of: NaiveDate,
+    /// Province, district, commune.
+    pub unit: [String; 3],
+    /// Per row: origin, record keys.
+    pub rows: Vec<(String, String)>,
+}
+
 /// A row of a recorded list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerRow {
@@ -240,6 +270,94 @@ impl History {
             unit,
             rows,
         }))
+    }
+
+    /// The lists `export-list` wrote (not the lists sent back by `apply-corrections`, whose rows
+    /// descend from another list's), in the order recorded.
+    pub fn exported_lists(&self) -> Result<Vec<ExportedList>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT l.export_id, l.list, l.created, l.as_of, l.province, l.district, l.commune,
+                    r.row, r.keys, r.origin
+             FROM export_lists l JOIN export_rows r ON r.export_id = l.export_id AND r.list = l.list
+             ORDER BY l.as_of, l.created, l.export_id, l.list, r.row",
+        )?;
+        let mut out: Vec<ExportedList> = Vec::new();
+        let mut own: Vec<bool> = Vec::new();
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (export_id, list): (String, String) = (r.get(0)?, r.get(1)?);
+            let row: u32 = r.get(7)?;
+            let keys: String = r.get(8)?;
+            let from: String = r.get(9)?;
+            let same = out
+                .last()
+                .is_some_and(|l| l.export_id == export_id && l.list == list);
+            if !same {
+                let as_of: String = r.get(3)?;
+                out.push(ExportedList {
+                    created: r.get(2)?,
+                    as_of: NaiveDate::parse_from_str(&as_of, "%Y-%m-%d").unwrap_or_default(),
+                    unit: [r.get(4)?, r.get(5)?, r.get(6)?],
+                    rows: Vec::new(),
+                    export_id,
+                    list,
+                });
+                own.push(true);
+            }
+            if let (Some(l), Some(o)) = (out.last_mut(), own.last_mut()) {
+                *o &= from == origin(&l.export_id, &l.list, row);
+                l.rows.push((from, keys));
+            }
+        }
+        Ok(out
+            .into_iter()
+            .zip(own)
+            .filter(|(_, own)| *own)
+            .map(|(l, _)| l)
+            .collect())
+    }
+
+    /// The answers recorded for list rows, by origin: result code, day first answered.
+    pub fn answers(&self) -> Result<std::collections::HashMap<String, (String, NaiveDate)>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT origin, result, first_answered FROM list_answers")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .map(|(o, res, first)| {
+                let first = NaiveDate::parse_from_str(&first, "%Y-%m-%d").unwrap_or_default();
+                (o, (res, first))
+            })
+            .collect())
+    }
+
+    /// Records the answers of a run (origin, result code, day first answered), heard on `day`.
+    pub fn record_answers(
+        &mut self,
+        answers: &[(String, &'static str, NaiveDate)],
+        day: NaiveDate,
+    ) -> Result<()> {
+        let day = day.format("%Y-%m-%d").to_string();
+        self.write(|tx| {
+            let mut stmt = tx.prepare(
+                "INSERT OR REPLACE INTO list_answers(origin, result, first_answered, last_answered)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (origin, result, first) in answers {
+                let first = first.format("%Y-%m-%d").to_string();
+                stmt.execute(params![origin, result, first, day])?;
+            }
+            Ok(())
+        })
     }
 
     /// Every side of a conflict still open.

@@ -15,13 +15,11 @@ use super::source::{SourceIndex, SourceRow};
 use super::{Decision, Outcome, Why};
 use crate::i18n::Lang;
 use crate::input::{InputFile, SourceStamp};
-use crate::normalize::identifiers::{IdReading, read_id};
 use crate::output::audit::AuditRow;
 use crate::output::list_workbook::{ListMeta, ListRow, Typed};
 use crate::output::merged::{self, Edit, SheetEdits};
-use crate::output::verification::VerificationRow;
+use crate::record::Field;
 use crate::record::shown::{ListValues, Shown};
-use crate::record::{Cell, Field};
 
 /// A run's decisions with everything needed to write them out.
 pub struct Applied {
@@ -86,12 +84,12 @@ impl Applied {
     }
 
     /// The returned row a decision is about (`None` for a deleted row).
-    fn returned_row(&self, d: &Decision) -> Option<&ReturnedRow> {
+    pub(super) fn returned_row(&self, d: &Decision) -> Option<&ReturnedRow> {
         d.row.and_then(|i| self.books[d.workbook].rows.get(i))
     }
 
     /// The sheet row of a decision's row in its workbook (a deleted row's as exported).
-    fn workbook_row(&self, d: &Decision) -> u32 {
+    pub(super) fn workbook_row_of(&self, d: &Decision) -> u32 {
         let b = &self.books[d.workbook];
         self.returned_row(d).map_or_else(
             || {
@@ -117,12 +115,16 @@ impl Applied {
             .collect()
     }
 
-    /// The audit: every change, every row sent back, every row that changed nothing.
+    /// The audit: every change, every row sent back, every row that changed nothing — each
+    /// with the team's note, and a row with no record key (one added to the list) included.
     pub fn audit_rows(&self, lang: Lang) -> Vec<AuditRow> {
         let mut out = Vec::new();
         for d in &self.decisions {
             let b = &self.books[d.workbook];
-            let wrow = self.workbook_row(d);
+            let wrow = self.workbook_row_of(d);
+            let note = self
+                .returned_row(d)
+                .map_or(String::new(), |r| r.fixes.note.trim().to_string());
             let base = |row: Option<&SourceRow>, key: String| AuditRow {
                 record_key: key,
                 source: row
@@ -132,11 +134,18 @@ impl Applied {
                 row: row.map_or(0, |r| r.loc.row),
                 workbook: b.display.clone(),
                 workbook_row: wrow,
+                note: note.clone(),
                 ..AuditRow::default()
             };
-            // The records the row stands for: the matched rows, else its keys.
+            // The records the row stands for: the matched rows, else its keys, else (a row
+            // typed into the list by hand) none, still written once.
             let targets: Vec<(Option<&SourceRow>, String)> = if d.matched.is_empty() {
-                d.keys.iter().map(|k| (None, k.clone())).collect()
+                let by_key: Vec<_> = d.keys.iter().map(|k| (None, k.clone())).collect();
+                if by_key.is_empty() {
+                    vec![(None, String::new())]
+                } else {
+                    by_key
+                }
             } else {
                 d.matched
                     .iter()
@@ -271,77 +280,6 @@ impl Applied {
             out.entry(d.workbook).or_default().push(row);
         }
         out
-    }
-
-    /// Records that had no valid ID number and have one now, as the import file's cells.
-    pub fn import_rows(&self, year: i32) -> Vec<[String; 16]> {
-        let mut out = Vec::new();
-        for d in &self.decisions {
-            if d.outcome != Outcome::Applied {
-                continue;
-            }
-            if d.fixes.id.is_none() {
-                continue;
-            }
-            let Some(r) = self.returned_row(d) else {
-                continue;
-            };
-            // A number Excel damaged (lost zeros) is no valid number on the platform either.
-            let before = Cell::Text(r.shown().id.to_string());
-            if matches!(read_id(&before, year), IdReading::Valid { .. }) {
-                continue;
-            }
-            for &i in &d.matched {
-                let row = &self.index.rows[i];
-                let mut cells: [String; 16] = row.cells.clone();
-                cells[Field::RecordId.index()] = self.key_of(row);
-                for (f, fix) in d.fixes.iter() {
-                    if let Some(v) = fix {
-                        cells[f.index()] = v.clone();
-                    }
-                }
-                out.push(cells);
-            }
-        }
-        out
-    }
-
-    /// One verification row per decision.
-    pub fn verification_rows(&self) -> Vec<VerificationRow> {
-        self.decisions
-            .iter()
-            .map(|d| {
-                let b = &self.books[d.workbook];
-                let id = &b.identity;
-                let r = self.returned_row(d);
-                let src = d.matched.first().map(|&i| &self.index.rows[i]);
-                // As exported; a deleted row's from the source, when it is still there.
-                let shown = |f: Field| -> String {
-                    r.and_then(|r| r.shown().get(f).map(|s| s.to_string()))
-                        .or_else(|| src.map(|s| s.get(f).to_string()))
-                        .unwrap_or_default()
-                };
-                let reason = match &d.outcome {
-                    Outcome::Rejected(why) => why.message.clone(),
-                    _ => String::new(),
-                };
-                VerificationRow {
-                    unit: [
-                        id.get("province").to_string(),
-                        id.get("district").to_string(),
-                        id.get("commune").to_string(),
-                    ],
-                    workbook: b.display.clone(),
-                    workbook_row: self.workbook_row(d),
-                    keys: d.keys.join(", "),
-                    name: shown(Field::FullName),
-                    birth: shown(Field::BirthDate),
-                    id: shown(Field::IdNumber),
-                    result: d.outcome.label(),
-                    reason,
-                }
-            })
-            .collect()
     }
 
     /// Edits per source, per sheet name ("" for CSV), per row.
@@ -890,8 +828,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                // As exported, not as corrected.
-                ("Lê Văn An", 2, "R1", "Đã sửa"),
+                // As corrected, not as exported.
+                ("Lê Văn Ân", 2, "R1", "Đã sửa"),
                 ("Trần Thị Bình", 2, "R2", "Thông tin đúng"),
                 ("Phạm Văn Cường", 2, "R3", "Bị trả lại"),
                 // A deleted row: from the source.
@@ -899,6 +837,8 @@ mod tests {
             ]
         );
         assert!(rows[0].reason.is_empty() && !rows[2].reason.is_empty());
+        assert_eq!(rows[0].corrected, "Họ và tên");
+        assert_eq!(rows[1].corrected, "");
     }
 
     #[test]
@@ -973,9 +913,10 @@ mod tests {
             returned_row(&["R3"], SHOWN_C, FIX_NAME, "Đã sửa"),
         ]);
         let (applied, _) = decided(vec![list], rows);
-        let import = applied.import_rows(2026);
+        let import = applied.import_rows(today());
         let got: Vec<(&str, &str, &str)> = import
             .iter()
+            .map(|r| &r.cells)
             .map(|c| {
                 (
                     c[Field::RecordId.index()].as_str(),

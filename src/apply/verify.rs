@@ -169,7 +169,7 @@ impl Applied {
             unit: self.unit_of(d),
             workbook: b.display.clone(),
             workbook_row: self.workbook_row_of(d),
-            keys: d.keys.join(", "),
+            keys: d.keys.join("\n"),
             name: value(Field::FullName),
             birth: value(Field::BirthDate),
             id: value(Field::IdNumber),

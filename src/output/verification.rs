@@ -194,8 +194,8 @@ fn write_summary(ws: &mut Worksheet, v: &Verification) -> Result<(), XlsxError> 
     ws.set_name("Tổng hợp")?;
     let heads = summary_headers();
     let last = heads.len() as u16 - 1;
-    let mut widths = vec![5.0, 14.0, 15.0, 17.0, 11.0, 11.0, 7.5, 9.5];
-    widths.extend([9.0; RESULTS.len() + 1]);
+    let mut widths = vec![4.5, 14.0, 16.0, 16.0, 10.5, 10.5, 6.5, 8.5];
+    widths.extend([8.0; RESULTS.len() + 1]);
     let title = Format::new()
         .set_bold()
         .set_font_size(14)
@@ -230,15 +230,20 @@ fn write_summary(ws: &mut Worksheet, v: &Verification) -> Result<(), XlsxError> 
     header(ws, top, &heads, &widths)?;
     ws.set_row_height(top, 45)?;
 
-    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
-    let num = Format::new().set_border(FormatBorder::Thin);
+    let cell = Format::new().set_border(FormatBorder::Thin);
+    let num = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_num_format("#,##0");
+    let stt = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center);
     let late = Format::new()
         .set_border(FormatBorder::Thin)
         .set_bold()
         .set_font_color(0xC00000);
     for (i, c) in v.communes.iter().enumerate() {
         let r = top + 1 + i as u32;
-        ws.write_number_with_format(r, 0, (i + 1) as f64, &num)?;
+        ws.write_number_with_format(r, 0, (i + 1) as f64, &stt)?;
         for (k, part) in c.unit.iter().enumerate() {
             let shown = if k == 2 && part.is_empty() {
                 "(chưa rõ xã)"
@@ -268,6 +273,7 @@ fn write_summary(ws: &mut Worksheet, v: &Verification) -> Result<(), XlsxError> 
     let bold = Format::new()
         .set_bold()
         .set_border(FormatBorder::Thin)
+        .set_num_format("#,##0")
         .set_background_color(0xF2F2F2);
     ws.merge_range(total_row, 0, total_row, 6, "Tổng cộng", &bold)?;
     let listed: u64 = v.communes.iter().map(|c| c.listed).sum();
@@ -312,29 +318,51 @@ fn signature(ws: &mut Worksheet, row: u32, last: u16, as_of: NaiveDate) -> Resul
     Ok(())
 }
 
+/// The lines a text takes in a wrapped cell `width` characters wide.
+fn lines(text: &str, width: f64) -> usize {
+    let per_line = (width as usize).saturating_sub(1).max(1);
+    text.lines()
+        .map(|l| l.chars().count().div_ceil(per_line).max(1))
+        .sum::<usize>()
+        .max(1)
+}
+
 fn write_detail(ws: &mut Worksheet, rows: &[VerificationRow]) -> Result<(), XlsxError> {
     ws.set_name("Chi tiết")?;
-    header(
-        ws,
-        0,
-        &DETAIL_HEADERS,
-        &[
-            14.0, 14.0, 16.0, 24.0, 6.0, 16.0, 22.0, 11.0, 15.0, 14.0, 16.0, 30.0, 30.0,
-        ],
-    )?;
-    let wrap = Format::new().set_text_wrap();
+    let widths = [
+        14.0, 15.0, 16.0, 22.0, 6.0, 14.0, 22.0, 11.0, 15.0, 14.0, 16.0, 30.0, 30.0,
+    ];
+    header(ws, 0, &DETAIL_HEADERS, &widths)?;
+    ws.set_row_height(0, 30)?;
+    let top = Format::new().set_align(FormatAlign::Top);
+    let wrap = top.clone().set_text_wrap();
     for (i, r) in rows.iter().enumerate() {
         let row = i as u32 + 1;
+        // Rows are not measured by the spreadsheet: as tall as their longest wrapped cell.
+        let tall = [
+            (&r.workbook, 3),
+            (&r.keys, 5),
+            (&r.corrected, 10),
+            (&r.reason, 11),
+            (&r.note, 12),
+        ]
+        .iter()
+        .map(|(t, c)| lines(t, widths[*c]))
+        .max()
+        .unwrap_or(1);
+        if tall > 1 {
+            ws.set_row_height(row, 15.0 * tall as f64)?;
+        }
         for (c, part) in r.unit.iter().enumerate() {
-            write_text(ws, row, c as u16, part, None)?;
+            write_text(ws, row, c as u16, part, Some(&top))?;
         }
         write_text(ws, row, 3, &r.workbook, Some(&wrap))?;
-        ws.write_number(row, 4, f64::from(r.workbook_row))?;
+        ws.write_number_with_format(row, 4, f64::from(r.workbook_row), &top)?;
         write_text(ws, row, 5, &r.keys, Some(&wrap))?;
-        write_text(ws, row, 6, &r.name, None)?;
-        write_text(ws, row, 7, &r.birth, None)?;
-        write_text(ws, row, 8, &r.id, None)?;
-        write_text(ws, row, 9, r.result, None)?;
+        write_text(ws, row, 6, &r.name, Some(&top))?;
+        write_text(ws, row, 7, &r.birth, Some(&top))?;
+        write_text(ws, row, 8, &r.id, Some(&top))?;
+        write_text(ws, row, 9, r.result, Some(&top))?;
         write_text(ws, row, 10, &r.corrected, Some(&wrap))?;
         write_text(ws, row, 11, &r.reason, Some(&wrap))?;
         write_text(ws, row, 12, &r.note, Some(&wrap))?;

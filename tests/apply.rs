@@ -1166,7 +1166,7 @@ fn notes_rows_typed_in_and_records_still_wrong_reach_the_outputs() {
     assert!(added.iter().all(|r| r["status"] == "rejected"
         && r["reason_code"] == "ROW_ADDED"
         && r["note"] == "người mới đến"
-        && r["field"] == ""));
+        && r["field"].is_empty()));
 
     // verification.xlsx without --history: the commune of the list, each person once.
     let ver = d.join("res/verification.xlsx");

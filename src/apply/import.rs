@@ -57,8 +57,14 @@ impl Applied {
     /// The errors the scan's own-row rules still find on a record as it will be imported (the
     /// columns its sheet has; its place is not judged here), one message per line.
     fn remaining_errors(&self, row: &SourceRow, cells: &[String; 16], today: NaiveDate) -> String {
-        let columns = self.index.columns.get(&row.loc.sheet);
-        let has = |f: Field| columns.is_none_or(|c| c[f.index()].is_some());
+        // The columns of the record's sheet (unknown: the person's own fields only).
+        let columns = self
+            .index
+            .columns
+            .get(&row.loc.sheet)
+            .map_or(Columns::PERSON, |c| {
+                Columns::new(|f| c[f.index()].is_some())
+            });
         let mut refs: [CellRef<'_>; FIELD_COUNT] = Default::default();
         for (i, v) in cells.iter().enumerate() {
             if !v.trim().is_empty() {
@@ -81,7 +87,7 @@ impl Applied {
                 place: false,
                 commune: false,
                 district: false,
-                ..Columns::new(has)
+                ..columns
             };
             let nowhere = crate::normalize::places::Place::default();
             crate::rules::check_row(&normal, &nowhere, columns, today, &mut found);
@@ -94,5 +100,70 @@ impl Applied {
             .collect();
         lines.dedup();
         lines.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::apply::tests::{book, index_of, returned_row, src_row, today};
+    use crate::apply::{Context, decide};
+    use crate::i18n::Lang;
+    use crate::input::{Format, InputFile};
+    use crate::record::Field;
+
+    #[test]
+    fn a_record_given_a_number_but_still_wrong_is_flagged() {
+        let fine = ["Lê Văn An", "05/03/1985", "Nam", "", "0912345678"];
+        let bad_birth = ["Trần Thị Bình", "31/02/1990", "Nữ", "", "0987654321"];
+        let rows = vec![src_row("R1", fine, 1, 2), src_row("R2", bad_birth, 1, 3)];
+        let books = vec![book(vec![
+            returned_row(&["R1"], fine, ["", "", "", "025431876", ""], "Đã sửa"),
+            returned_row(&["R2"], bad_birth, ["", "", "", "025431877", ""], "Đã sửa"),
+        ])];
+        let files = vec![InputFile {
+            path: "d.csv".into(),
+            display: "d.csv".into(),
+            format: Format::Csv,
+            size: 0,
+            from_folder: false,
+        }];
+        let index = index_of(rows);
+        let gazetteer = crate::normalize::places::Gazetteer::default();
+        let ctx = Context {
+            today: today(),
+            lang: Lang::En,
+            returned: &books,
+            gazetteer: &gazetteer,
+            registry: None,
+        };
+        let decisions = decide(&ctx, &index);
+        let (applied, _) = super::Applied::new(files, books, index, decisions);
+        let import = applied.import_rows(today());
+        let got: Vec<(&str, &str, &str)> = import
+            .iter()
+            .map(|r| {
+                (
+                    r.cells[Field::RecordId.index()].as_str(),
+                    r.cells[Field::IdNumber.index()].as_str(),
+                    r.remaining.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("R1", "025431876", ""),
+                (
+                    "R2",
+                    "025431877",
+                    crate::rules::message(
+                        crate::rules::Code::DobInvalid,
+                        crate::rules::Detail::None,
+                        Lang::Vi
+                    )
+                    .as_str()
+                ),
+            ]
+        );
     }
 }

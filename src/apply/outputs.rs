@@ -799,6 +799,48 @@ mod tests {
     }
 
     #[test]
+    fn a_row_typed_into_the_list_is_audited_and_notes_are_kept() {
+        let mut typed = returned_row(&[], SHOWN_A, FIX_NAME, "Đã sửa");
+        typed.integrity = crate::apply::returned::Integrity::Added;
+        typed.fixes.note = "người mới đến".into();
+        let mut moved = returned_row(&["R1"], SHOWN_A, NONE, "Đã chuyển đi");
+        moved.fixes.note = " chuyển vào Đà Nẵng từ 3/2022 ".into();
+        let (applied, _) = decided(
+            vec![book(vec![moved, typed])],
+            vec![src_row("R1", SHOWN_A, 1, 2)],
+        );
+        let audit = applied.audit_rows(Lang::En);
+        let got: Vec<_> = audit
+            .iter()
+            .map(|a| {
+                (
+                    a.record_key.as_str(),
+                    a.status,
+                    a.reason_code.as_str(),
+                    a.note.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "R1",
+                    "unchanged",
+                    "MOVED_AWAY",
+                    "chuyển vào Đà Nẵng từ 3/2022"
+                ),
+                ("", "rejected", "ROW_ADDED", "người mới đến"),
+            ]
+        );
+        // In the verification list too, where the typed row counts for nobody.
+        let rows = applied.verification_rows();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].note, "chuyển vào Đà Nẵng từ 3/2022");
+        assert_eq!(applied.answers().len(), 1);
+    }
+
+    #[test]
     fn a_moved_row_is_applied_with_a_note() {
         let mut row = returned_row(&["R1"], SHOWN_A, FIX_NAME, "Đã sửa");
         row.integrity = crate::apply::returned::Integrity::Moved;

@@ -92,3 +92,32 @@ pub fn write(w: &mut impl Write, rows: &[AuditRow]) -> Result<()> {
     csv.flush()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_note_is_the_last_column_and_made_safe() {
+        let row = AuditRow {
+            record_key: "R1".into(),
+            status: "unchanged",
+            reason_code: "MOVED_AWAY".into(),
+            note: "=chuyển vào Đà Nẵng từ 3/2022".into(),
+            ..AuditRow::default()
+        };
+        let mut out = Vec::new();
+        write(&mut out, &[row]).expect("written");
+        let text = String::from_utf8(out).expect("utf-8");
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert!(
+            lines[0].ends_with(",reason,reason_code,note"),
+            "{}",
+            lines[0]
+        );
+        assert_eq!(
+            lines[1],
+            "R1,,,,,,,,unchanged,,MOVED_AWAY,'=chuyển vào Đà Nẵng từ 3/2022"
+        );
+    }
+}

@@ -449,3 +449,193 @@ pub fn write_import<W: Write + Seek + Send>(w: W, rows: &[ImportRow]) -> Result<
     }
     book.save_to_writer(w)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Data, Reader, Xlsx};
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default()
+    }
+
+    /// A written workbook's sheet as text, row by row (numbers without `.0`).
+    fn read_back(bytes: Vec<u8>, sheet: &str) -> Vec<Vec<String>> {
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("a workbook");
+        let range = book.worksheet_range(sheet).expect("the sheet");
+        range
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|c| match c {
+                        Data::Float(f) => format!("{f}"),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn written(v: &Verification) -> Vec<u8> {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        write_verification(&mut buf, v).expect("written");
+        buf.into_inner()
+    }
+
+    fn line(commune: &str, returned: Option<NaiveDate>, counts: [u64; 8]) -> CommuneLine {
+        CommuneLine {
+            unit: ["Tỉnh T".into(), "Huyện H".into(), commune.into()],
+            exported: Some(day(20)),
+            returned,
+            listed: 10,
+            counts,
+        }
+    }
+
+    #[test]
+    fn the_summary_names_each_commune_with_totals_and_signatures() {
+        let v = Verification {
+            as_of: day(26),
+            from_history: true,
+            communes: vec![
+                line("Xã B", None, [0; 8]),
+                line("Xã A", Some(day(24)), [3, 4, 1, 0, 1, 0, 0, 0]),
+                line("", Some(day(25)), [0, 10, 0, 0, 0, 0, 0, 0]),
+            ],
+            rows: Vec::new(),
+        };
+        let cells = read_back(written(&v), "Tổng hợp");
+        assert_eq!(cells[0][0], TITLE);
+        assert_eq!(
+            cells[1][0],
+            "Tính đến ngày 26/11/2026: 3 xã/phường đã xuất danh sách, 2 đã trả về, 1 chưa trả về"
+        );
+        assert_eq!(cells[2][0], "", "no warning with --history");
+        let top = SUMMARY_HEADER_ROW as usize;
+        assert_eq!(cells[top], summary_headers());
+        let tail = |r: &[String]| r[3..].to_vec();
+        assert_eq!(
+            tail(&cells[top + 1]),
+            [
+                "Xã B",
+                "20/11/2026",
+                "Chưa trả về",
+                "6",
+                "10",
+                "0",
+                "0",
+                "0",
+                "0",
+                "0",
+                "0",
+                "0",
+                "0",
+                "10"
+            ]
+        );
+        assert_eq!(
+            tail(&cells[top + 2]),
+            [
+                "Xã A",
+                "20/11/2026",
+                "24/11/2026",
+                "",
+                "10",
+                "3",
+                "4",
+                "1",
+                "0",
+                "1",
+                "0",
+                "0",
+                "0",
+                "1"
+            ]
+        );
+        assert_eq!(cells[top + 3][3], "(chưa rõ xã)");
+        let total = &cells[top + 4];
+        assert_eq!(total[0], "Tổng cộng");
+        assert_eq!(
+            total[7..],
+            ["30", "3", "14", "1", "0", "1", "0", "0", "0", "11"]
+        );
+        let flat: Vec<&String> = cells.iter().flatten().collect();
+        for s in [
+            "NGƯỜI LẬP BIỂU",
+            "THỦ TRƯỞNG ĐƠN VỊ",
+            "……………, ngày 26 tháng 11 năm 2026",
+        ] {
+            assert!(flat.iter().any(|c| *c == s), "{s}");
+        }
+    }
+
+    #[test]
+    fn without_history_the_summary_says_what_is_not_known() {
+        let v = Verification {
+            as_of: day(26),
+            from_history: false,
+            communes: vec![line("Xã A", Some(day(26)), [10, 0, 0, 0, 0, 0, 0, 0])],
+            rows: vec![VerificationRow {
+                unit: ["Tỉnh T".into(), "Huyện H".into(), "Xã A".into()],
+                workbook: "a.xlsx".into(),
+                workbook_row: 2,
+                keys: "R1\nR2".into(),
+                name: "Lê Văn Ân".into(),
+                birth: "05/03/1985".into(),
+                id: "001085012345".into(),
+                corrected: "Họ và tên".into(),
+                result: "Đã sửa",
+                reason: String::new(),
+                note: "=đã gặp".into(),
+            }],
+        };
+        let bytes = written(&v);
+        let cells = read_back(bytes.clone(), "Tổng hợp");
+        assert!(cells[2][0].contains("--history"), "{:?}", cells[2]);
+        let detail = read_back(bytes, "Chi tiết");
+        assert_eq!(detail[0], DETAIL_HEADERS);
+        assert_eq!(
+            detail[1],
+            [
+                "Tỉnh T",
+                "Huyện H",
+                "Xã A",
+                "a.xlsx",
+                "2",
+                "R1\nR2",
+                "Lê Văn Ân",
+                "05/03/1985",
+                "001085012345",
+                "Đã sửa",
+                "Họ và tên",
+                "",
+                "=đã gặp"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_import_file_flags_records_still_wrong() {
+        let row = |id: &str, remaining: &str| ImportRow {
+            cells: std::array::from_fn(|i| match i {
+                0 => id.to_string(),
+                4 => "025431876".to_string(),
+                _ => String::new(),
+            }),
+            remaining: remaining.to_string(),
+        };
+        let mut buf = std::io::Cursor::new(Vec::new());
+        write_import(
+            &mut buf,
+            &[row("R1", ""), row("R2", "ngày sinh không hợp lệ")],
+        )
+        .expect("written");
+        let cells = read_back(buf.into_inner(), "Nhập lại");
+        assert_eq!(cells[0].len(), 17);
+        assert_eq!(cells[0][16], IMPORT_FLAG_HEADER);
+        assert_eq!(cells[1][4], "025431876", "text, the zero kept");
+        assert_eq!(cells[1][16], "");
+        assert_eq!(cells[2][16], "ngày sinh không hợp lệ");
+    }
+}

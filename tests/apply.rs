@@ -1206,4 +1206,68 @@ fn notes_rows_typed_in_and_records_still_wrong_reach_the_outputs() {
     assert_eq!(by_id("R1")[4], "025431876");
     assert_eq!(by_id("R1").get(flag).map_or("", String::as_str), "");
     assert!(by_id("R2")[flag].contains("ngày sinh"), "{:?}", by_id("R2"));
+
+    // Printed by LibreOffice (when installed): the summary on one page with its title, date,
+    // totals, signatures and page number, then the detail.
+    if let Some(pages) = printed(d, &ver) {
+        assert_eq!(pages.len(), 2, "{pages:#?}");
+        let first = &pages[0];
+        for s in [
+            "BẢNG TỔNG HỢP KẾT QUẢ XÁC MINH",
+            "Tính đến ngày 26/11/2026",
+            "Xã Tân Mỹ",
+            "Tổng cộng",
+            "NGƯỜI LẬP BIỂU",
+            "THỦ TRƯỞNG ĐƠN VỊ",
+            "Trang 1/2",
+        ] {
+            assert!(first.contains(s), "{s} on page 1: {first}");
+        }
+        assert!(pages[1].contains("chuyển vào Đà Nẵng"), "{}", pages[1]);
+    }
+}
+
+/// The text of each page of `book` printed to PDF by LibreOffice; `None` (and a line on stderr)
+/// when LibreOffice or pdftotext is not installed.
+fn printed(d: &Path, book: &Path) -> Option<Vec<String>> {
+    let works = |b: &str, arg: &str| {
+        std::process::Command::new(b)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !works("soffice", "--version") || !works("pdftotext", "-v") {
+        eprintln!("skipped: LibreOffice (soffice) or pdftotext is not installed");
+        return None;
+    }
+    let pdf_dir = d.join("pdf");
+    let profile = format!("-env:UserInstallation=file://{}/lo-profile", d.display());
+    let out = std::process::Command::new("soffice")
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(&pdf_dir)
+        .arg(book)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    let pdf = pdf_dir.join(book.with_extension("pdf").file_name().unwrap());
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let all = String::from_utf8_lossy(&out.stdout).into_owned();
+    Some(
+        all.split('\u{c}')
+            .filter(|p| !p.trim().is_empty())
+            .map(String::from)
+            .collect(),
+    )
 }

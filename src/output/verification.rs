@@ -194,7 +194,7 @@ fn write_summary(ws: &mut Worksheet, v: &Verification) -> Result<(), XlsxError> 
     ws.set_name("Tổng hợp")?;
     let heads = summary_headers();
     let last = heads.len() as u16 - 1;
-    let mut widths = vec![4.5, 14.0, 16.0, 16.0, 10.5, 10.5, 6.5, 8.5];
+    let mut widths = vec![4.5, 16.0, 17.0, 17.0, 10.5, 10.5, 6.5, 8.5];
     widths.extend([8.0; RESULTS.len() + 1]);
     let title = Format::new()
         .set_bold()

@@ -1,8 +1,9 @@
 //! What `apply-corrections` writes, built from one [`Applied`] value (the decisions, the returned
 //! workbooks, the source index and the inputs, put together once): the audit rows, the lists sent
-//! back, the import rows, the verification rows, the merged sources' edits, the rejected lists'
-//! paths and [`ApplySummary`] (summary.json and the terminal lines). The writers themselves live
-//! in [`crate::output`]; the command only orchestrates.
+//! back, the merged sources' edits, the rejected lists' paths and [`ApplySummary`] (summary.json
+//! and the terminal lines); the import rows in [`super::import`], what verification.xlsx shows in
+//! [`super::verify`]. The writers themselves live in [`crate::output`]; the command only
+//! orchestrates.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

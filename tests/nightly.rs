@@ -832,7 +832,7 @@ fn commune_lines(path: &Path) -> BTreeMap<String, Vec<String>> {
 
 #[test]
 fn verification_names_every_exported_commune_and_counts_a_list_returned_thrice_once() {
-    use vaxclean::output::list_workbook::{COL_NOTE, COL_STATUS};
+    use vaxclean::output::list_workbook::{COL_NOTE, COL_PHONE_FIX, COL_STATUS};
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     sample(
@@ -893,6 +893,13 @@ fn verification_names_every_exported_commune_and_counts_a_list_returned_thrice_o
         .filter(|&&r| r != moved && filled.text(r, usize::from(COL_STATUS)) == "Đã sửa")
         .count();
     assert!(fixed > 0 && fixed_now > 0);
+    // One person given an impossible phone number: sent back, corrected the next day.
+    let bad = *rows
+        .iter()
+        .find(|&&r| filled.text(r, usize::from(COL_STATUS)) == "Thông tin đúng")
+        .unwrap();
+    filled.set(bad, COL_PHONE_FIX, calamine::Data::String("12345".into()));
+    filled.set(bad, COL_STATUS, calamine::Data::String("Đã sửa".into()));
     for n in 1..=3 {
         filled.save(&d.join(format!("back/a{n}.xlsx"))).unwrap();
     }
@@ -948,6 +955,7 @@ fn verification_names_every_exported_commune_and_counts_a_list_returned_thrice_o
         .sum();
     assert_eq!(answered.to_string(), listed(a), "{line_a:?}");
     assert_eq!(line_a[4], fixed_now.to_string(), "Đã sửa");
+    assert_eq!(line_a[6], "1", "Bị trả lại");
     assert_eq!(line_a[8], "1", "Đã chuyển đi");
     // Totals, title, date and the signature block.
     assert_eq!(first[0][0], vaxclean::output::verification::TITLE);
@@ -1007,13 +1015,36 @@ fn verification_names_every_exported_commune_and_counts_a_list_returned_thrice_o
             .any(|r| r["reason_code"] == "MOVED_AWAY" && r["note"] == note)
     );
 
-    // The next day C comes back alone: A is still returned, B waits one more day.
+    // The next day C comes back, and the list sent back to A with the phone number corrected: A is
+    // still returned since the 26th, its person sent back now corrected; B waits one more day.
     let mut filled_c = vaxclean::sample::fill::Sheets::load(c).unwrap();
     filled_c.accept_suggestions();
     filled_c.save(&d.join("back2/c.xlsx")).unwrap();
+    // One list sent back per copy returned: the team answers the first.
+    let mut sent_back: Vec<PathBuf> = common::walk(&d.join("res/rejected"));
+    sent_back.sort();
+    assert_eq!(sent_back.len(), 3, "{sent_back:?}");
+    let mut again = vaxclean::sample::fill::Sheets::load(&sent_back[0]).unwrap();
+    let back_rows = again.data_rows();
+    assert_eq!(back_rows.len(), 1);
+    assert_eq!(
+        again.text(back_rows[0], usize::from(COL_PHONE_FIX)),
+        "12345"
+    );
+    again.set(
+        back_rows[0],
+        COL_PHONE_FIX,
+        calamine::Data::String("0912345678".into()),
+    );
+    again.save(&d.join("back2/a-again.xlsx")).unwrap();
     let lines = commune_lines(&apply("back2", "res2", "2026-11-27"));
-    assert_eq!(lines[&commune(a)][1], "26/11/2026");
-    assert_eq!(lines[&commune(a)][3..], line_a[3..], "A's answers kept");
+    assert_eq!(lines.len(), 3, "a list sent back is no commune of its own");
+    let now_a = &lines[&commune(a)];
+    assert_eq!(now_a[1], "26/11/2026");
+    assert_eq!(now_a[3], line_a[3]);
+    assert_eq!(now_a[4], (fixed_now + 1).to_string(), "Đã sửa: {now_a:?}");
+    assert_eq!(now_a[6], "0", "Bị trả lại");
+    assert_eq!(now_a[8..], line_a[8..], "the other answers kept");
     assert_eq!(lines[&commune(c)][1], "27/11/2026");
     assert_eq!(lines[&commune(b)][2], "7");
 }

@@ -263,8 +263,36 @@ pub fn track(
         run.push((origin.clone(), RESULT_CODES[now], day));
         answers.insert(origin, (now, day));
     }
+    // Per unit its latest list with every row; of the earlier ones, the rows answered (what the
+    // latest list's people may have answered there).
+    let mut exports = h.exported_heads()?;
+    let mut latest: HashMap<[String; 3], usize> = HashMap::new();
+    for (i, e) in exports.iter().enumerate() {
+        latest.insert(e.unit.clone(), i);
+    }
+    let mut place: HashMap<(String, String), usize> = HashMap::new();
+    for (i, e) in exports.iter_mut().enumerate() {
+        if latest.get(&e.unit) == Some(&i) {
+            e.rows = h.list_rows(&e.export_id, &e.list)?;
+        } else {
+            place.insert((e.export_id.clone(), e.list.clone()), i);
+        }
+    }
+    let mut answered: Vec<&String> = answers.keys().collect();
+    answered.sort_unstable();
+    for origin in answered {
+        let Some((export_id, list, row)) = crate::ledger::split_origin(origin) else {
+            continue;
+        };
+        let Some(&i) = place.get(&(export_id.to_string(), list.to_string())) else {
+            continue;
+        };
+        if let Some(keys) = h.row_keys(export_id, list, row)? {
+            exports[i].rows.push((origin.clone(), keys));
+        }
+    }
     Ok(Some(Tracked {
-        exports: h.exported_lists()?,
+        exports,
         answers,
         run,
     }))

@@ -20,14 +20,15 @@ use crate::input::SourceStamp;
 use crate::pipeline::{UnitKey, UnitStats};
 
 /// The schema this version writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Upgrades, in order: the statement that takes the schema from version `i` to `i + 1`.
 /// Version 2 notes each finding's input (its file name) and whether a run was partial; the record
 /// keys of rows without a record id name their file by its name instead of the path as typed
 /// ([`rename_path_keys`]). Version 3 adds the export ledger and the open conflicts of
-/// `apply-corrections` ([`crate::ledger`]).
-const MIGRATIONS: [&str; 3] = [
+/// `apply-corrections` ([`crate::ledger`]); version 4 the answers heard for each list row, so that
+/// verification.xlsx knows which lists came back in earlier batches.
+const MIGRATIONS: [&str; 4] = [
     r"
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE runs(
@@ -90,6 +91,7 @@ ALTER TABLE findings ADD COLUMN input TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
 ",
     crate::ledger::SCHEMA,
+    crate::ledger::ANSWERS_SCHEMA,
 ];
 
 /// One finding of a run, as the history keys it.

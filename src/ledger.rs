@@ -54,6 +54,36 @@ CREATE TABLE conflicts(
 CREATE INDEX conflicts_open ON conflicts(resolved);
 ";
 
+/// The table this module adds in schema version 4: the latest answer heard for each list row of
+/// an export (by its origin), and the day it was first answered, so that a list returned in an
+/// earlier batch is still "returned" (verification.xlsx). Result codes only: nothing personal.
+pub const ANSWERS_SCHEMA: &str = r"
+CREATE TABLE list_answers(
+    origin TEXT PRIMARY KEY,
+    result TEXT NOT NULL,
+    first_answered TEXT NOT NULL,
+    last_answered TEXT NOT NULL
+);
+";
+
+/// A list `export-list` wrote, as verification.xlsx needs it: its unit, its date, and per row
+/// the row's origin and record keys (one per line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedList {
+    /// The export's id.
+    pub export_id: String,
+    /// The list's path under the output folder.
+    pub list: String,
+    /// When it was written (RFC 3339).
+    pub created: String,
+    /// The export's date.
+    pub as_of: NaiveDate,
+    /// Province, district, commune.
+    pub unit: [String; 3],
+    /// Per row: origin, record keys.
+    pub rows: Vec<(String, String)>,
+}
+
 /// A row of a recorded list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerRow {
@@ -112,6 +142,13 @@ impl ListRecord {
 /// The origin of row `row` of a list first written by this export.
 pub fn origin(export_id: &str, list: &str, row: u32) -> String {
     format!("{export_id}/{list}/{row}")
+}
+
+/// The export id, list and row an origin names ([`origin`]).
+pub fn split_origin(origin: &str) -> Option<(&str, &str, u32)> {
+    let (export_id, rest) = origin.split_once('/')?;
+    let (list, row) = rest.rsplit_once('/')?;
+    Some((export_id, list, row.parse().ok()?))
 }
 
 /// A truncated SHA-256 of `parts`: how the ledger keeps numbers, people and corrections.
@@ -242,6 +279,106 @@ impl History {
         }))
     }
 
+    /// The lists `export-list` wrote (not the lists sent back by `apply-corrections`, whose rows
+    /// descend from another list's), in the order recorded, without their rows. A list is told by
+    /// its first row only, through the primary key: no scan of every row ever exported.
+    pub fn exported_heads(&self) -> Result<Vec<ExportedList>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT l.export_id, l.list, l.created, l.as_of, l.province, l.district, l.commune,
+                    (SELECT r.origin = l.export_id || '/' || l.list || '/' || r.row
+                     FROM export_rows r WHERE r.export_id = l.export_id AND r.list = l.list
+                     ORDER BY r.row LIMIT 1)
+             FROM export_lists l
+             ORDER BY l.as_of, l.created, l.export_id, l.list",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let as_of: String = r.get(3)?;
+                let own: Option<bool> = r.get(7)?;
+                Ok((
+                    ExportedList {
+                        export_id: r.get(0)?,
+                        list: r.get(1)?,
+                        created: r.get(2)?,
+                        as_of: NaiveDate::parse_from_str(&as_of, "%Y-%m-%d").unwrap_or_default(),
+                        unit: [r.get(4)?, r.get(5)?, r.get(6)?],
+                        rows: Vec::new(),
+                    },
+                    own.unwrap_or(false),
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, own)| *own)
+            .map(|(l, _)| l)
+            .collect())
+    }
+
+    /// The rows of a recorded list: origin, record keys.
+    pub fn list_rows(&self, export_id: &str, list: &str) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT origin, keys FROM export_rows WHERE export_id = ?1 AND list = ?2 ORDER BY row",
+        )?;
+        let rows = stmt
+            .query_map(params![export_id, list], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The record keys of one recorded list row, by its place.
+    pub fn row_keys(&self, export_id: &str, list: &str, row: u32) -> Result<Option<String>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT keys FROM export_rows WHERE export_id = ?1 AND list = ?2 AND row = ?3",
+        )?;
+        Ok(stmt
+            .query_row(params![export_id, list, row], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The answers recorded for list rows, by origin: result code, day first answered.
+    pub fn answers(&self) -> Result<std::collections::HashMap<String, (String, NaiveDate)>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT origin, result, first_answered FROM list_answers")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .map(|(o, res, first)| {
+                let first = NaiveDate::parse_from_str(&first, "%Y-%m-%d").unwrap_or_default();
+                (o, (res, first))
+            })
+            .collect())
+    }
+
+    /// Records the answers of a run (origin, result code, day first answered), heard on `day`.
+    pub fn record_answers(
+        &mut self,
+        answers: &[(String, &'static str, NaiveDate)],
+        day: NaiveDate,
+    ) -> Result<()> {
+        let day = day.format("%Y-%m-%d").to_string();
+        self.write(|tx| {
+            let mut stmt = tx.prepare(
+                "INSERT OR REPLACE INTO list_answers(origin, result, first_answered, last_answered)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (origin, result, first) in answers {
+                let first = first.format("%Y-%m-%d").to_string();
+                stmt.execute(params![origin, result, first, day])?;
+            }
+            Ok(())
+        })
+    }
+
     /// Every side of a conflict still open.
     pub fn open_sides(&self) -> Result<Vec<Side>> {
         let mut stmt = self.conn().prepare(
@@ -338,6 +475,62 @@ mod tests {
         assert_eq!(
             h.list("0000000000000000", "A/B/C.xlsx").ok().flatten(),
             None
+        );
+    }
+
+    #[test]
+    fn the_exports_are_told_from_the_lists_sent_back_and_answers_read_back() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut h = history(dir.path());
+        let list = |export_id: &str, path: &str, from: Option<&str>| ListRecord {
+            export_id: export_id.into(),
+            list: path.into(),
+            created: "2026-11-20T08:00:00+07:00".into(),
+            as_of: day(20),
+            unit: ["A".into(), "B".into(), "C".into()],
+            rows: (2..4)
+                .map(|n| LedgerRow {
+                    table: TableRow {
+                        row: n,
+                        keys: format!("VX{n}\nVX{}", n + 10),
+                        fingerprint: format!("{n:032x}"),
+                    },
+                    origin: from.map_or_else(|| origin(export_id, path, n), |f| format!("{f}/{n}")),
+                })
+                .collect(),
+        };
+        h.record_lists(&[
+            list("e1", "A/B/C.xlsx", None),
+            list("e2", "rejected/A/B/C.xlsx", Some("e1/A/B/C.xlsx")),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        let heads = h.exported_heads().unwrap_or_else(|e| panic!("{e}"));
+        let named: Vec<(&str, &str)> = heads
+            .iter()
+            .map(|l| (l.export_id.as_str(), l.list.as_str()))
+            .collect();
+        assert_eq!(named, [("e1", "A/B/C.xlsx")]);
+        assert_eq!(heads[0].unit, ["A", "B", "C"]);
+        let rows = h.list_rows("e1", "A/B/C.xlsx").unwrap_or_default();
+        assert_eq!(
+            rows,
+            [
+                ("e1/A/B/C.xlsx/2".to_string(), "VX2\nVX12".to_string()),
+                ("e1/A/B/C.xlsx/3".to_string(), "VX3\nVX13".to_string()),
+            ]
+        );
+        assert_eq!(split_origin(&rows[1].0), Some(("e1", "A/B/C.xlsx", 3)));
+        assert_eq!(split_origin("e1"), None);
+        assert_eq!(
+            h.row_keys("e1", "A/B/C.xlsx", 3).ok().flatten().as_deref(),
+            Some("VX3\nVX13")
+        );
+        h.record_answers(&[(rows[0].0.clone(), "fixed", day(24))], day(26))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let answers = h.answers().unwrap_or_default();
+        assert_eq!(
+            answers.get(&rows[0].0),
+            Some(&("fixed".to_string(), day(24)))
         );
     }
 

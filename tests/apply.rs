@@ -1495,3 +1495,220 @@ fn suggestions_are_accepted_with_da_sua_and_certain_fixes_made_for_confirmed_peo
     let key = &a_rows[0]["record_key"];
     assert!(merged[key].contains(&a_fix), "{:?}", merged[key]);
 }
+
+/// A sheet of a workbook, cell by cell as text.
+fn sheet_text(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    let mut book = open_workbook_auto(path).unwrap();
+    let range = book.worksheet_range(sheet).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn notes_rows_typed_in_and_records_still_wrong_reach_the_outputs() {
+    use vaxclean::output::list_workbook::COL_NAME;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Three people of one commune without an ID number; the second also has an impossible birth date.
+    let place = "Tỉnh Bến Tre,Huyện Ba Tri,Xã Tân Mỹ";
+    std::fs::write(
+        d.join("dump.csv"),
+        format!(
+            "Mã đối tượng,Họ và tên,Ngày sinh,Giới tính,Số CMND/CCCD,Số điện thoại,Tỉnh/Thành phố,Quận/Huyện,Xã/Phường,Địa chỉ\n\
+             R1,Lê Văn An,05/03/1985,Nam,,0912345678,{place},Thôn 1\n\
+             R2,Trần Thị Bình,31/02/1990,Nữ,,0987654321,{place},Thôn 2\n\
+             R3,Phạm Văn Cường,02/02/1992,Nam,,0911111111,{place},Thôn 3\n"
+        ),
+    )
+    .unwrap();
+    let out = run(
+        d,
+        &[
+            "export-list",
+            "dump.csv",
+            "--out",
+            "lists",
+            "--as-of",
+            "2026-11-20",
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let list = common::walk(&d.join("lists"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .unwrap();
+    let mut l = load(&list);
+    let rows = data_rows(&l);
+    assert_eq!(rows.len(), 3);
+    let row_of = |l: &Sheets, k: &str| {
+        *data_rows(l)
+            .iter()
+            .find(|&&r| str_at(l, r, 1).lines().any(|x| x == k))
+            .unwrap()
+    };
+    let (r1, r2, r3) = (row_of(&l, "R1"), row_of(&l, "R2"), row_of(&l, "R3"));
+    set(&mut l, r1, COL_ID_FIX, s("025431876"));
+    set(&mut l, r1, COL_STATUS, s("Đã sửa"));
+    set(&mut l, r1, COL_NOTE, s("=số trên thẻ"));
+    set(&mut l, r2, COL_ID_FIX, s("025431877"));
+    set(&mut l, r2, COL_STATUS, s("Đã sửa"));
+    let note = "chuyển vào Đà Nẵng từ 3/2022";
+    set(&mut l, r3, COL_STATUS, s("Đã chuyển đi"));
+    set(&mut l, r3, COL_NOTE, s(note));
+    // A person the team typed in under the list, with no record key.
+    let typed = data_rows(&l).last().copied().unwrap() + 1;
+    l.list.insert(typed, Vec::new());
+    set(&mut l, typed, COL_NAME, s("Nguyễn Văn Mới"));
+    set(&mut l, typed, COL_STATUS, s("Đã sửa"));
+    set(&mut l, typed, COL_NOTE, s("người mới đến"));
+    // The same list returned twice.
+    save(&l, &d.join("back/l.xlsx"));
+    save(&l, &d.join("back/l-copy.xlsx"));
+    let out = run(
+        d,
+        &[
+            "apply-corrections",
+            "--source",
+            "dump.csv",
+            "--corrections",
+            "back",
+            "--out",
+            "res",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+
+    // audit.csv: the note last, on every row of the returned list; the row typed in is there.
+    let raw = std::fs::read_to_string(d.join("res/audit.csv")).unwrap();
+    let header = raw.trim_start_matches('\u{feff}').lines().next().unwrap();
+    assert!(header.ends_with(",reason_code,note"), "{header}");
+    let rows = audit(&d.join("res/audit.csv"));
+    let of = |key: &str| -> Vec<&BTreeMap<String, String>> {
+        rows.iter().filter(|r| r["record_key"] == key).collect()
+    };
+    assert!(
+        of("R3")
+            .iter()
+            .all(|r| r["note"] == note && r["reason_code"] == "MOVED_AWAY")
+    );
+    assert!(
+        of("R1")
+            .iter()
+            .any(|r| r["status"] == "applied" && r["note"] == "'=số trên thẻ")
+    );
+    let added = of("");
+    assert_eq!(added.len(), 2, "once per copy: {added:?}");
+    assert!(added.iter().all(|r| r["status"] == "rejected"
+        && r["reason_code"] == "ROW_ADDED"
+        && r["note"] == "người mới đến"
+        && r["field"].is_empty()));
+
+    // verification.xlsx without --history: the commune of the list, each person once.
+    let ver = d.join("res/verification.xlsx");
+    let first = sheet_text(&ver, "Tổng hợp");
+    assert!(first[2][0].contains("--history"), "{:?}", first[2]);
+    let header = first.iter().position(|r| r[0] == "STT").unwrap();
+    let line = &first[header + 1];
+    assert_eq!(line[3], "Xã Tân Mỹ");
+    assert_eq!(&line[4..6], ["20/11/2026", "26/11/2026"]);
+    assert_eq!(
+        line[7], "3",
+        "three people, though the list came back twice"
+    );
+    assert_eq!(line[8], "2", "Đã sửa");
+    assert_eq!(line[12], "1", "Đã chuyển đi");
+    let detail = sheet_text(&ver, "Chi tiết");
+    let col = |h: &str| detail[0].iter().position(|x| x == h).unwrap();
+    let by_keys = |k: &str| detail.iter().find(|r| r[col("Mã bản ghi")] == k).unwrap();
+    assert_eq!(
+        by_keys("R1")[col("Số CMND/CCCD")],
+        "025431876",
+        "the new number"
+    );
+    assert_eq!(by_keys("R1")[col("Trường đã sửa")], "Số CMND/CCCD");
+    assert_eq!(by_keys("R3")[col("Ghi chú")], note);
+    // One row per person, and the row typed in (once per copy), counted nowhere.
+    assert_eq!(detail.len() - 1, 3 + 2);
+
+    // The import file: both new numbers, the record still wrong flagged with its error.
+    let imp = sheet_text(&d.join("res/import/nhap-lai.xlsx"), "Nhập lại");
+    let flag = imp[0]
+        .iter()
+        .position(|h| h == vaxclean::output::verification::IMPORT_FLAG_HEADER)
+        .unwrap();
+    assert_eq!(flag, 16);
+    let by_id = |k: &str| imp.iter().find(|r| r[0] == k).unwrap();
+    assert_eq!(by_id("R1")[4], "025431876");
+    assert_eq!(by_id("R1").get(flag).map_or("", String::as_str), "");
+    assert!(by_id("R2")[flag].contains("ngày sinh"), "{:?}", by_id("R2"));
+
+    // Printed by LibreOffice (when installed): the summary on one page with its title, date,
+    // totals, signatures and page number, then the detail.
+    if let Some(pages) = printed(d, &ver) {
+        assert_eq!(pages.len(), 2, "{pages:#?}");
+        let first = &pages[0];
+        for s in [
+            "BẢNG TỔNG HỢP KẾT QUẢ XÁC MINH",
+            "Tính đến ngày 26/11/2026",
+            "Xã Tân Mỹ",
+            "Tổng cộng",
+            "NGƯỜI LẬP BIỂU",
+            "THỦ TRƯỞNG ĐƠN VỊ",
+            "Trang 1/2",
+        ] {
+            assert!(first.contains(s), "{s} on page 1: {first}");
+        }
+        assert!(pages[1].contains("chuyển vào Đà Nẵng"), "{}", pages[1]);
+    }
+}
+
+/// The text of each page of `book` printed to PDF by LibreOffice; `None` (and a line on stderr)
+/// when LibreOffice or pdftotext is not installed.
+fn printed(d: &Path, book: &Path) -> Option<Vec<String>> {
+    let works = |b: &str, arg: &str| {
+        std::process::Command::new(b)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !works("soffice", "--version") || !works("pdftotext", "-v") {
+        eprintln!("skipped: LibreOffice (soffice) or pdftotext is not installed");
+        return None;
+    }
+    let pdf_dir = d.join("pdf");
+    let profile = format!("-env:UserInstallation=file://{}/lo-profile", d.display());
+    let out = std::process::Command::new("soffice")
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(&pdf_dir)
+        .arg(book)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    let pdf = pdf_dir.join(book.with_extension("pdf").file_name().unwrap());
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let all = String::from_utf8_lossy(&out.stdout).into_owned();
+    Some(
+        all.split('\u{c}')
+            .filter(|p| !p.trim().is_empty())
+            .map(String::from)
+            .collect(),
+    )
+}

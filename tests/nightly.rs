@@ -797,3 +797,265 @@ fn an_input_named_twice_is_read_once() {
         assert_eq!(twice.len(), once.len(), "{inputs:?}");
     }
 }
+
+/// A sheet of a workbook, cell by cell as text (numbers without `.0`).
+fn sheet_cells(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    use calamine::{Data, Reader};
+    let mut book = calamine::open_workbook_auto(path).unwrap();
+    let range = book.worksheet_range(sheet).unwrap();
+    let (top, _) = range.start().unwrap_or((0, 0));
+    let mut rows: Vec<Vec<String>> = vec![Vec::new(); top as usize];
+    rows.extend(range.rows().map(|r| {
+        r.iter()
+            .map(|c| match c {
+                Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+                other => other.to_string(),
+            })
+            .collect()
+    }));
+    rows
+}
+
+/// The text of a member of a zip (an xlsx part).
+fn zip_member(path: &Path, member: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(member).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+/// The summary sheet's commune lines, by commune: (export date, returned, days waiting, listed,
+/// the counts of the result columns, no result yet).
+fn commune_lines(path: &Path) -> BTreeMap<String, Vec<String>> {
+    let cells = sheet_cells(path, "Tổng hợp");
+    let header = cells
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c == "STT"))
+        .unwrap();
+    cells[header + 1..]
+        .iter()
+        .take_while(|r| r.first().is_some_and(|c| c.parse::<u32>().is_ok()))
+        .map(|r| (r[3].clone(), r[4..].to_vec()))
+        .collect()
+}
+
+#[test]
+fn verification_names_every_exported_commune_and_counts_a_list_returned_thrice_once() {
+    use vaxclean::output::list_workbook::{COL_NOTE, COL_PHONE_FIX, COL_STATUS};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample(
+        d,
+        "dump.csv",
+        &[
+            "--people",
+            "300",
+            "--communes",
+            "3",
+            "--defect-rate",
+            "0.5",
+            "--seed",
+            "11",
+        ],
+    );
+    let o = run(
+        d,
+        &[
+            "export-list",
+            "--include-repairable",
+            "dump.csv",
+            "--out",
+            "lists",
+            "--history",
+            "h.sqlite",
+            "--as-of",
+            "2026-11-20",
+            "-q",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    let mut lists: Vec<PathBuf> = common::walk(&d.join("lists"))
+        .into_iter()
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "xlsx")
+                && !p.to_string_lossy().contains("_chua-ro-xa")
+        })
+        .collect();
+    lists.sort();
+    assert_eq!(lists.len(), 3, "{lists:?}");
+    let commune = |p: &Path| p.file_stem().unwrap().to_string_lossy().into_owned();
+    let (a, b, c) = (&lists[0], &lists[1], &lists[2]);
+    // List A comes back three times (the same filled copy), one of its people moved away with a
+    // note; list B never comes back; list C comes back the next day.
+    let mut filled = vaxclean::sample::fill::Sheets::load(a).unwrap();
+    let fixed = filled.accept_suggestions();
+    let rows = filled.data_rows();
+    let moved = rows[0];
+    let note = "chuyển vào Đà Nẵng từ 3/2022";
+    filled.set(
+        moved,
+        COL_STATUS,
+        calamine::Data::String("Đã chuyển đi".into()),
+    );
+    filled.set(moved, COL_NOTE, calamine::Data::String(note.into()));
+    let fixed_now = rows
+        .iter()
+        .filter(|&&r| r != moved && filled.text(r, usize::from(COL_STATUS)) == "Đã sửa")
+        .count();
+    assert!(fixed > 0 && fixed_now > 0);
+    // One person given an impossible phone number: sent back, corrected the next day.
+    let bad = *rows
+        .iter()
+        .find(|&&r| filled.text(r, usize::from(COL_STATUS)) == "Thông tin đúng")
+        .unwrap();
+    filled.set(bad, COL_PHONE_FIX, calamine::Data::String("12345".into()));
+    filled.set(bad, COL_STATUS, calamine::Data::String("Đã sửa".into()));
+    for n in 1..=3 {
+        filled.save(&d.join(format!("back/a{n}.xlsx"))).unwrap();
+    }
+    let apply = |corrections: &str, out: &str, as_of: &str| {
+        let o = run(
+            d,
+            &[
+                "apply-corrections",
+                "--source",
+                "dump.csv",
+                "--corrections",
+                corrections,
+                "--out",
+                out,
+                "--history",
+                "h.sqlite",
+                "--as-of",
+                as_of,
+                "-q",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+        d.join(out).join("verification.xlsx")
+    };
+    let ver = apply("back", "res", "2026-11-26");
+    let lines = commune_lines(&ver);
+    let listed = |p: &Path| {
+        vaxclean::sample::fill::Sheets::load(p)
+            .unwrap()
+            .data_rows()
+            .len()
+            .to_string()
+    };
+    // Every exported commune has a line; B, never returned, first, six days waiting.
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let line_b = &lines[&commune(b)];
+    assert_eq!(line_b[0], "20/11/2026");
+    assert_eq!(line_b[1], "Chưa trả về");
+    assert_eq!(line_b[2], "6");
+    assert_eq!(line_b[3], listed(b));
+    assert_eq!(line_b.last(), Some(&listed(b)), "nobody of B answered");
+    let first = sheet_cells(&ver, "Tổng hợp");
+    let header = first.iter().position(|r| r[0] == "STT").unwrap();
+    assert_eq!(first[header + 1][3], commune(b), "the lists to chase first");
+    // A, returned three times: each person once.
+    let line_a = &lines[&commune(a)];
+    assert_eq!(line_a[1], "26/11/2026");
+    assert_eq!(line_a[2], "");
+    assert_eq!(line_a[3], listed(a));
+    let answered: u64 = line_a[4..12]
+        .iter()
+        .map(|n| n.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(answered.to_string(), listed(a), "{line_a:?}");
+    assert_eq!(line_a[4], fixed_now.to_string(), "Đã sửa");
+    assert_eq!(line_a[6], "1", "Bị trả lại");
+    assert_eq!(line_a[8], "1", "Đã chuyển đi");
+    // Totals, title, date and the signature block.
+    assert_eq!(first[0][0], vaxclean::output::verification::TITLE);
+    assert!(
+        first[1][0].starts_with("Tính đến ngày 26/11/2026"),
+        "{:?}",
+        first[1]
+    );
+    let total = first.iter().find(|r| r[0] == "Tổng cộng").unwrap();
+    let people: usize = lists
+        .iter()
+        .map(|p| listed(p).parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(total[7], people.to_string());
+    let flat: Vec<&String> = first.iter().flatten().collect();
+    assert!(flat.iter().any(|c| *c == "NGƯỜI LẬP BIỂU"));
+    assert!(flat.iter().any(|c| *c == "THỦ TRƯỞNG ĐƠN VỊ"));
+    // The detail: each person once, the note kept, the new number shown.
+    let detail = sheet_cells(&ver, "Chi tiết");
+    assert_eq!(detail.len() - 1, listed(a).parse::<usize>().unwrap());
+    let heads = &detail[0];
+    let col = |h: &str| heads.iter().position(|x| x == h).unwrap();
+    let moved_row = detail
+        .iter()
+        .find(|r| r[col("Kết quả")] == "Đã chuyển đi")
+        .unwrap();
+    assert_eq!(moved_row[col("Ghi chú")], note);
+    let new_ids: Vec<String> = rows
+        .iter()
+        .filter(|&&r| r != moved)
+        .filter_map(|&r| filled.suggestion(r, "Số CMND/CCCD"))
+        .collect();
+    for id in &new_ids {
+        assert!(
+            detail
+                .iter()
+                .any(|r| r[col("Số CMND/CCCD")] == *id && r[col("Kết quả")] == "Đã sửa"),
+            "the new number {id} shown"
+        );
+    }
+    // Printable: A4 landscape, one page wide, the header repeated, pages numbered.
+    let book = zip_member(&ver, "xl/workbook.xml");
+    assert!(book.contains("'Tổng hợp'!$4:$4"), "{book}");
+    for sheet in ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"] {
+        let xml = zip_member(&ver, sheet);
+        assert!(xml.contains("paperSize=\"9\""));
+        assert!(xml.contains("orientation=\"landscape\""));
+        assert!(xml.contains("<pageSetUpPr fitToPage=\"1\"/>"));
+        assert!(xml.contains("fitToHeight=\"0\""));
+        assert!(xml.contains("&amp;P"), "page numbers");
+    }
+    // The audit keeps the note too.
+    let audit = common::findings(&d.join("res/audit.csv"));
+    assert!(
+        audit
+            .iter()
+            .any(|r| r["reason_code"] == "MOVED_AWAY" && r["note"] == note)
+    );
+
+    // The next day C comes back, and the list sent back to A with the phone number corrected: A is
+    // still returned since the 26th, its person sent back now corrected; B waits one more day.
+    let mut filled_c = vaxclean::sample::fill::Sheets::load(c).unwrap();
+    filled_c.accept_suggestions();
+    filled_c.save(&d.join("back2/c.xlsx")).unwrap();
+    // One list sent back per copy returned: the team answers the first.
+    let mut sent_back: Vec<PathBuf> = common::walk(&d.join("res/rejected"));
+    sent_back.sort();
+    assert_eq!(sent_back.len(), 3, "{sent_back:?}");
+    let mut again = vaxclean::sample::fill::Sheets::load(&sent_back[0]).unwrap();
+    let back_rows = again.data_rows();
+    assert_eq!(back_rows.len(), 1);
+    assert_eq!(
+        again.text(back_rows[0], usize::from(COL_PHONE_FIX)),
+        "12345"
+    );
+    again.set(
+        back_rows[0],
+        COL_PHONE_FIX,
+        calamine::Data::String("0912345678".into()),
+    );
+    again.save(&d.join("back2/a-again.xlsx")).unwrap();
+    let lines = commune_lines(&apply("back2", "res2", "2026-11-27"));
+    assert_eq!(lines.len(), 3, "a list sent back is no commune of its own");
+    let now_a = &lines[&commune(a)];
+    assert_eq!(now_a[1], "26/11/2026");
+    assert_eq!(now_a[3], line_a[3]);
+    assert_eq!(now_a[4], (fixed_now + 1).to_string(), "Đã sửa: {now_a:?}");
+    assert_eq!(now_a[6], "0", "Bị trả lại");
+    assert_eq!(now_a[8..], line_a[8..], "the other answers kept");
+    assert_eq!(lines[&commune(c)][1], "27/11/2026");
+    assert_eq!(lines[&commune(b)][2], "7");
+}

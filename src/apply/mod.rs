@@ -10,6 +10,7 @@
 
 pub mod authentic;
 mod conflict;
+pub mod import;
 pub mod outputs;
 pub mod registry;
 pub mod returned;
@@ -17,6 +18,7 @@ pub mod source;
 pub mod standing;
 pub mod suspect;
 pub mod unit;
+pub mod verify;
 pub mod why;
 
 use std::collections::BTreeMap;

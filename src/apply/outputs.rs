@@ -1,8 +1,9 @@
 //! What `apply-corrections` writes, built from one [`Applied`] value (the decisions, the returned
 //! workbooks, the source index and the inputs, put together once): the audit rows, the lists sent
-//! back, the import rows, the verification rows, the merged sources' edits, the rejected lists'
-//! paths and [`ApplySummary`] (summary.json and the terminal lines). The writers themselves live
-//! in [`crate::output`]; the command only orchestrates.
+//! back, the merged sources' edits, the rejected lists' paths and [`ApplySummary`] (summary.json
+//! and the terminal lines); the import rows in [`super::import`], what verification.xlsx shows in
+//! [`super::verify`]. The writers themselves live in [`crate::output`]; the command only
+//! orchestrates.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -15,13 +16,11 @@ use super::source::{SourceIndex, SourceRow};
 use super::{Decision, Outcome, Why};
 use crate::i18n::Lang;
 use crate::input::{InputFile, SourceStamp};
-use crate::normalize::identifiers::{IdReading, read_id};
 use crate::output::audit::AuditRow;
 use crate::output::list_workbook::{ListMeta, ListRow, Typed};
 use crate::output::merged::{self, Edit, SheetEdits};
-use crate::output::verification::VerificationRow;
+use crate::record::Field;
 use crate::record::shown::{ListValues, Shown};
-use crate::record::{Cell, Field};
 
 /// A run's decisions with everything needed to write them out.
 pub struct Applied {
@@ -86,12 +85,12 @@ impl Applied {
     }
 
     /// The returned row a decision is about (`None` for a deleted row).
-    fn returned_row(&self, d: &Decision) -> Option<&ReturnedRow> {
+    pub(super) fn returned_row(&self, d: &Decision) -> Option<&ReturnedRow> {
         d.row.and_then(|i| self.books[d.workbook].rows.get(i))
     }
 
     /// The sheet row of a decision's row in its workbook (a deleted row's as exported).
-    fn workbook_row(&self, d: &Decision) -> u32 {
+    pub(super) fn workbook_row_of(&self, d: &Decision) -> u32 {
         let b = &self.books[d.workbook];
         self.returned_row(d).map_or_else(
             || {
@@ -117,12 +116,16 @@ impl Applied {
             .collect()
     }
 
-    /// The audit: every change, every row sent back, every row that changed nothing.
+    /// The audit: every change, every row sent back, every row that changed nothing — each
+    /// with the team's note, and a row with no record key (one added to the list) included.
     pub fn audit_rows(&self, lang: Lang) -> Vec<AuditRow> {
         let mut out = Vec::new();
         for d in &self.decisions {
             let b = &self.books[d.workbook];
-            let wrow = self.workbook_row(d);
+            let wrow = self.workbook_row_of(d);
+            let note = self
+                .returned_row(d)
+                .map_or(String::new(), |r| r.fixes.note.trim().to_string());
             let base = |row: Option<&SourceRow>, key: String| AuditRow {
                 record_key: key,
                 source: row
@@ -132,11 +135,18 @@ impl Applied {
                 row: row.map_or(0, |r| r.loc.row),
                 workbook: b.display.clone(),
                 workbook_row: wrow,
+                note: note.clone(),
                 ..AuditRow::default()
             };
-            // The records the row stands for: the matched rows, else its keys.
+            // The records the row stands for: the matched rows, else its keys, else (a row
+            // typed into the list by hand) none, still written once.
             let targets: Vec<(Option<&SourceRow>, String)> = if d.matched.is_empty() {
-                d.keys.iter().map(|k| (None, k.clone())).collect()
+                let by_key: Vec<_> = d.keys.iter().map(|k| (None, k.clone())).collect();
+                if by_key.is_empty() {
+                    vec![(None, String::new())]
+                } else {
+                    by_key
+                }
             } else {
                 d.matched
                     .iter()
@@ -280,77 +290,6 @@ impl Applied {
             out.entry(d.workbook).or_default().push(row);
         }
         out
-    }
-
-    /// Records that had no valid ID number and have one now, as the import file's cells.
-    pub fn import_rows(&self, year: i32) -> Vec<[String; 16]> {
-        let mut out = Vec::new();
-        for d in &self.decisions {
-            if d.outcome != Outcome::Applied {
-                continue;
-            }
-            if d.fixes.id.is_none() {
-                continue;
-            }
-            let Some(r) = self.returned_row(d) else {
-                continue;
-            };
-            // A number Excel damaged (lost zeros) is no valid number on the platform either.
-            let before = Cell::Text(r.shown().id.to_string());
-            if matches!(read_id(&before, year), IdReading::Valid { .. }) {
-                continue;
-            }
-            for &i in &d.matched {
-                let row = &self.index.rows[i];
-                let mut cells: [String; 16] = row.cells.clone();
-                cells[Field::RecordId.index()] = self.key_of(row);
-                for (f, fix) in d.fixes.iter() {
-                    if let Some(v) = fix {
-                        cells[f.index()] = v.clone();
-                    }
-                }
-                out.push(cells);
-            }
-        }
-        out
-    }
-
-    /// One verification row per decision.
-    pub fn verification_rows(&self) -> Vec<VerificationRow> {
-        self.decisions
-            .iter()
-            .map(|d| {
-                let b = &self.books[d.workbook];
-                let id = &b.identity;
-                let r = self.returned_row(d);
-                let src = d.matched.first().map(|&i| &self.index.rows[i]);
-                // As exported; a deleted row's from the source, when it is still there.
-                let shown = |f: Field| -> String {
-                    r.and_then(|r| r.shown().get(f).map(|s| s.to_string()))
-                        .or_else(|| src.map(|s| s.get(f).to_string()))
-                        .unwrap_or_default()
-                };
-                let reason = match &d.outcome {
-                    Outcome::Rejected(why) => why.message.clone(),
-                    _ => String::new(),
-                };
-                VerificationRow {
-                    unit: [
-                        id.get("province").to_string(),
-                        id.get("district").to_string(),
-                        id.get("commune").to_string(),
-                    ],
-                    workbook: b.display.clone(),
-                    workbook_row: self.workbook_row(d),
-                    keys: d.keys.join(", "),
-                    name: shown(Field::FullName),
-                    birth: shown(Field::BirthDate),
-                    id: shown(Field::IdNumber),
-                    result: d.outcome.label(),
-                    reason,
-                }
-            })
-            .collect()
     }
 
     /// Edits per source, per sheet name ("" for CSV), per row.
@@ -897,6 +836,48 @@ mod tests {
     }
 
     #[test]
+    fn a_row_typed_into_the_list_is_audited_and_notes_are_kept() {
+        let mut typed = returned_row(&[], SHOWN_A, FIX_NAME, "Đã sửa");
+        typed.integrity = crate::apply::returned::Integrity::Added;
+        typed.fixes.note = "người mới đến".into();
+        let mut moved = returned_row(&["R1"], SHOWN_A, NONE, "Đã chuyển đi");
+        moved.fixes.note = " chuyển vào Đà Nẵng từ 3/2022 ".into();
+        let (applied, _) = decided(
+            vec![book(vec![moved, typed])],
+            vec![src_row("R1", SHOWN_A, 1, 2)],
+        );
+        let audit = applied.audit_rows(Lang::En);
+        let got: Vec<_> = audit
+            .iter()
+            .map(|a| {
+                (
+                    a.record_key.as_str(),
+                    a.status,
+                    a.reason_code.as_str(),
+                    a.note.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "R1",
+                    "unchanged",
+                    "MOVED_AWAY",
+                    "chuyển vào Đà Nẵng từ 3/2022"
+                ),
+                ("", "rejected", "ROW_ADDED", "người mới đến"),
+            ]
+        );
+        // In the verification list too, where the typed row counts for nobody.
+        let rows = applied.verification_rows();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].note, "chuyển vào Đà Nẵng từ 3/2022");
+        assert_eq!(applied.answers().len(), 1);
+    }
+
+    #[test]
     fn a_moved_row_is_applied_with_a_note() {
         let mut row = returned_row(&["R1"], SHOWN_A, FIX_NAME, "Đã sửa");
         row.integrity = crate::apply::returned::Integrity::Moved;
@@ -926,8 +907,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                // As exported, not as corrected.
-                ("Lê Văn An", 2, "R1", "Đã sửa"),
+                // As corrected, not as exported.
+                ("Lê Văn Ân", 2, "R1", "Đã sửa"),
                 ("Trần Thị Bình", 2, "R2", "Thông tin đúng"),
                 ("Phạm Văn Cường", 2, "R3", "Bị trả lại"),
                 // A deleted row: from the source.
@@ -935,6 +916,8 @@ mod tests {
             ]
         );
         assert!(rows[0].reason.is_empty() && !rows[2].reason.is_empty());
+        assert_eq!(rows[0].corrected, "Họ và tên");
+        assert_eq!(rows[1].corrected, "");
     }
 
     #[test]
@@ -1009,9 +992,10 @@ mod tests {
             returned_row(&["R3"], SHOWN_C, FIX_NAME, "Đã sửa"),
         ]);
         let (applied, _) = decided(vec![list], rows);
-        let import = applied.import_rows(2026);
+        let import = applied.import_rows(today());
         let got: Vec<(&str, &str, &str)> = import
             .iter()
+            .map(|r| &r.cells)
             .map(|c| {
                 (
                     c[Field::RecordId.index()].as_str(),

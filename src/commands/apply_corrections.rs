@@ -119,6 +119,8 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     }
     drop(stderr);
 
+    // What the history knows of the lists exported and the answers of earlier batches.
+    let tracked = apply::verify::track(&applied, ledger.as_ref(), today)?;
     let audit_rows = applied.audit_rows(lang);
     let audit_path = out.write("audit.csv", |w| audit::write(w, &audit_rows))?;
 
@@ -189,7 +191,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
             rejected_lists += 1;
         }
         // The import file.
-        let import = applied.import_rows(chrono::Datelike::year(&today));
+        let import = applied.import_rows(today);
         import_count = import.len();
         if !import.is_empty() {
             written.push(out.write_at(Path::new("import/nhap-lai.xlsx"), |w| {
@@ -197,7 +199,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
                 Ok(())
             })?);
         }
-        let ver = applied.verification_rows();
+        let ver = applied.verification(today, tracked.as_ref());
         written.push(out.write("verification.xlsx", |w| {
             verification::write_verification(&mut *w, &ver)?;
             Ok(())
@@ -233,10 +235,12 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
         return Ok(exit::TROUBLE);
     }
     // What was written is on record only once it is in place: the lists sent back (so that they
-    // are ours when they return) and the conflicts opened and settled.
-    if let (Some(h), Some(s), false) = (&mut ledger, &settled, settings.dry_run) {
+    // are ours when they return), the conflicts opened and settled, the answers heard.
+    if let (Some(h), Some(s), Some(t), false) = (&mut ledger, &settled, &tracked, settings.dry_run)
+    {
         h.record_lists(&sent_back)?;
         h.settle(&s.opened, &s.resolved, today)?;
+        h.record_answers(&t.run, today)?;
     }
 
     if !ui.quiet {

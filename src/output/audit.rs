@@ -1,6 +1,7 @@
 //! `audit.csv` of `apply-corrections` (docs/apply-corrections.md): one row per field changed or rejected, and
 //! one per record whose row changed nothing (confirmed, already applied, moved away…), so that
-//! every returned row can be traced. UTF-8 with BOM, CRLF; text that a spreadsheet would take for
+//! every returned row can be traced — a row added to a list, with no record key, included — with
+//! the team's note. UTF-8 with BOM, CRLF; text that a spreadsheet would take for
 //! a formula gets a leading apostrophe.
 
 use std::io::Write;
@@ -9,8 +10,9 @@ use anyhow::Result;
 
 use crate::output::defuse;
 
-/// The columns, in order (docs/apply-corrections.md), ending with `reason_code` (a stable code for scripts).
-pub const COLUMNS: [&str; 11] = [
+/// The columns, in order (docs/apply-corrections.md): `reason_code` (a stable code for scripts), then
+/// `note` (what the team wrote in `Ghi chú`), added last so that scripts reading by position keep working.
+pub const COLUMNS: [&str; 12] = [
     "record_key",
     "source",
     "row",
@@ -22,6 +24,7 @@ pub const COLUMNS: [&str; 11] = [
     "status",
     "reason",
     "reason_code",
+    "note",
 ];
 
 /// One audit row.
@@ -49,6 +52,8 @@ pub struct AuditRow {
     pub reason: String,
     /// Why, as a code.
     pub reason_code: String,
+    /// What the team wrote in `Ghi chú` on the returned row ("" for a deleted row).
+    pub note: String,
 }
 
 /// Writes `rows` as audit.csv.
@@ -81,8 +86,38 @@ pub fn write(w: &mut impl Write, rows: &[AuditRow]) -> Result<()> {
             r.status,
             &r.reason,
             &r.reason_code,
+            defuse(&r.note).as_ref(),
         ])?;
     }
     csv.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_note_is_the_last_column_and_made_safe() {
+        let row = AuditRow {
+            record_key: "R1".into(),
+            status: "unchanged",
+            reason_code: "MOVED_AWAY".into(),
+            note: "=chuyển vào Đà Nẵng từ 3/2022".into(),
+            ..AuditRow::default()
+        };
+        let mut out = Vec::new();
+        write(&mut out, &[row]).expect("written");
+        let text = String::from_utf8(out).expect("utf-8");
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert!(
+            lines[0].ends_with(",reason,reason_code,note"),
+            "{}",
+            lines[0]
+        );
+        assert_eq!(
+            lines[1],
+            "R1,,,,,,,,unchanged,,MOVED_AWAY,'=chuyển vào Đà Nẵng từ 3/2022"
+        );
+    }
 }

@@ -21,6 +21,14 @@ pub fn check(row: &NormalRow<'_, '_>, out: &mut RowFindings<'_>) {
             clean,
             Detail::Legacy(*legacy),
         ),
+        // Damage with no one clear reading: the finding, without a suggestion.
+        NameReading::Damaged { legacy } => out.push(
+            f,
+            Code::NameEncoding,
+            &value,
+            "",
+            Detail::LegacyUnclear(*legacy),
+        ),
         NameReading::Name { clean } => {
             if **clean != *value {
                 out.push(f, Code::NameFormat, &value, clean, Detail::None);

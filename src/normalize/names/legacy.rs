@@ -268,7 +268,6 @@ fn decode_vni(s: &str) -> Option<String> {
     Some(out.nfc().collect())
 }
 
-
 /// Writes `name` as a legacy encoding damages it (for the sample generator and the tests).
 pub fn damage(name: &str, legacy: Legacy) -> String {
     let read = |bytes: &[u8], encoding: &'static Encoding| -> String {
@@ -350,4 +349,3 @@ pub fn damage(name: &str, legacy: Legacy) -> String {
         }
     }
 }
-

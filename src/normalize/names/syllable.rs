@@ -58,7 +58,8 @@ impl Letters {
                 return None;
             }
             let (b, t) = split_tone(l)?;
-            if !is_letter(b) {
+            // A tone sits on a vowel ("ś" is no Vietnamese letter).
+            if !is_letter(b) || (t.is_some() && !is_vowel(b)) {
                 return None;
             }
             if let Some(t) = t {
@@ -136,36 +137,38 @@ enum Standard {
 }
 
 const ONSETS: &[&str] = &[
-    "ngh", "ng", "nh", "gh", "gi", "kh", "ph", "th", "tr", "ch", "qu", "b", "c", "d", "đ", "g", "h",
-    "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
+    "ngh", "ng", "nh", "gh", "gi", "kh", "ph", "th", "tr", "ch", "qu", "b", "c", "d", "đ", "g",
+    "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
 ];
 
 /// Every Vietnamese rhyme without its tone (medial, nucleus, final).
 const RHYMES: &[&str] = &[
-    "a", "ac", "ach", "ai", "am", "an", "ang", "anh", "ao", "ap", "at", "au", "ay", "ăc", "ăm", "ăn",
-    "ăng", "ăp", "ăt", "âc", "âm", "ân", "âng", "âp", "ât", "âu", "ây", "e", "ec", "em", "en", "eng",
-    "eo", "ep", "et", "ê", "êch", "êm", "ên", "ênh", "êp", "êt", "êu", "i", "ia", "ich", "im", "in",
-    "inh", "ip", "it", "iu", "iêc", "iêm", "iên", "iêng", "iêp", "iêt", "iêu", "o", "oc", "oi", "om",
-    "on", "ong", "op", "ot", "oa", "oac", "oach", "oai", "oam", "oan", "oang", "oanh", "oap", "oat",
-    "oay", "oăc", "oăm", "oăn", "oăng", "oăt", "oe", "oen", "oeo", "oet", "ooc", "oong", "ô", "ôc",
-    "ôi", "ôm", "ôn", "ông", "ôp", "ôt", "ơ", "ơi", "ơm", "ơn", "ơp", "ơt", "u", "ua", "uc", "ui",
-    "um", "un", "ung", "up", "ut", "uân", "uâng", "uât", "uây", "uê", "uêch", "uênh", "uôc", "uôi",
-    "uôm", "uôn", "uông", "uôt", "uơ", "uy", "uych", "uynh", "uyp", "uyt", "uyu", "uya", "uyên",
-    "uyêt", "ư", "ưa", "ưc", "ưi", "ưm", "ưn", "ưng", "ưt", "ưu", "ươc", "ươi", "ươm", "ươn", "ương",
-    "ươp", "ươt", "ươu", "y", "yêm", "yên", "yêng", "yêt", "yêu",
+    "a", "ac", "ach", "ai", "am", "an", "ang", "anh", "ao", "ap", "at", "au", "ay", "ăc", "ăm",
+    "ăn", "ăng", "ăp", "ăt", "âc", "âm", "ân", "âng", "âp", "ât", "âu", "ây", "e", "ec", "em",
+    "en", "eng", "eo", "ep", "et", "ê", "êch", "êm", "ên", "ênh", "êp", "êt", "êu", "i", "ia",
+    "ich", "im", "in", "inh", "ip", "it", "iu", "iêc", "iêm", "iên", "iêng", "iêp", "iêt", "iêu",
+    "o", "oc", "oi", "om", "on", "ong", "op", "ot", "oa", "oac", "oach", "oai", "oam", "oan",
+    "oang", "oanh", "oap", "oat", "oay", "oăc", "oăm", "oăn", "oăng", "oăt", "oe", "oen", "oeo",
+    "oet", "ooc", "oong", "ô", "ôc", "ôi", "ôm", "ôn", "ông", "ôp", "ôt", "ơ", "ơi", "ơm", "ơn",
+    "ơp", "ơt", "u", "ua", "uc", "ui", "um", "un", "ung", "up", "ut", "uân", "uâng", "uât", "uây",
+    "uê", "uêch", "uênh", "uôc", "uôi", "uôm", "uôn", "uông", "uôt", "uơ", "uy", "uych", "uynh",
+    "uyp", "uyt", "uyu", "uya", "uyên", "uyêt", "ư", "ưa", "ưc", "ưi", "ưm", "ưn", "ưng", "ưt",
+    "ưu", "ươc", "ươi", "ươm", "ươn", "ương", "ươp", "ươt", "ươu", "y", "yêm", "yên", "yêng",
+    "yêt", "yêu",
 ];
 
 /// The rhymes few words have.
 const RARE: &[&str] = &[
     "oac", "oam", "oap", "oăc", "oăm", "oăn", "oăng", "oăt", "oen", "oeo", "oet", "ooc", "oong",
-    "uâng", "uêch", "uênh", "uơ", "uych", "uyp", "uyu", "uya", "ưm", "ưn", "ươu", "ăp", "êp", "yêng",
+    "uâng", "uêch", "uênh", "uơ", "uych", "uyp", "uyu", "uya", "ưm", "ưn", "ươu", "ăp", "êp",
+    "yêng",
 ];
 
 /// The rhymes after "qu" (its u is the medial).
 const QU_RHYMES: &[&str] = &[
     "a", "ac", "ach", "ai", "am", "an", "ang", "anh", "ao", "at", "ay", "ăc", "ăm", "ăn", "ăng",
-    "ăt", "ân", "âng", "ât", "ây", "e", "en", "eo", "et", "ê", "êch", "ênh", "i", "ich", "inh", "it",
-    "y", "ynh", "ych", "yt", "yên", "yêt", "yêu", "ôc", "ơ",
+    "ăt", "ân", "âng", "ât", "ây", "e", "en", "eo", "et", "ê", "êch", "ênh", "i", "ich", "inh",
+    "it", "y", "ynh", "ych", "yt", "yên", "yêt", "yêu", "ôc", "ơ",
 ];
 
 /// Whether the letters `b` spell `s`.
@@ -281,7 +284,11 @@ fn minority(b: &[char]) -> bool {
                 nucleus = run;
                 coda = &[];
             } else {
-                if run.len() > 3 || run.iter().any(|c| is_vowel(*c) && *c != 'y' && *c != 'u' && *c != 'i') {
+                if run.len() > 3
+                    || run
+                        .iter()
+                        .any(|c| is_vowel(*c) && *c != 'y' && *c != 'u' && *c != 'i')
+                {
                     return false;
                 }
                 odd |= run.iter().any(|c| matches!(c, 'f' | 'j' | 'w' | 'z'));
@@ -333,8 +340,8 @@ mod tests {
     fn minority_words() {
         for w in [
             "H'Hen", "K'Bông", "Êban", "Ksor", "Kpă", "Byă", "Ayun", "Adrơng", "Hđơk", "Kbuôr",
-            "Mlô", "Niê", "Kdăm", "Yim", "Plih", "H'Bloanh", "Phal", "Slình", "Kơn", "Mah",
-            "Blúi", "Fan", "Jơn", "Wang",
+            "Mlô", "Niê", "Kdăm", "Yim", "Plih", "H'Bloanh", "Phal", "Slình", "Kơn", "Mah", "Blúi",
+            "Fan", "Jơn", "Wang",
         ] {
             assert_eq!(classify(w), Word::Minority, "{w}");
         }
@@ -344,9 +351,35 @@ mod tests {
     fn not_words() {
         // What damage and wrong repairs give (issue 20).
         for w in [
-            "Trònh", "Quỏch", "Caồm", "Dịng", "Huỷn", "Nguyeãn", "Vaên", "Huøng", "V¨n", "Hïng",
-            "NguyÔn", "Nguyôn", "Phaòm", "Toă", "N", "Buøi", "Thóy", "Vuõ", "BĂąi", "Thá»‹", "Hăt",
-            "Hàt", "Tiếc\u{300}", "", "H''A", "'A", "Thaém", "Haèng",
+            "Trònh",
+            "Quỏch",
+            "Caồm",
+            "Dịng",
+            "Huỷn",
+            "Nguyeãn",
+            "Vaên",
+            "Huøng",
+            "V¨n",
+            "Hïng",
+            "NguyÔn",
+            "Nguyôn",
+            "Phaòm",
+            "Toă",
+            "N",
+            "Buøi",
+            "Thóy",
+            "Vuõ",
+            "BĂąi",
+            "Thá»‹",
+            "Hăt",
+            "Hàt",
+            "Tiếc\u{300}",
+            "",
+            "H''A",
+            "'A",
+            "Bxăśn",
+            "Thaém",
+            "Haèng",
         ] {
             assert_eq!(classify(w), Word::Not, "{w}");
         }

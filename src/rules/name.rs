@@ -102,6 +102,15 @@ mod tests {
             [(Code::NameEncoding, "Nguyễn Văn Hùng".into())]
         );
         assert_eq!(codes("Hùng"), [(Code::NameIncomplete, String::new())]);
+        // Half-retyped, and "Hoàng" reads as Hoàng or (VNI) Hồng: the finding, no suggestion.
+        assert_eq!(
+            codes("Nguyễn Hoàng Huøng"),
+            [(Code::NameEncoding, String::new())]
+        );
+        assert_eq!(
+            codes("Buøi Văn Huøng"),
+            [(Code::NameEncoding, "Bùi Văn Hùng".into())]
+        );
         assert_eq!(
             codes("hùng"),
             [

@@ -691,13 +691,20 @@ fn read_as(tokens: &[&str], as_is: &[AsIs], legacy: Legacy) -> Option<Reading> {
         Decoded::Foreign => !a.odd,
         Decoded::Same => false,
     });
+    // A cell partly in Unicode is VNI's in practice (VNI's marks follow their vowel, so a typo
+    // rarely reads as VNI); with another encoding, its damaged words must read as listed names,
+    // or a typo in a Unicode name ("Nguyễn Thùu Châu") would be read as TCVN3 ("Thựu").
+    let listed_only = unicode && legacy != Legacy::Vni;
     let mut words: Vec<&str> = Vec::with_capacity(tokens.len());
     let (mut score, mut tie, mut evident) = (0u32, false, false);
     for ((d, a), t) in decoded.iter().zip(as_is).zip(tokens) {
         let (odd, a) = (a.odd, a.score);
         let (word, s) = match d {
             Decoded::Text(text, s)
-                if *s < NOT && *s <= a && (odd || (weak(a, *s) && commonest(text))) =>
+                if *s < NOT
+                    && *s <= a
+                    && (!listed_only || *s <= 1)
+                    && (odd || (weak(a, *s) && commonest(text))) =>
             {
                 // Damage evident in the token (or a word no name has made a common name word:
                 // "Thò" → Thị): the reading that makes it a name's.
@@ -822,6 +829,8 @@ mod tests {
         // A rare word that reads as a listed one is no damage but for the commonest ("Tó" is
         // TCVN3 for Tú, and a name).
         assert_eq!(repair("Đặng Văn Tó"), None);
+        // A typo in a Unicode name is no TCVN3 ("Thùu" would read "Thựu").
+        assert_eq!(name("Nguyễn Thùu Châu"), None);
         assert_eq!(name("Trònh Thò Lan").as_deref(), Some("Trịnh Thị Lan"));
         assert_eq!(name("Thò Lan").as_deref(), Some("Thị Lan"));
         assert_eq!(name("Nguyễn Thò Sơn").as_deref(), Some("Nguyễn Thị Sơn"));

@@ -292,7 +292,9 @@ fn canonical(
         Field::FullName => match &cell {
             Cell::Text(t) => match read_name(t) {
                 NameReading::Name { clean } => Ok(clean.to_string()),
-                NameReading::Encoding { .. } => Err(bad(Code::NameEncoding)),
+                NameReading::Encoding { .. } | NameReading::Damaged { .. } => {
+                    Err(bad(Code::NameEncoding))
+                }
                 NameReading::InvalidChars => Err(bad(Code::NameInvalidChars)),
                 NameReading::Missing => Err(bad(Code::NameMissing)),
             },

@@ -142,6 +142,14 @@ pub fn message(code: Code, detail: Detail, lang: Lang) -> String {
                 "the name is garbled by a legacy encoding ({}); the suggestion is the Unicode name",
                 l.name()
             ),
+            Detail::LegacyUnclear(l) if vi => format!(
+                "họ tên bị lỗi phông chữ (bảng mã {}) nhưng đọc được nhiều cách; cần người xem và gõ lại",
+                l.name()
+            ),
+            Detail::LegacyUnclear(l) => format!(
+                "the name is garbled by a legacy encoding ({}) and reads more than one way; a person must read it and retype it",
+                l.name()
+            ),
             _ => base(
                 "họ tên bị lỗi phông chữ; tên đúng ở cột gợi ý",
                 "the name is garbled by a legacy encoding; the suggestion is the Unicode name",

@@ -279,6 +279,8 @@ pub enum Detail {
     },
     /// Text damaged by this legacy encoding.
     Legacy(Legacy),
+    /// Text damaged by this legacy encoding, read more than one way: no suggestion.
+    LegacyUnclear(Legacy),
     /// A date in the future.
     Future,
     /// A birth date more than 120 years ago.
@@ -327,6 +329,7 @@ impl Detail {
             Detail::Evidence(bits) => (18, i64::from(bits), 0),
             Detail::CmndPrefix { prefix, digits } => (19, i64::from(prefix), i64::from(digits)),
             Detail::ZeroLost => (20, 0, 0),
+            Detail::LegacyUnclear(l) => (21, l as i64, 0),
         }
     }
 
@@ -363,6 +366,7 @@ impl Detail {
                 digits: u8::try_from(b).ok()?,
             },
             20 => Detail::ZeroLost,
+            21 => Detail::LegacyUnclear(*Legacy::ALL.get(usize::try_from(a).ok()?)?),
             _ => return None,
         })
     }
@@ -391,6 +395,8 @@ mod tests {
             },
             Detail::Legacy(Legacy::Vni),
             Detail::Legacy(Legacy::Tcvn3),
+            Detail::Legacy(Legacy::DoubleUtf8Cp1250),
+            Detail::LegacyUnclear(Legacy::Vni),
             Detail::Future,
             Detail::TooOld,
             Detail::AfterDose,

@@ -21,6 +21,14 @@ pub fn check(row: &NormalRow<'_, '_>, out: &mut RowFindings<'_>) {
             clean,
             Detail::Legacy(*legacy),
         ),
+        // Damage with no one clear reading: the finding, without a suggestion.
+        NameReading::Damaged { legacy } => out.push(
+            f,
+            Code::NameEncoding,
+            &value,
+            "",
+            Detail::LegacyUnclear(*legacy),
+        ),
         NameReading::Name { clean } => {
             if **clean != *value {
                 out.push(f, Code::NameFormat, &value, clean, Detail::None);
@@ -94,6 +102,15 @@ mod tests {
             [(Code::NameEncoding, "Nguyễn Văn Hùng".into())]
         );
         assert_eq!(codes("Hùng"), [(Code::NameIncomplete, String::new())]);
+        // Half-retyped, and "Hoàng" reads as Hoàng or (VNI) Hồng: the finding, no suggestion.
+        assert_eq!(
+            codes("Nguyễn Hoàng Huøng"),
+            [(Code::NameEncoding, String::new())]
+        );
+        assert_eq!(
+            codes("Buøi Văn Huøng"),
+            [(Code::NameEncoding, "Bùi Văn Hùng".into())]
+        );
         assert_eq!(
             codes("hùng"),
             [

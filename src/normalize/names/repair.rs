@@ -1,0 +1,844 @@
+//! Legacy damage undone the way a Vietnamese reader would: word by word, since a cell can mix
+//! encodings (a half-retyped `Buøi Văn Huøng`). Each encoding's reading of each word is scored —
+//! a common name word best, then a syllable, a rare syllable, a minority-name word; a word no name
+//! has rules a reading out — and a reading is given only when it wins clearly. The rules:
+//!
+//! - a cell whose every word reads as a listed name word as it stands, with nothing odd in it,
+//!   is a plausible clean name: no repair (`Phan Hoàng Dung` stays, though `Hoàng` is VNI for
+//!   Hồng);
+//! - an encoding is evident when it turns a word no name has into a name word (`Trònh` → Trịnh);
+//! - so is a syllable no list of names has that an encoding reads as one of the commonest name
+//!   words (`Thò` → Thị, `Sôn` → Sơn, `Vâ` → Võ);
+//! - a word that reads as a name word both as it stands and decoded takes the likelier one by
+//!   the score; on a tie (`Hoàng`: Hoàng or Hồng), the decoded one when nothing in the cell was
+//!   retyped in Unicode (the whole cell is then one encoding), else the cell stays without a
+//!   suggestion;
+//! - of the encodings, the reading with the best score wins; two different readings with the same
+//!   score leave the cell without a suggestion.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::legacy::decode;
+use super::syllable::{Word, classify};
+use super::{Legacy, clean_form, has_anomaly, is_name_char, is_other_apostrophe};
+use crate::normalize::text::split_tone;
+
+/// What the damage of a cell reads as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repair {
+    /// The encoding that damaged it (the winning reading's, or the likeliest one).
+    pub legacy: Legacy,
+    /// The repaired name in its clean form, when one reading wins clearly: every word a name
+    /// word, and no other reading as good.
+    pub name: Option<String>,
+}
+
+/// The score of a reading no name has.
+const NOT: u32 = 1_000_000;
+
+/// Surnames (the first word of most names), Kinh and minority.
+const SURNAMES: &[&str] = &[
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Đinh",
+    "Trương",
+    "Đoàn",
+    "Lâm",
+    "Mai",
+    "Tô",
+    "Cao",
+    "Lương",
+    "Hà",
+    "Tạ",
+    "Vương",
+    "Châu",
+    "Kiều",
+    "La",
+    "Triệu",
+    "Quách",
+    "Thái",
+    "Từ",
+    "Trịnh",
+    "Đào",
+    "Lưu",
+    "Tăng",
+    "Thân",
+    "Hứa",
+    "Phùng",
+    "Mạc",
+    "Lã",
+    "Lữ",
+    "Chu",
+    "Khúc",
+    "Doãn",
+    "Giang",
+    "Kim",
+    "Nông",
+    "Lò",
+    "Cầm",
+    "Lục",
+    "Bế",
+    "Đàm",
+    "Ma",
+    "Thạch",
+    "Danh",
+    "Sơn",
+    "Chau",
+    "Mùa",
+    "Giàng",
+    "Sùng",
+    "Vàng",
+    "Thào",
+    "Lầu",
+    "Hờ",
+    "Ly",
+    "Hạng",
+    "Lường",
+    "Quàng",
+    "Tòng",
+    "Vi",
+    "Tôn",
+    "Âu",
+    "Ông",
+    "Khổng",
+    "Mã",
+    "Lạc",
+    "Diệp",
+    "Quan",
+    "Ninh",
+    "Thiều",
+    "Viên",
+    "Nghiêm",
+    "Kha",
+    "Đồng",
+    "Hầu",
+    "Khương",
+    "Lại",
+    "Văn",
+    "Tiêu",
+    "Khưu",
+    "Ung",
+    "Âu",
+    "Đậu",
+    "Đường",
+    "Mẫn",
+    "Lộc",
+    "Nghiêm",
+    "Quang",
+    "Bạch",
+    "Cù",
+    "Hàn",
+    "Hình",
+    "Kiều",
+    "Lều",
+    "Phó",
+    "Trình",
+    "Ksor",
+    "Siu",
+    "Nay",
+    "Rơ",
+    "Kpă",
+    "Y",
+    "Rah",
+    "Rcom",
+];
+
+/// Middle and given names, and the other words names are made of.
+const NAMES: &[&str] = &[
+    "Văn",
+    "Thị",
+    "Hữu",
+    "Đức",
+    "Minh",
+    "Quốc",
+    "Thanh",
+    "Công",
+    "Ngọc",
+    "Xuân",
+    "Quang",
+    "Thành",
+    "Đình",
+    "Tuấn",
+    "Anh",
+    "Trọng",
+    "Gia",
+    "Hoàng",
+    "Bảo",
+    "Duy",
+    "Nhật",
+    "Tấn",
+    "Phước",
+    "Thu",
+    "Kim",
+    "Mỹ",
+    "Hồng",
+    "Thùy",
+    "Phương",
+    "Bích",
+    "Hoài",
+    "Diệu",
+    "Khánh",
+    "Tuyết",
+    "Ánh",
+    "Cẩm",
+    "Quỳnh",
+    "Hùng",
+    "Dũng",
+    "Nam",
+    "Long",
+    "Sơn",
+    "Hải",
+    "Thắng",
+    "Cường",
+    "Huy",
+    "Phúc",
+    "Khang",
+    "Trung",
+    "Hiếu",
+    "Tài",
+    "Lộc",
+    "Phong",
+    "Vinh",
+    "Toàn",
+    "Thịnh",
+    "Tùng",
+    "Khoa",
+    "Đạt",
+    "An",
+    "Bình",
+    "Hòa",
+    "Nghĩa",
+    "Quân",
+    "Việt",
+    "Kiên",
+    "Hưng",
+    "Lực",
+    "Trí",
+    "Nhân",
+    "Thuận",
+    "Tiến",
+    "Tâm",
+    "Thiện",
+    "Phát",
+    "Khải",
+    "Hậu",
+    "Lâm",
+    "Vũ",
+    "Kỳ",
+    "Thủy",
+    "Lan",
+    "Hương",
+    "Hoa",
+    "Mai",
+    "Linh",
+    "Trang",
+    "Hà",
+    "Thảo",
+    "Huyền",
+    "Nhung",
+    "Hạnh",
+    "Yến",
+    "Loan",
+    "Dung",
+    "Vy",
+    "Nhi",
+    "Trâm",
+    "Quyên",
+    "Giang",
+    "Oanh",
+    "Diễm",
+    "My",
+    "Uyên",
+    "Châu",
+    "Hằng",
+    "Liên",
+    "Nga",
+    "Thư",
+    "Vân",
+    "Hiền",
+    "Thoa",
+    "Thúy",
+    "Ly",
+    "Khuê",
+    "Hân",
+    "Thương",
+    "Kiều",
+    "Nữ",
+    "Hiển",
+    "Hiệp",
+    "Hảo",
+    "Hào",
+    "Hoan",
+    "Học",
+    "Hợp",
+    "Khôi",
+    "Khiêm",
+    "Lai",
+    "Lành",
+    "Lệ",
+    "Liễu",
+    "Lợi",
+    "Luân",
+    "Luận",
+    "Mạnh",
+    "Mẫn",
+    "Mến",
+    "Nguyệt",
+    "Nhàn",
+    "Như",
+    "Ninh",
+    "Phụng",
+    "Phượng",
+    "Quế",
+    "Quý",
+    "Quyết",
+    "Sang",
+    "Sáng",
+    "Sinh",
+    "Sỹ",
+    "Sĩ",
+    "Tân",
+    "Thái",
+    "Thắm",
+    "Thiên",
+    "Thơ",
+    "Thông",
+    "Thuần",
+    "Tín",
+    "Tình",
+    "Trà",
+    "Trinh",
+    "Trúc",
+    "Trường",
+    "Tú",
+    "Tuệ",
+    "Tư",
+    "Tường",
+    "Vĩnh",
+    "Xuyến",
+    "Yên",
+    "Ý",
+    "Chi",
+    "Cúc",
+    "Dương",
+    "Đào",
+    "Điệp",
+    "Đông",
+    "Đạo",
+    "Định",
+    "Đăng",
+    "Hạ",
+    "Huệ",
+    "Hường",
+    "Lam",
+    "Liêm",
+    "Luyến",
+    "Mơ",
+    "Nhẫn",
+    "Phi",
+    "Sương",
+    "Thêm",
+    "Thìn",
+    "Thoại",
+    "Thơm",
+    "Tịnh",
+    "Tuyền",
+    "Tươi",
+    "Vui",
+    "Xinh",
+    "Ân",
+    "Bắc",
+    "Cảnh",
+    "Chiến",
+    "Chính",
+    "Cửu",
+    "Danh",
+    "Điền",
+    "Đoan",
+    "Giao",
+    "Hạnh",
+    "Hiệu",
+    "Hoạt",
+    "Huân",
+    "Hướng",
+    "Kha",
+    "Khiết",
+    "Khuyên",
+    "Lạc",
+    "Lập",
+    "Lĩnh",
+    "Loan",
+    "Lục",
+    "Lụa",
+    "Mạc",
+    "Mẫu",
+    "Mộng",
+    "Nhạn",
+    "Nhiên",
+    "Nhung",
+    "Nương",
+    "Phấn",
+    "Phú",
+    "Phùng",
+    "Quyền",
+    "Sa",
+    "Sâm",
+    "Sen",
+    "Sở",
+    "Sử",
+    "Tạo",
+    "Thạch",
+    "Thăng",
+    "Thoa",
+    "Thục",
+    "Thuý",
+    "Thủ",
+    "Thức",
+    "Tiên",
+    "Tỉnh",
+    "Toản",
+    "Trầm",
+    "Triều",
+    "Trực",
+    "Tuân",
+    "Tuyên",
+    "Vấn",
+    "Vượng",
+    "Xương",
+    "Yên",
+    "Em",
+    "Út",
+    "Bé",
+    "Hai",
+    "Ba",
+    "Tư",
+    "Năm",
+    "Sáu",
+    "Bảy",
+    "Tám",
+    "Chín",
+    "Mười",
+    "Hên",
+    "Lệ",
+    "Ngân",
+    "Nguyên",
+    "Hoà",
+    "Ái",
+    "Đan",
+    "Diệp",
+    "Hậu",
+    "Khanh",
+    "Kiệt",
+    "Lễ",
+    "Nhật",
+    "Pháp",
+    "Tiệp",
+    "Trâm",
+    "Vĩ",
+    "Vỹ",
+    "Hạo",
+    "Quyết",
+    "Thọ",
+    "Tùng",
+    "Hiên",
+    "Duyên",
+    "Nhàn",
+    "Mỵ",
+    "Chung",
+    "Thuỳ",
+    "Dạ",
+    "Ngà",
+    "Quyến",
+    "Pâng",
+    "Páo",
+    "Sùng",
+    "Seo",
+    "Mí",
+    "A",
+    "Chư",
+    "Pó",
+    "Dế",
+    "Mỷ",
+    "Sua",
+    "Chứ",
+    "Dình",
+    "Xiêng",
+    "Ún",
+    "Muôn",
+    "Phóng",
+    "Hặc",
+    "Dền",
+    "Pẻng",
+    "Slình",
+    "Nhình",
+    "Rinh",
+    "Sóc",
+    "Phia",
+    "Sô",
+    "Sà",
+    "Rương",
+    "Đa",
+    "Ra",
+    "Niê",
+    "Mlô",
+    "Ayun",
+    "Byă",
+    "Kbuôr",
+    "Hđơk",
+    "Adrơng",
+    "Êban",
+    "Kdăm",
+    "Mah",
+    "Plih",
+    "Kơn",
+    "Bloanh",
+    "Thuyên",
+    "Blúi",
+    "Đăm",
+    "Hen",
+    "Yim",
+    "Bia",
+    "Ngông",
+    "Moan",
+    "Nu",
+];
+
+/// The commonest words of names: a syllable no list has ("Thò", "Sôn", "Vâ") that an encoding
+/// reads as one of these (Thị, Sơn, Võ) is damage by itself.
+const COMMONEST: &[&str] = &[
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý", "Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Hồng", "Sơn",
+    "Hùng", "Dũng", "Tuấn", "Anh", "Hương", "Lan", "Linh", "Thu", "Quốc", "Xuân",
+];
+
+/// A word's key for the name lists: small letters without tones, then the tone, so that "Hoà"
+/// and "Hòa" meet.
+fn key(word: &str) -> String {
+    let nfc: String = word.nfc().collect();
+    let mut buf = [0u8; KEY];
+    key_in(&nfc, &mut buf).unwrap_or_default().to_string()
+}
+
+/// The longest key looked up.
+const KEY: usize = 48;
+
+/// [`key`] of a composed word, written in `buf` (no allocation); `None` when it does not fit.
+fn key_in<'b>(word: &str, buf: &'b mut [u8; KEY]) -> Option<&'b str> {
+    let mut len = 0;
+    let mut tone = None;
+    let mut push = |c: char, len: &mut usize| -> Option<()> {
+        let n = c.len_utf8();
+        c.encode_utf8(buf.get_mut(*len..*len + n)?);
+        *len += n;
+        Some(())
+    };
+    for c in word.chars().flat_map(char::to_lowercase) {
+        match split_tone(c) {
+            Some((b, t)) => {
+                push(b, &mut len)?;
+                tone = tone.or(t);
+            }
+            None => push(c, &mut len)?,
+        }
+    }
+    if let Some(t) = tone {
+        push(t, &mut len)?;
+    }
+    std::str::from_utf8(&buf[..len]).ok()
+}
+
+/// Whether a composed word is on the name lists, found without allocating (the clean-name fast
+/// path asks it of words that an encoding could have changed).
+pub fn is_listed(word: &str) -> bool {
+    let mut buf = [0u8; KEY];
+    key_in(word, &mut buf).is_some_and(|k| NAME_KEYS.contains(k))
+}
+
+static SURNAME_KEYS: LazyLock<HashSet<String>> =
+    LazyLock::new(|| SURNAMES.iter().map(|w| key(w)).collect());
+static COMMONEST_KEYS: LazyLock<HashSet<String>> =
+    LazyLock::new(|| COMMONEST.iter().map(|w| key(w)).collect());
+static NAME_KEYS: LazyLock<HashSet<String>> =
+    LazyLock::new(|| NAMES.iter().chain(SURNAMES).map(|w| key(w)).collect());
+
+/// The score of one word (lower is likelier): a surname first or a name word elsewhere 0, a
+/// name word first 1, a syllable 2, a rare syllable 4, a minority word 5, no name's word [`NOT`].
+fn word_score(word: &str, first: bool) -> u32 {
+    let class = classify(word);
+    if class == Word::Not {
+        return NOT;
+    }
+    let k = key(word);
+    if first && SURNAME_KEYS.contains(&k) || !first && NAME_KEYS.contains(&k) {
+        return 0;
+    }
+    if first && NAME_KEYS.contains(&k) {
+        return 1;
+    }
+    match class {
+        Word::Syllable => 2,
+        Word::Rare => 4,
+        _ => 5,
+    }
+}
+
+/// Whether a decoded token is one of the [`COMMONEST`] words.
+fn commonest(token: &str) -> bool {
+    let clean = clean_form(token);
+    !clean.contains(' ') && COMMONEST_KEYS.contains(&key(&clean))
+}
+
+/// The score of a cell's token (what lies between two spaces; a no-break space inside it is
+/// damage, not a word break), as its clean form reads.
+fn token_score(token: &str, first: bool) -> u32 {
+    let clean = clean_form(token);
+    if !clean.chars().all(|c| c == ' ' || is_name_char(c)) {
+        return NOT;
+    }
+    let mut total = 0u32;
+    let mut any = false;
+    for (i, w) in clean.split(' ').filter(|w| !w.is_empty()).enumerate() {
+        any = true;
+        total = total.saturating_add(word_score(w, first && i == 0));
+    }
+    if any { total.min(NOT) } else { NOT }
+}
+
+/// What an encoding makes of a token.
+enum Decoded {
+    /// Nothing the clean form would not do (plain letters).
+    Same,
+    /// The token holds characters that encoding never shows: typed in Unicode.
+    Foreign,
+    /// Another text, with its score.
+    Text(String, u32),
+}
+
+fn decode_token(token: &str, legacy: Legacy, first: bool) -> Decoded {
+    // The apostrophe family reads as `'` (but for UTF-8 read as a code page, where ‘ and ’ are
+    // bytes of letters: "á»‘" is "ố").
+    let double = matches!(legacy, Legacy::DoubleUtf8 | Legacy::DoubleUtf8Cp1250);
+    let plain: String;
+    let word = if !double && token.chars().any(is_other_apostrophe) {
+        plain = token
+            .chars()
+            .map(|c| if is_other_apostrophe(c) { '\'' } else { c })
+            .collect();
+        plain.as_str()
+    } else {
+        token
+    };
+    match decode(word, legacy) {
+        None => Decoded::Foreign,
+        Some(text) if clean_form(&text) == clean_form(token) => Decoded::Same,
+        Some(text) => {
+            let score = token_score(&text, first);
+            Decoded::Text(text, score)
+        }
+    }
+}
+
+/// Whether reading a word as `decoded` rather than `as_is` is evidence of damage by itself: a
+/// word no list of names has (a syllable such as "Thò", "Sôn") made a common name word (Thị, Sơn).
+fn weak(as_is: u32, decoded: u32) -> bool {
+    as_is >= 2 && decoded <= 1
+}
+
+/// One encoding's reading of a cell.
+struct Reading {
+    legacy: Legacy,
+    name: String,
+    score: u32,
+    /// A word read either way with the same score in a cell partly retyped in Unicode.
+    tie: bool,
+}
+
+/// A token as it stands: its score, and whether it shows damage (a word no name has, or
+/// something no Vietnamese name shows even where the clean form reads as a name: "ð", a
+/// no-break space, a capital inside a word, a legacy mark after a vowel).
+#[derive(Clone, Copy)]
+struct AsIs {
+    score: u32,
+    odd: bool,
+}
+
+fn read_as(tokens: &[&str], as_is: &[AsIs], legacy: Legacy) -> Option<Reading> {
+    let decoded: Vec<Decoded> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| decode_token(t, legacy, i == 0))
+        .collect();
+    // A token typed in Unicode: the encoding cannot show it, or reads it as no name's word.
+    let unicode = decoded.iter().zip(as_is).any(|(d, a)| match d {
+        Decoded::Text(_, s) => !a.odd && *s >= NOT,
+        Decoded::Foreign => !a.odd,
+        Decoded::Same => false,
+    });
+    // A cell partly in Unicode is VNI's in practice (VNI's marks follow their vowel, so a typo
+    // rarely reads as VNI); with another encoding, its damaged words must read as listed names,
+    // or a typo in a Unicode name ("Nguyễn Thùu Châu") would be read as TCVN3 ("Thựu").
+    let listed_only = unicode && legacy != Legacy::Vni;
+    let mut words: Vec<&str> = Vec::with_capacity(tokens.len());
+    let (mut score, mut tie, mut evident) = (0u32, false, false);
+    for ((d, a), t) in decoded.iter().zip(as_is).zip(tokens) {
+        let (odd, a) = (a.odd, a.score);
+        let (word, s) = match d {
+            Decoded::Text(text, s)
+                if *s < NOT
+                    && *s <= a
+                    && (!listed_only || *s <= 1)
+                    && (odd || (weak(a, *s) && commonest(text))) =>
+            {
+                // Damage evident in the token (or a word no name has made a common name word:
+                // "Thò" → Thị): the reading that makes it a name's.
+                evident = true;
+                (text.as_str(), *s)
+            }
+            // A tie goes to the encoding when nothing in the cell was retyped in Unicode.
+            Decoded::Text(text, s) if !odd && (*s < a || (*s == a && *s < NOT && !unicode)) => {
+                (text.as_str(), *s)
+            }
+            Decoded::Text(_, s) if !odd && *s == a && *s < NOT => {
+                tie = true;
+                (*t, a)
+            }
+            _ => (*t, a),
+        };
+        words.push(word);
+        score = score.saturating_add(s);
+    }
+    if !evident {
+        return None;
+    }
+    Some(Reading {
+        legacy,
+        name: clean_form(&words.join(" ")),
+        score: score.min(NOT),
+        tie,
+    })
+}
+
+/// How the damage of `s` reads, if `s` shows damage: a word no name has that an encoding turns
+/// into a name word. `None` for a plausible clean name and for text no encoding explains.
+pub fn repair(s: &str) -> Option<Repair> {
+    let s: String = s.nfc().collect();
+    let tokens: Vec<&str> = s
+        .split([' ', '\t', '\n', '\r'])
+        .filter(|t| !t.is_empty())
+        .collect();
+    // In a cell typed in capitals, a word with a small letter after its first is TCVN3's: its
+    // capitals font shows a toned letter by its small letter's code ("Vò THÕ HUY").
+    let capitals =
+        s.chars().any(|c| c.is_ascii_uppercase()) && !s.chars().any(|c| c.is_ascii_lowercase());
+    let as_is: Vec<AsIs> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let score = token_score(t, i == 0);
+            let small = capitals && t.chars().skip(1).any(char::is_lowercase);
+            AsIs {
+                score,
+                odd: score >= NOT || small || has_anomaly(t),
+            }
+        })
+        .collect();
+    // Nothing odd and every word a listed name word: a clean name.
+    if !as_is.iter().any(|a| a.odd || a.score >= 2) {
+        return None;
+    }
+    let readings: Vec<Reading> = Legacy::TRIED
+        .iter()
+        .filter_map(|l| read_as(&tokens, &as_is, *l))
+        .collect();
+    let first = readings.first()?;
+    let Some(best) = readings
+        .iter()
+        .filter(|r| r.score < NOT)
+        .min_by_key(|r| r.score)
+    else {
+        return Some(Repair {
+            legacy: first.legacy,
+            name: None,
+        });
+    };
+    let rivals = readings
+        .iter()
+        .any(|r| r.score == best.score && r.name != best.name);
+    let clear = !rivals && !best.tie && !readings.iter().any(|r| r.name == best.name && r.tie);
+    Some(Repair {
+        legacy: best.legacy,
+        name: clear.then(|| best.name.clone()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(s: &str) -> Option<String> {
+        repair(s).and_then(|r| r.name)
+    }
+
+    #[test]
+    fn name_lists_are_name_words() {
+        for w in SURNAMES.iter().chain(NAMES) {
+            assert!(classify(w).is_word(), "{w}: {:?}", classify(w));
+        }
+        assert_eq!(key("Hoà"), key("Hòa"));
+        assert_eq!(key("THUỶ"), key("thủy"));
+    }
+
+    #[test]
+    fn scores() {
+        assert_eq!(word_score("Nguyễn", true), 0);
+        assert_eq!(word_score("Hòa", true), 1);
+        assert_eq!(word_score("Hoà", false), 0);
+        assert_eq!(word_score("Thò", false), 2);
+        assert_eq!(word_score("Thuở", false), 4);
+        assert_eq!(word_score("Kpah", false), 5);
+        assert_eq!(word_score("Trònh", false), NOT);
+        assert_eq!(token_score("Toă\u{a0}N", false), NOT);
+    }
+
+    #[test]
+    fn plausible_names_are_not_repaired() {
+        for s in ["Ngô Toàn", "Hoàng Văn Hoà", "Quách Thuở", "Tồn Hoà"] {
+            assert_eq!(repair(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn readings() {
+        // A rare word that reads as a listed one is no damage but for the commonest ("Tó" is
+        // TCVN3 for Tú, and a name).
+        assert_eq!(repair("Đặng Văn Tó"), None);
+        // A typo in a Unicode name is no TCVN3 ("Thùu" would read "Thựu").
+        assert_eq!(name("Nguyễn Thùu Châu"), None);
+        assert_eq!(name("Trònh Thò Lan").as_deref(), Some("Trịnh Thị Lan"));
+        assert_eq!(name("Thò Lan").as_deref(), Some("Thị Lan"));
+        assert_eq!(name("Nguyễn Thò Sơn").as_deref(), Some("Nguyễn Thị Sơn"));
+        assert_eq!(name("Vâ ThÞ Lan").as_deref(), Some("Võ Thị Lan"));
+        assert_eq!(
+            name("Nguyễn Thò Huyeàn").as_deref(),
+            Some("Nguyễn Thị Huyền")
+        );
+        assert_eq!(name("Buøi Văn Huøng").as_deref(), Some("Bùi Văn Hùng"));
+    }
+}

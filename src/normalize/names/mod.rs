@@ -375,6 +375,28 @@ fn is_plain(s: &str) -> bool {
 /// has a letter a legacy encoding shows (à, ò, ô, â…) and is not on the name lists, it may be
 /// damage that reads as a syllable ("Thò" for Thị): a closer look decides.
 fn is_name_word(word: &str) -> bool {
+    // A dump holds a few thousand different name words, each met thousands of times: the
+    // verdict is remembered per thread (bounded), so the syllable check runs once per word.
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<Box<str>, bool, ahash::RandomState>> =
+            std::cell::RefCell::new(std::collections::HashMap::default());
+    }
+    const REMEMBERED: usize = 1 << 16;
+    if let Some(known) = SEEN.with(|m| m.borrow().get(word).copied()) {
+        return known;
+    }
+    let verdict = judge_word(word);
+    SEEN.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() < REMEMBERED {
+            m.insert(word.into(), verdict);
+        }
+    });
+    verdict
+}
+
+/// [`is_name_word`], worked out.
+fn judge_word(word: &str) -> bool {
     if !syllable::classify(word).is_word() {
         return false;
     }

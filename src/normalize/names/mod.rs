@@ -259,7 +259,12 @@ pub fn clean_form(s: &str) -> String {
 
 /// The reading a repair gives.
 fn repaired(r: Repair) -> NameReading {
-    match r.name {
+    // A suggestion must read as itself: one that another encoding would repair again is no clear
+    // reading (found by the fuzzer: "Mï" gave "Mù", which TCVN3 reads as "Mự").
+    match r
+        .name
+        .filter(|n| is_composed(n) && is_clean(n) && repair(n).is_none())
+    {
         Some(name) => NameReading::Encoding {
             legacy: r.legacy,
             clean: name.into(),
@@ -581,6 +586,25 @@ mod tests {
     /// Every example of issue 20: damage made only of Vietnamese letters, breves with tones,
     /// the Windows-1258 reading against VNI, capitals TCVN3, `’`, half-retyped cells, UTF-8 read
     /// as Windows-1250 (a no-break space inside), and the wrong picks that are no syllables.
+    #[test]
+    fn a_suggested_name_reads_as_itself() {
+        // Found by the fuzzer: a repair whose result another encoding repairs again.
+        for raw in ["Mï", "Mï Văn"] {
+            match read_name(raw) {
+                NameReading::Encoding { clean, .. } => {
+                    assert_eq!(
+                        read_name(&clean),
+                        NameReading::Name {
+                            clean: clean.clone()
+                        },
+                        "{raw}"
+                    );
+                }
+                other => assert!(other.clean().is_none(), "{raw}: {other:?}"),
+            }
+        }
+    }
+
     #[test]
     fn the_issue_20_examples() {
         let enc = |s: &str| match read_name(s) {

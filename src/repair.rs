@@ -6,7 +6,7 @@
 //! the people the teams answered for.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 
 use chrono::NaiveDate;
@@ -20,7 +20,7 @@ use crate::normalize::normalize_row;
 use crate::normalize::places::Place;
 use crate::output::audit::AuditRow;
 use crate::output::export::key_from;
-use crate::output::merged::{Edit, SheetEdits};
+use crate::output::merged::{Edit, Edits};
 use crate::pipeline::ReaderPool;
 use crate::record::{Cell, Field, RawRecord, RowLoc};
 use crate::rules::{self, Code, Columns, Detail, message};
@@ -125,8 +125,8 @@ pub struct Repairs {
 
 impl Repairs {
     /// The edits per input, per sheet name ("" for CSV), per row, for the merged copies.
-    pub fn edits(&self) -> HashMap<u32, HashMap<String, SheetEdits>> {
-        let mut out: HashMap<u32, HashMap<String, SheetEdits>> = HashMap::new();
+    pub fn edits(&self) -> Edits {
+        let mut out = Edits::new();
         for r in &self.fixes {
             let sheet = self.sheet_name(r.loc.sheet).to_string();
             out.entry(r.loc.source)

@@ -105,10 +105,8 @@ impl Applied {
 
 #[cfg(test)]
 mod tests {
-    use crate::apply::tests::{book, index_of, returned_row, src_row, today};
-    use crate::apply::{Context, decide};
+    use crate::apply::tests::{book, decided, returned_row, src_row, today};
     use crate::i18n::Lang;
-    use crate::input::{Format, InputFile};
     use crate::record::Field;
 
     #[test]
@@ -120,24 +118,7 @@ mod tests {
             returned_row(&["R1"], fine, ["", "", "", "025431876", ""], "Đã sửa"),
             returned_row(&["R2"], bad_birth, ["", "", "", "025431877", ""], "Đã sửa"),
         ])];
-        let files = vec![InputFile {
-            path: "d.csv".into(),
-            display: "d.csv".into(),
-            format: Format::Csv,
-            size: 0,
-            from_folder: false,
-        }];
-        let index = index_of(rows);
-        let gazetteer = crate::normalize::places::Gazetteer::default();
-        let ctx = Context {
-            today: today(),
-            lang: Lang::En,
-            returned: &books,
-            gazetteer: &gazetteer,
-            registry: None,
-        };
-        let decisions = decide(&ctx, &index);
-        let (applied, _) = super::Applied::new(files, books, index, decisions);
+        let (applied, _) = decided(books, rows);
         let import = applied.import_rows(today());
         let got: Vec<(&str, &str, &str)> = import
             .iter()

@@ -1222,6 +1222,31 @@ pub(crate) mod tests {
         }
     }
 
+    /// Decides `books` against one CSV source holding `rows`.
+    pub(crate) fn decided(
+        books: Vec<Returned>,
+        rows: Vec<SourceRow>,
+    ) -> (outputs::Applied, Vec<(String, returned::Refusal)>) {
+        let files = vec![crate::input::InputFile {
+            path: "d.csv".into(),
+            display: "d.csv".into(),
+            format: crate::input::Format::Csv,
+            size: 0,
+            from_folder: false,
+        }];
+        let index = index_of(rows);
+        let gazetteer = Gazetteer::default();
+        let ctx = Context {
+            today: today(),
+            lang: Lang::En,
+            returned: &books,
+            gazetteer: &gazetteer,
+            registry: None,
+        };
+        let decisions = decide(&ctx, &index);
+        outputs::Applied::new(files, books, index, decisions)
+    }
+
     pub(crate) fn index_of(rows: Vec<SourceRow>) -> SourceIndex {
         let mut index = SourceIndex::default();
         for (i, r) in rows.iter().enumerate() {

@@ -724,37 +724,13 @@ impl ApplySummary {
 mod tests {
     use super::*;
     use crate::apply::returned::DeletedRow;
-    use crate::apply::tests::{FIX_NAME, SHOWN_A, book, index_of, returned_row, src_row, today};
-    use crate::apply::{Context, decide};
-    use crate::input::Format;
+    use crate::apply::tests::{FIX_NAME, SHOWN_A, book, decided, returned_row, src_row, today};
 
     const SHOWN_B: [&str; 5] = ["Trần Thị Bình", "01/01/1990", "Nữ", "", "0987654321"];
     const SHOWN_C: [&str; 5] = ["Phạm Văn Cường", "02/02/1992", "Nam", "", "0911111111"];
     const SHOWN_D: [&str; 5] = ["Đỗ Thị Dung", "03/03/1993", "Nữ", "", "0922222222"];
     const NONE: [&str; 5] = ["", "", "", "", ""];
     const BAD_PHONE: [&str; 5] = ["", "", "", "", "12345"];
-
-    /// Decides `books` against one CSV source holding `rows`.
-    fn decided(books: Vec<Returned>, rows: Vec<SourceRow>) -> (Applied, Vec<(String, Refusal)>) {
-        let files = vec![InputFile {
-            path: "d.csv".into(),
-            display: "d.csv".into(),
-            format: Format::Csv,
-            size: 0,
-            from_folder: false,
-        }];
-        let index = index_of(rows);
-        let gazetteer = crate::normalize::places::Gazetteer::default();
-        let ctx = Context {
-            today: today(),
-            lang: Lang::En,
-            returned: &books,
-            gazetteer: &gazetteer,
-            registry: None,
-        };
-        let decisions = decide(&ctx, &index);
-        Applied::new(files, books, index, decisions)
-    }
 
     /// One list: applied (R1), confirmed (R2), a bad phone (R3), a deleted row (R4).
     fn one_of_each() -> Applied {

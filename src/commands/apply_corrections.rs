@@ -5,7 +5,6 @@
 //! be used (the others are still applied). Orchestration only: what is written is built by
 //! [`crate::apply::outputs`].
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -136,28 +135,14 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     if !settings.dry_run {
         // Merged sources.
         let edits = applied.edits_by_source();
-        let merged_paths: Vec<Result<PathBuf>> = applied
-            .files
-            .par_iter()
-            .enumerate()
-            .filter(|(i, _)| !applied.index.errors.iter().any(|(j, _)| j == i))
-            .map(|(i, f)| {
-                let rel = Path::new("merged").join(&names[i]);
-                let none = HashMap::new();
-                let mine = edits.get(&(i as u32)).unwrap_or(&none);
-                out.write_at(&rel, |w| {
-                    if merged::is_csv(&f.path) {
-                        let sheet_edits = mine.values().next().cloned().unwrap_or_default();
-                        merged::write_csv(&f.path, w, &sheet_edits)
-                    } else {
-                        merged::write_xlsx(&f.path, &mut *w, mine)
-                    }
-                })
-            })
-            .collect();
-        for p in merged_paths {
-            written.push(p?);
-        }
+        let unreadable: Vec<usize> = applied.index.errors.iter().map(|(i, _)| *i).collect();
+        written.extend(merged::write_all(
+            &out,
+            &applied.files,
+            &names,
+            &edits,
+            &unreadable,
+        )?);
         // Lists sent back.
         let sources_meta: Vec<SourceStamp> = applied
             .files

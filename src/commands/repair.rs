@@ -3,9 +3,7 @@
 //! (docs/repair.md). The dumps are only ever read. Exit 0 when the run went through, 2 when an
 //! input could not be read (the others are still repaired, with `--allow-partial` written).
 
-use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use rayon::prelude::*;
@@ -64,28 +62,8 @@ pub fn run(args: &RepairArgs, ui: Ui) -> Result<u8> {
     let rows = repairs.audit_rows(&files, lang);
     out.write("audit.csv", |w| audit::write(w, &rows))?;
     if !settings.dry_run {
-        let edits = repairs.edits();
-        let written: Vec<Result<PathBuf>> = files
-            .par_iter()
-            .enumerate()
-            .filter(|(i, _)| !repairs.errors.iter().any(|(j, _)| j == i))
-            .map(|(i, f)| {
-                let rel = Path::new("merged").join(&names[i]);
-                let none = HashMap::new();
-                let mine = edits.get(&(i as u32)).unwrap_or(&none);
-                out.write_at(&rel, |w| {
-                    if merged::is_csv(&f.path) {
-                        let sheet = mine.values().next().cloned().unwrap_or_default();
-                        merged::write_csv(&f.path, w, &sheet)
-                    } else {
-                        merged::write_xlsx(&f.path, &mut *w, mine)
-                    }
-                })
-            })
-            .collect();
-        for w in written {
-            w?;
-        }
+        let unreadable: Vec<usize> = repairs.errors.iter().map(|(i, _)| *i).collect();
+        merged::write_all(&out, &files, &names, &repairs.edits(), &unreadable)?;
     }
     let hashes: Vec<Option<String>> = files
         .par_iter()

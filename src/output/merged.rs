@@ -30,6 +30,39 @@ pub struct Edit {
 /// Edits of one sheet (or CSV file) by 1-based row (or line where the record starts).
 pub type SheetEdits = HashMap<u32, Vec<Edit>>;
 
+/// Edits of every input (by index), per sheet name ("" for CSV).
+pub type Edits = HashMap<u32, HashMap<String, SheetEdits>>;
+
+/// Writes `merged/<names[i]>` in `out` for every input that could be read (`unreadable` lists the
+/// others), each with its edits, in parallel; returns the paths written.
+pub fn write_all(
+    out: &crate::output::atomic::OutDir,
+    files: &[crate::input::InputFile],
+    names: &[String],
+    edits: &Edits,
+    unreadable: &[usize],
+) -> Result<Vec<std::path::PathBuf>> {
+    use rayon::prelude::*;
+    let none = HashMap::new();
+    files
+        .par_iter()
+        .enumerate()
+        .filter(|(i, _)| !unreadable.contains(i))
+        .map(|(i, f)| {
+            let rel = Path::new("merged").join(&names[i]);
+            let mine = edits.get(&(i as u32)).unwrap_or(&none);
+            out.write_at(&rel, |w| {
+                if is_csv(&f.path) {
+                    let sheet = mine.values().next().cloned().unwrap_or_default();
+                    write_csv(&f.path, w, &sheet)
+                } else {
+                    write_xlsx(&f.path, &mut *w, mine)
+                }
+            })
+        })
+        .collect()
+}
+
 const SAMPLE_BYTES: usize = 64 * 1024;
 
 /// The text stream of a CSV file: raw bytes after any UTF-8 BOM, or UTF-16 decoded to UTF-8.

@@ -155,6 +155,32 @@ fn a_workbook_gets_every_certain_fix_and_nothing_else() {
         needing_a_person(&d.join("s2/findings.csv"))
     );
 
+    // The case: a numeric-ID workbook no longer lists nearly everyone for lost zeros.
+    let people = |dir: &str, extra: &[&str]| -> usize {
+        let mut args = vec![
+            "export-list",
+            "in.xlsx",
+            "--out",
+            dir,
+            "--as-of",
+            AS_OF,
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        let out = run(d, &args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+        let index = std::fs::read_to_string(d.join(dir).join("index.csv")).unwrap();
+        index
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').nth(4)?.parse::<usize>().ok())
+            .sum()
+    };
+    let needing = people("lists", &[]);
+    let everyone = people("lists-all", &["--include-repairable"]);
+    assert!(everyone > 300, "{everyone}");
+    assert!(needing * 4 < everyone, "{needing} of {everyone} listed");
+
     // Again on the result: nothing left to do.
     let out = run(
         d,

@@ -459,6 +459,25 @@ mod tests {
     }
 
     #[test]
+    fn a_likely_name_reading_is_left_to_a_person() {
+        // Half-retyped: "Hoàng" may be the word retyped in Unicode or VNI's Hồng. The finding
+        // carries the likelier reading, but only a person may make it.
+        let got = fixes(&with(&[
+            (Field::IdNumber, "079085001234"),
+            (Field::FullName, "Nguyễn Hoàng Huøng"),
+        ]));
+        assert!(got.is_empty(), "{got:?}");
+        let got = fixes(&with(&[
+            (Field::IdNumber, "079085001234"),
+            (Field::FullName, "Buøi Văn Huøng"),
+        ]));
+        assert_eq!(
+            got,
+            [(Field::FullName, "Bùi Văn Hùng".into(), Code::NameEncoding)]
+        );
+    }
+
+    #[test]
     fn a_contradiction_on_another_field_does_not_stop_a_certain_fix() {
         // The restored number says another birth year than the row's: the lost zero is certain,
         // the disagreement with the birth date is for a person (and stays a finding).

@@ -150,6 +150,14 @@ pub fn message(code: Code, detail: Detail, lang: Lang) -> String {
                 "the name is garbled by a legacy encoding ({}) and reads more than one way; a person must read it and retype it",
                 l.name()
             ),
+            Detail::LegacyLikely(l) if vi => format!(
+                "họ tên bị lỗi phông chữ (bảng mã {}), có chữ đọc được hai cách; cột gợi ý là cách đọc nhiều khả năng nhất, cần người đối chiếu giấy tờ",
+                l.name()
+            ),
+            Detail::LegacyLikely(l) => format!(
+                "the name is garbled by a legacy encoding ({}) and a word reads two ways; the suggestion is the likelier reading, to be checked against the papers",
+                l.name()
+            ),
             _ => base(
                 "họ tên bị lỗi phông chữ; tên đúng ở cột gợi ý",
                 "the name is garbled by a legacy encoding; the suggestion is the Unicode name",

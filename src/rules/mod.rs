@@ -217,12 +217,12 @@ impl Code {
         match self {
             Code::IdLeadingZeroLost
             | Code::IdSeparators
-            | Code::NameEncoding
             | Code::NameFormat
             | Code::DobFormat
             | Code::GenderFormat
             | Code::PhoneOldFormat => true,
             Code::PhoneInvalid => detail == Detail::ZeroLost,
+            Code::NameEncoding => !matches!(detail, Detail::LegacyLikely(_)),
             _ => false,
         }
     }
@@ -281,6 +281,9 @@ pub enum Detail {
     Legacy(Legacy),
     /// Text damaged by this legacy encoding, read more than one way: no suggestion.
     LegacyUnclear(Legacy),
+    /// Text damaged by this legacy encoding whose suggestion is the likelier reading, not a
+    /// certain one: a person confirms it.
+    LegacyLikely(Legacy),
     /// A date in the future.
     Future,
     /// A birth date more than 120 years ago.
@@ -330,6 +333,7 @@ impl Detail {
             Detail::CmndPrefix { prefix, digits } => (19, i64::from(prefix), i64::from(digits)),
             Detail::ZeroLost => (20, 0, 0),
             Detail::LegacyUnclear(l) => (21, l as i64, 0),
+            Detail::LegacyLikely(l) => (22, l as i64, 0),
         }
     }
 
@@ -367,6 +371,7 @@ impl Detail {
             },
             20 => Detail::ZeroLost,
             21 => Detail::LegacyUnclear(*Legacy::ALL.get(usize::try_from(a).ok()?)?),
+            22 => Detail::LegacyLikely(*Legacy::ALL.get(usize::try_from(a).ok()?)?),
             _ => return None,
         })
     }
@@ -397,6 +402,7 @@ mod tests {
             Detail::Legacy(Legacy::Tcvn3),
             Detail::Legacy(Legacy::DoubleUtf8Cp1250),
             Detail::LegacyUnclear(Legacy::Vni),
+            Detail::LegacyLikely(Legacy::Vni),
             Detail::Future,
             Detail::TooOld,
             Detail::AfterDose,

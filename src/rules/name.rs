@@ -21,8 +21,19 @@ pub fn check(row: &NormalRow<'_, '_>, out: &mut RowFindings<'_>) {
             clean,
             Detail::Legacy(*legacy),
         ),
-        // Damage with no one clear reading: the finding, without a suggestion.
-        NameReading::Damaged { legacy } => out.push(
+        // Damage with no one clear reading: the finding, with the likelier reading for a person
+        // to confirm when the doubt is only which words were retyped, else without a suggestion.
+        NameReading::Damaged {
+            legacy,
+            likely: Some(likely),
+        } => out.push(
+            f,
+            Code::NameEncoding,
+            &value,
+            likely,
+            Detail::LegacyLikely(*legacy),
+        ),
+        NameReading::Damaged { legacy, .. } => out.push(
             f,
             Code::NameEncoding,
             &value,
@@ -43,6 +54,7 @@ pub fn check(row: &NormalRow<'_, '_>, out: &mut RowFindings<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::names::Legacy;
     use crate::rules::testing::run;
 
     fn codes(name: &str) -> Vec<(Code, String)> {
@@ -102,11 +114,14 @@ mod tests {
             [(Code::NameEncoding, "Nguyễn Văn Hùng".into())]
         );
         assert_eq!(codes("Hùng"), [(Code::NameIncomplete, String::new())]);
-        // Half-retyped, and "Hoàng" reads as Hoàng or (VNI) Hồng: the finding, no suggestion.
+        // Half-retyped, and "Hoàng" reads as Hoàng or (VNI) Hồng: the likelier reading, for a
+        // person to confirm (never certain: `repair` leaves it).
         assert_eq!(
             codes("Nguyễn Hoàng Huøng"),
-            [(Code::NameEncoding, String::new())]
+            [(Code::NameEncoding, "Nguyễn Hồng Hùng".into())]
         );
+        assert!(!Code::NameEncoding.certain(Detail::LegacyLikely(Legacy::Vni)));
+        assert!(Code::NameEncoding.certain(Detail::Legacy(Legacy::Vni)));
         assert_eq!(
             codes("Buøi Văn Huøng"),
             [(Code::NameEncoding, "Bùi Văn Hùng".into())]

@@ -44,12 +44,13 @@ const SURNAMES: &[(&str, u32)] = &[
 
 const MIDDLES: &[&str] = &[
     "Văn", "Văn", "Văn", "Thị", "Thị", "Thị", "Thị", "Hữu", "Đức", "Minh", "Quốc", "Thanh", "Ngọc",
-    "Xuân", "Quang", "Thành", "Đình", "Trọng", "Gia", "Bảo", "Duy", "Kim", "Mỹ", "Hồng", "Thùy",
-    "Phương", "Bích", "Hoài", "Diệu", "Cẩm", "Quỳnh", "Khắc", "Viết", "Thế", "Phú", "Tường",
-    "Huyền", "Ánh", "Thuý",
+    "Xuân", "Quang", "Thành", "Đình", "Trọng", "Gia", "Bảo", "Duy", "Kim", "Mỹ", "Hồng", "Hoàng",
+    "Thùy", "Phương", "Bích", "Hoài", "Diệu", "Cẩm", "Quỳnh", "Khắc", "Viết", "Thế", "Phú",
+    "Tường", "Huyền", "Ánh", "Thuý",
 ];
 
 const GIVENS: &[&str] = &[
+    "Hoàng",
     "Hùng",
     "Dũng",
     "Tuấn",
@@ -274,24 +275,79 @@ fn damaged(name: &str, class: Class, rng: &mut Rng) -> Option<String> {
     (text != name && text != name.to_uppercase()).then_some(text)
 }
 
-/// Per class: names damaged, repaired exactly, left without a suggestion, the others (a wrong
-/// suggestion, or read as a clean name).
-fn measure(class: Class, names: &[String]) -> (usize, usize, usize, Vec<(String, String)>) {
+/// What became of the damaged names of one class.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Names damaged.
+    total: usize,
+    /// Damaged cells that are themselves a name this file makes (every word, as it stands, on
+    /// its lists in its place: "Nguyễn Hoàng Lan" for Nguyễn Hồng Lan): no reader can see the
+    /// damage.
+    invisible: usize,
+    /// A certain suggestion, the exact original.
+    certain: usize,
+    /// A likely suggestion (for a person to confirm), the exact original.
+    likely: usize,
+    /// The finding without a suggestion.
+    unsure: usize,
+    /// A certain suggestion that is not the original.
+    certain_wrong: Vec<(String, String)>,
+    /// A likely suggestion that is not the original.
+    likely_wrong: Vec<(String, String)>,
+    /// Read as a clean name (no finding but perhaps a format one), the damage visible.
+    clean: Vec<(String, String)>,
+}
+
+impl Tally {
+    /// Exact suggestions, per cent of the damaged cells whose damage can be seen.
+    fn rate_visible(&self) -> f64 {
+        (self.certain + self.likely) as f64 * 100.0 / (self.total - self.invisible) as f64
+    }
+
+    /// Exact suggestions, per cent of every damaged cell.
+    fn rate_all(&self) -> f64 {
+        (self.certain + self.likely) as f64 * 100.0 / self.total as f64
+    }
+}
+
+/// Whether `text` is a name this file makes, undamaged.
+fn made_here(text: &str) -> bool {
+    let words: Vec<&str> = text.split(' ').collect();
+    words.len() >= 2
+        && SURNAMES.iter().any(|(s, _)| *s == words[0])
+        && words[1..]
+            .iter()
+            .all(|w| MIDDLES.contains(w) || GIVENS.contains(w))
+}
+
+fn measure(class: Class, names: &[String]) -> Tally {
     let mut rng = Rng::new(7);
-    let (mut total, mut right, mut unsure) = (0, 0, 0);
-    let mut wrong = Vec::new();
+    let mut t = Tally::default();
     for name in names {
         let Some(text) = damaged(name, class, &mut rng) else {
             continue;
         };
-        total += 1;
-        match read_name(&text) {
-            NameReading::Encoding { clean, .. } if *clean == **name => right += 1,
-            NameReading::Damaged { .. } => unsure += 1,
-            other => wrong.push((text, format!("{other:?} for {name}"))),
+        t.total += 1;
+        if made_here(&text) {
+            t.invisible += 1;
+            continue;
+        }
+        let got = read_name(&text);
+        let pair = (text, format!("{got:?} for {name}"));
+        match &got {
+            NameReading::Encoding { clean, .. } if **clean == **name => t.certain += 1,
+            NameReading::Encoding { .. } => t.certain_wrong.push(pair),
+            NameReading::Damaged {
+                likely: Some(l), ..
+            } if **l == **name => t.likely += 1,
+            NameReading::Damaged {
+                likely: Some(_), ..
+            } => t.likely_wrong.push(pair),
+            NameReading::Damaged { likely: None, .. } => t.unsure += 1,
+            _ => t.clean.push(pair),
         }
     }
-    (total, right, unsure, wrong)
+    t
 }
 
 #[test]
@@ -308,33 +364,51 @@ fn each_damage_class_is_repaired_exactly_for_99_percent() {
         Class::Utf8AsCp1252,
         Class::Windows1258,
     ] {
-        let (total, right, unsure, wrong) = measure(class, &names);
-        let rate = right as f64 * 100.0 / total as f64;
-        let suggested_wrong = wrong
-            .iter()
-            .filter(|(_, w)| w.starts_with("Encoding"))
-            .count();
+        let t = measure(class, &names);
         eprintln!(
-            "{class:?}: {right} of {total} repaired exactly ({rate:.2}%), {unsure} without a suggestion, {suggested_wrong} with a wrong suggestion, {} read as a clean name",
-            wrong.len() - suggested_wrong
+            "{class:?}: {} damaged, {} of them invisible; exact suggestion {:.2}% of the visible ({:.2}% of all): {} certain, {} likely; {} without a suggestion; wrong: {} certain, {} likely; {} read as a clean name",
+            t.total,
+            t.invisible,
+            t.rate_visible(),
+            t.rate_all(),
+            t.certain,
+            t.likely,
+            t.unsure,
+            t.certain_wrong.len(),
+            t.likely_wrong.len(),
+            t.clean.len(),
         );
-        for (text, what) in wrong.iter().take(12) {
+        for (text, what) in t
+            .certain_wrong
+            .iter()
+            .chain(&t.likely_wrong)
+            .chain(&t.clean)
+            .take(12)
+        {
             eprintln!("    {text:?} -> {what}");
         }
-        assert!(total >= 1000, "{class:?}: {total}");
-        // Half-retyped cells hold undecidable ones (docs/rules.md); wrong suggestions are what
-        // the repair must not make.
-        let floor = match class {
-            Class::HalfRetypedVni => 95,
-            Class::Windows1258 => 98,
-            _ => 99,
+        assert!(t.total >= 1000, "{class:?}: {}", t.total);
+        // A certain suggestion is made without a person: it must be right.
+        assert!(
+            t.certain_wrong.len() * 1000 <= t.total,
+            "{class:?}: {:?}",
+            t.certain_wrong
+        );
+        // A likely suggestion is a person's to confirm. In a cell partly retyped, a word that
+        // reads as a name both as it stands and in VNI (Hoàng or Hồng) may be either: which words
+        // were retyped is not in the cell, so the likely reading is a guess there (docs/rules.md).
+        let (likely_wrong, floor) = match class {
+            Class::HalfRetypedVni => (25, 97.5),
+            Class::Windows1258 => (5, 98.0),
+            _ => (5, 99.0),
         };
         assert!(
-            suggested_wrong * 200 <= total,
-            "{class:?}: {suggested_wrong} wrong"
+            t.likely_wrong.len() * 1000 <= t.total * likely_wrong,
+            "{class:?}: {}",
+            t.likely_wrong.len()
         );
-        if right * 100 < total * floor {
-            low.push(format!("{class:?}: {right} of {total}"));
+        if t.rate_visible() < floor {
+            low.push(format!("{class:?}: {:.2}%", t.rate_visible()));
         }
     }
     assert!(low.is_empty(), "{low:?}");

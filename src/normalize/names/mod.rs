@@ -200,6 +200,9 @@ pub enum NameReading {
     Damaged {
         /// The likeliest encoding.
         legacy: Legacy,
+        /// The likelier reading, when the doubt is only whether some word that reads as a name
+        /// either way was retyped (for a person to confirm; never certain).
+        likely: Option<Arc<str>>,
     },
     /// Digits or symbols that no name has.
     InvalidChars,
@@ -261,15 +264,16 @@ pub fn clean_form(s: &str) -> String {
 fn repaired(r: Repair) -> NameReading {
     // A suggestion must read as itself: one that another encoding would repair again is no clear
     // reading (found by the fuzzer: "Mï" gave "Mù", which TCVN3 reads as "Mự").
-    match r
-        .name
-        .filter(|n| is_composed(n) && is_clean(n) && repair(n).is_none())
-    {
+    let reads_as_itself = |n: &String| is_composed(n) && is_clean(n) && repair(n).is_none();
+    match r.name.filter(reads_as_itself) {
         Some(name) => NameReading::Encoding {
             legacy: r.legacy,
             clean: name.into(),
         },
-        None => NameReading::Damaged { legacy: r.legacy },
+        None => NameReading::Damaged {
+            legacy: r.legacy,
+            likely: r.likely.filter(reads_as_itself).map(Into::into),
+        },
     }
 }
 
@@ -280,11 +284,12 @@ pub fn read_name(raw: &str) -> NameReading {
     }
     // Most names are composed, clean, show nothing odd and are made of syllables: one pass, no
     // allocation.
-    if is_plain(raw) {
+    let lookalike = repair::first_word_is_surname_lookalike(raw);
+    if !lookalike && is_plain(raw) {
         return NameReading::Name { clean: raw.into() };
     }
     let composed = is_composed(raw);
-    if composed && is_clean(raw) && !has_anomaly(raw) && all_name_words(raw) {
+    if !lookalike && composed && is_clean(raw) && !has_anomaly(raw) && all_name_words(raw) {
         return NameReading::Name { clean: raw.into() };
     }
     if let Some(r) = repair(raw) {
@@ -662,11 +667,13 @@ mod tests {
                 clean: "Trần Hòa".into()
             }
         );
-        // Hoàng or Hồng (VNI) in a cell partly retyped in Unicode: both readings are names.
+        // Hoàng or Hồng (VNI) in a cell partly retyped in Unicode: both readings are names;
+        // Hồng, the word nobody retyped, is the likelier, for a person to confirm.
         assert_eq!(
             read_name("Nguyễn Hoàng Huøng"),
             NameReading::Damaged {
-                legacy: Legacy::Vni
+                legacy: Legacy::Vni,
+                likely: Some("Nguyễn Hồng Hùng".into()),
             }
         );
         // The wrong picks the issue found are no name's words, and never suggested.
@@ -691,8 +698,10 @@ mod tests {
                         if damaged == name {
                             continue;
                         }
-                        match repair_encoding(&damaged) {
-                            Some((_, repaired)) => assert_eq!(
+                        // "Bx…n" is no listed word: read either way, its reading may be the
+                        // likely one rather than a certain one.
+                        match repair(&damaged).and_then(|r| r.name.or(r.likely)) {
+                            Some(repaired) => assert_eq!(
                                 clean_form(&repaired),
                                 clean_form(&name),
                                 "{legacy:?} {name} -> {damaged}"

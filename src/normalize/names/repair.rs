@@ -34,6 +34,11 @@ pub struct Repair {
     /// The repaired name in its clean form, when one reading wins clearly: every word a name
     /// word, and no other reading as good.
     pub name: Option<String>,
+    /// When no reading wins clearly only because some word reads as a name word both as it
+    /// stands and decoded ("Hoàng", or Hồng in VNI): the reading with those words decoded, the
+    /// likelier one (a word that already looks right is the one nobody retyped), for a person
+    /// to confirm.
+    pub likely: Option<String>,
 }
 
 /// The score of a reading no name has.
@@ -165,6 +170,7 @@ const NAMES: &[&str] = &[
     "Văn",
     "Thị",
     "Hữu",
+    "Thế",
     "Đức",
     "Minh",
     "Quốc",
@@ -577,20 +583,71 @@ static COMMONEST_KEYS: LazyLock<HashSet<String>> =
     LazyLock::new(|| COMMONEST.iter().map(|w| key(w)).collect());
 static NAME_KEYS: LazyLock<HashSet<String>> =
     LazyLock::new(|| NAMES.iter().chain(SURNAMES).map(|w| key(w)).collect());
+static GIVEN_KEYS: LazyLock<HashSet<String>> =
+    LazyLock::new(|| NAMES.iter().map(|w| key(w)).collect());
+
+/// Where a word stands in a name: the surname comes first, the given name last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pos {
+    First,
+    Middle,
+    Last,
+}
+
+impl Pos {
+    /// The position of token `i` of `n`.
+    fn of(i: usize, n: usize) -> Pos {
+        if i == 0 {
+            Pos::First
+        } else if i + 1 == n {
+            Pos::Last
+        } else {
+            Pos::Middle
+        }
+    }
+}
+
+/// What legacy encodings make of the commonest surnames when that is a given name ("Hồ" in VNI
+/// is "Hoà"): such a first word is a closer look's, not a clean name's.
+static SURNAME_LOOKALIKES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut out: Vec<String> = COMMONEST
+        .iter()
+        .filter(|w| SURNAME_KEYS.contains(&key(w)))
+        .flat_map(|w| Legacy::TRIED.map(|l| super::legacy::damage(w, l)))
+        .filter(|d| {
+            let k = key(d);
+            GIVEN_KEYS.contains(&k) && !SURNAME_KEYS.contains(&k)
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+});
+
+/// Whether the first word of `s` is what an encoding makes of a common surname and is a given
+/// name as it stands ("Hoà Thị Lan" is VNI for Hồ Thị Lan): the clean-name fast path asks it.
+pub fn first_word_is_surname_lookalike(s: &str) -> bool {
+    let first = s.split(' ').next().unwrap_or_default();
+    SURNAME_LOOKALIKES.iter().any(|w| w == first)
+}
 
 /// The score of one word (lower is likelier): a surname first or a name word elsewhere 0, a
-/// name word first 1, a syllable 2, a rare syllable 4, a minority word 5, no name's word [`NOT`].
-fn word_score(word: &str, first: bool) -> u32 {
+/// name word first or a surname that is no given name last 1 (Hồ is a surname, Hoà a given
+/// name), a syllable 2, a rare syllable 4, a minority word 5, no name's word [`NOT`].
+fn word_score(word: &str, pos: Pos) -> u32 {
     let class = classify(word);
     if class == Word::Not {
         return NOT;
     }
     let k = key(word);
-    if first && SURNAME_KEYS.contains(&k) || !first && NAME_KEYS.contains(&k) {
-        return 0;
-    }
-    if first && NAME_KEYS.contains(&k) {
-        return 1;
+    let given = GIVEN_KEYS.contains(&k);
+    let surname = SURNAME_KEYS.contains(&k);
+    match pos {
+        Pos::First if surname => return 0,
+        Pos::Middle if given || surname => return 0,
+        Pos::Last if given => return 0,
+        _ if given || surname => return 1,
+        _ => {}
     }
     match class {
         Word::Syllable => 2,
@@ -607,16 +664,22 @@ fn commonest(token: &str) -> bool {
 
 /// The score of a cell's token (what lies between two spaces; a no-break space inside it is
 /// damage, not a word break), as its clean form reads.
-fn token_score(token: &str, first: bool) -> u32 {
+fn token_score(token: &str, pos: Pos) -> u32 {
     let clean = clean_form(token);
     if !clean.chars().all(|c| c == ' ' || is_name_char(c)) {
         return NOT;
     }
     let mut total = 0u32;
     let mut any = false;
-    for (i, w) in clean.split(' ').filter(|w| !w.is_empty()).enumerate() {
+    let words: Vec<&str> = clean.split(' ').filter(|w| !w.is_empty()).collect();
+    for (i, w) in words.iter().enumerate() {
         any = true;
-        total = total.saturating_add(word_score(w, first && i == 0));
+        let at = match pos {
+            Pos::First if i == 0 => Pos::First,
+            Pos::Last if i + 1 == words.len() => Pos::Last,
+            _ => Pos::Middle,
+        };
+        total = total.saturating_add(word_score(w, at));
     }
     if any { total.min(NOT) } else { NOT }
 }
@@ -631,7 +694,7 @@ enum Decoded {
     Text(String, u32),
 }
 
-fn decode_token(token: &str, legacy: Legacy, first: bool) -> Decoded {
+fn decode_token(token: &str, legacy: Legacy, pos: Pos) -> Decoded {
     // The apostrophe family reads as `'` (but for UTF-8 read as a code page, where ‘ and ’ are
     // bytes of letters: "á»‘" is "ố").
     let double = matches!(legacy, Legacy::DoubleUtf8 | Legacy::DoubleUtf8Cp1250);
@@ -649,16 +712,17 @@ fn decode_token(token: &str, legacy: Legacy, first: bool) -> Decoded {
         None => Decoded::Foreign,
         Some(text) if clean_form(&text) == clean_form(token) => Decoded::Same,
         Some(text) => {
-            let score = token_score(&text, first);
+            let score = token_score(&text, pos);
             Decoded::Text(text, score)
         }
     }
 }
 
 /// Whether reading a word as `decoded` rather than `as_is` is evidence of damage by itself: a
-/// word no list of names has (a syllable such as "Thò", "Sôn") made a common name word (Thị, Sơn).
-fn weak(as_is: u32, decoded: u32) -> bool {
-    as_is >= 2 && decoded <= 1
+/// word no list of names has (a syllable such as "Thò", "Sôn") made a common name word (Thị, Sơn),
+/// or a first word that is no surname made a common surname ("Hoà" is VNI for Hồ).
+fn weak(as_is: u32, decoded: u32, pos: Pos) -> bool {
+    as_is >= 2 && decoded <= 1 || pos == Pos::First && as_is == 1 && decoded == 0
 }
 
 /// One encoding's reading of a cell.
@@ -668,6 +732,8 @@ struct Reading {
     score: u32,
     /// A word read either way with the same score in a cell partly retyped in Unicode.
     tie: bool,
+    /// The name with every such word decoded.
+    likely: String,
 }
 
 /// A token as it stands: its score, and whether it shows damage (a word no name has, or
@@ -683,7 +749,7 @@ fn read_as(tokens: &[&str], as_is: &[AsIs], legacy: Legacy) -> Option<Reading> {
     let decoded: Vec<Decoded> = tokens
         .iter()
         .enumerate()
-        .map(|(i, t)| decode_token(t, legacy, i == 0))
+        .map(|(i, t)| decode_token(t, legacy, Pos::of(i, tokens.len())))
         .collect();
     // A token typed in Unicode: the encoding cannot show it, or reads it as no name's word.
     let unicode = decoded.iter().zip(as_is).any(|(d, a)| match d {
@@ -696,31 +762,36 @@ fn read_as(tokens: &[&str], as_is: &[AsIs], legacy: Legacy) -> Option<Reading> {
     // or a typo in a Unicode name ("Nguyễn Thùu Châu") would be read as TCVN3 ("Thựu").
     let listed_only = unicode && legacy != Legacy::Vni;
     let mut words: Vec<&str> = Vec::with_capacity(tokens.len());
+    let mut likely: Vec<&str> = Vec::with_capacity(tokens.len());
     let (mut score, mut tie, mut evident) = (0u32, false, false);
-    for ((d, a), t) in decoded.iter().zip(as_is).zip(tokens) {
+    for (i, ((d, a), t)) in decoded.iter().zip(as_is).zip(tokens).enumerate() {
         let (odd, a) = (a.odd, a.score);
         let (word, s) = match d {
             Decoded::Text(text, s)
                 if *s < NOT
                     && *s <= a
                     && (!listed_only || *s <= 1)
-                    && (odd || (weak(a, *s) && commonest(text))) =>
+                    && (odd || (weak(a, *s, Pos::of(i, tokens.len())) && commonest(text))) =>
             {
                 // Damage evident in the token (or a word no name has made a common name word:
                 // "Thò" → Thị): the reading that makes it a name's.
                 evident = true;
                 (text.as_str(), *s)
             }
-            // A tie goes to the encoding when nothing in the cell was retyped in Unicode.
-            Decoded::Text(text, s) if !odd && (*s < a || (*s == a && *s < NOT && !unicode)) => {
-                (text.as_str(), *s)
-            }
-            Decoded::Text(_, s) if !odd && *s == a && *s < NOT => {
+            Decoded::Text(text, s) if !odd && *s < a => (text.as_str(), *s),
+            // A word read either way has no certain reading: it may be one a person retyped in
+            // Unicode. The likely one is the encoding's (a word that looks right is one nobody
+            // retyped), and the cell's reading the encoding's when nothing in it shows Unicode.
+            Decoded::Text(text, s) if !odd && *s == a && *s < NOT => {
                 tie = true;
-                (*t, a)
+                likely.push(text.as_str());
+                words.push(if unicode { *t } else { text.as_str() });
+                score = score.saturating_add(a);
+                continue;
             }
             _ => (*t, a),
         };
+        likely.push(word);
         words.push(word);
         score = score.saturating_add(s);
     }
@@ -732,6 +803,7 @@ fn read_as(tokens: &[&str], as_is: &[AsIs], legacy: Legacy) -> Option<Reading> {
         name: clean_form(&words.join(" ")),
         score: score.min(NOT),
         tie,
+        likely: clean_form(&likely.join(" ")),
     })
 }
 
@@ -751,7 +823,7 @@ pub fn repair(s: &str) -> Option<Repair> {
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let score = token_score(t, i == 0);
+            let score = token_score(t, Pos::of(i, tokens.len()));
             let small = capitals && t.chars().skip(1).any(char::is_lowercase);
             AsIs {
                 score,
@@ -759,8 +831,9 @@ pub fn repair(s: &str) -> Option<Repair> {
             }
         })
         .collect();
-    // Nothing odd and every word a listed name word: a clean name.
-    if !as_is.iter().any(|a| a.odd || a.score >= 2) {
+    // Nothing odd and every word a listed name word, the first a surname: a clean name.
+    let surname_first = as_is.first().is_some_and(|a| a.score == 0) || tokens.len() < 2;
+    if surname_first && !as_is.iter().any(|a| a.odd || a.score >= 2) {
         return None;
     }
     let readings: Vec<Reading> = Legacy::TRIED
@@ -776,15 +849,17 @@ pub fn repair(s: &str) -> Option<Repair> {
         return Some(Repair {
             legacy: first.legacy,
             name: None,
+            likely: None,
         });
     };
     let rivals = readings
         .iter()
         .any(|r| r.score == best.score && r.name != best.name);
-    let clear = !rivals && !best.tie && !readings.iter().any(|r| r.name == best.name && r.tie);
+    let tied = best.tie || readings.iter().any(|r| r.name == best.name && r.tie);
     Some(Repair {
         legacy: best.legacy,
-        name: clear.then(|| best.name.clone()),
+        name: (!rivals && !tied).then(|| best.name.clone()),
+        likely: (!rivals && best.tie).then(|| best.likely.clone()),
     })
 }
 
@@ -807,14 +882,17 @@ mod tests {
 
     #[test]
     fn scores() {
-        assert_eq!(word_score("Nguyễn", true), 0);
-        assert_eq!(word_score("Hòa", true), 1);
-        assert_eq!(word_score("Hoà", false), 0);
-        assert_eq!(word_score("Thò", false), 2);
-        assert_eq!(word_score("Thuở", false), 4);
-        assert_eq!(word_score("Kpah", false), 5);
-        assert_eq!(word_score("Trònh", false), NOT);
-        assert_eq!(token_score("Toă\u{a0}N", false), NOT);
+        assert_eq!(word_score("Nguyễn", Pos::First), 0);
+        assert_eq!(word_score("Hòa", Pos::First), 1);
+        assert_eq!(word_score("Hoà", Pos::Middle), 0);
+        assert_eq!(word_score("Hoà", Pos::Last), 0);
+        assert_eq!(word_score("Hồ", Pos::Middle), 0);
+        assert_eq!(word_score("Hồ", Pos::Last), 1);
+        assert_eq!(word_score("Thò", Pos::Middle), 2);
+        assert_eq!(word_score("Thuở", Pos::Middle), 4);
+        assert_eq!(word_score("Kpah", Pos::Middle), 5);
+        assert_eq!(word_score("Trònh", Pos::Middle), NOT);
+        assert_eq!(token_score("Toă\u{a0}N", Pos::Middle), NOT);
     }
 
     #[test]
@@ -822,6 +900,22 @@ mod tests {
         for s in ["Ngô Toàn", "Hoàng Văn Hoà", "Quách Thuở", "Tồn Hoà"] {
             assert_eq!(repair(s), None, "{s}");
         }
+    }
+
+    #[test]
+    fn a_first_word_that_is_no_surname_but_a_common_one_damaged_is_repaired() {
+        assert_eq!(*SURNAME_LOOKALIKES, ["Hoà"]);
+        assert!(first_word_is_surname_lookalike("Hoà Thị Lan"));
+        assert!(!first_word_is_surname_lookalike("Nguyễn Thị Hoà"));
+        assert_eq!(name("Hoà Thị Lan").as_deref(), Some("Hồ Thị Lan"));
+        assert_eq!(name("Hoà Huyền").as_deref(), Some("Hồ Huyền"));
+        // Last, Hoà is the given name and Hồ a surname.
+        assert_eq!(name("Leâ Vaên Hoà").as_deref(), Some("Lê Văn Hoà"));
+        assert_eq!(name("Hoaøng Hoà").as_deref(), Some("Hoàng Hoà"));
+        assert_eq!(repair("Nguyễn Văn Hoà"), None);
+        // "ngh" is never written before o: "Nghóa" is VNI for Nghĩa.
+        assert_eq!(name("Nguyễn Nghóa").as_deref(), Some("Nguyễn Nghĩa"));
+        assert_eq!(name("Võ Gia Nghóa").as_deref(), Some("Võ Gia Nghĩa"));
     }
 
     #[test]

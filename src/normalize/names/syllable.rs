@@ -230,7 +230,9 @@ fn standard(b: &[char], tone: Option<char>) -> Standard {
         if ok {
             return if rare { Standard::Rare } else { Standard::Yes };
         }
-        spelling = true;
+        // Minority names write "K" for "C" ("Kơn"); no name writes "gh"/"ngh" before anything but
+        // e, ê, i ("Nghóa" is VNI for Nghĩa).
+        spelling |= !matches!(*onset, "gh" | "ngh");
     }
     if spelling {
         Standard::Spelling

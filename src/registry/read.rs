@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use chrono::{Datelike, NaiveDate};
@@ -195,18 +196,16 @@ impl std::fmt::Display for RegistryError {
 
 impl std::error::Error for RegistryError {}
 
-/// Collects the batches of an extract.
+/// Collects the batches of an extract. Its sheets are only counted: nothing of them is kept.
 #[derive(Default)]
 struct Collect {
     batches: Mutex<Vec<Batch>>,
-    sheets: Mutex<Vec<SheetInfo>>,
+    sheets: AtomicU32,
 }
 
 impl Sink for Collect {
-    fn sheet(&self, info: SheetInfo) -> u32 {
-        let mut sheets = self.sheets.lock().unwrap_or_else(PoisonError::into_inner);
-        sheets.push(info);
-        (sheets.len() - 1) as u32
+    fn sheet(&self, _info: SheetInfo) -> u32 {
+        self.sheets.fetch_add(1, Ordering::Relaxed)
     }
     fn batch(&self, batch: Batch) -> bool {
         self.batches

@@ -763,44 +763,28 @@ mod tests {
 
     #[test]
     fn ambiguous_damage_goes_to_the_likeliest_encoding() {
-        // VNI text that Windows-1258 would also turn into letters.
-        assert_eq!(
-            repair_encoding("Nguyeãn Anh Tuaán").map(|x| x.1).as_deref(),
-            Some("Nguyễn Anh Tuấn")
-        );
-        assert_eq!(
-            repair_encoding("Phaòm Biìch Giang").map(|x| x.1).as_deref(),
-            Some("Phạm Bích Giang")
-        );
-        assert_eq!(
-            repair_encoding("H'Kðãm Ayun").map(|x| x.1).as_deref(),
-            Some("H'Kđăm Ayun")
-        );
-        // An old spelling with "qu" is left alone.
-        assert_eq!(repair_encoding("Lê Quì"), None);
-        // The look-alike "Ð" alone is a formatting matter.
-        assert_eq!(repair_encoding("Ðào Hùng Anh"), None);
+        for (damaged, repaired) in [
+            // VNI text that Windows-1258 would also turn into letters.
+            ("Nguyeãn Anh Tuaán", Some("Nguyễn Anh Tuấn")),
+            ("Phaòm Biìch Giang", Some("Phạm Bích Giang")),
+            ("H'Kðãm Ayun", Some("H'Kđăm Ayun")),
+            // An old spelling with "qu" is left alone.
+            ("Lê Quì", None),
+            // The look-alike "Ð" alone is a formatting matter.
+            ("Ðào Hùng Anh", None),
+            ("H'Ðãm Adrõng", Some("H'Đăm Adrơng")),
+            ("Voõ Duy Khang", Some("Võ Duy Khang")),
+            ("Traàn Taán Tuaán", Some("Trần Tấn Tuấn")),
+            ("HÃ\u{a0} Kim Thu", Some("Hà Kim Thu")),
+        ] {
+            let got = repair_encoding(damaged).map(|x| x.1);
+            assert_eq!(got.as_deref(), repaired, "{damaged}");
+        }
         assert_eq!(
             read_name("Ðào Hùng Anh"),
             NameReading::Name {
                 clean: "Đào Hùng Anh".into()
             }
-        );
-        assert_eq!(
-            repair_encoding("H'Ðãm Adrõng").map(|x| x.1).as_deref(),
-            Some("H'Đăm Adrơng")
-        );
-        assert_eq!(
-            repair_encoding("Voõ Duy Khang").map(|x| x.1).as_deref(),
-            Some("Võ Duy Khang")
-        );
-        assert_eq!(
-            repair_encoding("Traàn Taán Tuaán").map(|x| x.1).as_deref(),
-            Some("Trần Tấn Tuấn")
-        );
-        assert_eq!(
-            repair_encoding("HÃ\u{a0} Kim Thu").map(|x| x.1).as_deref(),
-            Some("Hà Kim Thu")
         );
     }
 

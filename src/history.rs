@@ -240,6 +240,15 @@ fn busy(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// The unit named by a row's first three columns: province, district, commune.
+fn unit_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<UnitKey> {
+    Ok(UnitKey::new(
+        r.get::<_, String>(0)?,
+        r.get::<_, String>(1)?,
+        r.get::<_, String>(2)?,
+    ))
+}
+
 impl History {
     /// Opens (creating or upgrading) the history at `path`. `wait` is how long to wait for another
     /// run that holds it.
@@ -521,13 +530,7 @@ impl History {
                 let mut st = tx.prepare(
                     "SELECT DISTINCT province, district, commune FROM findings WHERE fixed_run IS NULL",
                 )?;
-                st.query_map([], |r| {
-                    Ok(UnitKey::new(
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                })?
+                st.query_map([], unit_of)?
                 .collect::<Result<_, _>>()?
             };
             let mut read = tx.prepare(
@@ -663,11 +666,7 @@ impl History {
         )?;
         let rows = st.query_map([run], |r| {
             Ok(UnitCounts {
-                unit: UnitKey::new(
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ),
+                unit: unit_of(r)?,
                 rows: r.get::<_, i64>(3)? as u64,
                 people: r.get::<_, i64>(4)? as u64,
                 people_with_errors: r.get::<_, i64>(5)? as u64,
@@ -683,11 +682,7 @@ impl History {
         )?;
         let codes = st.query_map([run], |r| {
             Ok((
-                UnitKey::new(
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ),
+                unit_of(r)?,
                 r.get::<_, String>(3)?,
                 r.get::<_, i64>(4)? as u64,
             ))
@@ -715,11 +710,7 @@ impl History {
         let rows = st.query_map([], |r| {
             let oldest: String = r.get(4)?;
             Ok(OpenAge {
-                unit: UnitKey::new(
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ),
+                unit: unit_of(r)?,
                 open_errors: r.get::<_, i64>(3)? as u64,
                 oldest: NaiveDate::parse_from_str(&oldest, "%Y-%m-%d").unwrap_or_default(),
             })
@@ -788,10 +779,22 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("h.sqlite");
-        drop(History::open(&path, Duration::from_secs(1), Lang::En)?);
+        drop(open(&path)?);
         let mode = std::fs::metadata(&path)?.permissions().mode() & 0o777;
         assert_eq!(mode & 0o077, 0, "{mode:o}");
         Ok(())
+    }
+
+    /// Opens the history at `path` as the tests do (English, a second's wait for a lock).
+    fn open(path: &std::path::Path) -> Result<History> {
+        History::open(path, Duration::from_secs(1), Lang::En)
+    }
+
+    /// A new history in a temporary folder, which it lives as long as.
+    fn fresh() -> Result<(tempfile::TempDir, History)> {
+        let dir = tempfile::tempdir()?;
+        let h = open(&dir.path().join("h.sqlite"))?;
+        Ok((dir, h))
     }
 
     fn key(k: &str, code: &'static str) -> FindingKey {
@@ -831,6 +834,11 @@ mod tests {
         h.record(&night, is_known)
     }
 
+    /// Records a night that read every unit of [`everything`] and knows them all.
+    fn full_night(h: &mut History, as_of: NaiveDate, findings: &[FindingKey]) -> Result<RunDelta> {
+        record(h, as_of, findings, &everything(), |_| true)
+    }
+
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default()
     }
@@ -839,32 +847,16 @@ mod tests {
     fn nights_compare() -> Result<()> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("h.sqlite");
-        let mut h = History::open(&path, Duration::from_secs(1), Lang::En)?;
+        let mut h = open(&path)?;
         assert_eq!(h.version()?, SCHEMA_VERSION);
-        let d1 = record(
-            &mut h,
-            day(1),
-            &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
-            &everything(),
-            |_| true,
-        )?;
+        let night1 = [key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")];
+        let night2 = [key("R2", "NAME_FORMAT"), key("R3", "DOB_INVALID")];
+        let d1 = full_night(&mut h, day(1), &night1)?;
         assert_eq!((d1.new, d1.fixed, d1.open), (2, 0, 2));
-        let d2 = record(
-            &mut h,
-            day(2),
-            &[key("R2", "NAME_FORMAT"), key("R3", "DOB_INVALID")],
-            &everything(),
-            |_| true,
-        )?;
+        let d2 = full_night(&mut h, day(2), &night2)?;
         assert_eq!((d2.new, d2.fixed, d2.open), (1, 1, 2));
         // R1's problem comes back: new again, seen from today.
-        let d3 = record(
-            &mut h,
-            day(4),
-            &[key("R1", "ID_MISSING"), key("R2", "NAME_FORMAT")],
-            &everything(),
-            |_| true,
-        )?;
+        let d3 = full_night(&mut h, day(4), &night1)?;
         assert_eq!((d3.new, d3.fixed, d3.open), (1, 1, 2));
         let ages = h.open_ages()?;
         assert_eq!(ages.len(), 1);
@@ -874,7 +866,7 @@ mod tests {
         assert!(h.is_sound()?);
         drop(h);
         // Reopening keeps everything.
-        let h = History::open(&path, Duration::from_secs(1), Lang::En)?;
+        let h = open(&path)?;
         assert_eq!(h.runs()?.len(), 3);
         Ok(())
     }
@@ -898,12 +890,7 @@ mod tests {
 
     #[test]
     fn a_run_closes_only_what_it_read() -> Result<()> {
-        let dir = tempfile::tempdir()?;
-        let mut h = History::open(
-            &dir.path().join("h.sqlite"),
-            Duration::from_secs(1),
-            Lang::En,
-        )?;
+        let (_dir, mut h) = fresh()?;
         let (a, b) = (("P", "D", "A"), ("P", "D", "B"));
         let typo = ("P", "D", "Xa Typo");
         let other = ("P", "E", "Xa Typo 2");
@@ -942,33 +929,16 @@ mod tests {
 
     #[test]
     fn a_run_dated_before_the_latest_is_refused_unless_asked() -> Result<()> {
-        let dir = tempfile::tempdir()?;
-        let mut h = History::open(
-            &dir.path().join("h.sqlite"),
-            Duration::from_secs(1),
-            Lang::En,
-        )?;
+        let (_dir, mut h) = fresh()?;
         assert!(h.check_date(day(5), false).is_ok());
-        record(
-            &mut h,
-            day(5),
-            &[key("R1", "ID_MISSING")],
-            &everything(),
-            |_| true,
-        )?;
+        full_night(&mut h, day(5), &[key("R1", "ID_MISSING")])?;
         assert!(h.check_date(day(5), false).is_ok());
         assert!(h.check_date(day(6), false).is_ok());
         let e = h.check_date(day(4), false).err();
         assert!(e.is_some_and(|e| e.to_string().contains("--allow-out-of-order")));
         assert!(h.check_date(day(4), true).is_ok());
         // Recorded out of order, a finding keeps the earlier first-seen date.
-        record(
-            &mut h,
-            day(4),
-            &[key("R1", "ID_MISSING")],
-            &everything(),
-            |_| true,
-        )?;
+        full_night(&mut h, day(4), &[key("R1", "ID_MISSING")])?;
         assert_eq!(h.open_ages()?[0].oldest, day(4));
         Ok(())
     }
@@ -977,20 +947,20 @@ mod tests {
     fn a_newer_schema_or_another_database_is_refused() -> Result<()> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("h.sqlite");
-        drop(History::open(&path, Duration::from_secs(1), Lang::En)?);
+        drop(open(&path)?);
         let c = Connection::open(&path)?;
         c.execute(
             "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
             [],
         )?;
         drop(c);
-        let e = History::open(&path, Duration::from_secs(1), Lang::En).err();
+        let e = open(&path).err();
         assert!(e.is_some_and(|e| format!("{e:#}").contains("newer vaxclean")));
         let other = dir.path().join("other.sqlite");
         let c = Connection::open(&other)?;
         c.execute_batch("CREATE TABLE t(x);")?;
         drop(c);
-        let e = History::open(&other, Duration::from_secs(1), Lang::En).err();
+        let e = open(&other).err();
         assert!(e.is_some_and(|e| format!("{e:#}").contains("not a vaxclean history")));
         Ok(())
     }
@@ -1001,7 +971,7 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("h.sqlite");
         drop(Connection::open(&path)?);
-        let h = History::open(&path, Duration::from_secs(1), Lang::En)?;
+        let h = open(&path)?;
         assert_eq!(h.version()?, SCHEMA_VERSION);
         Ok(())
     }

@@ -194,6 +194,21 @@ pub struct Side {
 }
 
 impl History {
+    /// Every row of `sql`, whose `N` columns are all text.
+    fn text_rows<const N: usize>(&self, sql: &str) -> Result<Vec<[String; N]>> {
+        let mut stmt = self.conn().prepare(sql)?;
+        let rows = stmt
+            .query_map([], |r| {
+                let mut row: [String; N] = std::array::from_fn(|_| String::new());
+                for (i, cell) in row.iter_mut().enumerate() {
+                    *cell = r.get(i)?;
+                }
+                Ok(row)
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// Records the lists an export (or an apply run sending lists back) wrote.
     pub fn record_lists(&mut self, lists: &[ListRecord]) -> Result<()> {
         self.write(|tx| {
@@ -338,21 +353,10 @@ impl History {
 
     /// The answers recorded for list rows, by origin: result code, day first answered.
     pub fn answers(&self) -> Result<std::collections::HashMap<String, (String, NaiveDate)>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT origin, result, first_answered FROM list_answers")?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = self.text_rows("SELECT origin, result, first_answered FROM list_answers")?;
         Ok(rows
             .into_iter()
-            .map(|(o, res, first)| {
+            .map(|[o, res, first]| {
                 let first = NaiveDate::parse_from_str(&first, "%Y-%m-%d").unwrap_or_default();
                 (o, (res, first))
             })
@@ -381,23 +385,13 @@ impl History {
 
     /// Every side of a conflict still open.
     pub fn open_sides(&self) -> Result<Vec<Side>> {
-        let mut stmt = self.conn().prepare(
+        let rows = self.text_rows(
             "SELECT kind, subject, origin, party FROM conflicts WHERE resolved IS NULL
              ORDER BY kind, subject, origin",
         )?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows
             .into_iter()
-            .filter_map(|(kind, subject, origin, party)| {
+            .filter_map(|[kind, subject, origin, party]| {
                 Some(Side {
                     kind: Kind::of(&kind)?,
                     subject,

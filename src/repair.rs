@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::findings::{Finding, RowFindings, RowInfo, Severity};
 use crate::i18n::Lang;
-use crate::input::{Batch, InputError, InputFile, ReadOptions, SheetInfo, Sink};
+use crate::input::{Batch, InputError, InputFile, ReadOptions, SheetInfo, Sheets, Sink};
 use crate::normalize::normalize_row;
 use crate::normalize::places::Place;
 use crate::output::audit::AuditRow;
@@ -129,17 +129,12 @@ impl Repairs {
         let mut out = Edits::new();
         for r in &self.fixes {
             let sheet = self.sheet_name(r.loc.sheet).to_string();
-            out.entry(r.loc.source)
-                .or_default()
-                .entry(sheet)
-                .or_default()
-                .entry(r.loc.row)
-                .or_default()
-                .push(Edit {
-                    col: r.col,
-                    text: r.fix.new.clone(),
-                    date: None,
-                });
+            let edit = Edit {
+                col: r.col,
+                text: r.fix.new.clone(),
+                date: None,
+            };
+            crate::output::merged::add(&mut out, r.loc, sheet, edit);
         }
         out
     }
@@ -291,15 +286,13 @@ impl RepairSummary {
 struct RepairSink<'a> {
     today: NaiveDate,
     progress: &'a crate::progress::Progress,
-    sheets: Mutex<Vec<SheetInfo>>,
+    sheets: Sheets,
     found: Mutex<(Vec<Repaired>, u64)>,
 }
 
 impl Sink for RepairSink<'_> {
     fn sheet(&self, info: SheetInfo) -> u32 {
-        let mut sheets = self.sheets.lock().unwrap_or_else(PoisonError::into_inner);
-        sheets.push(info);
-        (sheets.len() - 1) as u32
+        self.sheets.add(info)
     }
 
     fn batch(&self, batch: Batch) -> bool {
@@ -355,7 +348,7 @@ pub fn find(
     let sink = RepairSink {
         today,
         progress,
-        sheets: Mutex::new(Vec::new()),
+        sheets: Sheets::default(),
         found: Mutex::new((Vec::new(), 0)),
     };
     let errors = ReaderPool::read_all(files, read, threads, &sink);
@@ -366,10 +359,7 @@ pub fn find(
     fixes.sort_by_key(|r| (r.loc, r.fix.field));
     Repairs {
         fixes,
-        sheets: sink
-            .sheets
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner),
+        sheets: sink.sheets.into_vec(),
         rows,
         errors,
     }

@@ -1071,15 +1071,19 @@ pub(crate) mod tests {
 
     #[test]
     fn statuses_are_read_as_typed() {
-        assert_eq!(read_status("Đã sửa"), Status::Fixed);
-        assert_eq!(read_status(" da  sua "), Status::Fixed);
-        assert_eq!(read_status("ĐÃ SỬA"), Status::Fixed);
-        assert_eq!(read_status("Thông tin đúng"), Status::Confirmed);
-        assert_eq!(read_status("Không xác định được"), Status::Unidentified);
-        assert_eq!(read_status("Đã chuyển đi"), Status::MovedAway);
-        assert_eq!(read_status("Đã mất"), Status::Deceased);
-        assert_eq!(read_status(""), Status::Empty);
-        assert_eq!(read_status("ok"), Status::Unknown);
+        for (typed, status) in [
+            ("Đã sửa", Status::Fixed),
+            (" da  sua ", Status::Fixed),
+            ("ĐÃ SỬA", Status::Fixed),
+            ("Thông tin đúng", Status::Confirmed),
+            ("Không xác định được", Status::Unidentified),
+            ("Đã chuyển đi", Status::MovedAway),
+            ("Đã mất", Status::Deceased),
+            ("", Status::Empty),
+            ("ok", Status::Unknown),
+        ] {
+            assert_eq!(read_status(typed), status, "{typed:?}");
+        }
     }
 
     #[test]

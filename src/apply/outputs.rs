@@ -18,7 +18,7 @@ use crate::i18n::Lang;
 use crate::input::{InputFile, SourceStamp};
 use crate::output::audit::AuditRow;
 use crate::output::list_workbook::{ListMeta, ListRow, Typed};
-use crate::output::merged::{self, Edit, SheetEdits};
+use crate::output::merged::{self, Edit};
 use crate::record::Field;
 use crate::record::shown::{ListValues, Shown};
 
@@ -293,9 +293,9 @@ impl Applied {
     }
 
     /// Edits per source, per sheet name ("" for CSV), per row.
-    pub fn edits_by_source(&self) -> HashMap<u32, HashMap<String, SheetEdits>> {
+    pub fn edits_by_source(&self) -> merged::Edits {
         let index = &self.index;
-        let mut out: HashMap<u32, HashMap<String, SheetEdits>> = HashMap::new();
+        let mut out = merged::Edits::new();
         for d in &self.decisions {
             if d.outcome != Outcome::Applied {
                 continue;
@@ -317,17 +317,12 @@ impl Applied {
                 let date = (c.field == Field::BirthDate && row.birth_is_date)
                     .then(|| chrono::NaiveDate::parse_from_str(&c.new, "%d/%m/%Y").ok())
                     .flatten();
-                out.entry(row.loc.source)
-                    .or_default()
-                    .entry(sheet)
-                    .or_default()
-                    .entry(row.loc.row)
-                    .or_default()
-                    .push(Edit {
-                        col,
-                        text: c.new.clone(),
-                        date,
-                    });
+                let edit = Edit {
+                    col,
+                    text: c.new.clone(),
+                    date,
+                };
+                merged::add(&mut out, row.loc, sheet, edit);
             }
         }
         out

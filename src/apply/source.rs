@@ -9,7 +9,7 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::NaiveDate;
 
-use crate::input::{Batch, InputError, InputFile, ReadOptions, SheetInfo, Sink};
+use crate::input::{Batch, InputError, InputFile, ReadOptions, SheetInfo, Sheets, Sink};
 use crate::normalize::dates::read_date;
 use crate::pipeline::ReaderPool;
 use crate::record::{Cell, FIELD_COUNT, Field, RawRecord, RowLoc, trim};
@@ -127,7 +127,7 @@ struct IndexSink<'a> {
     /// The run's date (dates with two-digit years).
     today: NaiveDate,
     files: &'a [InputFile],
-    sheets: Mutex<Vec<SheetInfo>>,
+    sheets: Sheets,
     kept: Mutex<SourceIndex>,
 }
 
@@ -182,20 +182,12 @@ impl IndexSink<'_> {
 
 impl Sink for IndexSink<'_> {
     fn sheet(&self, info: SheetInfo) -> u32 {
-        let mut sheets = self.sheets.lock().unwrap_or_else(PoisonError::into_inner);
-        sheets.push(info);
-        (sheets.len() - 1) as u32
+        self.sheets.add(info)
     }
 
     fn batch(&self, batch: Batch) -> bool {
         let ctx = &batch.ctx;
-        let sheet_name = self
-            .sheets
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(ctx.sheet as usize)
-            .map(|s| s.name.clone())
-            .unwrap_or_default();
+        let sheet_name = self.sheets.name(ctx.sheet);
         let source = self
             .files
             .get(ctx.source as usize)
@@ -233,7 +225,7 @@ pub fn index(
         wanted,
         today,
         files,
-        sheets: Mutex::new(Vec::new()),
+        sheets: Sheets::default(),
         kept: Mutex::new(SourceIndex::default()),
     };
     let errors = ReaderPool::read_all(files, read, threads, &sink);
@@ -241,10 +233,7 @@ pub fn index(
         .kept
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
-    index.sheets = sink
-        .sheets
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner);
+    index.sheets = sink.sheets.into_vec();
     index.errors = errors;
     index.sources = files.iter().map(|f| f.display.clone()).collect();
     index.rows.sort_by_key(|r| r.loc);

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::apply::outputs::{self, Applied, RunFacts};
@@ -17,7 +17,7 @@ use crate::apply::returned::{self, Refusal, Returned};
 use crate::apply::{self, Context, authentic, source, standing};
 use crate::cli::ApplyArgs;
 use crate::exit;
-use crate::input::{SourceStamp, discover};
+use crate::input::SourceStamp;
 use crate::ledger::ListRecord;
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::audit;
@@ -35,23 +35,7 @@ pub fn run(args: &ApplyArgs, ui: Ui) -> Result<u8> {
     let today = config.today;
     let mut ledger = settings.ledger.open(lang)?;
     let mut out = OutDir::begin(&settings.out, Outputs::Apply, ui.access, lang)?;
-    let (files, input_errors) = discover(&settings.sources);
-    let (files, twins) = crate::input::dedupe(files);
-    super::report_twins(&twins, ui)?;
-    let names = outputs::merged_names(&files);
-    // The sources are never written: refuse an output folder that would overwrite one.
-    if let Some(target) = outputs::overwritten_source(&files, &names, out.path()) {
-        bail!(lang.pick(
-            format!(
-                "'{}' là dữ liệu nguồn; chọn thư mục --out khác để không ghi đè lên nó",
-                target.display()
-            ),
-            format!(
-                "'{}' is a source; choose another --out folder so that it is not overwritten",
-                target.display()
-            )
-        ));
-    }
+    let (files, input_errors, names) = super::merged_inputs(&settings.sources, out.path(), ui)?;
 
     // The returned workbooks, read in parallel.
     let (paths, missing) = returned::discover(&settings.corrections);

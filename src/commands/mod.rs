@@ -78,6 +78,38 @@ pub(crate) fn report_inputs(
     Ok(!errors.is_empty() || sources.iter().any(|s| s.error.is_some()))
 }
 
+/// The inputs of a command that writes merged copies of them (`apply-corrections`, `repair`):
+/// found, deduplicated (the twins said on stderr), with the inputs that could not be found and
+/// the merged copies' names. The inputs are never written: an output folder where a merged copy
+/// would overwrite one of them is refused.
+pub(crate) fn merged_inputs(
+    paths: &[std::path::PathBuf],
+    out: &std::path::Path,
+    ui: Ui,
+) -> Result<(
+    Vec<crate::input::InputFile>,
+    Vec<crate::input::InputError>,
+    Vec<String>,
+)> {
+    let (files, errors) = crate::input::discover(paths);
+    let (files, twins) = crate::input::dedupe(files);
+    report_twins(&twins, ui)?;
+    let names = crate::apply::outputs::merged_names(&files);
+    if let Some(target) = crate::apply::outputs::overwritten_source(&files, &names, out) {
+        anyhow::bail!(ui.lang.pick(
+            format!(
+                "'{}' là dữ liệu nguồn; chọn thư mục --out khác để không ghi đè lên nó",
+                target.display()
+            ),
+            format!(
+                "'{}' is a source; choose another --out folder so that it is not overwritten",
+                target.display()
+            )
+        ));
+    }
+    Ok((files, errors, names))
+}
+
 /// Says, unless quiet, which inputs were left out as the same file or the same bytes as another.
 pub(crate) fn report_twins(twins: &[crate::input::dedupe::Twin], ui: Ui) -> std::io::Result<()> {
     if ui.quiet {

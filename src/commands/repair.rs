@@ -5,12 +5,11 @@
 
 use std::io::Write;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::cli::RepairArgs;
 use crate::exit;
-use crate::input::discover;
 use crate::output::atomic::{OutDir, Outputs};
 use crate::output::{audit, merged};
 use crate::settings::{RepairSettings, Ui};
@@ -21,22 +20,7 @@ pub fn run(args: &RepairArgs, ui: Ui) -> Result<u8> {
     let lang = ui.lang;
     let config = &settings.config;
     let mut out = OutDir::begin(&settings.out, Outputs::Repair, ui.access, lang)?;
-    let (files, input_errors) = discover(&settings.inputs);
-    let (files, twins) = crate::input::dedupe(files);
-    super::report_twins(&twins, ui)?;
-    let names = crate::apply::outputs::merged_names(&files);
-    if let Some(target) = crate::apply::outputs::overwritten_source(&files, &names, out.path()) {
-        bail!(lang.pick(
-            format!(
-                "'{}' là dữ liệu nguồn; chọn thư mục --out khác để không ghi đè lên nó",
-                target.display()
-            ),
-            format!(
-                "'{}' is a source; choose another --out folder so that it is not overwritten",
-                target.display()
-            )
-        ));
-    }
+    let (files, input_errors, names) = super::merged_inputs(&settings.inputs, out.path(), ui)?;
     let total: u64 = files.iter().map(|f| f.size).sum();
     let progress = crate::progress::Progress::new(total, ui.quiet, lang);
     let repairs = crate::repair::find(

@@ -217,14 +217,7 @@ fn check_ods(file: &InputFile) -> Result<(), InputError> {
             path: file.display.clone(),
         });
     }
-    if survey.grid_cells > super::MAX_GRID_CELLS {
-        return Err(InputError::TooBig {
-            path: file.display.clone(),
-            cells: survey.grid_cells,
-            mib: survey.grid_cells.saturating_mul(ODS_CELL_BYTES) >> 20,
-        });
-    }
-    Ok(())
+    super::check_grid(file, survey.grid_cells, ODS_CELL_BYTES)
 }
 
 /// Streams the selected sheets of an xlsx or xlsb workbook `$wb` cell by cell into `$sink`,

@@ -29,6 +29,19 @@ use header::HeaderTable;
 /// cell), some 200,000 rows of 20 columns. xlsx and xlsb are streamed and have no such bound.
 pub const MAX_GRID_CELLS: u64 = 1 << 22;
 
+/// Refuses a workbook read whole (.xls, .ods) whose sheets span more than [`MAX_GRID_CELLS`]
+/// grid cells of `cell_bytes` each.
+fn check_grid(file: &InputFile, cells: u64, cell_bytes: u64) -> Result<(), InputError> {
+    if cells > MAX_GRID_CELLS {
+        return Err(InputError::TooBig {
+            path: file.display.clone(),
+            cells,
+            mib: cells.saturating_mul(cell_bytes) >> 20,
+        });
+    }
+    Ok(())
+}
+
 /// Rows per batch of a workbook handed to the checkers (a CSV batch is ~1 MiB of text instead).
 pub const BATCH_ROWS: usize = 4096;
 
@@ -520,6 +533,40 @@ pub struct SheetInfo {
     pub encoding: Option<&'static str>,
     /// The CSV delimiter.
     pub delimiter: Option<char>,
+}
+
+/// The sheets a [`Sink`] was told of, by index: what its `sheet` method keeps.
+#[derive(Debug, Default)]
+pub struct Sheets(std::sync::Mutex<Vec<SheetInfo>>);
+
+impl Sheets {
+    /// Keeps a sheet; returns its index (what [`Sink::sheet`] returns).
+    pub fn add(&self, info: SheetInfo) -> u32 {
+        let mut sheets = self.lock();
+        sheets.push(info);
+        (sheets.len() - 1) as u32
+    }
+
+    /// The name of sheet `i` ("" for CSV or a sheet not kept).
+    pub fn name(&self, i: u32) -> String {
+        self.lock()
+            .get(i as usize)
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// The sheets kept, by index.
+    pub fn into_vec(self) -> Vec<SheetInfo> {
+        self.0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<SheetInfo>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// A workbook row reduced to the canonical fields.

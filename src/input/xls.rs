@@ -188,14 +188,7 @@ pub fn check(file: &InputFile) -> Result<(), InputError> {
             cells,
         });
     }
-    if survey.total_cells > super::MAX_GRID_CELLS {
-        return Err(InputError::TooBig {
-            path: file.display.clone(),
-            cells: survey.total_cells,
-            mib: survey.total_cells.saturating_mul(XLS_CELL_BYTES) >> 20,
-        });
-    }
-    Ok(())
+    super::check_grid(file, survey.total_cells, XLS_CELL_BYTES)
 }
 
 #[cfg(test)]

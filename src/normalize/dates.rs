@@ -306,10 +306,9 @@ mod tests {
 
     #[test]
     fn impossible_and_garbage() {
-        assert_eq!(t("31/02/1985"), DateReading::Invalid);
-        assert_eq!(t("abc"), DateReading::Invalid);
-        assert_eq!(t("1/2/3/4"), DateReading::Invalid);
-        assert_eq!(t("13/13/1985"), DateReading::Invalid);
+        for s in ["31/02/1985", "abc", "1/2/3/4", "13/13/1985"] {
+            assert_eq!(t(s), DateReading::Invalid, "{s}");
+        }
         assert_eq!(t(""), DateReading::Missing);
         assert_eq!(format_date(d(1985, 2, 3)), "03/02/1985");
     }

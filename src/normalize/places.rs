@@ -73,6 +73,18 @@ enum Lookup {
     One(usize),
 }
 
+impl Lookup {
+    /// The unit found, `Some(None)` when nothing was written, `None` when what was written is
+    /// no unit or more than one (the place is unknown).
+    fn written(self) -> Option<Option<usize>> {
+        match self {
+            Lookup::One(i) => Some(Some(i)),
+            Lookup::Empty => Some(None),
+            Lookup::None | Lookup::Ambiguous => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// Province or centrally-run city.
@@ -442,13 +454,9 @@ impl Gazetteer {
     /// Matches a written province, district and commune (any may be empty).
     pub fn resolve(&self, province: &str, district: &str, commune: &str) -> Place {
         let mut place = Place::default();
-        let p = match self.provinces.find(province, Kind::Province) {
-            Lookup::One(p) => Some(p),
-            Lookup::Empty => None,
-            _ => {
-                place.unknown = true;
-                return place;
-            }
+        let Some(p) = self.provinces.find(province, Kind::Province).written() else {
+            place.unknown = true;
+            return place;
         };
         let Some(p) = p else {
             // Without a province, a district or commune name alone is too ambiguous to place.
@@ -458,26 +466,17 @@ impl Gazetteer {
         let unit = &self.data[p].unit;
         place.province = Some(unit.name.clone());
         let prov = self.data[p].index();
-        let d = match prov.districts.find(district, Kind::District) {
-            Lookup::One(d) => Some(d),
-            Lookup::Empty => None,
-            _ => {
-                place.unknown = true;
-                return place;
-            }
+        let Some(d) = prov.districts.find(district, Kind::District).written() else {
+            place.unknown = true;
+            return place;
         };
         let found_commune = match d {
             Some(d) => {
                 let dist = &prov.district_data[d];
                 place.district = Some(dist.unit.name.clone());
-                match dist.communes.find(commune, Kind::Commune) {
-                    Lookup::One(c) => Some((d, c)),
-                    Lookup::Empty => None,
-                    _ => {
-                        place.unknown = true;
-                        None
-                    }
-                }
+                let c = dist.communes.find(commune, Kind::Commune).written();
+                place.unknown |= c.is_none();
+                c.flatten().map(|c| (d, c))
             }
             None => {
                 let [_, _, _, bare] = all_keys(commune, Kind::Commune);

@@ -202,16 +202,20 @@ mod tests {
 
     #[test]
     fn folds_vietnamese_headers_together() {
-        assert_eq!(fold("Họ và tên"), "ho va ten");
-        assert_eq!(fold("  HỌ VÀ TÊN "), "ho va ten");
-        assert_eq!(fold("Số CMND/CCCD"), "so cmnd cccd");
-        assert_eq!(fold("Đắk Lắk"), "dak lak");
-        assert_eq!(fold("Ðồng"), "dong");
-        // Decomposed input folds like composed input.
-        assert_eq!(fold("Nguye\u{302}\u{303}n"), "nguyen");
-        assert_eq!(fold("ho_va--ten"), "ho va ten");
-        assert_eq!(fold(""), "");
-        assert_eq!(fold("Straße №1"), "straße 1");
+        for (raw, folded) in [
+            ("Họ và tên", "ho va ten"),
+            ("  HỌ VÀ TÊN ", "ho va ten"),
+            ("Số CMND/CCCD", "so cmnd cccd"),
+            ("Đắk Lắk", "dak lak"),
+            ("Ðồng", "dong"),
+            // Decomposed input folds like composed input.
+            ("Nguye\u{302}\u{303}n", "nguyen"),
+            ("ho_va--ten", "ho va ten"),
+            ("", ""),
+            ("Straße №1", "straße 1"),
+        ] {
+            assert_eq!(fold(raw), folded, "{raw:?}");
+        }
     }
 
     #[test]

@@ -58,11 +58,7 @@ pub struct AuditRow {
 
 /// Writes `rows` as audit.csv.
 pub fn write(w: &mut impl Write, rows: &[AuditRow]) -> Result<()> {
-    w.write_all(b"\xEF\xBB\xBF")?;
-    let mut csv = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(w);
-    csv.write_record(COLUMNS)?;
+    let mut csv = crate::output::excel_csv(w, &COLUMNS)?;
     for r in rows {
         let row = if r.row == 0 {
             String::new()

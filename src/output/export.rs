@@ -511,11 +511,7 @@ fn sheet_rank(sheets: &[SheetReport], sheet: u32) -> u32 {
 
 /// Writes `index.csv`: UTF-8 with BOM, CRLF, one row per workbook.
 pub fn write_index(w: &mut impl Write, rows: &[IndexRow]) -> Result<()> {
-    w.write_all(b"\xEF\xBB\xBF")?;
-    let mut csv = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(w);
-    csv.write_record(INDEX_COLUMNS)?;
+    let mut csv = crate::output::excel_csv(w, &INDEX_COLUMNS)?;
     for r in rows {
         let f = &r.folder;
         csv.write_record([

@@ -461,19 +461,14 @@ impl Formats {
             .set_text_wrap()
             .set_align(FormatAlign::Top);
         let fix = boxed.clone().set_unlocked().set_background_color(FIX_FILL);
+        let head = boxed
+            .clone()
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter);
         Formats {
-            head: boxed
-                .clone()
-                .set_bold()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_background_color(HEAD_FILL),
-            fix_head: boxed
-                .clone()
-                .set_bold()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_background_color(FIX_HEAD_FILL),
+            head: head.clone().set_background_color(HEAD_FILL),
+            fix_head: head.set_background_color(FIX_HEAD_FILL),
             hamlet: boxed
                 .clone()
                 .set_bold()

@@ -33,6 +33,18 @@ pub type SheetEdits = HashMap<u32, Vec<Edit>>;
 /// Edits of every input (by index), per sheet name ("" for CSV).
 pub type Edits = HashMap<u32, HashMap<String, SheetEdits>>;
 
+/// Adds `edit` to the edits of the row at `loc`, on the sheet named `sheet` ("" for CSV).
+pub fn add(edits: &mut Edits, loc: crate::record::RowLoc, sheet: String, edit: Edit) {
+    edits
+        .entry(loc.source)
+        .or_default()
+        .entry(sheet)
+        .or_default()
+        .entry(loc.row)
+        .or_default()
+        .push(edit);
+}
+
 /// Writes `merged/<names[i]>` in `out` for every input that could be read (`unreadable` lists the
 /// others), each with its edits, in parallel; returns the paths written.
 pub fn write_all(

@@ -14,6 +14,7 @@ use crate::i18n::Lang;
 use crate::normalize::places::Division;
 use crate::normalize::units2025;
 use crate::pipeline::{ScanResult, UnitKey};
+use crate::rules::Code;
 
 #[derive(Serialize)]
 struct Summary<'a> {
@@ -69,9 +70,8 @@ struct Totals {
     skipped_rows: u64,
     people: u64,
     people_with_errors: u64,
-    findings: u64,
-    by_severity: BTreeMap<&'static str, u64>,
-    by_code: BTreeMap<&'static str, u64>,
+    #[serde(flatten)]
+    findings: FindingCounts,
 }
 
 #[derive(Serialize, Default)]
@@ -82,11 +82,33 @@ struct Unit {
     rows: u64,
     people: u64,
     people_with_errors: u64,
+    #[serde(flatten)]
+    findings: FindingCounts,
+    #[serde(skip)]
+    codes: BTreeMap<Code, u64>,
+}
+
+/// Findings counted: in all, by severity (every severity, 0 included) and by code.
+#[derive(Serialize, Default)]
+struct FindingCounts {
     findings: u64,
     by_severity: BTreeMap<&'static str, u64>,
     by_code: BTreeMap<&'static str, u64>,
-    #[serde(skip)]
-    codes: BTreeMap<crate::rules::Code, u64>,
+}
+
+impl FindingCounts {
+    fn of(codes: &BTreeMap<Code, u64>) -> FindingCounts {
+        let mut by_severity: BTreeMap<&'static str, u64> =
+            Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+        for (code, n) in codes {
+            *by_severity.entry(code.severity().as_str()).or_insert(0) += n;
+        }
+        FindingCounts {
+            findings: codes.values().sum(),
+            by_severity,
+            by_code: codes.iter().map(|(c, n)| (c.as_str(), *n)).collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -94,17 +116,6 @@ struct Timings {
     read_and_check: u128,
     cross_checks: u128,
     total: u128,
-}
-
-fn severities<'c>(
-    codes: impl Iterator<Item = (&'c crate::rules::Code, &'c u64)>,
-) -> BTreeMap<&'static str, u64> {
-    let mut m: BTreeMap<&'static str, u64> =
-        Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
-    for (code, n) in codes {
-        *m.entry(code.severity().as_str()).or_insert(0) += n;
-    }
-    m
 }
 
 /// Writes the summary of `result`. `total` is the run's wall time so far.
@@ -116,7 +127,6 @@ pub fn write(
     division: Division,
     lang: Lang,
 ) -> Result<()> {
-    let by_code = &result.by_code;
     let inputs = result
         .sources
         .iter()
@@ -164,7 +174,6 @@ pub fn write(
         line.rows += u.rows;
         line.people += u.people;
         line.people_with_errors += u.people_with_errors;
-        line.findings += u.findings.values().sum::<u64>();
         for (code, n) in &u.findings {
             *line.codes.entry(*code).or_insert(0) += n;
         }
@@ -172,8 +181,7 @@ pub fn write(
     let units: Vec<Unit> = units
         .into_values()
         .map(|mut u| {
-            u.by_severity = severities(u.codes.iter());
-            u.by_code = u.codes.iter().map(|(c, n)| (c.as_str(), *n)).collect();
+            u.findings = FindingCounts::of(&u.codes);
             u
         })
         .collect();
@@ -189,9 +197,7 @@ pub fn write(
             skipped_rows: result.skipped_rows,
             people: result.people,
             people_with_errors: result.people_with_errors,
-            findings: by_code.values().sum(),
-            by_severity: severities(by_code.iter()),
-            by_code: by_code.iter().map(|(c, n)| (c.as_str(), *n)).collect(),
+            findings: FindingCounts::of(&result.by_code),
         },
         units_division: match division {
             Division::D2020 => "2020",

@@ -446,35 +446,18 @@ mod tests {
             Gender::Male,
             7,
         );
-        let same = compare(
-            &probe("Nguyễn Văn An", "079090001234", born(1, 2, 1990), &[7]),
-            &r,
-            false,
-            10.0,
-        );
+        // How a probe of the resident's commune compares with `r`.
+        let against =
+            |name, digits, birth| compare(&probe(name, digits, birth, &[7]), &r, false, 10.0);
+        let same = against("Nguyễn Văn An", "079090001234", born(1, 2, 1990));
         assert_eq!(same.number, NumberAgreement::Same);
         assert!(same.evidence & BY_NUMBER != 0 && same.evidence & BY_BIRTH != 0);
-        let typo = compare(
-            &probe("Nguyễn Văn An", "079090001243", born(1, 2, 1990), &[7]),
-            &r,
-            false,
-            10.0,
-        );
+        let typo = against("Nguyễn Văn An", "079090001243", born(1, 2, 1990));
         assert_eq!(typo.number, NumberAgreement::Near);
         assert!(typo.score < same.score);
-        let other = compare(
-            &probe("Trần Thị Bình", "079090001234", born(5, 6, 1970), &[7]),
-            &r,
-            false,
-            10.0,
-        );
+        let other = against("Trần Thị Bình", "079090001234", born(5, 6, 1970));
         assert!(other.person_score < -10.0, "{other:?}");
-        let swapped = compare(
-            &probe("Nguyễn Văn An", "", born(2, 1, 1990), &[7]),
-            &r,
-            false,
-            10.0,
-        );
+        let swapped = against("Nguyễn Văn An", "", born(2, 1, 1990));
         assert_eq!(swapped.number, NumberAgreement::Absent);
         assert!(swapped.score > 10.0);
     }

@@ -281,60 +281,28 @@ mod tests {
     #[test]
     fn exact_records_and_every_single_damage_find_their_resident() {
         let reg = registry();
-        let b = born(1, 2, 1990);
-        let m = Gender::Male;
-        assert_eq!(
-            matched(find(&reg, &probe("Nguyễn Văn An", "079090001234", b, m))),
-            Some(0)
-        );
-        // No number; a typo; two digits swapped; the old CMND.
-        assert_eq!(
-            matched(find(&reg, &probe("Nguyễn Văn An", "", b, m))),
-            Some(0)
-        );
-        assert_eq!(
-            matched(find(&reg, &probe("Nguyễn Văn An", "079090001284", b, m))),
-            Some(0)
-        );
-        assert_eq!(
-            matched(find(&reg, &probe("Nguyễn Văn An", "079090002134", b, m))),
-            Some(0)
-        );
-        assert_eq!(
-            matched(find(&reg, &probe("Nguyễn Văn An", "023456789", b, m))),
-            Some(0)
-        );
-        // Name damage, with the number.
-        assert_eq!(
-            matched(find(&reg, &probe("Nguyen Van An", "079090001234", b, m))),
-            Some(0)
-        );
-        assert_eq!(
-            matched(find(&reg, &probe("Nguyễn An", "079090001234", b, m))),
-            Some(0)
-        );
-        // Birth date damage, with the number.
-        let swapped = born(2, 1, 1990);
-        assert_eq!(
-            matched(find(
-                &reg,
-                &probe("Nguyễn Văn An", "079090001234", swapped, m)
-            )),
-            Some(0)
-        );
-        let year = DateReading::YearOnly(1990);
-        assert_eq!(
-            matched(find(&reg, &probe("Nguyễn Văn An", "079090001234", year, m))),
-            Some(0)
-        );
-        // Sex damage.
-        assert_eq!(
-            matched(find(
-                &reg,
-                &probe("Nguyễn Văn An", "079090001234", b, Gender::Female)
-            )),
-            Some(0)
-        );
+        let (an, number) = ("Nguyễn Văn An", "079090001234");
+        let (b, m) = (born(1, 2, 1990), Gender::Male);
+        let cases = [
+            (an, number, b, m),
+            // No number; a typo; two digits swapped; the old CMND.
+            (an, "", b, m),
+            (an, "079090001284", b, m),
+            (an, "079090002134", b, m),
+            (an, "023456789", b, m),
+            // Name damage, with the number.
+            ("Nguyen Van An", number, b, m),
+            ("Nguyễn An", number, b, m),
+            // Birth date damage, with the number.
+            (an, number, born(2, 1, 1990), m),
+            (an, number, DateReading::YearOnly(1990), m),
+            // Sex damage.
+            (an, number, b, Gender::Female),
+        ];
+        for (name, id, birth, sex) in cases {
+            let found = matched(find(&reg, &probe(name, id, birth, sex)));
+            assert_eq!(found, Some(0), "{name} {id} {birth:?} {sex:?}");
+        }
     }
 
     #[test]

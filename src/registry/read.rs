@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use chrono::{Datelike, NaiveDate};
@@ -195,18 +196,16 @@ impl std::fmt::Display for RegistryError {
 
 impl std::error::Error for RegistryError {}
 
-/// Collects the batches of an extract.
+/// Collects the batches of an extract. Its sheets are only counted: nothing of them is kept.
 #[derive(Default)]
 struct Collect {
     batches: Mutex<Vec<Batch>>,
-    sheets: Mutex<Vec<SheetInfo>>,
+    sheets: AtomicU32,
 }
 
 impl Sink for Collect {
-    fn sheet(&self, info: SheetInfo) -> u32 {
-        let mut sheets = self.sheets.lock().unwrap_or_else(PoisonError::into_inner);
-        sheets.push(info);
-        (sheets.len() - 1) as u32
+    fn sheet(&self, _info: SheetInfo) -> u32 {
+        self.sheets.fetch_add(1, Ordering::Relaxed)
     }
     fn batch(&self, batch: Batch) -> bool {
         self.batches
@@ -401,17 +400,24 @@ pub fn read(
 mod tests {
     use super::*;
 
+    type Failure = Box<dyn std::error::Error>;
+
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default()
     }
 
-    #[test]
-    fn an_extract_under_title_lines_is_read_with_its_own_headers()
-    -> Result<(), Box<dyn std::error::Error>> {
+    /// An extract named `name` holding `text`, in a temporary folder that lives as long as it.
+    fn extract(name: &str, text: &str) -> Result<(tempfile::TempDir, PathBuf), Failure> {
         let dir = tempfile::tempdir()?;
-        let path = dir.path().join("dan-cu.csv");
-        std::fs::write(
-            &path,
+        let path = dir.path().join(name);
+        std::fs::write(&path, text)?;
+        Ok((dir, path))
+    }
+
+    #[test]
+    fn an_extract_under_title_lines_is_read_with_its_own_headers() -> Result<(), Failure> {
+        let (_dir, path) = extract(
+            "dan-cu.csv",
             "CÔNG AN XÃ BA ĐÌNH\nDANH SÁCH CÔNG DÂN THƯỜNG TRÚ\n\n\
              STT,Số định danh cá nhân,Số CMND cũ,\"Họ, chữ đệm và tên\",\"Ngày, tháng, năm sinh\",Giới tính,Nơi thường trú,Xã/Phường,Tỉnh/Thành phố\n\
              1,001090001234,023456781,Nguyễn Văn An,01/02/1990,Nam,\"Số 1, Phường Ba Đình, Thành phố Hà Nội\",Phường Ba Đình,Thành phố Hà Nội\n\
@@ -439,12 +445,9 @@ mod tests {
     }
 
     #[test]
-    fn a_place_is_read_from_the_address_alone_even_with_a_dash_in_a_name()
-    -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let path = dir.path().join("dia-chi.csv");
-        std::fs::write(
-            &path,
+    fn a_place_is_read_from_the_address_alone_even_with_a_dash_in_a_name() -> Result<(), Failure> {
+        let (_dir, path) = extract(
+            "dia-chi.csv",
             "Số định danh cá nhân,Họ và tên,Nơi thường trú\n\
              077090001234,Nguyễn Văn An,\"Số 3, Phường Thắng Tam, Thành phố Vũng Tàu, Tỉnh Bà Rịa - Vũng Tàu\"\n",
         )?;
@@ -456,12 +459,9 @@ mod tests {
     }
 
     #[test]
-    fn an_extract_without_numbers_or_names_is_refused_in_one_line()
-    -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let path = dir.path().join("x.csv");
-        std::fs::write(
-            &path,
+    fn an_extract_without_numbers_or_names_is_refused_in_one_line() -> Result<(), Failure> {
+        let (_dir, path) = extract(
+            "x.csv",
             "STT,Họ và tên,Số giấy tờ\n1,Nguyễn Văn An,001090001234\n",
         )?;
         let Err(e) = read(std::slice::from_ref(&path), &[], today()) else {

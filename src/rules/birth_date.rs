@@ -75,34 +75,22 @@ mod tests {
     #[test]
     fn birth_date_rules() {
         assert!(codes("15/02/1985", "01/08/2021").is_empty());
-        assert_eq!(codes("", ""), [(Code::DobMissing, String::new())]);
-        assert_eq!(codes("31/02/1985", ""), [(Code::DobInvalid, String::new())]);
-        assert_eq!(codes("1985", ""), [(Code::DobYearOnly, String::new())]);
-        assert_eq!(
-            codes("1985-02-15", ""),
-            [(Code::DobFormat, "15/02/1985".into())]
-        );
-        assert_eq!(codes("31093", ""), [(Code::DobFormat, "15/02/1985".into())]);
-        assert_eq!(
-            codes("02/15/1985", ""),
-            [(Code::DobFormat, "15/02/1985".into())]
-        );
-        assert_eq!(
-            codes("15/02/2030", ""),
-            [(Code::DobOutOfRange, String::new())]
-        );
-        assert_eq!(
-            codes("15/02/1890", ""),
-            [(Code::DobOutOfRange, String::new())]
-        );
-        assert_eq!(
-            codes("15/02/2021", "01/01/2021"),
-            [(Code::DobOutOfRange, String::new())]
-        );
-        assert_eq!(
-            codes("15/02/2019", "01/08/2022"),
-            [(Code::DobUnderFive, String::new())]
-        );
+        // (birth date, dose date, the code of the one finding, the suggestion).
+        for (dob, dose, code, suggestion) in [
+            ("", "", Code::DobMissing, ""),
+            ("31/02/1985", "", Code::DobInvalid, ""),
+            ("1985", "", Code::DobYearOnly, ""),
+            ("1985-02-15", "", Code::DobFormat, "15/02/1985"),
+            ("31093", "", Code::DobFormat, "15/02/1985"),
+            ("02/15/1985", "", Code::DobFormat, "15/02/1985"),
+            ("15/02/2030", "", Code::DobOutOfRange, ""),
+            ("15/02/1890", "", Code::DobOutOfRange, ""),
+            ("15/02/2021", "01/01/2021", Code::DobOutOfRange, ""),
+            ("15/02/2019", "01/08/2022", Code::DobUnderFive, ""),
+        ] {
+            let want = [(code, suggestion.to_string())];
+            assert_eq!(codes(dob, dose), want, "{dob:?} {dose:?}");
+        }
         assert!(codes("15/02/2017", "01/08/2022").is_empty());
     }
 

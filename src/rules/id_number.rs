@@ -92,25 +92,21 @@ pub fn check(row: &NormalRow<'_, '_>, out: &mut RowFindings<'_>) {
     let Some(id) = row.id.number().filter(|id| id.kind() == IdKind::Cccd12) else {
         return;
     };
+    let mut mismatch = |field: Field, code, detail| {
+        out.push(Some(field), code, &row.raw.get(field).display(), "", detail);
+    };
     if let (Some(id_sex), Some(sex)) = (id.sex(), row.gender.gender())
         && id_sex != sex
     {
-        out.push(
-            Some(Field::Gender),
-            Code::IdGenderMismatch,
-            &row.raw.get(Field::Gender).display(),
-            "",
-            Detail::IdFemale(id_sex == Gender::Female),
-        );
+        let female = Detail::IdFemale(id_sex == Gender::Female);
+        mismatch(Field::Gender, Code::IdGenderMismatch, female);
     }
     if let (Some(id_year), Some(year)) = (id.birth_year(), row.birth.year())
         && id_year != year
     {
-        out.push(
-            Some(Field::BirthDate),
+        mismatch(
+            Field::BirthDate,
             Code::IdBirthYearMismatch,
-            &row.raw.get(Field::BirthDate).display(),
-            "",
             Detail::IdYear(id_year),
         );
     }

@@ -118,11 +118,7 @@ impl Generator {
                     "",
                 );
             }
-            Defect::DobYearOnly => {
-                let text = person.birth.year().to_string();
-                p.expect(Field::BirthDate, Code::DobYearOnly, &text, "");
-                p.birth_cell = Some(Value::Text(text));
-            }
+            Defect::DobYearOnly => p.year_only(person.birth),
             Defect::DobFormat => {
                 let b = person.birth;
                 let text = match self.rng.below(3) {
@@ -286,12 +282,9 @@ impl Generator {
                 p.expect(idf, Code::IdFormat, &text, "");
             }
             Defect::IdLeadingZeroLost => {
-                let trimmed = id.trim_start_matches('0');
-                if trimmed.len() == id.len() {
+                if !p.lose_leading_zeros(id) {
                     return false;
                 }
-                p.id_cell = Value::Text(trimmed.to_string());
-                p.expect(idf, Code::IdLeadingZeroLost, trimmed, id);
             }
             Defect::IdPrecisionLost => {
                 let trimmed = id.trim_start_matches('0');
@@ -477,6 +470,25 @@ impl Planted {
     pub(super) fn expect(&mut self, field: Field, code: Code, value: &str, suggestion: &str) {
         self.expected
             .push(Self::finding(field, code, value, suggestion));
+    }
+
+    /// Plants the ID number `id` without its leading zeros, as Excel drops them, with the finding
+    /// that restores them; `false` when `id` has none to lose.
+    pub(super) fn lose_leading_zeros(&mut self, id: &str) -> bool {
+        let trimmed = id.trim_start_matches('0');
+        if trimmed.len() == id.len() {
+            return false;
+        }
+        self.id_cell = Value::Text(trimmed.to_string());
+        self.expect(Field::IdNumber, Code::IdLeadingZeroLost, trimmed, id);
+        true
+    }
+
+    /// Plants the birth date written as its year alone, with the finding that says so.
+    pub(super) fn year_only(&mut self, birth: NaiveDate) {
+        let text = birth.year().to_string();
+        self.expect(Field::BirthDate, Code::DobYearOnly, &text, "");
+        self.birth_cell = Some(Value::Text(text));
     }
 
     pub(super) fn expect_row(&mut self, row: usize, field: Field, code: Code, value: &str) {

@@ -323,6 +323,20 @@ struct Unit {
     code: String,
 }
 
+impl Unit {
+    /// The commune as the scan recognises it: a 2020 place, known down to the commune.
+    fn place(&self) -> crate::normalize::places::Place {
+        crate::normalize::places::Place {
+            province: Some(self.province.clone()),
+            district: Some(self.district.clone()),
+            commune: Some(self.commune.clone()),
+            commune_code: Some(self.code.clone()),
+            unknown: false,
+            division: crate::normalize::places::Division::D2020,
+        }
+    }
+}
+
 fn load_units(provinces: &[String]) -> Vec<Unit> {
     let mut rdr = csv::Reader::from_reader(reference::ADMIN_UNITS_2020_CSV.as_bytes());
     rdr.records()
@@ -605,13 +619,7 @@ impl Generator {
         }
         self.people_done += 1;
         let unit = self.rng.pick(&self.units).clone();
-        let sex = if self.rng.chance(0.5) {
-            Gender::Male
-        } else {
-            Gender::Female
-        };
-        let minority = self.rng.chance(0.05);
-        let name = names::full_name(&mut self.rng, sex, minority);
+        let (sex, name) = names::person(&mut self.rng);
         let birth = self.birth_date();
         let id = self.new_id(birth, sex, unit.province_code);
         let phone = self.phone();

@@ -156,6 +156,22 @@ const GIVEN_FEMALE: &[&str] = &[
     "Kiều Oanh",
 ];
 
+/// Draws a sex: male or female, one in two.
+pub fn sex(rng: &mut Rng) -> Gender {
+    if rng.chance(0.5) {
+        Gender::Male
+    } else {
+        Gender::Female
+    }
+}
+
+/// Draws a person: a sex, and a name of that sex (one in twenty of an ethnic-minority shape).
+pub fn person(rng: &mut Rng) -> (Gender, String) {
+    let sex = sex(rng);
+    let minority = rng.chance(0.05);
+    (sex, full_name(rng, sex, minority))
+}
+
 /// Builds a name for a person of `sex`. `minority` picks an ethnic-minority name shape.
 pub fn full_name(rng: &mut Rng, sex: Gender, minority: bool) -> String {
     if minority {

@@ -772,54 +772,42 @@ mod tests {
 
     #[test]
     fn ambiguous_damage_goes_to_the_likeliest_encoding() {
-        // VNI text that Windows-1258 would also turn into letters.
-        assert_eq!(
-            repair_encoding("Nguyeãn Anh Tuaán").map(|x| x.1).as_deref(),
-            Some("Nguyễn Anh Tuấn")
-        );
-        assert_eq!(
-            repair_encoding("Phaòm Biìch Giang").map(|x| x.1).as_deref(),
-            Some("Phạm Bích Giang")
-        );
-        assert_eq!(
-            repair_encoding("H'Kðãm Ayun").map(|x| x.1).as_deref(),
-            Some("H'Kđăm Ayun")
-        );
-        // An old spelling with "qu" is left alone.
-        assert_eq!(repair_encoding("Lê Quì"), None);
-        // The look-alike "Ð" alone is a formatting matter.
-        assert_eq!(repair_encoding("Ðào Hùng Anh"), None);
+        for (damaged, repaired) in [
+            // VNI text that Windows-1258 would also turn into letters.
+            ("Nguyeãn Anh Tuaán", Some("Nguyễn Anh Tuấn")),
+            ("Phaòm Biìch Giang", Some("Phạm Bích Giang")),
+            ("H'Kðãm Ayun", Some("H'Kđăm Ayun")),
+            // An old spelling with "qu" is left alone.
+            ("Lê Quì", None),
+            // The look-alike "Ð" alone is a formatting matter.
+            ("Ðào Hùng Anh", None),
+            ("H'Ðãm Adrõng", Some("H'Đăm Adrơng")),
+            ("Voõ Duy Khang", Some("Võ Duy Khang")),
+            ("Traàn Taán Tuaán", Some("Trần Tấn Tuấn")),
+            ("HÃ\u{a0} Kim Thu", Some("Hà Kim Thu")),
+        ] {
+            let got = repair_encoding(damaged).map(|x| x.1);
+            assert_eq!(got.as_deref(), repaired, "{damaged}");
+        }
         assert_eq!(
             read_name("Ðào Hùng Anh"),
             NameReading::Name {
                 clean: "Đào Hùng Anh".into()
             }
         );
-        assert_eq!(
-            repair_encoding("H'Ðãm Adrõng").map(|x| x.1).as_deref(),
-            Some("H'Đăm Adrơng")
-        );
-        assert_eq!(
-            repair_encoding("Voõ Duy Khang").map(|x| x.1).as_deref(),
-            Some("Võ Duy Khang")
-        );
-        assert_eq!(
-            repair_encoding("Traàn Taán Tuaán").map(|x| x.1).as_deref(),
-            Some("Trần Tấn Tuấn")
-        );
-        assert_eq!(
-            repair_encoding("HÃ\u{a0} Kim Thu").map(|x| x.1).as_deref(),
-            Some("Hà Kim Thu")
-        );
     }
 
     #[test]
     fn clean_form_and_characters() {
-        assert_eq!(clean_form("  nguyễn   văn AN "), "Nguyễn Văn An");
-        assert_eq!(clean_form("NGUYỄN THỊ ÁNH TUYẾT"), "Nguyễn Thị Ánh Tuyết");
-        assert_eq!(clean_form("Ðặng Văn A"), "Đặng Văn A");
-        assert_eq!(clean_form("Nguye\u{302}\u{303}n"), "Nguyễn");
-        assert_eq!(clean_form("h'hen niê"), "H'Hen Niê");
+        for (raw, clean) in [
+            ("  nguyễn   văn AN ", "Nguyễn Văn An"),
+            ("NGUYỄN THỊ ÁNH TUYẾT", "Nguyễn Thị Ánh Tuyết"),
+            ("Ðặng Văn A", "Đặng Văn A"),
+            ("Nguye\u{302}\u{303}n", "Nguyễn"),
+            ("h'hen niê", "H'Hen Niê"),
+        ] {
+            assert_eq!(clean_form(raw), clean, "{raw:?}");
+        }
         // The apostrophe family is written as `'`.
         for raw in [
             "H’Hen Niê",
@@ -840,9 +828,9 @@ mod tests {
             assert!(!is_plain(raw) && !is_clean(raw), "{raw}");
         }
         assert_eq!(read_name(""), NameReading::Missing);
-        assert_eq!(read_name("Nguyễn Văn 2"), NameReading::InvalidChars);
-        assert_eq!(read_name("Nguyễn V. An"), NameReading::InvalidChars);
-        assert_eq!(read_name("=HYPERLINK(\"x\")"), NameReading::InvalidChars);
+        for raw in ["Nguyễn Văn 2", "Nguyễn V. An", "=HYPERLINK(\"x\")"] {
+            assert_eq!(read_name(raw), NameReading::InvalidChars, "{raw}");
+        }
     }
 
     /// Found by the fuzzer (fuzz/artifacts/name): the clean form of a cell was read as VNI-damaged

@@ -386,11 +386,15 @@ mod tests {
             assert_eq!(classify(w), Word::Not, "{w}");
         }
         // A stop final takes only sắc or nặng.
-        assert_eq!(classify("Hát"), Word::Syllable);
-        assert_eq!(classify("Hạt"), Word::Syllable);
-        assert_eq!(classify("Hảt"), Word::Not);
-        assert_eq!(classify("Bịch"), Word::Syllable);
-        assert_eq!(classify("Bìch"), Word::Not);
+        for (w, word) in [
+            ("Hát", Word::Syllable),
+            ("Hạt", Word::Syllable),
+            ("Hảt", Word::Not),
+            ("Bịch", Word::Syllable),
+            ("Bìch", Word::Not),
+        ] {
+            assert_eq!(classify(w), word, "{w}");
+        }
     }
 
     #[test]

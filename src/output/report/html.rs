@@ -290,6 +290,16 @@ fn notes(lang: Lang) -> [&'static str; 2] {
     }
 }
 
+/// One card of the totals: its label over the figure as shown, with the figure's key and value
+/// for scripts (`data-k`, `data-v`); `bad` marks a figure that should be low.
+fn card(h: &mut String, label: &str, key: &str, value: &str, shown: &str, bad: bool) {
+    let class = if bad { " class=\"bad\"" } else { "" };
+    let _ = write!(
+        h,
+        "<div class=\"card\">{label}<b{class} data-k=\"{key}\" data-v=\"{value}\">{shown}</b></div>"
+    );
+}
+
 /// The whole page.
 pub fn render(data: &ReportData, lang: Lang) -> String {
     let vi = lang == Lang::Vi;
@@ -322,37 +332,51 @@ pub fn render(data: &ReportData, lang: Lang) -> String {
         esc(&day),
         env!("CARGO_PKG_VERSION")
     );
-    let share = format!("{:.1}%", totals.share_clean() * 100.0);
-    let share = if vi { share.replace('.', ",") } else { share };
-    let _ = write!(
-        h,
-        "<section class=\"cards\" id=\"totals\"><div class=\"card\">{}<b data-k=\"rows\" data-v=\"{}\">{}</b></div><div class=\"card\">{}<b data-k=\"people\" data-v=\"{}\">{}</b></div><div class=\"card\">{}<b class=\"bad\" data-k=\"people_with_errors\" data-v=\"{}\">{}</b></div><div class=\"card\">{}<b data-k=\"share_clean\" data-v=\"{:.4}\">{share}</b></div>",
-        t("Số dòng", "Rows"),
-        totals.rows,
-        lang.count(totals.rows),
+    let share = super::percent(totals.share_clean(), lang);
+    h.push_str("<section class=\"cards\" id=\"totals\">");
+    let count = |h: &mut String, label, key, n: u64, bad| {
+        card(h, label, key, &n.to_string(), &lang.count(n), bad);
+    };
+    count(&mut h, t("Số dòng", "Rows"), "rows", totals.rows, false);
+    count(
+        &mut h,
         t("Số người", "People"),
+        "people",
         totals.people,
-        lang.count(totals.people),
+        false,
+    );
+    count(
+        &mut h,
         t("Người có lỗi", "People with errors"),
+        "people_with_errors",
         totals.people_with_errors,
-        lang.count(totals.people_with_errors),
+        true,
+    );
+    let clean = format!("{:.4}", totals.share_clean());
+    card(
+        &mut h,
         t("Tỷ lệ sạch", "Clean"),
-        totals.share_clean()
+        "share_clean",
+        &clean,
+        &share,
+        false,
     );
     if let Some(last) = data.trend.last() {
-        let _ = write!(
-            h,
-            "<div class=\"card\">{}<b data-k=\"new\" data-v=\"{}\">{}</b></div><div class=\"card\">{}<b data-k=\"fixed\" data-v=\"{}\">{}</b></div><div class=\"card\">{}<b data-k=\"open\" data-v=\"{}\">{}</b></div>",
+        count(
+            &mut h,
             t("Phát hiện mới", "New findings"),
+            "new",
             last.new,
-            lang.count(last.new),
-            t("Đã được sửa", "Fixed"),
-            last.fixed,
-            lang.count(last.fixed),
-            t("Còn tồn đọng", "Open"),
-            last.open,
-            lang.count(last.open)
+            false,
         );
+        count(
+            &mut h,
+            t("Đã được sửa", "Fixed"),
+            "fixed",
+            last.fixed,
+            false,
+        );
+        count(&mut h, t("Còn tồn đọng", "Open"), "open", last.open, false);
     }
     h.push_str("</section>");
 

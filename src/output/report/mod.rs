@@ -564,35 +564,33 @@ pub fn print_top(
     let day = data
         .as_of
         .map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string());
-    writeln!(
-        w,
-        "{}{day}: {} {}, {} {}, {} {} ({} {}).",
-        lang.pick("Ngày ", ""),
+    let (rows, people, bad) = (
         lang.count(t.rows),
-        lang.pick("dòng", "rows"),
         lang.count(t.people),
-        lang.pick("người", "people"),
         lang.count(t.people_with_errors),
-        lang.pick("người có lỗi", "people with errors"),
-        percent(t.share_clean(), lang),
-        lang.pick("sạch", "clean")
-    )?;
+    );
+    let clean = percent(t.share_clean(), lang);
+    let totals = lang.pick(
+        format!("Ngày {day}: {rows} dòng, {people} người, {bad} người có lỗi ({clean} sạch)."),
+        format!("{day}: {rows} rows, {people} people, {bad} people with errors ({clean} clean)."),
+    );
+    writeln!(w, "{totals}")?;
     if let Some(last) = data.trend.last() {
-        writeln!(
-            w,
-            "{}: {} {}, {} {}, {} {}; {} {} {} {}.",
-            lang.pick("So với lần trước", "Since the last run"),
+        let (new, fixed, open) = (
             lang.count(last.new),
-            lang.pick("phát hiện mới", "new findings"),
             lang.count(last.fixed),
-            lang.pick("đã được sửa", "fixed"),
             lang.count(last.open),
-            lang.pick("còn tồn đọng", "open"),
-            lang.count(data.overdue.len() as u64),
-            lang.pick("địa bàn có lỗi quá", "units with errors older than"),
-            data.sla_days,
-            lang.pick("ngày", "days")
-        )?;
+        );
+        let (overdue, days) = (lang.count(data.overdue.len() as u64), data.sla_days);
+        let since = lang.pick(
+            format!(
+                "So với lần trước: {new} phát hiện mới, {fixed} đã được sửa, {open} còn tồn đọng; {overdue} địa bàn có lỗi quá {days} ngày."
+            ),
+            format!(
+                "Since the last run: {new} new findings, {fixed} fixed, {open} open; {overdue} units with errors older than {days} days."
+            ),
+        );
+        writeln!(w, "{since}")?;
     }
     let worst = data.worst(10);
     if !worst.is_empty() {
@@ -626,11 +624,11 @@ pub fn print_top(
     }
     writeln!(w)?;
     let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let names = names.join(", ");
     writeln!(
         w,
-        "{}: {}",
-        lang.pick("Báo cáo", "Report"),
-        names.join(", ")
+        "{}",
+        lang.pick(format!("Báo cáo: {names}"), format!("Report: {names}"))
     )?;
     Ok(())
 }

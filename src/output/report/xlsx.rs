@@ -9,7 +9,9 @@
 use std::io::{Seek, Write};
 
 use chrono::NaiveDate;
-use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Chart, ChartType, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
 
 use super::{FAMILIES, ReportData};
 use crate::i18n::Lang;
@@ -38,15 +40,18 @@ pub fn date_line(as_of: Option<NaiveDate>, from_history: bool) -> String {
     }
 }
 
-/// The title block, the table header and the print settings of a sheet; `what` names the sheet's
-/// table under the title.
-fn header(
-    ws: &mut Worksheet,
+/// A new sheet named `name`, with its title block, its table header and its print settings;
+/// `what` names the sheet's table under the title.
+fn sheet<'b>(
+    book: &'b mut Workbook,
+    name: &str,
     data: &ReportData,
     what: &str,
     heads: &[&str],
     widths: &[f64],
-) -> Result<(), XlsxError> {
+) -> Result<&'b mut Worksheet, XlsxError> {
+    let ws = book.add_worksheet();
+    ws.set_name(name)?;
     let title = Format::new().set_bold().set_font_size(14);
     let sub = Format::new().set_italic().set_font_color(0x404040);
     write_text(ws, 0, 0, &format!("{TITLE} — {what}"), Some(&title))?;
@@ -82,7 +87,7 @@ fn header(
     });
     ws.set_header(format!("&L&8{TITLE}&R&8{day}"));
     ws.set_footer("&L&8vaxclean — chỉ số liệu tổng hợp, không có thông tin cá nhân&R&9Trang &P/&N");
-    Ok(())
+    Ok(ws)
 }
 
 /// The headers of sheet `Tổng hợp`.
@@ -128,10 +133,9 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
     let bold_pct = pct.clone().set_bold();
     let date = Format::new().set_num_format("dd/mm/yyyy");
 
-    let ws = book.add_worksheet();
-    ws.set_name("Tổng hợp")?;
-    header(
-        ws,
+    let ws = sheet(
+        &mut book,
+        "Tổng hợp",
         data,
         "Tổng hợp theo địa bàn",
         &SUMMARY_HEADERS,
@@ -171,10 +175,9 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
         write_text(ws, end + 2 + i as u32, 0, text, Some(&note))?;
     }
 
-    let ws = book.add_worksheet();
-    ws.set_name("Biểu đồ")?;
-    header(
-        ws,
+    let ws = sheet(
+        &mut book,
+        "Biểu đồ",
         data,
         "Người có lỗi theo địa bàn",
         &["Địa bàn", "Người có lỗi"],
@@ -202,10 +205,9 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
     ws.insert_chart(first, 3, &chart)?;
 
     if data.from_history {
-        let ws = book.add_worksheet();
-        ws.set_name("Xu hướng")?;
-        header(
-            ws,
+        let ws = sheet(
+            &mut book,
+            "Xu hướng",
             data,
             "Xu hướng qua các lần quét",
             &[
@@ -251,11 +253,10 @@ pub fn write<W: Write + Seek + Send>(w: W, data: &ReportData) -> Result<(), Xlsx
         chart.set_width(720).set_height(360);
         ws.insert_chart(first, 8, &chart)?;
 
-        let ws = book.add_worksheet();
-        ws.set_name("Quá hạn")?;
         let what = format!("Địa bàn có lỗi chờ quá {} ngày", data.sla_days);
-        header(
-            ws,
+        let ws = sheet(
+            &mut book,
+            "Quá hạn",
             data,
             &what,
             &OVERDUE_HEADERS,

@@ -23,7 +23,6 @@ use super::{Generator, Unit, Value, birth_date, cccd, date, names};
 use crate::normalize::dates::format_date;
 use crate::normalize::gender::Gender;
 use crate::normalize::identifiers::validate_digits;
-use crate::normalize::places::{Division, Place};
 use crate::normalize::units2025::{Successor, Successors};
 use crate::record::Field;
 use crate::reference;
@@ -275,30 +274,20 @@ impl Registry {
                 unit.district.clone(),
                 unit.province.clone(),
             ),
-            RegistryUnits::U2025 => {
-                let place = Place {
-                    province: Some(unit.province.clone()),
-                    district: Some(unit.district.clone()),
-                    commune: Some(unit.commune.clone()),
-                    commune_code: Some(unit.code.clone()),
-                    unknown: false,
-                    division: Division::D2020,
-                };
-                match Successors::builtin().of(&place) {
-                    Successor::One(u) => Filed::One(u.commune, String::new(), u.province),
-                    Successor::Several {
-                        province,
-                        candidates,
-                    } => Filed::Split(
-                        province,
-                        candidates.into_iter().map(|c| c.commune).collect(),
-                    ),
-                    Successor::Province(p) => Filed::One(unit.commune.clone(), String::new(), p),
-                    Successor::Unknown => {
-                        Filed::One(unit.commune.clone(), String::new(), unit.province.clone())
-                    }
+            RegistryUnits::U2025 => match Successors::builtin().of(&unit.place()) {
+                Successor::One(u) => Filed::One(u.commune, String::new(), u.province),
+                Successor::Several {
+                    province,
+                    candidates,
+                } => Filed::Split(
+                    province,
+                    candidates.into_iter().map(|c| c.commune).collect(),
+                ),
+                Successor::Province(p) => Filed::One(unit.commune.clone(), String::new(), p),
+                Successor::Unknown => {
+                    Filed::One(unit.commune.clone(), String::new(), unit.province.clone())
                 }
-            }
+            },
         };
         self.places.insert(unit.code.clone(), f.clone());
         f
@@ -542,13 +531,7 @@ impl Generator {
 
         // Residents never vaccinated, and the hard cases among them.
         if reg.rng.chance(EXTRA_RESIDENTS) {
-            let sex = if reg.rng.chance(0.5) {
-                Gender::Male
-            } else {
-                Gender::Female
-            };
-            let minority = reg.rng.chance(0.05);
-            let name = names::full_name(&mut reg.rng, sex, minority);
+            let (sex, name) = names::person(&mut reg.rng);
             let birth = birth_date(&mut reg.rng);
             reg.extra(used, unit, name, birth, sex);
         }
@@ -562,11 +545,7 @@ impl Generator {
         if reg.rng.chance(TWINS) {
             let surname = person.name.split(' ').next().unwrap_or("");
             let given = person.name.rsplit(' ').next().unwrap_or("");
-            let sex = if reg.rng.chance(0.5) {
-                Gender::Male
-            } else {
-                Gender::Female
-            };
+            let sex = names::sex(&mut reg.rng);
             for _ in 0..10 {
                 let name = names::full_name(&mut reg.rng, sex, false);
                 let rest = name.split_once(' ').map_or("", |(_, r)| r);
@@ -682,12 +661,9 @@ impl Generator {
                 p.id_cell = Value::Text(text);
             }
             Damage::IdZeros => {
-                let trimmed = id.trim_start_matches('0');
-                if trimmed.len() == id.len() {
+                if !p.lose_leading_zeros(id) {
                     return false;
                 }
-                p.id_cell = Value::Text(trimmed.to_string());
-                p.expect(idf, Code::IdLeadingZeroLost, trimmed, id);
             }
             Damage::IdOldCmnd => {
                 let Some(cmnd) = resident.map(|r| r.cmnd.as_str()).filter(|c| !c.is_empty()) else {
@@ -765,11 +741,7 @@ impl Generator {
                 };
                 p.birth_written = swapped;
             }
-            Damage::DobYearOnly => {
-                let text = person.birth.year().to_string();
-                p.expect(Field::BirthDate, Code::DobYearOnly, &text, "");
-                p.birth_cell = Some(Value::Text(text));
-            }
+            Damage::DobYearOnly => p.year_only(person.birth),
             Damage::DobYear => {
                 // A year later only for people born well before the age limits.
                 let b = person.birth;
@@ -920,43 +892,26 @@ mod tests {
     fn hard_cases_damage_and_splits_are_there() {
         let m = make(1500, 3, Some(RegistryUnits::U2025));
         let keyed: Vec<&Resident> = m.key.iter().filter_map(|l| l.resident.as_ref()).collect();
-        let same_place = |a: &Resident, b: &Resident| {
-            a.province == b.province && a.id != b.id && a.address.split(", ").nth(1).is_some()
+        // How many keyed residents have another resident of their province, with an address, who
+        // is `alike` them.
+        let with_another = |alike: &dyn Fn(&Resident, &Resident) -> bool| {
+            let other = |k: &Resident, r: &Resident| {
+                k.province == r.province && k.id != r.id && k.address.split(", ").nth(1).is_some()
+            };
+            keyed
+                .iter()
+                .filter(|k| m.residents.iter().any(|r| other(k, r) && alike(k, r)))
+                .count()
         };
-        let namesakes = keyed
-            .iter()
-            .filter(|k| {
-                m.residents.iter().any(|r| {
-                    same_place(k, r)
-                        && r.name == k.name
-                        && r.birth.year().abs_diff(k.birth.year()) > 1
-                })
-            })
-            .count();
+        let years_apart = |k: &Resident, r: &Resident| r.birth.year().abs_diff(k.birth.year());
+        let namesakes = with_another(&|k, r| r.name == k.name && years_apart(k, r) > 1);
         assert!(namesakes > 0);
         let surname = |n: &str| n.split(' ').next().unwrap_or("").to_string();
-        let twins = keyed
-            .iter()
-            .filter(|k| {
-                m.residents.iter().any(|r| {
-                    same_place(k, r)
-                        && r.birth == k.birth
-                        && surname(&r.name) == surname(&k.name)
-                        && r.name != k.name
-                })
-            })
-            .count();
+        let twins = with_another(&|k, r| {
+            r.birth == k.birth && surname(&r.name) == surname(&k.name) && r.name != k.name
+        });
         assert!(twins > 0);
-        let near = keyed
-            .iter()
-            .filter(|k| {
-                m.residents.iter().any(|r| {
-                    same_place(k, r)
-                        && r.name == k.name
-                        && r.birth.year().abs_diff(k.birth.year()) == 1
-                })
-            })
-            .count();
+        let near = with_another(&|k, r| r.name == k.name && years_apart(k, r) == 1);
         assert!(near > 0);
 
         // Damage: the dump's values differ from the registry's.
@@ -1036,15 +991,7 @@ mod tests {
             Gender::Male,
         );
         assert!(names.contains(&r.commune));
-        let place = Place {
-            province: Some(split.province.clone()),
-            district: Some(split.district.clone()),
-            commune: Some(split.commune.clone()),
-            commune_code: Some(split.code.clone()),
-            unknown: false,
-            division: Division::D2020,
-        };
-        match crate::normalize::units2025::file(&place, &r.address) {
+        match crate::normalize::units2025::file(&split.place(), &r.address) {
             crate::normalize::units2025::Filed::Commune(u) => assert_eq!(u.commune, r.commune),
             other => {
                 // Only when the candidates' names overlap.

@@ -520,6 +520,37 @@ mod tests {
     }
 
     #[test]
+    fn past_the_budget_the_indexes_go_to_disk_and_count_the_same() {
+        let batches = || {
+            (0..6u64).map(|i| BatchOut {
+                sheet: 0,
+                rows: 2,
+                units: vec![unit(if i % 2 == 0 { "A" } else { "B" }, 2)],
+                people: vec![(0, i / 2), (0, 100 + i)],
+                error_people: vec![(0, i / 2)],
+                ..BatchOut::default()
+            })
+        };
+        let dir = tempfile::tempdir().expect("temporary files work in tests");
+        let counted = |budget: usize| {
+            let merged = Mutex::new(Merged::new(dir.path().to_path_buf(), budget));
+            for b in batches() {
+                merge(&merged, b, None);
+            }
+            let mut m = merged.into_inner().unwrap_or_else(PoisonError::into_inner);
+            assert!(m.store_error.is_none());
+            let spilled = m.people.spilled() && m.error_people.spilled();
+            let cross = m.cross_record().expect("temporary files work in tests");
+            (spilled, cross.people, cross.error_people)
+        };
+        let (in_memory, people, with_errors) = counted(usize::MAX);
+        assert!(!in_memory);
+        assert_eq!(people, (vec![6, 6], 9));
+        assert_eq!(with_errors, (vec![3, 3], 3));
+        assert_eq!(counted(1), (true, people, with_errors));
+    }
+
+    #[test]
     fn sheets_rank_by_source_path_then_sheet_name() {
         let file = |display: &str| InputFile {
             path: display.into(),

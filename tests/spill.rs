@@ -3,6 +3,8 @@
 //! what they give in memory — findings.csv byte for byte, the same counts in summary.json, the
 //! same people on the same lists.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::Path;

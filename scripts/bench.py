@@ -18,14 +18,17 @@ and alternating A B A B so that machine drift hits both alike:
     both generated with `vaxclean sample --registry`; then both tools' accuracy against the sample's key;
   * with `--registry-budget`: `vaxclean scan` of 1,000,000 dump rows with `--registry` (an extract of
     ~1,050,000 residents) vs without, for the registry's time and memory budget;
-  * with `--growth`: `vaxclean scan` on 100,000, 1,000,000 and 5,000,000 CSV rows, time and memory per row.
+  * with `--growth`: `vaxclean scan` on 100,000, 1,000,000 and 5,000,000 CSV rows (or `--growth-rows`,
+    e.g. `--growth-rows 1000000,10000000,50000000`), time and memory per row; `--growth-dir` puts those
+    big dumps elsewhere (a 50,000,000-row dump is ~11 GB, and its scan needs ~7 GB more for the
+    cross-record indexes on disk).
 
 For each it prints the median wall time, the median of the per-pair ratios, and the peak memory
 (maximum resident set size of the process, from wait4). Standard library only.
 
 Usage:  python3 scripts/bench.py [--csv-rows N] [--xlsx-rows N] [--export-rows N] [--runs N] [--dir DIR]
                                 [--registry-people N] [--splink-runs N] [--no-splink] [--registry-budget]
-                                [--growth]
+                                [--growth] [--growth-rows N,N,...] [--growth-dir DIR]
 Small smoke run (what CI does; the Splink comparison is skipped, with one line, where Splink is absent):
   python3 scripts/bench.py --csv-rows 20000 --xlsx-rows 5000 --export-rows 20000 --communes 50 --runs 1 \
     --pandas-runs 1 --registry-people 2000 --splink-runs 1
@@ -99,6 +102,9 @@ def main():
                    help="people generated for --registry-budget (the extract holds ~1.36 residents each)")
     p.add_argument("--budget-rows", type=int, default=1_000_000, help="dump rows kept for --registry-budget")
     p.add_argument("--growth", action="store_true", help="also scan 100k, 1M and 5M rows")
+    p.add_argument("--growth-rows", default="100000,1000000,5000000",
+                   help="the dump sizes --growth scans, comma-separated")
+    p.add_argument("--growth-dir", help="where --growth's dumps go (default: --dir)")
     p.add_argument("--dir", default=os.path.join(ROOT, "bench-data"))
     args = p.parse_args()
 
@@ -221,8 +227,10 @@ def main():
                     [VAXCLEAN, "scan", budget_dump, "--out", budget_out, "-q"], args.runs))
     growth = []
     if args.growth:
-        for rows in (100_000, 1_000_000, 5_000_000):
-            path = os.path.join(args.dir, f"dump-{rows}.csv")
+        growth_dir = args.growth_dir or args.dir
+        os.makedirs(growth_dir, exist_ok=True)
+        for rows in (int(n) for n in args.growth_rows.split(",")):
+            path = os.path.join(growth_dir, f"dump-{rows}.csv")
             if not os.path.exists(path):
                 subprocess.run([VAXCLEAN, "sample", "-q", "--rows", str(rows), "--seed", "1",
                                 "--defect-rate", "0.1", "--out", path], check=True)

@@ -155,6 +155,9 @@ pub struct ReadArgs {
     /// full_name, birth_date, gender, address, commune, district, province).
     #[arg(long = "registry-map", value_name = "FIELD=HEADER")]
     pub registry_maps: Vec<String>,
+    /// Bytes the cross-record indexes may hold in memory before going to temporary files (tests).
+    #[arg(long, value_name = "BYTES", hide = true)]
+    pub index_memory: Option<usize>,
 }
 
 /// When findings make the exit code 1.

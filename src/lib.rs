@@ -23,6 +23,7 @@ pub mod reference;
 pub mod registry;
 pub mod repair;
 pub mod rules;
+pub mod runs;
 pub mod sample;
 pub mod settings;
 pub mod util;

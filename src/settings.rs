@@ -325,6 +325,7 @@ pub fn resolve_read(args: &ReadArgs, lang: Lang) -> Result<ScanConfig> {
         gazetteer,
         capture: false,
         registry,
+        index_memory: args.index_memory.unwrap_or(crate::pipeline::INDEX_MEMORY),
     };
     Ok(config)
 }

@@ -136,6 +136,7 @@ fn config(registry: Option<vaxclean::registry::Registry>) -> ScanConfig {
         gazetteer: vaxclean::normalize::places::Gazetteer::builtin(),
         capture: true,
         registry: registry.map(std::sync::Arc::new),
+        index_memory: vaxclean::pipeline::INDEX_MEMORY,
     }
 }
 

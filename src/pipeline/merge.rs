@@ -4,9 +4,9 @@
 //! reports of the sources and sheets are put together.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
-
-use rayon::prelude::*;
 
 use super::check::BatchOut;
 use super::{SheetReport, SourceReport, UnitKey, UnitStats};
@@ -17,6 +17,7 @@ use crate::rules::duplicates::IdIndex;
 use crate::rules::record_id::RecordIndex;
 use crate::rules::split::{self, SplitIndex};
 use crate::rules::{Code, dose, duplicates, record_id};
+use crate::runs::{RunItem, Spilling};
 
 static EMPTY_UNIT: UnitKey = UnitKey {
     province: String::new(),
@@ -27,9 +28,38 @@ static EMPTY_UNIT: UnitKey = UnitKey {
 /// Distinct people per unit (indexed by unit) and in all.
 type Distinct = (Vec<u64>, u64);
 
+/// A row's unit and person, for counting people.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Pair(u32, u64);
+
+impl RunItem for Pair {
+    /// By person, then unit: a person's pairs are side by side.
+    type Key = (u64, u32);
+
+    fn key(&self) -> (u64, u32) {
+        (self.1, self.0)
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0.to_le_bytes());
+        out.extend_from_slice(&self.1.to_le_bytes());
+    }
+
+    fn read(&mut self, b: &[u8]) -> Option<()> {
+        let (u, p) = b.split_first_chunk::<4>()?;
+        self.0 = u32::from_le_bytes(*u);
+        self.1 = u64::from_le_bytes(p.try_into().ok()?);
+        Some(())
+    }
+}
+
 /// Every batch's counts and cross-record index entries, merged.
 #[derive(Default)]
 pub(super) struct Merged {
+    /// Where the indexes go past [`Merged::budget`].
+    dir: PathBuf,
+    /// The bytes the indexes may take in memory; `None`: no limit.
+    budget: Option<usize>,
     ids: IdIndex,
     splits: SplitIndex,
     doses: DoseIndex,
@@ -39,9 +69,9 @@ pub(super) struct Merged {
     unit_ids: HashMap<UnitKey, u32>,
     unit_rows: Vec<u64>,
     /// (unit, person) for every row; sorted and deduplicated at the end to count people.
-    people: Vec<(u32, u64)>,
+    people: Spilling<Pair>,
     /// (unit, person) for every row with an error finding.
-    error_people: Vec<(u32, u64)>,
+    error_people: Spilling<Pair>,
     /// Findings per unit and code.
     unit_codes: HashMap<(u32, Code), u64>,
     /// Rows in communes the registry covers, and rows matched to a resident.
@@ -75,9 +105,41 @@ pub(super) struct Totals {
 }
 
 impl Merged {
+    /// Nothing merged yet; past `budget` bytes the indexes are written to sorted runs in
+    /// temporary files in `dir`.
+    pub(super) fn new(dir: PathBuf, budget: usize) -> Self {
+        Merged {
+            dir,
+            budget: Some(budget),
+            ..Merged::default()
+        }
+    }
+
+    /// The bytes the indexes take in memory.
+    fn memory(&self) -> usize {
+        self.ids.memory()
+            + self.splits.memory()
+            + self.doses.memory()
+            + self.records.memory()
+            + self.people.memory()
+            + self.error_people.memory()
+    }
+
+    /// Writes every index to its runs on disk, freeing their memory.
+    fn spill(&mut self) -> io::Result<()> {
+        let dir = &self.dir;
+        self.ids.spill(dir)?;
+        self.splits.spill(dir)?;
+        self.doses.spill(dir)?;
+        self.records.spill(dir)?;
+        self.people.spill(dir)?;
+        self.error_people.spill(dir)
+    }
+
     /// Runs the cross-record rules on the merged indexes (emptying them) and counts the people;
-    /// the cross-record findings are counted in their units.
-    pub(super) fn cross_record(&mut self) -> Cross {
+    /// the cross-record findings are counted in their units. An `Err` is an index's temporary
+    /// file failing.
+    pub(super) fn cross_record(&mut self) -> io::Result<Cross> {
         let mut unit_names: Vec<&UnitKey> = vec![&EMPTY_UNIT; self.unit_rows.len()];
         for (key, id) in &self.unit_ids {
             unit_names[*id as usize] = key;
@@ -99,13 +161,10 @@ impl Merged {
         let units_len = self.unit_rows.len();
         // The cross-record rules and the people counts need nothing of each other, but the
         // record ids the other rules' findings show are read from the record-id rule's index.
-        let (
-            (record_conflicts, ((id_conflicts, split_people), dose_conflicts)),
-            (people, error_people),
-        ) = rayon::join(
-            || {
-                let (found, by_row) = record_id::duplicates(records, names);
-                let others = rayon::join(
+        let (cross, (people, error_people)) = rayon::join(
+            || -> io::Result<_> {
+                let (found, mut by_row) = record_id::duplicates(records, names)?;
+                let ((id_conflicts, split_people), dose_conflicts) = rayon::join(
                     || {
                         rayon::join(
                             || duplicates::conflicts(ids, names, &by_row),
@@ -114,7 +173,16 @@ impl Merged {
                     },
                     || dose::duplicates(doses, names, &by_row),
                 );
-                (found, others)
+                let mut others = (id_conflicts?, split_people?, dose_conflicts?);
+                by_row.fill(
+                    others
+                        .0
+                        .iter_mut()
+                        .chain(&mut others.1)
+                        .chain(&mut others.2)
+                        .map(|(_, f)| f),
+                )?;
+                Ok((found, others))
             },
             || {
                 rayon::join(
@@ -124,6 +192,8 @@ impl Merged {
             },
         );
         drop(unit_names);
+        let (record_conflicts, (id_conflicts, split_people, dose_conflicts)) = cross?;
+        let (people, error_people) = (people?, error_people?);
         let mut conflicts = Vec::new();
         for (unit, finding) in id_conflicts
             .into_iter()
@@ -134,11 +204,11 @@ impl Merged {
             *self.unit_codes.entry((unit, finding.code)).or_insert(0) += 1;
             conflicts.push(finding);
         }
-        Cross {
+        Ok(Cross {
             conflicts,
             people,
             error_people,
-        }
+        })
     }
 
     /// Findings by code, counts per unit, and people in all: what [`Merged::cross_record`]
@@ -193,28 +263,43 @@ pub(super) fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<s
     for ((u, code), n) in out.unit_codes {
         *m.unit_codes.entry((global[u as usize], code)).or_insert(0) += n;
     }
-    m.people
-        .extend(out.people.into_iter().map(|(u, p)| (global[u as usize], p)));
+    m.people.extend(
+        out.people
+            .into_iter()
+            .map(|(u, p)| Pair(global[u as usize], p)),
+    );
     m.error_people.extend(
         out.error_people
             .into_iter()
-            .map(|(u, p)| (global[u as usize], p)),
+            .map(|(u, p)| Pair(global[u as usize], p)),
     );
+    if m.budget.is_some_and(|b| m.memory() > b)
+        && let Err(e) = m.spill()
+    {
+        m.store_error.get_or_insert(e);
+    }
 }
 
-/// Distinct people per unit (indexed by unit) and in all.
-fn distinct(mut pairs: Vec<(u32, u64)>, units: usize) -> (Vec<u64>, u64) {
-    // One sort by person, then unit: a person's (unit, person) pairs are side by side.
-    pairs.par_sort_unstable_by_key(|&(u, p)| (p, u));
-    pairs.dedup();
+/// Distinct people per unit (indexed by unit) and in all. An `Err` is the pairs' temporary file
+/// failing.
+fn distinct(pairs: Spilling<Pair>, units: usize) -> io::Result<Distinct> {
     let mut per_unit = vec![0u64; units];
-    for (u, _) in &pairs {
-        if let Some(n) = per_unit.get_mut(*u as usize) {
+    let mut everyone = 0;
+    let mut previous: Option<Pair> = None;
+    // In order of person, then unit: each distinct pair once, each person's pairs together.
+    pairs.for_each(|&pair| {
+        if previous == Some(pair) {
+            return;
+        }
+        if previous.is_none_or(|p| p.1 != pair.1) {
+            everyone += 1;
+        }
+        if let Some(n) = per_unit.get_mut(pair.0 as usize) {
             *n += 1;
         }
-    }
-    let everyone = pairs.chunk_by(|a, b| a.1 == b.1).count();
-    (per_unit, everyone as u64)
+        previous = Some(pair);
+    })?;
+    Ok((per_unit, everyone))
 }
 
 /// Rows, people and findings per unit; the number of distinct people in all, and of those with
@@ -351,9 +436,30 @@ mod tests {
 
     #[test]
     fn distinct_counts_each_person_once_per_unit_and_once_in_all() {
-        let pairs = vec![(0, 7), (0, 7), (1, 7), (1, 8), (0, 9)];
-        assert_eq!(distinct(pairs, 3), (vec![2, 2, 0], 3));
-        assert_eq!(distinct(Vec::new(), 2), (vec![0, 0], 0));
+        let pairs = [(0, 7), (0, 7), (1, 7), (1, 8), (0, 9)].map(|(u, p)| Pair(u, p));
+        let mut memory = Spilling::default();
+        memory.extend(pairs);
+        assert_eq!(
+            distinct(memory, 3).expect("temporary files work in tests"),
+            (vec![2, 2, 0], 3)
+        );
+        // The same pairs written to disk one or two at a time.
+        let dir = tempfile::tempdir().expect("temporary files work in tests");
+        let mut disk = Spilling::default();
+        for two in pairs.chunks(2) {
+            disk.extend(two.iter().copied());
+            disk.spill(dir.path())
+                .expect("temporary files work in tests");
+        }
+        assert!(disk.spilled());
+        assert_eq!(
+            distinct(disk, 3).expect("temporary files work in tests"),
+            (vec![2, 2, 0], 3)
+        );
+        assert_eq!(
+            distinct(Spilling::default(), 2).expect("temporary files work in tests"),
+            (vec![0, 0], 0)
+        );
     }
 
     #[test]
@@ -402,8 +508,8 @@ mod tests {
         let mut m = merged.into_inner().unwrap_or_else(PoisonError::into_inner);
         assert_eq!(m.sheet_rows[&0], (5, 1));
         assert_eq!(m.unit_rows, [2, 3]);
-        assert_eq!(m.people, [(0, 1), (1, 2), (1, 3)]);
-        let cross = m.cross_record();
+        assert_eq!(m.people.items(), [Pair(0, 1), Pair(1, 2), Pair(1, 3)]);
+        let cross = m.cross_record().expect("temporary files work in tests");
         assert!(cross.conflicts.is_empty());
         assert_eq!(cross.people, (vec![1, 2], 3));
         assert_eq!(cross.error_people, (vec![0, 1], 1));
@@ -411,6 +517,37 @@ mod tests {
         assert_eq!(totals.by_code, [(Code::NameMissing, 3)].into());
         let b = &totals.units[&UnitKey::new("B", "", "")];
         assert_eq!((b.rows, b.people, b.people_with_errors), (3, 2, 1));
+    }
+
+    #[test]
+    fn past_the_budget_the_indexes_go_to_disk_and_count_the_same() {
+        let batches = || {
+            (0..6u64).map(|i| BatchOut {
+                sheet: 0,
+                rows: 2,
+                units: vec![unit(if i % 2 == 0 { "A" } else { "B" }, 2)],
+                people: vec![(0, i / 2), (0, 100 + i)],
+                error_people: vec![(0, i / 2)],
+                ..BatchOut::default()
+            })
+        };
+        let dir = tempfile::tempdir().expect("temporary files work in tests");
+        let counted = |budget: usize| {
+            let merged = Mutex::new(Merged::new(dir.path().to_path_buf(), budget));
+            for b in batches() {
+                merge(&merged, b, None);
+            }
+            let mut m = merged.into_inner().unwrap_or_else(PoisonError::into_inner);
+            assert!(m.store_error.is_none());
+            let spilled = m.people.spilled() && m.error_people.spilled();
+            let cross = m.cross_record().expect("temporary files work in tests");
+            (spilled, cross.people, cross.error_people)
+        };
+        let (in_memory, people, with_errors) = counted(usize::MAX);
+        assert!(!in_memory);
+        assert_eq!(people, (vec![6, 6], 9));
+        assert_eq!(with_errors, (vec![3, 3], 3));
+        assert_eq!(counted(1), (true, people, with_errors));
     }
 
     #[test]

@@ -49,7 +49,14 @@ pub struct ScanConfig {
     pub capture: bool,
     /// The population registry each person is matched against (`--registry`), if any.
     pub registry: Option<Arc<crate::registry::Registry>>,
+    /// The bytes the cross-record indexes may take in memory before they go to sorted runs in
+    /// temporary files beside the findings ([`INDEX_MEMORY`] unless a test asks for less).
+    pub index_memory: usize,
 }
+
+/// The default of [`ScanConfig::index_memory`]: about two million rows' worth of cross-record
+/// index entries, so that ordinary dumps never touch the disk for them.
+pub const INDEX_MEMORY: usize = 256 << 20;
 
 impl ScanConfig {
     /// The worker threads to use: [`ScanConfig::threads`], or one per core when that is 0.
@@ -205,7 +212,8 @@ pub struct People {
 }
 
 /// Scans `files`. Findings are written aside in a temporary file in `spill_dir` until the writer
-/// reads them back in order. An `Err` means that temporary file could not be used.
+/// reads them back in order, and so are the cross-record indexes past
+/// [`ScanConfig::index_memory`]. An `Err` means such a temporary file could not be used.
 pub fn run(
     files: Vec<InputFile>,
     config: &ScanConfig,
@@ -231,7 +239,7 @@ pub fn run(
     }
     let shared = Shared::new(progress, threads);
     let readers = ReaderPool::new(&files, &read);
-    let merged = Mutex::new(Merged::default());
+    let merged = Mutex::new(Merged::new(spill_dir.to_path_buf(), config.index_memory));
     let mut hashes: Vec<Option<String>> = Vec::new();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     let checker = Checker::new(config.today, &config.gazetteer, config.capture)
@@ -303,7 +311,7 @@ pub fn run(
     if let Some(e) = merged.store_error.take() {
         return Err(e);
     }
-    let cross = merged.cross_record();
+    let cross = merged.cross_record()?;
     let conflicts = cross.conflicts;
     let sheets_info = shared
         .sheets
@@ -387,6 +395,7 @@ mod tests {
             gazetteer: Arc::new(Gazetteer::default()),
             capture: false,
             registry: None,
+            index_memory: INDEX_MEMORY,
         };
         assert_eq!(config(3).threads(), 3);
         let cores = std::thread::available_parallelism().map_or(2, usize::from);

@@ -9,7 +9,7 @@ use crate::normalize::NormalRow;
 use crate::normalize::dates::DateReading;
 use crate::record::Field;
 use crate::rules::record_id::RecordIds;
-use crate::rules::row_index::RowIndex;
+use crate::rules::row_index::{Entry, Keyed, RowIndex, le_u32, le_u64};
 use crate::rules::{Code, Detail};
 
 /// The first day of the national vaccination campaign.
@@ -33,10 +33,32 @@ pub fn check(row: &NormalRow<'_, '_>, today: NaiveDate, out: &mut RowFindings<'_
 }
 
 /// What is kept of a row with a dose number: its person and the dose.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct DoseEntry {
     person: u64,
     dose: u32,
+}
+
+impl Keyed for DoseEntry {
+    /// Rows are grouped by person and dose.
+    type Key = (u64, u32);
+
+    fn key(e: &Entry<Self>) -> (u64, u32) {
+        (e.data.person, e.data.dose)
+    }
+
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.person.to_le_bytes());
+        out.extend_from_slice(&self.dose.to_le_bytes());
+    }
+
+    fn get(b: &[u8]) -> Option<(Self, usize)> {
+        let e = DoseEntry {
+            person: le_u64(b, 0)?,
+            dose: le_u32(b, 8)?,
+        };
+        Some((e, 12))
+    }
 }
 
 /// Rows with a dose number, for `DOSE_DUPLICATE`.
@@ -50,13 +72,13 @@ pub fn add(index: &mut DoseIndex, row: &NormalRow<'_, '_>, person: u64, unit: u3
 }
 
 /// Every row of a dose recorded more than once for one person; `ids` gives each row's record id.
+/// An `Err` is the index's temporary file failing.
 pub fn duplicates<'u>(
     mut index: DoseIndex,
     unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
     ids: &RecordIds,
-) -> Vec<(u32, Finding)> {
+) -> std::io::Result<Vec<(u32, Finding)>> {
     index.findings(
-        |e| (e.person, e.dose),
         |group| group.first().map(|e| Detail::Dose(e.data.dose)),
         Code::DoseDuplicate,
         unit,

@@ -10,17 +10,41 @@ use crate::normalize::NormalRow;
 use crate::normalize::dates::DateReading;
 use crate::record::Field;
 use crate::rules::record_id::RecordIds;
-use crate::rules::row_index::{Entry, RowIndex};
+use crate::rules::row_index::{Entry, Keyed, RowIndex, le_u32, le_u64};
 use crate::rules::{Code, Detail};
 
 /// What is kept of a row with a readable number.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct IdEntry {
     key: u64,
     /// Hash of the folded name; 0 when there is no name.
     name: u64,
     /// See [`birth_key`].
     birth: u32,
+}
+
+impl Keyed for IdEntry {
+    /// Rows are grouped by number.
+    type Key = u64;
+
+    fn key(e: &Entry<Self>) -> u64 {
+        e.data.key
+    }
+
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.key.to_le_bytes());
+        out.extend_from_slice(&self.name.to_le_bytes());
+        out.extend_from_slice(&self.birth.to_le_bytes());
+    }
+
+    fn get(b: &[u8]) -> Option<(Self, usize)> {
+        let e = IdEntry {
+            key: le_u64(b, 0)?,
+            name: le_u64(b, 8)?,
+            birth: le_u32(b, 16)?,
+        };
+        Some((e, 20))
+    }
 }
 
 /// The rows with a readable number.
@@ -50,14 +74,14 @@ pub fn add(index: &mut IdIndex, row: &NormalRow<'_, '_>, name_key: u64, unit: u3
 }
 
 /// Every row of every number carried by more than one person, with the row's unit. `unit(u)`
-/// names unit `u`; `ids` gives each row's record id.
+/// names unit `u`; `ids` gives each row's record id. An `Err` is the index's temporary file
+/// failing.
 pub fn conflicts<'u>(
     mut index: IdIndex,
     unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
     ids: &RecordIds,
-) -> Vec<(u32, Finding)> {
+) -> std::io::Result<Vec<(u32, Finding)>> {
     index.findings(
-        |e| e.key,
         |group| {
             let people = distinct_people(group);
             (people >= 2).then_some(Detail::People(people))
@@ -129,8 +153,9 @@ mod tests {
         index: Ix,
         places: fn(u32) -> (&'static str, &'static str, &'static str),
     ) -> Vec<(u32, Finding)> {
-        let (_, ids) = record_id::duplicates(index.1, places);
-        super::conflicts(index.0, places, &ids)
+        let (_, ids) =
+            record_id::duplicates(index.1, places).expect("temporary files work in tests");
+        super::conflicts(index.0, places, &ids).expect("temporary files work in tests")
     }
 
     fn places(u: u32) -> (&'static str, &'static str, &'static str) {
@@ -175,6 +200,63 @@ mod tests {
         put(&mut ix, 2, "079090001234", "Nguyễn Văn An", "01/02/1990");
         put(&mut ix, 3, "079090001234", "Nguyễn Văn An", "02/02/1990");
         assert_eq!(conflicts(ix, places).len(), 2);
+    }
+
+    /// The findings of `rows` (row, number, name, birth date), with every index written to disk
+    /// after each `every` rows when `every` is not 0: what the findings.csv line shows of each.
+    fn found_through(rows: &[(u32, &str, &str, &str)], every: usize) -> Vec<String> {
+        let dir = tempfile::tempdir().expect("temporary files work in tests");
+        let mut ix = Ix::default();
+        for (i, &(row, id, name, dob)) in rows.iter().enumerate() {
+            put(&mut ix, row, id, name, dob);
+            if every > 0 && i % every == 0 {
+                ix.0.spill(dir.path())
+                    .expect("temporary files work in tests");
+                ix.1.spill(dir.path())
+                    .expect("temporary files work in tests");
+            }
+        }
+        assert_eq!(ix.0.is_spilled(), every > 0 && !rows.is_empty());
+        let (_, mut ids) = record_id::duplicates(ix.1, places).expect("in tests");
+        let mut found = super::conflicts(ix.0, places, &ids).expect("in tests");
+        ids.fill(found.iter_mut().map(|(_, f)| f))
+            .expect("temporary files work in tests");
+        let mut out: Vec<String> = found
+            .iter()
+            .map(|(u, f)| {
+                format!(
+                    "{u} {:?} {} {} {:?}",
+                    f.loc, f.row.record_id, f.value, f.detail
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn conflicts_read_from_disk_are_those_of_memory() {
+        let numbers = ["079090001234", "79090001234", "001190000001", "023456781"];
+        let names = ["Nguyễn Văn An", "Trần Thị Bình", "NGUYEN VAN AN", ""];
+        let dobs = ["01/02/1990", "1990", "02/02/1990", ""];
+        // A fixed pseudo-random walk over those values.
+        let mut x: u32 = 7;
+        let rows: Vec<(u32, &str, &str, &str)> = (2..300)
+            .map(|row| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                let pick = |shift: u32| ((x >> shift) % 4) as usize;
+                (row, numbers[pick(16)], names[pick(20)], dobs[pick(24)])
+            })
+            .collect();
+        let memory = found_through(&rows, 0);
+        assert!(!memory.is_empty());
+        for every in [1, 7, 100] {
+            assert_eq!(
+                found_through(&rows, every),
+                memory,
+                "spilled every {every} rows"
+            );
+        }
     }
 
     #[test]

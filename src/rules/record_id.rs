@@ -4,36 +4,99 @@
 //!
 //! Every row with a non-empty record id is indexed once (the hash of the id, a short person key,
 //! and the id's text); this index also keeps every row's record id for the other cross-record
-//! rules' findings ([`RecordIds`]). Once all inputs are read, every row of a key that is in more
+//! rules' findings ([`RecordIds`]; when the index went to disk, their record ids are filled in
+//! afterwards, [`RecordIds::fill`]). Once all inputs are read, every row of a key that is in more
 //! than one input or on more than one person is reported.
 
 use std::hash::Hasher;
 
 use crate::findings::Finding;
 use crate::record::{Field, RawRecord, RowLoc, trim};
-use crate::rules::row_index::{ByLoc, Entry, RowIndex};
+use crate::rules::row_index::{ByLoc, Entry, Keyed, RowIndex, le_u32};
 use crate::rules::{Code, Detail};
 use crate::util::StableHasher;
 
 /// What is kept of a row with a record id: a hash of the trimmed id and a short person key, in
 /// 32-bit halves so that an entry needs no 8-byte alignment.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct RecordEntry {
     key: [u32; 2],
     person: u32,
+}
+
+impl Keyed for RecordEntry {
+    /// Rows are grouped by record id.
+    type Key = [u32; 2];
+
+    fn key(e: &Entry<Self>) -> [u32; 2] {
+        e.data.key
+    }
+
+    fn put(&self, out: &mut Vec<u8>) {
+        for n in [self.key[0], self.key[1], self.person] {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+
+    fn get(b: &[u8]) -> Option<(Self, usize)> {
+        let e = RecordEntry {
+            key: [le_u32(b, 0)?, le_u32(b, 4)?],
+            person: le_u32(b, 8)?,
+        };
+        Some((e, 12))
+    }
 }
 
 /// The rows with a record id.
 pub type RecordIndex = RowIndex<RecordEntry>;
 
 /// Every row's record id, by row (see [`duplicates`]).
-#[derive(Debug, Default)]
-pub struct RecordIds(ByLoc<RecordEntry>);
+#[derive(Debug)]
+pub enum RecordIds {
+    /// In memory, sorted by row.
+    Memory(ByLoc<RecordEntry>),
+    /// On disk: [`RecordIds::get`] gives "", and [`RecordIds::fill`] fills the findings in.
+    Disk(RecordIndex),
+}
+
+impl Default for RecordIds {
+    fn default() -> Self {
+        RecordIds::Memory(ByLoc::default())
+    }
+}
 
 impl RecordIds {
-    /// The record id of the row at `loc`, trimmed ("" when it has none).
+    /// The record id of the row at `loc`, trimmed ("" when it has none, or when the ids are on
+    /// disk: see [`RecordIds::fill`]).
     pub fn get(&self, loc: RowLoc) -> &str {
-        trim(self.0.text(loc))
+        match self {
+            RecordIds::Memory(by_loc) => trim(by_loc.text(loc)),
+            RecordIds::Disk(_) => "",
+        }
+    }
+
+    /// Gives the findings made while the ids were on disk their rows' record ids, in one pass
+    /// over the index (nothing to do when they were in memory). An `Err` is the index's
+    /// temporary file failing.
+    pub fn fill<'f>(
+        &mut self,
+        found: impl IntoIterator<Item = &'f mut Finding>,
+    ) -> std::io::Result<()> {
+        let RecordIds::Disk(index) = self else {
+            return Ok(());
+        };
+        let mut found: Vec<&mut Finding> = found.into_iter().collect();
+        found.sort_unstable_by_key(|f| f.loc);
+        let mut locs: Vec<RowLoc> = found.iter().map(|f| f.loc).collect();
+        locs.dedup();
+        index.texts_at(&locs, |i, text| {
+            // A row may have several findings, each with its own row info.
+            let loc = locs[i];
+            let first = found.partition_point(|f| f.loc < loc);
+            for f in found[first..].iter_mut().take_while(|f| f.loc == loc) {
+                std::sync::Arc::make_mut(&mut f.row).record_id = trim(text).into();
+            }
+        })
     }
 }
 
@@ -60,19 +123,21 @@ pub fn add(index: &mut RecordIndex, raw: &RawRecord<'_>, person: u64, unit: u32)
 }
 
 /// Every row of a record id that is in more than one input or on more than one person, with the
-/// row's unit (`unit(u)` names unit `u`); and every row's record id, for the other rules.
+/// row's unit (`unit(u)` names unit `u`); and every row's record id, for the other rules. An
+/// `Err` is the index's temporary file failing.
 pub fn duplicates<'u>(
     mut index: RecordIndex,
     unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
-) -> (Vec<(u32, Finding)>, RecordIds) {
-    let found = index.findings(
-        |e| e.key,
-        judge,
-        Code::RecordIdDuplicate,
-        unit,
-        |_, text| trim(text).to_string(),
-    );
-    (found, RecordIds(index.into_by_loc()))
+) -> std::io::Result<(Vec<(u32, Finding)>, RecordIds)> {
+    let found = index.findings(judge, Code::RecordIdDuplicate, unit, |_, text| {
+        trim(text).to_string()
+    })?;
+    let ids = if index.is_spilled() {
+        RecordIds::Disk(index)
+    } else {
+        RecordIds::Memory(index.into_by_loc())
+    };
+    Ok((found, ids))
 }
 
 /// How many inputs and people share one record id; `None` when it is one person in one input
@@ -137,7 +202,7 @@ mod tests {
         for &(source, row, id, person) in rows {
             put(&mut ix, source, row, id, person);
         }
-        let (found, _) = duplicates(ix, places);
+        let (found, _) = duplicates(ix, places).expect("temporary files work in tests");
         let mut out: Vec<Reported> = found
             .iter()
             .map(|(_, f)| (f.loc.source, f.loc.row, f.detail))
@@ -238,7 +303,7 @@ mod tests {
         put(&mut ix, 1, 3, "VX7", 2);
         put(&mut ix, 1, 4, "VX8", 2);
         put(&mut ix, 1, 5, "", 2);
-        let (mut found, ids) = duplicates(ix, places);
+        let (mut found, ids) = duplicates(ix, places).expect("temporary files work in tests");
         found.sort_by_key(|(_, f)| f.loc);
         assert_eq!(found.len(), 2);
         let (unit, f) = &found[0];

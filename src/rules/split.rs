@@ -13,17 +13,39 @@ use crate::normalize::identifiers::{IdNum, IdReading};
 use crate::record::Field;
 use crate::registry::compare::one_typo;
 use crate::rules::record_id::RecordIds;
-use crate::rules::row_index::{Entry, RowIndex};
+use crate::rules::row_index::{Entry, Keyed, RowIndex, le_u64};
 use crate::rules::{Code, Detail};
 use crate::util::StableHasher;
 
 /// What is kept of a row that has a name, a full birth date and a sex.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct SplitEntry {
     /// Hash of the folded name, birth date and sex.
     person: u64,
     /// The number's key ([`IdNum::key`]); 0 without a readable number.
     number: u64,
+}
+
+impl Keyed for SplitEntry {
+    /// Rows are grouped by person and commune.
+    type Key = (u64, u32);
+
+    fn key(e: &Entry<Self>) -> (u64, u32) {
+        (e.data.person, e.unit)
+    }
+
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.person.to_le_bytes());
+        out.extend_from_slice(&self.number.to_le_bytes());
+    }
+
+    fn get(b: &[u8]) -> Option<(Self, usize)> {
+        let e = SplitEntry {
+            person: le_u64(b, 0)?,
+            number: le_u64(b, 8)?,
+        };
+        Some((e, 16))
+    }
 }
 
 /// The rows that may be a split person's.
@@ -113,16 +135,16 @@ fn to_keep(group: &[Entry<SplitEntry>]) -> Option<u64> {
 }
 
 /// The rows of every split person that are not under the number to keep, with that number as
-/// the suggestion. `unit(u)` names unit `u`; `ids` gives each row's record id.
+/// the suggestion. `unit(u)` names unit `u`; `ids` gives each row's record id. An `Err` is the
+/// index's temporary file failing.
 pub fn splits<'u>(
     mut index: SplitIndex,
     unit: impl Fn(u32) -> (&'u str, &'u str, &'u str),
     ids: &RecordIds,
-) -> Vec<(u32, Finding)> {
+) -> std::io::Result<Vec<(u32, Finding)>> {
     // The numbers of the rows reported, for those kept without their text.
     let numbers = std::cell::RefCell::new(std::collections::HashMap::new());
     let mut found = index.findings_of_rows(
-        |e| (e.data.person, e.unit),
         |group| {
             let Some(keep) = to_keep(group) else {
                 return Vec::new();
@@ -142,7 +164,7 @@ pub fn splits<'u>(
         Code::PersonSplit,
         unit,
         |loc, _| ids.get(loc).to_string(),
-    );
+    )?;
     // A number kept without its text is shown as its digits (it was written as exactly them).
     let numbers = numbers.into_inner();
     for (_, f) in &mut found {
@@ -152,7 +174,7 @@ pub fn splits<'u>(
             f.value = digits_of(*number).into();
         }
     }
-    found
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -178,8 +200,9 @@ mod tests {
 
     fn found(ix: Ix) -> Vec<(u32, String, String)> {
         let places = |_| ("P", "D", "C");
-        let (_, ids) = record_id::duplicates(ix.1, places);
+        let (_, ids) = record_id::duplicates(ix.1, places).expect("temporary files work in tests");
         let mut f: Vec<(u32, String, String)> = splits(ix.0, places, &ids)
+            .expect("temporary files work in tests")
             .into_iter()
             .map(|(_, f)| (f.loc.row, f.value.to_string(), f.suggestion.to_string()))
             .collect();

@@ -1,9 +1,13 @@
 //! The command line: clap derive definitions of the subcommands and their arguments. Nothing
 //! here decides anything; [`crate::settings`] resolves these into the options the work uses.
 
+mod errors;
+pub mod help;
+
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::i18n::Lang;
 use crate::normalize::places::Division;
@@ -16,8 +20,8 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// Language of messages: vi (Vietnamese) or en (English).
-    #[arg(long, global = true, value_enum, default_value_t = LangArg::Vi)]
+    /// Language of messages (and of this help): vi (Vietnamese) or en (English).
+    #[arg(long, global = true, value_enum, ignore_case = true, env = LANG_VAR, default_value_t = LangArg::Vi)]
     pub lang: LangArg,
     /// Print nothing but errors.
     #[arg(long, short, global = true)]
@@ -26,6 +30,98 @@ pub struct Cli {
     /// personal data).
     #[arg(long, global = true)]
     pub group_readable: bool,
+}
+
+/// The environment variable that sets the language when `--lang` is not given.
+pub const LANG_VAR: &str = "VAXCLEAN_LANG";
+
+/// The language the command line asks for, found before it is parsed (the help and the argument
+/// errors are written in it): the last `--lang` given, else the environment variable
+/// [`LANG_VAR`], else Vietnamese. A value that is neither `vi` nor `en` counts as Vietnamese
+/// here; clap then refuses it.
+pub fn lang_of(args: &[OsString], env: Option<&OsStr>) -> Lang {
+    let pick = |v: &OsStr| match v.to_str() {
+        Some(v) if v.eq_ignore_ascii_case("en") => Some(Lang::En),
+        Some(v) if v.eq_ignore_ascii_case("vi") => Some(Lang::Vi),
+        _ => None,
+    };
+    let mut found = None;
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if a == "--lang" {
+            found = it.next().map(|v| pick(v).unwrap_or(Lang::Vi));
+        } else if let Some(v) = a.to_str().and_then(|a| a.strip_prefix("--lang=")) {
+            found = Some(pick(OsStr::new(v)).unwrap_or(Lang::Vi));
+        }
+    }
+    found.or_else(|| env.and_then(pick)).unwrap_or(Lang::Vi)
+}
+
+/// The clap command in `lang`: the derive definitions' English, or the Vietnamese of
+/// [`help`].
+pub fn command(lang: Lang) -> clap::Command {
+    match lang {
+        Lang::En => Cli::command(),
+        Lang::Vi => help::vietnamese(Cli::command()),
+    }
+}
+
+/// Parses the command line (`args` with the program name first; `env`, the value of
+/// [`LANG_VAR`]) in the language it asks for.
+pub fn parse_from(args: Vec<OsString>, env: Option<&OsStr>) -> Result<Cli, Refusal> {
+    let lang = lang_of(&args, env);
+    command(lang)
+        .try_get_matches_from(args)
+        .and_then(|mut m| Cli::from_arg_matches_mut(&mut m))
+        .map_err(|error| Refusal { error, lang })
+}
+
+/// A command line that was not run: the help or version asked for, or an argument error.
+#[derive(Debug)]
+pub struct Refusal {
+    error: clap::Error,
+    lang: Lang,
+}
+
+impl Refusal {
+    /// The exit code: 0 for the help and the version, 2 for an argument error (clap's codes).
+    pub fn exit_code(&self) -> u8 {
+        u8::try_from(self.error.exit_code()).unwrap_or(crate::exit::TROUBLE)
+    }
+
+    /// Whether this is the help or the version asked for, rather than a mistake.
+    fn asked(&self) -> bool {
+        matches!(
+            self.error.kind(),
+            clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayVersion
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        )
+    }
+
+    /// What is printed, without colours.
+    pub fn text(&self) -> String {
+        match self.lang {
+            Lang::Vi if !self.asked() => errors::vietnamese(&self.error),
+            _ => self.error.render().to_string(),
+        }
+    }
+
+    /// Prints it where clap would: the help and version on stdout, errors on stderr.
+    pub fn print(&self) -> std::io::Result<()> {
+        match self.lang {
+            Lang::Vi if !self.asked() => {
+                use std::io::Write;
+                let mut err = std::io::stderr().lock();
+                err.write_all(errors::vietnamese(&self.error).as_bytes())?;
+                err.flush()
+            }
+            _ => self.error.print(),
+        }
+    }
 }
 
 /// The subcommands.

@@ -3,14 +3,21 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use vaxclean::cli::Cli;
+use vaxclean::cli;
 use vaxclean::commands;
 use vaxclean::exit;
 
 fn main() -> ExitCode {
     vaxclean::input::guard::install_quiet_hook();
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match cli::parse_from(args, std::env::var_os(cli::LANG_VAR).as_deref()) {
+        Ok(cli) => cli,
+        // The help or version asked for, or an argument error: in the language asked for.
+        Err(refusal) => {
+            let _ = refusal.print();
+            return ExitCode::from(refusal.exit_code());
+        }
+    };
     let lang: vaxclean::i18n::Lang = cli.lang.into();
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),

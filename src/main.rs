@@ -34,7 +34,11 @@ fn main() -> ExitCode {
             // Each cause once, on one line.
             let mut parts: Vec<String> = Vec::new();
             for cause in e.chain() {
-                let text = cause.to_string();
+                // An OS error a person can meet is said in their language, with what to do.
+                let text = cause
+                    .downcast_ref::<std::io::Error>()
+                    .and_then(|io| vaxclean::i18n::os_error(io, lang))
+                    .unwrap_or_else(|| cause.to_string());
                 if !parts.iter().any(|p| p.contains(&text)) {
                     parts.push(text);
                 }

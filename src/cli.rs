@@ -563,4 +563,57 @@ mod tests {
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
     }
+
+    #[test]
+    fn the_language_is_found_before_parsing() {
+        let args = |a: &[&str]| -> Vec<OsString> { a.iter().map(OsString::from).collect() };
+        let en = Some(OsStr::new("en"));
+        let cases: &[(&[&str], Option<&OsStr>, Lang)] = &[
+            (&["vaxclean", "--help"], None, Lang::Vi),
+            (&["vaxclean", "--help"], en, Lang::En),
+            (&["vaxclean", "--help"], Some(OsStr::new("EN")), Lang::En),
+            (&["vaxclean", "--help"], Some(OsStr::new("fr")), Lang::Vi),
+            (&["vaxclean", "scan", "--lang", "en"], None, Lang::En),
+            (&["vaxclean", "--lang=en", "scan"], None, Lang::En),
+            (&["vaxclean", "--lang", "vi", "scan"], en, Lang::Vi),
+            (
+                &["vaxclean", "--lang", "en", "--lang", "vi"],
+                None,
+                Lang::Vi,
+            ),
+            // After `--`, an input named "--lang" is no option.
+            (&["vaxclean", "scan", "--", "--lang", "en"], None, Lang::Vi),
+            // The program's own name is never read as an option.
+            (&["--lang=en"], None, Lang::Vi),
+        ];
+        for (a, env, want) in cases {
+            assert_eq!(lang_of(&args(a), *env), *want, "{a:?} {env:?}");
+        }
+    }
+
+    #[test]
+    fn the_vietnamese_command_line_parses_like_the_english_one() {
+        let line = [
+            "vaxclean",
+            "scan",
+            "a.csv",
+            "--fail-on",
+            "error",
+            "--out",
+            "o",
+        ];
+        for lang in [Lang::Vi, Lang::En] {
+            let m = command(lang).try_get_matches_from(line);
+            let cli = m.and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
+            let Ok(Cli {
+                command: Command::Scan(scan),
+                ..
+            }) = cli
+            else {
+                panic!("{lang:?}: not parsed as a scan")
+            };
+            assert_eq!(scan.fail_on, Some(FailOn::Error));
+            assert_eq!(scan.out, PathBuf::from("o"));
+        }
+    }
 }

@@ -1,5 +1,7 @@
-//! The command line: clap derive definitions of the subcommands and their arguments. Nothing
-//! here decides anything; [`crate::settings`] resolves these into the options the work uses.
+//! The command line: clap derive definitions of the subcommands and their arguments (their doc
+//! comments are the English help), parsed in the language asked for ([`parse_from`]): the
+//! Vietnamese texts are in [`help`], the Vietnamese argument errors in `errors`. Nothing here
+//! decides anything; [`crate::settings`] resolves these into the options the work uses.
 
 mod errors;
 pub mod help;

@@ -16,10 +16,13 @@ const SUBCOMMANDS: [&str; 6] = [
     "sample",
 ];
 
-/// Runs vaxclean with `args` and `VAXCLEAN_LANG` set to `env` (or unset).
+/// Runs vaxclean with `args` and `VAXCLEAN_LANG` set to `env` (or unset), in a folder of its own.
 fn run(args: &[&str], env: Option<&str>) -> (Output, String, String) {
+    let dir = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vaxclean"));
-    cmd.args(args).env_remove("VAXCLEAN_LANG");
+    cmd.args(args)
+        .current_dir(dir.path())
+        .env_remove("VAXCLEAN_LANG");
     if let Some(v) = env {
         cmd.env("VAXCLEAN_LANG", v);
     }

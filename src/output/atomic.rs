@@ -29,6 +29,7 @@ pub enum Access {
 }
 
 impl Access {
+    #[cfg(unix)]
     fn file_mode(self) -> u32 {
         match self {
             Access::Owner => 0o600,
@@ -36,6 +37,7 @@ impl Access {
         }
     }
 
+    #[cfg(unix)]
     fn dir_mode(self) -> u32 {
         match self {
             Access::Owner => 0o700,

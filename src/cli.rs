@@ -1,9 +1,15 @@
-//! The command line: clap derive definitions of the subcommands and their arguments. Nothing
-//! here decides anything; [`crate::settings`] resolves these into the options the work uses.
+//! The command line: clap derive definitions of the subcommands and their arguments (their doc
+//! comments are the English help), parsed in the language asked for ([`parse_from`]): the
+//! Vietnamese texts are in [`help`], the Vietnamese argument errors in `errors`. Nothing here
+//! decides anything; [`crate::settings`] resolves these into the options the work uses.
 
+mod errors;
+pub mod help;
+
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::i18n::Lang;
 use crate::normalize::places::Division;
@@ -16,8 +22,8 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// Language of messages: vi (Vietnamese) or en (English).
-    #[arg(long, global = true, value_enum, default_value_t = LangArg::Vi)]
+    /// Language of messages (and of this help): vi (Vietnamese) or en (English).
+    #[arg(long, global = true, value_enum, ignore_case = true, env = LANG_VAR, default_value_t = LangArg::Vi)]
     pub lang: LangArg,
     /// Print nothing but errors.
     #[arg(long, short, global = true)]
@@ -26,6 +32,98 @@ pub struct Cli {
     /// personal data).
     #[arg(long, global = true)]
     pub group_readable: bool,
+}
+
+/// The environment variable that sets the language when `--lang` is not given.
+pub const LANG_VAR: &str = "VAXCLEAN_LANG";
+
+/// The language the command line asks for, found before it is parsed (the help and the argument
+/// errors are written in it): the last `--lang` given, else the environment variable
+/// [`LANG_VAR`], else Vietnamese. A value that is neither `vi` nor `en` counts as Vietnamese
+/// here; clap then refuses it.
+pub fn lang_of(args: &[OsString], env: Option<&OsStr>) -> Lang {
+    let pick = |v: &OsStr| match v.to_str() {
+        Some(v) if v.eq_ignore_ascii_case("en") => Some(Lang::En),
+        Some(v) if v.eq_ignore_ascii_case("vi") => Some(Lang::Vi),
+        _ => None,
+    };
+    let mut found = None;
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if a == "--lang" {
+            found = it.next().map(|v| pick(v).unwrap_or(Lang::Vi));
+        } else if let Some(v) = a.to_str().and_then(|a| a.strip_prefix("--lang=")) {
+            found = Some(pick(OsStr::new(v)).unwrap_or(Lang::Vi));
+        }
+    }
+    found.or_else(|| env.and_then(pick)).unwrap_or(Lang::Vi)
+}
+
+/// The clap command in `lang`: the derive definitions' English, or the Vietnamese of
+/// [`help`].
+pub fn command(lang: Lang) -> clap::Command {
+    match lang {
+        Lang::En => Cli::command(),
+        Lang::Vi => help::vietnamese(Cli::command()),
+    }
+}
+
+/// Parses the command line (`args` with the program name first; `env`, the value of
+/// [`LANG_VAR`]) in the language it asks for.
+pub fn parse_from(args: Vec<OsString>, env: Option<&OsStr>) -> Result<Cli, Refusal> {
+    let lang = lang_of(&args, env);
+    command(lang)
+        .try_get_matches_from(args)
+        .and_then(|mut m| Cli::from_arg_matches_mut(&mut m))
+        .map_err(|error| Refusal { error, lang })
+}
+
+/// A command line that was not run: the help or version asked for, or an argument error.
+#[derive(Debug)]
+pub struct Refusal {
+    error: clap::Error,
+    lang: Lang,
+}
+
+impl Refusal {
+    /// The exit code: 0 for the help and the version, 2 for an argument error (clap's codes).
+    pub fn exit_code(&self) -> u8 {
+        u8::try_from(self.error.exit_code()).unwrap_or(crate::exit::TROUBLE)
+    }
+
+    /// Whether this is the help or the version asked for, rather than a mistake.
+    fn asked(&self) -> bool {
+        matches!(
+            self.error.kind(),
+            clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayVersion
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        )
+    }
+
+    /// What is printed, without colours.
+    pub fn text(&self) -> String {
+        match self.lang {
+            Lang::Vi if !self.asked() => errors::vietnamese(&self.error),
+            _ => self.error.render().to_string(),
+        }
+    }
+
+    /// Prints it where clap would: the help and version on stdout, errors on stderr.
+    pub fn print(&self) -> std::io::Result<()> {
+        match self.lang {
+            Lang::Vi if !self.asked() => {
+                use std::io::Write;
+                let mut err = std::io::stderr().lock();
+                err.write_all(errors::vietnamese(&self.error).as_bytes())?;
+                err.flush()
+            }
+            _ => self.error.print(),
+        }
+    }
 }
 
 /// The subcommands.
@@ -469,5 +567,58 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_language_is_found_before_parsing() {
+        let args = |a: &[&str]| -> Vec<OsString> { a.iter().map(OsString::from).collect() };
+        let en = Some(OsStr::new("en"));
+        let cases: &[(&[&str], Option<&OsStr>, Lang)] = &[
+            (&["vaxclean", "--help"], None, Lang::Vi),
+            (&["vaxclean", "--help"], en, Lang::En),
+            (&["vaxclean", "--help"], Some(OsStr::new("EN")), Lang::En),
+            (&["vaxclean", "--help"], Some(OsStr::new("fr")), Lang::Vi),
+            (&["vaxclean", "scan", "--lang", "en"], None, Lang::En),
+            (&["vaxclean", "--lang=en", "scan"], None, Lang::En),
+            (&["vaxclean", "--lang", "vi", "scan"], en, Lang::Vi),
+            (
+                &["vaxclean", "--lang", "en", "--lang", "vi"],
+                None,
+                Lang::Vi,
+            ),
+            // After `--`, an input named "--lang" is no option.
+            (&["vaxclean", "scan", "--", "--lang", "en"], None, Lang::Vi),
+            // The program's own name is never read as an option.
+            (&["--lang=en"], None, Lang::Vi),
+        ];
+        for (a, env, want) in cases {
+            assert_eq!(lang_of(&args(a), *env), *want, "{a:?} {env:?}");
+        }
+    }
+
+    #[test]
+    fn the_vietnamese_command_line_parses_like_the_english_one() {
+        let line = [
+            "vaxclean",
+            "scan",
+            "a.csv",
+            "--fail-on",
+            "error",
+            "--out",
+            "o",
+        ];
+        for lang in [Lang::Vi, Lang::En] {
+            let m = command(lang).try_get_matches_from(line);
+            let cli = m.and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
+            let Ok(Cli {
+                command: Command::Scan(scan),
+                ..
+            }) = cli
+            else {
+                panic!("{lang:?}: not parsed as a scan")
+            };
+            assert_eq!(scan.fail_on, Some(FailOn::Error));
+            assert_eq!(scan.out, PathBuf::from("o"));
+        }
     }
 }

@@ -41,9 +41,63 @@ impl Lang {
     }
 }
 
+/// An operating system error a person can meet (a file not found, no permission, a full disk),
+/// said in `lang` with what to do; `None` for any other error, which is shown as it is. Only a
+/// bare OS error is said this way: one that carries its own words keeps them.
+pub fn os_error(e: &std::io::Error, lang: Lang) -> Option<String> {
+    use std::io::ErrorKind as K;
+    e.raw_os_error()?;
+    let (vi, en) = match e.kind() {
+        K::NotFound => (
+            "không tìm thấy tệp hoặc thư mục; kiểm tra lại tên và đường dẫn rồi chạy lại",
+            "file or folder not found; check the name and the path, then run again",
+        ),
+        K::PermissionDenied => (
+            "không có quyền truy cập; chọn một thư mục bạn được ghi (ví dụ trong Documents), hoặc nhờ người quản trị máy cấp quyền, rồi chạy lại",
+            "permission denied; choose a folder you may write in (for example in Documents), or ask the machine's administrator for access, then run again",
+        ),
+        K::StorageFull | K::QuotaExceeded => (
+            "ổ đĩa đã đầy; xóa bớt tệp hoặc chọn ổ đĩa khác rồi chạy lại",
+            "the disk is full; free some space or choose another disk, then run again",
+        ),
+        K::ReadOnlyFilesystem => (
+            "ổ đĩa chỉ cho đọc; chọn thư mục trên ổ đĩa khác rồi chạy lại",
+            "the disk is read-only; choose a folder on another disk, then run again",
+        ),
+        K::IsADirectory => (
+            "đây là một thư mục, không phải một tệp; ghi đường dẫn đến tệp rồi chạy lại",
+            "this is a folder, not a file; give the path of a file, then run again",
+        ),
+        K::NotADirectory => (
+            "một phần của đường dẫn là tệp, không phải thư mục; kiểm tra lại đường dẫn rồi chạy lại",
+            "part of the path is a file, not a folder; check the path, then run again",
+        ),
+        _ => return None,
+    };
+    Some(lang.pick(vi, en).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn os_errors_a_person_meets_say_what_to_do() {
+        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+        // Only bare OS errors are said in our words.
+        assert_eq!(os_error(&missing, Lang::Vi), None);
+        let missing = std::fs::File::open("/không/có/tệp-này.csv").map(drop);
+        let Err(missing) = missing else {
+            panic!("the file exists")
+        };
+        let vi = os_error(&missing, Lang::Vi).unwrap_or_default();
+        assert!(vi.starts_with("không tìm thấy tệp hoặc thư mục"), "{vi}");
+        assert!(vi.ends_with("rồi chạy lại"), "{vi}");
+        let en = os_error(&missing, Lang::En).unwrap_or_default();
+        assert!(en.contains("check the name"), "{en}");
+        let other = std::io::Error::new(std::io::ErrorKind::NotFound, "no sheet 'x'");
+        assert_eq!(os_error(&other, Lang::Vi), None);
+    }
 
     #[test]
     fn counts_are_grouped() {

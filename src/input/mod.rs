@@ -263,7 +263,8 @@ fn hidden_en(hidden: usize) -> String {
 /// The system's reason for a file that cannot be opened, in Vietnamese where it is a common one;
 /// else kept, marked as the system's own words.
 fn cause_vi(cause: &str) -> String {
-    const KNOWN: [(&str, &str); 5] = [
+    // Linux, then Windows ("The system cannot find the file specified."), then Wine's words.
+    const KNOWN: [(&str, &str); 8] = [
         (
             "No such file or directory",
             "không có tệp hoặc thư mục này (kiểm tra lại đường dẫn)",
@@ -278,6 +279,15 @@ fn cause_vi(cause: &str) -> String {
         ),
         ("Permission denied", "không có quyền đọc"),
         ("Access is denied", "không có quyền đọc"),
+        (
+            "File not found",
+            "không có tệp hoặc thư mục này (kiểm tra lại đường dẫn)",
+        ),
+        (
+            "Path not found",
+            "không có tệp hoặc thư mục này (kiểm tra lại đường dẫn)",
+        ),
+        ("Access denied", "không có quyền đọc"),
     ];
     KNOWN.iter().find(|(en, _)| cause.contains(en)).map_or_else(
         || format!("lỗi hệ thống: {cause}"),

@@ -29,6 +29,7 @@ pub enum Access {
 }
 
 impl Access {
+    #[cfg(unix)]
     fn file_mode(self) -> u32 {
         match self {
             Access::Owner => 0o600,
@@ -36,6 +37,7 @@ impl Access {
         }
     }
 
+    #[cfg(unix)]
     fn dir_mode(self) -> u32 {
         match self {
             Access::Owner => 0o700,
@@ -195,7 +197,9 @@ impl OutDir {
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(e).with_context(what),
         }
-        recover(path).with_context(what)?;
+        recover(path)
+            .map_err(|e| held_open(e, cfg!(windows), lang))
+            .with_context(what)?;
         let suffix = format!("{}-{:08x}", std::process::id(), rand_u32());
         let dir = path.join(format!("{STAGE_PREFIX}{suffix}"));
         make_dir(&dir, access).with_context(what)?;
@@ -287,7 +291,9 @@ impl OutDir {
             std::thread::sleep(std::time::Duration::from_millis(ms));
             std::process::abort();
         }
-        finish_switch(&self.path, &stage.dir, &switch).with_context(what)
+        finish_switch(&self.path, &stage.dir, &switch)
+            .map_err(|e| held_open(e, cfg!(windows), self.lang))
+            .with_context(what)
     }
 
     /// A write error, said plainly when it is a full disk (or a file size limit): which folder
@@ -439,11 +445,11 @@ fn finish_switch(dir: &Path, stage: &Path, switch: &Switch) -> std::io::Result<(
         if std::fs::symlink_metadata(&src).is_err() {
             continue; // switched in before the cut
         }
-        move_aside(dir, stage, name)?;
-        std::fs::rename(&src, dir.join(name))?;
+        move_aside(dir, stage, name).map_err(stuck(dir, name))?;
+        std::fs::rename(&src, dir.join(name)).map_err(stuck(dir, name))?;
     }
     for name in switch.remove.iter().filter(|n| is_plain_name(n)) {
-        move_aside(dir, stage, name)?;
+        move_aside(dir, stage, name).map_err(stuck(dir, name))?;
     }
     let manifest = Manifest {
         entries: switch.install.clone(),
@@ -462,6 +468,51 @@ fn finish_switch(dir: &Path, stage: &Path, switch: &Switch) -> std::io::Result<(
     }
     let _ = std::fs::remove_dir_all(stage);
     Ok(())
+}
+
+/// An output that could not be moved out of the way or into place during a switch.
+#[derive(Debug, thiserror::Error)]
+#[error("'{}': {source}", path.display())]
+struct Stuck {
+    path: PathBuf,
+    source: std::io::Error,
+}
+
+/// Names the output `dir/name` in an error of the switch.
+fn stuck(dir: &Path, name: &str) -> impl FnOnce(std::io::Error) -> std::io::Error {
+    let path = dir.join(name);
+    move |source| std::io::Error::new(source.kind(), Stuck { path, source })
+}
+
+/// Whether `code`, a raw OS error of Windows, is what moving or replacing a file that another
+/// program holds open gives: a sharing violation (32), a lock violation (33) or, for a folder
+/// holding such a file, access denied (5).
+fn is_held_open(code: i32) -> bool {
+    matches!(code, 5 | 32 | 33)
+}
+
+/// A failed switch said plainly when (on Windows) another program holds an output open, as
+/// Excel does with a workbook a person is looking at: which file, and what to do. Any other
+/// error is returned as it was.
+fn held_open(e: std::io::Error, windows: bool, lang: Lang) -> anyhow::Error {
+    let found = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<Stuck>())
+        .and_then(|s| {
+            let code = s.source.raw_os_error()?;
+            (windows && is_held_open(code)).then(|| (s.path.display().to_string(), code))
+        });
+    match found {
+        Some((path, 5)) => anyhow::anyhow!(lang.pick(
+            format!("không thay được '{path}': tệp này (hoặc một tệp trong thư mục này) đang mở trong một chương trình khác như Excel, hoặc bạn không có quyền sửa nó; đóng tệp trong Excel rồi chạy lại"),
+            format!("cannot replace '{path}': it (or a file in it) is open in another program such as Excel, or you may not change it; close the file in Excel and run again"),
+        )),
+        Some((path, _)) => anyhow::anyhow!(lang.pick(
+            format!("không thay được '{path}': tệp đang mở trong một chương trình khác như Excel; đóng tệp trong Excel rồi chạy lại"),
+            format!("cannot replace '{path}': the file is open in another program such as Excel; close the file in Excel and run again"),
+        )),
+        None => anyhow::Error::from(e),
+    }
 }
 
 /// What killed runs left in `dir` (the lock is held, so no run is using any of it): a switch cut
@@ -618,6 +669,35 @@ mod tests {
         assert!(text.contains(&out.path().display().to_string()), "{text}");
         assert!(!out.path().join("a.xlsx").exists() && !out.path().join("b.xlsx").exists());
         Ok(())
+    }
+
+    #[test]
+    fn an_output_held_open_on_windows_says_to_close_it_in_excel() {
+        let dir = Path::new("ket-qua");
+        for code in [32, 33, 5] {
+            let e = stuck(dir, "report.xlsx")(std::io::Error::from_raw_os_error(code));
+            let vi = format!("{:#}", held_open(e, true, Lang::Vi));
+            let want = format!("không thay được '{}'", dir.join("report.xlsx").display());
+            assert!(vi.starts_with(&want), "{vi}");
+            assert!(vi.contains("đóng tệp trong Excel rồi chạy lại"), "{vi}");
+            assert!(!vi.contains("os error"), "{vi}");
+            let e = stuck(dir, "report.xlsx")(std::io::Error::from_raw_os_error(code));
+            let en = format!("{:#}", held_open(e, true, Lang::En));
+            assert!(en.contains("close the file in Excel and run again"), "{en}");
+        }
+        // Other errors, and the same numbers on other systems (5 is EIO, 32 EPIPE on Linux), are
+        // left as they are, naming the output.
+        let e = stuck(dir, "findings.csv")(std::io::Error::from_raw_os_error(32));
+        let text = format!("{:#}", held_open(e, false, Lang::Vi));
+        assert!(
+            text.contains("findings.csv") && text.contains("os error 32"),
+            "{text}"
+        );
+        let e = stuck(dir, "findings.csv")(std::io::Error::from_raw_os_error(2));
+        let text = format!("{:#}", held_open(e, true, Lang::Vi));
+        assert!(!text.contains("Excel"), "{text}");
+        let plain = std::io::Error::from_raw_os_error(32);
+        assert!(!format!("{:#}", held_open(plain, true, Lang::Vi)).contains("Excel"));
     }
 
     #[test]

@@ -167,6 +167,10 @@ const ARGS: &[(&str, &str)] = &[
         "Số luồng xử lý (mặc định 0: một luồng cho mỗi lõi CPU).",
     ),
     (
+        "index_memory",
+        "Số byte các chỉ mục đối chiếu giữa các bản ghi được giữ trong bộ nhớ trước khi ghi ra tệp tạm (dùng cho kiểm thử).",
+    ),
+    (
         "as_of",
         "Ngày được coi là hôm nay, dạng YYYY-MM-DD (khi chạy lại dữ liệu cũ, khi kiểm thử).",
     ),

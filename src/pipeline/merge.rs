@@ -60,6 +60,8 @@ pub(super) struct Merged {
     dir: PathBuf,
     /// The bytes the indexes may take in memory; `None`: no limit.
     budget: Option<usize>,
+    /// How many times the indexes went to disk.
+    pub(super) spills: u64,
     ids: IdIndex,
     splits: SplitIndex,
     doses: DoseIndex,
@@ -273,10 +275,13 @@ pub(super) fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<s
             .into_iter()
             .map(|(u, p)| Pair(global[u as usize], p)),
     );
-    if m.budget.is_some_and(|b| m.memory() > b)
-        && let Err(e) = m.spill()
-    {
-        m.store_error.get_or_insert(e);
+    if m.budget.is_some_and(|b| m.memory() > b) {
+        match m.spill() {
+            Ok(()) => m.spills += 1,
+            Err(e) => {
+                m.store_error.get_or_insert(e);
+            }
+        }
     }
 }
 

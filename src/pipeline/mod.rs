@@ -185,6 +185,9 @@ pub struct ScanResult {
     pub captured: Option<People>,
     /// What matching against the registry gave, when there was one.
     pub registry: Option<RegistryTotals>,
+    /// How many times the cross-record indexes went to disk past
+    /// [`ScanConfig::index_memory`] (0: the scan held them in memory).
+    pub index_spills: u64,
 }
 
 /// Counts of the matching against a registry: counts only, nothing of any resident.
@@ -358,6 +361,7 @@ pub fn run(
             rows_covered: merged.registry_rows.0,
             rows_matched: merged.registry_rows.1,
         }),
+        index_spills: merged.spills,
     })
 }
 
@@ -400,5 +404,53 @@ mod tests {
         assert_eq!(config(3).threads(), 3);
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         assert_eq!(config(0).threads(), cores);
+    }
+
+    /// The budget really sends the indexes to disk (tests/spill.rs shows the outputs are the same
+    /// either way; this shows that "either way" happened).
+    #[test]
+    fn a_tiny_index_budget_spills_and_finds_the_same() {
+        let dir = tempfile::tempdir().expect("temporary files work in tests");
+        let path = dir.path().join("dump.csv");
+        let mut csv =
+            String::from("Họ và tên,Ngày sinh,Giới tính,Số CMND/CCCD,Mũi tiêm,Ngày tiêm\n");
+        for i in 0..3000u32 {
+            // Every number on two people: conflicts for the cross-record rules to find.
+            let name = if i % 2 == 0 {
+                "Nguyễn Văn An"
+            } else {
+                "Lê Văn Bình"
+            };
+            csv.push_str(&format!(
+                "{name},15/02/1985,Nam,0790850{:05},1,10/07/2021\n",
+                i / 2
+            ));
+        }
+        std::fs::write(&path, csv).expect("temporary files work in tests");
+        let scan = |budget: usize| {
+            let (files, errors) = crate::input::discover(std::slice::from_ref(&path));
+            assert!(errors.is_empty());
+            let config = ScanConfig {
+                read: ReadOptions::default(),
+                today: crate::rules::testing::TODAY,
+                threads: 2,
+                gazetteer: Arc::new(Gazetteer::default()),
+                capture: false,
+                registry: None,
+                index_memory: budget,
+            };
+            run(files, &config, &Progress::hidden(), dir.path()).expect("the scan runs")
+        };
+        let (memory, disk) = (scan(INDEX_MEMORY), scan(512));
+        assert_eq!(memory.index_spills, 0);
+        assert!(disk.index_spills > 0);
+        assert!(
+            memory
+                .by_code
+                .get(&Code::IdDuplicateConflict)
+                .is_some_and(|n| *n > 0)
+        );
+        assert_eq!(memory.by_code, disk.by_code);
+        assert_eq!((memory.people, memory.rows), (disk.people, disk.rows));
     }
 }

@@ -761,10 +761,7 @@ fn a_list_of_other_data_is_refused_and_others_still_apply() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    let list = common::walk(&d.join("lists"))
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
-        .unwrap();
+    let list = common::first_workbook(&d.join("lists"));
     let mut s = load(&list);
     assert!(s.accept_suggestions() > 0);
     save(&s, &d.join("returned/mine.xlsx"));
@@ -800,10 +797,7 @@ fn a_list_of_other_data_is_refused_and_others_still_apply() {
         ],
     );
     assert_eq!(out.status.code(), Some(0));
-    let other = common::walk(&d.join("other-lists"))
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
-        .unwrap();
+    let other = common::first_workbook(&d.join("other-lists"));
     let mut o = load(&other);
     assert!(o.accept_suggestions() > 0);
     save(&o, &d.join("returned/theirs.xlsx"));
@@ -884,10 +878,7 @@ fn dumps_sharing_keys(d: &Path) -> Vec<PathBuf> {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    let mut lists: Vec<PathBuf> = common::walk(&d.join("lists"))
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
-        .collect();
+    let mut lists: Vec<PathBuf> = common::workbooks(&d.join("lists"));
     lists.sort();
     lists
 }
@@ -1407,10 +1398,7 @@ fn suggestions_are_accepted_with_da_sua_and_certain_fixes_made_for_confirmed_peo
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    let list = common::walk(&d.join("lists"))
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
-        .unwrap();
+    let list = common::first_workbook(&d.join("lists"));
     let mut s = load(&list);
     let mark = vaxclean::output::list_workbook::CERTAIN_FIX;
     let rows = data_rows(&s);
@@ -1536,10 +1524,7 @@ fn notes_rows_typed_in_and_records_still_wrong_reach_the_outputs() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    let list = common::walk(&d.join("lists"))
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
-        .unwrap();
+    let list = common::first_workbook(&d.join("lists"));
     let mut l = load(&list);
     let rows = data_rows(&l);
     assert_eq!(rows.len(), 3);

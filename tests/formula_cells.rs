@@ -379,10 +379,7 @@ fn every_cell_of_every_workbook_written_keeps_formula_text_inert() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    let lists: Vec<PathBuf> = common::walk(&d.join("lists"))
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
-        .collect();
+    let lists: Vec<PathBuf> = common::workbooks(&d.join("lists"));
     assert!(!lists.is_empty());
 
     // A team fills the lists: R1 gains a valid ID number (so it goes to the import file, with

@@ -583,10 +583,7 @@ fn a_stray_cell_at_xfd1048576_costs_apply_nothing() {
     }
     let out = run_limited(d, 1024, &["export-list", "src.xlsx", "--out", "lists"]);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    let list = common::walk(&d.join("lists"))
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
-        .unwrap();
+    let list = common::first_workbook(&d.join("lists"));
     let mut sheets = vaxclean::sample::fill::Sheets::load(&list).unwrap();
     sheets.set(1_048_575, 16_383, Data::String("x".into()));
     sheets.save(&d.join("returned.xlsx")).unwrap();
@@ -641,9 +638,6 @@ fn workbooks_keep_their_temporary_files_in_the_output_folder() {
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
-    let lists: Vec<_> = common::walk(&d.join("lists"))
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
-        .collect();
+    let lists: Vec<_> = common::workbooks(&d.join("lists"));
     assert_eq!(lists.len(), 1, "{lists:?}");
 }

@@ -604,10 +604,7 @@ fn a_forged_registry_suggestion_is_not_applied() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    let list = common::walk(&d.join("lists"))
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
-        .unwrap();
+    let list = common::first_workbook(&d.join("lists"));
     let mut s = Sheets::load(&list).unwrap();
     let an = s
         .data_rows()

@@ -146,10 +146,7 @@ fn a_scan_through_runs_on_disk_finds_what_it_finds_in_memory() {
 
 /// Every list's path and its rows' cell values, as text.
 fn lists(out: &Path) -> Vec<(String, Vec<Vec<String>>)> {
-    let mut books: Vec<_> = walk(out)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
-        .collect();
+    let mut books = common::workbooks(out);
     books.sort();
     books
         .into_iter()

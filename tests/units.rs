@@ -6,7 +6,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use calamine::Data;
 use common::{AS_OF, run, text};
@@ -24,13 +24,6 @@ fn meta(s: &Sheets) -> BTreeMap<String, String> {
             (Some(Data::String(k)), _) => Some((k.clone(), String::new())),
             _ => None,
         })
-        .collect()
-}
-
-fn lists(dir: &Path) -> Vec<PathBuf> {
-    common::walk(dir)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
         .collect()
 }
 
@@ -97,7 +90,7 @@ fn a_2020_dump_listed_by_2025_communes_puts_everyone_where_their_commune_went() 
     let g = Gazetteer::builtin();
     let successors = Successors::builtin();
     let mut checked = 0;
-    for list in lists(&d.join("l2025")) {
+    for list in common::workbooks(&d.join("l2025")) {
         let s = Sheets::load(&list).unwrap();
         let m = meta(&s);
         assert_eq!(m["units"], "2025");
@@ -187,7 +180,7 @@ fn a_dump_written_in_2025_units_is_placed_and_listed_by_its_communes() {
         .count();
     assert!(unknown * 100 <= rows, "{unknown} of {rows}");
     export(d, "today.csv", "lists", "2025", &[]);
-    let written = lists(&d.join("lists"));
+    let written = common::workbooks(&d.join("lists"));
     // One list per commune of the dump (everyone lacks an ID number), under its province.
     assert!(written.len() + unknown >= rows, "{} lists", written.len());
     assert!(
@@ -254,7 +247,7 @@ fn a_split_commune_goes_where_the_address_says_else_to_be_determined() {
     }
     w.flush().unwrap();
     export(d, "dump.csv", "lists", "2025", &[]);
-    let written = lists(&d.join("lists"));
+    let written = common::workbooks(&d.join("lists"));
     assert_eq!(written.len(), 2, "{written:?}");
     let by_name = |end: &str| {
         written
@@ -282,7 +275,10 @@ fn a_list_of_a_2025_commune_applies_back_to_its_people() {
     let d = dir.path();
     dump_2025(&d.join("today.csv"), 400);
     export(d, "today.csv", "lists", "2025", &["--history", "h.sqlite"]);
-    let list = lists(&d.join("lists")).into_iter().next().unwrap();
+    let list = common::workbooks(&d.join("lists"))
+        .into_iter()
+        .next()
+        .unwrap();
     let mut s = Sheets::load(&list).unwrap();
     let r = s.data_rows()[0];
     let key = s.text(r, 1);

@@ -168,6 +168,19 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Every workbook (.xlsx) under `dir`, recursively: the lists export-list wrote.
+pub fn workbooks(dir: &Path) -> Vec<PathBuf> {
+    walk(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .collect()
+}
+
+/// The first workbook under `dir` (a test that exported one list).
+pub fn first_workbook(dir: &Path) -> PathBuf {
+    workbooks(dir).into_iter().next().expect("a workbook")
+}
+
 /// The header of the small dumps the input tests build.
 pub const DUMP_HEADER: [&str; 8] = [
     "Mã đối tượng",

@@ -730,7 +730,7 @@ struct Reading {
     legacy: Legacy,
     name: String,
     score: u32,
-    /// A word read either way with the same score in a cell partly retyped in Unicode.
+    /// A word read either way with the same score.
     tie: bool,
     /// The name with every such word decoded.
     likely: String,
@@ -766,7 +766,8 @@ fn read_as(tokens: &[&str], as_is: &[AsIs], legacy: Legacy) -> Option<Reading> {
     let (mut score, mut tie, mut evident) = (0u32, false, false);
     for (i, ((d, a), t)) in decoded.iter().zip(as_is).zip(tokens).enumerate() {
         let (odd, a) = (a.odd, a.score);
-        let (word, s) = match d {
+        // The word of this reading, the word of the likely reading, the score.
+        let (word, likely_word, s) = match d {
             Decoded::Text(text, s)
                 if *s < NOT
                     && *s <= a
@@ -776,23 +777,21 @@ fn read_as(tokens: &[&str], as_is: &[AsIs], legacy: Legacy) -> Option<Reading> {
                 // Damage evident in the token (or a word no name has made a common name word:
                 // "Thò" → Thị): the reading that makes it a name's.
                 evident = true;
-                (text.as_str(), *s)
+                (text.as_str(), text.as_str(), *s)
             }
-            Decoded::Text(text, s) if !odd && *s < a => (text.as_str(), *s),
+            Decoded::Text(text, s) if !odd && *s < a => (text.as_str(), text.as_str(), *s),
             // A word read either way has no certain reading: it may be one a person retyped in
             // Unicode. The likely one is the encoding's (a word that looks right is one nobody
             // retyped), and the cell's reading the encoding's when nothing in it shows Unicode.
             Decoded::Text(text, s) if !odd && *s == a && *s < NOT => {
                 tie = true;
-                likely.push(text.as_str());
-                words.push(if unicode { *t } else { text.as_str() });
-                score = score.saturating_add(a);
-                continue;
+                let word = if unicode { *t } else { text.as_str() };
+                (word, text.as_str(), a)
             }
-            _ => (*t, a),
+            _ => (*t, *t, a),
         };
-        likely.push(word);
         words.push(word);
+        likely.push(likely_word);
         score = score.saturating_add(s);
     }
     if !evident {

@@ -45,14 +45,15 @@ impl IdNum {
         }
     }
 
-    /// The number as an integer key (leading zeros are kept apart by the length bit).
+    /// The number as an integer key (leading zeros are kept apart by the length bit: see
+    /// [`key_digits`]).
     pub fn key(&self) -> u64 {
         let v = self
             .0
             .as_bytes()
             .iter()
             .fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'));
-        v | (u64::from(self.0.len() == 12) << 63)
+        v | if self.0.len() == 12 { TWELVE } else { 0 }
     }
 
     fn digit(&self, i: usize) -> u16 {
@@ -150,6 +151,18 @@ pub enum IdReading {
     },
 }
 
+/// The length bit of [`IdNum::key`]: set for a 12-digit number.
+pub const TWELVE: u64 = 1 << 63;
+
+/// The digits of the number whose [`IdNum::key`] is `key`.
+pub fn key_digits(key: u64) -> String {
+    if key & TWELVE != 0 {
+        format!("{:012}", key & !TWELVE)
+    } else {
+        format!("{key:09}")
+    }
+}
+
 impl IdReading {
     /// The number to use for cross-checks (sex, birth year, duplicates), when there is one.
     pub fn number(&self) -> Option<IdNum> {
@@ -159,6 +172,18 @@ impl IdReading {
                 repaired: Some(id), ..
             } => Some(*id),
             _ => None,
+        }
+    }
+
+    /// Whether `cell`, which this was read from, is exactly a valid number's digits: the
+    /// number's key ([`IdNum::key`]) then says all the cell says ([`key_digits`]).
+    pub fn is_written_as_digits(&self, cell: Option<&str>) -> bool {
+        match self {
+            IdReading::Valid {
+                id,
+                separators: false,
+            } => cell == Some(id.as_str()),
+            _ => false,
         }
     }
 }

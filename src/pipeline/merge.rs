@@ -28,8 +28,9 @@ static EMPTY_UNIT: UnitKey = UnitKey {
 /// Distinct people per unit (indexed by unit) and in all.
 type Distinct = (Vec<u64>, u64);
 
-/// A row's unit and person, for counting people.
+/// A row's unit and person, for counting people (aligned to 4 bytes: 12 bytes, not 16).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[repr(C, packed(4))]
 pub(super) struct Pair(u32, u64);
 
 impl RunItem for Pair {
@@ -161,20 +162,25 @@ impl Merged {
         let people_pairs = std::mem::take(&mut self.people);
         let error_pairs = std::mem::take(&mut self.error_people);
         let units_len = self.unit_rows.len();
-        // The cross-record rules and the people counts need nothing of each other, but the
-        // record ids the other rules' findings show are read from the record-id rule's index.
+        // The cross-record rules and the people counts need nothing of each other; the record
+        // ids the other rules' findings show are then read from the record-id rule's index.
         let (cross, (people, error_people)) = rayon::join(
             || -> io::Result<_> {
-                let (found, mut by_row) = record_id::duplicates(records, names)?;
-                let ((id_conflicts, split_people), dose_conflicts) = rayon::join(
+                let ((records, (id_conflicts, split_people)), dose_conflicts) = rayon::join(
                     || {
                         rayon::join(
-                            || duplicates::conflicts(ids, names, &by_row),
-                            || split::splits(splits, names, &by_row),
+                            || record_id::duplicates(records, names),
+                            || {
+                                rayon::join(
+                                    || duplicates::conflicts(ids, names),
+                                    || split::splits(splits, names),
+                                )
+                            },
                         )
                     },
-                    || dose::duplicates(doses, names, &by_row),
+                    || dose::duplicates(doses, names),
                 );
+                let (found, mut by_row) = records?;
                 let mut others = (id_conflicts?, split_people?, dose_conflicts?);
                 by_row.fill(
                     others

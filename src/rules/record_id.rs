@@ -4,15 +4,15 @@
 //!
 //! Every row with a non-empty record id is indexed once (the hash of the id, a short person key,
 //! and the id's text); this index also keeps every row's record id for the other cross-record
-//! rules' findings ([`RecordIds`]; when the index went to disk, their record ids are filled in
-//! afterwards, [`RecordIds::fill`]). Once all inputs are read, every row of a key that is in more
+//! rules' findings: they are made without it and [`RecordIds::fill`] gives them theirs in one
+//! pass over the index, in memory or on disk. Once all inputs are read, every row of a key that is in more
 //! than one input or on more than one person is reported.
 
 use std::hash::Hasher;
 
 use crate::findings::Finding;
 use crate::record::{Field, RawRecord, RowLoc, trim};
-use crate::rules::row_index::{ByLoc, Entry, Keyed, RowIndex, le_u32};
+use crate::rules::row_index::{Entry, Keyed, RowIndex, le_u32};
 use crate::rules::{Code, Detail};
 use crate::util::StableHasher;
 
@@ -50,41 +50,19 @@ impl Keyed for RecordEntry {
 /// The rows with a record id.
 pub type RecordIndex = RowIndex<RecordEntry>;
 
-/// Every row's record id, by row (see [`duplicates`]).
-#[derive(Debug)]
-pub enum RecordIds {
-    /// In memory, sorted by row.
-    Memory(ByLoc<RecordEntry>),
-    /// On disk: [`RecordIds::get`] gives "", and [`RecordIds::fill`] fills the findings in.
-    Disk(RecordIndex),
-}
-
-impl Default for RecordIds {
-    fn default() -> Self {
-        RecordIds::Memory(ByLoc::default())
-    }
-}
+/// Every row's record id (see [`duplicates`]), for the other cross-record rules' findings.
+#[derive(Debug, Default)]
+pub struct RecordIds(RecordIndex);
 
 impl RecordIds {
-    /// The record id of the row at `loc`, trimmed ("" when it has none, or when the ids are on
-    /// disk: see [`RecordIds::fill`]).
-    pub fn get(&self, loc: RowLoc) -> &str {
-        match self {
-            RecordIds::Memory(by_loc) => trim(by_loc.text(loc)),
-            RecordIds::Disk(_) => "",
-        }
-    }
-
-    /// Gives the findings made while the ids were on disk their rows' record ids, in one pass
-    /// over the index (nothing to do when they were in memory). An `Err` is the index's
-    /// temporary file failing.
+    /// Gives `found` their rows' record ids (trimmed; "" for a row without one), in one pass
+    /// over the index: the rows with findings are few, so looking each row up among them costs
+    /// less than sorting the index by row. An `Err` is the index's temporary file failing.
     pub fn fill<'f>(
         &mut self,
         found: impl IntoIterator<Item = &'f mut Finding>,
     ) -> std::io::Result<()> {
-        let RecordIds::Disk(index) = self else {
-            return Ok(());
-        };
+        let index = &mut self.0;
         let mut found: Vec<&mut Finding> = found.into_iter().collect();
         found.sort_unstable_by_key(|f| f.loc);
         let mut locs: Vec<RowLoc> = found.iter().map(|f| f.loc).collect();
@@ -132,12 +110,7 @@ pub fn duplicates<'u>(
     let found = index.findings(judge, Code::RecordIdDuplicate, unit, |_, text| {
         trim(text).to_string()
     })?;
-    let ids = if index.is_spilled() {
-        RecordIds::Disk(index)
-    } else {
-        RecordIds::Memory(index.into_by_loc())
-    };
-    Ok((found, ids))
+    Ok((found, RecordIds(index)))
 }
 
 /// How many inputs and people share one record id; `None` when it is one person in one input
@@ -303,7 +276,7 @@ mod tests {
         put(&mut ix, 1, 3, "VX7", 2);
         put(&mut ix, 1, 4, "VX8", 2);
         put(&mut ix, 1, 5, "", 2);
-        let (mut found, ids) = duplicates(ix, places).expect("temporary files work in tests");
+        let (mut found, mut ids) = duplicates(ix, places).expect("temporary files work in tests");
         found.sort_by_key(|(_, f)| f.loc);
         assert_eq!(found.len(), 2);
         let (unit, f) = &found[0];
@@ -322,9 +295,17 @@ mod tests {
             sheet: source,
             row,
         };
-        assert_eq!(ids.get(at(0, 2)), "VX7");
-        assert_eq!(ids.get(at(1, 4)), "VX8");
-        assert_eq!(ids.get(at(1, 5)), "");
-        assert_eq!(ids.get(at(9, 9)), "");
+        // Findings of another rule on rows with, without and with no such record id.
+        let mut others: Vec<Finding> = [at(0, 2), at(1, 4), at(1, 5), at(9, 9), at(1, 4)]
+            .into_iter()
+            .map(|loc| Finding { loc, ..f.clone() })
+            .collect();
+        for o in &mut others {
+            std::sync::Arc::make_mut(&mut o.row).record_id = "".into();
+        }
+        ids.fill(&mut others)
+            .expect("temporary files work in tests");
+        let got: Vec<&str> = others.iter().map(|o| &*o.row.record_id).collect();
+        assert_eq!(got, ["VX7", "VX8", "", "", "VX8"]);
     }
 }

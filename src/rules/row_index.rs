@@ -32,6 +32,11 @@ pub trait Keyed: Copy + Send + Sync + Default {
     fn put(&self, out: &mut Vec<u8>);
     /// Reads the data [`Keyed::put`] wrote at the head of `bytes`, with the bytes it took.
     fn get(bytes: &[u8]) -> Option<(Self, usize)>;
+    /// The value a finding on the row shows, from the text `kept` for it (a rule may keep no
+    /// text when its data says the same: a number written as exactly its digits).
+    fn shown<'a>(&self, kept: &'a str) -> std::borrow::Cow<'a, str> {
+        std::borrow::Cow::Borrowed(kept)
+    }
 }
 
 /// A `u32` and a `u64`, little-endian, at the head of `b` (for [`Keyed::get`]).
@@ -53,15 +58,60 @@ pub struct Entry<T> {
     pub loc: RowLoc,
     /// The row's unit, numbered by the caller.
     pub unit: u32,
-    start: u32,
-    len: u32,
+    /// Where its text is in the index's [`Arena`].
+    text: u32,
+}
+
+/// The texts of an index's rows, one after the other, each after its length (one byte, or 255
+/// and four): an entry needs four bytes to find its text, and an empty text takes none.
+#[derive(Debug, Default)]
+struct Arena(Vec<u8>);
+
+impl Arena {
+    /// Where an empty text is.
+    const EMPTY: u32 = u32::MAX;
+
+    fn with_capacity(bytes: usize) -> Self {
+        Arena(Vec::with_capacity(bytes))
+    }
+
+    /// Keeps `text`; gives where it is.
+    fn push(&mut self, text: &str) -> u32 {
+        if text.is_empty() {
+            return Arena::EMPTY;
+        }
+        let at = self.0.len() as u32;
+        match u8::try_from(text.len()) {
+            Ok(n) if n < 255 => self.0.push(n),
+            _ => {
+                self.0.push(255);
+                self.0.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            }
+        }
+        self.0.extend_from_slice(text.as_bytes());
+        at
+    }
+
+    /// The text kept at `at` ("" for [`Arena::EMPTY`]).
+    fn get(&self, at: u32) -> &str {
+        let at = at as usize;
+        let (len, from) = match self.0.get(at) {
+            Some(255) => (le_u32(&self.0, at + 1).unwrap_or(0) as usize, at + 5),
+            Some(n) => (usize::from(*n), at + 1),
+            None => return "",
+        };
+        self.0
+            .get(from..from + len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
 }
 
 /// Rows kept for a cross-record rule.
 #[derive(Debug)]
 pub struct RowIndex<T> {
     entries: Vec<Entry<T>>,
-    arena: String,
+    arena: Arena,
     /// The rows written to disk, once the index was past its budget.
     runs: Option<Runs>,
 }
@@ -70,20 +120,18 @@ impl<T> Default for RowIndex<T> {
     fn default() -> Self {
         RowIndex {
             entries: Vec::new(),
-            arena: String::new(),
+            arena: Arena::default(),
             runs: None,
         }
     }
 }
 
 /// The text kept for `e` in `arena`.
-fn text_in<'a, T>(arena: &'a str, e: &Entry<T>) -> &'a str {
-    arena
-        .get(e.start as usize..(e.start + e.len) as usize)
-        .unwrap_or("")
+fn text_in<'a, T>(arena: &'a Arena, e: &Entry<T>) -> &'a str {
+    arena.get(e.text)
 }
 
-/// A row read back from disk: its entry (its text at 0) and its text.
+/// A row read back from disk: its entry (its text in no arena) and its text.
 #[derive(Default)]
 struct OnDisk<T> {
     entry: Entry<T>,
@@ -121,11 +169,9 @@ impl<T: Keyed> RunItem for OnDisk<T> {
                 row: n(2)?,
             },
             unit: n(3)?,
-            start: 0,
-            len: 0,
+            text: Arena::EMPTY,
         };
         let text = std::str::from_utf8(bytes.get(at + 16..)?).ok()?;
-        self.entry.len = text.len() as u32;
         self.text.clear();
         self.text.push_str(text);
         Some(())
@@ -137,7 +183,7 @@ impl<T> RowIndex<T> {
     pub fn with_capacity(rows: usize) -> Self {
         RowIndex {
             entries: Vec::with_capacity(rows),
-            arena: String::with_capacity(rows * 16),
+            arena: Arena::with_capacity(rows * 16),
             runs: None,
         }
     }
@@ -151,20 +197,18 @@ impl<T: Keyed> RowIndex<T> {
 
     /// Keeps `data` for the row at `loc`, with `text` for the finding.
     pub fn push_text(&mut self, data: T, loc: RowLoc, unit: u32, text: &str) {
-        let start = self.arena.len() as u32;
-        self.arena.push_str(text);
+        let text = self.arena.push(text);
         self.entries.push(Entry {
             data,
             loc,
             unit,
-            start,
-            len: self.arena.len() as u32 - start,
+            text,
         });
     }
 
     /// The bytes the rows in memory take.
     pub fn memory(&self) -> usize {
-        self.entries.capacity() * std::mem::size_of::<Entry<T>>() + self.arena.capacity()
+        self.entries.capacity() * std::mem::size_of::<Entry<T>>() + self.arena.0.capacity()
     }
 
     /// Whether some rows are on disk ([`RowIndex::spill`]).
@@ -187,10 +231,12 @@ impl<T: Keyed> RowIndex<T> {
 
     /// Adds every entry of `other`, whose unit `u` is unit `units[u]` here.
     pub fn append(&mut self, other: RowIndex<T>, units: &[u32]) {
-        let shift = self.arena.len() as u32;
-        self.arena.push_str(&other.arena);
+        let shift = self.arena.0.len() as u32;
+        self.arena.0.extend_from_slice(&other.arena.0);
         self.entries.extend(other.entries.into_iter().map(|mut e| {
-            e.start += shift;
+            if e.text != Arena::EMPTY {
+                e.text += shift;
+            }
             e.unit = units.get(e.unit as usize).copied().unwrap_or(e.unit);
             e
         }));
@@ -245,7 +291,7 @@ impl<T: Keyed> RowIndex<T> {
         record_id: impl Fn(RowLoc, &str) -> String,
     ) -> io::Result<Vec<(u32, Finding)>> {
         let mut out = Vec::new();
-        let mut emit = |group: &[Entry<T>], arena: &str| {
+        let mut emit = |group: &[Entry<T>], arena: &Arena| {
             if group.len() < 2 {
                 return;
             }
@@ -253,10 +299,10 @@ impl<T: Keyed> RowIndex<T> {
                 let Some(e) = group.get(i) else {
                     continue;
                 };
-                let value = text_in(arena, e);
+                let value = e.data.shown(text_in(arena, e));
                 let (province, district, commune) = unit(e.unit);
                 let info = RowInfo {
-                    record_id: record_id(e.loc, value).into(),
+                    record_id: record_id(e.loc, &value).into(),
                     province: province.into(),
                     district: district.into(),
                     commune: commune.into(),
@@ -268,7 +314,7 @@ impl<T: Keyed> RowIndex<T> {
                         row: Arc::new(info),
                         field: code.field(),
                         code,
-                        value: value.into(),
+                        value: value.as_ref().into(),
                         suggestion: suggestion.as_str().into(),
                         detail,
                     },
@@ -286,7 +332,7 @@ impl<T: Keyed> RowIndex<T> {
         write_run(runs, &mut self.entries, &mut self.arena)?;
         // One group at a time, its texts in an arena of its own.
         let mut group: Vec<Entry<T>> = Vec::new();
-        let mut arena = String::new();
+        let mut arena = Arena::default();
         let mut merge = runs.merge::<OnDisk<T>>()?;
         while let Some(row) = merge.next()? {
             if group
@@ -295,11 +341,10 @@ impl<T: Keyed> RowIndex<T> {
             {
                 emit(&group, &arena);
                 group.clear();
-                arena.clear();
+                arena.0.clear();
             }
             let mut e = row.entry;
-            e.start = arena.len() as u32;
-            arena.push_str(&row.text);
+            e.text = arena.push(&row.text);
             group.push(e);
         }
         emit(&group, &arena);
@@ -313,9 +358,12 @@ impl<T: Keyed> RowIndex<T> {
         locs: &[RowLoc],
         mut each: impl FnMut(usize, &str),
     ) -> io::Result<()> {
+        // Every row of the index is asked about: a hash look-up, not a search.
+        let at: std::collections::HashMap<RowLoc, usize, ahash::RandomState> =
+            locs.iter().enumerate().map(|(i, l)| (*l, i)).collect();
         let mut one = |e: &Entry<T>, text: &str| {
-            if let Ok(i) = locs.binary_search(&e.loc) {
-                each(i, text);
+            if let Some(i) = at.get(&e.loc) {
+                each(*i, text);
             }
         };
         let Some(runs) = &mut self.runs else {
@@ -331,19 +379,13 @@ impl<T: Keyed> RowIndex<T> {
         }
         Ok(())
     }
-
-    /// The index sorted by where the rows are, to look texts up by row.
-    pub fn into_by_loc(mut self) -> ByLoc<T> {
-        self.entries.par_sort_unstable_by_key(|e| e.loc);
-        ByLoc(self)
-    }
 }
 
 /// Writes `entries`, sorted by key, as one run, and empties them.
 fn write_run<T: Keyed>(
     runs: &mut Runs,
     entries: &mut Vec<Entry<T>>,
-    arena: &mut String,
+    arena: &mut Arena,
 ) -> io::Result<()> {
     if entries.is_empty() {
         return Ok(());
@@ -355,26 +397,67 @@ fn write_run<T: Keyed>(
     }
     w.finish()?;
     *entries = Vec::new();
-    *arena = String::new();
+    *arena = Arena::default();
     Ok(())
 }
 
-/// An index sorted by row: [`ByLoc::text`] finds a row's text.
-#[derive(Debug)]
-pub struct ByLoc<T>(RowIndex<T>);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::dose::DoseEntry;
+    use crate::rules::duplicates::IdEntry;
+    use crate::rules::record_id::RecordEntry;
+    use crate::rules::split::SplitEntry;
 
-impl<T> Default for ByLoc<T> {
-    fn default() -> Self {
-        ByLoc(RowIndex::default())
+    #[test]
+    fn texts_come_back_as_kept() {
+        let long = "x".repeat(300);
+        let mut a = Arena::default();
+        let at: Vec<u32> = ["", "079085012345", "", &long, "Số 1", &"y".repeat(254)]
+            .iter()
+            .map(|t| a.push(t))
+            .collect();
+        assert_eq!(
+            (at[0], at[2]),
+            (Arena::EMPTY, Arena::EMPTY),
+            "no room for nothing"
+        );
+        let got: Vec<&str> = at.iter().map(|i| a.get(*i)).collect();
+        assert_eq!(got[1], "079085012345");
+        assert_eq!(got[3], long);
+        assert_eq!(got[4], "Số 1");
+        assert_eq!(got[5].len(), 254);
+        assert_eq!(a.get(a.0.len() as u32 + 7), "", "past the end");
     }
-}
 
-impl<T: Keyed> ByLoc<T> {
-    /// The text kept for the row at `loc` ("" when the row is not indexed).
-    pub fn text(&self, loc: RowLoc) -> &str {
-        match self.0.entries.binary_search_by_key(&loc, |e| e.loc) {
-            Ok(i) => self.0.text(&self.0.entries[i]),
-            Err(_) => "",
-        }
+    #[test]
+    fn appended_indexes_keep_their_texts() {
+        let loc = |row| RowLoc {
+            source: 0,
+            sheet: 0,
+            row,
+        };
+        let mut one: RowIndex<RecordEntry> = RowIndex::default();
+        one.push_text(RecordEntry::default(), loc(1), 0, "VX1");
+        let mut two: RowIndex<RecordEntry> = RowIndex::default();
+        two.push_text(RecordEntry::default(), loc(2), 0, "");
+        two.push_text(RecordEntry::default(), loc(3), 1, "VX3");
+        one.append(two, &[5, 6]);
+        let got: Vec<(u32, u32, &str)> = one
+            .entries
+            .iter()
+            .map(|e| (e.loc.row, e.unit, one.text(e)))
+            .collect();
+        assert_eq!(got, [(1, 0, "VX1"), (2, 5, ""), (3, 6, "VX3")]);
+    }
+
+    /// What a row costs in memory: most of a scan's memory is these entries.
+    #[test]
+    fn entries_stay_small() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<Entry<IdEntry>>(), 40);
+        assert_eq!(size_of::<Entry<SplitEntry>>(), 36);
+        assert_eq!(size_of::<Entry<DoseEntry>>(), 32);
+        assert_eq!(size_of::<Entry<RecordEntry>>(), 32);
     }
 }

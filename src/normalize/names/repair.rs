@@ -16,10 +16,9 @@
 //! - of the encodings, the reading with the best score wins; two different readings with the same
 //!   score leave the cell without a suggestion.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use super::legacy::decode;
 use super::syllable::{Word, classify};
@@ -542,6 +541,17 @@ fn key(word: &str) -> String {
     key_in(&nfc, &mut buf).unwrap_or_default().to_string()
 }
 
+/// Gives `f` the [`key`] of `word`, built on the stack when the word is composed already (as
+/// every word of a clean form is): the name lists are asked about every word of every reading.
+fn with_key<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; KEY];
+    if is_nfc_quick(word.chars()) == IsNormalized::Yes {
+        return f(key_in(word, &mut buf).unwrap_or_default());
+    }
+    let nfc: String = word.nfc().collect();
+    f(key_in(&nfc, &mut buf).unwrap_or_default())
+}
+
 /// The longest key looked up.
 const KEY: usize = 48;
 
@@ -577,14 +587,15 @@ pub fn is_listed(word: &str) -> bool {
     key_in(word, &mut buf).is_some_and(|k| NAME_KEYS.contains(k))
 }
 
-static SURNAME_KEYS: LazyLock<HashSet<String>> =
-    LazyLock::new(|| SURNAMES.iter().map(|w| key(w)).collect());
-static COMMONEST_KEYS: LazyLock<HashSet<String>> =
+/// A set of keys: looked up for every word of every reading tried, so with a fast hasher.
+type Keys = std::collections::HashSet<String, ahash::RandomState>;
+
+static SURNAME_KEYS: LazyLock<Keys> = LazyLock::new(|| SURNAMES.iter().map(|w| key(w)).collect());
+static COMMONEST_KEYS: LazyLock<Keys> =
     LazyLock::new(|| COMMONEST.iter().map(|w| key(w)).collect());
-static NAME_KEYS: LazyLock<HashSet<String>> =
+static NAME_KEYS: LazyLock<Keys> =
     LazyLock::new(|| NAMES.iter().chain(SURNAMES).map(|w| key(w)).collect());
-static GIVEN_KEYS: LazyLock<HashSet<String>> =
-    LazyLock::new(|| NAMES.iter().map(|w| key(w)).collect());
+static GIVEN_KEYS: LazyLock<Keys> = LazyLock::new(|| NAMES.iter().map(|w| key(w)).collect());
 
 /// Where a word stands in a name: the surname comes first, the given name last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -635,13 +646,10 @@ pub fn first_word_is_surname_lookalike(s: &str) -> bool {
 /// name word first or a surname that is no given name last 1 (Hồ is a surname, Hoà a given
 /// name), a syllable 2, a rare syllable 4, a minority word 5, no name's word [`NOT`].
 fn word_score(word: &str, pos: Pos) -> u32 {
-    let class = classify(word);
+    let (class, given, surname) = word_facts(word);
     if class == Word::Not {
         return NOT;
     }
-    let k = key(word);
-    let given = GIVEN_KEYS.contains(&k);
-    let surname = SURNAME_KEYS.contains(&k);
     match pos {
         Pos::First if surname => return 0,
         Pos::Middle if given || surname => return 0,
@@ -656,27 +664,63 @@ fn word_score(word: &str, pos: Pos) -> u32 {
     }
 }
 
+/// How `word` reads, and whether it is a listed given name and a listed surname. The same
+/// words come back in reading after reading (every encoding is tried on every damaged name), so
+/// each thread remembers the last few thousand.
+fn word_facts(word: &str) -> (Word, bool, bool) {
+    type Facts = std::collections::HashMap<String, (Word, bool, bool), ahash::RandomState>;
+    /// Past this many words the memory is emptied (a few hundred kilobytes at most).
+    const REMEMBERED: usize = 4096;
+    thread_local! {
+        static FACTS: std::cell::RefCell<Facts> = std::cell::RefCell::new(Facts::default());
+    }
+    let facts = |w: &str| {
+        let (given, surname) = with_key(w, |k| (GIVEN_KEYS.contains(k), SURNAME_KEYS.contains(k)));
+        (classify(w), given, surname)
+    };
+    FACTS.with(|cell| {
+        let Ok(mut memo) = cell.try_borrow_mut() else {
+            return facts(word);
+        };
+        if let Some(f) = memo.get(word) {
+            return *f;
+        }
+        let f = facts(word);
+        if memo.len() >= REMEMBERED {
+            memo.clear();
+        }
+        memo.insert(word.to_string(), f);
+        f
+    })
+}
+
 /// Whether a decoded token is one of the [`COMMONEST`] words.
 fn commonest(token: &str) -> bool {
     let clean = clean_form(token);
-    !clean.contains(' ') && COMMONEST_KEYS.contains(&key(&clean))
+    !clean.contains(' ') && with_key(&clean, |k| COMMONEST_KEYS.contains(k))
 }
 
 /// The score of a cell's token (what lies between two spaces; a no-break space inside it is
 /// damage, not a word break), as its clean form reads.
+#[cfg(test)]
 fn token_score(token: &str, pos: Pos) -> u32 {
-    let clean = clean_form(token);
+    clean_score(&clean_form(token), pos)
+}
+
+/// [`token_score`] of the token whose clean form is `clean`.
+fn clean_score(clean: &str, pos: Pos) -> u32 {
     if !clean.chars().all(|c| c == ' ' || is_name_char(c)) {
         return NOT;
     }
     let mut total = 0u32;
     let mut any = false;
-    let words: Vec<&str> = clean.split(' ').filter(|w| !w.is_empty()).collect();
-    for (i, w) in words.iter().enumerate() {
+    let words = || clean.split(' ').filter(|w| !w.is_empty());
+    let last = words().count().saturating_sub(1);
+    for (i, w) in words().enumerate() {
         any = true;
         let at = match pos {
             Pos::First if i == 0 => Pos::First,
-            Pos::Last if i + 1 == words.len() => Pos::Last,
+            Pos::Last if i == last => Pos::Last,
             _ => Pos::Middle,
         };
         total = total.saturating_add(word_score(w, at));
@@ -694,7 +738,7 @@ enum Decoded {
     Text(String, u32),
 }
 
-fn decode_token(token: &str, legacy: Legacy, pos: Pos) -> Decoded {
+fn decode_token(token: &str, clean_token: &str, legacy: Legacy, pos: Pos) -> Decoded {
     // The apostrophe family reads as `'` (but for UTF-8 read as a code page, where ‘ and ’ are
     // bytes of letters: "á»‘" is "ố").
     let double = matches!(legacy, Legacy::DoubleUtf8 | Legacy::DoubleUtf8Cp1250);
@@ -710,10 +754,13 @@ fn decode_token(token: &str, legacy: Legacy, pos: Pos) -> Decoded {
     };
     match decode(word, legacy) {
         None => Decoded::Foreign,
-        Some(text) if clean_form(&text) == clean_form(token) => Decoded::Same,
         Some(text) => {
-            let score = token_score(&text, pos);
-            Decoded::Text(text, score)
+            let clean = clean_form(&text);
+            if clean == clean_token {
+                Decoded::Same
+            } else {
+                Decoded::Text(text, clean_score(&clean, pos))
+            }
         }
     }
 }
@@ -739,17 +786,19 @@ struct Reading {
 /// A token as it stands: its score, and whether it shows damage (a word no name has, or
 /// something no Vietnamese name shows even where the clean form reads as a name: "ð", a
 /// no-break space, a capital inside a word, a legacy mark after a vowel).
-#[derive(Clone, Copy)]
 struct AsIs {
     score: u32,
     odd: bool,
+    /// The token's clean form (what a reading that changes nothing gives).
+    clean: String,
 }
 
 fn read_as(tokens: &[&str], as_is: &[AsIs], legacy: Legacy) -> Option<Reading> {
     let decoded: Vec<Decoded> = tokens
         .iter()
         .enumerate()
-        .map(|(i, t)| decode_token(t, legacy, Pos::of(i, tokens.len())))
+        .zip(as_is)
+        .map(|((i, t), a)| decode_token(t, &a.clean, legacy, Pos::of(i, tokens.len())))
         .collect();
     // A token typed in Unicode: the encoding cannot show it, or reads it as no name's word.
     let unicode = decoded.iter().zip(as_is).any(|(d, a)| match d {
@@ -822,11 +871,13 @@ pub fn repair(s: &str) -> Option<Repair> {
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let score = token_score(t, Pos::of(i, tokens.len()));
+            let clean = clean_form(t);
+            let score = clean_score(&clean, Pos::of(i, tokens.len()));
             let small = capitals && t.chars().skip(1).any(char::is_lowercase);
             AsIs {
                 score,
                 odd: score >= NOT || small || has_anomaly(t),
+                clean,
             }
         })
         .collect();

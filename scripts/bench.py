@@ -8,8 +8,10 @@ and alternating A B A B so that machine drift hits both alike:
   * `vaxclean scan` on an xlsx dump vs  a bare calamine cell-by-cell read of the same sheet;
   * `vaxclean export-list` of a CSV dump spread over 1,000 communes vs `vaxclean scan` of it
     (the budget is absolute, 20 s; the scan shows what writing the workbooks adds);
-  * `vaxclean apply-corrections` of those 1,000 lists, filled by `examples/fill_lists.rs` the way a
-    team that trusts the suggestions would, onto the same dump, vs `vaxclean scan` of it;
+  * `vaxclean apply-corrections` of those 1,000 lists — exported again with `--include-repairable`, so
+    that the people `vaxclean repair` would fix are listed with their suggestions too — filled by
+    `examples/fill_lists.rs` the way a team that trusts the suggestions would, onto the same dump, vs
+    `vaxclean scan` of it;
   * with pandas installed (`pip install pandas openpyxl`): `vaxclean scan` vs `scripts/pandas_checks.py`
     (the main checks, vectorised pandas) on the CSV dump, and on the xlsx dump through openpyxl;
   * with Splink installed (`pip install splink`): `vaxclean scan --registry` vs `scripts/registry_splink.py`
@@ -140,9 +142,15 @@ def main():
                 [VAXCLEAN, "export-list", export_path, "--out", lists, "-q"],
                 [VAXCLEAN, "scan", export_path, "--out", out, "-q"], args.runs),
     ]
+    # The default lists leave out the people `repair` fixes alone, and with them nearly every
+    # suggestion: the lists returned are exported with them, so that corrections get applied.
+    all_lists = os.path.join(args.dir, "lists-all")
+    subprocess.run(["rm", "-rf", all_lists], check=True)
+    subprocess.run([VAXCLEAN, "export-list", export_path, "--include-repairable", "--out", all_lists, "-q"],
+                   check=True)
     returned = os.path.join(args.dir, "returned")
     subprocess.run(["rm", "-rf", returned], check=True)
-    subprocess.run([os.path.join(RELEASE, "examples", "fill_lists"), lists, returned], check=True)
+    subprocess.run([os.path.join(RELEASE, "examples", "fill_lists"), all_lists, returned], check=True)
     applied = os.path.join(args.dir, "applied")
     results.append(
         compare(f"apply-corrections of {args.communes:,} returned lists onto {args.export_rows:,} CSV rows vs scan",

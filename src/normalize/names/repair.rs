@@ -664,16 +664,20 @@ fn word_score(word: &str, pos: Pos) -> u32 {
     }
 }
 
+/// What [`word_facts`] found of the words a thread met.
+type Facts = std::collections::HashMap<String, (Word, bool, bool), ahash::RandomState>;
+
+thread_local! {
+    static FACTS: std::cell::RefCell<Facts> = std::cell::RefCell::new(Facts::default());
+}
+
 /// How `word` reads, and whether it is a listed given name and a listed surname. The same
 /// words come back in reading after reading (every encoding is tried on every damaged name), so
 /// each thread remembers the last few thousand.
 fn word_facts(word: &str) -> (Word, bool, bool) {
-    type Facts = std::collections::HashMap<String, (Word, bool, bool), ahash::RandomState>;
-    /// Past this many words the memory is emptied (a few hundred kilobytes at most).
+    /// Past this many words the memory is emptied (a few hundred kilobytes at most: only words
+    /// of at most [`KEY`] bytes are kept).
     const REMEMBERED: usize = 4096;
-    thread_local! {
-        static FACTS: std::cell::RefCell<Facts> = std::cell::RefCell::new(Facts::default());
-    }
     let facts = |w: &str| {
         let (given, surname) = with_key(w, |k| (GIVEN_KEYS.contains(k), SURNAME_KEYS.contains(k)));
         (classify(w), given, surname)
@@ -686,10 +690,13 @@ fn word_facts(word: &str) -> (Word, bool, bool) {
             return *f;
         }
         let f = facts(word);
-        if memo.len() >= REMEMBERED {
-            memo.clear();
+        // A word longer than any key is no name's and does not come back: not worth its room.
+        if word.len() <= KEY {
+            if memo.len() >= REMEMBERED {
+                memo.clear();
+            }
+            memo.insert(word.to_string(), f);
         }
-        memo.insert(word.to_string(), f);
         f
     })
 }
@@ -707,7 +714,7 @@ fn token_score(token: &str, pos: Pos) -> u32 {
     clean_score(&clean_form(token), pos)
 }
 
-/// [`token_score`] of the token whose clean form is `clean`.
+/// The score of the token whose clean form is `clean` (the sum of its words' scores).
 fn clean_score(clean: &str, pos: Pos) -> u32 {
     if !clean.chars().all(|c| c == ' ' || is_name_char(c)) {
         return NOT;
@@ -943,6 +950,38 @@ mod tests {
         assert_eq!(word_score("Kpah", Pos::Middle), 5);
         assert_eq!(word_score("Trònh", Pos::Middle), NOT);
         assert_eq!(token_score("Toă\u{a0}N", Pos::Middle), NOT);
+    }
+
+    /// What a thread remembers of a word is what it would find again, and long words are not
+    /// kept.
+    #[test]
+    fn remembered_word_facts_are_the_facts() {
+        let long = "Ngh".repeat(40);
+        for w in [
+            "Nguyễn",
+            "Hoà",
+            "Hòa",
+            "Thò",
+            "Trònh",
+            "Kpah",
+            long.as_str(),
+            "Nguyễn",
+        ] {
+            let direct = with_key(w, |k| {
+                (
+                    classify(w),
+                    GIVEN_KEYS.contains(k),
+                    SURNAME_KEYS.contains(k),
+                )
+            });
+            assert_eq!(word_facts(w), direct, "{w}");
+            assert_eq!(word_facts(w), direct, "{w}, remembered");
+        }
+        FACTS.with(|memo| {
+            let memo = memo.borrow();
+            assert!(memo.contains_key("Trònh"));
+            assert!(!memo.keys().any(|w| w.len() > KEY));
+        });
     }
 
     #[test]

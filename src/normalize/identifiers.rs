@@ -154,6 +154,16 @@ pub enum IdReading {
 /// The length bit of [`IdNum::key`]: set for a 12-digit number.
 pub const TWELVE: u64 = 1 << 63;
 
+/// What a finding shows of a number kept as its key alone: `kept` (the cell as written) when
+/// there is one, else the digits of `key` (the cell was exactly them; 0 is no number).
+pub fn key_shown(key: u64, kept: &str) -> std::borrow::Cow<'_, str> {
+    if kept.is_empty() && key != 0 {
+        std::borrow::Cow::Owned(key_digits(key))
+    } else {
+        std::borrow::Cow::Borrowed(kept)
+    }
+}
+
 /// The digits of the number whose [`IdNum::key`] is `key`.
 pub fn key_digits(key: u64) -> String {
     if key & TWELVE != 0 {

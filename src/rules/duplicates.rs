@@ -8,7 +8,7 @@ use chrono::Datelike;
 use crate::findings::Finding;
 use crate::normalize::NormalRow;
 use crate::normalize::dates::DateReading;
-use crate::normalize::identifiers::key_digits;
+use crate::normalize::identifiers::key_shown;
 use crate::record::Field;
 use crate::rules::row_index::{Entry, Keyed, RowIndex, le_u32, le_u64};
 use crate::rules::{Code, Detail};
@@ -52,11 +52,7 @@ impl Keyed for IdEntry {
 
     /// A number kept without its text is shown as its digits (it was written as exactly them).
     fn shown<'a>(&self, kept: &'a str) -> std::borrow::Cow<'a, str> {
-        if kept.is_empty() {
-            std::borrow::Cow::Owned(key_digits(self.key))
-        } else {
-            std::borrow::Cow::Borrowed(kept)
-        }
+        key_shown(self.key, kept)
     }
 }
 
@@ -216,6 +212,24 @@ mod tests {
         assert_eq!(&*found[0].row.commune, "C0");
         assert_eq!(&*found[2].value, "079090001234");
         assert_eq!(found[0].detail, Detail::People(2));
+    }
+
+    /// A number written as exactly its digits keeps no text and shows its digits; one written
+    /// otherwise shows the cell as written.
+    #[test]
+    fn a_finding_shows_the_number_as_written() {
+        let mut ix = Ix::default();
+        put(&mut ix, 2, "079090001234", "Nguyễn Văn An", "01/02/1990");
+        put(&mut ix, 3, "079.090.001.234", "Trần Thị Bình", "05/06/1990");
+        put(&mut ix, 4, "024613579", "Lê Văn C", "05/06/1990");
+        put(&mut ix, 5, "024613579", "Phạm Thị D", "05/06/1991");
+        let mut found: Vec<Finding> = conflicts(ix, places).into_iter().map(|(_, f)| f).collect();
+        found.sort_by_key(|f| f.loc);
+        let values: Vec<&str> = found.iter().map(|f| &*f.value).collect();
+        assert_eq!(
+            values,
+            ["079090001234", "079.090.001.234", "024613579", "024613579"]
+        );
     }
 
     #[test]

@@ -351,8 +351,7 @@ impl<T: Keyed> RowIndex<T> {
         Ok(out)
     }
 
-    /// Gives `each` the position in `locs` (sorted) and the kept text of every row at one of
-    /// `locs`. An `Err` is the index's temporary file failing.
+    /// Gives `each` the position in `locs` and the kept text of every row at one of `locs`. An `Err` is the index's temporary file failing.
     pub fn texts_at(
         &mut self,
         locs: &[RowLoc],

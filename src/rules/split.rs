@@ -11,7 +11,7 @@ use crate::findings::Finding;
 use crate::normalize::NormalRow;
 use std::borrow::Cow;
 
-use crate::normalize::identifiers::{IdNum, TWELVE, key_digits};
+use crate::normalize::identifiers::{IdNum, TWELVE, key_digits, key_shown};
 use crate::record::Field;
 use crate::registry::compare::one_typo;
 use crate::rules::row_index::{Entry, Keyed, RowIndex, le_u64};
@@ -53,11 +53,7 @@ impl Keyed for SplitEntry {
 
     /// A number kept without its text is shown as its digits (it was written as exactly them).
     fn shown<'a>(&self, kept: &'a str) -> Cow<'a, str> {
-        if kept.is_empty() && self.number != 0 {
-            Cow::Owned(key_digits(self.number))
-        } else {
-            Cow::Borrowed(kept)
-        }
+        key_shown(self.number, kept)
     }
 }
 

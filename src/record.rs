@@ -146,6 +146,18 @@ impl<S: AsRef<str>> Cell<S> {
         }
     }
 
+    /// The cell with its text borrowed.
+    pub fn as_borrowed(&self) -> Cell<&str> {
+        match self {
+            Cell::Empty => Cell::Empty,
+            Cell::Text(s) => Cell::Text(s.as_ref()),
+            Cell::Number(n) => Cell::Number(*n),
+            Cell::Date(d) => Cell::Date(*d),
+            Cell::Bool(b) => Cell::Bool(*b),
+            Cell::Error => Cell::Error,
+        }
+    }
+
     /// Whether the cell holds nothing but spaces.
     pub fn is_blank(&self) -> bool {
         match self {

@@ -11,8 +11,8 @@ use calamine::{Data, DataRef, ExcelDateTime, Ods, Reader, Xls, Xlsb, Xlsx, open_
 use chrono::NaiveDate;
 
 use super::{
-    BATCH_ROWS, Batch, CellRow, Format, InputError, InputFile, ReadOptions, Rows, SheetCtx,
-    SheetInfo, Sink, find_header, header::HEADER_SEARCH_ROWS, mapped_names,
+    BATCH_ROWS, Batch, CellRow, CellRows, Format, InputError, InputFile, ReadOptions, Rows,
+    SheetCtx, SheetInfo, Sink, find_header, header::HEADER_SEARCH_ROWS, mapped_names,
 };
 use crate::record::Cell;
 
@@ -438,7 +438,8 @@ enum Phase {
         ctx: Arc<SheetCtx>,
         /// Field index of each column (up to the last mapped column).
         field_of: Vec<Option<usize>>,
-        batch: Vec<CellRow>,
+        /// The rows assembled, with the texts of the row being assembled.
+        batch: CellRows,
     },
     /// The sink asked to stop, or the header search failed.
     Done,
@@ -509,18 +510,34 @@ impl<'s> SheetStreamer<'s> {
                 let Some(Some(field)) = field_of.get(col as usize).copied() else {
                     return true;
                 };
-                let value = owned(value);
-                if value == Cell::Empty {
+                if value.is_blank() {
                     return true;
                 }
                 if self.current.as_ref().is_some_and(|c| c.row != row + 1) && !self.flush_row() {
                     return false;
                 }
+                let Phase::Streaming { batch, .. } = &mut self.phase else {
+                    return false;
+                };
+                let kept = match batch.add(value.clone()) {
+                    Some(kept) => kept,
+                    // The batch's text is full mid-row: the rows before go, the row's texts move.
+                    None => {
+                        if !self.send_before_current() {
+                            return false;
+                        }
+                        let Phase::Streaming { batch, .. } = &mut self.phase else {
+                            return false;
+                        };
+                        // A text no batch can hold (gigabytes in one cell): unreadable.
+                        batch.add(value).unwrap_or(Cell::Error)
+                    }
+                };
                 let current = self.current.get_or_insert_with(|| CellRow {
                     row: row + 1,
                     ..CellRow::default()
                 });
-                current.cells[field] = value;
+                current.cells[field] = kept;
                 true
             }
         }
@@ -535,8 +552,8 @@ impl<'s> SheetStreamer<'s> {
             return true;
         };
         batch.push(row);
-        if batch.len() >= BATCH_ROWS {
-            let rows = std::mem::replace(batch, Vec::with_capacity(BATCH_ROWS));
+        if batch.len() >= BATCH_ROWS || batch.text_len() >= CellRows::MAX_TEXT {
+            let rows = std::mem::replace(batch, CellRows::with_capacity(BATCH_ROWS));
             let b = Batch {
                 ctx: ctx.clone(),
                 rows: Rows::Cells(rows),
@@ -547,6 +564,32 @@ impl<'s> SheetStreamer<'s> {
             }
         }
         true
+    }
+
+    /// Sends the rows assembled so far and starts a batch holding only the texts of the row
+    /// being assembled (when its texts no longer fit the batch); `false` means stop reading.
+    fn send_before_current(&mut self) -> bool {
+        let Phase::Streaming { ctx, batch, .. } = &mut self.phase else {
+            return false;
+        };
+        let full = std::mem::replace(batch, CellRows::with_capacity(BATCH_ROWS));
+        if let Some(current) = &mut self.current {
+            for cell in &mut current.cells {
+                let moved = batch.add(full.cell(cell).as_borrowed());
+                *cell = moved.unwrap_or(Cell::Error);
+            }
+        }
+        if full.is_empty() {
+            return true;
+        }
+        let sent = self.sink.batch(Batch {
+            ctx: ctx.clone(),
+            rows: Rows::Cells(full),
+        });
+        if !sent {
+            self.phase = Phase::Done;
+        }
+        sent
     }
 
     /// Finds the header among the rows collected and switches to streaming.
@@ -609,15 +652,16 @@ impl<'s> SheetStreamer<'s> {
             columns,
             width: header.names.len(),
         });
-        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        let mut batch = CellRows::with_capacity(BATCH_ROWS);
         for (r, cells) in rows.into_iter().skip(header.data_start) {
             let mut row = CellRow {
                 row: r + 1,
                 ..CellRow::default()
             };
-            for (c, v) in cells {
-                if let Some(Some(f)) = field_of.get(c as usize) {
-                    row.cells[*f] = v;
+            for (c, v) in &cells {
+                if let Some(Some(f)) = field_of.get(*c as usize) {
+                    // The first rows of a sheet hold far less than a batch's text.
+                    row.cells[*f] = batch.add(v.as_ref().as_borrowed()).unwrap_or(Cell::Error);
                 }
             }
             batch.push(row);
@@ -721,4 +765,113 @@ pub fn worksheets_of(
         .filter(|s| s.typ == calamine::SheetType::WorkSheet)
         .map(|s| (s.name.clone(), s.visible))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Keeps every row it is handed as (sheet row, name, ID number), and counts the batches.
+    #[derive(Default)]
+    struct Rows2 {
+        rows: Mutex<Vec<(u32, String, String)>>,
+        batches: Mutex<usize>,
+    }
+
+    impl Sink for Rows2 {
+        fn sheet(&self, _info: SheetInfo) -> u32 {
+            0
+        }
+        fn batch(&self, batch: Batch) -> bool {
+            *self.batches.lock().expect("lock") += 1;
+            batch.for_each_row(|raw, _| {
+                let text = |f: crate::record::Field| raw.get(f).display().into_owned();
+                self.rows.lock().expect("lock").push((
+                    raw.loc.row,
+                    text(crate::record::Field::FullName),
+                    text(crate::record::Field::IdNumber),
+                ));
+            });
+            true
+        }
+        fn recycled(&self) -> Option<Vec<u8>> {
+            None
+        }
+        fn progress(&self, _bytes: u64) {}
+        fn sheet_skipped(&self, _source: u32, _sheet: &str) {}
+    }
+
+    fn file() -> InputFile {
+        InputFile {
+            path: "dump.xlsx".into(),
+            display: "dump.xlsx".into(),
+            format: Format::Xlsx,
+            size: 0,
+            from_folder: false,
+        }
+    }
+
+    /// The name and ID number of data row `i`.
+    fn person(i: u32) -> (String, String) {
+        (format!("Nguyễn Văn Số {i}"), format!("0010900{i:05}"))
+    }
+
+    /// Streams a header and `rows` data rows (plus a blank and a spaces-only cell the reader must
+    /// drop); before data row `shrink_at`, the batch being filled is made to hold only
+    /// `limit` bytes of text.
+    fn stream(rows: u32, shrink_at: u32, limit: usize) -> Rows2 {
+        let (file, opts, sink) = (file(), ReadOptions::default(), Rows2::default());
+        let mut s = SheetStreamer::new(&file, 0, "Sheet1", &opts, &sink);
+        for (c, h) in ["STT", "Họ và tên", "Số CCCD", "Ngày sinh"]
+            .iter()
+            .enumerate()
+        {
+            assert!(s.cell(0, c as u32, Cell::Text(h)));
+        }
+        for i in 1..=rows {
+            if i == shrink_at
+                && let Phase::Streaming { batch, .. } = &mut s.phase
+            {
+                batch.set_limit(batch.text_len() + limit);
+            }
+            let (name, id) = person(i);
+            assert!(s.cell(i, 0, Cell::Number(f64::from(i))));
+            assert!(s.cell(i, 1, Cell::Text(&name)));
+            assert!(s.cell(i, 2, Cell::Text(&id)));
+            assert!(s.cell(i, 3, Cell::Text("  ")));
+        }
+        assert!(matches!(s.finish(), Ok(SheetEnd::Read)));
+        sink
+    }
+
+    fn expected(rows: u32) -> Vec<(u32, String, String)> {
+        (1..=rows)
+            .map(|i| {
+                let (name, id) = person(i);
+                (i + 1, name, id)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_row_comes_out_with_its_own_texts() {
+        let sink = stream(9000, 0, 0);
+        assert_eq!(*sink.rows.lock().expect("lock"), expected(9000));
+        // 4,096 rows a batch.
+        assert_eq!(*sink.batches.lock().expect("lock"), 3);
+    }
+
+    #[test]
+    fn a_batch_full_mid_row_goes_and_the_row_moves_whole_to_the_next() {
+        // Room for the name of row 100 but not its ID number.
+        let room = person(100).0.len() + 3;
+        let sink = stream(200, 100, room);
+        assert_eq!(*sink.rows.lock().expect("lock"), expected(200));
+        assert_eq!(*sink.batches.lock().expect("lock"), 2);
+        // No room for even the first text of row 40.
+        let sink = stream(200, 40, 0);
+        assert_eq!(*sink.rows.lock().expect("lock"), expected(200));
+        assert_eq!(*sink.batches.lock().expect("lock"), 2);
+    }
 }

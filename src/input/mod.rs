@@ -20,7 +20,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::i18n::Lang;
-use crate::record::{Cell, FIELD_COUNT};
+use crate::record::{Cell, CellRef, FIELD_COUNT};
 use header::HeaderTable;
 
 /// The most grid cells a workbook read whole may take (.xls and .ods: calamine loads every sheet
@@ -579,13 +579,124 @@ impl Sheets {
     }
 }
 
-/// A workbook row reduced to the canonical fields.
+/// Where a text cell's text is in its batch's text ([`CellRows`]).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TextSpan {
+    start: u32,
+    len: u32,
+}
+
+/// A workbook row reduced to the canonical fields; its texts are kept by its batch.
 #[derive(Debug, Clone, Default)]
 pub struct CellRow {
     /// 1-based sheet row.
     pub row: u32,
     /// One cell per field.
-    pub cells: [Cell<String>; FIELD_COUNT],
+    pub cells: [Cell<TextSpan>; FIELD_COUNT],
+}
+
+/// Workbook rows of one batch, every text of them one after another in one buffer: the reading
+/// thread allocates nothing per cell, and the checking thread frees two buffers per batch.
+#[derive(Debug)]
+pub struct CellRows {
+    text: String,
+    rows: Vec<CellRow>,
+    /// The bytes of text the batch can hold: what a span can point into.
+    limit: usize,
+}
+
+impl Default for CellRows {
+    fn default() -> Self {
+        CellRows::with_capacity(0)
+    }
+}
+
+impl CellRows {
+    /// A batch with room for `rows` rows.
+    pub fn with_capacity(rows: usize) -> Self {
+        CellRows {
+            text: String::with_capacity(rows * 128),
+            rows: Vec::with_capacity(rows),
+            limit: u32::MAX as usize,
+        }
+    }
+
+    /// Keeps `text` for a cell of a row still to be pushed ([`CellRows::push`]). `None` when it
+    /// does not fit (4 GiB of text in one batch): the caller sends the batch and starts another.
+    pub fn add_text(&mut self, text: &str) -> Option<TextSpan> {
+        if self.text.len() + text.len() > self.limit {
+            return None;
+        }
+        let start = u32::try_from(self.text.len()).ok()?;
+        let len = u32::try_from(text.len()).ok()?;
+        self.text.push_str(text);
+        Some(TextSpan { start, len })
+    }
+
+    /// Lowers what the batch can hold, to test what happens when it is full.
+    #[cfg(test)]
+    pub(crate) fn set_limit(&mut self, limit: usize) {
+        self.limit = limit;
+    }
+
+    /// Keeps `cell`, its text with [`CellRows::add_text`]; `None` as there.
+    pub fn add(&mut self, cell: Cell<&str>) -> Option<Cell<TextSpan>> {
+        Some(match cell {
+            Cell::Empty => Cell::Empty,
+            Cell::Text(s) => Cell::Text(self.add_text(s)?),
+            Cell::Number(n) => Cell::Number(n),
+            Cell::Date(d) => Cell::Date(d),
+            Cell::Bool(b) => Cell::Bool(b),
+            Cell::Error => Cell::Error,
+        })
+    }
+
+    /// Past this many bytes of text a batch is sent, whatever its number of rows (a batch of
+    /// long texts must not hold the reader's memory).
+    pub const MAX_TEXT: usize = 64 << 20;
+
+    /// Adds a row whose texts were kept by this batch.
+    pub fn push(&mut self, row: CellRow) {
+        self.rows.push(row);
+    }
+
+    /// The rows.
+    pub fn rows(&self) -> &[CellRow] {
+        &self.rows
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The bytes of text kept.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// A cell of one of the rows, its text borrowed from the batch (empty if the span is not
+    /// this batch's).
+    pub fn cell(&self, c: &Cell<TextSpan>) -> CellRef<'_> {
+        match c {
+            Cell::Empty => Cell::Empty,
+            Cell::Text(t) => {
+                let (start, len) = (t.start as usize, t.len as usize);
+                Cell::Text(std::borrow::Cow::Borrowed(
+                    self.text.get(start..start + len).unwrap_or_default(),
+                ))
+            }
+            Cell::Number(n) => Cell::Number(*n),
+            Cell::Date(d) => Cell::Date(*d),
+            Cell::Bool(b) => Cell::Bool(*b),
+            Cell::Error => Cell::Error,
+        }
+    }
 }
 
 /// A batch of rows of one sheet.
@@ -595,7 +706,7 @@ pub enum Rows {
     /// recycled between batches).
     Csv(csv::CsvChunk),
     /// Workbook rows.
-    Cells(Vec<CellRow>),
+    Cells(CellRows),
     /// A CSV record that could not be read (a quote never closed, a record too long), to be
     /// reported on its line.
     Broken(csv::BrokenRecord),
@@ -641,10 +752,10 @@ impl Batch {
             }
             Rows::Broken(_) => {}
             Rows::Cells(rows) => {
-                for r in rows {
+                for r in rows.rows() {
                     let raw = RawRecord {
                         loc: loc(r.row),
-                        cells: std::array::from_fn(|i| r.cells[i].as_ref()),
+                        cells: std::array::from_fn(|i| rows.cell(&r.cells[i])),
                     };
                     f(&raw, None);
                 }

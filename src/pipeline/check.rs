@@ -101,7 +101,7 @@ pub(super) fn check_batch(batch: &Batch, checker: &Checker<'_>) -> BatchOut {
     let columns = Columns::new(has);
     let first_row = match &batch.rows {
         Rows::Csv(chunk) => chunk.first_line(),
-        Rows::Cells(rows) => rows.first().map_or(0, |r| r.row),
+        Rows::Cells(rows) => rows.rows().first().map_or(0, |r| r.row),
         Rows::Broken(b) => b.line,
     };
     // Room for the rows at once, rather than growing (and copying) by doubling.
@@ -452,7 +452,7 @@ impl<'c> Checker<'c> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::CellRow;
+    use crate::input::{CellRow, CellRows};
     use crate::record::FIELD_COUNT;
     use crate::rules::testing::TODAY;
 
@@ -466,27 +466,23 @@ mod tests {
         {
             columns[f.index()] = Some(i);
         }
-        let cell = |t: &str| {
-            if t.is_empty() {
-                Cell::Empty
-            } else {
-                Cell::Text(t.to_string())
-            }
-        };
-        let rows = rows
-            .iter()
-            .enumerate()
-            .map(|(i, (name, id, province))| {
-                let mut cells: [Cell<String>; FIELD_COUNT] = Default::default();
-                cells[Field::FullName.index()] = cell(name);
-                cells[Field::IdNumber.index()] = cell(id);
-                cells[Field::Province.index()] = cell(province);
-                CellRow {
-                    row: i as u32 + 2,
-                    cells,
+        let mut batch = CellRows::default();
+        for (i, (name, id, province)) in rows.iter().enumerate() {
+            let mut row = CellRow {
+                row: i as u32 + 2,
+                ..CellRow::default()
+            };
+            for (field, text) in [
+                (Field::FullName, name),
+                (Field::IdNumber, id),
+                (Field::Province, province),
+            ] {
+                if !text.is_empty() {
+                    row.cells[field.index()] = batch.add(Cell::Text(text)).expect("room");
                 }
-            })
-            .collect();
+            }
+            batch.push(row);
+        }
         Batch {
             ctx: Arc::new(SheetCtx {
                 source: 0,
@@ -494,7 +490,7 @@ mod tests {
                 columns,
                 width: 3,
             }),
-            rows: Rows::Cells(rows),
+            rows: Rows::Cells(batch),
         }
     }
 

@@ -360,21 +360,22 @@ impl<T: Keyed> RowIndex<T> {
         // Every row of the index is asked about: a hash look-up, not a search.
         let at: std::collections::HashMap<RowLoc, usize, ahash::RandomState> =
             locs.iter().enumerate().map(|(i, l)| (*l, i)).collect();
-        let mut one = |e: &Entry<T>, text: &str| {
-            if let Some(i) = at.get(&e.loc) {
-                each(*i, text);
-            }
-        };
         let Some(runs) = &mut self.runs else {
+            // The text only of the rows asked about: reading every row's would be a jump into
+            // the arena per row.
             for e in &self.entries {
-                one(e, text_in(&self.arena, e));
+                if let Some(i) = at.get(&e.loc) {
+                    each(*i, text_in(&self.arena, e));
+                }
             }
             return Ok(());
         };
         write_run(runs, &mut self.entries, &mut self.arena)?;
         let mut merge = runs.merge::<OnDisk<T>>()?;
         while let Some(row) = merge.next()? {
-            one(&row.entry, &row.text);
+            if let Some(i) = at.get(&row.entry.loc) {
+                each(*i, &row.text);
+            }
         }
         Ok(())
     }

@@ -35,6 +35,10 @@ impl Keyed for IdEntry {
         e.data.key
     }
 
+    fn key_bits(e: &Entry<Self>) -> u64 {
+        e.data.key
+    }
+
     fn put(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.key.to_le_bytes());
         out.extend_from_slice(&self.name.to_le_bytes());

@@ -24,12 +24,27 @@ pub struct RecordEntry {
     person: u32,
 }
 
+#[cfg(test)]
+impl RecordEntry {
+    /// An entry of record-id key `key` (two halves) and person `person`.
+    pub(crate) fn with_key(key: [u32; 2], person: u32) -> Self {
+        RecordEntry { key, person }
+    }
+}
+
 impl Keyed for RecordEntry {
     /// Rows are grouped by record id.
     type Key = [u32; 2];
 
+    /// A record id is one row, unless shared.
+    const KEYS_MOSTLY_ONE_ROW: bool = true;
+
     fn key(e: &Entry<Self>) -> [u32; 2] {
         e.data.key
+    }
+
+    fn key_bits(e: &Entry<Self>) -> u64 {
+        (u64::from(e.data.key[0]) << 32) | u64::from(e.data.key[1])
     }
 
     fn put(&self, out: &mut Vec<u8>) {

@@ -26,8 +26,13 @@ use crate::runs::{RunItem, Runs};
 pub trait Keyed: Copy + Send + Sync + Default {
     /// The key rows are grouped by.
     type Key: Ord + Copy + Send;
+    /// Whether most keys are one row only: those rows are then set aside before the others are
+    /// sorted and grouped ([`may_group`]).
+    const KEYS_MOSTLY_ONE_ROW: bool = false;
     /// The key of a row.
     fn key(e: &Entry<Self>) -> Self::Key;
+    /// 64 bits of the key (the same for every row of one key).
+    fn key_bits(e: &Entry<Self>) -> u64;
     /// Appends the data's bytes to `out`.
     fn put(&self, out: &mut Vec<u8>);
     /// Reads the data [`Keyed::put`] wrote at the head of `bytes`, with the bytes it took.
@@ -260,7 +265,7 @@ impl<T: Keyed> RowIndex<T> {
     /// Groups the rows by their key ([`Keyed::key`]); every row of a group for which `judge`
     /// gives a detail becomes a finding of `code`, with the row's unit. `unit(u)` names unit
     /// `u`; `record_id(loc, text)` gives the record id of the row at `loc` whose kept text is
-    /// `text`. The entries are left sorted by key. An `Err` is the index's temporary file failing.
+    /// `text`. An `Err` is the index's temporary file failing.
     pub fn findings<'u>(
         &mut self,
         judge: impl Fn(&[Entry<T>]) -> Option<Detail>,
@@ -323,8 +328,14 @@ impl<T: Keyed> RowIndex<T> {
         };
         let Some(runs) = &mut self.runs else {
             // Grouping needs the key only: findings are sorted again by the caller.
-            self.entries.par_sort_unstable_by_key(T::key);
-            for group in self.entries.chunk_by(|a, b| T::key(a) == T::key(b)) {
+            let n = if T::KEYS_MOSTLY_ONE_ROW {
+                may_group(&mut self.entries)
+            } else {
+                self.entries.len()
+            };
+            let rows = &mut self.entries[..n];
+            rows.par_sort_unstable_by_key(T::key);
+            for group in rows.chunk_by(|a, b| T::key(a) == T::key(b)) {
                 emit(group, &self.arena);
             }
             return Ok(out);
@@ -379,6 +390,40 @@ impl<T: Keyed> RowIndex<T> {
         }
         Ok(())
     }
+}
+
+/// Moves to the front the rows whose key may be on another row too, and says how many; the rest
+/// are the only row of their key, a group of one, which gives no finding. A key falls in one
+/// of 8 bits a row (1 MB for a million rows); the rows of a bit hit twice go to the front: every
+/// row of a key of two rows or more, and ~12% of the others (keys sharing a bit). Two passes,
+/// and a sort of the few, instead of sorting them all.
+fn may_group<T: Keyed>(entries: &mut [Entry<T>]) -> usize {
+    let bits = (entries.len() * 8).max(64).next_power_of_two();
+    let shift = 64 - bits.trailing_zeros();
+    // The high bits of a multiplicative hash: keys that are numbers, not hashes, spread too.
+    let at = |e: &Entry<T>| {
+        let b = (T::key_bits(e).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize;
+        (b / 64, 1u64 << (b % 64))
+    };
+    let mut seen = vec![0u64; bits / 64];
+    let mut twice = vec![0u64; bits / 64];
+    for e in entries.iter() {
+        let (w, b) = at(e);
+        if seen[w] & b != 0 {
+            twice[w] |= b;
+        }
+        seen[w] |= b;
+    }
+    drop(seen);
+    let mut n = 0;
+    for i in 0..entries.len() {
+        let (w, b) = at(&entries[i]);
+        if twice[w] & b != 0 {
+            entries.swap(i, n);
+            n += 1;
+        }
+    }
+    n
 }
 
 /// Writes `entries`, sorted by key, as one run, and empties them.
@@ -449,6 +494,52 @@ mod tests {
             .map(|e| (e.loc.row, e.unit, one.text(e)))
             .collect();
         assert_eq!(got, [(1, 0, "VX1"), (2, 5, ""), (3, 6, "VX3")]);
+    }
+
+    proptest::proptest! {
+        /// Every row of a key on two rows or more is set aside for grouping, whatever the keys;
+        /// the rows are all still there.
+        #[test]
+        fn no_group_of_two_is_left_out(keys in proptest::collection::vec(0u32..400, 0..300)) {
+            let loc = |row| RowLoc { source: 0, sheet: 0, row };
+            let mut index: RowIndex<RecordEntry> = RowIndex::default();
+            for (row, k) in keys.iter().enumerate() {
+                // Keys that are small numbers, not hashes: the slots must spread them.
+                index.push_text(RecordEntry::with_key([0, *k], 0), loc(row as u32), 0, "");
+            }
+            let n = may_group(&mut index.entries);
+            let key = |e: &Entry<RecordEntry>| RecordEntry::key(e)[1];
+            let count = |k: u32| keys.iter().filter(|&&x| x == k).count();
+            for (i, e) in index.entries.iter().enumerate() {
+                if count(key(e)) >= 2 {
+                    proptest::prop_assert!(i < n, "a row of key {} left out", key(e));
+                }
+            }
+            let mut rows: Vec<u32> = index.entries.iter().map(|e| e.loc.row).collect();
+            rows.sort_unstable();
+            proptest::prop_assert_eq!(rows, (0..keys.len() as u32).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn keys_of_one_row_are_set_aside() {
+        let loc = |row| RowLoc {
+            source: 0,
+            sheet: 0,
+            row,
+        };
+        let mut index: RowIndex<RecordEntry> = RowIndex::default();
+        for row in 0..10_000u32 {
+            // Two rows share key 7; every other key is one row.
+            let k = if row == 9_999 { 7 } else { row };
+            index.push_text(RecordEntry::with_key([1, k], 0), loc(row), 0, "");
+        }
+        let n = may_group(&mut index.entries);
+        assert!(n >= 2, "both rows of key 7");
+        assert!(
+            n < 2_000,
+            "{n} rows kept for grouping, of 10,000 nearly all alone"
+        );
     }
 
     /// What a row costs in memory: most of a scan's memory is these entries.

@@ -123,17 +123,24 @@ pub enum Cell<S> {
 /// A cell borrowed from a batch.
 pub type CellRef<'a> = Cell<Cow<'a, str>>;
 
-impl Cell<String> {
-    /// Borrow as a [`CellRef`].
-    pub fn as_ref(&self) -> CellRef<'_> {
+impl<S> Cell<S> {
+    /// The same cell with its text (if it is a text cell) made by `f`.
+    pub fn map_text<'a, T>(&'a self, f: impl FnOnce(&'a S) -> T) -> Cell<T> {
         match self {
             Cell::Empty => Cell::Empty,
-            Cell::Text(s) => Cell::Text(Cow::Borrowed(s.as_str())),
+            Cell::Text(s) => Cell::Text(f(s)),
             Cell::Number(n) => Cell::Number(*n),
             Cell::Date(d) => Cell::Date(*d),
             Cell::Bool(b) => Cell::Bool(*b),
             Cell::Error => Cell::Error,
         }
+    }
+}
+
+impl Cell<String> {
+    /// Borrow as a [`CellRef`].
+    pub fn as_ref(&self) -> CellRef<'_> {
+        self.map_text(|s| Cow::Borrowed(s.as_str()))
     }
 }
 
@@ -148,14 +155,7 @@ impl<S: AsRef<str>> Cell<S> {
 
     /// The cell with its text borrowed.
     pub fn as_borrowed(&self) -> Cell<&str> {
-        match self {
-            Cell::Empty => Cell::Empty,
-            Cell::Text(s) => Cell::Text(s.as_ref()),
-            Cell::Number(n) => Cell::Number(*n),
-            Cell::Date(d) => Cell::Date(*d),
-            Cell::Bool(b) => Cell::Bool(*b),
-            Cell::Error => Cell::Error,
-        }
+        self.map_text(|s| s.as_ref())
     }
 
     /// Whether the cell holds nothing but spaces.

@@ -79,13 +79,8 @@ pub(crate) fn from_data(v: &Data) -> Cell<&str> {
 /// An owned copy of a cell; blank text becomes empty.
 pub(crate) fn owned(c: Cell<&str>) -> Cell<String> {
     match c {
-        Cell::Empty => Cell::Empty,
         Cell::Text(s) if s.trim().is_empty() => Cell::Empty,
-        Cell::Text(s) => Cell::Text(s.to_string()),
-        Cell::Number(n) => Cell::Number(n),
-        Cell::Date(d) => Cell::Date(d),
-        Cell::Bool(b) => Cell::Bool(b),
-        Cell::Error => Cell::Error,
+        c => c.map_text(|s| s.to_string()),
     }
 }
 

@@ -641,14 +641,10 @@ impl CellRows {
 
     /// Keeps `cell`, its text with [`CellRows::add_text`]; `None` as there.
     pub fn add(&mut self, cell: Cell<&str>) -> Option<Cell<TextSpan>> {
-        Some(match cell {
-            Cell::Empty => Cell::Empty,
-            Cell::Text(s) => Cell::Text(self.add_text(s)?),
-            Cell::Number(n) => Cell::Number(n),
-            Cell::Date(d) => Cell::Date(d),
-            Cell::Bool(b) => Cell::Bool(b),
-            Cell::Error => Cell::Error,
-        })
+        match cell {
+            Cell::Text(s) => Some(Cell::Text(self.add_text(s)?)),
+            other => Some(other.map_text(|_| TextSpan::default())),
+        }
     }
 
     /// Past this many bytes of text a batch is sent, whatever its number of rows (a batch of
@@ -683,19 +679,10 @@ impl CellRows {
     /// A cell of one of the rows, its text borrowed from the batch (empty if the span is not
     /// this batch's).
     pub fn cell(&self, c: &Cell<TextSpan>) -> CellRef<'_> {
-        match c {
-            Cell::Empty => Cell::Empty,
-            Cell::Text(t) => {
-                let (start, len) = (t.start as usize, t.len as usize);
-                Cell::Text(std::borrow::Cow::Borrowed(
-                    self.text.get(start..start + len).unwrap_or_default(),
-                ))
-            }
-            Cell::Number(n) => Cell::Number(*n),
-            Cell::Date(d) => Cell::Date(*d),
-            Cell::Bool(b) => Cell::Bool(*b),
-            Cell::Error => Cell::Error,
-        }
+        c.map_text(|t| {
+            let (start, len) = (t.start as usize, t.len as usize);
+            std::borrow::Cow::Borrowed(self.text.get(start..start + len).unwrap_or_default())
+        })
     }
 }
 

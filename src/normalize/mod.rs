@@ -143,16 +143,7 @@ fn keep(slot: &mut Cell<String>, c: &CellRef<'_>) {
             kept.clear();
             kept.push_str(new);
         }
-        (slot, c) => {
-            *slot = match c {
-                Cell::Empty => Cell::Empty,
-                Cell::Text(t) => Cell::Text(t.to_string()),
-                Cell::Number(n) => Cell::Number(*n),
-                Cell::Date(d) => Cell::Date(*d),
-                Cell::Bool(b) => Cell::Bool(*b),
-                Cell::Error => Cell::Error,
-            }
-        }
+        (slot, c) => *slot = c.map_text(|t| t.to_string()),
     }
 }
 

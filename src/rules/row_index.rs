@@ -475,13 +475,25 @@ mod tests {
         assert_eq!(a.get(a.0.len() as u32 + 7), "", "past the end");
     }
 
-    #[test]
-    fn appended_indexes_keep_their_texts() {
-        let loc = |row| RowLoc {
+    fn loc(row: u32) -> RowLoc {
+        RowLoc {
             source: 0,
             sheet: 0,
             row,
-        };
+        }
+    }
+
+    /// A record-id index of one row per key of `keys` (the second half of the key; rows 0, 1…).
+    fn record_index(keys: impl IntoIterator<Item = u32>) -> RowIndex<RecordEntry> {
+        let mut index = RowIndex::default();
+        for (row, k) in keys.into_iter().enumerate() {
+            index.push_text(RecordEntry::with_key([0, k], 0), loc(row as u32), 0, "");
+        }
+        index
+    }
+
+    #[test]
+    fn appended_indexes_keep_their_texts() {
         let mut one: RowIndex<RecordEntry> = RowIndex::default();
         one.push_text(RecordEntry::default(), loc(1), 0, "VX1");
         let mut two: RowIndex<RecordEntry> = RowIndex::default();
@@ -501,12 +513,8 @@ mod tests {
         /// the rows are all still there.
         #[test]
         fn no_group_of_two_is_left_out(keys in proptest::collection::vec(0u32..400, 0..300)) {
-            let loc = |row| RowLoc { source: 0, sheet: 0, row };
-            let mut index: RowIndex<RecordEntry> = RowIndex::default();
-            for (row, k) in keys.iter().enumerate() {
-                // Keys that are small numbers, not hashes: the slots must spread them.
-                index.push_text(RecordEntry::with_key([0, *k], 0), loc(row as u32), 0, "");
-            }
+            // Keys that are small numbers, not hashes: the slots must spread them.
+            let mut index = record_index(keys.iter().copied());
             let n = may_group(&mut index.entries);
             let key = |e: &Entry<RecordEntry>| RecordEntry::key(e)[1];
             let count = |k: u32| keys.iter().filter(|&&x| x == k).count();
@@ -523,17 +531,8 @@ mod tests {
 
     #[test]
     fn keys_of_one_row_are_set_aside() {
-        let loc = |row| RowLoc {
-            source: 0,
-            sheet: 0,
-            row,
-        };
-        let mut index: RowIndex<RecordEntry> = RowIndex::default();
-        for row in 0..10_000u32 {
-            // Two rows share key 7; every other key is one row.
-            let k = if row == 9_999 { 7 } else { row };
-            index.push_text(RecordEntry::with_key([1, k], 0), loc(row), 0, "");
-        }
+        // Two rows share key 7; every other key is one row.
+        let mut index = record_index((0..10_000u32).map(|row| if row == 9_999 { 7 } else { row }));
         let n = may_group(&mut index.entries);
         assert!(n >= 2, "both rows of key 7");
         assert!(

@@ -767,14 +767,15 @@ mod tests {
     use super::*;
     use std::sync::Mutex;
 
-    /// Keeps every row it is handed as (sheet row, name, ID number), and counts the batches.
+    /// Keeps every row it is handed as (sheet row, name, ID number, birth date), and counts the
+    /// batches.
     #[derive(Default)]
-    struct Rows2 {
-        rows: Mutex<Vec<(u32, String, String)>>,
+    struct Collected {
+        rows: Mutex<Vec<(u32, String, String, String)>>,
         batches: Mutex<usize>,
     }
 
-    impl Sink for Rows2 {
+    impl Sink for Collected {
         fn sheet(&self, _info: SheetInfo) -> u32 {
             0
         }
@@ -786,6 +787,7 @@ mod tests {
                     raw.loc.row,
                     text(crate::record::Field::FullName),
                     text(crate::record::Field::IdNumber),
+                    text(crate::record::Field::BirthDate),
                 ));
             });
             true
@@ -812,11 +814,11 @@ mod tests {
         (format!("Nguyễn Văn Số {i}"), format!("0010900{i:05}"))
     }
 
-    /// Streams a header and `rows` data rows (plus a blank and a spaces-only cell the reader must
-    /// drop); before data row `shrink_at`, the batch being filled is made to hold only
+    /// Streams a header and `rows` data rows, each with a birth date of only spaces that the
+    /// reader must drop; before data row `shrink_at`, the batch being filled is made to hold only
     /// `limit` bytes of text.
-    fn stream(rows: u32, shrink_at: u32, limit: usize) -> Rows2 {
-        let (file, opts, sink) = (file(), ReadOptions::default(), Rows2::default());
+    fn stream(rows: u32, shrink_at: u32, limit: usize) -> Collected {
+        let (file, opts, sink) = (file(), ReadOptions::default(), Collected::default());
         let mut s = SheetStreamer::new(&file, 0, "Sheet1", &opts, &sink);
         for (c, h) in ["STT", "Họ và tên", "Số CCCD", "Ngày sinh"]
             .iter()
@@ -840,11 +842,12 @@ mod tests {
         sink
     }
 
-    fn expected(rows: u32) -> Vec<(u32, String, String)> {
+    /// The rows [`stream`] gives, the blank birth dates dropped.
+    fn expected(rows: u32) -> Vec<(u32, String, String, String)> {
         (1..=rows)
             .map(|i| {
                 let (name, id) = person(i);
-                (i + 1, name, id)
+                (i + 1, name, id, String::new())
             })
             .collect()
     }

@@ -53,10 +53,6 @@ impl Keyed for DoseEntry {
         (e.data.person, e.data.dose)
     }
 
-    fn key_bits(e: &Entry<Self>) -> u64 {
-        e.data.person ^ u64::from(e.data.dose)
-    }
-
     fn put(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.person.to_le_bytes());
         out.extend_from_slice(&self.dose.to_le_bytes());

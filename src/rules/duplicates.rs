@@ -35,10 +35,6 @@ impl Keyed for IdEntry {
         e.data.key
     }
 
-    fn key_bits(e: &Entry<Self>) -> u64 {
-        e.data.key
-    }
-
     fn put(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.key.to_le_bytes());
         out.extend_from_slice(&self.name.to_le_bytes());
@@ -170,16 +166,20 @@ mod tests {
         record_id::add(&mut index.1, &raw, u64::from(row), row % 2);
     }
 
-    fn conflicts(
-        index: Ix,
-        places: fn(u32) -> (&'static str, &'static str, &'static str),
-    ) -> Vec<(u32, Finding)> {
+    /// The findings on `index` with their units and record ids, in row order.
+    fn with_units(index: Ix) -> Vec<(u32, Finding)> {
         let (_, mut ids) =
             record_id::duplicates(index.1, places).expect("temporary files work in tests");
         let mut found = super::conflicts(index.0, places).expect("temporary files work in tests");
         ids.fill(found.iter_mut().map(|(_, f)| f))
             .expect("temporary files work in tests");
+        found.sort_by_key(|(_, f)| f.loc);
         found
+    }
+
+    /// The findings on `index` with their record ids, in row order.
+    fn conflicts(index: Ix) -> Vec<Finding> {
+        with_units(index).into_iter().map(|(_, f)| f).collect()
     }
 
     fn places(u: u32) -> (&'static str, &'static str, &'static str) {
@@ -197,7 +197,7 @@ mod tests {
         put(&mut ix, 3, "079090001234", "NGUYEN VAN AN", "01/02/1990");
         put(&mut ix, 4, "79090001234", "Nguyễn Văn An", "1990");
         put(&mut ix, 5, "079090001234", "", "");
-        assert!(conflicts(ix, places).is_empty());
+        assert!(conflicts(ix).is_empty());
     }
 
     #[test]
@@ -207,8 +207,7 @@ mod tests {
         put(&mut ix, 3, "079090001234", "Nguyễn Văn An", "01/02/1990");
         put(&mut ix, 7, "079090001234", "Trần Thị Bình", "05/06/1990");
         put(&mut ix, 9, "079190001235", "Lê Văn C", "05/06/1990");
-        let mut found: Vec<Finding> = conflicts(ix, places).into_iter().map(|(_, f)| f).collect();
-        found.sort_by_key(|f| f.loc);
+        let found = conflicts(ix);
         let rows: Vec<u32> = found.iter().map(|f| f.loc.row).collect();
         assert_eq!(rows, [2, 3, 7]);
         assert_eq!(&*found[2].row.record_id, "R7");
@@ -227,8 +226,7 @@ mod tests {
         put(&mut ix, 3, "079.090.001.234", "Trần Thị Bình", "05/06/1990");
         put(&mut ix, 4, "024613579", "Lê Văn C", "05/06/1990");
         put(&mut ix, 5, "024613579", "Phạm Thị D", "05/06/1991");
-        let mut found: Vec<Finding> = conflicts(ix, places).into_iter().map(|(_, f)| f).collect();
-        found.sort_by_key(|f| f.loc);
+        let found = conflicts(ix);
         let values: Vec<&str> = found.iter().map(|f| &*f.value).collect();
         assert_eq!(
             values,
@@ -241,7 +239,7 @@ mod tests {
         let mut ix = Ix::default();
         put(&mut ix, 2, "079090001234", "Nguyễn Văn An", "01/02/1990");
         put(&mut ix, 3, "079090001234", "Nguyễn Văn An", "02/02/1990");
-        assert_eq!(conflicts(ix, places).len(), 2);
+        assert_eq!(conflicts(ix).len(), 2);
     }
 
     /// The findings of `rows` (row, number, name, birth date), with every index written to disk
@@ -310,8 +308,7 @@ mod tests {
         a.0.append(b.0, &[0, 1]);
         a.1.append(b.1, &[0, 1]);
         assert_eq!(a.0.len(), 2);
-        let mut found = conflicts(a, places);
-        found.sort_by_key(|(_, f)| f.loc);
+        let found = with_units(a);
         assert_eq!(&*found[1].1.row.record_id, "R3");
         assert_eq!(found[1].0, 1);
     }

@@ -43,10 +43,6 @@ impl Keyed for RecordEntry {
         e.data.key
     }
 
-    fn key_bits(e: &Entry<Self>) -> u64 {
-        (u64::from(e.data.key[0]) << 32) | u64::from(e.data.key[1])
-    }
-
     fn put(&self, out: &mut Vec<u8>) {
         for n in [self.key[0], self.key[1], self.person] {
             out.extend_from_slice(&n.to_le_bytes());

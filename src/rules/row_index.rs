@@ -25,14 +25,12 @@ use crate::runs::{RunItem, Runs};
 /// What a rule keeps of a row: the key its rows are grouped by, and its bytes on disk.
 pub trait Keyed: Copy + Send + Sync + Default {
     /// The key rows are grouped by.
-    type Key: Ord + Copy + Send;
+    type Key: Ord + Copy + Send + std::hash::Hash;
     /// Whether most keys are one row only: those rows are then set aside before the others are
     /// sorted and grouped ([`may_group`]).
     const KEYS_MOSTLY_ONE_ROW: bool = false;
     /// The key of a row.
     fn key(e: &Entry<Self>) -> Self::Key;
-    /// 64 bits of the key (the same for every row of one key).
-    fn key_bits(e: &Entry<Self>) -> u64;
     /// Appends the data's bytes to `out`.
     fn put(&self, out: &mut Vec<u8>);
     /// Reads the data [`Keyed::put`] wrote at the head of `bytes`, with the bytes it took.
@@ -399,10 +397,10 @@ impl<T: Keyed> RowIndex<T> {
 /// and a sort of the few, instead of sorting them all.
 fn may_group<T: Keyed>(entries: &mut [Entry<T>]) -> usize {
     let bits = (entries.len() * 8).max(64).next_power_of_two();
-    let shift = 64 - bits.trailing_zeros();
-    // The high bits of a multiplicative hash: keys that are numbers, not hashes, spread too.
+    // Fixed seeds: the same rows are set aside from run to run.
+    let hash = ahash::RandomState::with_seeds(1, 2, 3, 4);
     let at = |e: &Entry<T>| {
-        let b = (T::key_bits(e).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize;
+        let b = hash.hash_one(T::key(e)) as usize & (bits - 1);
         (b / 64, 1u64 << (b % 64))
     };
     let mut seen = vec![0u64; bits / 64];

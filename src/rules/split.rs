@@ -38,10 +38,6 @@ impl Keyed for SplitEntry {
         (e.data.person, e.unit)
     }
 
-    fn key_bits(e: &Entry<Self>) -> u64 {
-        e.data.person ^ u64::from(e.unit)
-    }
-
     fn put(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.person.to_le_bytes());
         out.extend_from_slice(&self.number.to_le_bytes());

@@ -162,7 +162,8 @@ impl<S: AsRef<str>> Cell<S> {
     pub fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(s) => trim(s.as_ref()).is_empty(),
+            // Stops at the first character that is not a space: for nearly every cell, the first.
+            Cell::Text(s) => s.as_ref().trim_start().is_empty(),
             _ => false,
         }
     }

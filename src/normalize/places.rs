@@ -8,7 +8,7 @@
 type HashMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
 use std::sync::{Arc, LazyLock, OnceLock};
 
-use crate::normalize::text::{fold, is_tone_mark};
+use crate::normalize::text::{fold_compact, is_tone_mark};
 use crate::reference;
 
 /// One unit of the gazetteer.
@@ -148,33 +148,37 @@ const PROVINCE_ALIASES: &[(&str, &str)] = &[
 /// tone marks moved to the end, so that old and new tone placement — "Hoà" / "Hòa" — meet while
 /// "Pa" / "Pả" and "Vân" / "Văn" do not). Digits are split from letters ("Q3" is "q", "3").
 fn words(name: &str) -> Vec<(String, String)> {
-    let is_tone = |c: &char| is_tone_mark(*c);
     let mut out = Vec::new();
-    let mut pieces: Vec<String> = Vec::new();
-    for word in name.split(|c: char| !c.is_alphanumeric() && !is_tone(&c)) {
-        let mut current = String::new();
+    let mut keep = |piece: &str| {
+        let folded = fold_compact(piece);
+        if folded.is_empty() {
+            return;
+        }
+        // The lower case of ASCII letters has no tone to move.
+        let toned = if piece.is_ascii() {
+            piece.to_ascii_lowercase()
+        } else {
+            toned_key(&piece.to_lowercase())
+        };
+        out.push((folded, toned));
+    };
+    for word in name.split(|c: char| !c.is_alphanumeric() && !is_tone_mark(c)) {
+        // Pieces are cut where digits meet letters (a tone mark stays with its letter).
+        let mut start = 0;
         let mut digits = None;
-        for c in word.chars() {
+        for (i, c) in word.char_indices() {
             let d = c.is_ascii_digit();
-            if digits.is_some_and(|prev| prev != d) && !is_tone(&c) {
-                pieces.push(std::mem::take(&mut current));
+            if digits.is_some_and(|prev| prev != d) && !is_tone_mark(c) {
+                keep(&word[start..i]);
+                start = i;
             }
-            current.push(c);
-            if !is_tone(&c) {
+            if !is_tone_mark(c) {
                 digits = Some(d);
             }
         }
-        if !current.is_empty() {
-            pieces.push(current);
+        if start < word.len() {
+            keep(&word[start..]);
         }
-    }
-    for piece in pieces {
-        let folded = fold(&piece).replace(' ', "");
-        if folded.is_empty() {
-            continue;
-        }
-        let lower = piece.to_lowercase();
-        out.push((folded, toned_key(&lower)));
     }
     out
 }
@@ -252,11 +256,13 @@ fn all_keys(name: &str, kind: Kind) -> [String; 4] {
         }
     }
     let with_type = |b: &str| {
-        if type_word.is_empty() {
-            String::new()
-        } else {
-            format!("{}{b}", type_word.replace(' ', ""))
+        let mut key = String::new();
+        if !type_word.is_empty() {
+            key.reserve(type_word.len() + b.len());
+            type_word.split(' ').for_each(|part| key.push_str(part));
+            key.push_str(b);
         }
+        key
     };
     [with_type(&toned), toned, with_type(&folded), folded]
 }
@@ -507,6 +513,56 @@ impl Gazetteer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The words of a name as they were made before pieces became slices of the name (a
+    /// `String` per piece, folded then stripped of spaces, lower-cased then toned).
+    fn words_by_copies(name: &str) -> Vec<(String, String)> {
+        let mut pieces: Vec<String> = Vec::new();
+        for word in name.split(|c: char| !c.is_alphanumeric() && !is_tone_mark(c)) {
+            let mut current = String::new();
+            let mut digits = None;
+            for c in word.chars() {
+                let d = c.is_ascii_digit();
+                if digits.is_some_and(|prev| prev != d) && !is_tone_mark(c) {
+                    pieces.push(std::mem::take(&mut current));
+                }
+                current.push(c);
+                if !is_tone_mark(c) {
+                    digits = Some(d);
+                }
+            }
+            if !current.is_empty() {
+                pieces.push(current);
+            }
+        }
+        pieces
+            .into_iter()
+            .filter_map(|piece| {
+                let folded = crate::normalize::text::fold(&piece).replace(' ', "");
+                (!folded.is_empty()).then(|| (folded, toned_key(&piece.to_lowercase())))
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Names of Vietnamese letters, tone marks (composed and combining), digits, capitals
+        /// and separators split into the same words as by copying each piece.
+        #[test]
+        fn words_are_those_made_by_copies(
+            name in "[ a-zA-Z0-9ĐđÀ-ỹ\\u{300}\\u{301}\\u{303}\\u{309}\\u{323}.,/'İΣ-]{0,24}"
+        ) {
+            proptest::prop_assert_eq!(words(&name), words_by_copies(&name));
+        }
+    }
+
+    #[test]
+    fn every_unit_of_the_gazetteer_keeps_its_words() {
+        for line in crate::reference::ADMIN_UNITS_2020_CSV.lines() {
+            for name in line.split(',') {
+                assert_eq!(words(name), words_by_copies(name), "{name}");
+            }
+        }
+    }
 
     #[test]
     fn the_toned_key_table_agrees_with_decomposition() {

@@ -185,6 +185,17 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// [`fold`] without the spaces between words: "Hòa An" → "hoaan".
+pub fn fold_compact(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    fold_chars(s, |c| {
+        if c != ' ' {
+            out.push(c);
+        }
+    });
+    out
+}
+
 /// A stable hash of [`fold`]`(s)`, without building the string; 0 when `s` folds to nothing.
 pub fn fold_hash(s: &str) -> u64 {
     let mut h = crate::util::StableHasher::default();

@@ -51,7 +51,7 @@ pub fn write(
     w.write_all(&header.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?;
     // Runs of findings are rendered in parallel and written in order.
     let render = |run: &[FindingView<'_>]| -> Vec<u8> {
-        let mut out = Vec::with_capacity(run.len() * 240);
+        let mut out = Vec::with_capacity(run.len() * 320);
         if let Some(keys) = keys {
             let mine: Vec<FindingKey> = run
                 .iter()

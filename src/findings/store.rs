@@ -276,64 +276,92 @@ impl SortedFindings {
     }
 
     /// Hands every finding over in order, in runs: `render` turns a run into bytes (runs are
-    /// decoded and rendered in parallel, a window at a time), `write` takes the bytes in order.
+    /// decoded and rendered in parallel, a window at a time, on another thread), `write` takes
+    /// the bytes in order on this one, while the next window is rendered.
     pub fn render_in_order<R, W>(mut self, render: R, mut write: W) -> std::io::Result<()>
     where
         R: Fn(&[FindingView<'_>]) -> Vec<u8> + Sync,
         W: FnMut(&[u8]) -> std::io::Result<()>,
     {
-        use rayon::prelude::*;
         let rank = std::mem::take(&mut self.rank);
-        let rank_of =
-            |f: &FindingView<'_>| rank.get(f.loc.sheet as usize).copied().unwrap_or(u32::MAX);
-        let order = |a: &FindingView<'_>, b: &FindingView<'_>| {
-            rank_of(a).cmp(&rank_of(b)).then_with(|| within_sheet(a, b))
-        };
         let segments = std::mem::take(&mut self.segments);
-        let mut iter = segments.into_iter().peekable();
-        while iter.peek().is_some() {
-            let window: Vec<(Option<Chunk>, Vec<Finding>)> = iter.by_ref().take(WINDOW).collect();
-            // Reading is sequential; decoding and rendering are not.
-            let mut raw = Vec::with_capacity(window.len());
-            for (chunk, extra) in window {
-                let bytes = match (chunk, self.file.as_mut()) {
-                    (Some(c), Some(file)) => {
-                        file.seek(SeekFrom::Start(c.offset))?;
-                        let mut buf = vec![0u8; c.len as usize];
-                        file.read_exact(&mut buf)?;
-                        buf
+        let mut file = self.file.take();
+        let render = &render;
+        // One window rendered ahead of the one being written: memory stays two windows.
+        let (tx, rx) = crossbeam_channel::bounded::<std::io::Result<Vec<Vec<u8>>>>(1);
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                let mut iter = segments.into_iter().peekable();
+                while iter.peek().is_some() {
+                    let window: Vec<_> = iter.by_ref().take(WINDOW).collect();
+                    let rendered = render_window(window, file.as_mut(), &rank, render);
+                    let failed = rendered.is_err();
+                    // The writer gone (it failed) or this window failed: stop.
+                    if tx.send(rendered).is_err() || failed {
+                        break;
                     }
-                    _ => Vec::new(),
-                };
-                raw.push((bytes, extra));
+                }
+            });
+            // Leaving on an error drops the receiver, which stops the renderer.
+            for rendered in rx {
+                for bytes in rendered? {
+                    write(&bytes)?;
+                }
             }
-            let rendered: Vec<std::io::Result<Vec<u8>>> = raw
-                .into_par_iter()
-                .map(|(bytes, extra)| {
-                    let mut run = decode_all(&bytes)?;
-                    if !extra.is_empty() {
-                        // Both are in order already: merged, the stored ones first on a tie (as
-                        // a stable sort of the two one after the other would).
-                        let stored = std::mem::take(&mut run);
-                        run.reserve(stored.len() + extra.len());
-                        let mut extra = extra.iter().map(Finding::view).peekable();
-                        for f in stored {
-                            while let Some(e) = extra.next_if(|e| order(e, &f).is_lt()) {
-                                run.push(e);
-                            }
-                            run.push(f);
-                        }
-                        run.extend(extra);
-                    }
-                    Ok(render(&run))
-                })
-                .collect();
-            for r in rendered {
-                write(&r?)?;
-            }
-        }
-        Ok(())
+            Ok(())
+        })
     }
+}
+
+/// Reads a window of runs back (in order: one file) and decodes, merges and renders them in
+/// parallel.
+fn render_window<R>(
+    window: Vec<(Option<Chunk>, Vec<Finding>)>,
+    mut file: Option<&mut File>,
+    rank: &[u32],
+    render: &R,
+) -> std::io::Result<Vec<Vec<u8>>>
+where
+    R: Fn(&[FindingView<'_>]) -> Vec<u8> + Sync,
+{
+    use rayon::prelude::*;
+    let rank_of = |f: &FindingView<'_>| rank.get(f.loc.sheet as usize).copied().unwrap_or(u32::MAX);
+    let order = |a: &FindingView<'_>, b: &FindingView<'_>| {
+        rank_of(a).cmp(&rank_of(b)).then_with(|| within_sheet(a, b))
+    };
+    let mut raw = Vec::with_capacity(window.len());
+    for (chunk, extra) in window {
+        let bytes = match (chunk, file.as_deref_mut()) {
+            (Some(c), Some(file)) => {
+                file.seek(SeekFrom::Start(c.offset))?;
+                let mut buf = vec![0u8; c.len as usize];
+                file.read_exact(&mut buf)?;
+                buf
+            }
+            _ => Vec::new(),
+        };
+        raw.push((bytes, extra));
+    }
+    raw.into_par_iter()
+        .map(|(bytes, extra)| {
+            let mut run = decode_all(&bytes)?;
+            if !extra.is_empty() {
+                // Both are in order already: merged, the stored ones first on a tie (as a
+                // stable sort of the two one after the other would).
+                let stored = std::mem::take(&mut run);
+                run.reserve(stored.len() + extra.len());
+                let mut extra = extra.iter().map(Finding::view).peekable();
+                for f in stored {
+                    while let Some(e) = extra.next_if(|e| order(e, &f).is_lt()) {
+                        run.push(e);
+                    }
+                    run.push(f);
+                }
+                run.extend(extra);
+            }
+            Ok(render(&run))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -428,6 +456,35 @@ mod tests {
             (0, 101, "ID_MISSING", "R101".to_string()),
         ];
         assert_eq!(got, want);
+        Ok(())
+    }
+
+    #[test]
+    fn a_failing_write_stops_the_rendering_and_is_the_error() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let store = FindingStore::new(dir.path())?;
+        // Many more runs than a window: the renderer is ahead, waiting to hand one over.
+        for batch in 0..40u32 {
+            store.put(0, batch * 10, vec![f(0, batch * 10, Code::IdMissing, "")])?;
+        }
+        let sorted = store.into_sorted(Vec::new(), &[0])?;
+        let rendered = std::sync::atomic::AtomicUsize::new(0);
+        let render = |run: &[FindingView<'_>]| {
+            rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            run.iter().map(|x| x.loc.row as u8).collect::<Vec<u8>>()
+        };
+        let mut written = Vec::new();
+        let result = sorted.render_in_order(render, |bytes| {
+            if written.len() == 3 {
+                return Err(std::io::Error::other("disk full"));
+            }
+            written.extend_from_slice(bytes);
+            Ok(())
+        });
+        assert_eq!(result.map_err(|e| e.to_string()), Err("disk full".into()));
+        assert_eq!(written, [0, 10, 20]);
+        // At most the window being written and the one ahead were rendered, not all 40 runs.
+        assert!(rendered.into_inner() <= 3 * WINDOW);
         Ok(())
     }
 

@@ -162,8 +162,11 @@ impl<S: AsRef<str>> Cell<S> {
     pub fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            // Stops at the first character that is not a space: for nearly every cell, the first.
-            Cell::Text(s) => s.as_ref().trim_start().is_empty(),
+            // Most cells begin with a letter or a digit: one byte says so.
+            Cell::Text(s) => {
+                let s = s.as_ref();
+                !s.as_bytes().first().is_some_and(u8::is_ascii_graphic) && trim(s).is_empty()
+            }
             _ => false,
         }
     }

@@ -40,6 +40,18 @@ pub trait Keyed: Copy + Send + Sync + Default {
     fn shown<'a>(&self, kept: &'a str) -> std::borrow::Cow<'a, str> {
         std::borrow::Cow::Borrowed(kept)
     }
+    /// Whether an entry may stand for several rows one after the other ([`Keyed::join`]).
+    const JOINS_ROWS: bool = false;
+    /// How many rows the entry stands for: its row and the ones right after it.
+    fn rows(&self) -> u32 {
+        1
+    }
+    /// Makes the entry stand for the next row too when `next`, that row's data, is the same
+    /// (the index has checked the row, unit and text); `false` leaves it, and the row gets an
+    /// entry of its own.
+    fn join(&mut self, _next: &Self) -> bool {
+        false
+    }
 }
 
 /// A `u32` and a `u64`, little-endian, at the head of `b` (for [`Keyed::get`]).
@@ -198,8 +210,21 @@ impl<T: Keyed> RowIndex<T> {
         self.push_text(data, raw.loc, unit, &raw.get(field).display());
     }
 
-    /// Keeps `data` for the row at `loc`, with `text` for the finding.
+    /// Keeps `data` for the row at `loc`, with `text` for the finding. A row right after the
+    /// last one kept, in the same unit, with the same text and data, is joined to its entry when
+    /// the rule allows ([`Keyed::JOINS_ROWS`]): a person's doses are usually rows one after the
+    /// other with one number, name and birth date.
     pub fn push_text(&mut self, data: T, loc: RowLoc, unit: u32, text: &str) {
+        if T::JOINS_ROWS
+            && let Some(last) = self.entries.last_mut()
+            && last.unit == unit
+            && (last.loc.source, last.loc.sheet) == (loc.source, loc.sheet)
+            && last.loc.row.checked_add(last.data.rows()) == Some(loc.row)
+            && self.arena.get(last.text) == text
+            && last.data.join(&data)
+        {
+            return;
+        }
         let text = self.arena.push(text);
         self.entries.push(Entry {
             data,
@@ -295,6 +320,7 @@ impl<T: Keyed> RowIndex<T> {
     ) -> io::Result<Vec<(u32, Finding)>> {
         let mut out = Vec::new();
         let mut emit = |group: &[Entry<T>], arena: &Arena| {
+            // One entry, however many rows it stands for, is one set of values: nothing to find.
             if group.len() < 2 {
                 return;
             }
@@ -304,24 +330,28 @@ impl<T: Keyed> RowIndex<T> {
                 };
                 let value = e.data.shown(text_in(arena, e));
                 let (province, district, commune) = unit(e.unit);
-                let info = RowInfo {
-                    record_id: record_id(e.loc, &value).into(),
-                    province: province.into(),
-                    district: district.into(),
-                    commune: commune.into(),
-                };
-                out.push((
-                    e.unit,
-                    Finding {
-                        loc: e.loc,
-                        row: Arc::new(info),
-                        field: code.field(),
-                        code,
-                        value: value.as_ref().into(),
-                        suggestion: suggestion.as_str().into(),
-                        detail,
-                    },
-                ));
+                // Every row the entry stands for.
+                for row in (0..e.data.rows()).filter_map(|k| e.loc.row.checked_add(k)) {
+                    let loc = RowLoc { row, ..e.loc };
+                    let info = RowInfo {
+                        record_id: record_id(loc, &value).into(),
+                        province: province.into(),
+                        district: district.into(),
+                        commune: commune.into(),
+                    };
+                    out.push((
+                        e.unit,
+                        Finding {
+                            loc,
+                            row: Arc::new(info),
+                            field: code.field(),
+                            code,
+                            value: value.as_ref().into(),
+                            suggestion: suggestion.as_str().into(),
+                            detail,
+                        },
+                    ));
+                }
             }
         };
         let Some(runs) = &mut self.runs else {
@@ -543,8 +573,8 @@ mod tests {
     #[test]
     fn entries_stay_small() {
         use std::mem::size_of;
-        assert_eq!(size_of::<Entry<IdEntry>>(), 40);
-        assert_eq!(size_of::<Entry<SplitEntry>>(), 36);
+        assert_eq!(size_of::<Entry<IdEntry>>(), 44);
+        assert_eq!(size_of::<Entry<SplitEntry>>(), 40);
         assert_eq!(size_of::<Entry<DoseEntry>>(), 32);
         assert_eq!(size_of::<Entry<RecordEntry>>(), 32);
     }

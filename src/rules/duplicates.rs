@@ -10,7 +10,7 @@ use crate::normalize::NormalRow;
 use crate::normalize::dates::DateReading;
 use crate::normalize::identifiers::key_shown;
 use crate::record::Field;
-use crate::rules::row_index::{Entry, Keyed, RowIndex, le_u32, le_u64};
+use crate::rules::row_index::{Entry, Keyed, RowIndex, join_rows, le_u32, le_u64};
 use crate::rules::{Code, Detail};
 
 /// What is kept of a row with a readable number, or of rows one after the other with the same
@@ -64,13 +64,10 @@ impl Keyed for IdEntry {
     /// Rows of one number, name and birth date: one person's, with nothing to tell apart.
     fn join(&mut self, next: &Self) -> bool {
         let same = (self.key, self.name, self.birth) == (next.key, next.name, next.birth);
-        match self.more.checked_add(next.rows()) {
-            Some(more) if same && more < u32::MAX => {
-                self.more = more;
-                true
-            }
-            _ => false,
-        }
+        let mut more = self.more;
+        let joined = join_rows(&mut more, same, next.rows());
+        self.more = more;
+        joined
     }
 
     /// A number kept without its text is shown as its digits (it was written as exactly them).

@@ -54,6 +54,18 @@ pub trait Keyed: Copy + Send + Sync + Default {
     }
 }
 
+/// For [`Keyed::join`]: makes `more` (the rows after an entry's first) count `next_rows` more
+/// when the next row's data is the `same`; `false` when it is not, or the count would overflow.
+pub(crate) fn join_rows(more: &mut u32, same: bool, next_rows: u32) -> bool {
+    match more.checked_add(next_rows) {
+        Some(m) if same && m < u32::MAX => {
+            *more = m;
+            true
+        }
+        _ => false,
+    }
+}
+
 /// A `u32` and a `u64`, little-endian, at the head of `b` (for [`Keyed::get`]).
 pub(crate) fn le_u64(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use crate::normalize::identifiers::{IdNum, TWELVE, key_digits, key_shown};
 use crate::record::Field;
 use crate::registry::compare::one_typo;
-use crate::rules::row_index::{Entry, Keyed, RowIndex, le_u32, le_u64};
+use crate::rules::row_index::{Entry, Keyed, RowIndex, join_rows, le_u32, le_u64};
 use crate::rules::{Code, Detail};
 use crate::util::StableHasher;
 
@@ -65,13 +65,10 @@ impl Keyed for SplitEntry {
     /// Rows of one person under one number: nothing to tell apart.
     fn join(&mut self, next: &Self) -> bool {
         let same = (self.person, self.number) == (next.person, next.number);
-        match self.more.checked_add(next.rows()) {
-            Some(more) if same && more < u32::MAX => {
-                self.more = more;
-                true
-            }
-            _ => false,
-        }
+        let mut more = self.more;
+        let joined = join_rows(&mut more, same, next.rows());
+        self.more = more;
+        joined
     }
 
     /// A number kept without its text is shown as its digits (it was written as exactly them).

@@ -64,10 +64,7 @@ impl Keyed for IdEntry {
     /// Rows of one number, name and birth date: one person's, with nothing to tell apart.
     fn join(&mut self, next: &Self) -> bool {
         let same = (self.key, self.name, self.birth) == (next.key, next.name, next.birth);
-        let mut more = self.more;
-        let joined = join_rows(&mut more, same, next.rows());
-        self.more = more;
-        joined
+        join_rows(&mut self.more, same, next.rows())
     }
 
     /// A number kept without its text is shown as its digits (it was written as exactly them).

@@ -65,10 +65,7 @@ impl Keyed for SplitEntry {
     /// Rows of one person under one number: nothing to tell apart.
     fn join(&mut self, next: &Self) -> bool {
         let same = (self.person, self.number) == (next.person, next.number);
-        let mut more = self.more;
-        let joined = join_rows(&mut more, same, next.rows());
-        self.more = more;
-        joined
+        join_rows(&mut self.more, same, next.rows())
     }
 
     /// A number kept without its text is shown as its digits (it was written as exactly them).
@@ -241,6 +238,21 @@ mod tests {
             .collect();
         out.sort();
         out
+    }
+
+    #[test]
+    fn a_persons_rows_one_after_the_other_are_one_entry() {
+        let mut ix = Ix::default();
+        for row in 2..5 {
+            put(&mut ix, row, "079090001234", "Lê Văn Bình", "05/06/1990", 0);
+        }
+        put(&mut ix, 5, "079090001243", "Lê Văn Bình", "05/06/1990", 0);
+        assert_eq!(ix.0.len(), 2);
+        // The three rows count as three against the typo's one.
+        assert_eq!(
+            found(ix),
+            [(5, "079090001243".to_string(), "079090001234".to_string())]
+        );
     }
 
     proptest::proptest! {

@@ -31,7 +31,7 @@ fn error_chain(s: &str) -> String {
     s.lines().next().unwrap_or(s).to_string()
 }
 
-fn date_of(dt: &ExcelDateTime) -> Cell<&'static str> {
+pub(super) fn date_of(dt: &ExcelDateTime) -> Cell<&'static str> {
     if dt.is_duration() {
         return Cell::Number(dt.as_f64());
     }
@@ -42,7 +42,7 @@ fn date_of(dt: &ExcelDateTime) -> Cell<&'static str> {
     }
 }
 
-fn iso_date(s: &str) -> Option<NaiveDate> {
+pub(super) fn iso_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
 }
 
@@ -254,11 +254,19 @@ pub fn read(
     precheck(file)?;
     let mut outcome = SheetsOutcome::default();
     match file.format {
-        Format::Xlsx => {
-            let mut wb: Xlsx<BufReader<File>> =
-                open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
-            stream_cell_sheets!(wb, file, source, opts, sink, outcome);
-        }
+        Format::Xlsx => match super::xlsx::open(&file.path) {
+            Ok(book) => {
+                if stream_xlsx(book, file, source, opts, sink, &mut outcome)? {
+                    return Ok(());
+                }
+            }
+            // Parts our reader does not read: calamine reads the whole workbook.
+            Err(_) => {
+                let mut wb: Xlsx<BufReader<File>> =
+                    open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
+                stream_cell_sheets!(wb, file, source, opts, sink, outcome);
+            }
+        },
         Format::Xlsb => {
             let mut wb: Xlsb<BufReader<File>> =
                 open_workbook(&file.path).map_err(|e| unreadable(file, e))?;
@@ -282,6 +290,123 @@ pub fn read(
     }
     sink.progress(file.size);
     outcome.into_result(file)
+}
+
+/// Reads the selected sheets of an xlsx workbook with our reader ([`super::xlsx`]).
+/// `Ok(true)` when the sink asked to stop reading the file.
+fn stream_xlsx(
+    mut book: super::xlsx::Book,
+    file: &InputFile,
+    source: u32,
+    opts: &ReadOptions,
+    sink: &dyn Sink,
+    outcome: &mut SheetsOutcome,
+) -> Result<bool, InputError> {
+    let mut calamine = None;
+    for name in select_sheets(file, opts, book.worksheets())? {
+        let mut streamer = SheetStreamer::new(file, source, &name, opts, sink);
+        let given = xlsx_sheet_cells(&mut book, &mut calamine, &file.path, &name, |r, c, v| {
+            streamer.cell(r, c, v)
+        });
+        let result = match given {
+            Ok(_) => streamer.finish(),
+            Err(e) => Err(unreadable(file, e)),
+        };
+        if outcome.add(result, &name, source, sink) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Gives every cell of sheet `name` to `cell` (until it says `false`): our reader's and, if it
+/// gives the sheet back part-way, calamine's from there on (calamine reads the sheet again and
+/// the cells our reader gave are skipped). `Ok` tells whether calamine took over and why;
+/// `Err` is calamine's reason the sheet cannot be read.
+fn xlsx_sheet_cells(
+    book: &mut super::xlsx::Book,
+    calamine: &mut Option<Xlsx<BufReader<File>>>,
+    path: &std::path::Path,
+    name: &str,
+    mut cell: impl FnMut(u32, u32, Cell<&str>) -> bool,
+) -> Result<Option<super::xlsx::Bail>, String> {
+    let bail = match book.stream(name, &mut cell) {
+        Ok(_) => return Ok(None),
+        Err(bail) => bail,
+    };
+    let wb = match calamine {
+        Some(wb) => wb,
+        None => {
+            calamine.insert(open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?)
+        }
+    };
+    let mut cells = wb.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+    let mut seen = 0u64;
+    loop {
+        match cells.next_cell() {
+            Ok(Some(c)) => {
+                seen += 1;
+                if seen <= bail.cells {
+                    continue;
+                }
+                let (r, col) = c.get_position();
+                if !cell(r, col, from_ref(c.get_value())) {
+                    return Ok(Some(bail));
+                }
+            }
+            Ok(None) => return Ok(Some(bail)),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+/// Cells as (sheet, row, column, value shown as `{:?}`).
+#[cfg(test)]
+pub(crate) type ShownCells = Vec<(String, u32, u32, String)>;
+
+/// Every cell of every worksheet of an xlsx workbook, shown as `{:?}`, read by our reader
+/// (calamine taking over where it gives up) or, with `ours` false, by calamine alone; with the
+/// reasons our reader gave sheets back. `Err` is calamine's reason it cannot be read.
+#[cfg(test)]
+pub(crate) fn xlsx_cells(
+    path: &std::path::Path,
+    ours: bool,
+) -> Result<(ShownCells, Vec<&'static str>), String> {
+    let (mut cells, mut bails) = (Vec::new(), Vec::new());
+    let book = if ours {
+        super::xlsx::open(path).ok()
+    } else {
+        None
+    };
+    let Some(mut book) = book else {
+        bails.extend(ours.then_some("at open"));
+        let mut wb: Xlsx<BufReader<File>> =
+            open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
+        for name in worksheets(wb.sheets_metadata()) {
+            let mut reader = wb
+                .worksheet_cells_reader(&name)
+                .map_err(|e| e.to_string())?;
+            while let Some(c) = reader.next_cell().map_err(|e| e.to_string())? {
+                let (r, col) = c.get_position();
+                cells.push((
+                    name.clone(),
+                    r,
+                    col,
+                    format!("{:?}", from_ref(c.get_value())),
+                ));
+            }
+        }
+        return Ok((cells, bails));
+    };
+    let mut calamine = None;
+    for name in book.worksheets() {
+        let bail = xlsx_sheet_cells(&mut book, &mut calamine, path, &name, |r, c, v| {
+            cells.push((name.clone(), r, c, format!("{v:?}")));
+            true
+        })?;
+        bails.extend(bail.map(|b| b.why));
+    }
+    Ok((cells, bails))
 }
 
 /// The names of the worksheets: chart sheets, dialog and macro sheets and VBA modules hold no

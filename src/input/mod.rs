@@ -11,6 +11,7 @@ pub mod guard;
 pub mod header;
 pub mod ods;
 pub mod xls;
+pub mod xlsx;
 
 pub use dedupe::dedupe;
 

@@ -1,6 +1,7 @@
-//! Workbooks through calamine. xlsx/xlsm/xlsb are streamed cell by cell (never the whole-sheet
-//! range, which a single stray cell in column XFD would make enormous); xls and ods are loaded
-//! by calamine at open anyway and read from their range. Every sheet is read unless `--sheet`
+//! Workbooks. xlsx/xlsm are streamed cell by cell by our own reader ([`super::xlsx`]), calamine
+//! reading on wherever it gives up; xlsb is streamed cell by cell by calamine (never the
+//! whole-sheet range, which a single stray cell in column XFD would make enormous); xls and ods
+//! are loaded by calamine at open anyway and read from their range. Every sheet is read unless `--sheet`
 //! narrows it; sheets without a recognisable header are skipped and reported.
 
 use std::fs::File;

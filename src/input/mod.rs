@@ -1,6 +1,7 @@
 //! Read stage: opens each input by its extension and streams its rows, in batches, to a [`Sink`].
 //! CSV goes through `csv.rs` (encoding and delimiter sniffing), workbooks through `excel.rs`
-//! (calamine's streaming cell readers for xlsx/xlsb). `header.rs` finds the header and maps the
+//! (xlsx through our own cell reader, `xlsx.rs`, with calamine behind it; calamine's streaming
+//! cell reader for xlsb; calamine's ranges for xls and ods). `header.rs` finds the header and maps the
 //! columns. A file that cannot be read is an [`InputError`] naming it; the run goes on.
 
 pub mod csv;

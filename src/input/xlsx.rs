@@ -1455,6 +1455,30 @@ three</t></si>"#;
     }
 
     #[test]
+    fn cells_across_the_chunks_of_a_big_sheet_are_read_whole() {
+        // ~3.5 MiB of sheet XML: cells, texts and tags fall across the 1 MiB chunks at every
+        // offset; one inline string is longer than a chunk.
+        let mut sheet = String::from("<sheetData>");
+        for r in 1..=12_000u32 {
+            sheet += &format!(
+                r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}" t="s"><v>{}</v></c><c r="C{r}" t="inlineStr"><is><t>Nguyễn Văn {r} &amp; co</t></is></c><c r="D{r}" s="1"><v>{}</v></c></row>"#,
+                r % 2,
+                20_000 + r
+            );
+            if r == 6_000 {
+                let long = "ĐẶNG ".repeat(300_000);
+                sheet += &format!(
+                    r#"<row r="6001"><c r="A6001" t="inlineStr"><is><t>{long}</t></is></c></row>"#
+                );
+            }
+        }
+        sheet += "</sheetData>";
+        assert!(sheet.len() > 3 * CHUNK);
+        let bails = same_as_calamine(&sheet, Some("<si><t>zero</t></si><si><t>one</t></si>"));
+        assert_eq!(bails, Some(vec![]), "our reader gave up");
+    }
+
+    #[test]
     fn what_our_reader_does_not_read_is_read_on_by_calamine_the_same() {
         let strings = Some("<si><t>x</t></si>");
         let sheet = |odd: &str| {

@@ -164,20 +164,33 @@ impl Book {
             .collect()
     }
 
-    /// The zip's name of part `path` (matched without regard to case or slashes).
-    fn part_name(&self, path: &str) -> Option<String> {
-        let key = path.replace('\\', "/").to_ascii_lowercase();
-        self.names.get(&key).cloned()
+    /// The zip's name of part `path`, looked up as calamine does: without regard to case, the
+    /// zip's names with `/` for `\\` (the path's own backslashes stay); else the path itself.
+    fn part_name(&self, path: &str) -> String {
+        let key = path.to_ascii_lowercase();
+        self.names
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| path.to_string())
+    }
+
+    /// Part `path` to read; `None` when the zip has no such part.
+    fn part(
+        &mut self,
+        path: &str,
+    ) -> Result<Option<zip::read::ZipFile<'_, BufReader<File>>>, Unsupported> {
+        let name = self.part_name(path);
+        match self.zip.by_name(&name) {
+            Ok(part) => Ok(Some(part)),
+            Err(zip::result::ZipError::FileNotFound) => Ok(None),
+            Err(_) => Err(Unsupported("a part cannot be read")),
+        }
     }
 
     fn small_xml(&mut self, path: &str) -> Result<Option<SmallXml<'_>>, Unsupported> {
-        let Some(name) = self.part_name(path) else {
+        let Some(part) = self.part(path)? else {
             return Ok(None);
         };
-        let part = self
-            .zip
-            .by_name(&name)
-            .map_err(|_| Unsupported("a part cannot be read"))?;
         let mut xml = quick_xml::Reader::from_reader(BufReader::new(part));
         let config = xml.config_mut();
         config.check_end_names = false;
@@ -194,6 +207,15 @@ impl Book {
         };
         let mut buf = Vec::new();
         let mut target = None;
+        // As calamine: nothing counts before the `<Relationships>` start.
+        loop {
+            buf.clear();
+            match xml.read_event_into(&mut buf) {
+                Ok(Event::Start(e)) if e.local_name().as_ref() == "Relationships" => break,
+                Ok(Event::Eof) | Err(_) => return Err(Unsupported("package relationships")),
+                _ => (),
+            }
+        }
         loop {
             buf.clear();
             match xml.read_event_into(&mut buf) {
@@ -307,6 +329,31 @@ impl Book {
                         part,
                     });
                 }
+                // calamine reads the defined names and refuses an entity it cannot resolve.
+                Ok(Event::Start(e)) if e.local_name().as_ref() == "definedName" => {
+                    if let Some(name) = raw_attr(&e, "name")? {
+                        decoded(name)?;
+                        let end = e.name().as_ref().to_string();
+                        let mut inner = Vec::new();
+                        loop {
+                            inner.clear();
+                            match xml.read_event_into(&mut inner) {
+                                Ok(Event::GeneralRef(r)) => {
+                                    let known = quick_xml::escape::resolve_xml_entity(&r).is_some()
+                                        || matches!(r.resolve_char_ref(), Ok(Some(_)));
+                                    if !known {
+                                        return Err(Unsupported("a defined name's entity"));
+                                    }
+                                }
+                                Ok(Event::End(e)) if e.name().as_ref() == end => break,
+                                Ok(Event::Eof) | Err(_) => {
+                                    return Err(Unsupported("a defined name"));
+                                }
+                                _ => (),
+                            }
+                        }
+                    }
+                }
                 Ok(Event::Start(e)) if e.local_name().as_ref() == "workbookPr" => {
                     if let Some(v) = raw_attr(&e, "date1904")? {
                         is_1904 = v == "1" || v == "true";
@@ -323,15 +370,40 @@ impl Book {
         Ok(())
     }
 
-    /// What each cell style's number format makes of numbers.
-    fn read_styles(&mut self, path: &str) -> Result<(), Unsupported> {
+    /// Whether every attribute of part `path` is one quick-xml reads, its entities known
+    /// (calamine reads the styles' fonts, fills and borders too, and refuses the workbook on
+    /// one it cannot read).
+    fn check_attributes(&mut self, path: &str) -> Result<(), Unsupported> {
         let Some(mut xml) = self.small_xml(path)? else {
             return Ok(());
         };
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match xml.read_event_into(&mut buf) {
+                Ok(Event::Start(e)) => {
+                    for a in e.attributes() {
+                        let a = a.map_err(|_| Unsupported("a malformed attribute"))?;
+                        decoded(&a.value)?;
+                    }
+                }
+                Ok(Event::Eof) => return Ok(()),
+                Err(_) => return Err(Unsupported("a part quick-xml refuses")),
+                _ => (),
+            }
+        }
+    }
+
+    /// What each cell style's number format makes of numbers.
+    fn read_styles(&mut self, path: &str) -> Result<(), Unsupported> {
         let mut custom: HashMap<String, String> = HashMap::new();
         let mut formats = Vec::new();
-        let (mut buf, mut inner) = (Vec::new(), Vec::new());
+        let (mut buf, mut inner, mut body) = (Vec::new(), Vec::new(), Vec::new());
         let broken = Unsupported("the styles");
+        self.check_attributes(path)?;
+        let Some(mut xml) = self.small_xml(path)? else {
+            return Ok(());
+        };
         loop {
             buf.clear();
             match xml.read_event_into(&mut buf) {
@@ -361,6 +433,16 @@ impl Book {
                                     None => builtin_format(id.as_bytes()),
                                 },
                             });
+                            // Its body, to its end, as calamine reads it (an `xf` inside is
+                            // part of the body; the first `xf` end closes it).
+                            loop {
+                                body.clear();
+                                match xml.read_event_into(&mut body) {
+                                    Ok(Event::End(e)) if e.local_name().as_ref() == "xf" => break,
+                                    Ok(Event::Eof) | Err(_) => return Err(broken),
+                                    _ => (),
+                                }
+                            }
                         }
                         Ok(Event::End(e)) if e.local_name().as_ref() == "cellXfs" => break,
                         Ok(Event::Eof) | Err(_) => return Err(broken),
@@ -379,13 +461,9 @@ impl Book {
 
     /// The shared strings, scanned in chunks.
     fn read_strings(&mut self, path: &str) -> Result<(), Unsupported> {
-        let Some(name) = self.part_name(path) else {
+        let Some(part) = self.part(path)? else {
             return Ok(());
         };
-        let part = self
-            .zip
-            .by_name(&name)
-            .map_err(|_| Unsupported("the shared strings cannot be read"))?;
         let mut chunks = Chunks::new(part);
         let mut strings = Strings::default();
         let mut text = String::new();
@@ -397,8 +475,13 @@ impl Book {
             } else {
                 match token(b, chunks.eof) {
                     Step::Done((Tok::Open { name, attrs, empty }, n)) if local(name) == b"sst" => {
-                        if let Some(count) = attr(attrs, b"uniqueCount").and_then(number) {
-                            strings.ends.reserve(count.min(1 << 24));
+                        match attr(attrs, b"uniqueCount") {
+                            Ok(count) => {
+                                if let Some(count) = count.and_then(number) {
+                                    strings.ends.reserve(count.min(1 << 20));
+                                }
+                            }
+                            Err(why) => return Err(Unsupported(why)),
                         }
                         inside = true;
                         Step::Done((if empty { Unit::End } else { Unit::Other }, n))
@@ -424,6 +507,7 @@ impl Book {
                 Step::Bail(why) => return Err(Unsupported(why)),
             }
         }
+        drop(chunks);
         self.strings = strings;
         Ok(())
     }
@@ -443,7 +527,7 @@ impl Book {
             .find(|s| s.name == name)
             .map(|s| s.part.clone())
             .ok_or(bail("no such sheet"))?;
-        let zip_name = self.part_name(&part).ok_or(bail("the sheet has no part"))?;
+        let zip_name = self.part_name(&part);
         let Book {
             zip,
             strings,
@@ -516,7 +600,8 @@ fn custom_format(code: &str) -> NumFormat {
         } else if c == ';' {
             return NumFormat::Other;
         } else if c == '[' {
-            brackets = brackets.saturating_add(1);
+            // calamine's `+= 1` on a u8: wraps in a release build.
+            brackets = brackets.wrapping_add(1);
         } else if c == ']' {
             if brackets == 1 && elapsed {
                 return NumFormat::TimeDelta;
@@ -657,9 +742,9 @@ enum Tok<'a> {
     Skip,
 }
 
-/// The name without its namespace prefix.
+/// The name without its namespace prefix (what follows the first `:`, as quick-xml says).
 fn local(name: &[u8]) -> &[u8] {
-    match name.iter().rposition(|&c| c == b':') {
+    match name.iter().position(|&c| c == b':') {
         Some(i) => &name[i + 1..],
         None => name,
     }
@@ -676,25 +761,38 @@ fn token(b: &[u8], eof: bool) -> Step<Tok<'_>> {
     };
     if first != b'<' {
         // Texts in a sheet are short: a plain loop beats memchr's set-up.
-        return match b.iter().position(|&c| c == b'<') {
-            Some(i) => Step::Done((Tok::Text(&b[..i]), i)),
-            None if eof => Step::Done((Tok::Text(b), b.len())),
-            None => Step::More,
+        let (text, n) = match b.iter().position(|&c| c == b'<') {
+            Some(i) => (&b[..i], i),
+            None if eof => (b, b.len()),
+            None => return Step::More,
         };
+        if !text_ok(text) {
+            return Step::Bail("text quick-xml refuses");
+        }
+        return Step::Done((Tok::Text(text), n));
     }
     match b.get(1) {
         None => Step::More,
         Some(b'/') => match b.iter().position(|&c| c == b'>') {
-            Some(i) => Step::Done((
-                Tok::Close {
-                    name: b[2..i].trim_ascii(),
-                },
-                i + 1,
-            )),
+            Some(i) => {
+                // quick-xml trims the end of an end tag's name only.
+                let name = trim_xml_end(&b[2..i]);
+                if !name_ok(name) {
+                    return Step::Bail("an end tag's name");
+                }
+                Step::Done((Tok::Close { name }, i + 1))
+            }
             None => Step::More,
         },
         Some(b'?') => match memmem::find(b, b"?>") {
-            Some(i) => Step::Done((Tok::Skip, i + 2)),
+            // Only the XML declaration is skipped; other instructions go to calamine.
+            Some(i)
+                if b.starts_with(b"<?xml")
+                    && b.get(5).is_some_and(|&c| is_xml_space(c) || c == b'?') =>
+            {
+                Step::Done((Tok::Skip, i + 2))
+            }
+            Some(_) => Step::Bail("a processing instruction"),
             None => Step::More,
         },
         Some(b'!') => {
@@ -702,7 +800,10 @@ fn token(b: &[u8], eof: bool) -> Step<Tok<'_>> {
                 Step::More
             } else if b.starts_with(b"<!--") {
                 match memmem::find(&b[4..], b"-->") {
-                    Some(i) => Step::Done((Tok::Skip, i + 7)),
+                    Some(i) if std::str::from_utf8(&b[4..4 + i]).is_ok() => {
+                        Step::Done((Tok::Skip, i + 7))
+                    }
+                    Some(_) => Step::Bail("a comment quick-xml refuses"),
                     None => Step::More,
                 }
             } else {
@@ -710,7 +811,7 @@ fn token(b: &[u8], eof: bool) -> Step<Tok<'_>> {
             }
         }
         Some(_) => {
-            // The tag ends at the first '>' outside quotes; its name at the first space.
+            // The tag ends at the first '>' outside quotes; its name at the first XML space.
             let (mut end, mut quote, mut split) = (1, 0u8, 0);
             loop {
                 let Some(&c) = b.get(end) else {
@@ -724,7 +825,7 @@ fn token(b: &[u8], eof: bool) -> Step<Tok<'_>> {
                     break;
                 } else if c == b'"' || c == b'\'' {
                     quote = c;
-                } else if split == 0 && (c.is_ascii_whitespace() || c == b'/') {
+                } else if split == 0 && is_xml_space(c) {
                     split = end;
                 }
                 end += 1;
@@ -739,64 +840,94 @@ fn token(b: &[u8], eof: bool) -> Step<Tok<'_>> {
             } else {
                 (split - 1).min(inner.len())
             };
-            Step::Done((
-                Tok::Open {
-                    name: &inner[..split],
-                    attrs: &inner[split..],
-                    empty,
-                },
-                end + 1,
-            ))
+            let (name, attrs) = inner.split_at(split);
+            if !name_ok(name) || (!attrs.is_ascii() && std::str::from_utf8(attrs).is_err()) {
+                return Step::Bail("a tag quick-xml reads otherwise");
+            }
+            Step::Done((Tok::Open { name, attrs, empty }, end + 1))
         }
     }
 }
 
 /// The undecoded value of attribute `key` (exact name) in a tag's attributes.
-fn attr<'a>(mut attrs: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+fn attr<'a>(attrs: &'a [u8], key: &[u8]) -> Result<Option<&'a [u8]>, &'static str> {
+    attrs_of(attrs, [key]).map(|[v]| v)
+}
+
+/// The undecoded values of attributes `keys` (exact names), in one pass over a tag's
+/// attributes (the first of each name, as [`attr`]).
+fn attrs_of<'a, const N: usize>(
+    mut attrs: &'a [u8],
+    keys: [&[u8]; N],
+) -> Result<[Option<&'a [u8]>; N], &'static str> {
+    const MALFORMED: &str = "a malformed attribute";
+    let mut found = [None; N];
     loop {
-        attrs = attrs.trim_ascii_start();
-        let eq = memchr(b'=', attrs)?;
-        let name = attrs[..eq].trim_ascii();
-        let rest = attrs[eq + 1..].trim_ascii_start();
-        let quote = *rest.first()?;
-        if quote != b'"' && quote != b'\'' {
-            return None;
+        attrs = trim_xml_start(attrs);
+        if attrs.is_empty() {
+            return Ok(found);
         }
-        let close = memchr(quote, &rest[1..])?;
-        if name == key {
-            return Some(&rest[1..1 + close]);
+        // A name, '=' (spaces around it), a quoted value: anything else quick-xml refuses.
+        let eq = attrs.iter().position(|&c| c == b'=').ok_or(MALFORMED)?;
+        let name = trim_xml_end(&attrs[..eq]);
+        if name.is_empty() || name.iter().any(|&c| is_xml_space(c)) {
+            return Err(MALFORMED);
+        }
+        let rest = trim_xml_start(&attrs[eq + 1..]);
+        let quote = *rest
+            .first()
+            .filter(|&&q| q == b'"' || q == b'\'')
+            .ok_or(MALFORMED)?;
+        let close = rest[1..]
+            .iter()
+            .position(|&c| c == quote)
+            .ok_or(MALFORMED)?;
+        // Keys are compared by length first: a cell's are one letter each. calamine keeps the
+        // last of a repeated one and may stop before it: such a tag is not ours to read.
+        if let Some(k) = keys
+            .iter()
+            .position(|&k| k.len() == name.len() && k == name)
+        {
+            if found[k].is_some() {
+                return Err("a repeated attribute");
+            }
+            found[k] = Some(&rest[1..1 + close]);
         }
         attrs = &rest[close + 2..];
     }
 }
 
-/// The undecoded values of attributes `keys` (exact names), in one pass over a tag's
-/// attributes (the first of each name, as [`attr`]).
-fn attrs_of<'a, const N: usize>(mut attrs: &'a [u8], keys: [&[u8]; N]) -> [Option<&'a [u8]>; N] {
-    let mut found = [None; N];
-    loop {
-        attrs = attrs.trim_ascii_start();
-        let Some(eq) = attrs.iter().position(|&c| c == b'=') else {
-            return found;
-        };
-        let name = attrs[..eq].trim_ascii();
-        let rest = attrs[eq + 1..].trim_ascii_start();
-        let Some(&quote) = rest.first().filter(|&&q| q == b'"' || q == b'\'') else {
-            return found;
-        };
-        let Some(close) = rest[1..].iter().position(|&c| c == quote) else {
-            return found;
-        };
-        // Keys are compared by length first: a cell's are one letter each.
-        if let Some(k) = keys
+/// XML's white space (quick-xml's): space, tab, line feed, carriage return.
+fn is_xml_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn trim_xml_start(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|&&c| is_xml_space(c)).count();
+    &b[n..]
+}
+
+fn trim_xml_end(b: &[u8]) -> &[u8] {
+    let n = b.iter().rev().take_while(|&&c| is_xml_space(c)).count();
+    &b[..b.len() - n]
+}
+
+/// Whether a tag's name is one this reader reads: ASCII letters, digits, `_`, `-`, `.` and `:`
+/// (quick-xml's local name is what follows the first `:`).
+fn name_ok(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name
             .iter()
-            .position(|&k| k.len() == name.len() && k == name)
-            && found[k].is_none()
-        {
-            found[k] = Some(&rest[1..1 + close]);
-        }
-        attrs = &rest[close + 2..];
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':'))
+}
+
+/// Whether a text run is one quick-xml reads: UTF-8, every `&` an entity it knows.
+fn text_ok(raw: &[u8]) -> bool {
+    // Most texts of a sheet are a few ASCII digits: one plain pass says yes.
+    if raw.iter().all(|&c| c < 0x80 && c != b'&') {
+        return true;
     }
+    std::str::from_utf8(raw).is_ok_and(|s| quick_xml::escape::unescape(s).is_ok())
 }
 
 /// Appends a text run, decoded as calamine's reader does: line ends made `\n` (XML 1.0), then
@@ -932,7 +1063,10 @@ fn rich_text(b: &[u8], eof: bool, closing: &[u8], out: &mut String) -> Step<()> 
                 }
             }
             Tok::Open { name, attrs, empty } if local(name) == b"t" && !phonetic => {
-                let preserve = attr(attrs, b"xml:space") == Some(b"preserve");
+                let preserve = match attr(attrs, b"xml:space") {
+                    Ok(v) => v == Some(b"preserve"),
+                    Err(why) => return Step::Bail(why),
+                };
                 value.clear();
                 if !empty {
                     loop {
@@ -1059,7 +1193,7 @@ impl SheetScan<'_> {
                     self.open = 0;
                     Step::Done((SheetUnit::Other, n))
                 }
-                b"dimension" if !attr(attrs, b"ref").is_some_and(dimension_ok) => {
+                b"dimension" if !attr(attrs, b"ref").is_ok_and(|r| r.is_some_and(dimension_ok)) => {
                     Step::Bail("a sheet's dimension")
                 }
                 _ => {
@@ -1077,7 +1211,11 @@ impl SheetScan<'_> {
             (Phase::Before, _) => Step::Done((SheetUnit::Other, n)),
             (Phase::Data, Tok::Open { name, attrs, empty }) => match local(name) {
                 b"row" => {
-                    if let Some(r) = attr(attrs, b"r") {
+                    let r = match attr(attrs, b"r") {
+                        Ok(r) => r,
+                        Err(why) => return Step::Bail(why),
+                    };
+                    if let Some(r) = r {
                         let Some(r) = number(r).and_then(|r| u32::try_from(r).ok()) else {
                             return Step::Bail("a row number");
                         };
@@ -1123,7 +1261,10 @@ impl SheetScan<'_> {
     /// A cell after its start tag: its position (from its reference, else the row's and the
     /// column after the last cell), its value and the bytes up to its end.
     fn cell(&mut self, b: &[u8], eof: bool, attrs: &[u8], empty: bool) -> Step<(u32, u32, Value)> {
-        let [r, s, t] = attrs_of(attrs, [b"r", b"s", b"t"]);
+        let [r, s, t] = match attrs_of(attrs, [b"r", b"s", b"t"]) {
+            Ok(found) => found,
+            Err(why) => return Step::Bail(why),
+        };
         if [r, s, t].iter().flatten().any(|v| v.contains(&b'&')) {
             return Step::Bail("an entity in a cell's attributes");
         }
@@ -1693,6 +1834,289 @@ three</t></si>"#;
             }
         }
         book.save(path).expect("saved");
+    }
+
+    // Disagreements found by attacking the reader (malformed or unusual XML): each case must
+    // read as calamine reads it, or be refused alike.
+
+    /// A workbook of one sheet "Data" from raw bytes (which may not be UTF-8): the sheet's
+    /// inner XML, and shared strings and styles if given.
+    fn package_bytes(
+        dir: &Path,
+        sheet: &[u8],
+        strings: Option<&[u8]>,
+        styles: Option<&[u8]>,
+    ) -> std::path::PathBuf {
+        let path = dir.join("bytes.xlsx");
+        let mut zip = zip::ZipWriter::new(File::create(&path).expect("created"));
+        let options = zip::write::SimpleFileOptions::default();
+        let ns = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
+        let rels = r#"xmlns="http://schemas.openxmlformats.org/package/2006/relationships""#;
+        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let wrap = |root: &str, inner: &[u8]| {
+            let mut v = format!(r#"<?xml version="1.0"?><{root} {ns}>"#).into_bytes();
+            v.extend_from_slice(inner);
+            v.extend_from_slice(format!("</{root}>").as_bytes());
+            v
+        };
+        let mut parts = vec![
+            ("_rels/.rels", format!(r#"<?xml version="1.0"?><Relationships {rels}><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#).into_bytes()),
+            ("xl/workbook.xml", format!(r#"<?xml version="1.0"?><workbook {ns}><sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>"#).into_bytes()),
+            ("xl/_rels/workbook.xml.rels", format!(r#"<?xml version="1.0"?><Relationships {rels}><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#).into_bytes()),
+            ("xl/worksheets/sheet1.xml", wrap("worksheet", sheet)),
+        ];
+        if let Some(s) = strings {
+            parts.push(("xl/sharedStrings.xml", wrap("sst", s)));
+        }
+        if let Some(s) = styles {
+            parts.push(("xl/styles.xml", wrap("styleSheet", s)));
+        }
+        for (name, bytes) in parts {
+            zip.start_file(name, options).expect("part");
+            zip.write_all(&bytes).expect("written");
+        }
+        zip.finish().expect("zip");
+        path
+    }
+
+    /// How our reading (calamine reading on where it gives up) of a workbook differs from
+    /// calamine's, if it does.
+    fn disagreement(path: &Path) -> Option<String> {
+        let (ours, theirs, bails) = both(path);
+        match (&ours, &theirs) {
+            (Ok(a), Ok(b)) if a == b => None,
+            (Err(_), Err(_)) => None,
+            _ => Some(format!(
+                "\n    ours     {ours:?} (gave up: {bails:?})\n    calamine {theirs:?}"
+            )),
+        }
+    }
+
+    /// Each sheet (raw inner XML bytes, with two shared strings "x", "y" and [`STYLES`]) that
+    /// our reading and calamine's read differently.
+    fn sheets_read_differently(sheets: &[&[u8]]) -> Vec<String> {
+        let dir = tempfile::tempdir().expect("dir");
+        let strings = b"<si><t>x</t></si><si><t>y</t></si>";
+        sheets
+            .iter()
+            .filter_map(|sheet| {
+                let path = package_bytes(dir.path(), sheet, Some(strings), Some(STYLES.as_bytes()));
+                disagreement(&path).map(|d| format!("{}{d}", String::from_utf8_lossy(sheet)))
+            })
+            .collect()
+    }
+
+    /// Each shared strings part (raw inner XML bytes) that makes our reading and calamine's of
+    /// a sheet of two shared-string cells (0 and 1) differ.
+    fn strings_read_differently(strings: &[&[u8]]) -> Vec<String> {
+        let dir = tempfile::tempdir().expect("dir");
+        let sheet = br#"<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row></sheetData>"#;
+        strings
+            .iter()
+            .filter_map(|s| {
+                let path = package_bytes(dir.path(), sheet, Some(s), None);
+                disagreement(&path).map(|d| format!("{}{d}", String::from_utf8_lossy(s)))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_end_tag_with_space_before_its_name_is_not_an_end_to_calamine() {
+        // quick-xml trims only the end of an end tag's name (`</ row>` is named " row").
+        let failures = sheets_read_differently(&[
+            br#"<sheetData><row><c><v>1</v></c></ row><row><c><v>2</v></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1"><v>1</v></c></row></ sheetData><row r="3"><c r="A3"><v>3</v></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1"><v>1</v></ c><c r="B1"><v>2</v></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1"><v>1</ v></c><c r="B1"><v>2</v></c></row></sheetData>"#,
+        ]);
+        let failures = [
+            failures,
+            strings_read_differently(&[
+                br#"<si><t>a</ t></si><si><t>b</t></si>"#,
+                br#"<si><t>a</t></ si><si><t>b</t></si>"#,
+                br#"<si><rPh><t>p</t></ rPh><t>b</t></si><si><t>c</t></si>"#,
+            ]),
+        ]
+        .concat();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn a_form_feed_or_slash_is_not_a_tag_name_end_to_calamine() {
+        // quick-xml ends a tag's name at ' ', '\t', '\r' or '\n' only: `<c\x0Cr="B1">` is an
+        // element named `c\x0Cr="B1"`, not a cell.
+        let failures = sheets_read_differently(&[
+            b"<sheetData><row r=\"1\"><c\x0Cr=\"B1\"><v>1</v></c></row></sheetData>",
+            b"<sheetData><row\x0Cr=\"5\"><c><v>1</v></c></row></sheetData>",
+            br#"<sheetData><row r="1"><c/t="s"><v>1</v></c></row></sheetData>"#,
+            b"<sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c\x0C><c r=\"B1\"><v>2</v></c></row></sheetData>",
+            // A phantom cell before a give-up would make calamine's re-reading skip a real one.
+            b"<sheetData><row r=\"1\"><c\x0Cr=\"A1\"><v>1</v></c><c r=\"B1\"><v>2</v></c><!-- x --><c r=\"C1\"><v>3</v></c></row></sheetData>",
+        ]);
+        let failures = [
+            failures,
+            strings_read_differently(&[
+                b"<si><t\x0Cxml:space=\"preserve\"> a </t></si><si><t>b</t></si>",
+                b"<si\x0Cx=\"1\"><t>a</t></si><si><t>b</t></si>",
+            ]),
+        ]
+        .concat();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn a_name_with_two_colons_has_its_local_part_after_the_first_as_quick_xml_says() {
+        let failures = sheets_read_differently(&[
+            br#"<sheetData><row r="1"><a:b:c r="A1"><v>1</v></a:b:c><c r="B1"><v>2</v></c></row></sheetData>"#,
+            br#"<sheetData><a:b:row r="3"><c><v>1</v></c></a:b:row><row><c><v>2</v></c></row></sheetData>"#,
+            br#"<a:b:sheetData><row r="1"><c r="A1"><v>1</v></c></row></a:b:sheetData><sheetData><row r="2"><c><v>2</v></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1"><a:b:v>1</a:b:v></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1" t="inlineStr"><is><a:b:t>q</a:b:t></is></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1" t="inlineStr"><a:b:is><t>q</t></a:b:is></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1"><a:b:f>1</a:b:f><v>2</v></c></row></sheetData>"#,
+        ]);
+        let failures = [
+            failures,
+            strings_read_differently(&[
+                br#"<a:b:si><t>a</t></a:b:si><si><t>b</t></si>"#,
+                br#"<si><a:b:t>a</a:b:t></si><si><t>b</t></si>"#,
+                br#"<si><t>a</t><a:b:rPh><t>p</t></a:b:rPh></si><si><t>b</t></si>"#,
+            ]),
+        ]
+        .concat();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn a_cells_repeated_attribute_is_read_as_calamine_reads_it() {
+        let failures = sheets_read_differently(&[
+            br#"<sheetData><row r="1"><c r="A1" r="C1"><v>1</v></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1" t="n" t="s"><v>1</v></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1" s="0" s="2"><v>40000</v></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1" r="B1" s="0" t="s"><v>0</v></c></row></sheetData>"#,
+        ]);
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn a_malformed_attribute_calamine_refuses_is_not_read_by_ours() {
+        let failures = sheets_read_differently(&[
+            br#"<sheetData><row r="1"><c r="A1" foo><v>1</v></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1" foo=bar><v>1</v></c></row></sheetData>"#,
+            br#"<sheetData><row foo= r="2"><c><v>1</v></c></row></sheetData>"#,
+        ]);
+        let failures = [
+            failures,
+            strings_read_differently(&[
+                br#"<si><t a=b xml:space="preserve"> x </t></si><si><t>b</t></si>"#,
+                br#"<si><t foo> x </t></si><si><t>b</t></si>"#,
+            ]),
+        ]
+        .concat();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn text_our_reader_skips_is_still_checked_as_quick_xml_checks_it() {
+        let failures = sheets_read_differently(&[
+            br#"<sheetData><row r="1"><c r="A1"><f>A1&B1</f><v>1</v></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1">&<v>1</v></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1"><v>1</v></c></row>&<row r="2"><c r="A2"><v>2</v></c></row></sheetData>"#,
+            br#"<sheetPr>a & b</sheetPr><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>"#,
+            b"<sheetData><row r=\"1\"><c r=\"A1\"><f>\xff</f><v>1</v></c></row></sheetData>",
+            b"<sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row>\xff<row r=\"2\"><c r=\"A2\"><v>2</v></c></row></sheetData>",
+            b"<sheetData><row r=\"1\" x=\"\xff\"><c r=\"A1\"><v>1</v></c></row></sheetData>",
+            b"<sheetPr><!-- \xff --></sheetPr><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData>",
+            br#"<?><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>"#,
+            br#"<sheetData><row r="1"><c r="A1"><f>A<?>1</f><v>1</v></c></row></sheetData>"#,
+        ]);
+        let failures = [
+            failures,
+            strings_read_differently(&[
+                br#"<si><r><rPr>&</rPr><t>a</t></r></si><si><t>b</t></si>"#,
+                br#"&<si><t>a</t></si><si><t>b</t></si>"#,
+                br#"<si><t>a</t><rPh><t>&</t></rPh></si><si><t>b</t></si>"#,
+                b"<si><t>a</t><rPh><t>\xff</t></rPh></si><si><t>b</t></si>",
+                b"<si><r><rPr><rFont val=\"\xff\"/></rPr><t>a</t></r></si><si><t>b</t></si>",
+                br#"<si><t>a<?>b</t></si><si><t>c</t></si>"#,
+            ]),
+        ]
+        .concat();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn styles_calamine_refuses_or_reads_otherwise_are_not_read_by_ours() {
+        let dir = tempfile::tempdir().expect("dir");
+        let sheet = br#"<sheetData><row r="1"><c s="1"><v>40000</v></c><c s="2"><v>40000.5</v></c></row></sheetData>"#;
+        let failures: Vec<String> = [
+            &br#"<fonts count="1"><font><name val="Cal&bogus;"/></font></fonts><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>"#[..],
+            br#"<fonts><font><b val/></font></fonts><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>"#,
+            br#"<cellXfs><xf numFmtId="0"/><xf numFmtId="14"><alignment horizontal/></xf></cellXfs>"#,
+            br#"<cellXfs><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat/></cellXfs>"#,
+            br#"<cellXfs><xf numFmtId="0"/><xf numFmtId="14"></cellXfs>"#,
+            br#"<cellXfs><xf numFmtId="0"><xf numFmtId="14"/></xf><xf numFmtId="14"/></cellXfs>"#,
+        ]
+        .iter()
+        .filter_map(|styles| {
+            let path = package_bytes(dir.path(), sheet, None, Some(styles));
+            disagreement(&path).map(|d| format!("{}{d}", String::from_utf8_lossy(styles)))
+        })
+        .collect();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn a_workbook_calamine_cannot_open_or_find_a_sheet_of_is_not_read_by_ours() {
+        let dir = tempfile::tempdir().expect("dir");
+        let ns = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
+        let rels = r#"xmlns="http://schemas.openxmlformats.org/package/2006/relationships""#;
+        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let sheet = format!(
+            r#"<?xml version="1.0"?><worksheet {ns}><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>"#
+        );
+        let book = |package_rels: &str, workbook_inner: &str, target: &str| {
+            let path = dir.path().join("wb.xlsx");
+            let mut zip = zip::ZipWriter::new(File::create(&path).expect("created"));
+            let options = zip::write::SimpleFileOptions::default();
+            for (name, text) in [
+                (
+                    "_rels/.rels",
+                    format!(r#"<?xml version="1.0"?>{package_rels}"#),
+                ),
+                (
+                    "xl/workbook.xml",
+                    format!(
+                        r#"<?xml version="1.0"?><workbook {ns}><sheets><sheet name="A" sheetId="1" r:id="rId1"/></sheets>{workbook_inner}</workbook>"#
+                    ),
+                ),
+                (
+                    "xl/_rels/workbook.xml.rels",
+                    format!(
+                        r#"<?xml version="1.0"?><Relationships {rels}><Relationship Id="rId1" Type="{rel}/worksheet" Target="{target}"/></Relationships>"#
+                    ),
+                ),
+                ("xl/worksheets/sheet1.xml", sheet.clone()),
+            ] {
+                zip.start_file(name, options).expect("part");
+                zip.write_all(text.as_bytes()).expect("written");
+            }
+            zip.finish().expect("zip");
+            disagreement(&path)
+        };
+        let usual = format!(
+            r#"<Relationships {rels}><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+        );
+        let failures: Vec<String> = [
+            ("a sheet target with a backslash", book(&usual, "", "worksheets\\sheet1.xml")),
+            ("a defined name's unknown entity", book(&usual, r#"<definedNames><definedName name="x">&foo;</definedName></definedNames>"#, "worksheets/sheet1.xml")),
+            ("a defined name's name's unknown entity", book(&usual, r#"<definedNames><definedName name="&foo;">1</definedName></definedNames>"#, "worksheets/sheet1.xml")),
+            ("a relationship before <Relationships>", book(&format!(r#"<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/><Relationships {rels}></Relationships>"#), "", "worksheets/sheet1.xml")),
+        ]
+        .into_iter()
+        .filter_map(|(what, differs)| differs.map(|d| format!("{what}{d}")))
+        .collect();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
     proptest! {

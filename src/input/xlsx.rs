@@ -1069,20 +1069,7 @@ fn rich_text(b: &[u8], eof: bool, closing: &[u8], out: &mut String) -> Step<()> 
                 };
                 value.clear();
                 if !empty {
-                    loop {
-                        let (tok, n) = step!(token(&b[at..], eof));
-                        at += n;
-                        match tok {
-                            Tok::Text(raw) => {
-                                if let Err(why) = push_text(raw, &mut value) {
-                                    return Step::Bail(why);
-                                }
-                            }
-                            Tok::Close { name: end } if end == name => break,
-                            Tok::Skip => {}
-                            _ => return Step::Bail(OUT_OF_PLACE),
-                        }
-                    }
+                    at += step!(text_to_end(&b[at..], eof, name, &mut value)).1;
                 }
                 let v = if preserve {
                     value.as_str()
@@ -1100,6 +1087,26 @@ fn rich_text(b: &[u8], eof: bool, closing: &[u8], out: &mut String) -> Step<()> 
                 }
             }
             Tok::Text(_) | Tok::Skip => {}
+        }
+    }
+}
+
+/// The text up to the end tag named `name` (comments skipped, as calamine skips them), decoded
+/// and appended to `out`; an element inside is given to calamine.
+fn text_to_end(b: &[u8], eof: bool, name: &[u8], out: &mut String) -> Step<()> {
+    let mut at = 0;
+    loop {
+        let (tok, n) = step!(token(&b[at..], eof));
+        at += n;
+        match tok {
+            Tok::Text(raw) => {
+                if let Err(why) = push_text(raw, out) {
+                    return Step::Bail(why);
+                }
+            }
+            Tok::Close { name: end } if end == name => return Step::Done(((), at)),
+            Tok::Skip => {}
+            _ => return Step::Bail(OUT_OF_PLACE),
         }
     }
 }
@@ -1366,19 +1373,10 @@ impl SheetScan<'_> {
                 self.text.clear();
                 let mut at = 0;
                 if !empty {
-                    loop {
-                        let (tok, n) = step!(token(&b[at..], eof));
-                        at += n;
-                        match tok {
-                            Tok::Text(raw) => {
-                                if let Err(why) = push_text(raw, &mut self.text) {
-                                    return Step::Bail(why);
-                                }
-                            }
-                            Tok::Close { name: end } if end == name => break,
-                            _ => return Step::Bail("a value's content"),
-                        }
-                    }
+                    let mut text = std::mem::take(&mut self.text);
+                    let done = text_to_end(b, eof, name, &mut text);
+                    self.text = text;
+                    at = step!(done).1;
                 }
                 if typ == Some(b"str") {
                     if let std::borrow::Cow::Owned(s) = unescape_excel(&self.text) {
@@ -1512,54 +1510,12 @@ mod tests {
         strings: Option<&str>,
         styles: Option<&str>,
     ) -> std::path::PathBuf {
-        let path = dir.join("book.xlsx");
-        let mut zip = zip::ZipWriter::new(File::create(&path).expect("created"));
-        let options = zip::write::SimpleFileOptions::default();
-        let ns = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
-        let rels = r#"xmlns="http://schemas.openxmlformats.org/package/2006/relationships""#;
-        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-        let mut parts = vec![
-            (
-                "_rels/.rels",
-                format!(
-                    r#"<?xml version="1.0"?><Relationships {rels}><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
-                ),
-            ),
-            (
-                "xl/workbook.xml",
-                format!(
-                    r#"<?xml version="1.0"?><workbook {ns}><sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>"#
-                ),
-            ),
-            (
-                "xl/_rels/workbook.xml.rels",
-                format!(
-                    r#"<?xml version="1.0"?><Relationships {rels}><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
-                ),
-            ),
-            (
-                "xl/worksheets/sheet1.xml",
-                format!(r#"<?xml version="1.0"?><worksheet {ns}>{sheet}</worksheet>"#),
-            ),
-        ];
-        if let Some(s) = strings {
-            parts.push((
-                "xl/sharedStrings.xml",
-                format!(r#"<?xml version="1.0"?><sst {ns}>{s}</sst>"#),
-            ));
-        }
-        if let Some(s) = styles {
-            parts.push((
-                "xl/styles.xml",
-                format!(r#"<?xml version="1.0"?><styleSheet {ns}>{s}</styleSheet>"#),
-            ));
-        }
-        for (name, text) in parts {
-            zip.start_file(name, options).expect("part");
-            zip.write_all(text.as_bytes()).expect("written");
-        }
-        zip.finish().expect("zip");
-        path
+        package_bytes(
+            dir,
+            sheet.as_bytes(),
+            strings.map(str::as_bytes),
+            styles.map(str::as_bytes),
+        )
     }
 
     const STYLES: &str = r#"<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/><numFmt numFmtId="165" formatCode="[h]:mm"/></numFmts><cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/><xf numFmtId="165"/></cellXfs>"#;
@@ -1920,129 +1876,129 @@ three</t></si>"#;
             .collect()
     }
 
-    #[test]
-    fn an_end_tag_with_space_before_its_name_is_not_an_end_to_calamine() {
-        // quick-xml trims only the end of an end tag's name (`</ row>` is named " row").
-        let failures = sheets_read_differently(&[
-            br#"<sheetData><row><c><v>1</v></c></ row><row><c><v>2</v></c></row></sheetData>"#,
-            br#"<sheetData><row r="1"><c r="A1"><v>1</v></c></row></ sheetData><row r="3"><c r="A3"><v>3</v></c></row></sheetData>"#,
-            br#"<sheetData><row r="1"><c r="A1"><v>1</v></ c><c r="B1"><v>2</v></c></row></sheetData>"#,
-            br#"<sheetData><row r="1"><c r="A1"><v>1</ v></c><c r="B1"><v>2</v></c></row></sheetData>"#,
-        ]);
+    /// Asserts that every sheet and every shared strings part is read alike by ours and
+    /// calamine (see [`sheets_read_differently`], [`strings_read_differently`]).
+    fn read_alike(sheets: &[&[u8]], strings: &[&[u8]]) {
         let failures = [
-            failures,
-            strings_read_differently(&[
-                br#"<si><t>a</ t></si><si><t>b</t></si>"#,
-                br#"<si><t>a</t></ si><si><t>b</t></si>"#,
-                br#"<si><rPh><t>p</t></ rPh><t>b</t></si><si><t>c</t></si>"#,
-            ]),
+            sheets_read_differently(sheets),
+            strings_read_differently(strings),
         ]
         .concat();
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn an_end_tag_with_space_before_its_name_is_not_an_end_to_calamine() {
+        // quick-xml trims only the end of an end tag's name (`</ row>` is named " row").
+        read_alike(
+            &[
+                br#"<sheetData><row><c><v>1</v></c></ row><row><c><v>2</v></c></row></sheetData>"#,
+                br#"<sheetData><row r="1"><c r="A1"><v>1</v></c></row></ sheetData><row r="3"><c r="A3"><v>3</v></c></row></sheetData>"#,
+                br#"<sheetData><row r="1"><c r="A1"><v>1</v></ c><c r="B1"><v>2</v></c></row></sheetData>"#,
+                br#"<sheetData><row r="1"><c r="A1"><v>1</ v></c><c r="B1"><v>2</v></c></row></sheetData>"#,
+            ],
+            &[
+            br#"<si><t>a</ t></si><si><t>b</t></si>"#,
+            br#"<si><t>a</t></ si><si><t>b</t></si>"#,
+            br#"<si><rPh><t>p</t></ rPh><t>b</t></si><si><t>c</t></si>"#,
+            ],
+        );
     }
 
     #[test]
     fn a_form_feed_or_slash_is_not_a_tag_name_end_to_calamine() {
         // quick-xml ends a tag's name at ' ', '\t', '\r' or '\n' only: `<c\x0Cr="B1">` is an
         // element named `c\x0Cr="B1"`, not a cell.
-        let failures = sheets_read_differently(&[
-            b"<sheetData><row r=\"1\"><c\x0Cr=\"B1\"><v>1</v></c></row></sheetData>",
-            b"<sheetData><row\x0Cr=\"5\"><c><v>1</v></c></row></sheetData>",
-            br#"<sheetData><row r="1"><c/t="s"><v>1</v></c></row></sheetData>"#,
-            b"<sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c\x0C><c r=\"B1\"><v>2</v></c></row></sheetData>",
-            // A phantom cell before a give-up would make calamine's re-reading skip a real one.
-            b"<sheetData><row r=\"1\"><c\x0Cr=\"A1\"><v>1</v></c><c r=\"B1\"><v>2</v></c><!-- x --><c r=\"C1\"><v>3</v></c></row></sheetData>",
-        ]);
-        let failures = [
-            failures,
-            strings_read_differently(&[
-                b"<si><t\x0Cxml:space=\"preserve\"> a </t></si><si><t>b</t></si>",
-                b"<si\x0Cx=\"1\"><t>a</t></si><si><t>b</t></si>",
-            ]),
-        ]
-        .concat();
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        read_alike(
+            &[
+                b"<sheetData><row r=\"1\"><c\x0Cr=\"B1\"><v>1</v></c></row></sheetData>",
+                b"<sheetData><row\x0Cr=\"5\"><c><v>1</v></c></row></sheetData>",
+                br#"<sheetData><row r="1"><c/t="s"><v>1</v></c></row></sheetData>"#,
+                b"<sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c\x0C><c r=\"B1\"><v>2</v></c></row></sheetData>",
+                // A phantom cell before a give-up would make calamine's re-reading skip a real one.
+                b"<sheetData><row r=\"1\"><c\x0Cr=\"A1\"><v>1</v></c><c r=\"B1\"><v>2</v></c><!-- x --><c r=\"C1\"><v>3</v></c></row></sheetData>",
+            ],
+            &[
+            b"<si><t\x0Cxml:space=\"preserve\"> a </t></si><si><t>b</t></si>",
+            b"<si\x0Cx=\"1\"><t>a</t></si><si><t>b</t></si>",
+            ],
+        );
     }
 
     #[test]
     fn a_name_with_two_colons_has_its_local_part_after_the_first_as_quick_xml_says() {
-        let failures = sheets_read_differently(&[
-            br#"<sheetData><row r="1"><a:b:c r="A1"><v>1</v></a:b:c><c r="B1"><v>2</v></c></row></sheetData>"#,
-            br#"<sheetData><a:b:row r="3"><c><v>1</v></c></a:b:row><row><c><v>2</v></c></row></sheetData>"#,
-            br#"<a:b:sheetData><row r="1"><c r="A1"><v>1</v></c></row></a:b:sheetData><sheetData><row r="2"><c><v>2</v></c></row></sheetData>"#,
-            br#"<sheetData><row r="1"><c r="A1"><a:b:v>1</a:b:v></c></row></sheetData>"#,
-            br#"<sheetData><row r="1"><c r="A1" t="inlineStr"><is><a:b:t>q</a:b:t></is></c></row></sheetData>"#,
-            br#"<sheetData><row r="1"><c r="A1" t="inlineStr"><a:b:is><t>q</t></a:b:is></c></row></sheetData>"#,
-            br#"<sheetData><row r="1"><c r="A1"><a:b:f>1</a:b:f><v>2</v></c></row></sheetData>"#,
-        ]);
-        let failures = [
-            failures,
-            strings_read_differently(&[
-                br#"<a:b:si><t>a</t></a:b:si><si><t>b</t></si>"#,
-                br#"<si><a:b:t>a</a:b:t></si><si><t>b</t></si>"#,
-                br#"<si><t>a</t><a:b:rPh><t>p</t></a:b:rPh></si><si><t>b</t></si>"#,
-            ]),
-        ]
-        .concat();
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        read_alike(
+            &[
+                br#"<sheetData><row r="1"><a:b:c r="A1"><v>1</v></a:b:c><c r="B1"><v>2</v></c></row></sheetData>"#,
+                br#"<sheetData><a:b:row r="3"><c><v>1</v></c></a:b:row><row><c><v>2</v></c></row></sheetData>"#,
+                br#"<a:b:sheetData><row r="1"><c r="A1"><v>1</v></c></row></a:b:sheetData><sheetData><row r="2"><c><v>2</v></c></row></sheetData>"#,
+                br#"<sheetData><row r="1"><c r="A1"><a:b:v>1</a:b:v></c></row></sheetData>"#,
+                br#"<sheetData><row r="1"><c r="A1" t="inlineStr"><is><a:b:t>q</a:b:t></is></c></row></sheetData>"#,
+                br#"<sheetData><row r="1"><c r="A1" t="inlineStr"><a:b:is><t>q</t></a:b:is></c></row></sheetData>"#,
+                br#"<sheetData><row r="1"><c r="A1"><a:b:f>1</a:b:f><v>2</v></c></row></sheetData>"#,
+            ],
+            &[
+            br#"<a:b:si><t>a</t></a:b:si><si><t>b</t></si>"#,
+            br#"<si><a:b:t>a</a:b:t></si><si><t>b</t></si>"#,
+            br#"<si><t>a</t><a:b:rPh><t>p</t></a:b:rPh></si><si><t>b</t></si>"#,
+            ],
+        );
     }
 
     #[test]
     fn a_cells_repeated_attribute_is_read_as_calamine_reads_it() {
-        let failures = sheets_read_differently(&[
+        // calamine keeps the last of a repeated attribute (and stops once it has counted three
+        // of r, s, t): ours gives such a cell back.
+        read_alike(
+            &[
             br#"<sheetData><row r="1"><c r="A1" r="C1"><v>1</v></c></row></sheetData>"#,
             br#"<sheetData><row r="1"><c r="A1" t="n" t="s"><v>1</v></c></row></sheetData>"#,
             br#"<sheetData><row r="1"><c r="A1" s="0" s="2"><v>40000</v></c></row></sheetData>"#,
             br#"<sheetData><row r="1"><c r="A1" r="B1" s="0" t="s"><v>0</v></c></row></sheetData>"#,
-        ]);
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+            ],
+            &[],
+        );
     }
 
     #[test]
     fn a_malformed_attribute_calamine_refuses_is_not_read_by_ours() {
-        let failures = sheets_read_differently(&[
-            br#"<sheetData><row r="1"><c r="A1" foo><v>1</v></c></row></sheetData>"#,
-            br#"<sheetData><row r="1"><c r="A1" foo=bar><v>1</v></c></row></sheetData>"#,
-            br#"<sheetData><row foo= r="2"><c><v>1</v></c></row></sheetData>"#,
-        ]);
-        let failures = [
-            failures,
-            strings_read_differently(&[
+        read_alike(
+            &[
+                br#"<sheetData><row r="1"><c r="A1" foo><v>1</v></c></row></sheetData>"#,
+                br#"<sheetData><row r="1"><c r="A1" foo=bar><v>1</v></c></row></sheetData>"#,
+                br#"<sheetData><row foo= r="2"><c><v>1</v></c></row></sheetData>"#,
+            ],
+            &[
                 br#"<si><t a=b xml:space="preserve"> x </t></si><si><t>b</t></si>"#,
                 br#"<si><t foo> x </t></si><si><t>b</t></si>"#,
-            ]),
-        ]
-        .concat();
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+            ],
+        );
     }
 
     #[test]
     fn text_our_reader_skips_is_still_checked_as_quick_xml_checks_it() {
-        let failures = sheets_read_differently(&[
-            br#"<sheetData><row r="1"><c r="A1"><f>A1&B1</f><v>1</v></c></row></sheetData>"#,
-            br#"<sheetData><row r="1"><c r="A1">&<v>1</v></c></row></sheetData>"#,
-            br#"<sheetData><row r="1"><c r="A1"><v>1</v></c></row>&<row r="2"><c r="A2"><v>2</v></c></row></sheetData>"#,
-            br#"<sheetPr>a & b</sheetPr><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>"#,
-            b"<sheetData><row r=\"1\"><c r=\"A1\"><f>\xff</f><v>1</v></c></row></sheetData>",
-            b"<sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row>\xff<row r=\"2\"><c r=\"A2\"><v>2</v></c></row></sheetData>",
-            b"<sheetData><row r=\"1\" x=\"\xff\"><c r=\"A1\"><v>1</v></c></row></sheetData>",
-            b"<sheetPr><!-- \xff --></sheetPr><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData>",
-            br#"<?><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>"#,
-            br#"<sheetData><row r="1"><c r="A1"><f>A<?>1</f><v>1</v></c></row></sheetData>"#,
-        ]);
-        let failures = [
-            failures,
-            strings_read_differently(&[
-                br#"<si><r><rPr>&</rPr><t>a</t></r></si><si><t>b</t></si>"#,
-                br#"&<si><t>a</t></si><si><t>b</t></si>"#,
-                br#"<si><t>a</t><rPh><t>&</t></rPh></si><si><t>b</t></si>"#,
-                b"<si><t>a</t><rPh><t>\xff</t></rPh></si><si><t>b</t></si>",
-                b"<si><r><rPr><rFont val=\"\xff\"/></rPr><t>a</t></r></si><si><t>b</t></si>",
-                br#"<si><t>a<?>b</t></si><si><t>c</t></si>"#,
-            ]),
-        ]
-        .concat();
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        read_alike(
+            &[
+                br#"<sheetData><row r="1"><c r="A1"><f>A1&B1</f><v>1</v></c></row></sheetData>"#,
+                br#"<sheetData><row r="1"><c r="A1">&<v>1</v></c></row></sheetData>"#,
+                br#"<sheetData><row r="1"><c r="A1"><v>1</v></c></row>&<row r="2"><c r="A2"><v>2</v></c></row></sheetData>"#,
+                br#"<sheetPr>a & b</sheetPr><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>"#,
+                b"<sheetData><row r=\"1\"><c r=\"A1\"><f>\xff</f><v>1</v></c></row></sheetData>",
+                b"<sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row>\xff<row r=\"2\"><c r=\"A2\"><v>2</v></c></row></sheetData>",
+                b"<sheetData><row r=\"1\" x=\"\xff\"><c r=\"A1\"><v>1</v></c></row></sheetData>",
+                b"<sheetPr><!-- \xff --></sheetPr><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData>",
+                br#"<?><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>"#,
+                br#"<sheetData><row r="1"><c r="A1"><f>A<?>1</f><v>1</v></c></row></sheetData>"#,
+            ],
+            &[
+            br#"<si><r><rPr>&</rPr><t>a</t></r></si><si><t>b</t></si>"#,
+            br#"&<si><t>a</t></si><si><t>b</t></si>"#,
+            br#"<si><t>a</t><rPh><t>&</t></rPh></si><si><t>b</t></si>"#,
+            b"<si><t>a</t><rPh><t>\xff</t></rPh></si><si><t>b</t></si>",
+            b"<si><r><rPr><rFont val=\"\xff\"/></rPr><t>a</t></r></si><si><t>b</t></si>",
+            br#"<si><t>a<?>b</t></si><si><t>c</t></si>"#,
+            ],
+        );
     }
 
     #[test]

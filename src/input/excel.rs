@@ -332,7 +332,7 @@ fn xlsx_sheet_cells(
     mut cell: impl FnMut(u32, u32, Cell<&str>) -> bool,
 ) -> Result<Option<super::xlsx::Bail>, String> {
     let bail = match book.stream(name, &mut cell) {
-        Ok(_) => return Ok(None),
+        Ok(()) => return Ok(None),
         Err(bail) => bail,
     };
     let wb = match calamine {
@@ -374,13 +374,15 @@ pub(crate) fn xlsx_cells(
     ours: bool,
 ) -> Result<(ShownCells, Vec<&'static str>), String> {
     let (mut cells, mut bails) = (Vec::new(), Vec::new());
-    let book = if ours {
-        super::xlsx::open(path).ok()
-    } else {
-        None
+    let book = match ours.then(|| super::xlsx::open(path)) {
+        Some(Ok(book)) => Some(book),
+        Some(Err(unsupported)) => {
+            bails.push(unsupported.0);
+            None
+        }
+        None => None,
     };
     let Some(mut book) = book else {
-        bails.extend(ours.then_some("at open"));
         let mut wb: Xlsx<BufReader<File>> =
             open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
         for name in worksheets(wb.sheets_metadata()) {

@@ -41,15 +41,6 @@ pub struct Bail {
     pub why: &'static str,
 }
 
-/// How a sheet's reading ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Streamed {
-    /// Every cell was given.
-    Read,
-    /// The receiver asked to stop.
-    Stopped,
-}
-
 /// What a cell's number format makes of a number (as calamine decides it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NumFormat {
@@ -60,11 +51,11 @@ enum NumFormat {
 
 /// A worksheet, chart sheet or dialog sheet of the workbook.
 #[derive(Debug, Clone)]
-pub struct SheetPart {
+struct SheetPart {
     /// Its name, as shown on its tab.
-    pub name: String,
+    name: String,
     /// Whether it is a worksheet (the other kinds hold no rows).
-    pub worksheet: bool,
+    worksheet: bool,
     part: String,
 }
 
@@ -94,7 +85,7 @@ pub struct Book {
     /// Lower-cased part names with `/` for `\`, to the names in the zip.
     names: HashMap<String, String>,
     /// The sheets, in the workbook's order.
-    pub sheets: Vec<SheetPart>,
+    sheets: Vec<SheetPart>,
     strings: Strings,
     formats: Vec<NumFormat>,
     is_1904: bool,
@@ -519,7 +510,7 @@ impl Book {
         &mut self,
         name: &str,
         mut cell: impl FnMut(u32, u32, Cell<&str>) -> bool,
-    ) -> Result<Streamed, Bail> {
+    ) -> Result<(), Bail> {
         let bail = |why| Bail { cells: 0, why };
         let part = self
             .sheets
@@ -558,7 +549,7 @@ impl Book {
                     sheet.col = col.wrapping_add(1);
                     sheet.cells += 1;
                     if !cell(row, col, sheet.handed(value)) {
-                        return Ok(Streamed::Stopped);
+                        return Ok(());
                     }
                     continue;
                 }
@@ -566,7 +557,7 @@ impl Book {
                     chunks.pos += n;
                     continue;
                 }
-                Step::Done((SheetUnit::End, _)) => return Ok(Streamed::Read),
+                Step::Done((SheetUnit::End, _)) => return Ok(()),
                 Step::More => match chunks.more() {
                     Ok(true) => continue,
                     Ok(false) => "the sheet ends too soon",

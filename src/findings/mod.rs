@@ -180,6 +180,21 @@ impl<'o> RowFindings<'o> {
         });
     }
 
+    /// How many findings the output holds (a mark for [`RowFindings::since`]).
+    pub(crate) fn mark(&self) -> usize {
+        self.out.len()
+    }
+
+    /// The findings recorded since `mark`.
+    pub(crate) fn since(&self, mark: usize) -> &[Finding] {
+        self.out.get(mark..).unwrap_or_default()
+    }
+
+    /// Records `f` again, on this row.
+    pub(crate) fn again(&mut self, f: &Finding) {
+        self.push(f.field, f.code, &f.value, &f.suggestion, f.detail);
+    }
+
     /// The row's shared info, when a finding has been recorded.
     pub fn info(&self) -> Option<Arc<RowInfo>> {
         self.info.clone()

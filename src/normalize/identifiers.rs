@@ -36,6 +36,11 @@ impl IdNum {
         self.0.as_str()
     }
 
+    /// The digits as bytes (no UTF-8 check: a comparison with a cell needs none).
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
     /// CMND or CCCD.
     pub fn kind(&self) -> IdKind {
         if self.0.len() == 12 {
@@ -192,7 +197,7 @@ impl IdReading {
             IdReading::Valid {
                 id,
                 separators: false,
-            } => cell == Some(id.as_str()),
+            } => cell.is_some_and(|c| c.as_bytes() == id.as_bytes()),
             _ => false,
         }
     }

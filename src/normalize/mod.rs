@@ -148,19 +148,20 @@ fn keep(slot: &mut Cell<String>, c: &CellRef<'_>) {
 }
 
 impl PersonCache {
-    /// Reads `raw` (as [`normalize_row`] does) and the [`text::fold_hash`] of its name.
+    /// Reads `raw` (as [`normalize_row`] does), the [`text::fold_hash`] of its name, and whether
+    /// its person fields are those of the row read before it (the reading was reused).
     pub fn read<'r, 'a>(
         &mut self,
         raw: &'r RawRecord<'a>,
         today: NaiveDate,
-    ) -> (NormalRow<'r, 'a>, u64) {
+    ) -> (NormalRow<'r, 'a>, u64, bool) {
         let hit = self.fields.is_some()
             && PERSON_FIELDS
                 .iter()
                 .zip(&self.cells)
                 .all(|(f, kept)| same(raw.get(*f), kept));
         if hit && let Some(fields) = &self.fields {
-            return (assemble(raw, fields.clone(), today), self.name_key);
+            return (assemble(raw, fields.clone(), today), self.name_key, true);
         }
         let fields = person_fields(raw, today);
         for (f, slot) in PERSON_FIELDS.iter().zip(self.cells.iter_mut()) {
@@ -168,7 +169,7 @@ impl PersonCache {
         }
         self.fields = Some(fields.clone());
         self.name_key = raw.get(Field::FullName).text().map_or(0, text::fold_hash);
-        (assemble(raw, fields, today), self.name_key)
+        (assemble(raw, fields, today), self.name_key, false)
     }
 }
 
@@ -212,7 +213,7 @@ mod tests {
             raw("Lê Thị Bình", "79090001234"),
             raw("Lê Thị Bình", ""),
         ] {
-            let (row, key) = cache.read(&r, today);
+            let (row, key, _) = cache.read(&r, today);
             let fresh = normalize_row(&r, today);
             assert_eq!(row.id, fresh.id);
             assert_eq!(row.birth, fresh.birth);

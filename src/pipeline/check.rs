@@ -70,6 +70,9 @@ pub(super) struct BatchOut {
     pub(super) error_people: Vec<(u32, u64)>,
     /// The previous row's person fields and their readings.
     pub(super) cache: PersonCache,
+    /// What the rules of the person's fields and of the place gave on the previous row, and the
+    /// row's unit (index in `units`).
+    pub(super) kept: (rules::Kept, Option<usize>),
     /// The previous row's place and its index in `units`.
     pub(super) last_unit: ([String; 3], usize),
     /// Whether the batch's sheet has a district column (without one, places may be of 2025).
@@ -224,14 +227,26 @@ fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: 
     out.rows += 1;
     let today = checker.today;
     let unit = unit_of(raw, checker, out);
-    let (row, name_key) = out.cache.read(raw, today);
+    let (row, name_key, same_person) = out.cache.read(raw, today);
+    let (kept, kept_unit) = &mut out.kept;
+    // The same person fields and the same place: the rules of those give what they gave.
+    let same = same_person && *kept_unit == Some(unit);
+    *kept_unit = Some(unit);
     // Borrowed, not cloned: an Arc shared by the checking threads costs two atomic operations
     // on one cache line per row.
     let unit_ref: &Resolved = &out.units[unit].unit;
     let make = || row_info(raw, unit_ref);
     let before = out.findings.len();
     let mut found = RowFindings::new(raw.loc, &make, &mut out.findings);
-    rules::check_row(&row, &unit_ref.place, columns, today, &mut found);
+    rules::check_row_again(
+        &row,
+        &unit_ref.place,
+        columns,
+        today,
+        &mut found,
+        kept,
+        same,
+    );
     if let Some(reg) = checker.registry {
         let probe = rules::registry::probe(&row, &unit_ref.communes);
         let outcome = crate::registry::matching::find(reg, &probe);
@@ -552,5 +567,109 @@ mod tests {
         let units = checker.units();
         assert_eq!(units.len(), 1);
         assert_eq!(units[&first.hash].0.province, "Thành phố Hà Nội");
+    }
+
+    /// The fields of [`people_batch`]'s rows, in order.
+    const PEOPLE_FIELDS: [Field; 8] = [
+        Field::FullName,
+        Field::BirthDate,
+        Field::Gender,
+        Field::IdNumber,
+        Field::Phone,
+        Field::Province,
+        Field::Commune,
+        Field::DoseDate,
+    ];
+
+    /// A workbook batch with a column per [`PEOPLE_FIELDS`], one row per `(sheet row, cells)`.
+    fn people_batch(rows: &[(u32, [&str; 8])]) -> Batch {
+        let mut columns = [None; FIELD_COUNT];
+        for (i, f) in PEOPLE_FIELDS.into_iter().enumerate() {
+            columns[f.index()] = Some(i);
+        }
+        let mut batch = CellRows::default();
+        for (row, cells) in rows {
+            let mut r = CellRow {
+                row: *row,
+                ..CellRow::default()
+            };
+            for (field, text) in PEOPLE_FIELDS.into_iter().zip(cells) {
+                if !text.is_empty() {
+                    r.cells[field.index()] = batch.add(Cell::Text(text)).expect("room");
+                }
+            }
+            batch.push(r);
+        }
+        Batch {
+            ctx: Arc::new(SheetCtx {
+                source: 0,
+                sheet: 0,
+                columns,
+                width: PEOPLE_FIELDS.len(),
+            }),
+            rows: Rows::Cells(batch),
+        }
+    }
+
+    /// Every finding of a batch, as the findings file shows it.
+    fn shown(out: &BatchOut) -> Vec<(u32, Option<Field>, Code, String, String, String)> {
+        let mut all: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.loc.row,
+                    f.field,
+                    f.code,
+                    f.value.to_string(),
+                    f.suggestion.to_string(),
+                    format!("{:?} {}", f.detail, f.row.commune),
+                )
+            })
+            .collect();
+        all.sort();
+        all
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Rows of one person one after the other reuse the person's reading and what the rules
+        /// of the person and the place gave: they must get exactly the findings each row gets
+        /// checked alone — whether the place, the dose date or the person changes between rows.
+        #[test]
+        fn rows_of_one_person_get_the_findings_of_a_fresh_check(
+            picks in proptest::collection::vec((0..4usize, 0..3usize, 0..3usize), 1..30)
+        ) {
+            const PEOPLE: [[&str; 5]; 4] = [
+                ["Nguyễn Văn An", "15/02/1985", "Nam", "079085001234", "0912345678"],
+                ["nguyen van an", "15/02/1985", "Nữ", "79085001234", "912345678"],
+                ["Lê Thị Bình", "2020", "nu", "", ""],
+                ["Trần  Bình2", "31/02/2019", "X", "123456789", "abc"],
+            ];
+            const PLACES: [[&str; 2]; 3] = [
+                ["Thành phố Hà Nội", "Phường Phúc Xá"],
+                ["Nowhere", "Xã Đâu"],
+                ["Tỉnh Điện Biên", ""],
+            ];
+            const DOSES: [&str; 3] = ["10/07/2021", "01/01/2019", ""];
+            let rows: Vec<(u32, [&str; 8])> = picks
+                .iter()
+                .enumerate()
+                .map(|(i, &(person, place, dose))| {
+                    let [name, birth, sex, id, phone] = PEOPLE[person];
+                    let [province, commune] = PLACES[place];
+                    (i as u32 + 2, [name, birth, sex, id, phone, province, commune, DOSES[dose]])
+                })
+                .collect();
+            let gazetteer = Gazetteer::builtin();
+            let checker = Checker::new(TODAY, &gazetteer, false);
+            let together = shown(&check_batch(&people_batch(&rows), &checker));
+            let mut alone: Vec<_> = rows
+                .iter()
+                .flat_map(|r| shown(&check_batch(&people_batch(std::slice::from_ref(r)), &checker)))
+                .collect();
+            alone.sort();
+            proptest::prop_assert_eq!(together, alone);
+        }
     }
 }

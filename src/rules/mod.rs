@@ -81,16 +81,63 @@ pub fn check_row(
     today: chrono::NaiveDate,
     out: &mut crate::findings::RowFindings<'_>,
 ) {
-    name::check(row, out);
+    check_row_again(row, place, columns, today, out, &mut Kept::default(), false);
+}
+
+/// What the rules that read only a person's fields and the row's place gave on one row: the
+/// next row of the same person in the same place gets it again rather than running them again
+/// (a person's doses are usually rows one after the other, and most of a dump's rows are such).
+#[derive(Debug, Default)]
+pub struct Kept {
+    /// The name's findings.
+    name: Vec<crate::findings::Finding>,
+    /// The sex's, the ID number's, the phone's and the place's, in that order.
+    rest: Vec<crate::findings::Finding>,
+}
+
+/// [`check_row`], keeping in `kept` what the rules of the person's fields and of the place give;
+/// when `same` says the row has the person fields and the place of the row `kept` was filled
+/// on, those findings are recorded again on this row instead. The rules that read the dose (the
+/// birth date against the dose date, the dose date) run on every row. Findings come in the
+/// order [`check_row`] gives them either way.
+pub fn check_row_again(
+    row: &crate::normalize::NormalRow<'_, '_>,
+    place: &crate::normalize::places::Place,
+    columns: Columns,
+    today: chrono::NaiveDate,
+    out: &mut crate::findings::RowFindings<'_>,
+    kept: &mut Kept,
+    same: bool,
+) {
+    fn keep(
+        out: &mut crate::findings::RowFindings<'_>,
+        kept: &mut Vec<crate::findings::Finding>,
+        same: bool,
+        rules: impl FnOnce(&mut crate::findings::RowFindings<'_>),
+    ) {
+        if same {
+            for f in kept.iter() {
+                out.again(f);
+            }
+        } else {
+            let mark = out.mark();
+            rules(out);
+            kept.clear();
+            kept.extend_from_slice(out.since(mark));
+        }
+    }
+    keep(out, &mut kept.name, same, |out| name::check(row, out));
     if columns.birth_date {
         birth_date::check(row, today, out);
     }
-    if columns.gender {
-        gender::check(row, out);
-    }
-    id_number::check(row, out);
-    phone::check(row, out);
-    place::check(row.raw, place, columns.place, columns.commune, out);
+    keep(out, &mut kept.rest, same, |out| {
+        if columns.gender {
+            gender::check(row, out);
+        }
+        id_number::check(row, out);
+        phone::check(row, out);
+        place::check(row.raw, place, columns.place, columns.commune, out);
+    });
     if columns.dose_date {
         dose::check(row, today, out);
     }

@@ -4,7 +4,8 @@
 //! each written by [`damage`] for the sample generator and the tests. The TCVN3 and VNI tables
 //! come from the published TCVN 5712 (VN3) and VNI-Windows character tables.
 
-use std::collections::HashMap;
+/// The tables' maps: small keys looked up for every character of every word tried.
+type HashMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
 use std::sync::LazyLock;
 
 use encoding_rs::{Encoding, WINDOWS_1250, WINDOWS_1252, WINDOWS_1258};
@@ -16,7 +17,7 @@ use super::Legacy;
 /// bytes a code page leaves undefined come through as the control characters of the same
 /// number).
 fn byte_table(encoding: &'static Encoding) -> HashMap<char, u8> {
-    let mut m = HashMap::new();
+    let mut m = HashMap::default();
     for b in 0u8..=255 {
         let bytes = [b];
         let (text, _) = encoding.decode_without_bom_handling(&bytes);
@@ -46,7 +47,7 @@ fn decode_double_utf8(s: &str, table: &HashMap<char, u8>) -> Option<String> {
 fn decode_windows_1258(s: &str) -> Option<String> {
     let bytes = as_cp1252_bytes(s)?;
     let (text, had_errors) = WINDOWS_1258.decode_without_bom_handling(&bytes);
-    (!had_errors).then(|| text.nfc().collect())
+    (!had_errors).then(|| super::nfc(&text).into_owned())
 }
 
 /// `word` (NFC, no space) read back from the damage `legacy` does, when it can be.
@@ -265,7 +266,7 @@ fn decode_vni(s: &str) -> Option<String> {
         out.push(c);
         prev_base = c.is_ascii_alphabetic();
     }
-    Some(out.nfc().collect())
+    Some(super::nfc_owned(out))
 }
 
 /// Writes `name` as a legacy encoding damages it (for the sample generator and the tests).

@@ -5,6 +5,7 @@
 //! tried only when the text shows something no Vietnamese name has, and kept only when its result
 //! is a clean Vietnamese name.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, LazyLock};
 
@@ -136,6 +137,25 @@ fn is_composed(s: &str) -> bool {
     s.chars().all(|c| class_of(c) & class::NFC != 0) || is_nfc_quick(s.chars()) == IsNormalized::Yes
 }
 
+/// `s` in NFC: `s` itself when it is composed already (nearly always: a look at each character
+/// says so), else composed.
+pub(crate) fn nfc(s: &str) -> Cow<'_, str> {
+    if is_composed(s) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.nfc().collect())
+    }
+}
+
+/// [`nfc`] of an owned string, without copying it when it is composed already.
+pub(crate) fn nfc_owned(s: String) -> String {
+    if is_composed(&s) {
+        s
+    } else {
+        s.nfc().collect()
+    }
+}
+
 /// A legacy encoding whose damage can be undone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Legacy {
@@ -226,36 +246,44 @@ impl NameReading {
 /// The clean form: NFC, look-alikes replaced, spaces collapsed, each word capitalised (and the
 /// letter after an apostrophe, as in "H'Hen").
 pub fn clean_form(s: &str) -> String {
-    let nfc: String = s
-        .nfc()
-        .map(|c| match c {
+    let composed = nfc(s);
+    let mut out = String::with_capacity(composed.len());
+    // At the start of a word; a space due before the next letter.
+    let (mut start, mut space) = (true, false);
+    for c in composed.chars() {
+        let c = match c {
             'Ð' => 'Đ',
             'ð' => 'đ',
             c if c.is_whitespace() => ' ',
             c if is_other_apostrophe(c) => '\'',
             c => c,
-        })
-        .collect();
-    let mut out = String::with_capacity(nfc.len());
-    for word in nfc.split(' ').filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
+        };
+        if c == ' ' {
+            (start, space) = (true, !out.is_empty());
+            continue;
+        }
+        if space {
             out.push(' ');
+            space = false;
         }
-        let mut start = true;
-        for c in word.chars() {
-            if start {
-                // Title case: a letter whose capital is two letters ("ß" → "SS") keeps only the
-                // first one capital, so the clean form is its own clean form (found by the fuzzer).
-                let mut upper = c.to_uppercase();
-                out.extend(upper.next());
-                for rest in upper {
-                    out.extend(rest.to_lowercase());
-                }
+        if c.is_ascii() {
+            out.push(if start {
+                c.to_ascii_uppercase()
             } else {
-                out.extend(c.to_lowercase());
+                c.to_ascii_lowercase()
+            });
+        } else if start {
+            // Title case: a letter whose capital is two letters ("ß" → "SS") keeps only the
+            // first one capital, so the clean form is its own clean form (found by the fuzzer).
+            let mut upper = c.to_uppercase();
+            out.extend(upper.next());
+            for rest in upper {
+                out.extend(rest.to_lowercase());
             }
-            start = c == '\'';
+        } else {
+            out.extend(c.to_lowercase());
         }
+        start = c == '\'';
     }
     out
 }

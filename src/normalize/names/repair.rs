@@ -865,7 +865,7 @@ fn read_as(tokens: &[&str], as_is: &[AsIs], legacy: Legacy) -> Option<Reading> {
 /// How the damage of `s` reads, if `s` shows damage: a word no name has that an encoding turns
 /// into a name word. `None` for a plausible clean name and for text no encoding explains.
 pub fn repair(s: &str) -> Option<Repair> {
-    let s: String = s.nfc().collect();
+    let s = super::nfc(s);
     let tokens: Vec<&str> = s
         .split([' ', '\t', '\n', '\r'])
         .filter(|t| !t.is_empty())

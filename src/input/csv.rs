@@ -244,33 +244,42 @@ impl CsvBatch {
                 break;
             }
             let (start, first) = (i, self.fields.len());
+            let rest = text.get(i..).unwrap_or_default();
+            let line_end = memchr::memchr(b'\n', rest).map_or(n, |k| i + k);
+            let one_line = text.get(i..line_end).unwrap_or_default();
             let mut quoted = false;
-            loop {
-                // `i` is at the start of a field.
-                if text.get(i) == Some(&b'"') {
-                    quoted = true;
-                    i = self.quoted(text, i, delimiter);
-                } else {
-                    let rest = text.get(i..).unwrap_or_default();
-                    let end = memchr::memchr2(delimiter, b'\n', rest).map_or(n, |k| i + k);
-                    self.fields.push((i, end));
-                    i = end;
-                }
-                match text.get(i) {
-                    Some(&b) if b == delimiter => {
-                        i += 1;
-                        if i == n {
-                            // A delimiter at the very end leaves a last, empty field.
-                            self.fields.push((n, n));
+            if memchr::memchr(b'"', one_line).is_none() && delimiter != b'\n' && delimiter != b'"' {
+                // Most records: one line without a quote, its fields cut at each delimiter.
+                split_at_delimiters(one_line, i, delimiter, &mut self.fields);
+                i = (line_end + 1).min(n);
+            } else {
+                loop {
+                    // `i` is at the start of a field.
+                    if text.get(i) == Some(&b'"') {
+                        quoted = true;
+                        i = self.quoted(text, i, delimiter);
+                    } else {
+                        let rest = text.get(i..).unwrap_or_default();
+                        let end = memchr::memchr2(delimiter, b'\n', rest).map_or(n, |k| i + k);
+                        self.fields.push((i, end));
+                        i = end;
+                    }
+                    match text.get(i) {
+                        Some(&b) if b == delimiter => {
+                            i += 1;
+                            if i == n {
+                                // A delimiter at the very end leaves a last, empty field.
+                                self.fields.push((n, n));
+                                break;
+                            }
+                        }
+                        // The line end.
+                        Some(_) => {
+                            i += 1;
                             break;
                         }
+                        None => break,
                     }
-                    // The line end.
-                    Some(_) => {
-                        i += 1;
-                        break;
-                    }
-                    None => break,
                 }
             }
             self.records.push((first, at, start, i));
@@ -355,6 +364,39 @@ impl CsvBatch {
                 line,
             })
     }
+}
+
+/// Pushes the fields of `line` (a record's text, without its line end and without quotes),
+/// which starts at `at` in the chunk: cut at every `delimiter`, as the field loop of
+/// [`CsvBatch::fill`] cuts them. Eight bytes at a time: the delimiters of a word are the zero
+/// bytes of the word XOR the delimiter repeated.
+fn split_at_delimiters(line: &[u8], at: usize, delimiter: u8, fields: &mut Vec<(usize, usize)>) {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let repeated = u64::from_ne_bytes([delimiter; 8]);
+    let mut start = 0;
+    let mut words = line.chunks_exact(8);
+    for (w, word) in words.by_ref().enumerate() {
+        let Ok(bytes) = <[u8; 8]>::try_from(word) else {
+            continue;
+        };
+        let x = u64::from_le_bytes(bytes) ^ repeated;
+        // The high bit of each zero byte of `x`, exactly (no borrow between bytes).
+        let mut zeros = !(((x & LOW7) + LOW7) | x | LOW7);
+        while zeros != 0 {
+            let end = w * 8 + (zeros.trailing_zeros() / 8) as usize;
+            fields.push((at + start, at + end));
+            start = end + 1;
+            zeros &= zeros - 1;
+        }
+    }
+    let tail = line.len() - words.remainder().len();
+    for (k, b) in words.remainder().iter().enumerate() {
+        if *b == delimiter {
+            fields.push((at + start, at + tail + k));
+            start = tail + k + 1;
+        }
+    }
+    fields.push((at + start, at + line.len()));
 }
 
 impl<'b> CsvRecord<'b> {
@@ -1017,6 +1059,25 @@ mod tests {
             let text = parts.concat().into_bytes();
             let want = whole_text_records(&text, delimiter, first_line);
             let got = read_like_the_scan(&text, delimiter, first_line, chunk);
+            prop_assert_eq!(got, want);
+        }
+
+        /// Records without quotes are cut eight bytes at a time: long lines of every length,
+        /// delimiters at every place of a word, blank lines, CRLF, a last line without its end.
+        #[test]
+        fn quote_free_lines_read_as_the_csv_crate_reads_them(
+            parts in prop::collection::vec(
+                prop::sample::select(vec![
+                    "a", "abcdefgh", "Nguyễn", "Hoàì", ",", ",,", ";", "\t", "|", "\n", "\n\n", "\r\n", " ",
+                ]),
+                0..200,
+            ),
+            delimiter in prop::sample::select(vec![b',', b';', b'\t', b'|']),
+            chunk in 1usize..400,
+        ) {
+            let text = parts.concat().into_bytes();
+            let want = whole_text_records(&text, delimiter, 1);
+            let got = read_like_the_scan(&text, delimiter, 1, chunk);
             prop_assert_eq!(got, want);
         }
 

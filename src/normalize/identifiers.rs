@@ -323,6 +323,10 @@ fn is_separator(c: char) -> bool {
 }
 
 fn read_text(raw: &str, max_year: i32) -> IdReading {
+    // Most cells are nothing but the digits: what the reading below makes of them.
+    if !raw.is_empty() && raw.len() <= 24 && raw.bytes().all(|b| b.is_ascii_digit()) {
+        return classify_digits(raw, false, max_year);
+    }
     let s = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}');
     if s.is_empty() {
         return IdReading::Missing;

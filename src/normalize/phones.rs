@@ -121,37 +121,45 @@ pub fn read_phone<S: AsRef<str>>(cell: &Cell<S>) -> PhoneReading {
         Cell::Text(s) => s.as_ref(),
         _ => return PhoneReading::Invalid,
     };
-    let first = text
-        .split(['/', ',', ';'])
-        .map(str::trim)
-        .find(|p| !p.is_empty());
-    let Some(first) = first else {
-        return PhoneReading::Missing;
-    };
-    let (international, rest) = match first.strip_prefix('+') {
-        Some(r) => (true, r),
-        None => (false, first),
-    };
     // Digits past MAX_DIGITS make no number; they are still scanned for a character that
     // makes the cell invalid all the same.
     let mut buf = [0u8; MAX_DIGITS + 1];
-    let mut len = 0usize;
-    for c in rest.chars() {
-        match c {
-            '0'..='9' => {
-                if let Some(slot) = buf.get_mut(len) {
-                    *slot = c as u8;
-                }
-                len += 1;
-            }
-            ' ' | '.' | '-' | '(' | ')' | '\u{a0}' | '\'' => {}
-            _ => return PhoneReading::Invalid,
+    let (international, digits) = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        // Most cells: nothing but the digits, read as the loop below reads them.
+        if text.len() > MAX_DIGITS {
+            return PhoneReading::Invalid;
         }
-    }
-    if len > MAX_DIGITS {
-        return PhoneReading::Invalid;
-    }
-    let digits = &buf[..len];
+        (false, text.as_bytes())
+    } else {
+        let first = text
+            .split(['/', ',', ';'])
+            .map(str::trim)
+            .find(|p| !p.is_empty());
+        let Some(first) = first else {
+            return PhoneReading::Missing;
+        };
+        let (international, rest) = match first.strip_prefix('+') {
+            Some(r) => (true, r),
+            None => (false, first),
+        };
+        let mut len = 0usize;
+        for c in rest.chars() {
+            match c {
+                '0'..='9' => {
+                    if let Some(slot) = buf.get_mut(len) {
+                        *slot = c as u8;
+                    }
+                    len += 1;
+                }
+                ' ' | '.' | '-' | '(' | ')' | '\u{a0}' | '\'' => {}
+                _ => return PhoneReading::Invalid,
+            }
+        }
+        if len > MAX_DIGITS {
+            return PhoneReading::Invalid;
+        }
+        (international, &buf[..len])
+    };
     // The national form: a leading 0 in place of 0084 / 84, or where it was lost.
     let mut national = [0u8; MAX_DIGITS + 1];
     let put = |rest: &[u8], out: &mut [u8; MAX_DIGITS + 1]| {
@@ -177,8 +185,8 @@ pub fn read_phone<S: AsRef<str>>(cell: &Cell<S>) -> PhoneReading {
             other => other,
         };
     } else {
-        national[..len].copy_from_slice(digits);
-        len
+        national[..digits.len()].copy_from_slice(digits);
+        digits.len()
     };
     classify(&national[..n])
 }

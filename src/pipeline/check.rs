@@ -73,6 +73,8 @@ pub(super) struct BatchOut {
     /// What the rules of the person's fields and of the place gave on the previous row, and the
     /// row's unit (index in `units`).
     pub(super) kept: (rules::Kept, Option<usize>),
+    /// What the previous row gave the ID-number and split-person indexes.
+    pub(super) noted: (duplicates::Noted, split::Noted),
     /// The previous row's place and its index in `units`.
     pub(super) last_unit: ([String; 3], usize),
     /// Whether the batch's sheet has a district column (without one, places may be of 2025).
@@ -262,8 +264,16 @@ fn check_row(raw: &RawRecord<'_>, checker: &Checker<'_>, columns: Columns, out: 
     for f in &out.findings[before..] {
         *out.unit_codes.entry((unit as u32, f.code)).or_insert(0) += 1;
     }
-    duplicates::add(&mut out.ids, &row, name_key, unit as u32);
-    split::add(&mut out.splits, &row, name_key, unit as u32);
+    // What the indexes keep of a row reads only the person's fields.
+    if !same {
+        out.noted = (
+            duplicates::entry(&row, name_key),
+            split::entry(&row, name_key),
+        );
+    }
+    let (ids, splits) = out.noted;
+    duplicates::push(&mut out.ids, ids, &row, unit as u32);
+    split::push(&mut out.splits, splits, &row, unit as u32);
     let person = person_key(&row, name_key, unit_ref.hash);
     if let Some(people) = &mut out.people_rows {
         capture(

@@ -89,23 +89,37 @@ pub fn birth_key(b: DateReading) -> u32 {
 /// Notes `row` in `index` if it has a readable number. `name_key` is the
 /// [`crate::normalize::text::fold_hash`] of its name, `unit` the number of its unit.
 pub fn add(index: &mut IdIndex, row: &NormalRow<'_, '_>, name_key: u64, unit: u32) {
-    if let Some(id) = row.id.number() {
-        let entry = IdEntry {
-            key: id.key(),
-            name: name_key,
-            birth: birth_key(row.birth),
-            more: 0,
-        };
+    push(index, entry(row, name_key), row, unit);
+}
+
+/// What [`add`] keeps of a row: its entry, if it has a readable number, and whether the cell is
+/// written as exactly the number's digits. The same for every row of one person's fields.
+pub type Noted = Option<(IdEntry, bool)>;
+
+/// The [`Noted`] of `row`, whose name's key is `name_key`.
+pub fn entry(row: &NormalRow<'_, '_>, name_key: u64) -> Noted {
+    let id = row.id.number()?;
+    let entry = IdEntry {
+        key: id.key(),
+        name: name_key,
+        birth: birth_key(row.birth),
+        more: 0,
+    };
+    Some((
+        entry,
+        row.id
+            .is_written_as_digits(row.raw.get(Field::IdNumber).text()),
+    ))
+}
+
+/// Notes `row` in `index` as `noted` ([`entry`]) says, in unit `unit`.
+pub fn push(index: &mut IdIndex, noted: Noted, row: &NormalRow<'_, '_>, unit: u32) {
+    match noted {
         // Most rows: a valid number, shown as its digits if a finding is ever made on it (the
         // cell as written would cost the text of every row of the dump).
-        if row
-            .id
-            .is_written_as_digits(row.raw.get(Field::IdNumber).text())
-        {
-            index.push_text(entry, row.raw.loc, unit, "");
-        } else {
-            index.push(entry, row.raw, unit, Field::IdNumber);
-        }
+        Some((entry, true)) => index.push_text(entry, row.raw.loc, unit, ""),
+        Some((entry, false)) => index.push(entry, row.raw, unit, Field::IdNumber),
+        None => {}
     }
 }
 

@@ -80,11 +80,21 @@ pub type SplitIndex = RowIndex<SplitEntry>;
 /// Notes `row` if it has a name (`name_key`, the [`crate::normalize::text::fold_hash`] of it),
 /// a full birth date and a sex.
 pub fn add(index: &mut SplitIndex, row: &NormalRow<'_, '_>, name_key: u64, unit: u32) {
+    push(index, entry(row, name_key), row, unit);
+}
+
+/// What [`add`] keeps of a row: its entry, if it has a name, a full birth date and a sex, and
+/// whether its number is written as exactly its digits. The same for every row of one person's
+/// fields.
+pub type Noted = Option<(SplitEntry, bool)>;
+
+/// The [`Noted`] of `row`, whose name's key is `name_key`.
+pub fn entry(row: &NormalRow<'_, '_>, name_key: u64) -> Noted {
     let (Some(date), Some(sex)) = (row.birth.date(), row.gender.gender()) else {
-        return;
+        return None;
     };
     if name_key == 0 {
-        return;
+        return None;
     }
     let mut h = StableHasher::default();
     h.write_u64(name_key);
@@ -96,17 +106,21 @@ pub fn add(index: &mut SplitIndex, row: &NormalRow<'_, '_>, name_key: u64, unit:
         number: number.map_or(0, |n: IdNum| n.key()),
         more: 0,
     };
-    match number {
+    let digits = number.is_some()
+        && row
+            .id
+            .is_written_as_digits(row.raw.get(Field::IdNumber).text());
+    Some((entry, digits))
+}
+
+/// Notes `row` in `index` as `noted` ([`entry`]) says, in unit `unit`.
+pub fn push(index: &mut SplitIndex, noted: Noted, row: &NormalRow<'_, '_>, unit: u32) {
+    match noted {
         // Most rows: a valid number, shown as its digits if a finding is ever made on it (the
         // cell as written would cost the text of every row of the dump).
-        Some(_)
-            if row
-                .id
-                .is_written_as_digits(row.raw.get(Field::IdNumber).text()) =>
-        {
-            index.push_text(entry, row.raw.loc, unit, "");
-        }
-        _ => index.push(entry, row.raw, unit, Field::IdNumber),
+        Some((entry, true)) => index.push_text(entry, row.raw.loc, unit, ""),
+        Some((entry, false)) => index.push(entry, row.raw, unit, Field::IdNumber),
+        None => {}
     }
 }
 

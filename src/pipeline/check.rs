@@ -487,36 +487,39 @@ mod tests {
     /// A workbook batch of a sheet with a name, ID number and province column (no birth date,
     /// sex, commune or dose columns), one row per `(name, id, province)`, from sheet row 2.
     fn batch(rows: &[(&str, &str, &str)]) -> Batch {
-        let mut columns = [None; FIELD_COUNT];
-        for (i, f) in [Field::FullName, Field::IdNumber, Field::Province]
-            .into_iter()
+        let rows: Vec<(u32, [&str; 3])> = rows
+            .iter()
             .enumerate()
-        {
+            .map(|(i, &(name, id, province))| (i as u32 + 2, [name, id, province]))
+            .collect();
+        batch_of([Field::FullName, Field::IdNumber, Field::Province], &rows)
+    }
+
+    /// A workbook batch with a column per field of `fields`, one row per `(sheet row, cells)`.
+    fn batch_of<const N: usize>(fields: [Field; N], rows: &[(u32, [&str; N])]) -> Batch {
+        let mut columns = [None; FIELD_COUNT];
+        for (i, f) in fields.into_iter().enumerate() {
             columns[f.index()] = Some(i);
         }
         let mut batch = CellRows::default();
-        for (i, (name, id, province)) in rows.iter().enumerate() {
-            let mut row = CellRow {
-                row: i as u32 + 2,
+        for (row, cells) in rows {
+            let mut r = CellRow {
+                row: *row,
                 ..CellRow::default()
             };
-            for (field, text) in [
-                (Field::FullName, name),
-                (Field::IdNumber, id),
-                (Field::Province, province),
-            ] {
+            for (field, text) in fields.into_iter().zip(cells) {
                 if !text.is_empty() {
-                    row.cells[field.index()] = batch.add(Cell::Text(text)).expect("room");
+                    r.cells[field.index()] = batch.add(Cell::Text(text)).expect("room");
                 }
             }
-            batch.push(row);
+            batch.push(r);
         }
         Batch {
             ctx: Arc::new(SheetCtx {
                 source: 0,
                 sheet: 0,
                 columns,
-                width: 3,
+                width: N,
             }),
             rows: Rows::Cells(batch),
         }
@@ -591,34 +594,9 @@ mod tests {
         Field::DoseDate,
     ];
 
-    /// A workbook batch with a column per [`PEOPLE_FIELDS`], one row per `(sheet row, cells)`.
+    /// A batch of [`PEOPLE_FIELDS`] columns, one row per `(sheet row, cells)`.
     fn people_batch(rows: &[(u32, [&str; 8])]) -> Batch {
-        let mut columns = [None; FIELD_COUNT];
-        for (i, f) in PEOPLE_FIELDS.into_iter().enumerate() {
-            columns[f.index()] = Some(i);
-        }
-        let mut batch = CellRows::default();
-        for (row, cells) in rows {
-            let mut r = CellRow {
-                row: *row,
-                ..CellRow::default()
-            };
-            for (field, text) in PEOPLE_FIELDS.into_iter().zip(cells) {
-                if !text.is_empty() {
-                    r.cells[field.index()] = batch.add(Cell::Text(text)).expect("room");
-                }
-            }
-            batch.push(r);
-        }
-        Batch {
-            ctx: Arc::new(SheetCtx {
-                source: 0,
-                sheet: 0,
-                columns,
-                width: PEOPLE_FIELDS.len(),
-            }),
-            rows: Rows::Cells(batch),
-        }
+        batch_of(PEOPLE_FIELDS, rows)
     }
 
     /// Every finding of a batch, as the findings file shows it.

@@ -619,17 +619,52 @@ mod tests {
         all
     }
 
+    /// The findings of the ID-number and split-person rules on the indexes of `outs` merged (units
+    /// numbered by first sight), as (row, code, detail and unit).
+    fn cross(outs: Vec<BatchOut>) -> Vec<(u32, Code, String)> {
+        let mut keys: Vec<UnitKey> = Vec::new();
+        let (mut ids, mut splits) = (IdIndex::default(), SplitIndex::default());
+        for out in outs {
+            let units: Vec<u32> = out
+                .units
+                .iter()
+                .map(|u| match keys.iter().position(|k| *k == u.unit.key) {
+                    Some(i) => i as u32,
+                    None => {
+                        keys.push(u.unit.key.clone());
+                        keys.len() as u32 - 1
+                    }
+                })
+                .collect();
+            ids.append(out.ids, &units);
+            splits.append(out.splits, &units);
+        }
+        let names = |_| ("", "", "");
+        let mut all: Vec<_> = duplicates::conflicts(ids, names)
+            .expect("in memory")
+            .into_iter()
+            .chain(split::splits(splits, names).expect("in memory"))
+            .map(|(unit, f)| (f.loc.row, f.code, format!("{:?} {unit}", f.detail)))
+            .collect();
+        all.sort();
+        all
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
-        /// Rows of one person one after the other reuse the person's reading and what the rules
-        /// of the person and the place gave: they must get exactly the findings each row gets
-        /// checked alone — whether the place, the dose date or the person changes between rows.
+        /// Rows of one person one after the other reuse the person's reading, what the rules of
+        /// the person and the place gave and what the ID-number and split-person indexes keep:
+        /// they must get exactly the findings each row gets checked alone — whether the place,
+        /// the dose date or the person changes between rows — and the same cross-record ones.
         #[test]
         fn rows_of_one_person_get_the_findings_of_a_fresh_check(
-            picks in proptest::collection::vec((0..4usize, 0..3usize, 0..3usize), 1..30)
+            picks in proptest::collection::vec((0..5usize, 0..3usize, 0..3usize), 1..30)
         ) {
-            const PEOPLE: [[&str; 5]; 4] = [
+            // One number on two names (0 and 2, a zero lost), one person under two numbers (0
+            // and 1).
+            const PEOPLE: [[&str; 5]; 5] = [
                 ["Nguyễn Văn An", "15/02/1985", "Nam", "079085001234", "0912345678"],
+                ["Nguyễn Văn An", "15/02/1985", "Nam", "079085001243", "0912345678"],
                 ["nguyen van an", "15/02/1985", "Nữ", "79085001234", "912345678"],
                 ["Lê Thị Bình", "2020", "nu", "", ""],
                 ["Trần  Bình2", "31/02/2019", "X", "123456789", "abc"],
@@ -651,13 +686,15 @@ mod tests {
                 .collect();
             let gazetteer = Gazetteer::builtin();
             let checker = Checker::new(TODAY, &gazetteer, false);
-            let together = shown(&check_batch(&people_batch(&rows), &checker));
-            let mut alone: Vec<_> = rows
+            let together = check_batch(&people_batch(&rows), &checker);
+            let alone: Vec<BatchOut> = rows
                 .iter()
-                .flat_map(|r| shown(&check_batch(&people_batch(std::slice::from_ref(r)), &checker)))
+                .map(|r| check_batch(&people_batch(std::slice::from_ref(r)), &checker))
                 .collect();
-            alone.sort();
-            proptest::prop_assert_eq!(together, alone);
+            let mut alone_shown: Vec<_> = alone.iter().flat_map(shown).collect();
+            alone_shown.sort();
+            proptest::prop_assert_eq!(shown(&together), alone_shown);
+            proptest::prop_assert_eq!(cross(vec![together]), cross(alone));
         }
     }
 }

@@ -69,10 +69,10 @@ impl Columns {
     }
 }
 
-/// Every per-row rule, in one list: the scan calls it on each row (`place` is the row's place
-/// as the gazetteer read it), `apply-corrections` on a corrected person ([`check_person`]). A
-/// new per-row rule family is called here, and nowhere else. Cross-record rules are not here:
-/// they index the row in the pipeline's check phase and report once every input is read.
+/// Every per-row rule on a row (`place` is the row's place as the gazetteer read it):
+/// `apply-corrections` runs it on a corrected person ([`check_person`]), the scan runs
+/// [`check_row_again`]. Cross-record rules are not here: they index the row in the pipeline's
+/// check phase and report once every input is read.
 #[inline]
 pub fn check_row(
     row: &crate::normalize::NormalRow<'_, '_>,
@@ -81,7 +81,7 @@ pub fn check_row(
     today: chrono::NaiveDate,
     out: &mut crate::findings::RowFindings<'_>,
 ) {
-    check_row_again(row, place, columns, today, out, &mut Kept::default(), false);
+    rules_of_row(row, place, columns, today, out, None);
 }
 
 /// What the rules that read only a person's fields and the row's place gave on one row: the
@@ -109,28 +109,45 @@ pub fn check_row_again(
     kept: &mut Kept,
     same: bool,
 ) {
+    rules_of_row(row, place, columns, today, out, Some((kept, same)));
+}
+
+/// The one list of per-row rules: a new per-row rule family is called here, and nowhere else
+/// ([`check_row`] keeps nothing, [`check_row_again`] keeps in `kept` or gives again from it).
+/// A rule that reads only the person's fields and the place goes in a `keep` group; one that
+/// reads anything else of the row (the dose), outside them.
+fn rules_of_row(
+    row: &crate::normalize::NormalRow<'_, '_>,
+    place: &crate::normalize::places::Place,
+    columns: Columns,
+    today: chrono::NaiveDate,
+    out: &mut crate::findings::RowFindings<'_>,
+    mut kept: Option<(&mut Kept, bool)>,
+) {
+    use crate::findings::{Finding, RowFindings};
     fn keep(
-        out: &mut crate::findings::RowFindings<'_>,
-        kept: &mut Vec<crate::findings::Finding>,
-        same: bool,
-        rules: impl FnOnce(&mut crate::findings::RowFindings<'_>),
+        out: &mut RowFindings<'_>,
+        kept: Option<(&mut Vec<Finding>, bool)>,
+        rules: impl FnOnce(&mut RowFindings<'_>),
     ) {
-        if same {
-            for f in kept.iter() {
-                out.again(f);
+        match kept {
+            Some((kept, true)) => kept.iter().for_each(|f| out.again(f)),
+            Some((kept, false)) => {
+                let mark = out.mark();
+                rules(out);
+                kept.clear();
+                kept.extend_from_slice(out.since(mark));
             }
-        } else {
-            let mark = out.mark();
-            rules(out);
-            kept.clear();
-            kept.extend_from_slice(out.since(mark));
+            None => rules(out),
         }
     }
-    keep(out, &mut kept.name, same, |out| name::check(row, out));
+    let name = kept.as_mut().map(|(k, same)| (&mut k.name, *same));
+    keep(out, name, |out| name::check(row, out));
     if columns.birth_date {
         birth_date::check(row, today, out);
     }
-    keep(out, &mut kept.rest, same, |out| {
+    let rest = kept.as_mut().map(|(k, same)| (&mut k.rest, *same));
+    keep(out, rest, |out| {
         if columns.gender {
             gender::check(row, out);
         }

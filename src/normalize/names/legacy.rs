@@ -4,14 +4,15 @@
 //! each written by [`damage`] for the sample generator and the tests. The TCVN3 and VNI tables
 //! come from the published TCVN 5712 (VN3) and VNI-Windows character tables.
 
-/// The tables' maps: small keys looked up for every character of every word tried.
-type HashMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
 use std::sync::LazyLock;
 
 use encoding_rs::{Encoding, WINDOWS_1250, WINDOWS_1252, WINDOWS_1258};
 use unicode_normalization::UnicodeNormalization;
 
 use super::Legacy;
+
+/// The tables' maps: small keys looked up for every character of every word tried.
+type HashMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
 
 /// The byte each character came from, when text is bytes read in a single-byte code page (the
 /// bytes a code page leaves undefined come through as the control characters of the same
@@ -47,7 +48,7 @@ fn decode_double_utf8(s: &str, table: &HashMap<char, u8>) -> Option<String> {
 fn decode_windows_1258(s: &str) -> Option<String> {
     let bytes = as_cp1252_bytes(s)?;
     let (text, had_errors) = WINDOWS_1258.decode_without_bom_handling(&bytes);
-    (!had_errors).then(|| super::nfc(&text).into_owned())
+    (!had_errors).then(|| super::nfc_owned(text.into_owned()))
 }
 
 /// `word` (NFC, no space) read back from the damage `legacy` does, when it can be.

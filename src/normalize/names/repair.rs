@@ -18,8 +18,6 @@
 
 use std::sync::LazyLock;
 
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
-
 use super::legacy::decode;
 use super::syllable::{Word, classify};
 use super::{Legacy, clean_form, has_anomaly, is_name_char, is_other_apostrophe};
@@ -536,20 +534,14 @@ const COMMONEST: &[&str] = &[
 /// A word's key for the name lists: small letters without tones, then the tone, so that "Hoà"
 /// and "Hòa" meet.
 fn key(word: &str) -> String {
-    let nfc: String = word.nfc().collect();
-    let mut buf = [0u8; KEY];
-    key_in(&nfc, &mut buf).unwrap_or_default().to_string()
+    with_key(word, str::to_string)
 }
 
-/// Gives `f` the [`key`] of `word`, built on the stack when the word is composed already (as
+/// Gives `f` the [`key`] of `word`, built on the stack (composed first only when it is not, and
 /// every word of a clean form is): the name lists are asked about every word of every reading.
 fn with_key<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
     let mut buf = [0u8; KEY];
-    if is_nfc_quick(word.chars()) == IsNormalized::Yes {
-        return f(key_in(word, &mut buf).unwrap_or_default());
-    }
-    let nfc: String = word.nfc().collect();
-    f(key_in(&nfc, &mut buf).unwrap_or_default())
+    f(key_in(&super::nfc(word), &mut buf).unwrap_or_default())
 }
 
 /// The longest key looked up.

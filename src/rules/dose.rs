@@ -46,9 +46,6 @@ impl Keyed for DoseEntry {
     /// Rows are grouped by person and dose.
     type Key = (u64, u32);
 
-    /// A person's dose is one row, unless written twice.
-    const KEYS_MOSTLY_ONE_ROW: bool = true;
-
     fn key(e: &Entry<Self>) -> (u64, u32) {
         (e.data.person, e.data.dose)
     }

@@ -36,9 +36,6 @@ impl Keyed for RecordEntry {
     /// Rows are grouped by record id.
     type Key = [u32; 2];
 
-    /// A record id is one row, unless shared.
-    const KEYS_MOSTLY_ONE_ROW: bool = true;
-
     fn key(e: &Entry<Self>) -> [u32; 2] {
         e.data.key
     }

@@ -26,9 +26,6 @@ use crate::runs::{RunItem, Runs};
 pub trait Keyed: Copy + Send + Sync + Default {
     /// The key rows are grouped by.
     type Key: Ord + Copy + Send + std::hash::Hash;
-    /// Whether most keys are one row only: those rows are then set aside before the others are
-    /// sorted and grouped ([`may_group`]).
-    const KEYS_MOSTLY_ONE_ROW: bool = false;
     /// The key of a row.
     fn key(e: &Entry<Self>) -> Self::Key;
     /// Appends the data's bytes to `out`.
@@ -367,12 +364,10 @@ impl<T: Keyed> RowIndex<T> {
             }
         };
         let Some(runs) = &mut self.runs else {
-            // Grouping needs the key only: findings are sorted again by the caller.
-            let n = if T::KEYS_MOSTLY_ONE_ROW {
-                may_group(&mut self.entries)
-            } else {
-                self.entries.len()
-            };
+            // Grouping needs the key only: findings are sorted again by the caller. Most keys
+            // are one entry (a record id, a person's dose, a person's rows joined under one
+            // number): those are set aside, and only the others sorted.
+            let n = may_group(&mut self.entries);
             let rows = &mut self.entries[..n];
             rows.par_sort_unstable_by_key(T::key);
             for group in rows.chunk_by(|a, b| T::key(a) == T::key(b)) {

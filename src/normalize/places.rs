@@ -279,7 +279,7 @@ struct Province {
     /// The province's lines of the gazetteer (district code and name, commune code and name), as
     /// read; indexed the first time a row names the province (a dump names a few of the 63, and
     /// indexing all ten thousand communes would be most of the start-up).
-    lines: Vec<[String; 4]>,
+    lines: Lines,
     index: OnceLock<ProvinceIndex>,
 }
 
@@ -297,8 +297,8 @@ impl Province {
         self.index.get_or_init(|| {
             let mut ix = ProvinceIndex::default();
             let mut district_of: HashMap<&str, usize> = HashMap::default();
-            for [d_code, d_name, c_code, c_name] in &self.lines {
-                let d = *district_of.entry(d_code.as_str()).or_insert_with(|| {
+            for [d_code, d_name, c_code, c_name] in self.lines.iter() {
+                let d = *district_of.entry(d_code).or_insert_with(|| {
                     let unit = Unit::new(d_code, d_name);
                     let i = ix.districts.add(unit.clone(), Kind::District);
                     ix.district_data.push(District {
@@ -314,6 +314,36 @@ impl Province {
                 ix.communes.entry(bare).or_default().push((d, c));
             }
             ix
+        })
+    }
+}
+
+/// Lines of four texts, kept one after the other in one string (no allocation per text: the
+/// gazetteer is read at every start).
+#[derive(Debug, Default)]
+struct Lines {
+    text: String,
+    /// Where each line's texts end in `text`.
+    ends: Vec<[usize; 4]>,
+}
+
+impl Lines {
+    fn push(&mut self, texts: [&str; 4]) {
+        let ends = texts.map(|t| {
+            self.text.push_str(t);
+            self.text.len()
+        });
+        self.ends.push(ends);
+    }
+
+    fn iter(&self) -> impl Iterator<Item = [&str; 4]> {
+        let mut start = 0;
+        self.ends.iter().map(move |ends| {
+            ends.map(|end| {
+                let t = self.text.get(start..end).unwrap_or("");
+                start = end;
+                t
+            })
         })
     }
 }
@@ -368,27 +398,43 @@ impl Gazetteer {
         let mut g = Gazetteer::default();
         let mut rdr = csv::Reader::from_reader(text.as_bytes());
         let mut province_of: HashMap<String, usize> = HashMap::default();
-        for (line, rec) in rdr.records().enumerate() {
-            let rec = rec.map_err(|e| e.to_string())?;
-            let get = |i: usize| rec.get(i).unwrap_or("").trim();
+        // One byte record read into again and again; `text` is already UTF-8, and so is every
+        // field cut from it at commas.
+        let mut rec = csv::ByteRecord::new();
+        let mut line = 0;
+        while rdr.read_byte_record(&mut rec).map_err(|e| e.to_string())? {
+            line += 1;
+            let fields: [&str; 6] = std::array::from_fn(|i| {
+                rec.get(i)
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                    .unwrap_or("")
+                    .trim()
+            });
+            let get = |i: usize| fields[i];
             if get(1).is_empty() || get(5).is_empty() {
                 return Err(format!(
                     "line {}: a province and a commune are needed",
-                    line + 2
+                    line + 1
                 ));
             }
-            let p = *province_of.entry(get(0).to_string()).or_insert_with(|| {
-                let unit = Unit::new(get(0), get(1));
-                let i = g.provinces.add(unit.clone(), Kind::Province);
-                g.data.push(Province {
-                    unit,
-                    ..Province::default()
-                });
-                i
-            });
-            g.data[p]
-                .lines
-                .push([get(2), get(3), get(4), get(5)].map(str::to_string));
+            // A province's lines come one after the other: its code is looked up, not copied.
+            let p = match province_of.get(get(0)) {
+                Some(p) => *p,
+                None => {
+                    let unit = Unit::new(get(0), get(1));
+                    let i = g.provinces.add(unit.clone(), Kind::Province);
+                    g.data.push(Province {
+                        unit,
+                        ..Province::default()
+                    });
+                    province_of.insert(get(0).to_string(), i);
+                    i
+                }
+            };
+            let Some(province) = g.data.get_mut(p) else {
+                continue;
+            };
+            province.lines.push([get(2), get(3), get(4), get(5)]);
         }
         if g.data.is_empty() {
             return Err("no unit".into());
@@ -735,5 +781,28 @@ mod tests {
             Some("00004")
         );
         assert!(Gazetteer::from_csv("a,b\n").is_err());
+    }
+
+    #[test]
+    fn a_gazetteer_line_without_a_commune_is_named() {
+        let text = "province_code,province,district_code,district,commune_code,commune\n\
+                    01,Thành phố Hà Nội,001,Quận Ba Đình,00001,Phường Phúc Xá\n\
+                    01,\"Thành phố Hà Nội\",001,Quận Ba Đình,00004, \n";
+        let err = Gazetteer::from_csv(text).err().unwrap_or_default();
+        assert!(err.starts_with("line 3:"), "{err}");
+        // Quoted fields read as their text; a province's lines are kept under it.
+        let g = Gazetteer::from_csv(&text.replace(" \n", "\"Phường Trúc Bạch\"\n")).expect("loads");
+        assert_eq!(
+            g.resolve("Hà Nội", "Ba Đình", "Trúc Bạch")
+                .commune_code
+                .as_deref(),
+            Some("00004")
+        );
+        assert_eq!(
+            g.resolve("Hà Nội", "Ba Đình", "Phúc Xá")
+                .commune_code
+                .as_deref(),
+            Some("00001")
+        );
     }
 }

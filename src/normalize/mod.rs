@@ -53,18 +53,9 @@ struct PersonFields {
 }
 
 fn person_fields(raw: &RawRecord<'_>, today: NaiveDate) -> PersonFields {
-    person_fields_with(raw, today, names::read_name)
-}
-
-/// [`person_fields`], the name read by `name`.
-fn person_fields_with(
-    raw: &RawRecord<'_>,
-    today: NaiveDate,
-    name: impl FnOnce(&str) -> NameReading,
-) -> PersonFields {
     PersonFields {
         name: match raw.get(Field::FullName) {
-            Cell::Text(t) => name(t),
+            Cell::Text(t) => names::read_name(t),
             Cell::Empty => NameReading::Missing,
             _ => NameReading::InvalidChars,
         },
@@ -172,54 +163,15 @@ impl PersonCache {
         if hit && let Some(fields) = &self.fields {
             return (assemble(raw, fields.clone(), today), self.name_key, true);
         }
-        let mut name_key = 0;
-        let fields = person_fields_with(raw, today, |t| {
-            let (reading, key) = known_name(t);
-            name_key = key;
-            reading
-        });
+        let fields = person_fields(raw, today);
         for (f, slot) in PERSON_FIELDS.iter().zip(self.cells.iter_mut()) {
             keep(slot, raw.get(*f));
         }
         self.fields = Some(fields.clone());
-        self.name_key = name_key;
-        (assemble(raw, fields, today), name_key, false)
+        self.name_key = raw.get(Field::FullName).text().map_or(0, text::fold_hash);
+        (assemble(raw, fields, today), self.name_key, false)
     }
 }
-
-/// How the name `t` reads ([`names::read_name`]) and the [`text::fold_hash`] of its trimmed
-/// text, remembered per
-/// thread: one person after another, the same full names come back (a few surnames, middle names
-/// and given names make most of them), and a name's reading, which may try every legacy
-/// encoding on it, is worked out once. At most [`NAMES_REMEMBERED`] names a thread; past that
-/// the memory starts again.
-fn known_name(t: &str) -> (NameReading, u64) {
-    known_name_within(t, NAMES_REMEMBERED)
-}
-
-/// [`known_name`], remembering at most `limit` names.
-fn known_name_within(t: &str, limit: usize) -> (NameReading, u64) {
-    type Known = std::collections::HashMap<Box<str>, (NameReading, u64), ahash::RandomState>;
-    thread_local! {
-        static KNOWN: std::cell::RefCell<Known> = std::cell::RefCell::new(Known::default());
-    }
-    KNOWN.with(|known| {
-        if let Some((reading, key)) = known.borrow().get(t) {
-            return (reading.clone(), *key);
-        }
-        let read = (names::read_name(t), text::fold_hash(crate::record::trim(t)));
-        let mut known = known.borrow_mut();
-        if known.len() >= limit {
-            known.clear();
-        }
-        known.insert(t.into(), read.clone());
-        read
-    })
-}
-
-/// How many names [`known_name`] remembers a thread: at most ~12 MB a thread (a table slot, the
-/// name and its clean form: ~180 bytes a name).
-const NAMES_REMEMBERED: usize = 1 << 16;
 
 #[cfg(test)]
 mod tests {
@@ -248,57 +200,6 @@ mod tests {
         assert_eq!(t("99999999999999"), None);
         assert_eq!(read_dose_number(&Cell::Number(4.0)), Some(4));
         assert_eq!(read_dose_number(&Cell::Number(1.5)), None);
-    }
-
-    /// A name read again from memory reads as it did the first time, before and after the memory
-    /// starts again.
-    fn read_as_fresh(names: &[&str], limit: usize) {
-        for _ in 0..3 {
-            for t in names {
-                let fresh = (names::read_name(t), text::fold_hash(crate::record::trim(t)));
-                assert_eq!(known_name_within(t, limit), fresh, "{t:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn names_remembered_read_as_fresh() {
-        let names = [
-            "Nguyễn Văn An",
-            "nguyễn văn an",
-            "NGUYỄN VĂN AN",
-            " Nguyễn  văn an ",
-            "Nguyễn Hoàng Huøng",
-            "Ðào Hùng Anh",
-            "Vâ Minh",
-            "Va Minh",
-            "aánhNnav",
-            "Trần Hòa",
-            "Lê 3",
-            "   ",
-        ];
-        read_as_fresh(&names, 4);
-        read_as_fresh(&names, NAMES_REMEMBERED);
-    }
-
-    proptest::proptest! {
-        /// Whatever the names, however often they come back, and beside names that differ from
-        /// them only in case, spaces or accents.
-        #[test]
-        fn any_name_remembered_reads_as_fresh(
-            names in proptest::collection::vec("[ A-Za-zàáạảãâầấăằđêềếôồơờưừòóùúìíỳýÐðøß'0-9\u{300}\u{301}]{0,14}", 1..8),
-            limit in 1usize..8,
-        ) {
-            let names: Vec<String> = names
-                .iter()
-                .flat_map(|n| {
-                    let unaccented = n.chars().filter(char::is_ascii).collect();
-                    [n.clone(), n.to_lowercase(), n.to_uppercase(), format!(" {n}  "), unaccented]
-                })
-                .collect();
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            read_as_fresh(&names, limit);
-        }
     }
 
     #[test]

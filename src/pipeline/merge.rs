@@ -254,12 +254,19 @@ pub(super) fn merge(merged: &Mutex<Merged>, out: BatchOut, store_error: Option<s
     counts.1 += out.skipped;
     let mut global = Vec::with_capacity(out.units.len());
     for unit in out.units {
-        let next = m.unit_ids.len() as u32;
-        let id = *m.unit_ids.entry(unit.unit.key.clone()).or_insert(next);
-        if id == next {
-            m.unit_rows.push(0);
+        // Most units of a batch are known already: their names are looked up, not copied.
+        let id = match m.unit_ids.get(&unit.unit.key) {
+            Some(id) => *id,
+            None => {
+                let next = m.unit_ids.len() as u32;
+                m.unit_ids.insert(unit.unit.key.clone(), next);
+                m.unit_rows.push(0);
+                next
+            }
+        };
+        if let Some(rows) = m.unit_rows.get_mut(id as usize) {
+            *rows += unit.rows;
         }
-        m.unit_rows[id as usize] += unit.rows;
         global.push(id);
     }
     m.ids.append(out.ids, &global);
@@ -297,19 +304,23 @@ fn distinct(pairs: Spilling<Pair>, units: usize) -> io::Result<Distinct> {
     let mut per_unit = vec![0u64; units];
     let mut everyone = 0;
     let mut previous: Option<Pair> = None;
-    // In order of person, then unit: each distinct pair once, each person's pairs together.
-    pairs.for_each(|&pair| {
-        if previous == Some(pair) {
-            return;
-        }
-        if previous.is_none_or(|p| p.1 != pair.1) {
-            everyone += 1;
-        }
-        if let Some(n) = per_unit.get_mut(pair.0 as usize) {
-            *n += 1;
-        }
-        previous = Some(pair);
-    })?;
+    // Each person's pairs together, in order of unit: each distinct pair once. A person of one
+    // pair (most of them) is counted without sorting.
+    pairs.for_each_grouped(
+        |pair| pair.1,
+        |&pair| {
+            if previous == Some(pair) {
+                return;
+            }
+            if previous.is_none_or(|p| p.1 != pair.1) {
+                everyone += 1;
+            }
+            if let Some(n) = per_unit.get_mut(pair.0 as usize) {
+                *n += 1;
+            }
+            previous = Some(pair);
+        },
+    )?;
     Ok((per_unit, everyone))
 }
 

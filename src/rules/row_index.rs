@@ -428,37 +428,10 @@ impl<T: Keyed> RowIndex<T> {
 }
 
 /// Moves to the front the rows whose key may be on another row too, and says how many; the rest
-/// are the only row of their key, a group of one, which gives no finding. A key falls in one
-/// of 8 bits a row (1 MB for a million rows); the rows of a bit hit twice go to the front: every
-/// row of a key of two rows or more, and ~12% of the others (keys sharing a bit). Two passes,
-/// and a sort of the few, instead of sorting them all.
+/// are the only row of their key, a group of one, which gives no finding
+/// ([`crate::runs::shared_first`]).
 fn may_group<T: Keyed>(entries: &mut [Entry<T>]) -> usize {
-    let bits = (entries.len() * 8).max(64).next_power_of_two();
-    // Fixed seeds: the same rows are set aside from run to run.
-    let hash = ahash::RandomState::with_seeds(1, 2, 3, 4);
-    let at = |e: &Entry<T>| {
-        let b = hash.hash_one(T::key(e)) as usize & (bits - 1);
-        (b / 64, 1u64 << (b % 64))
-    };
-    let mut seen = vec![0u64; bits / 64];
-    let mut twice = vec![0u64; bits / 64];
-    for e in entries.iter() {
-        let (w, b) = at(e);
-        if seen[w] & b != 0 {
-            twice[w] |= b;
-        }
-        seen[w] |= b;
-    }
-    drop(seen);
-    let mut n = 0;
-    for i in 0..entries.len() {
-        let (w, b) = at(&entries[i]);
-        if twice[w] & b != 0 {
-            entries.swap(i, n);
-            n += 1;
-        }
-    }
-    n
+    crate::runs::shared_first(entries, T::key)
 }
 
 /// Writes `entries`, sorted by key, as one run, and empties them.

@@ -438,12 +438,20 @@ impl<'c> Checker<'c> {
 
     /// The gazetteer's reading of a written place, computed once per run.
     fn resolve(&self, hash: u64, written: [&str; 3], district_column: bool) -> Arc<Resolved> {
-        let mut cache = self.places.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(r) = cache.get(&hash)
-            && r.written.iter().zip(written).all(|(a, b)| a == b)
+        let same = |r: &Resolved| r.written.iter().zip(written).all(|(a, b)| a == b);
+        if let Some(r) = self
+            .places
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&hash)
+            && same(r)
         {
             return r.clone();
         }
+        // Worked out with the lock released: placing a spelling (and, the first time a
+        // province is named, indexing its communes) takes long enough that the other checking
+        // threads, which mostly find their places known, must not wait for it. Two threads may
+        // place the same new spelling at once; both get the same answer, and the first is kept.
         let place =
             self.gazetteer
                 .resolve_either(written[0], written[1], written[2], district_column);
@@ -472,8 +480,14 @@ impl<'c> Checker<'c> {
             hash: k.finish(),
             communes,
         });
-        cache.insert(hash, resolved.clone());
-        resolved
+        let mut cache = self.places.lock().unwrap_or_else(PoisonError::into_inner);
+        match cache.get(&hash) {
+            Some(first) if same(first) => first.clone(),
+            _ => {
+                cache.insert(hash, resolved.clone());
+                resolved
+            }
+        }
     }
 }
 
@@ -580,6 +594,65 @@ mod tests {
         let units = checker.units();
         assert_eq!(units.len(), 1);
         assert_eq!(units[&first.hash].0.province, "Thành phố Hà Nội");
+    }
+
+    /// Places are worked out outside the lock: threads placing the same new spellings at once
+    /// all get one reading per spelling, the one kept, and the same as one thread alone gets.
+    #[test]
+    fn threads_placing_the_same_spellings_at_once_agree() {
+        let gazetteer = Gazetteer::builtin();
+        let spellings: Vec<[&str; 3]> = vec![
+            ["Thành phố Hà Nội", "Quận Ba Đình", "Phường Phúc Xá"],
+            ["Hà Nội", "Ba Đình", "Trúc Bạch"],
+            ["Tỉnh Cao Bằng", "Huyện Quảng Hòa", "Xã Quảng Hưng"],
+            ["TP HCM", "Quận 1", "Phường Bến Nghé"],
+            ["Nowhere", "", ""],
+        ];
+        let hash =
+            |w: &[&str; 3]| w.iter().map(|s| s.len() as u64).sum::<u64>() << 8 | w[0].len() as u64;
+        let alone = Checker::new(TODAY, &gazetteer, false);
+        let want: Vec<UnitKey> = spellings
+            .iter()
+            .map(|w| alone.resolve(hash(w), *w, true).key.clone())
+            .collect();
+        let checker = Checker::new(TODAY, &gazetteer, false);
+        let threads = 8;
+        let start = std::sync::Barrier::new(threads);
+        let got: Vec<Vec<Arc<Resolved>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let (checker, spellings, start) = (&checker, &spellings, &start);
+                    s.spawn(move || {
+                        start.wait();
+                        // Each thread in its own order.
+                        let mut order: Vec<usize> = (0..spellings.len()).collect();
+                        order.rotate_left(t % spellings.len());
+                        let mut got = vec![None; spellings.len()];
+                        for i in order {
+                            got[i] = Some(checker.resolve(hash(&spellings[i]), spellings[i], true));
+                        }
+                        got.into_iter().flatten().collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("no thread panics"))
+                .collect()
+        });
+        for thread in &got {
+            assert_eq!(thread.len(), spellings.len());
+            for (i, r) in thread.iter().enumerate() {
+                assert_eq!(r.key, want[i], "{:?}", spellings[i]);
+                let kept = checker.resolve(hash(&spellings[i]), spellings[i], true);
+                assert!(
+                    Arc::ptr_eq(r, &kept),
+                    "{:?}: not the reading kept",
+                    spellings[i]
+                );
+            }
+        }
+        assert_eq!(checker.units().len(), spellings.len());
     }
 
     /// The fields of [`people_batch`]'s rows, in order.

@@ -424,31 +424,33 @@ impl Gazetteer {
                     .unwrap_or("")
                     .trim()
             });
-            let get = |i: usize| fields[i];
-            if get(1).is_empty() || get(5).is_empty() {
+            let [code, name, district_code, district, commune_code, commune] = fields;
+            if name.is_empty() || commune.is_empty() {
                 return Err(format!(
                     "line {}: a province and a commune are needed",
                     line + 1
                 ));
             }
             // A province's lines come one after the other: its code is looked up, not copied.
-            let p = match province_of.get(get(0)) {
+            let p = match province_of.get(code) {
                 Some(p) => *p,
                 None => {
-                    let unit = Unit::new(get(0), get(1));
+                    let unit = Unit::new(code, name);
                     let i = g.provinces.add(unit.clone(), Kind::Province);
                     g.data.push(Province {
                         unit,
                         ..Province::default()
                     });
-                    province_of.insert(get(0).to_string(), i);
+                    province_of.insert(code.to_string(), i);
                     i
                 }
             };
             let Some(province) = g.data.get_mut(p) else {
                 continue;
             };
-            province.lines.push([get(2), get(3), get(4), get(5)]);
+            province
+                .lines
+                .push([district_code, district, commune_code, commune]);
         }
         if g.data.is_empty() {
             return Err("no unit".into());

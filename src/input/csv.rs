@@ -176,6 +176,16 @@ pub enum Broken {
     TooLong,
 }
 
+/// The chunk's text as UTF-8, when it is (checked once for the chunk, not per record); `None`
+/// in a Windows-1258 file.
+fn text_of(chunk: &CsvChunk) -> Option<&str> {
+    if chunk.windows_1258 {
+        None
+    } else {
+        simdutf8::basic::from_utf8(chunk.text()).ok()
+    }
+}
+
 /// Marks a field whose text is in the batch's `extra` buffer rather than in the chunk.
 const EXTRA: usize = 1 << (usize::BITS - 1);
 
@@ -219,78 +229,117 @@ impl CsvBatch {
     /// Reads the records of `chunk`, in place of what the batch held.
     pub fn parse<'b>(&'b mut self, chunk: &'b CsvChunk) -> impl Iterator<Item = CsvRecord<'b>> {
         self.fill(chunk.text(), chunk.delimiter, chunk.first_line);
-        let text_str = if chunk.windows_1258 {
-            None
-        } else {
-            simdutf8::basic::from_utf8(chunk.text()).ok()
-        };
-        self.records(chunk.text(), text_str, chunk.windows_1258)
+        self.records(chunk.text(), text_of(chunk), chunk.windows_1258)
+    }
+
+    /// Calls `f` with each record of `chunk`, in order, as [`CsvBatch::parse`] reads them, but
+    /// one record at a time: a record is cut and checked while its text is still in the core's
+    /// nearest cache, and the fields of one record are all the batch keeps.
+    pub fn for_each_record(&mut self, chunk: &CsvChunk, mut f: impl FnMut(&CsvRecord<'_>)) {
+        let text = chunk.text();
+        let text_str = text_of(chunk);
+        let (mut i, mut line) = (0, chunk.first_line);
+        self.extra.clear();
+        loop {
+            self.fields.clear();
+            let Some((at, start)) = self.next_record(text, chunk.delimiter, &mut i, &mut line)
+            else {
+                break;
+            };
+            f(&CsvRecord {
+                text,
+                text_str,
+                windows_1258: chunk.windows_1258,
+                extra: &self.extra,
+                fields: &self.fields,
+                start,
+                end: i,
+                line: at,
+            });
+        }
     }
 
     fn fill(&mut self, text: &[u8], delimiter: u8, first_line: u32) {
         self.extra.clear();
         self.fields.clear();
         self.records.clear();
-        let n = text.len();
         let (mut i, mut line) = (0, first_line);
-        while i < n {
-            // A record is placed where the one before it ended, blank lines included.
-            let at = line;
-            while text.get(i) == Some(&b'\n') {
-                i += 1;
-                line = line.saturating_add(1);
-            }
-            if i >= n {
+        loop {
+            let first = self.fields.len();
+            let Some((at, start)) = self.next_record(text, delimiter, &mut i, &mut line) else {
                 break;
-            }
-            let (start, first) = (i, self.fields.len());
-            let rest = text.get(i..).unwrap_or_default();
-            let line_end = memchr::memchr(b'\n', rest).map_or(n, |k| i + k);
-            let one_line = text.get(i..line_end).unwrap_or_default();
-            let mut quoted = false;
-            if memchr::memchr(b'"', one_line).is_none() && delimiter != b'\n' && delimiter != b'"' {
-                // Most records: one line without a quote, its fields cut at each delimiter.
-                split_at_delimiters(one_line, i, delimiter, &mut self.fields);
-                i = (line_end + 1).min(n);
-            } else {
-                loop {
-                    // `i` is at the start of a field.
-                    if text.get(i) == Some(&b'"') {
-                        quoted = true;
-                        i = self.quoted(text, i, delimiter);
-                    } else {
-                        let rest = text.get(i..).unwrap_or_default();
-                        let end = memchr::memchr2(delimiter, b'\n', rest).map_or(n, |k| i + k);
-                        self.fields.push((i, end));
-                        i = end;
-                    }
-                    match text.get(i) {
-                        Some(&b) if b == delimiter => {
-                            i += 1;
-                            if i == n {
-                                // A delimiter at the very end leaves a last, empty field.
-                                self.fields.push((n, n));
-                                break;
-                            }
-                        }
-                        // The line end.
-                        Some(_) => {
-                            i += 1;
+            };
+            self.records.push((first, at, start, i));
+        }
+    }
+
+    /// Cuts the record that starts at `i` (after any blank lines) into fields, pushed onto
+    /// `fields`; moves `i` past it and `line` to where the next one starts. Gives the record's
+    /// line and where it starts, or `None` at the end of `text`.
+    fn next_record(
+        &mut self,
+        text: &[u8],
+        delimiter: u8,
+        i: &mut usize,
+        line: &mut u32,
+    ) -> Option<(u32, usize)> {
+        let n = text.len();
+        // A record is placed where the one before it ended, blank lines included.
+        let at = *line;
+        while text.get(*i) == Some(&b'\n') {
+            *i += 1;
+            *line = line.saturating_add(1);
+        }
+        if *i >= n {
+            return None;
+        }
+        let start = *i;
+        let rest = text.get(start..).unwrap_or_default();
+        let line_end = memchr::memchr(b'\n', rest).map_or(n, |k| start + k);
+        let one_line = text.get(start..line_end).unwrap_or_default();
+        let mut quoted = false;
+        if memchr::memchr(b'"', one_line).is_none() && delimiter != b'\n' && delimiter != b'"' {
+            // Most records: one line without a quote, its fields cut at each delimiter.
+            split_at_delimiters(one_line, start, delimiter, &mut self.fields);
+            *i = (line_end + 1).min(n);
+        } else {
+            loop {
+                // `i` is at the start of a field.
+                if text.get(*i) == Some(&b'"') {
+                    quoted = true;
+                    *i = self.quoted(text, *i, delimiter);
+                } else {
+                    let rest = text.get(*i..).unwrap_or_default();
+                    let end = memchr::memchr2(delimiter, b'\n', rest).map_or(n, |k| *i + k);
+                    self.fields.push((*i, end));
+                    *i = end;
+                }
+                match text.get(*i) {
+                    Some(&b) if b == delimiter => {
+                        *i += 1;
+                        if *i == n {
+                            // A delimiter at the very end leaves a last, empty field.
+                            self.fields.push((n, n));
                             break;
                         }
-                        None => break,
                     }
+                    // The line end.
+                    Some(_) => {
+                        *i += 1;
+                        break;
+                    }
+                    None => break,
                 }
             }
-            self.records.push((first, at, start, i));
-            let record = text.get(start..i).unwrap_or_default();
-            let newlines = if quoted {
-                memchr::memchr_iter(b'\n', record).count()
-            } else {
-                usize::from(record.last() == Some(&b'\n'))
-            };
-            line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
         }
+        let record = text.get(start..*i).unwrap_or_default();
+        let newlines = if quoted {
+            memchr::memchr_iter(b'\n', record).count()
+        } else {
+            usize::from(record.last() == Some(&b'\n'))
+        };
+        *line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        Some((at, start))
     }
 
     /// Reads the quoted field that opens at `open`; returns where it ends (at the delimiter, the
@@ -1013,7 +1062,9 @@ mod tests {
             };
             if cut > 0 {
                 let piece = CsvChunk::new(&text[start..start + cut], delimiter, line);
-                for rec in batch.parse(&piece) {
+                // As the scan reads them, a record at a time.
+                let mut streamed = Vec::new();
+                batch.for_each_record(&piece, |rec| {
                     let fields: Vec<Vec<u8>> = rec.iter().map(<[u8]>::to_vec).collect();
                     for (i, f) in fields.iter().enumerate() {
                         // A field that is a part of the record as written is found there.
@@ -1021,8 +1072,18 @@ mod tests {
                             assert_eq!(rec.raw().get(at..at + f.len()), Some(&f[..]));
                         }
                     }
-                    out.push((Some(fields), rec.line()));
-                }
+                    streamed.push((Some(fields), rec.line(), rec.raw().to_vec()));
+                });
+                // The whole chunk at once gives the same records.
+                let whole: Vec<_> = batch
+                    .parse(&piece)
+                    .map(|rec| {
+                        let fields = rec.iter().map(<[u8]>::to_vec).collect();
+                        (Some(fields), rec.line(), rec.raw().to_vec())
+                    })
+                    .collect();
+                assert_eq!(streamed, whole);
+                out.extend(streamed.into_iter().map(|(f, l, _)| (f, l)));
                 line += text[start..start + cut]
                     .iter()
                     .filter(|&&b| b == b'\n')

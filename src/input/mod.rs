@@ -730,13 +730,13 @@ impl Batch {
                     static PARSED: std::cell::Cell<csv::CsvBatch> = std::cell::Cell::default();
                 }
                 let mut records = PARSED.take();
-                for rec in records.parse(chunk) {
+                records.for_each_record(chunk, |rec| {
                     let raw = RawRecord {
                         loc: loc(rec.line()),
-                        cells: csv::record_cells(&rec, &ctx.columns),
+                        cells: csv::record_cells(rec, &ctx.columns),
                     };
-                    f(&raw, Some(&rec));
-                }
+                    f(&raw, Some(rec));
+                });
                 PARSED.set(records);
             }
             Rows::Broken(_) => {}

@@ -342,25 +342,42 @@ pub fn read_name(raw: &str) -> NameReading {
 
 /// A name that is certainly composed, clean and free of anomalies (the answer of
 /// `is_composed(s) && is_clean(s) && !has_anomaly(s)` when that is yes, for nearly every name
-/// of a dump), found in one pass with one class look-up per character. `false` says only "look
-/// closer": the characters the anomaly checks care about in some context are taken as a no in
-/// any such context.
+/// of a dump): words one space apart, each a plain word ([`plain_word`]). `false` says only
+/// "look closer". Nothing a check asks crosses a space, so a word's verdict is its own: it is
+/// remembered ([`word_verdict`]), and a name of known words costs a look-up a word.
 fn is_plain(s: &str) -> bool {
-    if s.is_empty() || s.starts_with(' ') || s.ends_with(' ') {
-        return false;
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b' ' {
+            // An empty word is a space at either end or two in a row.
+            if !s
+                .get(start..i)
+                .is_some_and(|w| !w.is_empty() && word_verdict(w).plain)
+            {
+                return false;
+            }
+            start = i + 1;
+        }
     }
-    let (mut start, mut after_space, mut tones) = (true, false, 0);
+    s.get(start..)
+        .is_some_and(|w| !w.is_empty() && word_verdict(w).plain)
+}
+
+/// Whether `word` (no space in it) may stand in a plain name, checked a character at a time
+/// with one class look-up each: a capital first and after an apostrophe, small letters
+/// elsewhere, at most one tone mark, no other apostrophe than `'`; none of the Latin-1 letters
+/// the anomaly checks care about in some context (ð, a legacy mark after a vowel even after
+/// "qu" or "gi", VNI's pairs); and a word with a letter beyond ASCII must read as a name's
+/// (`name_word`: "Trònh", VNI for Trịnh, does not), where a word of ASCII letters no encoding
+/// changes.
+fn plain_word(word: &str, name_word: bool) -> bool {
+    let (mut start, mut tones) = (true, 0);
     let mut prev: Option<(char, u8)> = None;
-    // Where the word began, and whether it has a letter beyond ASCII: such a word must read as
-    // a name's ("Trònh", VNI for Trịnh, does not); a word of ASCII letters no encoding changes.
-    let (mut word_start, mut word_ascii) = (0, true);
-    for (i, c) in s.char_indices() {
+    for c in word.chars() {
         let k = class_of(c);
         if k & (class::NAME | class::NFC) != class::NAME | class::NFC {
             return false;
         }
-        // Latin-1 letters: the anomaly checks' own (ð; a legacy mark after a vowel, taken as a
-        // no even after "qu" or "gi"; VNI's pairs).
         if ('\u{c0}'..='\u{ff}').contains(&c) {
             let after_vowel = prev.is_some_and(|(_, kp)| kp & class::VOWEL != 0);
             let odd = matches!(c, 'ð' | 'Ð')
@@ -371,20 +388,10 @@ fn is_plain(s: &str) -> bool {
             }
         }
         match c {
-            ' ' => {
-                if after_space {
-                    return false;
-                }
-                if !word_ascii && !s.get(word_start..i).is_some_and(is_name_word) {
-                    return false;
-                }
-                (tones, word_start, word_ascii) = (0, i + 1, true);
-            }
             '\'' => {}
-            // Another apostrophe: the clean form writes `'` instead.
-            '’' | '‘' | '′' | '`' | 'ʼ' => return false,
+            // A space, or another apostrophe (the clean form writes `'` instead).
+            ' ' | '’' | '‘' | '′' | '`' | 'ʼ' => return false,
             _ => {
-                // A capital starts each word, small letters follow.
                 let wrong_case = if start {
                     k & class::LOWER != 0
                 } else {
@@ -401,29 +408,38 @@ fn is_plain(s: &str) -> bool {
                 }
             }
         }
-        word_ascii &= c.is_ascii();
-        after_space = c == ' ';
-        start = matches!(c, ' ' | '\'');
+        start = c == '\'';
         prev = Some((c, k));
     }
-    word_ascii || s.get(word_start..).is_some_and(is_name_word)
+    word.is_ascii() || name_word
 }
 
-/// Whether a name may hold `word` as it stands, without a closer look: a name word, and, if it
-/// has a letter a legacy encoding shows (à, ò, ô, â…) and is not on the name lists, it may be
-/// damage that reads as a syllable ("Thò" for Thị): a closer look decides.
-fn is_name_word(word: &str) -> bool {
-    // A dump holds a few thousand different name words, each met thousands of times: the
-    // verdict is remembered per thread (bounded), so the syllable check runs once per word.
+/// What the checks of a name find of one of its words.
+#[derive(Debug, Clone, Copy)]
+struct WordVerdict {
+    /// [`is_name_word`].
+    name_word: bool,
+    /// [`plain_word`].
+    plain: bool,
+}
+
+/// The verdicts of `word`. A dump holds a few thousand different name words, each met
+/// thousands of times: they are remembered per thread (up to a bound), so a word's characters
+/// and syllable are checked once.
+fn word_verdict(word: &str) -> WordVerdict {
     thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<Box<str>, bool, ahash::RandomState>> =
+        static SEEN: std::cell::RefCell<std::collections::HashMap<Box<str>, WordVerdict, ahash::RandomState>> =
             std::cell::RefCell::new(std::collections::HashMap::default());
     }
     const REMEMBERED: usize = 1 << 16;
     if let Some(known) = SEEN.with(|m| m.borrow().get(word).copied()) {
         return known;
     }
-    let verdict = judge_word(word);
+    let name_word = judge_word(word);
+    let verdict = WordVerdict {
+        name_word,
+        plain: plain_word(word, name_word),
+    };
     SEEN.with(|m| {
         let mut m = m.borrow_mut();
         if m.len() < REMEMBERED {
@@ -431,6 +447,13 @@ fn is_name_word(word: &str) -> bool {
         }
     });
     verdict
+}
+
+/// Whether a name may hold `word` as it stands, without a closer look: a name word, and, if it
+/// has a letter a legacy encoding shows (à, ò, ô, â…) and is not on the name lists, it may be
+/// damage that reads as a syllable ("Thò" for Thị): a closer look decides.
+fn is_name_word(word: &str) -> bool {
+    word_verdict(word).name_word
 }
 
 /// [`is_name_word`], worked out.
@@ -905,6 +928,69 @@ mod tests {
         mod plain {
             use super::super::*;
 
+            /// The one-pass check of a whole name, as first written (before words were
+            /// remembered).
+            pub fn plain_is_plain(s: &str) -> bool {
+                if s.is_empty() || s.starts_with(' ') || s.ends_with(' ') {
+                    return false;
+                }
+                let (mut start, mut after_space, mut tones) = (true, false, 0);
+                let mut prev: Option<char> = None;
+                let (mut word_start, mut word_ascii) = (0, true);
+                for (i, c) in s.char_indices() {
+                    use unicode_normalization::char::canonical_combining_class;
+                    use unicode_normalization::{IsNormalized, is_nfc_quick};
+                    let composed = canonical_combining_class(c) == 0
+                        && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes;
+                    if !is_name_char(c) || !composed {
+                        return false;
+                    }
+                    if ('\u{c0}'..='\u{ff}').contains(&c) {
+                        let after_vowel = prev.is_some_and(is_vowel);
+                        let odd = matches!(c, 'ð' | 'Ð')
+                            || (after_vowel && is_legacy_mark(c))
+                            || prev.is_some_and(|p| is_vni_pair(p, c));
+                        if odd {
+                            return false;
+                        }
+                    }
+                    match c {
+                        ' ' => {
+                            if after_space {
+                                return false;
+                            }
+                            if !word_ascii && !s.get(word_start..i).is_some_and(judge_word) {
+                                return false;
+                            }
+                            (tones, word_start, word_ascii) = (0, i + 1, true);
+                        }
+                        '\'' => {}
+                        '’' | '‘' | '′' | '`' | 'ʼ' => return false,
+                        _ => {
+                            let wrong_case = if start {
+                                c.is_lowercase()
+                            } else {
+                                c.is_uppercase()
+                            };
+                            if wrong_case {
+                                return false;
+                            }
+                            if has_tone(c) {
+                                tones += 1;
+                                if tones > 1 {
+                                    return false;
+                                }
+                            }
+                        }
+                    }
+                    word_ascii &= c.is_ascii();
+                    after_space = c == ' ';
+                    start = matches!(c, ' ' | '\'');
+                    prev = Some(c);
+                }
+                word_ascii || s.get(word_start..).is_some_and(judge_word)
+            }
+
             pub fn plain_is_clean(s: &str) -> bool {
                 if s.starts_with(' ') || s.ends_with(' ') || s.contains("  ") || s.is_empty() {
                     return false;
@@ -1015,6 +1101,38 @@ mod tests {
                 prop_assert_eq!(is_composed(&raw), is_nfc_quick(raw.chars()) == IsNormalized::Yes);
                 if is_composed(&raw) {
                     prop_assert_eq!(is_clean(&raw), plain::plain_is_clean(&raw), "{:?}", raw);
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4096))]
+            /// A name's verdict put together from its words' remembered verdicts is the one
+            /// pass over the whole name: words met again (remembered) and first met, spaces at
+            /// either end or doubled, apostrophes, legacy letters, any text.
+            #[test]
+            fn remembered_word_verdicts_give_the_whole_name_verdict(
+                words in proptest::collection::vec(
+                    concat!(
+                        "[A-ZĐÂÊÔƠƯĂÀÁÌÒÙÕaeđ][aeiouyăâêôơưđnghtcmpqkxl'’`]{0,3}",
+                        "[àáảãạìíỉĩịòóỏõọùúủũụèéẻẽẹằắẳẵặầấẩẫậềếểễệồốổỗộờớởỡợừứửữựỳýỷỹỵåäðÀÁÕ]?",
+                        "[aeiouynghtcmpâêA]{0,2}|\\PC{0,6}"
+                    ),
+                    1..5,
+                ),
+                seps in proptest::collection::vec(prop::sample::select(vec![" ", " ", " ", "  ", "\u{a0}"]), 6),
+                ends in prop::sample::select(vec!["", "", " "]),
+            ) {
+                let mut name = String::from(ends);
+                for (i, w) in words.iter().enumerate() {
+                    if i > 0 {
+                        name.push_str(seps[i % seps.len()]);
+                    }
+                    name.push_str(w);
+                }
+                // Each word twice: first met, then remembered.
+                for _ in 0..2 {
+                    prop_assert_eq!(is_plain(&name), plain::plain_is_plain(&name), "{:?}", name);
                 }
             }
         }

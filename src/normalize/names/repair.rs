@@ -630,8 +630,12 @@ static SURNAME_LOOKALIKES: LazyLock<Vec<String>> = LazyLock::new(|| {
 /// Whether the first word of `s` is what an encoding makes of a common surname and is a given
 /// name as it stands ("Hoà Thị Lan" is VNI for Hồ Thị Lan): the clean-name fast path asks it.
 pub fn first_word_is_surname_lookalike(s: &str) -> bool {
-    let first = s.split(' ').next().unwrap_or_default();
-    SURNAME_LOOKALIKES.iter().any(|w| w == first)
+    // Each look-alike is compared with the start of `s` (no search for the first space: this
+    // runs on every name read).
+    SURNAME_LOOKALIKES.iter().any(|w| {
+        s.strip_prefix(w.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+    })
 }
 
 /// The score of one word (lower is likelier): a surname first or a name word elsewhere 0, a

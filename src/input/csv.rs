@@ -2,8 +2,8 @@
 //! BOM or by its zero bytes, Windows-1258 when the start of the file reads better so than as
 //! UTF-8), delimiter sniffing (`,` `;` tab `|`), header detection, then the text streamed in
 //! chunks of whole records: the reader thread only reads, hashes and finds where records end
-//! ([`last_record_end`]); each checking thread parses its own chunk ([`CsvBatch::parse`], which
-//! reads as the csv crate does). Ragged rows are left to the checkers, which report and skip
+//! ([`last_record_end`]); each checking thread parses its own chunk a record at a time
+//! ([`CsvBatch::for_each_record`], which reads as the csv crate does). Ragged rows are left to the checkers, which report and skip
 //! them. Two records cannot be cut, and are reported on their line instead of read: a quote
 //! left open at the end of the file (the csv crate would read the rest of the file as one
 //! field), and a record longer than [`MAX_RECORD_BYTES`]; reading resumes on the line after the
@@ -38,7 +38,7 @@ const CHUNK_BYTES: usize = 1 << 20;
 pub const MAX_RECORD_BYTES: usize = 16 << 20;
 
 /// Whole records of a CSV file as read, not yet parsed: cut by the reader thread at the end of a
-/// record, parsed by the thread that checks them ([`CsvBatch::parse`]).
+/// record, parsed by the thread that checks them ([`CsvBatch::for_each_record`]).
 #[derive(Debug, Clone)]
 pub struct CsvChunk {
     /// The text is `buf[..len]`; the rest is room kept for when the buffer is reused.

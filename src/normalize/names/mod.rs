@@ -310,8 +310,8 @@ pub fn read_name(raw: &str) -> NameReading {
     if raw.trim().is_empty() {
         return NameReading::Missing;
     }
-    // Most names are composed, clean, show nothing odd and are made of syllables: one pass, no
-    // allocation.
+    // Most names are composed, clean, show nothing odd and are made of syllables: a look-up a
+    // word, no allocation.
     let lookalike = repair::first_word_is_surname_lookalike(raw);
     if !lookalike && is_plain(raw) {
         return NameReading::Name { clean: raw.into() };

@@ -3,11 +3,12 @@
 //! UTF-8), delimiter sniffing (`,` `;` tab `|`), header detection, then the text streamed in
 //! chunks of whole records: the reader thread only reads, hashes and finds where records end
 //! ([`last_record_end`]); each checking thread parses its own chunk a record at a time
-//! ([`CsvBatch::for_each_record`], which reads as the csv crate does). Ragged rows are left to the checkers, which report and skip
-//! them. Two records cannot be cut, and are reported on their line instead of read: a quote
-//! left open at the end of the file (the csv crate would read the rest of the file as one
-//! field), and a record longer than [`MAX_RECORD_BYTES`]; reading resumes on the line after the
-//! one the record starts on. Both are found where chunks are cut, never byte by byte.
+//! ([`CsvBatch::for_each_record`], which reads as the csv crate does). Ragged rows are left to
+//! the checkers, which report and skip them. Two records cannot be cut, and are reported on
+//! their line instead of read: a quote left open at the end of the file (the csv crate would read
+//! the rest of the file as one field), and a record longer than [`MAX_RECORD_BYTES`]; reading
+//! resumes on the line after the one the record starts on. Both are found where chunks are cut,
+//! never byte by byte.
 
 use std::borrow::Cow;
 use std::fs::File;

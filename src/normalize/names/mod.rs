@@ -423,13 +423,15 @@ struct WordVerdict {
     plain: bool,
 }
 
+/// The words a thread met, with their verdicts.
+type Verdicts = std::collections::HashMap<Box<str>, WordVerdict, ahash::RandomState>;
+
 /// The verdicts of `word`. A dump holds a few thousand different name words, each met
 /// thousands of times: they are remembered per thread (up to a bound), so a word's characters
 /// and syllable are checked once.
 fn word_verdict(word: &str) -> WordVerdict {
     thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<Box<str>, WordVerdict, ahash::RandomState>> =
-            std::cell::RefCell::new(std::collections::HashMap::default());
+        static SEEN: std::cell::RefCell<Verdicts> = std::cell::RefCell::new(Verdicts::default());
     }
     const REMEMBERED: usize = 1 << 16;
     if let Some(known) = SEEN.with(|m| m.borrow().get(word).copied()) {
@@ -1120,7 +1122,10 @@ mod tests {
                     ),
                     1..5,
                 ),
-                seps in proptest::collection::vec(prop::sample::select(vec![" ", " ", " ", "  ", "\u{a0}"]), 6),
+                seps in proptest::collection::vec(
+                    prop::sample::select(vec![" ", " ", " ", "  ", "\u{a0}"]),
+                    6,
+                ),
                 ends in prop::sample::select(vec!["", "", " "]),
             ) {
                 let mut name = String::from(ends);

@@ -1,7 +1,7 @@
 //! The CSV reading that the scan splits between threads — the reader cutting the text at record
-//! ends (`last_record_end`), the checkers finding the fields (`CsvBatch::parse`) — against the csv
-//! crate reading the whole text: the same records, fields and line numbers, for any bytes, any
-//! delimiter and any chunk size. One difference is by design: a quote left open at the end of the
+//! ends (`last_record_end`), the checkers finding the fields (`CsvBatch::for_each_record`) —
+//! against the csv crate reading the whole text: the same records, fields and line numbers, for
+//! any bytes, any delimiter and any chunk size. One difference is by design: a quote left open at the end of the
 //! text, which the csv crate reads as one field running to the end, is reported by the scan on the
 //! line its record starts on (`unterminated_record`), and reading resumes on the line after that
 //! one (`broken_record_end`); the oracle does the same with the csv crate's own reading.
@@ -91,12 +91,12 @@ fuzz_target!(|data: &[u8]| {
         assert!(cut > 0 || broken, "progress");
         if cut > 0 {
             let piece = CsvChunk::new(&text[start..start + cut], delimiter, line);
-            for r in batch.parse(&piece) {
+            batch.for_each_record(&piece, |r| {
                 got.push((
                     Some(r.iter().map(<[u8]>::to_vec).collect::<Vec<_>>()),
                     u64::from(r.line()),
                 ));
-            }
+            });
             line += text[start..start + cut]
                 .iter()
                 .filter(|&&b| b == b'\n')

@@ -204,10 +204,9 @@ pub struct CsvBatch {
     /// Text of the quoted fields that differ from what is between their quotes (a doubled
     /// quote, text after the closing quote).
     extra: Vec<u8>,
-    /// Per field: start and end in the chunk's text, or in `extra` (both marked [`EXTRA`]).
+    /// Per field of the record being read: start and end in the chunk's text, or in `extra`
+    /// (both marked [`EXTRA`]).
     fields: Vec<(usize, usize)>,
-    /// Per record: index of its first field, its line, where it is in the chunk's text.
-    records: Vec<(usize, u32, usize, usize)>,
 }
 
 /// One record of a [`CsvBatch`].
@@ -227,15 +226,9 @@ pub struct CsvRecord<'b> {
 }
 
 impl CsvBatch {
-    /// Reads the records of `chunk`, in place of what the batch held.
-    pub fn parse<'b>(&'b mut self, chunk: &'b CsvChunk) -> impl Iterator<Item = CsvRecord<'b>> {
-        self.fill(chunk.text(), chunk.delimiter, chunk.first_line);
-        self.records(chunk.text(), text_of(chunk), chunk.windows_1258)
-    }
-
-    /// Calls `f` with each record of `chunk`, in order, as [`CsvBatch::parse`] reads them, but
-    /// one record at a time: a record is cut and checked while its text is still in the core's
-    /// nearest cache, and the fields of one record are all the batch keeps.
+    /// Calls `f` with each record of `chunk`, in order, one record at a time: a record is cut
+    /// and checked while its text is still in the core's nearest cache, and the fields of one
+    /// record are all the batch keeps.
     pub fn for_each_record(&mut self, chunk: &CsvChunk, mut f: impl FnMut(&CsvRecord<'_>)) {
         let text = chunk.text();
         let text_str = text_of(chunk);
@@ -257,20 +250,6 @@ impl CsvBatch {
                 end: i,
                 line: at,
             });
-        }
-    }
-
-    fn fill(&mut self, text: &[u8], delimiter: u8, first_line: u32) {
-        self.extra.clear();
-        self.fields.clear();
-        self.records.clear();
-        let (mut i, mut line) = (0, first_line);
-        loop {
-            let first = self.fields.len();
-            let Some((at, start)) = self.next_record(text, delimiter, &mut i, &mut line) else {
-                break;
-            };
-            self.records.push((first, at, start, i));
         }
     }
 
@@ -386,39 +365,11 @@ impl CsvBatch {
         }
         tail_end
     }
-
-    /// The records read, in order; `text` is the chunk's.
-    fn records<'b>(
-        &'b self,
-        text: &'b [u8],
-        text_str: Option<&'b str>,
-        windows_1258: bool,
-    ) -> impl Iterator<Item = CsvRecord<'b>> {
-        let next_firsts = self
-            .records
-            .iter()
-            .skip(1)
-            .map(|r| r.0)
-            .chain(std::iter::once(self.fields.len()));
-        self.records
-            .iter()
-            .zip(next_firsts)
-            .map(move |(&(first, line, start, end), next)| CsvRecord {
-                text,
-                text_str,
-                windows_1258,
-                extra: &self.extra,
-                fields: self.fields.get(first..next).unwrap_or_default(),
-                start,
-                end,
-                line,
-            })
-    }
 }
 
 /// Pushes the fields of `line` (a record's text, without its line end and without quotes),
 /// which starts at `at` in the chunk: cut at every `delimiter`, as the field loop of
-/// [`CsvBatch::fill`] cuts them. Eight bytes at a time: the delimiters of a word are the zero
+/// `CsvBatch::next_record` cuts them. Eight bytes at a time: the delimiters of a word are the zero
 /// bytes of the word XOR the delimiter repeated.
 fn split_at_delimiters(line: &[u8], at: usize, delimiter: u8, fields: &mut Vec<(usize, usize)>) {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
@@ -911,36 +862,42 @@ mod tests {
         columns[1] = Some(0);
         columns[4] = Some(2);
         let mut batch = CsvBatch::default();
-        let chunk = CsvChunk::new("Hùng,x, 079 \r\n".as_bytes(), b',', 1);
-        let rec = batch.parse(&chunk).next().expect("one record");
-        let cells = record_cells(&rec, &columns);
-        assert_eq!(cells[1], Cell::Text(Cow::Borrowed("Hùng")));
-        assert_eq!(cells[4], Cell::Text(Cow::Borrowed(" 079 ")));
-        assert_eq!(cells[5], Cell::Empty);
-        assert_eq!(cells[0], Cell::Empty);
+        // Each record's cells, and whether each text is borrowed from the chunk.
+        let mut cells_of = |chunk: &CsvChunk| {
+            let mut out = Vec::new();
+            batch.for_each_record(chunk, |rec| {
+                let cells = record_cells(rec, &columns);
+                out.push(cells.map(|c| match c {
+                    Cell::Text(t) => Some((t.to_string(), matches!(t, Cow::Borrowed(_)))),
+                    _ => None,
+                }));
+            });
+            out
+        };
+        let text = |t: &str, borrowed| Some((t.to_string(), borrowed));
+        let cells = cells_of(&CsvChunk::new("Hùng,x, 079 \r\n".as_bytes(), b',', 1));
+        assert_eq!(cells.len(), 1);
+        assert_eq!(cells[0][1], text("Hùng", true));
+        assert_eq!(cells[0][4], text(" 079 ", true));
+        assert_eq!(cells[0][5], None);
+        assert_eq!(cells[0][0], None);
         // A Windows-1258 field in an otherwise UTF-8 record.
         // In a chunk that is not all UTF-8, a record that is still reads its fields in place.
-        let chunk = CsvChunk::new(b"H\xC3\xB9ng,x,\nNguy\xEA\xDEn,x,\n", b',', 1);
-        let recs: Vec<CsvRecord<'_>> = batch.parse(&chunk).collect();
-        assert_eq!(
-            record_cells(&recs[0], &columns)[1],
-            Cell::Text(Cow::Borrowed("Hùng"))
-        );
-        let rec = recs[1];
-        let cells = record_cells(&rec, &columns);
-        assert_eq!(cells[1], Cell::Text(Cow::Owned("Nguyễn".to_string())));
-        assert_eq!(cells[4], Cell::Empty);
+        let cells = cells_of(&CsvChunk::new(
+            b"H\xC3\xB9ng,x,\nNguy\xEA\xDEn,x,\n",
+            b',',
+            1,
+        ));
+        assert_eq!(cells[0][1], text("Hùng", true));
+        assert_eq!(cells[1][1], text("Nguyễn", false));
+        assert_eq!(cells[1][4], None);
     }
 
     #[test]
     fn quotes_blank_lines_and_line_numbers_read_as_the_csv_crate_reads_them() {
         let text = b"\"a\"\"b\",c\n\"x\"y,\"multi\nline\"\n\n\na\"b,\"open\r\nq,";
         let mut batch = CsvBatch::default();
-        let chunk = CsvChunk::new(text, b',', 7);
-        let got: Vec<(Vec<&[u8]>, u32)> = batch
-            .parse(&chunk)
-            .map(|r| (r.iter().collect(), r.line()))
-            .collect();
+        let got = records(&mut batch, &CsvChunk::new(text, b',', 7));
         let want: Vec<(Vec<&[u8]>, u32)> = vec![
             (vec![b"a\"b", b"c"], 7),
             // Text after a closing quote joins the field; a quoted field holds a line end.
@@ -948,6 +905,10 @@ mod tests {
             // Blank lines are skipped: the record is placed where the one before it ended.
             (vec![b"a\"b", b"open\r\nq,"], 10),
         ];
+        let want: Vec<(Vec<Vec<u8>>, u32)> = want
+            .into_iter()
+            .map(|(fields, line)| (fields.into_iter().map(<[u8]>::to_vec).collect(), line))
+            .collect();
         assert_eq!(got, want);
         // Read as the rest of a file, the last record's quote is left open: the scan reports that
         // record (from the end of the one before it) instead of reading it.
@@ -960,9 +921,8 @@ mod tests {
         assert_eq!(read[2], (None, 10));
         assert_eq!(read[3], (Some(vec![b"q".to_vec(), Vec::new()]), 13));
         // A delimiter at the very end leaves an empty last field.
-        let chunk = CsvChunk::new(b"a,", b',', 1);
-        let fields: Vec<Vec<&[u8]>> = batch.parse(&chunk).map(|r| r.iter().collect()).collect();
-        assert_eq!(fields, vec![vec![&b"a"[..], b""]]);
+        let got = records(&mut batch, &CsvChunk::new(b"a,", b',', 1));
+        assert_eq!(got, vec![(vec![b"a".to_vec(), Vec::new()], 1)]);
     }
 
     #[test]
@@ -1038,6 +998,15 @@ mod tests {
         out
     }
 
+    /// The fields and line of each record of `chunk`.
+    fn records(batch: &mut CsvBatch, chunk: &CsvChunk) -> Vec<(Vec<Vec<u8>>, u32)> {
+        let mut out = Vec::new();
+        batch.for_each_record(chunk, |r| {
+            out.push((r.iter().map(<[u8]>::to_vec).collect(), r.line()));
+        });
+        out
+    }
+
     /// The records the reader thread and the checkers would read, the reader reading `chunk`
     /// bytes at a time (cutting at record ends, and at the end of the text reporting a record a
     /// quote left open swallows, then reading on from the line after its first).
@@ -1063,8 +1032,6 @@ mod tests {
             };
             if cut > 0 {
                 let piece = CsvChunk::new(&text[start..start + cut], delimiter, line);
-                // As the scan reads them, a record at a time.
-                let mut streamed = Vec::new();
                 batch.for_each_record(&piece, |rec| {
                     let fields: Vec<Vec<u8>> = rec.iter().map(<[u8]>::to_vec).collect();
                     for (i, f) in fields.iter().enumerate() {
@@ -1073,18 +1040,8 @@ mod tests {
                             assert_eq!(rec.raw().get(at..at + f.len()), Some(&f[..]));
                         }
                     }
-                    streamed.push((Some(fields), rec.line(), rec.raw().to_vec()));
+                    out.push((Some(fields), rec.line()));
                 });
-                // The whole chunk at once gives the same records.
-                let whole: Vec<_> = batch
-                    .parse(&piece)
-                    .map(|rec| {
-                        let fields = rec.iter().map(<[u8]>::to_vec).collect();
-                        (Some(fields), rec.line(), rec.raw().to_vec())
-                    })
-                    .collect();
-                assert_eq!(streamed, whole);
-                out.extend(streamed.into_iter().map(|(f, l, _)| (f, l)));
                 line += text[start..start + cut]
                     .iter()
                     .filter(|&&b| b == b'\n')

@@ -115,7 +115,7 @@ if ! wine_works; then
   wineserver -k 2>/dev/null || true
   rm -rf "$WINEPREFIX"
   if ! wine_works; then
-    why=$(grep -v syswow64 "$T/hello.err" | grep -m1 . || true)
+    why=$(grep -v -e syswow64 -e configuration "$T/hello.err" | grep . | tail -1 || true)
     free=$(df -Ph "$T" | awk 'NR == 2 { print $4 }')
     echo "windows-smoke: skipped: Wine cannot run even a one-line Windows program here" \
       "(${why:-no message}; $free free under $T)"

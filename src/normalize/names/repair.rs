@@ -16,6 +16,7 @@
 //! - of the encodings, the reading with the best score wins; two different readings with the same
 //!   score leave the cell without a suggestion.
 
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use super::legacy::decode;
@@ -732,13 +733,59 @@ fn clean_score(clean: &str, pos: Pos) -> u32 {
 }
 
 /// What an encoding makes of a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Decoded {
     /// Nothing the clean form would not do (plain letters).
     Same,
     /// The token holds characters that encoding never shows: typed in Unicode.
     Foreign,
     /// Another text, with its score.
-    Text(String, u32),
+    Text(Rc<str>, u32),
+}
+
+/// Each token's readings met so far, by encoding and place in the name (`slot`).
+type Decodings = std::collections::HashMap<Box<str>, [Option<Decoded>; SLOTS], ahash::RandomState>;
+
+/// One reading a token can have: each encoding tried, at each place in a name.
+const SLOTS: usize = Legacy::TRIED.len() * 3;
+
+thread_local! {
+    /// Damaged names repeat their words (a surname, "Thị", "Văn" damaged the same way), and
+    /// reading a token in an encoding (decoding, the clean form, the score of each word) costs
+    /// thousands of instructions: each thread works a reading out once.
+    static DECODINGS: std::cell::RefCell<Decodings> = std::cell::RefCell::new(Decodings::default());
+}
+
+/// Where a reading is kept in a token's readings.
+fn slot(legacy: Legacy, pos: Pos) -> usize {
+    let l = Legacy::TRIED
+        .iter()
+        .position(|t| *t == legacy)
+        .unwrap_or_default();
+    l * 3 + pos as usize
+}
+
+/// `decode_token`, remembered per thread for up to 4,096 tokens of names (the memory stays
+/// bounded on a dump where every damaged word differs).
+fn decoded(token: &str, clean_token: &str, legacy: Legacy, pos: Pos) -> Decoded {
+    const REMEMBERED: usize = 4096;
+    DECODINGS.with(|cell| {
+        let Ok(mut memo) = cell.try_borrow_mut() else {
+            return decode_token(token, clean_token, legacy, pos);
+        };
+        let at = slot(legacy, pos);
+        if let Some(Some(d)) = memo.get(token).map(|readings| &readings[at]) {
+            return d.clone();
+        }
+        let d = decode_token(token, clean_token, legacy, pos);
+        if token.len() <= KEY {
+            if memo.len() >= REMEMBERED && !memo.contains_key(token) {
+                memo.clear();
+            }
+            memo.entry(token.into()).or_default()[at] = Some(d.clone());
+        }
+        d
+    })
 }
 
 fn decode_token(token: &str, clean_token: &str, legacy: Legacy, pos: Pos) -> Decoded {
@@ -762,7 +809,7 @@ fn decode_token(token: &str, clean_token: &str, legacy: Legacy, pos: Pos) -> Dec
             if clean == clean_token {
                 Decoded::Same
             } else {
-                Decoded::Text(text, clean_score(&clean, pos))
+                Decoded::Text(text.into(), clean_score(&clean, pos))
             }
         }
     }
@@ -801,7 +848,7 @@ fn read_as(tokens: &[&str], as_is: &[AsIs], legacy: Legacy) -> Option<Reading> {
         .iter()
         .enumerate()
         .zip(as_is)
-        .map(|((i, t), a)| decode_token(t, &a.clean, legacy, Pos::of(i, tokens.len())))
+        .map(|((i, t), a)| decoded(t, &a.clean, legacy, Pos::of(i, tokens.len())))
         .collect();
     // A token typed in Unicode: the encoding cannot show it, or reads it as no name's word.
     let unicode = decoded.iter().zip(as_is).any(|(d, a)| match d {
@@ -829,16 +876,16 @@ fn read_as(tokens: &[&str], as_is: &[AsIs], legacy: Legacy) -> Option<Reading> {
                 // Damage evident in the token (or a word no name has made a common name word:
                 // "Thò" → Thị): the reading that makes it a name's.
                 evident = true;
-                (text.as_str(), text.as_str(), *s)
+                (&**text, &**text, *s)
             }
-            Decoded::Text(text, s) if !odd && *s < a => (text.as_str(), text.as_str(), *s),
+            Decoded::Text(text, s) if !odd && *s < a => (&**text, &**text, *s),
             // A word read either way has no certain reading: it may be one a person retyped in
             // Unicode. The likely one is the encoding's (a word that looks right is one nobody
             // retyped), and the cell's reading the encoding's when nothing in it shows Unicode.
             Decoded::Text(text, s) if !odd && *s == a && *s < NOT => {
                 tie = true;
-                let word = if unicode { *t } else { text.as_str() };
-                (word, text.as_str(), a)
+                let word = if unicode { *t } else { &**text };
+                (word, &**text, a)
             }
             _ => (*t, *t, a),
         };
@@ -919,6 +966,42 @@ pub fn repair(s: &str) -> Option<Repair> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A name word, damaged by one of the encodings tried, or any text.
+    fn token() -> impl Strategy<Value = String> {
+        let words: Vec<&str> = SURNAMES.iter().chain(NAMES).copied().collect();
+        prop_oneof![
+            (
+                proptest::sample::select(words.clone()),
+                0..Legacy::TRIED.len()
+            )
+                .prop_map(|(w, l)| super::super::legacy::damage(w, Legacy::TRIED[l])),
+            proptest::sample::select(words).prop_map(str::to_string),
+            "\\PC{1,8}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        /// A token's remembered reading is the one worked out afresh, in every encoding and at
+        /// every place in a name, the first time and when met again.
+        #[test]
+        fn remembered_readings_are_the_readings(tokens in proptest::collection::vec(token(), 1..6)) {
+            for token in tokens.iter().chain(&tokens) {
+                let clean = clean_form(token);
+                for legacy in Legacy::TRIED {
+                    for pos in [Pos::First, Pos::Middle, Pos::Last] {
+                        prop_assert_eq!(
+                            decoded(token, &clean, legacy, pos),
+                            decode_token(token, &clean, legacy, pos),
+                            "{:?} {:?} {:?}", token, legacy, pos
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     fn name(s: &str) -> Option<String> {
         repair(s).and_then(|r| r.name)

@@ -756,24 +756,26 @@ thread_local! {
     static DECODINGS: std::cell::RefCell<Decodings> = std::cell::RefCell::new(Decodings::default());
 }
 
-/// Where a reading is kept in a token's readings.
-fn slot(legacy: Legacy, pos: Pos) -> usize {
-    let l = Legacy::TRIED
-        .iter()
-        .position(|t| *t == legacy)
-        .unwrap_or_default();
-    l * 3 + pos as usize
+/// Where a reading is kept in a token's readings (none for an encoding not tried).
+fn slot(legacy: Legacy, pos: Pos) -> Option<usize> {
+    let l = Legacy::TRIED.iter().position(|t| *t == legacy)?;
+    let p = match pos {
+        Pos::First => 0,
+        Pos::Middle => 1,
+        Pos::Last => 2,
+    };
+    Some(l * 3 + p)
 }
 
 /// `decode_token`, remembered per thread for up to 4,096 tokens of names (the memory stays
-/// bounded on a dump where every damaged word differs).
+/// bounded on a dump where every damaged word differs). `clean_token` is the token's clean form,
+/// so the token alone is the key.
 fn decoded(token: &str, clean_token: &str, legacy: Legacy, pos: Pos) -> Decoded {
     const REMEMBERED: usize = 4096;
     DECODINGS.with(|cell| {
-        let Ok(mut memo) = cell.try_borrow_mut() else {
+        let (Ok(mut memo), Some(at)) = (cell.try_borrow_mut(), slot(legacy, pos)) else {
             return decode_token(token, clean_token, legacy, pos);
         };
-        let at = slot(legacy, pos);
         if let Some(Some(d)) = memo.get(token).map(|readings| &readings[at]) {
             return d.clone();
         }

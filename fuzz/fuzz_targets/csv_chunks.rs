@@ -1,10 +1,11 @@
 //! The CSV reading that the scan splits between threads — the reader cutting the text at record
 //! ends (`last_record_end`), the checkers finding the fields (`CsvBatch::for_each_record`) —
 //! against the csv crate reading the whole text: the same records, fields and line numbers, for
-//! any bytes, any delimiter and any chunk size. One difference is by design: a quote left open at the end of the
-//! text, which the csv crate reads as one field running to the end, is reported by the scan on the
-//! line its record starts on (`unterminated_record`), and reading resumes on the line after that
-//! one (`broken_record_end`); the oracle does the same with the csv crate's own reading.
+//! any bytes, any delimiter and any chunk size. One difference is by design: a quote left open at
+//! the end of the text, which the csv crate reads as one field running to the end, is reported by
+//! the scan on the line its record starts on (`unterminated_record`), and reading resumes on the
+//! line after that one (`broken_record_end`); the oracle does the same with the csv crate's own
+//! reading.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -193,7 +193,8 @@ const EXTRA: usize = 1 << (usize::BITS - 1);
 /// The records of one chunk: where each field is in the chunk's text. Filled by the thread that
 /// checks the chunk, and reused from chunk to chunk.
 ///
-/// Fields are found by searching for the delimiter and the line end (`memchr`), reading exactly
+/// Fields are found by searching for the delimiter, the line end and the quote sixteen bytes at a
+/// time ([`split_plain_line`]; `memchr` in the rare records with quotes), reading exactly
 /// as the csv crate does with [`reader_builder`]'s settings — a quote opens a quoted field only at
 /// the start of a field, `""` inside quotes is one quote, text after a closing quote joins the
 /// field, blank lines are skipped, a record's line is where the record before it ended — which
@@ -274,15 +275,17 @@ impl CsvBatch {
             return None;
         }
         let start = *i;
-        let rest = text.get(start..).unwrap_or_default();
-        let line_end = memchr::memchr(b'\n', rest).map_or(n, |k| start + k);
-        let one_line = text.get(start..line_end).unwrap_or_default();
         let mut quoted = false;
-        if memchr::memchr(b'"', one_line).is_none() && delimiter != b'\n' && delimiter != b'"' {
+        let plain = if delimiter != b'\n' && delimiter != b'"' {
+            split_plain_line(text, start, delimiter, &mut self.fields)
+        } else {
+            None
+        };
+        if let Some(line_end) = plain {
             // Most records: one line without a quote, its fields cut at each delimiter.
-            split_at_delimiters(one_line, start, delimiter, &mut self.fields);
             *i = (line_end + 1).min(n);
         } else {
+            self.fields.clear();
             loop {
                 // `i` is at the start of a field.
                 if text.get(*i) == Some(&b'"') {
@@ -367,37 +370,63 @@ impl CsvBatch {
     }
 }
 
-/// Pushes the fields of `line` (a record's text, without its line end and without quotes),
-/// which starts at `at` in the chunk: cut at every `delimiter`, as the field loop of
-/// `CsvBatch::next_record` cuts them. Eight bytes at a time: the delimiters of a word are the zero
-/// bytes of the word XOR the delimiter repeated.
-fn split_at_delimiters(line: &[u8], at: usize, delimiter: u8, fields: &mut Vec<(usize, usize)>) {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let repeated = u64::from_ne_bytes([delimiter; 8]);
-    let mut start = 0;
-    let mut words = line.chunks_exact(8);
-    for (w, word) in words.by_ref().enumerate() {
-        let Ok(bytes) = <[u8; 8]>::try_from(word) else {
-            continue;
+/// Cuts the record that starts at `start` in `text` when it is one line without a quote (most
+/// records of a dump): pushes its fields, cut at every `delimiter` up to the line end (or the end
+/// of `text`), as the field loop of `CsvBatch::next_record` cuts them, and gives where the line
+/// ends. Gives `None` as soon as a quote comes before the line end: the record is then read field
+/// by field, and the fields pushed so far are to be dropped.
+///
+/// Sixteen bytes at a time: each block is compared with the delimiter, the line end and the quote
+/// at once (SSE2 on x86-64, NEON on ARM, plain code elsewhere, through `wide`), and the fields are
+/// read from the bits of the matches, so that a line is looked at once, not once for its end, once
+/// for quotes and once for its delimiters.
+fn split_plain_line(
+    text: &[u8],
+    start: usize,
+    delimiter: u8,
+    fields: &mut Vec<(usize, usize)>,
+) -> Option<usize> {
+    use wide::u8x16;
+    let (delim, newline, quote) = (
+        u8x16::splat(delimiter),
+        u8x16::splat(b'\n'),
+        u8x16::splat(b'"'),
+    );
+    let n = text.len();
+    let (mut at, mut field) = (start, start);
+    loop {
+        // The block at `at`; the last one, shorter, is filled out with line ends.
+        let block = match text.get(at..at + 16) {
+            Some(b) => <[u8; 16]>::try_from(b).ok()?,
+            None => {
+                let rest = text.get(at..).unwrap_or_default();
+                let mut b = [b'\n'; 16];
+                b.get_mut(..rest.len())?.copy_from_slice(rest);
+                b
+            }
         };
-        let x = u64::from_le_bytes(bytes) ^ repeated;
-        // The high bit of each zero byte of `x`, exactly (no borrow between bytes).
-        let mut zeros = !(((x & LOW7) + LOW7) | x | LOW7);
-        while zeros != 0 {
-            let end = w * 8 + (zeros.trailing_zeros() / 8) as usize;
-            fields.push((at + start, at + end));
-            start = end + 1;
-            zeros &= zeros - 1;
+        let v = u8x16::new(block);
+        let delimiters = v.simd_eq(delim).to_bitmask();
+        let ends = v.simd_eq(newline).to_bitmask();
+        // The bits before the line end, if it is in this block.
+        let before = (ends & ends.wrapping_neg()).wrapping_sub(1);
+        if v.simd_eq(quote).to_bitmask() & before != 0 {
+            return None;
         }
-    }
-    let tail = line.len() - words.remainder().len();
-    for (k, b) in words.remainder().iter().enumerate() {
-        if *b == delimiter {
-            fields.push((at + start, at + tail + k));
-            start = tail + k + 1;
+        let mut cuts = delimiters & before;
+        while cuts != 0 {
+            let end = at + cuts.trailing_zeros() as usize;
+            fields.push((field, end));
+            field = end + 1;
+            cuts &= cuts - 1;
         }
+        if ends != 0 {
+            let end = (at + ends.trailing_zeros() as usize).min(n);
+            fields.push((field, end));
+            return Some(end);
+        }
+        at += 16;
     }
-    fields.push((at + start, at + line.len()));
 }
 
 impl<'b> CsvRecord<'b> {
@@ -1081,8 +1110,8 @@ mod tests {
             prop_assert_eq!(got, want);
         }
 
-        /// Records without quotes are cut eight bytes at a time: long lines of every length,
-        /// delimiters at every place of a word, blank lines, CRLF, a last line without its end.
+        /// Records without quotes are cut sixteen bytes at a time: long lines of every length,
+        /// delimiters at every place of a block, blank lines, CRLF, a last line without its end.
         #[test]
         fn quote_free_lines_read_as_the_csv_crate_reads_them(
             parts in prop::collection::vec(
@@ -1097,6 +1126,46 @@ mod tests {
             let text = parts.concat().into_bytes();
             let want = whole_text_records(&text, delimiter, 1);
             let got = read_like_the_scan(&text, delimiter, 1, chunk);
+            prop_assert_eq!(got, want);
+        }
+
+        /// A quote-free line is cut as a plain search of its line end and delimiters cuts it,
+        /// from any place in any text (lines of thousands of bytes, every block boundary), and a
+        /// line with a quote anywhere before its end is left to the field-by-field reading.
+        #[test]
+        fn plain_lines_are_cut_as_a_plain_search_cuts_them(
+            bytes in prop::collection::vec(
+                prop::sample::select(vec![b'a', b'a', b'a', b'a', b'a', b'a', 0xC3, b',', b';', b'\n', b'\r', b'"', 0]),
+                0..3000,
+            ),
+            quote_every in 1usize..4000,
+            start in 0usize..3000,
+            delimiter in prop::sample::select(vec![b',', b';', b'\t', b'|']),
+        ) {
+            // Quotes are rare, so that most lines are plain.
+            let text: Vec<u8> = bytes
+                .iter()
+                .enumerate()
+                .map(|(k, &b)| if b == b'"' && k % quote_every != 0 { b'a' } else { b })
+                .collect();
+            let start = start.min(text.len());
+            let line_end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |k| start + k);
+            let want = if text[start..line_end].contains(&b'"') {
+                None
+            } else {
+                let mut fields = Vec::new();
+                let mut from = start;
+                for (k, &b) in text.iter().enumerate().take(line_end).skip(start) {
+                    if b == delimiter {
+                        fields.push((from, k));
+                        from = k + 1;
+                    }
+                }
+                fields.push((from, line_end));
+                Some((line_end, fields))
+            };
+            let mut fields = Vec::new();
+            let got = split_plain_line(&text, start, delimiter, &mut fields).map(|end| (end, fields));
             prop_assert_eq!(got, want);
         }
 

@@ -212,6 +212,7 @@ pub fn address_line<S: AsRef<str>>(part: impl Fn(Field) -> S) -> String {
 
 /// `s` without leading and trailing white space; most cells have none, and a look at the first
 /// and last byte says so without decoding characters.
+#[inline]
 pub fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     match (b.first(), b.last()) {

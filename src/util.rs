@@ -30,6 +30,16 @@ impl Hasher for StableHasher {
     fn write(&mut self, bytes: &[u8]) {
         self.0.write(bytes);
     }
+
+    // A number is mixed in as one word, not as a slice of its bytes (the default): a folded name
+    // is hashed a character at a time.
+    fn write_u32(&mut self, i: u32) {
+        self.0.write_u32(i);
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0.write_u64(i);
+    }
 }
 
 /// A stable hash of `bytes`.

@@ -512,10 +512,25 @@ pub fn record_cells<'r>(
         decode_field
     };
     let mut cells: [CellRef<'r>; FIELD_COUNT] = Default::default();
+    let last = rec.len().wrapping_sub(1);
     for (cell, col) in cells.iter_mut().zip(columns) {
         let Some(c) = *col else {
             continue;
         };
+        // Most fields: in a chunk that is all UTF-8, sliced straight out of it.
+        if let (Some(all), Some(&(start, end))) = (rec.text_str, rec.fields.get(c)) {
+            let end = if c == last && end > start && rec.text.get(end - 1) == Some(&b'\r') {
+                end - 1
+            } else {
+                end
+            };
+            if let Some(text) = all.get(start..end).filter(|_| start & EXTRA == 0) {
+                if !crate::record::trim(text).is_empty() {
+                    *cell = Cell::Text(Cow::Borrowed(text));
+                }
+                continue;
+            }
+        }
         let Some(bytes) = rec.field(c) else {
             continue;
         };
@@ -1167,6 +1182,44 @@ mod tests {
             let mut fields = Vec::new();
             let got = split_plain_line(&text, start, delimiter, &mut fields).map(|end| (end, fields));
             prop_assert_eq!(got, want);
+        }
+
+        /// A record's cells hold its fields' text, without the '\r' of a CRLF line end, read as
+        /// UTF-8 where they are and as Windows-1258 where not; a field of spaces is no cell.
+        #[test]
+        fn cells_are_the_fields_text(
+            parts in prop::collection::vec(
+                prop::sample::select(vec!["a", "ễ", ",", "\"", "\"\"", "\r", "\r\n", "\n", " ", "\u{e0}"]),
+                0..60,
+            ),
+            bad in prop::option::of(0usize..60),
+            columns in prop::collection::vec(prop::option::of(0usize..6), FIELD_COUNT),
+        ) {
+            let mut text = parts.concat().into_bytes();
+            if let Some(at) = bad.filter(|&at| at < text.len()) {
+                // A byte that is not UTF-8 somewhere.
+                text.insert(at, 0xDE);
+            }
+            let columns: [Option<usize>; FIELD_COUNT] = std::array::from_fn(|i| columns[i]);
+            let mut batch = CsvBatch::default();
+            let mut failure = None;
+            batch.for_each_record(&CsvChunk::new(&text, b',', 1), |rec| {
+                let cells = record_cells(rec, &columns);
+                for (cell, col) in cells.iter().zip(&columns) {
+                    let want = col
+                        .and_then(|c| rec.field(c))
+                        .map(|f| std::str::from_utf8(f).map_or_else(|_| decode_field(f), Cow::Borrowed))
+                        .filter(|t| !crate::record::trim(t).is_empty());
+                    let got = match cell {
+                        Cell::Text(t) => Some(t.clone()),
+                        _ => None,
+                    };
+                    if got != want && failure.is_none() {
+                        failure = Some((got.map(|t| t.to_string()), want.map(|t| t.to_string())));
+                    }
+                }
+            });
+            prop_assert_eq!(failure, None);
         }
 
         #[test]

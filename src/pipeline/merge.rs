@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
 use super::check::BatchOut;
-use super::{SheetReport, SourceReport, UnitKey, UnitStats};
+use super::{FastMap, SheetReport, SourceReport, UnitKey, UnitStats};
 use crate::findings::Finding;
 use crate::input::{InputError, InputFile, SheetInfo};
 use crate::rules::dose::DoseIndex;
@@ -69,14 +69,14 @@ pub(super) struct Merged {
     /// Every row's record id (the one copy the cross-record findings read it from).
     records: RecordIndex,
     /// Units by name, numbered in order of first sight.
-    unit_ids: HashMap<UnitKey, u32>,
+    unit_ids: FastMap<UnitKey, u32>,
     unit_rows: Vec<u64>,
     /// (unit, person) for every row; sorted and deduplicated at the end to count people.
     people: Spilling<Pair>,
     /// (unit, person) for every row with an error finding.
     error_people: Spilling<Pair>,
     /// Findings per unit and code.
-    unit_codes: HashMap<(u32, Code), u64>,
+    unit_codes: FastMap<(u32, Code), u64>,
     /// Rows in communes the registry covers, and rows matched to a resident.
     pub(super) registry_rows: (u64, u64),
     /// Rows checked and rows skipped, by sheet.
@@ -327,11 +327,11 @@ fn distinct(pairs: Spilling<Pair>, units: usize) -> io::Result<Distinct> {
 /// Rows, people and findings per unit; the number of distinct people in all, and of those with
 /// errors. `people` and `with_errors` are what [`distinct`] counted.
 fn count_units(
-    unit_ids: HashMap<UnitKey, u32>,
+    unit_ids: FastMap<UnitKey, u32>,
     unit_rows: &[u64],
     (per_unit, everyone): (Vec<u64>, u64),
     (with_errors, everyone_with_errors): (Vec<u64>, u64),
-    unit_codes: &HashMap<(u32, Code), u64>,
+    unit_codes: &FastMap<(u32, Code), u64>,
 ) -> (BTreeMap<UnitKey, UnitStats>, u64, u64) {
     let mut codes: Vec<BTreeMap<Code, u64>> = vec![BTreeMap::new(); unit_rows.len()];
     for ((u, code), n) in unit_codes {
@@ -486,13 +486,16 @@ mod tests {
 
     #[test]
     fn count_units_gathers_rows_people_and_codes_by_unit() {
-        let unit_ids: HashMap<UnitKey, u32> = [
+        let unit_ids: FastMap<UnitKey, u32> = [
             (UnitKey::new("A", "", ""), 0),
             (UnitKey::new("B", "", ""), 1),
         ]
-        .into();
-        let codes: HashMap<(u32, Code), u64> =
-            [((0, Code::NameMissing), 2), ((1, Code::IdFormat), 1)].into();
+        .into_iter()
+        .collect();
+        let codes: FastMap<(u32, Code), u64> =
+            [((0, Code::NameMissing), 2), ((1, Code::IdFormat), 1)]
+                .into_iter()
+                .collect();
         let (units, people, with_errors) =
             count_units(unit_ids, &[5, 3], (vec![4, 2], 6), (vec![1, 1], 2), &codes);
         assert_eq!((people, with_errors), (6, 2));

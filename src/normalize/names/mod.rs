@@ -424,18 +424,45 @@ struct WordVerdict {
     plain: bool,
 }
 
+/// A word of up to [`WordKey::LONGEST`] bytes, kept in place: three machine words compared and
+/// hashed without a call or an allocation (name words are a few bytes; "Nguyễn" is eight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct WordKey([u64; 3]);
+
+impl WordKey {
+    /// The longest word kept; the last byte holds the length.
+    const LONGEST: usize = 23;
+
+    fn of(word: &str) -> Option<WordKey> {
+        let bytes = word.as_bytes();
+        let mut key = [0u8; 24];
+        key.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        *key.get_mut(Self::LONGEST)? = u8::try_from(bytes.len())
+            .ok()
+            .filter(|&n| usize::from(n) <= Self::LONGEST)?;
+        let word = |i: usize| {
+            key.get(i * 8..i * 8 + 8)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map_or(0, u64::from_le_bytes)
+        };
+        Some(WordKey([word(0), word(1), word(2)]))
+    }
+}
+
 /// The words a thread met, with their verdicts.
-type Verdicts = std::collections::HashMap<Box<str>, WordVerdict, ahash::RandomState>;
+type Verdicts = std::collections::HashMap<WordKey, WordVerdict, ahash::RandomState>;
 
 /// The verdicts of `word`. A dump holds a few thousand different name words, each met
 /// thousands of times: they are remembered per thread (up to a bound), so a word's characters
-/// and syllable are checked once.
+/// and syllable are checked once. A word longer than [`WordKey::LONGEST`] bytes is no name's
+/// word and is worked out each time.
 fn word_verdict(word: &str) -> WordVerdict {
     thread_local! {
         static SEEN: std::cell::RefCell<Verdicts> = std::cell::RefCell::new(Verdicts::default());
     }
     const REMEMBERED: usize = 1 << 16;
-    if let Some(known) = SEEN.with(|m| m.borrow().get(word).copied()) {
+    let key = WordKey::of(word);
+    if let Some(known) = key.and_then(|k| SEEN.with(|m| m.borrow().get(&k).copied())) {
         return known;
     }
     let name_word = judge_word(word);
@@ -443,12 +470,14 @@ fn word_verdict(word: &str) -> WordVerdict {
         name_word,
         plain: plain_word(word, name_word),
     };
-    SEEN.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() < REMEMBERED {
-            m.insert(word.into(), verdict);
-        }
-    });
+    if let Some(key) = key {
+        SEEN.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() < REMEMBERED {
+                m.insert(key, verdict);
+            }
+        });
+    }
     verdict
 }
 
@@ -1139,6 +1168,23 @@ mod tests {
                 // Each word twice: first met, then remembered.
                 for _ in 0..2 {
                     prop_assert_eq!(is_plain(&name), plain::plain_is_plain(&name), "{:?}", name);
+                }
+            }
+        }
+
+        proptest! {
+            /// Two words share a memo key only when they are the same word (a word and the same
+            /// word with zero bytes after it included); a word too long for a key has none.
+            #[test]
+            fn word_keys_tell_words_apart(
+                a in "[a\u{0}ễ]{0,12}|\\PC{0,8}",
+                b in "[a\u{0}ễ]{0,12}|\\PC{0,8}",
+            ) {
+                for w in [&a, &b] {
+                    prop_assert_eq!(WordKey::of(w).is_some(), w.len() <= WordKey::LONGEST);
+                }
+                if let (Some(ka), Some(kb)) = (WordKey::of(&a), WordKey::of(&b)) {
+                    prop_assert_eq!(ka == kb, a == b, "{:?} {:?}", a, b);
                 }
             }
         }

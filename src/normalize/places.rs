@@ -244,7 +244,12 @@ fn all_keys(name: &str, kind: Kind) -> [String; 4] {
     }
     let rest = &w[start..];
     let bare = |toned: bool| -> String {
-        let mut out = String::new();
+        // Room for every piece at once: growing piece by piece would copy the key again.
+        let room = rest
+            .iter()
+            .map(|(f, t)| if toned { t.len() } else { f.len() })
+            .sum();
+        let mut out = String::with_capacity(room);
         for (folded, tones) in rest {
             if folded.bytes().all(|b| b.is_ascii_digit()) {
                 let z = folded.trim_start_matches('0');
